@@ -1,0 +1,6 @@
+package io.rampart.model;
+
+/** The verdict of a built-in chain for packets that reach its end. */
+public enum Policy {
+    ACCEPT, DROP
+}

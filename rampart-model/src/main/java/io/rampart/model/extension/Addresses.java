@@ -1,0 +1,289 @@
+package io.rampart.model.extension;
+
+import io.rampart.model.Family;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Address parsing and printing the way iptables and glibc do it. */
+public final class Addresses {
+
+    private Addresses() {
+    }
+
+    /**
+     * Parses a literal address of the family into its bytes, or returns null when {@code text} is
+     * not one (so callers can try a host name).
+     */
+    public static byte[] parseLiteral(String text, Family family) {
+        return family == Family.IPV4 ? parseIpv4(text) : parseIpv6(text);
+    }
+
+    /** Dotted quad with one to four parts, as inet_aton reads it for iptables' purposes. */
+    static byte[] parseIpv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] out = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
+                return null;
+            }
+            int value = Integer.parseInt(parts[i]);
+            if (value > 255) {
+                return null;
+            }
+            out[i] = (byte) value;
+        }
+        return out;
+    }
+
+    static byte[] parseIpv6(String text) {
+        if (text.isEmpty() || !text.contains(":")) {
+            return null;
+        }
+        byte[] tail4 = null;
+        String body = text;
+        int lastColon = text.lastIndexOf(':');
+        if (text.indexOf('.', lastColon) >= 0) {
+            tail4 = parseIpv4(text.substring(lastColon + 1));
+            if (tail4 == null) {
+                return null;
+            }
+            body = text.substring(0, lastColon + 1) + "0:0";
+        }
+        int doubleColon = body.indexOf("::");
+        if (doubleColon >= 0 && body.indexOf("::", doubleColon + 1) >= 0) {
+            return null;
+        }
+        List<String> head = new ArrayList<>();
+        List<String> tail = new ArrayList<>();
+        if (doubleColon >= 0) {
+            split(body.substring(0, doubleColon), head);
+            split(body.substring(doubleColon + 2), tail);
+            if (head.size() + tail.size() > 7) {
+                return null;
+            }
+        } else {
+            split(body, head);
+            if (head.size() != 8) {
+                return null;
+            }
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < head.size(); i++) {
+            groups[i] = hexGroup(head.get(i));
+        }
+        for (int i = 0; i < tail.size(); i++) {
+            groups[8 - tail.size() + i] = hexGroup(tail.get(i));
+        }
+        byte[] out = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            if (groups[i] < 0) {
+                return null;
+            }
+            out[2 * i] = (byte) (groups[i] >> 8);
+            out[2 * i + 1] = (byte) groups[i];
+        }
+        if (tail4 != null) {
+            System.arraycopy(tail4, 0, out, 12, 4);
+        }
+        return out;
+    }
+
+    private static void split(String part, List<String> into) {
+        if (!part.isEmpty()) {
+            into.addAll(Arrays.asList(part.split(":", -1)));
+        }
+    }
+
+    private static int hexGroup(String group) {
+        if (group.isEmpty() || group.length() > 4) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(group, 16);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The address's bytes as iptables-save prints them (glibc inet_ntop). */
+    public static String format(byte[] address) {
+        return address.length == 4 ? formatIpv4(address) : formatIpv6(address);
+    }
+
+    private static String formatIpv4(byte[] a) {
+        return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+    }
+
+    private static String formatIpv6(byte[] a) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 0;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        if (bestLength < 2) {
+            bestStart = -1;
+        }
+        // glibc prints an IPv4-mapped or -compatible address with a dotted tail.
+        boolean dotted = bestStart == 0 && (bestLength == 6 || (bestLength == 5 && groups[5] == 0xffff));
+        StringBuilder out = new StringBuilder();
+        int groupsToPrint = dotted ? 6 : 8;
+        for (int i = 0; i < groupsToPrint; i++) {
+            if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLength) {
+                if (i == bestStart) {
+                    out.append(':');
+                }
+                continue;
+            }
+            if (i != 0) {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        if (bestStart >= 0 && bestStart + bestLength == groupsToPrint) {
+            out.append(':');
+        }
+        if (dotted) {
+            if (out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(formatIpv4(Arrays.copyOfRange(a, 12, 16)));
+        }
+        return out.toString();
+    }
+
+    /** The prefix length of a contiguous mask, or -1 when the mask is not contiguous. */
+    public static int prefixLength(byte[] mask) {
+        int bits = 0;
+        int i = 0;
+        while (i < mask.length && mask[i] == (byte) 0xff) {
+            bits += 8;
+            i++;
+        }
+        if (i < mask.length) {
+            int b = mask[i] & 0xff;
+            int ones = Integer.numberOfLeadingZeros(~b << 24);
+            if (((b << ones) & 0xff) != 0) {
+                return -1;
+            }
+            bits += ones;
+            for (i++; i < mask.length; i++) {
+                if (mask[i] != 0) {
+                    return -1;
+                }
+            }
+        }
+        return bits;
+    }
+
+    public static byte[] maskOf(int prefix, int bytes) {
+        byte[] mask = new byte[bytes];
+        for (int i = 0; i < bytes; i++) {
+            int bitsHere = Math.max(0, Math.min(8, prefix - 8 * i));
+            mask[i] = (byte) (0xff00 >> bitsHere);
+        }
+        return mask;
+    }
+
+    public static byte[] and(byte[] address, byte[] mask) {
+        byte[] out = new byte[address.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) (address[i] & mask[i]);
+        }
+        return out;
+    }
+
+    /**
+     * Parses {@code ADDR[/MASK]} where ADDR may be a host name and MASK a prefix length or an
+     * address-shaped mask; returns one canonical {@code addr/len} (or {@code addr/mask} for a
+     * non-contiguous mask) per address, in the order iptables would add the rules.
+     */
+    public static List<String> parseNetworks(String text, Family family) throws InvalidValueException {
+        int slash = text.indexOf('/');
+        String host = slash < 0 ? text : text.substring(0, slash);
+        byte[] mask;
+        int bytes = family.addressBits() / 8;
+        if (slash < 0) {
+            mask = maskOf(family.addressBits(), bytes);
+        } else {
+            mask = parseMask(text.substring(slash + 1), family, text);
+        }
+        boolean any = Arrays.equals(mask, new byte[bytes]);
+        List<byte[]> addresses = any ? List.of(new byte[bytes]) : resolve(host, family);
+        Set<String> out = new LinkedHashSet<>();
+        int prefix = prefixLength(mask);
+        for (byte[] address : addresses) {
+            String net = format(and(address, mask));
+            out.add(net + "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask)));
+        }
+        return List.copyOf(out);
+    }
+
+    private static byte[] parseMask(String mask, Family family, String whole) throws InvalidValueException {
+        if (!mask.isEmpty() && mask.chars().allMatch(Character::isDigit) && mask.length() <= 3) {
+            int prefix = Integer.parseInt(mask);
+            if (prefix > family.addressBits()) {
+                throw new InvalidValueException("invalid mask `" + mask + "' in " + whole + ": a prefix length is 0 to "
+                        + family.addressBits());
+            }
+            return maskOf(prefix, family.addressBits() / 8);
+        }
+        byte[] dotted = parseLiteral(mask, family);
+        if (dotted == null) {
+            throw new InvalidValueException("invalid mask `" + mask + "' in " + whole);
+        }
+        return dotted;
+    }
+
+    /** A literal address, or a host name resolved to its addresses of the family. */
+    public static List<byte[]> resolve(String host, Family family) throws InvalidValueException {
+        byte[] literal = parseLiteral(host, family);
+        if (literal != null) {
+            return List.of(literal);
+        }
+        if (host.isEmpty() || parseLiteral(host, family == Family.IPV4 ? Family.IPV6 : Family.IPV4) != null
+                || !host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+            throw new InvalidValueException("host/network `" + host + "' is not an " + (family == Family.IPV4
+                    ? "IPv4" : "IPv6") + " address or a host name");
+        }
+        try {
+            List<byte[]> found = new ArrayList<>();
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                byte[] raw = address.getAddress();
+                if (raw.length * 8 == family.addressBits()) {
+                    found.add(raw);
+                }
+            }
+            if (found.isEmpty()) {
+                throw new InvalidValueException("host/network `" + host + "' has no " + (family == Family.IPV4
+                        ? "IPv4" : "IPv6") + " address");
+            }
+            return found;
+        } catch (UnknownHostException e) {
+            throw new InvalidValueException("host/network `" + host + "' not found");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.rampart.model.extension;
+
+import io.rampart.model.Option;
+import java.util.List;
+
+/**
+ * The extension-specific step from the options a user gave (each value already canonical, in the
+ * extension's save order) to the options the kernel keeps: defaults the kernel fills in, options
+ * that are stored as another ({@code --syn}, {@code --set-mark}), and combinations iptables refuses.
+ */
+@FunctionalInterface
+public interface Canonicalizer {
+
+    List<Option> apply(List<Option> options, ValueContext context) throws InvalidValueException;
+
+    Canonicalizer NONE = (options, context) -> options;
+}

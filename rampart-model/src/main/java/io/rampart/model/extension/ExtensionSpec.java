@@ -1,0 +1,132 @@
+package io.rampart.model.extension;
+
+import io.rampart.model.Family;
+import io.rampart.model.Hook;
+import io.rampart.model.Option;
+import io.rampart.model.Table;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything Rampart knows about one match or target extension: the single source for parsing,
+ * checking, canonical printing, help and the JSON description.
+ *
+ * @param name         the name after {@code -m} or {@code -j}, as iptables-save prints it
+ * @param kind         header, match or target
+ * @param families     the families the extension exists in
+ * @param help         one line on what it does
+ * @param options      the options, in the order iptables-save prints them
+ * @param tables       the tables it may be used in
+ * @param hooks        the hooks it may be reached from
+ * @param protocol     for a match that {@code -p} loads implicitly, that protocol's canonical name
+ * @param canonicalizer defaults, rewrites and cross-option checks
+ */
+public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> families, String help,
+                            List<OptionSpec> options, Set<Table> tables, Set<Hook> hooks,
+                            String protocol, Canonicalizer canonicalizer) {
+
+    public ExtensionSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(help, "help");
+        families = Set.copyOf(families);
+        options = List.copyOf(options);
+        tables = Set.copyOf(tables);
+        hooks = Set.copyOf(hooks);
+        Objects.requireNonNull(canonicalizer, "canonicalizer");
+    }
+
+    public static ExtensionSpec match(String name, String help, OptionSpec... options) {
+        return new ExtensionSpec(name, ExtensionKind.MATCH, EnumSet.allOf(Family.class), help, List.of(options),
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+    }
+
+    public static ExtensionSpec target(String name, String help, OptionSpec... options) {
+        return new ExtensionSpec(name, ExtensionKind.TARGET, EnumSet.allOf(Family.class), help, List.of(options),
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+    }
+
+    public static ExtensionSpec header(Family family, String help, OptionSpec... options) {
+        return new ExtensionSpec(family == Family.IPV4 ? "ip" : "ip6", ExtensionKind.HEADER, EnumSet.of(family), help,
+                List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+    }
+
+    public ExtensionSpec onlyFor(Family family) {
+        return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer);
+    }
+
+    public ExtensionSpec inTables(Table first, Table... rest) {
+        return new ExtensionSpec(name, kind, families, help, options, EnumSet.of(first, rest), hooks, protocol,
+                canonicalizer);
+    }
+
+    public ExtensionSpec atHooks(Hook first, Hook... rest) {
+        return new ExtensionSpec(name, kind, families, help, options, tables, EnumSet.of(first, rest), protocol,
+                canonicalizer);
+    }
+
+    /** Marks a match as the one {@code -p PROTOCOL} loads when one of its options follows. */
+    public ExtensionSpec implicitFor(String protocolName) {
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer);
+    }
+
+    public ExtensionSpec canonicalizedBy(Canonicalizer next) {
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, next);
+    }
+
+    public boolean availableIn(Family family) {
+        return families.contains(family);
+    }
+
+    public Optional<String> implicitProtocol() {
+        return Optional.ofNullable(protocol);
+    }
+
+    /** The option a name (canonical or alias, without dashes) stands for. */
+    public Optional<OptionSpec> option(String anyName) {
+        for (OptionSpec option : options) {
+            if (option.name().equals(anyName) || option.aliases().contains(anyName)) {
+                return Optional.of(option);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The canonical options for what a user gave: in save order, with the extension's defaults and
+     * rewrites applied, and every required option present.
+     */
+    public List<Option> canonicalize(List<Option> given, ValueContext context) throws InvalidValueException {
+        List<Option> ordered = new ArrayList<>(given);
+        ordered.sort(Comparator.comparingInt(this::saveIndex));
+        for (OptionSpec option : options) {
+            if (option.mandatory() && ordered.stream().noneMatch(o -> o.name().equals(option.name()))) {
+                throw new InvalidValueException(describeKind() + " needs " + OptionSpec.spell(option.name()));
+            }
+        }
+        return canonicalizer.apply(List.copyOf(ordered), context);
+    }
+
+    /** "match tcp", "target LOG": how messages refer to this extension. */
+    public String describeKind() {
+        return switch (kind) {
+            case HEADER -> "rule";
+            case MATCH -> "match " + name;
+            case TARGET -> "target " + name;
+        };
+    }
+
+    private int saveIndex(Option option) {
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i).name().equals(option.name())) {
+                return i;
+            }
+        }
+        return options.size();
+    }
+}

@@ -1,0 +1,116 @@
+package io.rampart.model.extension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Protocol and service names as iptables resolves them: its own table of protocol names first,
+ * then the system's {@code /etc/protocols} and {@code /etc/services}, which is what
+ * getprotobyname(3) and getservbyname(3) read.
+ */
+public final class NameDatabase {
+
+    /** iptables' built-in protocol names (xtables_chain_protos), in its lookup order. */
+    private static final List<Map.Entry<String, Integer>> BUILTIN_PROTOCOLS = List.of(
+            Map.entry("tcp", 6), Map.entry("sctp", 132), Map.entry("udp", 17), Map.entry("udplite", 136),
+            Map.entry("icmp", 1), Map.entry("ipv6-icmp", 58), Map.entry("icmpv6", 58), Map.entry("esp", 50),
+            Map.entry("ah", 51), Map.entry("mobility-header", 135), Map.entry("ipv6-mh", 135), Map.entry("mh", 135),
+            Map.entry("dccp", 33), Map.entry("ipcomp", 108), Map.entry("all", 0));
+
+    private static final NameDatabase SYSTEM = new NameDatabase(Path.of("/etc/protocols"), Path.of("/etc/services"));
+
+    private final Map<String, Integer> protocolByName = new HashMap<>();
+    private final Map<Integer, String> protocolByNumber = new HashMap<>();
+    private final Map<String, Integer> serviceByNameAndProto = new HashMap<>();
+
+    NameDatabase(Path protocols, Path services) {
+        readProtocols(protocols);
+        readServices(services);
+    }
+
+    public static NameDatabase system() {
+        return SYSTEM;
+    }
+
+    /** The protocol number for a name (any case) or number, or empty when iptables would not know it. */
+    public Optional<Integer> protocolNumber(String text) {
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+            if (text.length() > 3 || Integer.parseInt(text) > 255) {
+                return Optional.empty();
+            }
+            return Optional.of(Integer.parseInt(text));
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {
+            if (entry.getKey().equals(lower)) {
+                return Optional.of(entry.getValue());
+            }
+        }
+        return Optional.ofNullable(protocolByName.get(lower));
+    }
+
+    /** The name iptables-save prints for a protocol number: its own table first, then the system's. */
+    public String protocolName(int number) {
+        for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {
+            if (entry.getValue() == number) {
+                return entry.getKey();
+            }
+        }
+        return protocolByNumber.getOrDefault(number, Integer.toString(number));
+    }
+
+    /** The port of a service name for a protocol ({@code tcp}, {@code udp}, ...). */
+    public Optional<Integer> servicePort(String name, String protocol) {
+        return Optional.ofNullable(serviceByNameAndProto.get(name + "/" + protocol));
+    }
+
+    private void readProtocols(Path file) {
+        for (String[] fields : records(file)) {
+            if (fields.length < 2 || !fields[1].chars().allMatch(Character::isDigit)) {
+                continue;
+            }
+            int number = Integer.parseInt(fields[1]);
+            protocolByName.putIfAbsent(fields[0], number);
+            protocolByNumber.putIfAbsent(number, fields[0]);
+            for (int i = 2; i < fields.length; i++) {
+                protocolByName.putIfAbsent(fields[i], number);
+            }
+        }
+    }
+
+    private void readServices(Path file) {
+        for (String[] fields : records(file)) {
+            if (fields.length < 2 || fields[1].indexOf('/') < 0) {
+                continue;
+            }
+            String[] portProto = fields[1].split("/", 2);
+            if (!portProto[0].chars().allMatch(Character::isDigit) || portProto[0].isEmpty()) {
+                continue;
+            }
+            int port = Integer.parseInt(portProto[0]);
+            serviceByNameAndProto.putIfAbsent(fields[0] + "/" + portProto[1], port);
+            for (int i = 2; i < fields.length; i++) {
+                serviceByNameAndProto.putIfAbsent(fields[i] + "/" + portProto[1], port);
+            }
+        }
+    }
+
+    private static List<String[]> records(Path file) {
+        try {
+            return Files.readAllLines(file).stream()
+                    .map(line -> line.replaceFirst("#.*", "").trim())
+                    .filter(line -> !line.isEmpty())
+                    .map(line -> line.split("\\s+"))
+                    .toList();
+        } catch (IOException e) {
+            // Without the file only numbers and iptables' own names resolve, as with iptables itself.
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.rampart.model.extension;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * One option of an extension: its canonical long name (without dashes), the other names iptables
+ * accepts for it, its argument types (none for a flag), whether {@code !} may precede it, and a
+ * help text.
+ */
+public record OptionSpec(String name, List<String> aliases, List<ValueType> args, boolean negatable,
+                         boolean mandatory, String help) {
+
+    public OptionSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(help, "help");
+        aliases = List.copyOf(aliases);
+        args = List.copyOf(args);
+    }
+
+    /** An option with the given arguments; not invertible, not required, no aliases. */
+    public static OptionSpec of(String name, String help, ValueType... args) {
+        return new OptionSpec(name, List.of(), List.of(args), false, false, help);
+    }
+
+    /** An option without arguments. */
+    public static OptionSpec flag(String name, String help) {
+        return of(name, help);
+    }
+
+    /** Allows {@code !} before the option. */
+    public OptionSpec invertible() {
+        return new OptionSpec(name, aliases, args, true, mandatory, help);
+    }
+
+    /** Makes the extension refuse to load without this option. */
+    public OptionSpec required() {
+        return new OptionSpec(name, aliases, args, negatable, true, help);
+    }
+
+    /** Adds other names; a one-letter name is a short option ({@code -s}), others are long ones. */
+    public OptionSpec alias(String... more) {
+        return new OptionSpec(name, Stream.concat(aliases.stream(), Stream.of(more)).toList(), args,
+                negatable, mandatory, help);
+    }
+
+    public boolean isFlag() {
+        return args.isEmpty();
+    }
+
+    /** Every name this option answers to, canonical first. */
+    public List<String> names() {
+        return Stream.concat(Stream.of(name), aliases.stream()).toList();
+    }
+
+    /** The argument types as help shows them, e.g. {@code port[:port]}. */
+    public String syntax() {
+        return String.join(" ", args.stream().map(ValueType::syntax).toList());
+    }
+
+    /** How the option is written on a command line: {@code -s} for one letter, else {@code --name}. */
+    public static String spell(String optionName) {
+        return (optionName.length() == 1 ? "-" : "--") + optionName;
+    }
+}

@@ -1,0 +1,29 @@
+package io.rampart.model.extension;
+
+/**
+ * The type of one option argument: how any spelling iptables accepts becomes the spelling
+ * iptables-save prints, and how it is described to people and front ends.
+ */
+public interface ValueType {
+
+    /** A short name for JSON descriptions, e.g. {@code port-range}. */
+    String name();
+
+    /** The argument as help shows it, e.g. {@code port[:port]}. */
+    String syntax();
+
+    /** The canonical spelling of {@code raw}, or an error that says why iptables would refuse it. */
+    String canonical(String raw, ValueContext context) throws InvalidValueException;
+
+    default Quoting quoting() {
+        return Quoting.NONE;
+    }
+
+    /**
+     * Whether a comma-separated argument stands for several rules, one per element, as
+     * {@code -s 192.0.2.1,192.0.2.2} does. The canonical value is then the comma-joined list.
+     */
+    default boolean expandsToRules() {
+        return false;
+    }
+}

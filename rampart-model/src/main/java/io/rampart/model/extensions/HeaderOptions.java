@@ -1,0 +1,108 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Family;
+import io.rampart.model.Option;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The options every rule has, whatever its matches: addresses, interfaces, protocol, fragments. */
+final class HeaderOptions {
+
+    private HeaderOptions() {
+    }
+
+    /** One or more comma-separated hosts or networks; each becomes a rule of its own. */
+    static final ValueType NETWORKS = new ValueType() {
+        @Override
+        public String name() {
+            return "networks";
+        }
+
+        @Override
+        public String syntax() {
+            return "address[/mask][,...]";
+        }
+
+        @Override
+        public String canonical(String raw, ValueContext context) throws InvalidValueException {
+            if (raw.equals("!")) {
+                throw new InvalidValueException("`! ADDRESS' after the option is not accepted: put the `!' before it");
+            }
+            Set<String> networks = new LinkedHashSet<>();
+            for (String part : raw.split(",", -1)) {
+                networks.addAll(Addresses.parseNetworks(part, context.family()));
+            }
+            return String.join(",", networks);
+        }
+
+        @Override
+        public boolean expandsToRules() {
+            return true;
+        }
+    };
+
+    /** A protocol by name or number; iptables-save prints the name when it knows one. */
+    static final ValueType PROTOCOL = Values.quoted("protocol", "name|number", Quoting.NONE, (raw, ctx) -> {
+        if (raw.equals("!")) {
+            throw new InvalidValueException("`-p ! PROTO' is not accepted: write `! -p PROTO'");
+        }
+        int number = NameDatabase.system().protocolNumber(raw)
+                .orElseThrow(() -> new InvalidValueException("unknown protocol `" + raw + "' specified"));
+        return NameDatabase.system().protocolName(number);
+    });
+
+    static List<ExtensionSpec> specs() {
+        return List.of(header(Family.IPV4), header(Family.IPV6));
+    }
+
+    private static ExtensionSpec header(Family family) {
+        List<OptionSpec> options = new ArrayList<>(List.of(
+                OptionSpec.of("s", "source address or network (host names resolve to all their addresses)", NETWORKS)
+                        .alias("source", "src").invertible(),
+                OptionSpec.of("d", "destination address or network", NETWORKS)
+                        .alias("destination", "dst").invertible(),
+                OptionSpec.of("i", "interface the packet arrived on (`+' matches a prefix)", Values.INTERFACE)
+                        .alias("in-interface").invertible(),
+                OptionSpec.of("o", "interface the packet will leave on (`+' matches a prefix)", Values.INTERFACE)
+                        .alias("out-interface").invertible(),
+                OptionSpec.of("p", "layer-4 protocol by name or number (`all' matches any)", PROTOCOL)
+                        .alias("protocol").invertible()));
+        if (family == Family.IPV4) {
+            options.add(OptionSpec.flag("f", "second and later fragments only").alias("fragment").invertible());
+        }
+        return ExtensionSpec.header(family, "addresses, interfaces and protocol of every rule",
+                        options.toArray(OptionSpec[]::new))
+                .canonicalizedBy(HeaderOptions::dropMatchAll);
+    }
+
+    /** {@code -p all} and {@code -s 0/0} match every packet; the kernel does not keep them. */
+    private static List<Option> dropMatchAll(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        List<Option> out = new ArrayList<>();
+        for (Option option : options) {
+            boolean address = option.name().equals("s") || option.name().equals("d");
+            if (address && !option.negated() && option.arg().endsWith("/0")) {
+                continue;
+            }
+            if (option.name().equals("p") && option.arg().equals("all")) {
+                if (option.negated()) {
+                    throw new InvalidValueException("`! -p all' would never match: no packet has no protocol");
+                }
+                continue;
+            }
+            out.add(option);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The registry of every extension Rampart supports. */
+public final class StandardExtensions {
+
+    private static final ExtensionRegistry REGISTRY = new ExtensionRegistry(all());
+
+    private StandardExtensions() {
+    }
+
+    public static ExtensionRegistry registry() {
+        return REGISTRY;
+    }
+
+    private static List<ExtensionSpec> all() {
+        List<ExtensionSpec> specs = new ArrayList<>();
+        specs.addAll(HeaderOptions.specs());
+        specs.addAll(TcpUdpMatches.specs());
+        specs.addAll(VerdictTargets.specs());
+        return specs;
+    }
+}

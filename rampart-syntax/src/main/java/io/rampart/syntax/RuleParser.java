@@ -1,0 +1,506 @@
+package io.rampart.syntax;
+
+import io.rampart.model.Family;
+import io.rampart.model.Hook;
+import io.rampart.model.Match;
+import io.rampart.model.Option;
+import io.rampart.model.Rule;
+import io.rampart.model.Table;
+import io.rampart.model.Target;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Suggestions;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads rules in iptables' own syntax ({@code -A CHAIN [!] -s ADDR -p tcp --dport 22 -j ACCEPT})
+ * into canonical {@link Rule}s: any spelling iptables accepts, refused where iptables refuses.
+ */
+public final class RuleParser {
+
+    private final ExtensionRegistry registry;
+    private final Family family;
+
+    public RuleParser(ExtensionRegistry registry, Family family) {
+        this.registry = registry;
+        this.family = family;
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    /**
+     * Parses one {@code -A CHAIN ...} line of the given table. A line may stand for several rules:
+     * iptables adds one per address of {@code -s a,b} and {@code -d c,d}.
+     *
+     * @throws OtherFamilyException when the line is marked {@code -4}/{@code -6} for the other family
+     */
+    public List<Rule> parseLine(String line, Table table) throws RuleSyntaxException {
+        List<Token> tokens = Tokenizer.split(line);
+        int at = 0;
+        while (at < tokens.size() && (tokens.get(at).text().equals("-4") || tokens.get(at).text().equals("-6"))) {
+            Token marker = tokens.get(at);
+            if (!marker.text().equals(family.marker())) {
+                throw new OtherFamilyException("rule is marked " + marker.text() + " (for "
+                        + (family == Family.IPV4 ? "ip6tables" : "iptables") + ")", marker.column());
+            }
+            at++;
+        }
+        if (at >= tokens.size()) {
+            throw new RuleSyntaxException("empty rule: expected -A CHAIN", 1);
+        }
+        Token command = tokens.get(at);
+        if (!command.text().equals("-A") && !command.text().equals("--append")) {
+            throw new RuleSyntaxException("expected -A CHAIN, found `" + command.text() + "'", command.column());
+        }
+        if (at + 1 >= tokens.size()) {
+            throw new RuleSyntaxException("-A needs a chain name", command.column());
+        }
+        Token chain = tokens.get(at + 1);
+        checkChainName(chain);
+        return parse(chain.text(), tokens.subList(at + 2, tokens.size()), table);
+    }
+
+    /** Whether the rule's target is a user chain rather than a target extension or verdict. */
+    public boolean jumpsToUserChain(Rule rule) {
+        return rule.target() != null && registry.target(rule.target().name(), family).isEmpty();
+    }
+
+    /** Parses the words after {@code -A CHAIN}. */
+    public List<Rule> parse(String chain, List<Token> words, Table table) throws RuleSyntaxException {
+        return new RuleReader(chain, words, table).read();
+    }
+
+    private static void checkChainName(Token chain) throws RuleSyntaxException {
+        String name = chain.text();
+        if (name.isEmpty() || name.startsWith("-") || name.equals("!")) {
+            throw new RuleSyntaxException("-A needs a chain name, found `" + name + "'", chain.column());
+        }
+        if (name.length() > io.rampart.model.Chain.MAX_NAME_LENGTH) {
+            throw new RuleSyntaxException("chain name `" + name + "' is longer than "
+                    + io.rampart.model.Chain.MAX_NAME_LENGTH + " characters", chain.column());
+        }
+    }
+
+    /** The state of reading one rule: what is loaded so far, left to right, as iptables does it. */
+    private final class RuleReader {
+        private final String chain;
+        private final List<Token> words;
+        private final Table table;
+        private final ExtensionSpec header;
+        private final List<GivenOption> headerOptions = new ArrayList<>();
+        private final List<LoadedExtension> matches = new ArrayList<>();
+        private LoadedExtension target;
+        private Target.Kind targetKind;
+        private Token negation;
+        private int at;
+
+        RuleReader(String chain, List<Token> words, Table table) {
+            this.chain = chain;
+            this.words = words;
+            this.table = table;
+            this.header = registry.header(family);
+        }
+
+        List<Rule> read() throws RuleSyntaxException {
+            while (at < words.size()) {
+                Token word = words.get(at++);
+                String text = word.text();
+                if (text.equals("!") && !word.quoted()) {
+                    if (negation != null) {
+                        throw new RuleSyntaxException("multiple `!' flags not allowed", word.column());
+                    }
+                    negation = word;
+                } else if (text.equals("-m") || text.equals("--match")) {
+                    loadMatch(word);
+                } else if (text.equals("-j") || text.equals("--jump")) {
+                    setTarget(word, Target.Kind.JUMP);
+                } else if (text.equals("-g") || text.equals("--goto")) {
+                    setTarget(word, Target.Kind.GOTO);
+                } else if (text.equals("-c") || text.equals("--set-counters")) {
+                    skipCounters(word);
+                } else if (text.startsWith("-") && text.length() > 1) {
+                    readOption(word);
+                } else {
+                    throw new RuleSyntaxException("unexpected argument `" + text + "'"
+                            + (text.equals("!") ? "" : ": an option (starting with -) was expected"), word.column());
+                }
+            }
+            if (negation != null) {
+                throw new RuleSyntaxException("`!' must be followed by an option", negation.column());
+            }
+            return build();
+        }
+
+        private void loadMatch(Token word) throws RuleSyntaxException {
+            refuseNegation(word);
+            Token name = argument(word);
+            ExtensionSpec spec = registry.match(name.text(), family).orElseThrow(() -> new RuleSyntaxException(
+                    "unknown match `" + name.text() + "'" + Suggestions.didYouMean(name.text(),
+                            registry.all(io.rampart.model.extension.ExtensionKind.MATCH, family).stream()
+                                    .map(ExtensionSpec::name).toList()), name.column()));
+            matches.add(new LoadedExtension(spec, name));
+        }
+
+        private void setTarget(Token word, Target.Kind kind) throws RuleSyntaxException {
+            refuseNegation(word);
+            Token name = argument(word);
+            if (target != null) {
+                throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
+            }
+            Optional<ExtensionSpec> spec = registry.target(name.text(), family);
+            if (spec.isEmpty()) {
+                checkUserChainTarget(name);
+            } else if (kind == Target.Kind.GOTO) {
+                throw new RuleSyntaxException("-g goes to a user chain; " + name.text() + " is a target: use -j "
+                        + name.text(), name.column());
+            }
+            target = new LoadedExtension(spec.orElse(null), name);
+            targetKind = kind;
+        }
+
+        private void checkUserChainTarget(Token name) throws RuleSyntaxException {
+            String chainName = name.text();
+            if (chainName.isEmpty() || chainName.startsWith("-")) {
+                throw new RuleSyntaxException("a target or chain name is needed, found `" + chainName + "'",
+                        name.column());
+            }
+            if (chainName.length() > io.rampart.model.Chain.MAX_NAME_LENGTH) {
+                throw new RuleSyntaxException("chain name `" + chainName + "' is longer than "
+                        + io.rampart.model.Chain.MAX_NAME_LENGTH + " characters", name.column());
+            }
+            if (table.isBuiltinChain(chainName)) {
+                throw new RuleSyntaxException("cannot jump to built-in chain " + chainName, name.column());
+            }
+        }
+
+        private void skipCounters(Token word) throws RuleSyntaxException {
+            // Counters are state, not part of the rule: accepted like iptables-restore does, then dropped.
+            for (int i = 0; i < 2; i++) {
+                Token count = argument(word);
+                if (!count.text().matches("\\d+")) {
+                    throw new RuleSyntaxException(word.text() + " takes two numbers, packets and bytes",
+                            count.column());
+                }
+            }
+        }
+
+        private void readOption(Token word) throws RuleSyntaxException {
+            String text = word.text();
+            String name = text.startsWith("--") ? text.substring(2) : text.substring(1);
+            String attached = null;
+            int equals = name.indexOf('=');
+            if (equals > 0 && text.startsWith("--")) {
+                attached = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            }
+            Resolved resolved = resolve(name, word);
+            OptionSpec spec = resolved.option();
+            List<String> args = new ArrayList<>();
+            if (attached != null) {
+                // getopt_long takes --option=value for extension options; the header options read
+                // their value from the next word only, so iptables refuses it there.
+                if (resolved.owner() == null || spec.args().size() != 1) {
+                    throw new RuleSyntaxException("`" + text + "': write the value as the next word: --" + name
+                            + " " + attached, word.column());
+                }
+                args.add(attached);
+            }
+            for (int i = args.size(); i < spec.args().size(); i++) {
+                Token value = argument(word);
+                if (value.text().equals("!") && !value.quoted()) {
+                    throw new RuleSyntaxException("`" + text + " ! VALUE' is not accepted: write `! " + text
+                            + " VALUE'", value.column());
+                }
+                args.add(value.text());
+            }
+            boolean negated = negation != null;
+            if (negated && !spec.negatable()) {
+                throw new RuleSyntaxException(OptionSpec.spell(spec.name()) + " cannot be negated with `!'",
+                        negation.column());
+            }
+            negation = null;
+            List<GivenOption> into = resolved.owner() == null ? headerOptions : resolved.owner().options;
+            for (GivenOption earlier : into) {
+                if (earlier.spec().name().equals(spec.name())) {
+                    throw new RuleSyntaxException("multiple " + OptionSpec.spell(spec.name()) + " flags not allowed",
+                            word.column());
+                }
+            }
+            into.add(new GivenOption(spec, negated, args, word));
+        }
+
+        /** Finds which loaded extension an option belongs to, loading the protocol's match if needed. */
+        private Resolved resolve(String name, Token word) throws RuleSyntaxException {
+            if (!word.text().startsWith("--") && name.length() != 1) {
+                throw unknownOption(name, word);
+            }
+            Optional<Resolved> found = lookup(name);
+            if (found.isEmpty()) {
+                Optional<ExtensionSpec> implicit = implicitMatch();
+                if (implicit.isPresent()) {
+                    // Like iptables: an unknown option loads the -p protocol's match, then is looked up again.
+                    LoadedExtension loaded = new LoadedExtension(implicit.get(), word);
+                    matches.add(loaded);
+                    found = lookup(name);
+                    if (found.isEmpty()) {
+                        matches.remove(loaded);
+                    }
+                }
+            }
+            return found.orElseThrow(() -> unknownOption(name, word));
+        }
+
+        /** getopt_long's rule: an exact name wins, else an unambiguous prefix of a long name. */
+        private Optional<Resolved> lookup(String name) throws RuleSyntaxException {
+            Optional<Resolved> exact = lookup(name, true);
+            return exact.isPresent() ? exact : lookup(name, false);
+        }
+
+        private Optional<Resolved> lookup(String name, boolean exact) throws RuleSyntaxException {
+            List<Resolved> candidates = new ArrayList<>();
+            if (target != null && target.spec() != null) {
+                candidates.addAll(options(target, name, exact));
+            }
+            if (candidates.isEmpty()) {
+                for (OptionSpec option : header.options()) {
+                    if (nameMatches(option, name, exact)) {
+                        candidates.add(new Resolved(null, option));
+                    }
+                }
+            }
+            for (LoadedExtension match : matches) {
+                if (candidates.isEmpty() || !exact) {
+                    candidates.addAll(options(match, name, exact));
+                }
+            }
+            if (exact || candidates.size() <= 1) {
+                return candidates.stream().findFirst();
+            }
+            throw new RuleSyntaxException("option --" + name + " is ambiguous: it could be "
+                    + String.join(", ", candidates.stream().map(c -> OptionSpec.spell(c.option().name())).toList()),
+                    0);
+        }
+
+        private List<Resolved> options(LoadedExtension extension, String name, boolean exact) {
+            List<Resolved> out = new ArrayList<>();
+            for (OptionSpec option : extension.spec().options()) {
+                if (nameMatches(option, name, exact)) {
+                    out.add(new Resolved(extension, option));
+                }
+            }
+            return out;
+        }
+
+        /** Long options may be abbreviated to any unambiguous prefix, as getopt_long allows. */
+        private boolean nameMatches(OptionSpec option, String name, boolean exact) {
+            for (String candidate : option.names()) {
+                boolean longName = candidate.length() > 1;
+                if (candidate.equals(name) || (!exact && longName && name.length() > 1 && candidate.startsWith(name))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private Optional<ExtensionSpec> implicitMatch() {
+            Optional<String> protocol = protocol();
+            if (protocol.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<ExtensionSpec> spec = registry.implicitMatch(protocol.get(), family);
+            if (spec.isPresent() && matches.stream().anyMatch(m -> m.spec().equals(spec.get()))) {
+                return Optional.empty();
+            }
+            return spec;
+        }
+
+        private Optional<String> protocol() {
+            for (GivenOption option : headerOptions) {
+                if (option.spec().name().equals("p")) {
+                    try {
+                        return Optional.of(option.spec().args().get(0).canonical(option.args().get(0),
+                                ValueContext.of(family)));
+                    } catch (InvalidValueException e) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        private RuleSyntaxException unknownOption(String name, Token word) {
+            Set<String> known = new LinkedHashSet<>();
+            List<ExtensionSpec> loaded = new ArrayList<>();
+            loaded.add(header);
+            matches.forEach(m -> loaded.add(m.spec()));
+            if (target != null && target.spec() != null) {
+                loaded.add(target.spec());
+            }
+            implicitMatch().ifPresent(loaded::add);
+            for (ExtensionSpec spec : loaded) {
+                spec.options().forEach(o -> o.names().forEach(known::add));
+            }
+            String suggestion = Suggestions.closest(name, known);
+            String message = "unknown option " + word.text().replaceFirst("=.*", "");
+            if (suggestion != null) {
+                return new RuleSyntaxException(message + " (did you mean " + OptionSpec.spell(suggestion) + "?)",
+                        word.column());
+            }
+            List<String> providers = registry.all().stream()
+                    .filter(s -> s.availableIn(family) && s.option(name).isPresent())
+                    .map(s -> s.kind() == io.rampart.model.extension.ExtensionKind.TARGET ? "-j " + s.name()
+                            : s.implicitProtocol().map(p -> "-p " + p).orElse("-m " + s.name()))
+                    .distinct().toList();
+            if (!providers.isEmpty()) {
+                message += ": it belongs to " + String.join(" or ", providers) + ", which must come before it";
+            }
+            return new RuleSyntaxException(message, word.column());
+        }
+
+        private Token argument(Token option) throws RuleSyntaxException {
+            if (at >= words.size()) {
+                throw new RuleSyntaxException(option.text() + " needs an argument", option.column());
+            }
+            return words.get(at++);
+        }
+
+        private void refuseNegation(Token word) throws RuleSyntaxException {
+            if (negation != null) {
+                throw new RuleSyntaxException("`!' cannot precede " + word.text(), negation.column());
+            }
+        }
+
+        private List<Rule> build() throws RuleSyntaxException {
+            ValueContext context = new ValueContext(family, protocol().orElse(null));
+            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
+            Optional<Hook> hook = table.builtinHook(chain);
+            checkInterfaces(hook);
+            List<Match> matchList = new ArrayList<>();
+            for (LoadedExtension match : matches) {
+                checkScope(match, hook);
+                matchList.add(new Match(match.spec().name(), canonicalize(match.spec(), match.options, context,
+                        match.name())));
+            }
+            Target built = null;
+            if (target != null) {
+                if (target.spec() == null) {
+                    built = new Target(target.name().text(), targetKind, List.of());
+                } else {
+                    checkScope(target, hook);
+                    built = new Target(target.spec().name(), targetKind,
+                            canonicalize(target.spec(), target.options, context, target.name()));
+                }
+            }
+            return expand(headerCanonical, matchList, built);
+        }
+
+        private void checkInterfaces(Optional<Hook> hook) throws RuleSyntaxException {
+            if (hook.isEmpty()) {
+                return;
+            }
+            for (GivenOption option : headerOptions) {
+                String name = option.spec().name();
+                boolean wrong = (name.equals("i") && !HeaderHooks.IN.contains(hook.get()))
+                        || (name.equals("o") && !HeaderHooks.OUT.contains(hook.get()));
+                if (wrong) {
+                    throw new RuleSyntaxException("-" + name + " cannot be used in " + chain + ": packets there have no "
+                            + (name.equals("i") ? "input" : "output") + " interface yet", option.token().column());
+                }
+            }
+        }
+
+        private void checkScope(LoadedExtension extension, Optional<Hook> hook) throws RuleSyntaxException {
+            ExtensionSpec spec = extension.spec();
+            if (!spec.tables().contains(table)) {
+                throw new RuleSyntaxException(spec.describeKind() + " is only valid in the "
+                        + String.join(", ", spec.tables().stream().sorted().map(Table::label).toList())
+                        + " table" + (spec.tables().size() > 1 ? "s" : "") + ", not in " + table.label(),
+                        extension.name().column());
+            }
+            if (hook.isPresent() && !spec.hooks().contains(hook.get())) {
+                throw new RuleSyntaxException(spec.describeKind() + " is only valid in "
+                        + String.join(", ", spec.hooks().stream().sorted().map(Hook::name).toList())
+                        + ", not in " + chain, extension.name().column());
+            }
+        }
+
+        private List<Option> canonicalize(ExtensionSpec spec, List<GivenOption> given, ValueContext context,
+                                          Token where) throws RuleSyntaxException {
+            List<Option> options = new ArrayList<>();
+            for (GivenOption option : given) {
+                List<String> values = new ArrayList<>();
+                for (int i = 0; i < option.args().size(); i++) {
+                    ValueType type = option.spec().args().get(i);
+                    try {
+                        values.add(type.canonical(option.args().get(i), context));
+                    } catch (InvalidValueException e) {
+                        throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
+                                + e.getMessage(), option.token().column());
+                    }
+                }
+                options.add(new Option(option.spec().name(), option.negated(), values));
+            }
+            try {
+                return spec.canonicalize(options, context);
+            } catch (InvalidValueException e) {
+                throw new RuleSyntaxException(e.getMessage(), where == null ? 0 : where.column());
+            }
+        }
+
+        /** One rule per combination of the addresses of {@code -s} and {@code -d}. */
+        private List<Rule> expand(List<Option> headerCanonical, List<Match> matchList, Target built) {
+            List<List<Option>> headers = List.of(headerCanonical);
+            for (int i = 0; i < headerCanonical.size(); i++) {
+                Option option = headerCanonical.get(i);
+                OptionSpec spec = header.option(option.name()).orElseThrow();
+                if (spec.isFlag() || !spec.args().get(0).expandsToRules() || !option.arg().contains(",")) {
+                    continue;
+                }
+                List<List<Option>> next = new ArrayList<>();
+                for (List<Option> partial : headers) {
+                    for (String value : option.arg().split(",")) {
+                        List<Option> copy = new ArrayList<>(partial);
+                        copy.set(i, new Option(option.name(), option.negated(), List.of(value)));
+                        next.add(copy);
+                    }
+                }
+                headers = next;
+            }
+            List<Rule> rules = new ArrayList<>(headers.size());
+            for (List<Option> h : headers) {
+                rules.add(new Rule(chain, h, matchList, built));
+            }
+            return rules;
+        }
+    }
+
+    /** An extension loaded by the rule, with the options given to it so far. */
+    private record LoadedExtension(ExtensionSpec spec, Token name, List<GivenOption> options) {
+        LoadedExtension(ExtensionSpec spec, Token name) {
+            this(spec, name, new ArrayList<>());
+        }
+    }
+
+    private record GivenOption(OptionSpec spec, boolean negated, List<String> args, Token token) {
+    }
+
+    /** An option and the loaded extension it belongs to (null for a header option). */
+    private record Resolved(LoadedExtension owner, OptionSpec option) {
+    }
+
+    /** Which hooks have an input or output interface. */
+    private static final class HeaderHooks {
+        static final Set<Hook> IN = Set.of(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD);
+        static final Set<Hook> OUT = Set.of(Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
+    }
+}

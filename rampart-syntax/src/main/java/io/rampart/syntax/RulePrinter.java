@@ -1,0 +1,100 @@
+package io.rampart.syntax;
+
+import io.rampart.model.Family;
+import io.rampart.model.Match;
+import io.rampart.model.Option;
+import io.rampart.model.Rule;
+import io.rampart.model.Target;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.ValueType;
+import java.util.List;
+import java.util.Optional;
+
+/** Prints rules exactly as the kernel's iptables-save (nf_tables backend) prints them. */
+public final class RulePrinter {
+
+    private static final String PLAIN_CHARACTERS =
+            "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+    private final ExtensionRegistry registry;
+    private final Family family;
+
+    public RulePrinter(ExtensionRegistry registry, Family family) {
+        this.registry = registry;
+        this.family = family;
+    }
+
+    /** The {@code -A CHAIN ...} line of a rule. */
+    public String print(Rule rule) {
+        StringBuilder out = new StringBuilder(96);
+        out.append("-A ").append(rule.chain());
+        appendOptions(out, registry.header(family), rule.header());
+        for (Match match : rule.matches()) {
+            out.append(" -m ").append(match.extension());
+            appendOptions(out, registry.match(match.extension(), family), match.options());
+        }
+        if (rule.target() != null) {
+            Target target = rule.target();
+            out.append(target.kind() == Target.Kind.GOTO ? " -g " : " -j ").append(target.name());
+            appendOptions(out, registry.target(target.name(), family), target.options());
+        }
+        return out.toString();
+    }
+
+    private void appendOptions(StringBuilder out, ExtensionSpec spec, List<Option> options) {
+        appendOptions(out, Optional.of(spec), options);
+    }
+
+    private void appendOptions(StringBuilder out, Optional<ExtensionSpec> spec, List<Option> options) {
+        for (Option option : options) {
+            if (option.negated()) {
+                out.append(" !");
+            }
+            out.append(' ').append(OptionSpec.spell(option.name()));
+            Optional<OptionSpec> optionSpec = spec.flatMap(s -> s.option(option.name()));
+            for (int i = 0; i < option.args().size(); i++) {
+                int index = i;
+                Quoting quoting = optionSpec.map(o -> argType(o, index)).map(ValueType::quoting)
+                        .orElse(Quoting.WHEN_NEEDED);
+                out.append(' ');
+                appendValue(out, option.args().get(i), quoting);
+            }
+        }
+    }
+
+    private static ValueType argType(OptionSpec spec, int index) {
+        return spec.args().get(Math.min(index, spec.args().size() - 1));
+    }
+
+    private static void appendValue(StringBuilder out, String value, Quoting quoting) {
+        switch (quoting) {
+            case NONE -> out.append(value);
+            case ALWAYS -> out.append('"').append(value).append('"');
+            case WHEN_NEEDED -> appendSaveString(out, value);
+        }
+    }
+
+    /** Quotes like xtables_save_string: only when needed, escaping {@code " ' \}. */
+    static void appendSaveString(StringBuilder out, String value) {
+        boolean plain = !value.isEmpty();
+        for (int i = 0; i < value.length() && plain; i++) {
+            plain = PLAIN_CHARACTERS.indexOf(value.charAt(i)) >= 0;
+        }
+        if (plain) {
+            out.append(value);
+            return;
+        }
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\'' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,154 @@
+package io.rampart.syntax;
+
+import io.rampart.model.Chain;
+import io.rampart.model.Family;
+import io.rampart.model.Policy;
+import io.rampart.model.Rule;
+import io.rampart.model.Ruleset;
+import io.rampart.model.Table;
+import io.rampart.model.TableRules;
+import io.rampart.model.extension.ExtensionRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads iptables-save / iptables-restore text ({@code *table}, {@code :CHAIN POLICY [p:b]},
+ * {@code -A ...}, {@code COMMIT}) into a {@link Ruleset}.
+ */
+public final class RulesetParser {
+
+    private final RuleParser rules;
+
+    public RulesetParser(ExtensionRegistry registry, Family family) {
+        this.rules = new RuleParser(registry, family);
+    }
+
+    public Ruleset parse(String text) throws RulesetSyntaxException {
+        Map<Table, TableRules> tables = new LinkedHashMap<>();
+        String[] lines = text.split("\n", -1);
+        Section section = null;
+        for (int i = 0; i < lines.length; i++) {
+            int lineNumber = i + 1;
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("*")) {
+                if (section != null) {
+                    throw new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT before the next"
+                            + " table", lineNumber, 1);
+                }
+                String name = line.substring(1).strip();
+                Table table = Table.byLabel(name).orElseThrow(() -> new RulesetSyntaxException(
+                        "unknown table `" + name + "'", lineNumber, 2));
+                if (tables.containsKey(table)) {
+                    throw new RulesetSyntaxException("table " + name + " appears twice", lineNumber, 1);
+                }
+                section = new Section(table);
+            } else if (line.equals("COMMIT")) {
+                if (section == null) {
+                    throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
+                }
+                tables.put(section.table, section.build());
+                section = null;
+            } else if (section == null) {
+                throw new RulesetSyntaxException("expected a *table line first", lineNumber, 1);
+            } else if (line.startsWith(":")) {
+                section.declare(line, lineNumber);
+            } else {
+                section.addRules(lines[i], lineNumber);
+            }
+        }
+        if (section != null) {
+            throw new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT", lines.length, 1);
+        }
+        return new Ruleset(rules.family(), List.copyOf(tables.values()));
+    }
+
+    /** One {@code *table ... COMMIT} section being read. */
+    private final class Section {
+        final Table table;
+        final Map<String, Chain> chains = new LinkedHashMap<>();
+        final List<Rule> ruleList = new ArrayList<>();
+        final List<SourceLine> ruleLines = new ArrayList<>();
+
+        Section(Table table) {
+            this.table = table;
+        }
+
+        void declare(String line, int lineNumber) throws RulesetSyntaxException {
+            String[] fields = line.substring(1).split("\\s+");
+            String name = fields[0];
+            if (name.isEmpty()) {
+                throw new RulesetSyntaxException("chain line without a name", lineNumber, 2);
+            }
+            if (name.length() > Chain.MAX_NAME_LENGTH) {
+                throw new RulesetSyntaxException("chain name `" + name + "' is longer than " + Chain.MAX_NAME_LENGTH
+                        + " characters", lineNumber, 2);
+            }
+            if (chains.containsKey(name)) {
+                throw new RulesetSyntaxException("chain " + name + " is declared twice", lineNumber, 2);
+            }
+            String policyText = fields.length > 1 ? fields[1] : "-";
+            int policyColumn = line.indexOf(policyText, name.length() + 1) + 1;
+            boolean builtin = table.isBuiltinChain(name);
+            Optional<Policy> policy = parsePolicy(policyText);
+            if (builtin && policy.isEmpty()) {
+                throw new RulesetSyntaxException("built-in chain " + name + " needs a policy, ACCEPT or DROP, not `"
+                        + policyText + "'", lineNumber, policyColumn);
+            }
+            if (!builtin && !policyText.equals("-")) {
+                throw new RulesetSyntaxException("user chain " + name + " cannot have a policy: write `:" + name
+                        + " - [0:0]'", lineNumber, policyColumn);
+            }
+            chains.put(name, new Chain(name, policy.orElse(null)));
+        }
+
+        private Optional<Policy> parsePolicy(String text) {
+            for (Policy policy : Policy.values()) {
+                if (policy.name().equals(text)) {
+                    return Optional.of(policy);
+                }
+            }
+            return Optional.empty();
+        }
+
+        void addRules(String line, int lineNumber) throws RulesetSyntaxException {
+            try {
+                List<Rule> parsed = rules.parseLine(line, table);
+                for (Rule rule : parsed) {
+                    if (!chains.containsKey(rule.chain()) && !table.isBuiltinChain(rule.chain())) {
+                        throw new RulesetSyntaxException("chain " + rule.chain() + " is not declared in table "
+                                + table.label() + ": add `:" + rule.chain() + " - [0:0]'", lineNumber,
+                                line.indexOf(rule.chain()) + 1);
+                    }
+                    ruleLines.add(new SourceLine(line, lineNumber));
+                }
+                ruleList.addAll(parsed);
+            } catch (OtherFamilyException e) {
+                // iptables-restore skips rules marked for the other family.
+            } catch (RuleSyntaxException e) {
+                throw new RulesetSyntaxException(e.getMessage(), lineNumber, e.column());
+            }
+        }
+
+        TableRules build() throws RulesetSyntaxException {
+            for (int i = 0; i < ruleList.size(); i++) {
+                Rule rule = ruleList.get(i);
+                if (rules.jumpsToUserChain(rule) && !chains.containsKey(rule.target().name())) {
+                    SourceLine source = ruleLines.get(i);
+                    throw new RulesetSyntaxException("jump to undeclared chain " + rule.target().name()
+                            + ": add `:" + rule.target().name() + " - [0:0]'", source.number(),
+                            source.text().lastIndexOf(rule.target().name()) + 1);
+                }
+            }
+            return new TableRules(table, List.copyOf(chains.values()), ruleList);
+        }
+    }
+
+    private record SourceLine(String text, int number) {
+    }
+}

@@ -1,0 +1,28 @@
+package io.rampart.syntax;
+
+/** A ruleset file iptables-restore would refuse, located by line and column (both from 1). */
+public class RulesetSyntaxException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int line;
+    private final int column;
+
+    public RulesetSyntaxException(String message, int line, int column) {
+        super(message);
+        this.line = line;
+        this.column = column;
+    }
+
+    public int line() {
+        return line;
+    }
+
+    public int column() {
+        return column;
+    }
+
+    /** {@code line:col: message}, ready to be prefixed with the file name. */
+    public String located() {
+        return line + ":" + Math.max(column, 1) + ": " + getMessage();
+    }
+}

@@ -1,0 +1,11 @@
+package io.rampart.syntax;
+
+/**
+ * One word of a rule line after quote removal.
+ *
+ * @param text   the word
+ * @param column where it starts on the line, counting from 1
+ * @param quoted whether any part of it was between double quotes
+ */
+public record Token(String text, int column, boolean quoted) {
+}

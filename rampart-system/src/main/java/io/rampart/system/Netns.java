@@ -1,0 +1,95 @@
+package io.rampart.system;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A network namespace to run commands in, or the host's own (no name). Throwaway namespaces are
+ * named {@code rampart-...} and removed on {@link #close()}.
+ */
+public final class Netns implements AutoCloseable {
+
+    private final String name;
+    private final boolean owned;
+    private final ProcessRunner runner;
+    private final Thread removeOnExit;
+
+    private Netns(String name, boolean owned, ProcessRunner runner) {
+        this.name = name;
+        this.owned = owned;
+        this.runner = runner;
+        // A throwaway namespace is removed even when the JVM is stopped by Ctrl-C or SIGTERM.
+        this.removeOnExit = owned ? new Thread(this::remove, "remove " + name) : null;
+        if (owned) {
+            Runtime.getRuntime().addShutdownHook(removeOnExit);
+        }
+    }
+
+    /** The host's own namespace. */
+    public static Netns host(ProcessRunner runner) {
+        return new Netns(null, false, runner);
+    }
+
+    /** An existing named namespace, left in place on close. */
+    public static Netns existing(String name, ProcessRunner runner) {
+        ProcessResult list = runner.run(List.of("ip", "netns", "list"), "");
+        boolean found = list.stdout().lines().anyMatch(l -> l.split("\\s+")[0].equals(name));
+        if (!found) {
+            throw new SystemException("network namespace `" + name + "' does not exist (ip netns list)");
+        }
+        return new Netns(name, false, runner);
+    }
+
+    /** A new namespace named {@code rampart-PURPOSE-RANDOM} with its loopback up. */
+    public static Netns throwaway(String purpose, ProcessRunner runner) {
+        String name = "rampart-" + purpose + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+        ProcessResult made = runner.run(List.of("ip", "netns", "add", name), "");
+        if (!made.ok()) {
+            throw new SystemException("cannot create network namespace " + name + ": " + made.stderr().strip());
+        }
+        Netns netns = new Netns(name, true, runner);
+        netns.run(List.of("ip", "link", "set", "lo", "up"), "");
+        return netns;
+    }
+
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    public ProcessRunner runner() {
+        return runner;
+    }
+
+    /** Runs a command inside this namespace. */
+    public ProcessResult run(List<String> command, String stdin) {
+        return runner.run(wrap(command), stdin);
+    }
+
+    /** The command line that runs {@code command} inside this namespace. */
+    public List<String> wrap(List<String> command) {
+        if (name == null) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    @Override
+    public void close() {
+        if (owned) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeOnExit);
+            } catch (IllegalStateException shuttingDown) {
+                return; // the hook is running or will run
+            }
+            remove();
+        }
+    }
+
+    private void remove() {
+        runner.run(List.of("ip", "netns", "del", name), "");
+    }
+}
