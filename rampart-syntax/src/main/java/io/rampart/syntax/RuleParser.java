@@ -356,13 +356,19 @@ public final class RuleParser {
                 return new RuleSyntaxException(message + " (did you mean " + OptionSpec.spell(suggestion) + "?)",
                         word.column());
             }
-            List<String> providers = registry.all().stream()
-                    .filter(s -> s.availableIn(family) && s.option(name).isPresent())
-                    .map(s -> s.kind() == io.rampart.model.extension.ExtensionKind.TARGET ? "-j " + s.name()
-                            : s.implicitProtocol().map(p -> "-p " + p).orElse("-m " + s.name()))
-                    .distinct().toList();
-            if (!providers.isEmpty()) {
-                message += ": it belongs to " + String.join(" or ", providers) + ", which must come before it";
+            Set<String> everywhere = new LinkedHashSet<>();
+            registry.all().stream().filter(s -> s.availableIn(family))
+                    .forEach(s -> s.options().forEach(o -> everywhere.addAll(o.names())));
+            String known = everywhere.contains(name) ? name : Suggestions.closest(name, everywhere);
+            if (known != null) {
+                List<String> providers = registry.all().stream()
+                        .filter(s -> s.availableIn(family) && s.option(known).isPresent())
+                        .map(s -> s.kind() == io.rampart.model.extension.ExtensionKind.TARGET ? "-j " + s.name()
+                                : s.implicitProtocol().map(p -> "-p " + p).orElse("-m " + s.name()))
+                        .distinct().toList();
+                message += known.equals(name) ? ": " : " (did you mean " + OptionSpec.spell(known) + "?): ";
+                message += OptionSpec.spell(known) + " belongs to " + String.join(" or ", providers)
+                        + ", which must come before it";
             }
             return new RuleSyntaxException(message, word.column());
         }

@@ -1,0 +1,79 @@
+package io.rampart.cli;
+
+import io.rampart.model.Rule;
+import io.rampart.model.Table;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.RuleParser;
+import io.rampart.syntax.RulePrinter;
+import io.rampart.syntax.RuleSyntaxException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Reads rules on stdin and prints each in the kernel's canonical spelling. */
+@Command(name = "canon", mixinStandardHelpOptions = true,
+        description = {"Print each rule read on stdin (`-A CHAIN ...', as in iptables-save) the way the kernel's"
+                + " iptables-save prints it, or `error: MESSAGE'.",
+                "A line with several addresses (-s a,b) stands for one rule per address, printed on one line"
+                        + " each. Exit 0 when every rule was valid, 1 otherwise."})
+final class CanonCommand implements Callable<Integer> {
+
+    @Mixin
+    KernelOptions options;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TABLE", defaultValue = "filter",
+            description = "The table the rules belong to (default: ${DEFAULT-VALUE}).")
+    String table;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One input line's result in --json mode. */
+    record Result(int line, String input, List<String> canonical, List<Rule> rules, String error, Integer column) {
+    }
+
+    @Override
+    public Integer call() {
+        Table chosen = Table.byLabel(table).orElseThrow(() -> new InputException("-t: unknown table `" + table
+                + "': use raw, mangle, nat, filter or security"));
+        RuleParser parser = new RuleParser(StandardExtensions.registry(), options.family());
+        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), options.family());
+        PrintWriter out = spec.commandLine().getOut();
+        boolean allValid = true;
+        int number = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                number++;
+                if (line.isBlank()) {
+                    out.println(options.json ? Json.line(new Result(number, line, List.of(), List.of(), null, null))
+                            : "");
+                    continue;
+                }
+                try {
+                    List<Rule> rules = parser.parseLine(line, chosen);
+                    List<String> canonical = rules.stream().map(printer::print).toList();
+                    out.println(options.json ? Json.line(new Result(number, line, canonical, rules, null, null))
+                            : String.join("\n", canonical));
+                } catch (RuleSyntaxException e) {
+                    allValid = false;
+                    out.println(options.json ? Json.line(new Result(number, line, null, null, e.getMessage(),
+                            e.column() > 0 ? e.column() : null)) : "error: " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.flush();
+        return allValid ? ExitCode.OK : ExitCode.BAD_INPUT;
+    }
+}

@@ -1,0 +1,37 @@
+package io.rampart.cli;
+
+import io.rampart.model.Family;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessRunner;
+import picocli.CommandLine.Option;
+
+/** The options every kernel-touching command takes: --netns, -4/-6, --json, --debug. */
+final class KernelOptions {
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "Work inside this network namespace.")
+    String netns;
+
+    @Option(names = "-4", description = "IPv4 (iptables), the default.")
+    boolean ipv4;
+
+    @Option(names = "-6", description = "IPv6 (ip6tables).")
+    boolean ipv6;
+
+    @Option(names = "--json", description = "Machine-readable output on stdout.")
+    boolean json;
+
+    @Option(names = "--debug", description = "Show stack traces of internal errors.")
+    boolean debug;
+
+    Family family() {
+        if (ipv4 && ipv6) {
+            throw new InputException("-4 and -6 exclude each other");
+        }
+        return ipv6 ? Family.IPV6 : Family.IPV4;
+    }
+
+    Netns namespace() {
+        ProcessRunner runner = ProcessRunner.system();
+        return netns == null ? Netns.host(runner) : Netns.existing(netns, runner);
+    }
+}

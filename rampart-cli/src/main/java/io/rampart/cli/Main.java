@@ -1,0 +1,37 @@
+package io.rampart.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code rampart} command line. */
+@Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Manage iptables/ip6tables rulesets as desired state.",
+        subcommands = {CanonCommand.class, DescribeCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code; used by tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(Main::usageError);
+        commandLine.setExecutionExceptionHandler(new Failures());
+        return commandLine.execute(args);
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        err.println("rampart: " + e.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try `" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+        return ExitCode.USAGE;
+    }
+}
