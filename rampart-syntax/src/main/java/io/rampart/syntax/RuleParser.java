@@ -359,15 +359,15 @@ public final class RuleParser {
             Set<String> everywhere = new LinkedHashSet<>();
             registry.all().stream().filter(s -> s.availableIn(family))
                     .forEach(s -> s.options().forEach(o -> everywhere.addAll(o.names())));
-            String known = everywhere.contains(name) ? name : Suggestions.closest(name, everywhere);
-            if (known != null) {
+            String elsewhere = everywhere.contains(name) ? name : Suggestions.closest(name, everywhere);
+            if (elsewhere != null) {
                 List<String> providers = registry.all().stream()
-                        .filter(s -> s.availableIn(family) && s.option(known).isPresent())
+                        .filter(s -> s.availableIn(family) && s.option(elsewhere).isPresent())
                         .map(s -> s.kind() == io.rampart.model.extension.ExtensionKind.TARGET ? "-j " + s.name()
                                 : s.implicitProtocol().map(p -> "-p " + p).orElse("-m " + s.name()))
                         .distinct().toList();
-                message += known.equals(name) ? ": " : " (did you mean " + OptionSpec.spell(known) + "?): ";
-                message += OptionSpec.spell(known) + " belongs to " + String.join(" or ", providers)
+                message += elsewhere.equals(name) ? ": " : " (did you mean " + OptionSpec.spell(elsewhere) + "?): ";
+                message += OptionSpec.spell(elsewhere) + " belongs to " + String.join(" or ", providers)
                         + ", which must come before it";
             }
             return new RuleSyntaxException(message, word.column());
