@@ -8,6 +8,7 @@ import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " iptables-save prints it, or `error: MESSAGE'.",
                 "A line with several addresses (-s a,b) stands for one rule per address, printed on one line"
                         + " each. Exit 0 when every rule was valid, 1 otherwise."})
-final class CanonCommand implements Callable<Integer> {
+final class CanonCommand implements Callable<Integer>, ReadsStdin {
 
     @Mixin
     KernelOptions options;
@@ -37,6 +38,13 @@ final class CanonCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private InputStream stdin = System.in;
+
+    @Override
+    public void setStdin(InputStream in) {
+        this.stdin = in;
+    }
 
     /** One input line's result in --json mode. */
     record Result(int line, String input, List<String> canonical, List<Rule> rules, String error, Integer column) {
@@ -51,7 +59,7 @@ final class CanonCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean allValid = true;
         int number = 0;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 number++;
                 if (line.isBlank()) {

@@ -206,6 +206,7 @@ public final class RuleParser {
             Resolved resolved = resolve(name, word);
             OptionSpec spec = resolved.option();
             List<String> args = new ArrayList<>();
+            List<Integer> argColumns = new ArrayList<>();
             if (attached != null) {
                 // getopt_long takes --option=value for extension options; the header options read
                 // their value from the next word only, so iptables refuses it there.
@@ -214,6 +215,7 @@ public final class RuleParser {
                             + " " + attached, word.column());
                 }
                 args.add(attached);
+                argColumns.add(word.column() + name.length() + 3);
             }
             for (int i = args.size(); i < spec.args().size(); i++) {
                 Token value = argument(word);
@@ -222,6 +224,7 @@ public final class RuleParser {
                             + " VALUE'", value.column());
                 }
                 args.add(value.text());
+                argColumns.add(value.column());
             }
             boolean negated = negation != null;
             if (negated && !spec.negatable()) {
@@ -236,7 +239,7 @@ public final class RuleParser {
                             word.column());
                 }
             }
-            into.add(new GivenOption(spec, negated, args, word));
+            into.add(new GivenOption(spec, negated, args, word, argColumns));
         }
 
         /** Finds which loaded extension an option belongs to, loading the protocol's match if needed. */
@@ -451,7 +454,7 @@ public final class RuleParser {
                         values.add(type.canonical(option.args().get(i), context));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
-                                + e.getMessage(), option.token().column());
+                                + e.getMessage(), option.argColumns().get(i));
                     }
                 }
                 options.add(new Option(option.spec().name(), option.negated(), values));
@@ -497,7 +500,9 @@ public final class RuleParser {
         }
     }
 
-    private record GivenOption(OptionSpec spec, boolean negated, List<String> args, Token token) {
+    /** An option as given, with where its word and each of its arguments start on the line. */
+    private record GivenOption(OptionSpec spec, boolean negated, List<String> args, Token token,
+                               List<Integer> argColumns) {
     }
 
     /** An option and the loaded extension it belongs to (null for a header option). */
