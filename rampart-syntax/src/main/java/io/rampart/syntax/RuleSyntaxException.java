@@ -7,7 +7,7 @@ public class RuleSyntaxException extends Exception {
     private final int column;
 
     public RuleSyntaxException(String message, int column) {
-        super(message);
+        super(message, null, false, false); // the user's mistake: the message and column say it all
         this.column = column;
     }
 

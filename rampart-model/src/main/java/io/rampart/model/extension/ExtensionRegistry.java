@@ -3,6 +3,8 @@ package io.rampart.model.extension;
 import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,6 +12,9 @@ import java.util.Optional;
 public final class ExtensionRegistry {
 
     private final List<ExtensionSpec> specs;
+    /** Lookups by kind, family and name happen several times per parsed rule: keep them O(1). */
+    private final Map<String, ExtensionSpec> byKey = new HashMap<>();
+    private final Map<String, ExtensionSpec> implicitByProtocol = new HashMap<>();
 
     public ExtensionRegistry(List<ExtensionSpec> specs) {
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
@@ -17,13 +22,11 @@ public final class ExtensionRegistry {
         this.specs = List.copyOf(sorted);
         for (ExtensionSpec spec : specs) {
             for (Family family : spec.families()) {
-                long same = specs.stream()
-                        .filter(s -> s.kind() == spec.kind() && s.name().equals(spec.name()) && s.availableIn(family))
-                        .count();
-                if (same > 1) {
+                if (byKey.put(key(spec.kind(), family, spec.name()), spec) != null) {
                     throw new IllegalArgumentException("two " + spec.kind() + " extensions named " + spec.name()
                             + " for " + family);
                 }
+                spec.implicitProtocol().ifPresent(p -> implicitByProtocol.putIfAbsent(family + "/" + p, spec));
             }
         }
     }
@@ -50,10 +53,7 @@ public final class ExtensionRegistry {
 
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */
     public Optional<ExtensionSpec> implicitMatch(String protocol, Family family) {
-        return specs.stream()
-                .filter(s -> s.kind() == ExtensionKind.MATCH && s.availableIn(family)
-                        && protocol.equals(s.implicitProtocol().orElse(null)))
-                .findFirst();
+        return Optional.ofNullable(implicitByProtocol.get(family + "/" + protocol));
     }
 
     /** Every extension of a name, whatever its kind or family (for describe). */
@@ -62,8 +62,10 @@ public final class ExtensionRegistry {
     }
 
     private Optional<ExtensionSpec> find(ExtensionKind kind, Family family, String name) {
-        return specs.stream()
-                .filter(s -> s.kind() == kind && s.name().equals(name) && s.availableIn(family))
-                .findFirst();
+        return Optional.ofNullable(byKey.get(key(kind, family, name)));
+    }
+
+    private static String key(ExtensionKind kind, Family family, String name) {
+        return kind.ordinal() + "/" + family.ordinal() + "/" + name;
     }
 }

@@ -8,6 +8,8 @@ public class InvalidValueException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public InvalidValueException(String message) {
-        super(message);
+        // No stack trace: this is the user's mistake, reported by message, and parsers also use it
+        // on hot paths (a port that is a service name is first tried as a number).
+        super(message, null, false, false);
     }
 }
