@@ -1,0 +1,33 @@
+package io.rampart.cli;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point one way: model <- extension framework <- extensions <- syntax <- system <- cli. */
+class ArchitectureTest {
+
+    private final JavaClasses classes = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.rampart");
+
+    @Test
+    void layersDependOnlyOnLayersBelow() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("model").definedBy("io.rampart.model")
+                .layer("framework").definedBy("io.rampart.model.extension")
+                .layer("extensions").definedBy("io.rampart.model.extensions")
+                .layer("syntax").definedBy("io.rampart.syntax..")
+                .layer("system").definedBy("io.rampart.system..")
+                .layer("cli").definedBy("io.rampart.cli..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("system").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("system", "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "system", "cli")
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "system", "cli")
+                .check(classes);
+    }
+}
