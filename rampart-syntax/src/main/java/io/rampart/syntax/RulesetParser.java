@@ -27,7 +27,13 @@ public final class RulesetParser {
     }
 
     public Ruleset parse(String text) throws RulesetSyntaxException {
+        return parseWithLines(text).ruleset();
+    }
+
+    /** Parses {@code text} and keeps, for every rule, the line it came from. */
+    public SourcedRuleset parseWithLines(String text) throws RulesetSyntaxException {
         Map<Table, TableRules> tables = new LinkedHashMap<>();
+        Map<Table, List<Integer>> ruleLines = new LinkedHashMap<>();
         String[] lines = text.split("\n", -1);
         Section section = null;
         for (int i = 0; i < lines.length; i++) {
@@ -53,6 +59,7 @@ public final class RulesetParser {
                     throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
                 }
                 tables.put(section.table, section.build());
+                ruleLines.put(section.table, section.ruleLines.stream().map(SourceLine::number).toList());
                 section = null;
             } else if (section == null) {
                 throw new RulesetSyntaxException("expected a *table line first", lineNumber, 1);
@@ -65,7 +72,7 @@ public final class RulesetParser {
         if (section != null) {
             throw new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT", lines.length, 1);
         }
-        return new Ruleset(rules.family(), List.copyOf(tables.values()));
+        return new SourcedRuleset(new Ruleset(rules.family(), List.copyOf(tables.values())), ruleLines);
     }
 
     /** One {@code *table ... COMMIT} section being read. */
