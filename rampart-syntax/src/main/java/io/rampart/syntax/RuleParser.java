@@ -281,9 +281,11 @@ public final class RuleParser {
                     }
                 }
             }
-            for (LoadedExtension match : matches) {
+            // iptables puts a newly loaded match's options ahead of the older ones: with the same
+            // match loaded twice, an option goes to the later one.
+            for (int i = matches.size() - 1; i >= 0; i--) {
                 if (candidates.isEmpty() || !exact) {
-                    candidates.addAll(options(match, name, exact));
+                    candidates.addAll(options(matches.get(i), name, exact));
                 }
             }
             if (exact || candidates.size() <= 1) {
@@ -390,9 +392,12 @@ public final class RuleParser {
         }
 
         private List<Rule> build() throws RuleSyntaxException {
-            ValueContext context = new ValueContext(family, protocol().orElse(null));
-            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             Optional<Hook> hook = table.builtinHook(chain);
+            boolean protocolNegated = headerOptions.stream()
+                    .anyMatch(o -> o.spec().name().equals("p") && o.negated());
+            ValueContext context = new ValueContext(family, protocol().orElse(null), protocolNegated,
+                    hook.orElse(null));
+            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();
             for (LoadedExtension match : matches) {

@@ -65,6 +65,16 @@ public final class NameDatabase {
         return protocolByNumber.getOrDefault(number, Integer.toString(number));
     }
 
+    /** The number of a name in the system's protocol list only, case-sensitive, as getprotobyname(3). */
+    public Optional<Integer> systemProtocolNumber(String name) {
+        return Optional.ofNullable(protocolByName.get(name));
+    }
+
+    /** The system's name for a protocol number, as getprotobynumber(3). */
+    public Optional<String> systemProtocolName(int number) {
+        return Optional.ofNullable(protocolByNumber.get(number));
+    }
+
     /** The port of a service name for a protocol ({@code tcp}, {@code udp}, ...). */
     public Optional<Integer> servicePort(String name, String protocol) {
         return Optional.ofNullable(serviceByNameAndProto.get(name + "/" + protocol));

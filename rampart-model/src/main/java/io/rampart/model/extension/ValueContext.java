@@ -1,18 +1,35 @@
 package io.rampart.model.extension;
 
 import io.rampart.model.Family;
+import io.rampart.model.Hook;
 import java.util.Optional;
 
 /**
- * What a value's meaning can depend on: the family, and the layer-4 protocol the rule names with
- * {@code -p} (service names are looked up per protocol, as iptables does).
+ * What a value's meaning can depend on: the family, the layer-4 protocol the rule names with
+ * {@code -p} (service names are looked up per protocol, as iptables does), and where the rule
+ * sits (the kernel refuses some options in some hooks).
  *
- * @param protocol the canonical {@code -p} argument, or null when the rule names none
+ * @param protocol        the canonical {@code -p} argument, or null when the rule names none
+ * @param protocolNegated whether the rule says {@code ! -p PROTOCOL}
+ * @param hook            the hook of the rule's built-in chain, or null in a user chain
  */
-public record ValueContext(Family family, String protocol) {
+public record ValueContext(Family family, String protocol, boolean protocolNegated, Hook hook) {
+
+    public ValueContext(Family family, String protocol) {
+        this(family, protocol, false, null);
+    }
 
     public static ValueContext of(Family family) {
         return new ValueContext(family, null);
+    }
+
+    /** The protocol when the rule matches exactly it ({@code -p NAME} without {@code !}). */
+    public Optional<String> exactProtocol() {
+        return protocolNegated ? Optional.empty() : protocolIfAny();
+    }
+
+    public Optional<Hook> hookIfBuiltin() {
+        return Optional.ofNullable(hook);
     }
 
     public Optional<String> protocolIfAny() {

@@ -21,6 +21,10 @@ public final class StandardExtensions {
         List<ExtensionSpec> specs = new ArrayList<>();
         specs.addAll(HeaderOptions.specs());
         specs.addAll(TcpUdpMatches.specs());
+        specs.addAll(ProtocolMatches.specs());
+        specs.addAll(PacketMatches.specs());
+        specs.addAll(Ipv6HeaderMatches.specs());
+        specs.addAll(InterfaceMatches.specs());
         specs.addAll(VerdictTargets.specs());
         return specs;
     }

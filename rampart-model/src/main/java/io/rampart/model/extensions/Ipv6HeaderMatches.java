@@ -1,0 +1,148 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Family;
+import io.rampart.model.Option;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** IPv6 extension header matches: frag, rt and ipv6header. */
+final class Ipv6HeaderMatches {
+
+    private Ipv6HeaderMatches() {
+    }
+
+    private static final long MAX_U32 = 0xffffffffL;
+    private static final ValueType U32_RANGE = MatchValues.numberRange(MAX_U32, true);
+    private static final ValueType U32 = Values.decimal(0, MAX_U32);
+
+    static List<ExtensionSpec> specs() {
+        return List.of(frag(), rt(), ipv6header());
+    }
+
+    private static ExtensionSpec frag() {
+        return ExtensionSpec.match("frag", "IPv6 fragment header",
+                        OptionSpec.of("fragid", "identification or range min:max", U32_RANGE).invertible(),
+                        OptionSpec.of("fraglen", "header length", U32).invertible(),
+                        OptionSpec.flag("fragres", "reserved fields are not zero"),
+                        OptionSpec.flag("fragfirst", "first fragment"),
+                        OptionSpec.flag("fragmore", "more fragments follow"),
+                        OptionSpec.flag("fraglast", "last fragment"))
+                .onlyFor(Family.IPV6)
+                .canonicalizedBy((options, context) -> {
+                    if (PacketMatches.has(options, "fragmore") && PacketMatches.has(options, "fraglast")) {
+                        throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
+                    }
+                    return withoutFullRange(options, "fragid");
+                });
+    }
+
+    /** A range option over every 32-bit value matches everything; the kernel does not keep it. */
+    private static List<Option> withoutFullRange(List<Option> options, String name) {
+        List<Option> out = new ArrayList<>(options);
+        out.removeIf(o -> o.name().equals(name) && !o.negated() && o.arg().equals("0:" + MAX_U32));
+        return out;
+    }
+
+    private static final int MAX_RT0_ADDRESSES = 16;
+
+    /** Up to 16 literal IPv6 addresses, comma-separated. */
+    private static final ValueType RT0_ADDRESSES = Values.of("addresses", "address[,address...]", (raw, ctx) -> {
+        String[] parts = raw.split(",", -1);
+        if (parts.length > MAX_RT0_ADDRESSES) {
+            throw new InvalidValueException("at most " + MAX_RT0_ADDRESSES + " addresses may follow --rt-0-addrs");
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : parts) {
+            byte[] address = Addresses.parseLiteral(part, Family.IPV6);
+            if (address == null) {
+                throw new InvalidValueException("`" + part + "' is not a literal IPv6 address");
+            }
+            out.add(Addresses.format(address));
+        }
+        return String.join(",", out);
+    });
+
+    private static ExtensionSpec rt() {
+        return ExtensionSpec.match("rt", "IPv6 routing header",
+                        OptionSpec.of("rt-type", "routing type", U32).invertible(),
+                        OptionSpec.of("rt-segsleft", "segments left or range min:max", U32_RANGE).invertible(),
+                        OptionSpec.of("rt-len", "header length", U32).invertible(),
+                        OptionSpec.flag("rt-0-res", "reserved field of a type 0 header is not zero"),
+                        OptionSpec.of("rt-0-addrs", "addresses of a type 0 header, in order", RT0_ADDRESSES),
+                        OptionSpec.flag("rt-0-not-strict", "the --rt-0-addrs may be among others"))
+                .onlyFor(Family.IPV6)
+                .canonicalizedBy((options, context) -> {
+                    boolean typeZero = options.stream().anyMatch(o -> o.name().equals("rt-type") && !o.negated()
+                            && o.arg().equals("0"));
+                    for (String option : List.of("rt-0-res", "rt-0-addrs")) {
+                        if (PacketMatches.has(options, option) && !typeZero) {
+                            throw new InvalidValueException("--" + option + " needs --rt-type 0 (not negated)");
+                        }
+                    }
+                    if (PacketMatches.has(options, "rt-0-not-strict") && !PacketMatches.has(options, "rt-0-addrs")) {
+                        throw new InvalidValueException("--rt-0-not-strict needs --rt-0-addrs");
+                    }
+                    return withoutFullRange(options, "rt-segsleft");
+                });
+    }
+
+    /** The headers ipv6header knows, in the order of its bit mask, with iptables' own names for them. */
+    private static final List<Integer> HEADER_ORDER = List.of(0, 60, 43, 44, 51, 50, 59, 255);
+    private static final Map<String, Integer> HEADER_NAMES = Map.ofEntries(Map.entry("hop-by-hop", 0),
+            Map.entry("protocol", 255), Map.entry("hop", 0), Map.entry("dst", 60), Map.entry("route", 43),
+            Map.entry("frag", 44), Map.entry("auth", 51), Map.entry("esp", 50), Map.entry("none", 59),
+            Map.entry("prot", 255), Map.entry("0", 0), Map.entry("60", 60), Map.entry("43", 43),
+            Map.entry("44", 44), Map.entry("51", 51), Map.entry("50", 50), Map.entry("59", 59),
+            Map.entry("255", 255));
+
+    /** Header names: the system's protocol names first (case-sensitive), then iptables' own table. */
+    private static final ValueType HEADERS = Values.of("headers", "hop,dst,route,frag,auth,esp,none,prot",
+            (raw, ctx) -> {
+                boolean[] present = new boolean[HEADER_ORDER.size()];
+                for (String part : raw.split(",")) {
+                    if (part.isEmpty()) {
+                        continue;
+                    }
+                    Integer number = NameDatabase.system().systemProtocolNumber(part)
+                            .orElse(HEADER_NAMES.get(part));
+                    if (number == null || !HEADER_ORDER.contains(number)) {
+                        throw new InvalidValueException("unknown header `" + part + "': use hop, dst, route, frag,"
+                                + " auth, esp, none or prot");
+                    }
+                    present[HEADER_ORDER.indexOf(number)] = true;
+                }
+                List<String> out = new ArrayList<>();
+                for (int i = 0; i < present.length; i++) {
+                    if (present[i]) {
+                        out.add(headerName(HEADER_ORDER.get(i)));
+                    }
+                }
+                return String.join(",", out);
+            });
+
+    /** iptables' own name for each header, used when the system's protocol list has none. */
+    private static final Map<Integer, String> FALLBACK_NAMES = Map.of(0, "hop-by-hop", 60, "dst", 43, "route",
+            44, "frag", 51, "auth", 50, "esp", 59, "none", 255, "protocol");
+
+    /** Protocol 0 is never looked up (iptables treats it as no protocol). */
+    private static String headerName(int number) {
+        return (number == 0 ? java.util.Optional.<String>empty() : NameDatabase.system().systemProtocolName(number))
+                .orElse(FALLBACK_NAMES.get(number));
+    }
+
+    private static ExtensionSpec ipv6header() {
+        return ExtensionSpec.match("ipv6header", "which IPv6 extension headers the packet has",
+                        OptionSpec.of("header", "headers that must be present (and no others unless --soft)", HEADERS)
+                                .invertible().required(),
+                        OptionSpec.flag("soft", "match if any of the headers is present"))
+                .onlyFor(Family.IPV6);
+    }
+}

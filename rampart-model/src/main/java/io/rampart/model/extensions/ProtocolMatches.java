@@ -1,0 +1,350 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Option;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Suggestions;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import io.rampart.model.Family;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The sctp, icmp, icmp6 and multiport matches: layer-4 header fields of one protocol. */
+final class ProtocolMatches {
+
+    private ProtocolMatches() {
+    }
+
+    static List<ExtensionSpec> specs() {
+        return List.of(sctp(), icmp(), icmp6(), multiport());
+    }
+
+    // ---- sctp
+
+    /** SCTP chunk names in iptables' table order, with the flag letters each may carry (bit 7 first). */
+    private record Chunk(String name, int type, String flags) {
+    }
+
+    private static final List<Chunk> CHUNKS = List.of(
+            new Chunk("DATA", 0, "----IUBE"), new Chunk("INIT", 1, "--------"), new Chunk("INIT_ACK", 2, "--------"),
+            new Chunk("SACK", 3, "--------"), new Chunk("HEARTBEAT", 4, "--------"),
+            new Chunk("HEARTBEAT_ACK", 5, "--------"), new Chunk("ABORT", 6, "-------T"),
+            new Chunk("SHUTDOWN", 7, "--------"), new Chunk("SHUTDOWN_ACK", 8, "--------"),
+            new Chunk("ERROR", 9, "--------"), new Chunk("COOKIE_ECHO", 10, "--------"),
+            new Chunk("COOKIE_ACK", 11, "--------"), new Chunk("ECN_ECNE", 12, "--------"),
+            new Chunk("ECN_CWR", 13, "--------"), new Chunk("SHUTDOWN_COMPLETE", 14, "-------T"),
+            new Chunk("I_DATA", 64, "----IUBE"), new Chunk("RE_CONFIG", 130, "--------"),
+            new Chunk("PAD", 132, "--------"), new Chunk("ASCONF", 193, "--------"),
+            new Chunk("ASCONF_ACK", 128, "--------"), new Chunk("FORWARD_TSN", 192, "--------"),
+            new Chunk("I_FORWARD_TSN", 194, "--------"));
+
+    /** An SCTP port or range {@code a:b}: any number base, no service names known for sctp, a <= b. */
+    private static final ValueType SCTP_PORTS = Values.of("port-range", "port[:port]", (raw, ctx) -> {
+        int colon = raw.indexOf(':');
+        if (colon < 0) {
+            return Integer.toString(MatchValues.port(raw, "sctp"));
+        }
+        String from = raw.substring(0, colon);
+        String to = raw.substring(colon + 1);
+        int low = from.isEmpty() ? 0 : MatchValues.port(from, "sctp");
+        int high = to.isEmpty() ? 65535 : MatchValues.port(to, "sctp");
+        if (low > high) {
+            throw new InvalidValueException("invalid port range `" + raw + "' (min > max)");
+        }
+        return low == high ? Integer.toString(low) : low + ":" + high;
+    });
+
+    private static final ValueType CHUNK_MATCH = Values.of("chunk-match", "any|all|only", (raw, ctx) -> {
+        String word = raw.toLowerCase(Locale.ROOT);
+        if (!List.of("any", "all", "only").contains(word)) {
+            throw new InvalidValueException("`" + raw + "' is not one of any, all, only");
+        }
+        return word;
+    });
+
+    /** Chunk names with optional {@code :flags}, or ALL / NONE; printed in chunk-type order. */
+    private static final ValueType CHUNK_LIST = Values.of("chunks", "CHUNK[:flags][,...]|ALL|NONE", (raw, ctx) -> {
+        if (raw.equalsIgnoreCase("ALL") || raw.equalsIgnoreCase("NONE")) {
+            return raw.toUpperCase(Locale.ROOT);
+        }
+        boolean[] present = new boolean[CHUNKS.size()];
+        int[] flagMask = new int[CHUNKS.size()];
+        int[] flagSet = new int[CHUNKS.size()];
+        if (raw.startsWith("-") || raw.startsWith("!")) {
+            throw new InvalidValueException("--chunk-types needs two arguments: any|all|only and the chunks");
+        }
+        for (String part : raw.split(",")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int colon = part.indexOf(':');
+            String name = colon < 0 ? part : part.substring(0, colon);
+            int index = chunkIndex(name);
+            present[index] = true;
+            String flags = colon < 0 ? "" : part.substring(colon + 1);
+            for (char letter : flags.toCharArray()) {
+                int position = CHUNKS.get(index).flags().indexOf(Character.toUpperCase(letter));
+                if (position < 0) {
+                    throw new InvalidValueException("flag `" + letter + "' is not valid for chunk "
+                            + CHUNKS.get(index).name() + validFlags(CHUNKS.get(index)));
+                }
+                int bit = 1 << (7 - position);
+                flagMask[index] |= bit;
+                if (Character.isUpperCase(letter)) {
+                    flagSet[index] |= bit;
+                }
+            }
+        }
+        return formatChunks(present, flagMask, flagSet);
+    });
+
+    private static int chunkIndex(String name) throws InvalidValueException {
+        for (int i = 0; i < CHUNKS.size(); i++) {
+            if (CHUNKS.get(i).name().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw new InvalidValueException("unknown sctp chunk `" + name + "'"
+                + Suggestions.didYouMean(name, CHUNKS.stream().map(Chunk::name).toList()));
+    }
+
+    private static String validFlags(Chunk chunk) {
+        String letters = chunk.flags().replace("-", "");
+        return letters.isEmpty() ? " (it takes no flags)" : " (use " + letters + ", lower case for clear)";
+    }
+
+    private static String formatChunks(boolean[] present, int[] flagMask, int[] flagSet) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < CHUNKS.size(); i++) {
+            if (present[i]) {
+                order.add(i);
+            }
+        }
+        if (order.isEmpty()) {
+            return "NONE";
+        }
+        order.sort((a, b) -> Integer.compare(CHUNKS.get(a).type(), CHUNKS.get(b).type()));
+        List<String> out = new ArrayList<>();
+        for (int index : order) {
+            Chunk chunk = CHUNKS.get(index);
+            StringBuilder text = new StringBuilder(chunk.name());
+            // iptables files flags under the table index; they print only where it equals the chunk type.
+            if (flagMask[index] != 0 && index == chunk.type()) {
+                text.append(':');
+                for (int bit = 7; bit >= 0; bit--) {
+                    if ((flagMask[index] & (1 << bit)) != 0) {
+                        char letter = chunk.flags().charAt(7 - bit);
+                        text.append((flagSet[index] & (1 << bit)) != 0 ? letter : Character.toLowerCase(letter));
+                    }
+                }
+            }
+            out.add(text.toString());
+        }
+        return String.join(",", out);
+    }
+
+    private static ExtensionSpec sctp() {
+        return ExtensionSpec.match("sctp", "SCTP ports and chunk types",
+                        OptionSpec.of("sport", "source port or range", SCTP_PORTS).alias("source-port").invertible(),
+                        OptionSpec.of("dport", "destination port or range", SCTP_PORTS)
+                                .alias("destination-port").invertible(),
+                        OptionSpec.of("chunk-types", "whether any, all or only the listed chunk types (with"
+                                + " flags, upper case set, lower case clear) are present", CHUNK_MATCH, CHUNK_LIST)
+                                .invertible())
+                .implicitFor("sctp")
+                .canonicalizedBy((options, context) -> {
+                    MatchValues.requireProtocol(context, "match sctp", Set.of("sctp"));
+                    return options;
+                });
+    }
+
+    // ---- icmp and icmp6
+
+    /** A named ICMP type: the type and the code range it stands for. */
+    private record IcmpName(String name, int type, int codeMin, int codeMax) {
+    }
+
+    private static final List<IcmpName> ICMP_NAMES = List.of(
+            new IcmpName("any", 255, 0, 255), new IcmpName("echo-reply", 0, 0, 255), new IcmpName("pong", 0, 0, 255),
+            new IcmpName("destination-unreachable", 3, 0, 255), new IcmpName("network-unreachable", 3, 0, 0),
+            new IcmpName("host-unreachable", 3, 1, 1), new IcmpName("protocol-unreachable", 3, 2, 2),
+            new IcmpName("port-unreachable", 3, 3, 3), new IcmpName("fragmentation-needed", 3, 4, 4),
+            new IcmpName("source-route-failed", 3, 5, 5), new IcmpName("network-unknown", 3, 6, 6),
+            new IcmpName("host-unknown", 3, 7, 7), new IcmpName("network-prohibited", 3, 9, 9),
+            new IcmpName("host-prohibited", 3, 10, 10), new IcmpName("TOS-network-unreachable", 3, 11, 11),
+            new IcmpName("TOS-host-unreachable", 3, 12, 12), new IcmpName("communication-prohibited", 3, 13, 13),
+            new IcmpName("host-precedence-violation", 3, 14, 14), new IcmpName("precedence-cutoff", 3, 15, 15),
+            new IcmpName("source-quench", 4, 0, 255), new IcmpName("redirect", 5, 0, 255),
+            new IcmpName("network-redirect", 5, 0, 0), new IcmpName("host-redirect", 5, 1, 1),
+            new IcmpName("TOS-network-redirect", 5, 2, 2), new IcmpName("TOS-host-redirect", 5, 3, 3),
+            new IcmpName("echo-request", 8, 0, 255), new IcmpName("ping", 8, 0, 255),
+            new IcmpName("router-advertisement", 9, 0, 255), new IcmpName("router-solicitation", 10, 0, 255),
+            new IcmpName("time-exceeded", 11, 0, 255), new IcmpName("ttl-exceeded", 11, 0, 255),
+            new IcmpName("ttl-zero-during-transit", 11, 0, 0), new IcmpName("ttl-zero-during-reassembly", 11, 1, 1),
+            new IcmpName("parameter-problem", 12, 0, 255), new IcmpName("ip-header-bad", 12, 0, 0),
+            new IcmpName("required-option-missing", 12, 1, 1), new IcmpName("timestamp-request", 13, 0, 255),
+            new IcmpName("timestamp-reply", 14, 0, 255), new IcmpName("address-mask-request", 17, 0, 255),
+            new IcmpName("address-mask-reply", 18, 0, 255));
+
+    private static final List<IcmpName> ICMPV6_NAMES = List.of(
+            new IcmpName("destination-unreachable", 1, 0, 255), new IcmpName("no-route", 1, 0, 0),
+            new IcmpName("communication-prohibited", 1, 1, 1), new IcmpName("beyond-scope", 1, 2, 2),
+            new IcmpName("address-unreachable", 1, 3, 3), new IcmpName("port-unreachable", 1, 4, 4),
+            new IcmpName("failed-policy", 1, 5, 5), new IcmpName("reject-route", 1, 6, 6),
+            new IcmpName("packet-too-big", 2, 0, 255), new IcmpName("time-exceeded", 3, 0, 255),
+            new IcmpName("ttl-exceeded", 3, 0, 255), new IcmpName("ttl-zero-during-transit", 3, 0, 0),
+            new IcmpName("ttl-zero-during-reassembly", 3, 1, 1), new IcmpName("parameter-problem", 4, 0, 255),
+            new IcmpName("bad-header", 4, 0, 0), new IcmpName("unknown-header-type", 4, 1, 1),
+            new IcmpName("unknown-option", 4, 2, 2), new IcmpName("echo-request", 128, 0, 255),
+            new IcmpName("ping", 128, 0, 255), new IcmpName("echo-reply", 129, 0, 255),
+            new IcmpName("pong", 129, 0, 255), new IcmpName("mld-listener-query", 130, 0, 255),
+            new IcmpName("mld-listener-report", 131, 0, 255), new IcmpName("mld-listener-done", 132, 0, 255),
+            new IcmpName("mld-listener-reduction", 132, 0, 255), new IcmpName("router-solicitation", 133, 0, 255),
+            new IcmpName("router-advertisement", 134, 0, 255), new IcmpName("neighbour-solicitation", 135, 0, 255),
+            new IcmpName("neighbor-solicitation", 135, 0, 255), new IcmpName("neighbour-advertisement", 136, 0, 255),
+            new IcmpName("neighbor-advertisement", 136, 0, 255), new IcmpName("redirect", 137, 0, 255));
+
+    /**
+     * {@code type[/code[:code]]} or a name (any case, any unambiguous prefix); printed as
+     * {@code type} or {@code type/code} (the first code of a range), {@code any} for IPv4 type 255.
+     */
+    private static ValueType icmpType(List<IcmpName> names, String label, boolean anyForType255) {
+        return Values.of("icmp-type", "type[/code]|name", (raw, ctx) -> {
+            IcmpName named = null;
+            for (IcmpName candidate : names) {
+                if (candidate.name().toLowerCase(Locale.ROOT).startsWith(raw.toLowerCase(Locale.ROOT))) {
+                    if (named != null) {
+                        throw new InvalidValueException("ambiguous " + label + " type `" + raw + "': `"
+                                + named.name() + "' or `" + candidate.name() + "'?");
+                    }
+                    named = candidate;
+                }
+            }
+            int type;
+            int codeMin = 0;
+            int codeMax = 255;
+            if (named != null) {
+                type = named.type();
+                codeMin = named.codeMin();
+                codeMax = named.codeMax();
+            } else {
+                int slash = raw.indexOf('/');
+                long[] types = icmpRange(slash < 0 ? raw : raw.substring(0, slash), raw, label, "type", names);
+                if (types[0] != types[1]) {
+                    throw new InvalidValueException(label + " type range `" + raw + "' is not supported: give one type");
+                }
+                type = (int) types[0];
+                if (slash >= 0) {
+                    long[] codes = icmpRange(raw.substring(slash + 1), raw, label, "code", names);
+                    codeMin = (int) codes[0];
+                    codeMax = (int) codes[1];
+                }
+            }
+            if (anyForType255 && type == 255) {
+                return "any";
+            }
+            return codeMin == 0 && codeMax == 255 ? Integer.toString(type) : type + "/" + codeMin;
+        });
+    }
+
+    private static long[] icmpRange(String text, String whole, String label, String what, List<IcmpName> names)
+            throws InvalidValueException {
+        int colon = text.indexOf(':');
+        try {
+            if (colon < 0) {
+                long value = Values.parseUnsigned(text, 0, 255);
+                return new long[] {value, value};
+            }
+            return new long[] {Values.parseUnsigned(text.substring(0, colon), 0, 255),
+                    Values.parseUnsigned(text.substring(colon + 1), 0, 255)};
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException("unknown " + label + " " + what + " `" + whole + "': use a number 0-255"
+                    + " or a name" + Suggestions.didYouMean(whole, names.stream().map(IcmpName::name).toList()));
+        }
+    }
+
+    private static ExtensionSpec icmp() {
+        return ExtensionSpec.match("icmp", "ICMP type and code",
+                        OptionSpec.of("icmp-type", "ICMP type, type/code or name (see iptables -p icmp -h)",
+                                icmpType(ICMP_NAMES, "ICMP", true)).invertible().required())
+                .onlyFor(Family.IPV4)
+                .implicitFor("icmp")
+                .canonicalizedBy((options, context) -> {
+                    MatchValues.requireProtocol(context, "match icmp", Set.of("icmp"));
+                    return options;
+                });
+    }
+
+    private static ExtensionSpec icmp6() {
+        return ExtensionSpec.match("icmp6", "ICMPv6 type and code",
+                        OptionSpec.of("icmpv6-type", "ICMPv6 type, type/code or name",
+                                icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required())
+                .onlyFor(Family.IPV6)
+                .implicitFor("ipv6-icmp")
+                .canonicalizedBy((options, context) -> {
+                    MatchValues.requireProtocol(context, "match icmp6", Set.of("ipv6-icmp"));
+                    return options;
+                });
+    }
+
+    // ---- multiport
+
+    private static final Set<String> MULTIPORT_PROTOCOLS = Set.of("tcp", "udp", "udplite", "sctp", "dccp");
+    private static final int MAX_PORT_SLOTS = 15;
+
+    /** Kept as given; ports resolve against the rule's protocol in the canonicalizer. */
+    private static final ValueType PORT_LIST = Values.of("port-list", "port[:port][,...] (up to 15 slots)",
+            (raw, ctx) -> raw);
+
+    private static ExtensionSpec multiport() {
+        return ExtensionSpec.match("multiport", "up to 15 ports or port ranges of tcp, udp, udplite, sctp or dccp",
+                        OptionSpec.of("sports", "source ports", PORT_LIST).alias("source-ports").invertible(),
+                        OptionSpec.of("dports", "destination ports", PORT_LIST).alias("destination-ports")
+                                .invertible(),
+                        OptionSpec.of("ports", "source or destination ports", PORT_LIST).invertible())
+                .canonicalizedBy(ProtocolMatches::multiportCanonical);
+    }
+
+    private static List<Option> multiportCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        if (options.isEmpty()) {
+            throw new InvalidValueException("match multiport needs --sports, --dports or --ports");
+        }
+        if (options.size() > 1) {
+            throw new InvalidValueException("match multiport takes one of --sports, --dports and --ports");
+        }
+        String protocol = MatchValues.requireProtocol(context, "match multiport", MULTIPORT_PROTOCOLS);
+        Option option = options.get(0);
+        return List.of(new Option(option.name(), option.negated(), List.of(portList(option.arg(), protocol))));
+    }
+
+    private static String portList(String raw, String protocol) throws InvalidValueException {
+        List<String> out = new ArrayList<>();
+        int slots = 0;
+        for (String element : raw.split(",", -1)) {
+            int colon = element.indexOf(':');
+            if (colon < 0) {
+                out.add(Integer.toString(MatchValues.port(element, protocol)));
+                slots++;
+                continue;
+            }
+            int low = MatchValues.port(element.substring(0, colon), protocol);
+            int high = MatchValues.port(element.substring(colon + 1), protocol);
+            if (low >= high) {
+                throw new InvalidValueException("invalid port range `" + element + "': the first port must be"
+                        + " below the last");
+            }
+            out.add(low + ":" + high);
+            slots += 2;
+        }
+        if (slots > MAX_PORT_SLOTS) {
+            throw new InvalidValueException("too many ports in `" + raw + "': at most 15, a range counts as two");
+        }
+        return String.join(",", out);
+    }
+}
