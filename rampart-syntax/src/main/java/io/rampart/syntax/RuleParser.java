@@ -278,9 +278,11 @@ public final class RuleParser {
                     }
                 }
             }
-            for (LoadedExtension match : matches) {
+            // Newest first: iptables gives an option to the latest loaded match that has it, so
+            // `-m set --match-set a src -m set --match-set b dst' fills both matches.
+            for (int i = matches.size() - 1; i >= 0; i--) {
                 if (candidates.isEmpty() || !exact) {
-                    candidates.addAll(options(match, name, exact));
+                    candidates.addAll(options(matches.get(i), name, exact));
                 }
             }
             if (exact || candidates.size() <= 1) {

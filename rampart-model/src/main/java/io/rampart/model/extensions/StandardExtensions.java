@@ -22,6 +22,11 @@ public final class StandardExtensions {
         specs.addAll(HeaderOptions.specs());
         specs.addAll(TcpUdpMatches.specs());
         specs.addAll(VerdictTargets.specs());
+        specs.addAll(ContentMatches.specs());
+        specs.addAll(SetExtensions.specs());
+        specs.addAll(LoggingTargets.specs());
+        specs.addAll(RejectTarget.specs());
+        specs.addAll(PacketTargets.specs());
         return specs;
     }
 }
