@@ -281,8 +281,8 @@ public final class RuleParser {
                     }
                 }
             }
-            // iptables puts a newly loaded match's options ahead of the older ones: with the same
-            // match loaded twice, an option goes to the later one.
+            // Newest first: iptables gives an option to the latest loaded match that has it, so
+            // `-m set --match-set a src -m set --match-set b dst' fills both matches.
             for (int i = matches.size() - 1; i >= 0; i--) {
                 if (candidates.isEmpty() || !exact) {
                     candidates.addAll(options(matches.get(i), name, exact));

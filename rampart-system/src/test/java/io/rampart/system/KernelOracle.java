@@ -25,8 +25,23 @@ public final class KernelOracle implements AutoCloseable {
     private final Netns netns;
 
     public KernelOracle() {
+        this(List.of());
+    }
+
+    /**
+     * An oracle whose namespace first gets the state some rules depend on, e.g.
+     * {@code ipset create NAME hash:ip} for rules that name a set.
+     */
+    public KernelOracle(List<String> prepareCommands) {
         KernelTestSupport.requireKernel();
         this.netns = Netns.throwaway("oracle", ProcessRunner.system());
+        for (String command : prepareCommands) {
+            ProcessResult result = netns.run(List.of("bash", "-c", command), "");
+            if (!result.ok()) {
+                netns.close();
+                throw new SystemException("preparing the oracle failed: " + command + ": " + result.stderr());
+            }
+        }
     }
 
     /**

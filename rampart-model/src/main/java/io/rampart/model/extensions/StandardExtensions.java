@@ -26,6 +26,11 @@ public final class StandardExtensions {
         specs.addAll(Ipv6HeaderMatches.specs());
         specs.addAll(InterfaceMatches.specs());
         specs.addAll(VerdictTargets.specs());
+        specs.addAll(ContentMatches.specs());
+        specs.addAll(SetExtensions.specs());
+        specs.addAll(LoggingTargets.specs());
+        specs.addAll(RejectTarget.specs());
+        specs.addAll(PacketTargets.specs());
         return specs;
     }
 }

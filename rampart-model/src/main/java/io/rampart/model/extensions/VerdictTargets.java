@@ -1,6 +1,7 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
 import java.util.List;
 
 /** The standard verdicts, which end (or return from) a chain. */
@@ -14,6 +15,11 @@ final class VerdictTargets {
                 ExtensionSpec.target("ACCEPT", "let the packet through this table's hook"),
                 ExtensionSpec.target("DROP", "discard the packet silently"),
                 ExtensionSpec.target("RETURN", "go back to the calling chain (in a built-in chain: its policy)"),
-                ExtensionSpec.target("QUEUE", "hand the packet to user space on queue 0"));
+                // iptables-nft has no QUEUE verdict: the kernel refuses the rule.
+                ExtensionSpec.target("QUEUE", "hand the packet to user space on queue 0 (not with nf_tables)")
+                        .canonicalizedBy((options, context) -> {
+                            throw new InvalidValueException("-j QUEUE is not supported by the nf_tables backend:"
+                                    + " use -j NFQUEUE --queue-num 0");
+                        }));
     }
 }
