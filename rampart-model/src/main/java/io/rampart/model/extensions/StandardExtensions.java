@@ -22,6 +22,10 @@ public final class StandardExtensions {
         specs.addAll(HeaderOptions.specs());
         specs.addAll(TcpUdpMatches.specs());
         specs.addAll(VerdictTargets.specs());
+        specs.addAll(ConntrackMatches.specs());
+        specs.addAll(MetaMatches.specs());
+        specs.addAll(SocketMatches.specs());
+        specs.addAll(PolicyMatch.specs());
         return specs;
     }
 }
