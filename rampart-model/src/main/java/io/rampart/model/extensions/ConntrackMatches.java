@@ -4,6 +4,7 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ final class ConntrackMatches {
     }
 
     /** Every option but {@code --ipvs} implies {@code --ipvs}, which the kernel then prints first. */
-    private static List<Option> ipvsCanonical(List<Option> options, io.rampart.model.extension.ValueContext context)
+    private static List<Option> ipvsCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
         atLeastOne(options, "ipvs");
         if (options.get(0).name().equals("ipvs") && options.size() == 1) {
