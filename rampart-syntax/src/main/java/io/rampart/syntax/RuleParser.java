@@ -15,6 +15,7 @@ import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -234,7 +235,7 @@ public final class RuleParser {
             negation = null;
             List<GivenOption> into = resolved.owner() == null ? headerOptions : resolved.owner().options;
             for (GivenOption earlier : into) {
-                if (earlier.spec().name().equals(spec.name())) {
+                if (earlier.spec().name().equals(spec.name()) && !spec.repeats()) {
                     throw new RuleSyntaxException("multiple " + OptionSpec.spell(spec.name()) + " flags not allowed",
                             word.column());
                 }
@@ -281,11 +282,13 @@ public final class RuleParser {
                     }
                 }
             }
-            // Newest first: iptables gives an option to the latest loaded match that has it, so
-            // `-m set --match-set a src -m set --match-set b dst' fills both matches.
+            // The match loaded last takes the option, as in iptables: -m mark --mark 1 -m mark --mark 2,
+            // -m set --match-set a src -m set --match-set b dst.
+            Set<ExtensionSpec> searched = new HashSet<>();
             for (int i = matches.size() - 1; i >= 0; i--) {
-                if (candidates.isEmpty() || !exact) {
-                    candidates.addAll(options(matches.get(i), name, exact));
+                LoadedExtension match = matches.get(i);
+                if ((candidates.isEmpty() || !exact) && searched.add(match.spec())) {
+                    candidates.addAll(options(match, name, exact));
                 }
             }
             if (exact || candidates.size() <= 1) {

@@ -14,4 +14,16 @@ public interface Canonicalizer {
     List<Option> apply(List<Option> options, ValueContext context) throws InvalidValueException;
 
     Canonicalizer NONE = (options, context) -> options;
+
+    /**
+     * A canonicalizer that receives the options in the order they were given rather than in save
+     * order, for extensions where that order means something (policy elements separated by
+     * {@code --next}, an option valid only after another); it returns them in save order itself.
+     */
+    interface GivenOrder extends Canonicalizer {
+    }
+
+    static Canonicalizer inGivenOrder(GivenOrder canonicalizer) {
+        return canonicalizer;
+    }
 }

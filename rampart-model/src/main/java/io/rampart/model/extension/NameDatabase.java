@@ -55,6 +55,19 @@ public final class NameDatabase {
         return Optional.ofNullable(protocolByName.get(lower));
     }
 
+    /**
+     * The protocol number for a name spelt exactly (iptables' own table, then the system's names and
+     * aliases, case-sensitive), as extensions look protocols up with getprotobyname(3).
+     */
+    public Optional<Integer> protocolNumberOfExactName(String name) {
+        for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {
+            if (entry.getKey().equals(name)) {
+                return Optional.of(entry.getValue());
+            }
+        }
+        return Optional.ofNullable(protocolByName.get(name));
+    }
+
     /** The name iptables-save prints for a protocol number: its own table first, then the system's. */
     public String protocolName(int number) {
         for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {

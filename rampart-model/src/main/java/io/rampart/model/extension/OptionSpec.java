@@ -6,11 +6,11 @@ import java.util.stream.Stream;
 
 /**
  * One option of an extension: its canonical long name (without dashes), the other names iptables
- * accepts for it, its argument types (none for a flag), whether {@code !} may precede it, and a
- * help text.
+ * accepts for it, its argument types (none for a flag), whether {@code !} may precede it, whether
+ * it is required, whether it may be repeated, and a help text.
  */
 public record OptionSpec(String name, List<String> aliases, List<ValueType> args, boolean negatable,
-                         boolean mandatory, String help) {
+                         boolean mandatory, boolean repeats, String help) {
 
     public OptionSpec {
         Objects.requireNonNull(name, "name");
@@ -21,7 +21,7 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
 
     /** An option with the given arguments; not invertible, not required, no aliases. */
     public static OptionSpec of(String name, String help, ValueType... args) {
-        return new OptionSpec(name, List.of(), List.of(args), false, false, help);
+        return new OptionSpec(name, List.of(), List.of(args), false, false, false, help);
     }
 
     /** An option without arguments. */
@@ -31,18 +31,23 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
 
     /** Allows {@code !} before the option. */
     public OptionSpec invertible() {
-        return new OptionSpec(name, aliases, args, true, mandatory, help);
+        return new OptionSpec(name, aliases, args, true, mandatory, repeats, help);
     }
 
     /** Makes the extension refuse to load without this option. */
     public OptionSpec required() {
-        return new OptionSpec(name, aliases, args, negatable, true, help);
+        return new OptionSpec(name, aliases, args, negatable, true, repeats, help);
+    }
+
+    /** Lets the option appear more than once in one match (its canonicalizer checks the repeats). */
+    public OptionSpec repeatable() {
+        return new OptionSpec(name, aliases, args, negatable, mandatory, true, help);
     }
 
     /** Adds other names; a one-letter name is a short option ({@code -s}), others are long ones. */
     public OptionSpec alias(String... more) {
         return new OptionSpec(name, Stream.concat(aliases.stream(), Stream.of(more)).toList(), args,
-                negatable, mandatory, help);
+                negatable, mandatory, repeats, help);
     }
 
     public boolean isFlag() {

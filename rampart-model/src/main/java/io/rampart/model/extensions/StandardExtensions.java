@@ -31,6 +31,10 @@ public final class StandardExtensions {
         specs.addAll(LoggingTargets.specs());
         specs.addAll(RejectTarget.specs());
         specs.addAll(PacketTargets.specs());
+        specs.addAll(ConntrackMatches.specs());
+        specs.addAll(MetaMatches.specs());
+        specs.addAll(SocketMatches.specs());
+        specs.addAll(PolicyMatch.specs());
         return specs;
     }
 }

@@ -1,0 +1,125 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Option;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Matches on the connection-tracking entry of a packet: conntrack, state, helper and ipvs. */
+final class ConntrackMatches {
+
+    private ConntrackMatches() {
+    }
+
+    /** The order iptables tries abbreviated state words in, and the order iptables-save prints them. */
+    private static final List<String> STATE_PARSE_ORDER =
+            List.of("INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED", "SNAT", "DNAT");
+    private static final List<String> STATE_PRINT_ORDER =
+            List.of("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT");
+
+    private static final ValueType CT_STATES =
+            XtablesValues.abbreviatedWordSet("ctstate", STATE_PARSE_ORDER, STATE_PRINT_ORDER, null);
+
+    private static final ValueType STATES = XtablesValues.abbreviatedWordSet("state",
+            STATE_PARSE_ORDER.subList(0, 5), List.of("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED"), null);
+
+    private static final List<String> STATUS_WORDS = List.of("EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED");
+
+    /** NONE is tried first and sets no bit: it is printed only when nothing else is set. */
+    private static final ValueType CT_STATUSES = XtablesValues.abbreviatedWordSet("ctstatus",
+            List.of("NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"), STATUS_WORDS, "NONE");
+
+    private static final ValueType DIRECTION = XtablesValues.upperCaseChoice("direction", "ORIGINAL", "REPLY");
+
+    static List<ExtensionSpec> specs() {
+        return List.of(conntrack(), state(), helper(), ipvs());
+    }
+
+    private static ExtensionSpec conntrack() {
+        return ExtensionSpec.match("conntrack", "the packet's connection-tracking state, tuple, status and lifetime",
+                        OptionSpec.of("ctstate", "connection states, any of them (abbreviations allowed)", CT_STATES)
+                                .invertible(),
+                        OptionSpec.of("ctproto", "layer-4 protocol of the connection (kept as its number)",
+                                XtablesValues.PROTOCOL_NUMBER).invertible(),
+                        OptionSpec.of("ctorigsrc", "source address of the original direction",
+                                XtablesValues.HOST_MASK).invertible(),
+                        OptionSpec.of("ctorigdst", "destination address of the original direction",
+                                XtablesValues.HOST_MASK).invertible(),
+                        OptionSpec.of("ctreplsrc", "source address of the reply direction",
+                                XtablesValues.HOST_MASK).invertible(),
+                        OptionSpec.of("ctrepldst", "destination address of the reply direction",
+                                XtablesValues.HOST_MASK).invertible(),
+                        OptionSpec.of("ctorigsrcport", "source port or range of the original direction",
+                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
+                        OptionSpec.of("ctorigdstport", "destination port or range of the original direction",
+                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
+                        OptionSpec.of("ctreplsrcport", "source port or range of the reply direction",
+                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
+                        OptionSpec.of("ctrepldstport", "destination port or range of the reply direction",
+                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
+                        OptionSpec.of("ctstatus", "connection status bits, any of them, or NONE", CT_STATUSES)
+                                .invertible(),
+                        OptionSpec.of("ctexpire", "remaining lifetime in seconds, one value or an inclusive range",
+                                XtablesValues.U32_RANGE).invertible(),
+                        OptionSpec.of("ctdir", "only packets flowing in this direction of the connection", DIRECTION))
+                .canonicalizedBy((options, context) -> atLeastOne(options, "conntrack"));
+    }
+
+    private static ExtensionSpec state() {
+        return ExtensionSpec.match("state", "the packet's connection-tracking state (a subset of conntrack)",
+                OptionSpec.of("state", "connection states, any of them (abbreviations allowed)", STATES)
+                        .invertible().required());
+    }
+
+    private static ExtensionSpec helper() {
+        return ExtensionSpec.match("helper", "packets of connections an expectation helper created or follows",
+                OptionSpec.of("helper", "helper name, optionally with -PORT (the kernel keeps 29 bytes)",
+                        XtablesValues.truncatedText(29)).invertible().required());
+    }
+
+    private static ExtensionSpec ipvs() {
+        return ExtensionSpec.match("ipvs", "properties of connections the IP virtual server handles",
+                        OptionSpec.flag("ipvs", "the packet belongs to an IPVS connection").invertible(),
+                        OptionSpec.of("vproto", "layer-4 protocol of the virtual service (kept as its number)",
+                                XtablesValues.PROTOCOL_NUMBER).invertible(),
+                        OptionSpec.of("vaddr", "virtual service address", XtablesValues.HOST_MASK).invertible(),
+                        OptionSpec.of("vport", "virtual service port", Values.PORT).invertible(),
+                        OptionSpec.of("vdir", "only packets flowing in this direction of the connection", DIRECTION),
+                        OptionSpec.of("vmethod", "forwarding method of the connection",
+                                XtablesValues.upperCaseChoice("method", "GATE", "IPIP", "MASQ")).invertible(),
+                        OptionSpec.of("vportctl", "virtual port of the controlling connection (e.g. 21 for FTP)",
+                                Values.PORT).invertible())
+                .canonicalizedBy(ConntrackMatches::ipvsCanonical);
+    }
+
+    /** Every option but {@code --ipvs} implies {@code --ipvs}, which the kernel then prints first. */
+    private static List<Option> ipvsCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        atLeastOne(options, "ipvs");
+        if (options.get(0).name().equals("ipvs") && options.size() == 1) {
+            return options;
+        }
+        List<Option> out = new ArrayList<>();
+        if (options.get(0).name().equals("ipvs")) {
+            if (options.get(0).negated()) {
+                throw new InvalidValueException("`! --ipvs' cannot be combined with other ipvs options");
+            }
+        } else {
+            out.add(Option.of("ipvs"));
+        }
+        out.addAll(options);
+        return out;
+    }
+
+    static List<Option> atLeastOne(List<Option> options, String extension) throws InvalidValueException {
+        if (options.isEmpty()) {
+            throw new InvalidValueException("match " + extension + " needs at least one option");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,134 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Hook;
+import io.rampart.model.Option;
+import io.rampart.model.extension.Canonicalizer;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Matches on what the kernel knows about a packet beyond its headers: comment, marks, owner, cgroup. */
+final class MetaMatches {
+
+    private static final long MAX_ID = 0xfffffffeL;
+
+    private MetaMatches() {
+    }
+
+    static List<ExtensionSpec> specs() {
+        return List.of(comment(), mark("mark", "the packet's mark"), mark("connmark", "the connection's mark"), owner(),
+                cgroup());
+    }
+
+    private static ExtensionSpec comment() {
+        return ExtensionSpec.match("comment", "a note kept with the rule; matches every packet",
+                OptionSpec.of("comment", "the note (the kernel keeps 255 bytes)", XtablesValues.truncatedText(255))
+                        .required());
+    }
+
+    private static ExtensionSpec mark(String name, String what) {
+        return ExtensionSpec.match(name, what + ", all bits or those of a mask",
+                OptionSpec.of("mark", what + " equals value, after AND with mask when one is given",
+                        XtablesValues.MARK_MASK).invertible().required());
+    }
+
+    private static ExtensionSpec owner() {
+        return ExtensionSpec.match("owner", "the user or group of the local socket that sent the packet",
+                        OptionSpec.flag("socket-exists", "the packet has a local socket").invertible(),
+                        OptionSpec.of("uid-owner", "user name, number or range first-last", idRange("/etc/passwd"))
+                                .invertible(),
+                        OptionSpec.of("gid-owner", "group name, number or range first-last", idRange("/etc/group"))
+                                .invertible(),
+                        OptionSpec.flag("suppl-groups", "--gid-owner also matches the supplementary groups"))
+                .atHooks(Hook.OUTPUT, Hook.POSTROUTING)
+                .canonicalizedBy(Canonicalizer.inGivenOrder(MetaMatches::ownerCanonical));
+    }
+
+    /** Given order: iptables takes --suppl-groups only after --gid-owner. */
+    private static List<Option> ownerCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        boolean group = false;
+        for (Option option : options) {
+            group |= option.name().equals("gid-owner");
+            if (option.name().equals("suppl-groups") && !group) {
+                throw new InvalidValueException("--suppl-groups must follow --gid-owner");
+            }
+        }
+        if (options.isEmpty()) {
+            throw new InvalidValueException("match owner needs --uid-owner, --gid-owner or --socket-exists");
+        }
+        List<String> saveOrder = List.of("socket-exists", "uid-owner", "gid-owner", "suppl-groups");
+        List<Option> sorted = new ArrayList<>(options);
+        sorted.sort(Comparator.comparingInt(o -> saveOrder.indexOf(o.name())));
+        return sorted;
+    }
+
+    /**
+     * A user or group: a name from the given file, else a number or range {@code first-last} (or
+     * {@code first:last}) in any base; printed as numbers, as iptables-save does.
+     */
+    private static ValueType idRange(String database) {
+        return Values.of("id-range", "name|id[-id]", (raw, ctx) -> {
+            Optional<Long> named = idOfName(Path.of(database), raw);
+            if (named.isPresent()) {
+                return Long.toString(named.get());
+            }
+            int dash = Math.max(raw.indexOf('-'), raw.indexOf(':'));
+            try {
+                long first = Values.parseUnsigned(dash < 0 ? raw : raw.substring(0, dash), 0, MAX_ID);
+                long last = dash < 0 ? first : Values.parseUnsigned(raw.substring(dash + 1), 0, MAX_ID);
+                if (first > last) {
+                    throw new InvalidValueException("range `" + raw + "' is reversed: write " + last + "-" + first);
+                }
+                return first == last ? Long.toString(first) : first + "-" + last;
+            } catch (InvalidValueException e) {
+                throw new InvalidValueException("`" + raw + "' is no " + (database.endsWith("passwd") ? "user"
+                        : "group") + " name in " + database + " and no id or range 0-" + MAX_ID
+                        + (e.getMessage().contains("reversed") ? ": " + e.getMessage() : ""));
+            }
+        });
+    }
+
+    /** The id of a name in an /etc/passwd- or /etc/group-style file, as getpwnam/getgrnam find it. */
+    static Optional<Long> idOfName(Path file, String name) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] fields = line.split(":", -1);
+                if (fields.length > 2 && fields[0].equals(name) && fields[2].matches("\\d{1,10}")) {
+                    return Optional.of(Long.parseLong(fields[2]));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static ExtensionSpec cgroup() {
+        return ExtensionSpec.match("cgroup", "the control group of the local socket",
+                        OptionSpec.of("path", "cgroup v2 path (must exist when the rule is loaded)",
+                                XtablesValues.truncatedText(4095)).invertible(),
+                        OptionSpec.of("cgroup", "net_cls class id (cgroup v1)", XtablesValues.U32).invertible())
+                .atHooks(Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING)
+                .canonicalizedBy(MetaMatches::cgroupCanonical);
+    }
+
+    private static List<Option> cgroupCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        if (options.size() != 1) {
+            throw new InvalidValueException(options.isEmpty() ? "match cgroup needs --path or --cgroup"
+                    : "match cgroup takes --path or --cgroup, not both");
+        }
+        return options;
+    }
+}
