@@ -22,6 +22,10 @@ public final class StandardExtensions {
         specs.addAll(HeaderOptions.specs());
         specs.addAll(TcpUdpMatches.specs());
         specs.addAll(VerdictTargets.specs());
+        specs.addAll(RateMatches.specs());
+        specs.add(HashlimitMatch.spec());
+        specs.addAll(StateMatches.specs());
+        specs.add(TimeMatch.spec());
         return specs;
     }
 }
