@@ -303,7 +303,8 @@ final class HashlimitMatch {
     /** A byte rate in the largest unit that reads back as the same stored cost. */
     private static String formatByteRate(long bytes, long cost) {
         for (long unit : new long[] {1 << 20, 1 << 10}) {
-            if (Long.compareUnsigned(bytes, unit) >= 0 && bytesToCost(bytes & ~(unit - 1)) == cost) {
+            // The C mask is 32 bits wide, so it also clears everything above bit 31.
+            if (Long.compareUnsigned(bytes, unit) >= 0 && bytesToCost(bytes & ~(unit - 1) & UINT32_MAX) == cost) {
                 return Long.divideUnsigned(bytes, unit) + suffix(unit) + "b/s";
             }
         }

@@ -202,12 +202,8 @@ final class StateMatches {
         if (packet > every - 1) {
             throw new InvalidValueException("--packet must be from 0 to --every minus 1 (" + (every - 1) + ")");
         }
-        List<Option> out = new ArrayList<>();
-        out.add(Option.of("mode", "nth"));
-        out.add(Option.negated("every", inverted, Long.toString(every)));
-        if (packet != 0) {
-            out.add(Option.of("packet", Long.toString(packet)));
-        }
-        return out;
+        // iptables 1.8.9 prints --packet even when it is 0.
+        return List.of(Option.of("mode", "nth"), Option.negated("every", inverted, Long.toString(every)),
+                Option.of("packet", Long.toString(packet)));
     }
 }
