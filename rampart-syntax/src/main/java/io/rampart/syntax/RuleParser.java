@@ -381,9 +381,12 @@ public final class RuleParser {
         }
 
         private List<Rule> build() throws RuleSyntaxException {
-            ValueContext context = new ValueContext(family, protocol().orElse(null));
-            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             Optional<Hook> hook = table.builtinHook(chain);
+            boolean protocolNegated = headerOptions.stream()
+                    .anyMatch(o -> o.spec().name().equals("p") && o.negated());
+            ValueContext context = new ValueContext(family, protocol().orElse(null), protocolNegated,
+                    hook.orElse(null));
+            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();
             for (LoadedExtension match : matches) {

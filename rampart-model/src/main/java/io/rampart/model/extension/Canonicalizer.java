@@ -14,4 +14,16 @@ public interface Canonicalizer {
     List<Option> apply(List<Option> options, ValueContext context) throws InvalidValueException;
 
     Canonicalizer NONE = (options, context) -> options;
+
+    /**
+     * A canonicalizer for an extension whose options act in the order they are given (a later one
+     * overwrites what an earlier one set, as CONNMARK's {@code --mask} and {@code --set-mark} do):
+     * it receives the options in that order instead of save order.
+     */
+    interface InGivenOrder extends Canonicalizer {
+    }
+
+    static Canonicalizer inGivenOrder(Canonicalizer canonicalizer) {
+        return (InGivenOrder) canonicalizer::apply;
+    }
 }

@@ -98,12 +98,15 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
     }
 
     /**
-     * The canonical options for what a user gave: in save order, with the extension's defaults and
+     * The canonical options for what a user gave: in save order (unless the canonicalizer wants
+     * them as given and orders them itself), with the extension's defaults and
      * rewrites applied, and every required option present.
      */
     public List<Option> canonicalize(List<Option> given, ValueContext context) throws InvalidValueException {
         List<Option> ordered = new ArrayList<>(given);
-        ordered.sort(Comparator.comparingInt(this::saveIndex));
+        if (!(canonicalizer instanceof Canonicalizer.InGivenOrder)) {
+            ordered.sort(Comparator.comparingInt(this::saveIndex));
+        }
         for (OptionSpec option : options) {
             if (option.mandatory() && ordered.stream().noneMatch(o -> o.name().equals(option.name()))) {
                 throw new InvalidValueException(describeKind() + " needs " + OptionSpec.spell(option.name()));

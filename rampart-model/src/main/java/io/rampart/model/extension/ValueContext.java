@@ -1,15 +1,23 @@
 package io.rampart.model.extension;
 
 import io.rampart.model.Family;
+import io.rampart.model.Hook;
 import java.util.Optional;
 
 /**
- * What a value's meaning can depend on: the family, and the layer-4 protocol the rule names with
- * {@code -p} (service names are looked up per protocol, as iptables does).
+ * What a value's meaning can depend on: the family, the layer-4 protocol the rule names with
+ * {@code -p} (service names are looked up per protocol, as iptables does), whether that {@code -p}
+ * is negated, and the hook of the built-in chain the rule is in (some targets check it).
  *
- * @param protocol the canonical {@code -p} argument, or null when the rule names none
+ * @param protocol        the canonical {@code -p} argument, or null when the rule names none
+ * @param protocolNegated whether the rule says {@code ! -p PROTOCOL}
+ * @param hook            the hook of the rule's built-in chain, or null in a user chain
  */
-public record ValueContext(Family family, String protocol) {
+public record ValueContext(Family family, String protocol, boolean protocolNegated, Hook hook) {
+
+    public ValueContext(Family family, String protocol) {
+        this(family, protocol, false, null);
+    }
 
     public static ValueContext of(Family family) {
         return new ValueContext(family, null);
@@ -17,6 +25,15 @@ public record ValueContext(Family family, String protocol) {
 
     public Optional<String> protocolIfAny() {
         return Optional.ofNullable(protocol);
+    }
+
+    /** The protocol when the rule matches exactly it ({@code -p PROTO} without {@code !}). */
+    public Optional<String> exactProtocol() {
+        return protocolNegated ? Optional.empty() : protocolIfAny();
+    }
+
+    public Optional<Hook> hookIfKnown() {
+        return Optional.ofNullable(hook);
     }
 
     public boolean ipv6() {

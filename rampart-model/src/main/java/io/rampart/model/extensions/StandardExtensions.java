@@ -22,6 +22,10 @@ public final class StandardExtensions {
         specs.addAll(HeaderOptions.specs());
         specs.addAll(TcpUdpMatches.specs());
         specs.addAll(VerdictTargets.specs());
+        specs.addAll(MarkTargets.specs());
+        specs.addAll(HeaderTargets.specs());
+        specs.addAll(ConntrackTargets.specs());
+        specs.addAll(NatTargets.specs());
         return specs;
     }
 }
