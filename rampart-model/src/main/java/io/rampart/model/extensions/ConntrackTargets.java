@@ -48,6 +48,16 @@ final class ConntrackTargets {
         return distinct.get(0);
     });
 
+    /** A helper or policy name, which iptables-save prints as it is, without quotes. */
+    private static ValueType name(int maxLength) {
+        return Values.of("name", "name", (raw, ctx) -> {
+            if (raw.isEmpty() || raw.length() > maxLength) {
+                throw new InvalidValueException("`" + raw + "' must be 1 to " + maxLength + " characters long");
+            }
+            return raw;
+        });
+    }
+
     static List<ExtensionSpec> specs() {
         return List.of(ct(), notrack(), tproxy());
     }
@@ -55,8 +65,8 @@ final class ConntrackTargets {
     private static ExtensionSpec ct() {
         return ExtensionSpec.target("CT", "set up connection tracking for the packet's connection",
                         OptionSpec.flag("notrack", "do not track the connection"),
-                        OptionSpec.of("helper", "attach this conntrack helper, e.g. ftp (needs -p)", Values.text(15)),
-                        OptionSpec.of("timeout", "apply this timeout policy (made with nfct)", Values.text(31)),
+                        OptionSpec.of("helper", "attach this conntrack helper, e.g. ftp (needs -p)", name(15)),
+                        OptionSpec.of("timeout", "apply this timeout policy (made with nfct)", name(31)),
                         OptionSpec.of("ctevents", "report only these connection events",
                                 Values.wordSet("ctevents", CT_EVENTS, Map.of(), word -> word)),
                         OptionSpec.of("expevents", "report only these expectation events",
@@ -74,8 +84,11 @@ final class ConntrackTargets {
      */
     private static List<Option> ctCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
-        if (find(options, "helper").isPresent() && context.protocolIfAny().isEmpty()) {
-            throw new InvalidValueException("CT --helper needs -p PROTOCOL before it: a helper serves one protocol");
+        // With --notrack the kernel sets nothing up, so it does not look the helper up either.
+        if (find(options, "helper").isPresent() && find(options, "notrack").isEmpty()
+                && context.exactProtocol().isEmpty()) {
+            throw new InvalidValueException("CT --helper needs -p PROTOCOL (without `!') before it: a helper serves"
+                    + " one protocol");
         }
         boolean original = false;
         boolean reply = false;
