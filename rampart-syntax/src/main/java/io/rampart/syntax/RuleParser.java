@@ -27,6 +27,15 @@ import java.util.Set;
  */
 public final class RuleParser {
 
+    /**
+     * iptables' own long options that are not rule options. getopt_long weighs an abbreviated
+     * option against them too, so {@code --set} is ambiguous with {@code --set-counters}.
+     */
+    private static final List<String> COMMAND_OPTIONS = List.of("append", "delete", "check", "insert", "replace",
+            "list", "list-rules", "flush", "zero", "new-chain", "delete-chain", "rename-chain", "policy", "jump",
+            "table", "match", "numeric", "verbose", "wait", "wait-interval", "exact", "version", "help",
+            "line-numbers", "modprobe", "set-counters", "goto", "ipv4", "ipv6");
+
     private final ExtensionRegistry registry;
     private final Family family;
 
@@ -291,12 +300,16 @@ public final class RuleParser {
                     candidates.addAll(options(match, name, exact));
                 }
             }
-            if (exact || candidates.size() <= 1) {
+            List<String> commands = exact ? List.of()
+                    : COMMAND_OPTIONS.stream().filter(c -> c.startsWith(name)).map(c -> "--" + c).toList();
+            if (exact || (candidates.size() <= 1 && (candidates.isEmpty() || commands.isEmpty()))) {
                 return candidates.stream().findFirst();
             }
+            List<String> meanings = new ArrayList<>(candidates.stream()
+                    .map(c -> OptionSpec.spell(c.option().name())).toList());
+            meanings.addAll(commands);
             throw new RuleSyntaxException("option --" + name + " is ambiguous: it could be "
-                    + String.join(", ", candidates.stream().map(c -> OptionSpec.spell(c.option().name())).toList()),
-                    0);
+                    + String.join(", ", meanings), 0);
         }
 
         private List<Resolved> options(LoadedExtension extension, String name, boolean exact) {

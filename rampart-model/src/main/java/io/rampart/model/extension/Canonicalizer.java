@@ -16,14 +16,15 @@ public interface Canonicalizer {
     Canonicalizer NONE = (options, context) -> options;
 
     /**
-     * A canonicalizer that receives the options in the order they were given rather than in save
-     * order, for extensions where that order means something (policy elements separated by
-     * {@code --next}, an option valid only after another); it returns them in save order itself.
+     * A canonicalizer for an extension whose options act in the order they are given (a later one
+     * overwrites what an earlier one set, as CONNMARK's {@code --mask} and {@code --set-mark} do;
+     * policy elements separated by {@code --next}): it receives the options in that order instead
+     * of save order, and returns them in save order itself.
      */
-    interface GivenOrder extends Canonicalizer {
+    interface InGivenOrder extends Canonicalizer {
     }
 
-    static Canonicalizer inGivenOrder(GivenOrder canonicalizer) {
-        return canonicalizer;
+    static Canonicalizer inGivenOrder(Canonicalizer canonicalizer) {
+        return (InGivenOrder) canonicalizer::apply;
     }
 }

@@ -98,13 +98,13 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
     }
 
     /**
-     * The canonical options for what a user gave: in save order (sorted here, or by a
-     * {@link Canonicalizer.GivenOrder} canonicalizer), with the extension's defaults and
+     * The canonical options for what a user gave: in save order (unless the canonicalizer wants
+     * them as given and orders them itself), with the extension's defaults and
      * rewrites applied, and every required option present.
      */
     public List<Option> canonicalize(List<Option> given, ValueContext context) throws InvalidValueException {
         List<Option> ordered = new ArrayList<>(given);
-        if (!(canonicalizer instanceof Canonicalizer.GivenOrder)) {
+        if (!(canonicalizer instanceof Canonicalizer.InGivenOrder)) {
             ordered.sort(Comparator.comparingInt(this::saveIndex));
         }
         for (OptionSpec option : options) {

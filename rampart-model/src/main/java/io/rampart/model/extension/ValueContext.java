@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * What a value's meaning can depend on: the family, the layer-4 protocol the rule names with
- * {@code -p} (service names are looked up per protocol, as iptables does), and where the rule
- * sits (the kernel refuses some options in some hooks).
+ * {@code -p} (service names are looked up per protocol, as iptables does), whether that {@code -p}
+ * is negated, and the hook of the built-in chain the rule is in (some targets check it).
  *
  * @param protocol        the canonical {@code -p} argument, or null when the rule names none
  * @param protocolNegated whether the rule says {@code ! -p PROTOCOL}
@@ -28,6 +28,7 @@ public record ValueContext(Family family, String protocol, boolean protocolNegat
         return protocolNegated ? Optional.empty() : protocolIfAny();
     }
 
+    /** The hook when the rule sits in a built-in chain; empty in a user chain. */
     public Optional<Hook> hookIfBuiltin() {
         return Optional.ofNullable(hook);
     }

@@ -39,6 +39,10 @@ public final class StandardExtensions {
         specs.add(HashlimitMatch.spec());
         specs.addAll(StateMatches.specs());
         specs.add(TimeMatch.spec());
+        specs.addAll(MarkTargets.specs());
+        specs.addAll(HeaderTargets.specs());
+        specs.addAll(ConntrackTargets.specs());
+        specs.addAll(NatTargets.specs());
         return specs;
     }
 }

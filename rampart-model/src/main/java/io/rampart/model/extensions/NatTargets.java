@@ -1,0 +1,226 @@
+package io.rampart.model.extensions;
+
+import io.rampart.model.Family;
+import io.rampart.model.Hook;
+import io.rampart.model.Table;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
+import io.rampart.model.extension.Values;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The address translation targets of the nat table: DNAT, SNAT, MASQUERADE, REDIRECT and NETMAP. */
+final class NatTargets {
+
+    private NatTargets() {
+    }
+
+    /** Protocols whose ports NAT can change (1 is ICMP, whose id field counts as the port). */
+    private static final List<String> PORT_PROTOCOLS = List.of("tcp", "udp", "sctp", "dccp", "icmp");
+
+    /** What the kernel keeps of a {@code /BASE} after a port range. */
+    private enum PortBase {
+        /** DNAT keeps the base port (shifted port map). */
+        KEPT,
+        /** SNAT and MASQUERADE keep the flag but not the port: it prints as {@code /0}. */
+        ZEROED,
+        /** REDIRECT has no room for it: iptables refuses it. */
+        REFUSED
+    }
+
+    static List<ExtensionSpec> specs() {
+        return List.of(
+                ExtensionSpec.target("DNAT", "rewrite the destination address and/or port",
+                                OptionSpec.of("to-destination", "address[-address][:port[-port[/base]]] to map to;"
+                                        + " IPv6 with a port: [address]:port", range(PortBase.KEPT)).required(),
+                                OptionSpec.flag("random", "pick ports at random"),
+                                OptionSpec.flag("persistent", "map a client to the same address every time"))
+                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT),
+                ExtensionSpec.target("SNAT", "rewrite the source address and/or port",
+                                OptionSpec.of("to-source", "address[-address][:port[-port]] to map to;"
+                                        + " IPv6 with a port: [address]:port", range(PortBase.ZEROED)).required(),
+                                OptionSpec.flag("random", "pick ports at random"),
+                                OptionSpec.flag("random-fully", "pick ports fully at random"),
+                                OptionSpec.flag("persistent", "map a client to the same address every time"))
+                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING, Hook.INPUT),
+                ExtensionSpec.target("MASQUERADE", "rewrite the source to the outgoing interface's address",
+                                OptionSpec.of("to-ports", "port[-port] to map source ports to", ports(PortBase.ZEROED)),
+                                OptionSpec.flag("random", "pick ports at random"),
+                                OptionSpec.flag("random-fully", "pick ports fully at random"))
+                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING),
+                ExtensionSpec.target("REDIRECT", "send the packet to this host, to a local port",
+                                OptionSpec.of("to-ports", "port[-port] to redirect to", ports(PortBase.REFUSED)),
+                                OptionSpec.flag("random", "pick ports at random"))
+                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT),
+                ExtensionSpec.target("NETMAP", "map a whole network onto another, keeping the host part",
+                                OptionSpec.of("to", "network address/prefix to map to", NETWORK).required())
+                        .inTables(Table.NAT));
+    }
+
+    /** {@code address[-address][:ports]}, IPv6 addresses in brackets when ports follow. */
+    private static ValueType range(PortBase base) {
+        return Values.of("nat-range", "address[-address][:port[-port]]", (raw, ctx) -> natRange(raw, ctx, base));
+    }
+
+    private static ValueType ports(PortBase base) {
+        return Values.of("nat-ports", "port[-port]", (raw, ctx) -> portRange(raw, ctx, base));
+    }
+
+    /** Reads the range the way iptables splits it: a bracket or a single colon starts the ports. */
+    private static String natRange(String raw, ValueContext context, PortBase base) throws InvalidValueException {
+        boolean ipv6 = context.ipv6();
+        String addresses;
+        String ports = null;
+        int open = raw.indexOf('[');
+        if (open < 0) {
+            int colon = raw.indexOf(':');
+            if (colon >= 0 && raw.indexOf(':', colon + 1) < 0) {
+                ports = raw.substring(colon + 1);
+                addresses = raw.substring(0, colon);
+            } else {
+                addresses = raw;
+            }
+        } else {
+            int close = raw.indexOf(']', open + 1);
+            if (close < 0 || !ipv6) {
+                throw new InvalidValueException("invalid address format `" + raw + "'"
+                        + (ipv6 ? ": a `[' needs its `]'" : ": brackets are for IPv6 addresses only"));
+            }
+            int colon = raw.indexOf(':', close + 1);
+            if (colon >= 0) {
+                ports = raw.substring(colon + 1);
+            }
+            addresses = raw.substring(open + 1, close);
+        }
+        String portText = ports == null ? "" : ":" + portRange(ports, context, base);
+        if (ports != null && (raw.startsWith(":") || raw.startsWith("[]:"))) {
+            return portText;
+        }
+        int dash = addresses.indexOf('-');
+        String low = dash < 0 ? addresses : addresses.substring(0, dash);
+        String high = dash < 0 ? low : addresses.substring(dash + 1);
+        String first = Addresses.format(address(low, context.family()));
+        String last = Addresses.format(address(high, context.family()));
+        String text = first.equals(last) ? first : first + "-" + last;
+        return (ipv6 && ports != null ? "[" + text + "]" : text) + portText;
+    }
+
+    /** An address as inet_pton reads it: no host names, no leading zeros in IPv4. */
+    private static byte[] address(String text, Family family) throws InvalidValueException {
+        byte[] parsed = Addresses.parseLiteral(text, family);
+        boolean leadingZero = family == Family.IPV4
+                && Arrays.stream(text.split("\\.")).anyMatch(part -> part.length() > 1 && part.startsWith("0"));
+        if (parsed == null || leadingZero) {
+            throw new InvalidValueException("bad IP address `" + text + "': expected an "
+                    + (family == Family.IPV4 ? "IPv4" : "IPv6") + " address");
+        }
+        return parsed;
+    }
+
+    /**
+     * {@code port[-port[/base]]}: the first port and the base may be service names, the last may
+     * not; the range must not be reversed.
+     */
+    private static String portRange(String raw, ValueContext context, PortBase base) throws InvalidValueException {
+        String protocol = context.protocolIfAny().orElse(null);
+        if (protocol == null || !PORT_PROTOCOLS.contains(protocol)) {
+            throw new InvalidValueException("ports need -p tcp, udp, sctp or dccp before the target");
+        }
+        StrtoulPrefix first = StrtoulPrefix.read(raw, 0);
+        int low;
+        int end;
+        if (first == null || first.value() > 65535) {
+            low = service(raw);
+            end = raw.length();
+        } else {
+            low = (int) first.value();
+            end = first.end();
+        }
+        if (end == raw.length()) {
+            return Integer.toString(low);
+        }
+        char separator = raw.charAt(end);
+        if (separator == ':') {
+            throw new InvalidValueException("invalid port range `" + raw + "': write port-port with a dash");
+        }
+        if (separator != '-') {
+            throw new InvalidValueException("garbage after port `" + raw.substring(end) + "' in `" + raw + "'");
+        }
+        StrtoulPrefix second = StrtoulPrefix.read(raw, end + 1);
+        if (second == null || second.value() > 65535) {
+            throw new InvalidValueException("port `" + raw.substring(end + 1) + "' is not valid: the end of a range"
+                    + " must be a number 0-65535");
+        }
+        int high = (int) second.value();
+        if (high < low) {
+            throw new InvalidValueException("reversed port range `" + raw + "': write " + high + "-" + low);
+        }
+        String text = low == high ? Integer.toString(low) : low + "-" + high;
+        if (second.end() == raw.length()) {
+            return text;
+        }
+        if (raw.charAt(second.end()) != '/') {
+            throw new InvalidValueException("garbage after port range `" + raw.substring(second.end()) + "'");
+        }
+        String baseText = raw.substring(second.end() + 1);
+        StrtoulPrefix baseNumber = StrtoulPrefix.read(baseText, 0);
+        int basePort = baseNumber != null && baseNumber.end() == baseText.length()
+                && baseNumber.value() >= 1 && baseNumber.value() <= 65535
+                ? (int) baseNumber.value() : service(baseText);
+        return switch (base) {
+            case KEPT -> text + "/" + basePort;
+            case ZEROED -> text + "/0";
+            case REFUSED -> throw new InvalidValueException("a base port (`/" + baseText + "') is not supported here");
+        };
+    }
+
+    private static int service(String name) throws InvalidValueException {
+        for (String protocol : List.of("tcp", "udp", "sctp", "dccp")) {
+            Optional<Integer> port = NameDatabase.system().servicePort(name, protocol);
+            if (port.isPresent()) {
+                return port.get();
+            }
+        }
+        throw new InvalidValueException("port `" + name + "' is not valid: use a number 0-65535 or a service name");
+    }
+
+    /** NETMAP's {@code address[/prefix]}: printed as the network and its prefix length. */
+    private static final ValueType NETWORK = Values.of("network", "address[/prefix]", (raw, ctx) -> {
+        Family family = ctx.family();
+        int bits = family.addressBits();
+        int slash = raw.indexOf('/');
+        String host = slash < 0 ? raw : raw.substring(0, slash);
+        List<String> distinct = Addresses.resolve(host, family).stream().map(Addresses::format).distinct().toList();
+        if (distinct.size() > 1) {
+            throw new InvalidValueException("`" + host + "' resolves to more than one address: "
+                    + String.join(", ", distinct));
+        }
+        byte[] address = Addresses.parseLiteral(distinct.get(0), family);
+        int prefix = slash < 0 ? bits : prefix(raw.substring(slash + 1), family);
+        return Addresses.format(Addresses.and(address, Addresses.maskOf(prefix, bits / 8))) + "/" + prefix;
+    });
+
+    /**
+     * A prefix length or a mask. A mask with holes, or a number past the address size, leaves the
+     * whole address (that is what iptables 1.8.9 stores).
+     */
+    private static int prefix(String text, Family family) throws InvalidValueException {
+        int bits = family.addressBits();
+        StrtoulPrefix number = StrtoulPrefix.read(text, 0);
+        if (number != null && number.end() == text.length()) {
+            return number.value() <= bits ? (int) number.value() : bits;
+        }
+        byte[] mask = Addresses.parseLiteral(text, family);
+        if (mask == null) {
+            throw new InvalidValueException("`" + text + "' is neither a prefix length 0-" + bits + " nor a mask");
+        }
+        int length = Addresses.prefixLength(mask);
+        return length < 0 ? bits : length;
+    }
+}
