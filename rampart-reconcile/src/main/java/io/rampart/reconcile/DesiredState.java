@@ -1,0 +1,70 @@
+package io.rampart.reconcile;
+
+import io.rampart.model.Chain;
+import io.rampart.model.Family;
+import io.rampart.model.Rule;
+import io.rampart.model.Table;
+import io.rampart.model.TableRules;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.syntax.RulePrinter;
+import io.rampart.syntax.SourcedRuleset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a ruleset file asks for, per table: the chains it declares (which Rampart then manages)
+ * and their rules in canonical text, each with the source line it came from.
+ */
+public record DesiredState(Family family, String source, Map<Table, DesiredTable> tables) {
+
+    /** A desired rule: its canonical line and where it was written. */
+    public record DesiredRule(String line, int sourceLine) {
+    }
+
+    /** A table's declared chains and their rules, in order. */
+    public record DesiredTable(Table table, List<Chain> chains, Map<String, List<DesiredRule>> rules) {
+
+        public List<DesiredRule> rulesOf(String chain) {
+            return rules.getOrDefault(chain, List.of());
+        }
+
+        public boolean declares(String chain) {
+            return chains.stream().anyMatch(c -> c.name().equals(chain));
+        }
+    }
+
+    public DesiredState {
+        tables = Map.copyOf(tables);
+    }
+
+    /** The desired state of a parsed file; {@code source} names it in messages. */
+    public static DesiredState of(SourcedRuleset parsed, ExtensionRegistry registry, String source) {
+        RulePrinter printer = new RulePrinter(registry, parsed.ruleset().family());
+        Map<Table, DesiredTable> tables = new LinkedHashMap<>();
+        for (TableRules section : parsed.ruleset().tables()) {
+            Map<String, List<DesiredRule>> rules = new LinkedHashMap<>();
+            List<Rule> list = section.rules();
+            for (int i = 0; i < list.size(); i++) {
+                Rule rule = list.get(i);
+                rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>())
+                        .add(new DesiredRule(printer.print(rule), parsed.lineOf(section.table(), i)));
+            }
+            List<Chain> chains = new ArrayList<>(section.chains());
+            // Rules in a built-in chain the file does not declare: its rules are managed, its policy is not.
+            for (String chain : rules.keySet()) {
+                if (chains.stream().noneMatch(c -> c.name().equals(chain))) {
+                    chains.add(Chain.user(chain));
+                }
+            }
+            tables.put(section.table(), new DesiredTable(section.table(), chains, rules));
+        }
+        return new DesiredState(parsed.ruleset().family(), source, tables);
+    }
+
+    public Optional<DesiredTable> table(Table table) {
+        return Optional.ofNullable(tables.get(table));
+    }
+}

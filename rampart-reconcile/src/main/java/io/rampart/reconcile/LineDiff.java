@@ -1,0 +1,162 @@
+package io.rampart.reconcile;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shortest edit script between two lists of rule lines (Myers' O(ND) algorithm), as the
+ * operations iptables-restore executes by position: delete, insert, or replace in place.
+ */
+final class LineDiff {
+
+    /** An edit at a 1-based position of the chain as it is when the edit runs. */
+    record Edit(Kind kind, int position, int fromIndex, int toIndex) {
+        enum Kind { DELETE, INSERT, REPLACE }
+    }
+
+    /**
+     * Beyond this many differences the search stops and the differing middle is rewritten whole:
+     * still correct and atomic, just not minimal, and the search stays fast.
+     */
+    private static final int MAX_DIFFERENCES = 2_000;
+
+    private LineDiff() {
+    }
+
+    /**
+     * The edits that turn {@code from} into {@code to}. Each {@code fromIndex}/{@code toIndex}
+     * points into the input lists (-1 where it does not apply).
+     */
+    static List<Edit> edits(List<String> from, List<String> to) {
+        int prefix = 0;
+        while (prefix < from.size() && prefix < to.size() && from.get(prefix).equals(to.get(prefix))) {
+            prefix++;
+        }
+        int suffix = 0;
+        while (suffix < from.size() - prefix && suffix < to.size() - prefix
+                && from.get(from.size() - 1 - suffix).equals(to.get(to.size() - 1 - suffix))) {
+            suffix++;
+        }
+        List<Step> steps = middle(from.subList(prefix, from.size() - suffix), to.subList(prefix, to.size() - suffix));
+        return toEdits(steps, prefix);
+    }
+
+    /** One step of the script: keep, or delete {@code a[i]}, or insert {@code b[j]}. */
+    private record Step(char op, int i, int j) {
+    }
+
+    private static List<Step> middle(List<String> a, List<String> b) {
+        int n = a.size();
+        int m = b.size();
+        int max = n + m;
+        if (max == 0) {
+            return List.of();
+        }
+        int limit = Math.min(max, MAX_DIFFERENCES);
+        int offset = max;
+        int[] v = new int[2 * max + 2];
+        List<int[]> trace = new ArrayList<>();
+        for (int d = 0; d <= limit; d++) {
+            trace.add(v.clone());
+            for (int k = -d; k <= d; k += 2) {
+                int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]))
+                        ? v[offset + k + 1] : v[offset + k - 1] + 1;
+                int y = x - k;
+                while (x < n && y < m && a.get(x).equals(b.get(y))) {
+                    x++;
+                    y++;
+                }
+                v[offset + k] = x;
+                if (x >= n && y >= m) {
+                    return backtrack(trace, a, b, offset, d);
+                }
+            }
+        }
+        return rewriteWhole(n, m);
+    }
+
+    private static List<Step> backtrack(List<int[]> trace, List<String> a, List<String> b, int offset, int last) {
+        List<Step> reversed = new ArrayList<>();
+        int x = a.size();
+        int y = b.size();
+        for (int d = last; d > 0; d--) {
+            int[] v = trace.get(d);
+            int k = x - y;
+            int previousK = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])) ? k + 1 : k - 1;
+            int previousX = v[offset + previousK];
+            int previousY = previousX - previousK;
+            while (x > previousX && y > previousY) {
+                reversed.add(new Step('=', --x, --y));
+            }
+            if (x == previousX) {
+                reversed.add(new Step('+', -1, --y));
+            } else {
+                reversed.add(new Step('-', --x, -1));
+            }
+        }
+        while (x > 0 && y > 0) {
+            reversed.add(new Step('=', --x, --y));
+        }
+        List<Step> steps = new ArrayList<>(reversed.size());
+        for (int i = reversed.size() - 1; i >= 0; i--) {
+            steps.add(reversed.get(i));
+        }
+        return steps;
+    }
+
+    private static List<Step> rewriteWhole(int n, int m) {
+        List<Step> steps = new ArrayList<>(n + m);
+        for (int i = 0; i < n; i++) {
+            steps.add(new Step('-', i, -1));
+        }
+        for (int j = 0; j < m; j++) {
+            steps.add(new Step('+', -1, j));
+        }
+        return steps;
+    }
+
+    /**
+     * Positions as the kernel sees them while the edits run in order; a deletion followed by an
+     * insertion at the same place becomes one replacement, so the rule is never missing.
+     */
+    private static List<Edit> toEdits(List<Step> steps, int prefix) {
+        List<Edit> edits = new ArrayList<>();
+        int position = prefix + 1;
+        List<Step> deletions = new ArrayList<>();
+        List<Step> insertions = new ArrayList<>();
+        for (int s = 0; s <= steps.size(); s++) {
+            Step step = s < steps.size() ? steps.get(s) : null;
+            if (step != null && step.op() == '-') {
+                deletions.add(step);
+                continue;
+            }
+            if (step != null && step.op() == '+') {
+                insertions.add(step);
+                continue;
+            }
+            position = flush(deletions, insertions, position, prefix, edits);
+            if (step != null) {
+                position++;
+            }
+        }
+        return edits;
+    }
+
+    private static int flush(List<Step> deletions, List<Step> insertions, int position, int prefix,
+                             List<Edit> edits) {
+        int paired = Math.min(deletions.size(), insertions.size());
+        for (int p = 0; p < paired; p++) {
+            edits.add(new Edit(Edit.Kind.REPLACE, position++, prefix + deletions.get(p).i(),
+                    prefix + insertions.get(p).j()));
+        }
+        for (int p = paired; p < deletions.size(); p++) {
+            edits.add(new Edit(Edit.Kind.DELETE, position, prefix + deletions.get(p).i(), -1));
+        }
+        for (int p = paired; p < insertions.size(); p++) {
+            edits.add(new Edit(Edit.Kind.INSERT, position++, -1, prefix + insertions.get(p).j()));
+        }
+        deletions.clear();
+        insertions.clear();
+        return position;
+    }
+}

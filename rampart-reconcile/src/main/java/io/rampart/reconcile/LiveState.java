@@ -1,0 +1,75 @@
+package io.rampart.reconcile;
+
+import io.rampart.model.Chain;
+import io.rampart.model.Policy;
+import io.rampart.model.Table;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the kernel holds, read from iptables-save text without parsing rules: rules in chains Rampart
+ * does not manage may use extensions Rampart does not know, and are never touched anyway.
+ */
+public final class LiveState {
+
+    private final Map<Table, LiveTable> tables;
+
+    private LiveState(Map<Table, LiveTable> tables) {
+        this.tables = tables;
+    }
+
+    /** One table: its chains (with policies for built-in ones) and each chain's rule lines in order. */
+    public record LiveTable(Table table, Map<String, Chain> chains, Map<String, List<String>> rules) {
+
+        public List<String> rulesOf(String chain) {
+            return rules.getOrDefault(chain, List.of());
+        }
+
+        public boolean has(String chain) {
+            return chains.containsKey(chain);
+        }
+
+        /** The policy of a built-in chain; a chain the kernel does not have yet accepts. */
+        public Policy policyOf(String builtin) {
+            Chain chain = chains.get(builtin);
+            return chain == null || chain.policy() == null ? Policy.ACCEPT : chain.policy();
+        }
+    }
+
+    public static LiveState parse(String saved) {
+        Map<Table, LiveTable> tables = new EnumMap<>(Table.class);
+        LiveTable current = null;
+        for (String line : saved.split("\n")) {
+            if (line.startsWith("*")) {
+                Optional<Table> table = Table.byLabel(line.substring(1).strip());
+                current = table.map(t -> new LiveTable(t, new LinkedHashMap<>(), new LinkedHashMap<>())).orElse(null);
+                if (current != null) {
+                    tables.put(current.table(), current);
+                }
+            } else if (current == null) {
+                continue;
+            } else if (line.startsWith(":")) {
+                String[] fields = line.substring(1).split(" ");
+                Policy policy = fields.length > 1 && !fields[1].equals("-") ? Policy.valueOf(fields[1]) : null;
+                current.chains().put(fields[0], new Chain(fields[0], policy));
+            } else if (line.startsWith("-A ")) {
+                int end = line.indexOf(' ', 3);
+                String chain = end < 0 ? line.substring(3) : line.substring(3, end);
+                current.rules().computeIfAbsent(chain, c -> new ArrayList<>()).add(line);
+            }
+        }
+        return new LiveState(tables);
+    }
+
+    public Optional<LiveTable> table(Table table) {
+        return Optional.ofNullable(tables.get(table));
+    }
+
+    public List<LiveTable> tables() {
+        return List.copyOf(tables.values());
+    }
+}

@@ -1,0 +1,244 @@
+package io.rampart.reconcile;
+
+import io.rampart.model.Chain;
+import io.rampart.model.Policy;
+import io.rampart.model.Table;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.reconcile.DesiredState.DesiredRule;
+import io.rampart.reconcile.DesiredState.DesiredTable;
+import io.rampart.reconcile.LiveState.LiveTable;
+import io.rampart.reconcile.Plan.Action;
+import io.rampart.reconcile.Plan.ChainChange;
+import io.rampart.reconcile.Plan.RuleChange;
+import io.rampart.syntax.RulesetPrinter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Compares what a file asks for with what the kernel holds and plans the smallest change: rules
+ * replaced, inserted and deleted by position in the chains the file declares, new chains made,
+ * chains Rampart made earlier and the file no longer declares removed. Chains the file does not
+ * declare are never touched, except to drop their jumps to a chain being removed.
+ */
+public final class Planner {
+
+    private final ExtensionRegistry registry;
+
+    public Planner(ExtensionRegistry registry) {
+        this.registry = registry;
+    }
+
+    public Plan plan(DesiredState desired, LiveState live) throws PlanException {
+        Bookkeeping bookkeeping = new Bookkeeping(registry, desired.family());
+        List<ChainChange> changes = new ArrayList<>();
+        Script script = new Script();
+        Set<Table> tables = EnumSet.noneOf(Table.class);
+        tables.addAll(desired.tables().keySet());
+        live.tables().stream().filter(t -> t.has(Bookkeeping.CHAIN)).forEach(t -> tables.add(t.table()));
+        for (Table table : RulesetPrinter.SAVE_ORDER) {
+            if (tables.contains(table)) {
+                DesiredTable want = desired.table(table)
+                        .orElse(new DesiredTable(table, List.of(), java.util.Map.of()));
+                LiveTable have = live.table(table)
+                        .orElse(new LiveTable(table, java.util.Map.of(), java.util.Map.of()));
+                planTable(want, have, bookkeeping, changes, script);
+            }
+        }
+        return new Plan(desired.family(), desired.source(), changes, script.text(), script.sources());
+    }
+
+    private void planTable(DesiredTable want, LiveTable have, Bookkeeping bookkeeping, List<ChainChange> changes,
+                           Script script) throws PlanException {
+        Table table = want.table();
+        if (want.declares(Bookkeeping.CHAIN)) {
+            throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
+        }
+        Set<String> recorded = have.has(Bookkeeping.CHAIN) ? bookkeeping.recorded(have) : Set.of();
+        Set<String> declaredUser = new TreeSet<>();
+        want.chains().stream().filter(c -> !table.isBuiltinChain(c.name())).forEach(c -> declaredUser.add(c.name()));
+        Set<String> removed = new TreeSet<>(recorded);
+        removed.removeAll(declaredUser);
+        removed.removeIf(chain -> !have.has(chain));
+
+        List<ChainChange> tableChanges = new ArrayList<>();
+        List<ScriptLine> body = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new io.rampart.model.TableRules(table, want.chains(),
+                List.of()))) {
+            if (!want.declares(chain.name())) {
+                continue;
+            }
+            boolean builtin = table.isBuiltinChain(chain.name());
+            boolean exists = builtin || have.has(chain.name());
+            Policy before = builtin ? have.policyOf(chain.name()) : null;
+            Policy after = builtin ? want.chains().stream().filter(c -> c.name().equals(chain.name()))
+                    .findFirst().map(Chain::policy).orElse(null) : null;
+            List<String> wanted = want.rulesOf(chain.name()).stream().map(DesiredRule::line).toList();
+            List<RuleChange> ruleChanges = exists
+                    ? diff(chain.name(), have.rulesOf(chain.name()), want.rulesOf(chain.name()), body)
+                    : appendAll(chain.name(), want.rulesOf(chain.name()), body);
+            if (!exists) {
+                created.add(chain.name());
+                tableChanges.add(new ChainChange(table, chain.name(), Action.CREATE, null, null, ruleChanges));
+            } else if (!ruleChanges.isEmpty() || (after != null && after != before)) {
+                if (after != null && after != before) {
+                    body.add(0, new ScriptLine("-P " + chain.name() + " " + after.name(), 0));
+                }
+                tableChanges.add(new ChainChange(table, chain.name(), Action.UPDATE, before, after, ruleChanges));
+            }
+            assert wanted != null;
+        }
+        unlinkAndRemove(table, have, removed, declaredUser, tableChanges, body);
+
+        Set<String> shouldRecord = new TreeSet<>(declaredUser);
+        boolean bookkeepingChanges = !shouldRecord.equals(recorded) || (shouldRecord.isEmpty() && have.has(Bookkeeping.CHAIN));
+        if (tableChanges.isEmpty() && !bookkeepingChanges) {
+            return;
+        }
+        changes.addAll(tableChanges);
+        script.add("*" + table.label(), 0);
+        for (String chain : created) {
+            script.add(":" + chain + " - [0:0]", 0);
+        }
+        if (bookkeepingChanges) {
+            // Declaring a user chain in a --noflush restore empties it: the records are written anew.
+            script.add(":" + Bookkeeping.CHAIN + " - [0:0]", 0);
+            if (shouldRecord.isEmpty()) {
+                script.add("-X " + Bookkeeping.CHAIN, 0);
+            } else {
+                bookkeeping.lines(shouldRecord).forEach(line -> script.add(line, 0));
+            }
+        }
+        body.forEach(line -> script.add(line.text(), line.source()));
+        script.add("COMMIT", 0);
+    }
+
+    private static List<RuleChange> appendAll(String chain, List<DesiredRule> rules, List<ScriptLine> body) {
+        List<RuleChange> changes = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            DesiredRule rule = rules.get(i);
+            body.add(new ScriptLine(rule.line(), rule.sourceLine()));
+            changes.add(new RuleChange(RuleChange.Kind.ADDED, i + 1, rule.line(), null, false, rule.sourceLine()));
+        }
+        return changes;
+    }
+
+    private static List<RuleChange> diff(String chain, List<String> live, List<DesiredRule> desired,
+                                         List<ScriptLine> body) {
+        List<String> wanted = desired.stream().map(DesiredRule::line).toList();
+        List<LineDiff.Edit> edits = LineDiff.edits(live, wanted);
+        Set<String> added = new HashSet<>();
+        Set<String> removed = new HashSet<>();
+        for (LineDiff.Edit edit : edits) {
+            if (edit.fromIndex() >= 0) {
+                removed.add(live.get(edit.fromIndex()));
+            }
+            if (edit.toIndex() >= 0) {
+                added.add(wanted.get(edit.toIndex()));
+            }
+        }
+        List<RuleChange> changes = new ArrayList<>();
+        for (LineDiff.Edit edit : edits) {
+            switch (edit.kind()) {
+                case DELETE -> {
+                    String rule = live.get(edit.fromIndex());
+                    body.add(new ScriptLine("-D " + chain + " " + edit.position(), 0));
+                    changes.add(new RuleChange(RuleChange.Kind.REMOVED, edit.position(), rule, null,
+                            added.contains(rule), 0));
+                }
+                case INSERT -> {
+                    DesiredRule rule = desired.get(edit.toIndex());
+                    body.add(new ScriptLine(positional("-I", rule.line(), chain, edit.position()), rule.sourceLine()));
+                    changes.add(new RuleChange(RuleChange.Kind.ADDED, edit.position(), rule.line(), null,
+                            removed.contains(rule.line()), rule.sourceLine()));
+                }
+                case REPLACE -> {
+                    DesiredRule rule = desired.get(edit.toIndex());
+                    body.add(new ScriptLine(positional("-R", rule.line(), chain, edit.position()), rule.sourceLine()));
+                    changes.add(new RuleChange(RuleChange.Kind.REPLACED, edit.position(), rule.line(),
+                            live.get(edit.fromIndex()), false, rule.sourceLine()));
+                }
+            }
+        }
+        return changes;
+    }
+
+    /** {@code -A CHAIN rest} as {@code -I CHAIN POSITION rest} (or -R). */
+    private static String positional(String command, String canonicalLine, String chain, int position) {
+        String rest = canonicalLine.substring(("-A " + chain).length());
+        return command + " " + chain + " " + position + rest;
+    }
+
+    /**
+     * Removes chains Rampart made that the file no longer declares: first the jumps to them from
+     * chains the file does not manage (last position first, so positions stay right), then their
+     * rules, then the chains.
+     */
+    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> declared,
+                                        List<ChainChange> changes, List<ScriptLine> body) {
+        if (removed.isEmpty()) {
+            return;
+        }
+        for (String chain : have.chains().keySet()) {
+            if (declared.contains(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
+                continue;
+            }
+            List<String> rules = have.rulesOf(chain);
+            List<RuleChange> unlinked = new ArrayList<>();
+            for (int i = rules.size() - 1; i >= 0; i--) {
+                if (jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
+                    body.add(new ScriptLine("-D " + chain + " " + (i + 1), 0));
+                    unlinked.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, 0));
+                }
+            }
+            if (!unlinked.isEmpty()) {
+                changes.add(new ChainChange(table, chain, Action.UNLINK, null, null, unlinked));
+            }
+        }
+        for (String chain : removed) {
+            body.add(new ScriptLine("-F " + chain, 0));
+            List<RuleChange> gone = new ArrayList<>();
+            List<String> rules = have.rulesOf(chain);
+            for (int i = 0; i < rules.size(); i++) {
+                gone.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, 0));
+            }
+            changes.add(new ChainChange(table, chain, Action.REMOVE, null, null, gone));
+        }
+        removed.forEach(chain -> body.add(new ScriptLine("-X " + chain, 0)));
+    }
+
+    /** The user chain a saved rule jumps or goes to: its last two words are {@code -j NAME} or {@code -g NAME}. */
+    static java.util.Optional<String> jumpTarget(String savedLine) {
+        String[] words = savedLine.split(" ");
+        if (words.length >= 2 && (words[words.length - 2].equals("-j") || words[words.length - 2].equals("-g"))) {
+            return java.util.Optional.of(words[words.length - 1]);
+        }
+        return java.util.Optional.empty();
+    }
+
+    private record ScriptLine(String text, int source) {
+    }
+
+    /** The restore script being written, with the source line behind each of its lines. */
+    private static final class Script {
+        private final StringBuilder text = new StringBuilder();
+        private final List<Integer> sources = new ArrayList<>();
+
+        void add(String line, int source) {
+            text.append(line).append('\n');
+            sources.add(source);
+        }
+
+        String text() {
+            return text.toString();
+        }
+
+        List<Integer> sources() {
+            return sources;
+        }
+    }
+}

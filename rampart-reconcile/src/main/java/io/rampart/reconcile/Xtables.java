@@ -1,0 +1,20 @@
+package io.rampart.reconcile;
+
+import io.rampart.model.Family;
+
+/**
+ * The kernel as the reconciler sees it: one dump and one atomic load per family. The real one runs
+ * iptables-save and iptables-restore; tests may use a fake.
+ */
+public interface Xtables {
+
+    /** Everything the kernel holds for the family, as iptables-save prints it. */
+    String save(Family family);
+
+    /** Loads {@code script} with {@code iptables-restore --noflush}: every table in it commits atomically. */
+    RestoreResult restore(Family family, String script);
+
+    /** How a restore ended; {@code message} is what iptables-restore said when it refused. */
+    record RestoreResult(boolean ok, String message) {
+    }
+}
