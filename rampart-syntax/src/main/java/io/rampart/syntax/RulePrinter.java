@@ -5,13 +5,15 @@ import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.Target;
+import io.rampart.model.extension.ExtensionKind;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueType;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /** Prints rules exactly as the kernel's iptables-save (nf_tables backend) prints them. */
 public final class RulePrinter {
@@ -19,46 +21,52 @@ public final class RulePrinter {
     private static final String PLAIN_CHARACTERS =
             "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-    private final ExtensionRegistry registry;
-    private final Family family;
+    private final ExtensionSpec header;
+    /** By name, looked up once: the registry does not change, and a stream search per rule is slow. */
+    private final Map<String, ExtensionSpec> matches;
+    private final Map<String, ExtensionSpec> targets;
 
     public RulePrinter(ExtensionRegistry registry, Family family) {
-        this.registry = registry;
-        this.family = family;
+        this.header = registry.header(family);
+        this.matches = byName(registry.all(ExtensionKind.MATCH, family));
+        this.targets = byName(registry.all(ExtensionKind.TARGET, family));
+    }
+
+    private static Map<String, ExtensionSpec> byName(List<ExtensionSpec> specs) {
+        Map<String, ExtensionSpec> out = new HashMap<>();
+        for (ExtensionSpec spec : specs) {
+            out.put(spec.name(), spec);
+        }
+        return Map.copyOf(out);
     }
 
     /** The {@code -A CHAIN ...} line of a rule. */
     public String print(Rule rule) {
         StringBuilder out = new StringBuilder(96);
         out.append("-A ").append(rule.chain());
-        appendOptions(out, registry.header(family), rule.header());
+        appendOptions(out, header, rule.header());
         for (Match match : rule.matches()) {
             out.append(" -m ").append(match.extension());
-            appendOptions(out, registry.match(match.extension(), family), match.options());
+            appendOptions(out, matches.get(match.extension()), match.options());
         }
         if (rule.target() != null) {
             Target target = rule.target();
             out.append(target.kind() == Target.Kind.GOTO ? " -g " : " -j ").append(target.name());
-            appendOptions(out, registry.target(target.name(), family), target.options());
+            appendOptions(out, targets.get(target.name()), target.options());
         }
         return out.toString();
     }
 
-    private void appendOptions(StringBuilder out, ExtensionSpec spec, List<Option> options) {
-        appendOptions(out, Optional.of(spec), options);
-    }
-
-    private void appendOptions(StringBuilder out, Optional<ExtensionSpec> spec, List<Option> options) {
+    /** Appends the options of an extension; {@code spec} is null for a jump to a user chain. */
+    private static void appendOptions(StringBuilder out, ExtensionSpec spec, List<Option> options) {
         for (Option option : options) {
             if (option.negated()) {
                 out.append(" !");
             }
             out.append(' ').append(OptionSpec.spell(option.name()));
-            Optional<OptionSpec> optionSpec = spec.flatMap(s -> s.option(option.name()));
+            OptionSpec optionSpec = spec == null ? null : spec.option(option.name()).orElse(null);
             for (int i = 0; i < option.args().size(); i++) {
-                int index = i;
-                Quoting quoting = optionSpec.map(o -> argType(o, index)).map(ValueType::quoting)
-                        .orElse(Quoting.WHEN_NEEDED);
+                Quoting quoting = optionSpec == null ? Quoting.WHEN_NEEDED : argType(optionSpec, i).quoting();
                 out.append(' ');
                 appendValue(out, option.args().get(i), quoting);
             }
