@@ -324,13 +324,7 @@ public final class RuleParser {
 
         /** Long options may be abbreviated to any unambiguous prefix, as getopt_long allows. */
         private boolean nameMatches(OptionSpec option, String name, boolean exact) {
-            for (String candidate : option.names()) {
-                boolean longName = candidate.length() > 1;
-                if (candidate.equals(name) || (!exact && longName && name.length() > 1 && candidate.startsWith(name))) {
-                    return true;
-                }
-            }
-            return false;
+            return option.answersTo(name, !exact);
         }
 
         private Optional<ExtensionSpec> implicitMatch() {

@@ -54,6 +54,27 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
         return args.isEmpty();
     }
 
+    /**
+     * Whether {@code word} names this option: exactly, or (with {@code prefixes}) as the start of
+     * a long name, the abbreviation getopt_long allows. Allocation-free: it runs for every option word.
+     */
+    public boolean answersTo(String word, boolean prefixes) {
+        if (matches(name, word, prefixes)) {
+            return true;
+        }
+        for (String alias : aliases) {
+            if (matches(alias, word, prefixes)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(String candidate, String word, boolean prefixes) {
+        return candidate.equals(word)
+                || (prefixes && candidate.length() > 1 && word.length() > 1 && candidate.startsWith(word));
+    }
+
     /** Every name this option answers to, canonical first. */
     public List<String> names() {
         return Stream.concat(Stream.of(name), aliases.stream()).toList();
