@@ -31,7 +31,10 @@ final class KernelOptions {
     }
 
     Netns namespace() {
-        ProcessRunner runner = ProcessRunner.system();
+        return namespace(ProcessRunner.system());
+    }
+
+    Netns namespace(ProcessRunner runner) {
         return netns == null ? Netns.host(runner) : Netns.existing(netns, runner);
     }
 }

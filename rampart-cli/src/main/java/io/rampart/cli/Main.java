@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 /** The {@code rampart} command line. */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Manage iptables/ip6tables rulesets as desired state.",
-        subcommands = {CanonCommand.class, DescribeCommand.class, DemoCommand.class,
+        subcommands = {CanonCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
+                ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

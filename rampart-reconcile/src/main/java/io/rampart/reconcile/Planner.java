@@ -77,7 +77,6 @@ public final class Planner {
             Policy before = builtin ? have.policyOf(chain.name()) : null;
             Policy after = builtin ? want.chains().stream().filter(c -> c.name().equals(chain.name()))
                     .findFirst().map(Chain::policy).orElse(null) : null;
-            List<String> wanted = want.rulesOf(chain.name()).stream().map(DesiredRule::line).toList();
             List<RuleChange> ruleChanges = exists
                     ? diff(chain.name(), have.rulesOf(chain.name()), want.rulesOf(chain.name()), body)
                     : appendAll(chain.name(), want.rulesOf(chain.name()), body);
@@ -90,9 +89,8 @@ public final class Planner {
                 }
                 tableChanges.add(new ChainChange(table, chain.name(), Action.UPDATE, before, after, ruleChanges));
             }
-            assert wanted != null;
         }
-        unlinkAndRemove(table, have, removed, declaredUser, tableChanges, body);
+        unlinkAndRemove(table, have, removed, want, tableChanges, body);
 
         Set<String> shouldRecord = new TreeSet<>(declaredUser);
         boolean bookkeepingChanges = !shouldRecord.equals(recorded) || (shouldRecord.isEmpty() && have.has(Bookkeeping.CHAIN));
@@ -178,13 +176,13 @@ public final class Planner {
      * chains the file does not manage (last position first, so positions stay right), then their
      * rules, then the chains.
      */
-    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> declared,
+    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, DesiredTable managed,
                                         List<ChainChange> changes, List<ScriptLine> body) {
         if (removed.isEmpty()) {
             return;
         }
         for (String chain : have.chains().keySet()) {
-            if (declared.contains(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
+            if (managed.declares(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
                 continue;
             }
             List<String> rules = have.rulesOf(chain);

@@ -1,0 +1,122 @@
+package io.rampart.cli;
+
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.system.CountingRunner;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemException;
+import io.rampart.system.SystemXtables;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** plan, apply and status: the commands that compare a ruleset file with the kernel. */
+final class ReconcileCommands {
+
+    private ReconcileCommands() {
+    }
+
+    /** What the three commands share: the file, the kernel options, and one reconciler run. */
+    abstract static class FileCommand implements Callable<Integer> {
+        @Mixin
+        KernelOptions options;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+        Path file;
+
+        @Spec
+        CommandSpec spec;
+
+        final CountingRunner processes = new CountingRunner(ProcessRunner.system());
+
+        @Override
+        public Integer call() {
+            DesiredState desired = RulesetFiles.read(file, options.family());
+            try (Netns netns = options.namespace(processes)) {
+                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired,
+                        spec.commandLine().getOut());
+            } catch (PlanException e) {
+                throw new InputException(file + ": " + e.getMessage());
+            } catch (ApplyException e) {
+                throw new SystemException(e.getMessage());
+            }
+        }
+
+        abstract int run(Reconciler reconciler, DesiredState desired, PrintWriter out)
+                throws PlanException, ApplyException;
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Show what `apply FILE' would change, chain by chain, and change nothing.")
+    static final class PlanCommand extends FileCommand {
+        @Override
+        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException {
+            Plan plan = reconciler.plan(desired);
+            if (options.json) {
+                out.println(Json.document(plan));
+            } else if (plan.isEmpty()) {
+                out.println("nothing to change: the kernel holds " + file);
+            } else {
+                PlanText.print(plan, out);
+                out.println("apply would change " + PlanText.summary(plan));
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = {"Bring the kernel to FILE: chains the file declares get exactly its rules, in order;"
+                    + " other chains are not touched. One iptables-save, and one atomic iptables-restore only"
+                    + " when something differs."})
+    static final class ApplyCommand extends FileCommand {
+
+        /** What --json prints for an apply. */
+        record Summary(boolean changed, Plan plan, int processes, long milliseconds) {
+        }
+
+        @Override
+        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException, ApplyException {
+            Reconciler.Applied applied = reconciler.apply(desired);
+            long ms = applied.took().toMillis();
+            if (options.json) {
+                out.println(Json.document(new Summary(applied.written(), applied.plan(), processes.started(), ms)));
+            } else if (!applied.written()) {
+                out.printf("nothing to change; %d process%s, %d ms%n", processes.started(),
+                        processes.started() == 1 ? "" : "es", ms);
+            } else {
+                PlanText.print(applied.plan(), out);
+                out.printf("applied: %s; %d processes, %d ms%n", PlanText.summary(applied.plan()),
+                        processes.started(), ms);
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Exit 0 when the kernel holds FILE, 3 when it drifted, naming each drifted chain.")
+    static final class StatusCommand extends FileCommand {
+        @Override
+        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException {
+            Plan plan = reconciler.plan(desired);
+            if (options.json) {
+                out.println(Json.document(plan));
+            } else if (plan.isEmpty()) {
+                out.println("in sync: the kernel holds " + file);
+            } else {
+                out.println("drift: " + PlanText.summary(plan) + " differ from " + file);
+                PlanText.print(plan, out);
+            }
+            return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;
+        }
+    }
+}
