@@ -1,0 +1,244 @@
+package io.rampart.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler against a live kernel, next to chains and rules that other tools own. */
+class ReconcileKernelTest {
+
+    private Netns netns;
+    private CountingRunner processes;
+
+    @BeforeEach
+    void start() {
+        KernelTestSupport.requireKernel();
+        processes = new CountingRunner(ProcessRunner.system());
+        netns = Netns.throwaway("reconcile", processes);
+    }
+
+    @AfterEach
+    void stop() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    private Reconciler reconciler() {
+        return new Reconciler(new SystemXtables(netns), StandardExtensions.registry());
+    }
+
+    private static DesiredState desired(Family family, String text) throws RulesetSyntaxException {
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text),
+                StandardExtensions.registry(), "test.rules");
+    }
+
+    private String save(Family family) {
+        return new Iptables(netns, family).save();
+    }
+
+    private void shell(String command) {
+        ProcessResult result = netns.run(List.of("sh", "-c", command), "");
+        assertThat(result.ok()).as(command + ": " + result.stderr()).isTrue();
+    }
+
+    /** The rule lines of one chain in the kernel's dump. */
+    private static List<String> rulesOf(String saved, String chain) {
+        return saved.lines().filter(l -> l.startsWith("-A " + chain + " ")).toList();
+    }
+
+    private static final String FIREWALL = """
+            *filter
+            :INPUT DROP [0:0]
+            :SSH - [0:0]
+            :WEB - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j SSH
+            -A INPUT -p tcp -m multiport --dports 80,443 -j WEB
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            -A WEB -j ACCEPT
+            COMMIT
+            """;
+
+    @Test
+    void appliesNextToForeignChainsAndLeavesThemIntact() throws Exception {
+        shell("iptables -N DOCKER && iptables -A DOCKER -s 172.17.0.0/16 -j ACCEPT && iptables -A FORWARD -j DOCKER"
+                + " && iptables -t nat -A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE");
+        String nat = new Iptables(netns, Family.IPV4).save(io.rampart.model.Table.NAT);
+        reconciler().apply(desired(Family.IPV4, FIREWALL));
+        String saved = save(Family.IPV4);
+        assertThat(rulesOf(saved, "INPUT")).containsExactly(
+                "-A INPUT -i lo -j ACCEPT",
+                "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A INPUT -p tcp -m tcp --dport 22 -j SSH",
+                "-A INPUT -p tcp -m multiport --dports 80,443 -j WEB");
+        assertThat(saved).contains(":INPUT DROP [0:0]");
+        assertThat(rulesOf(saved, "DOCKER")).containsExactly("-A DOCKER -s 172.17.0.0/16 -j ACCEPT");
+        assertThat(rulesOf(saved, "FORWARD")).containsExactly("-A FORWARD -j DOCKER");
+        assertThat(new Iptables(netns, Family.IPV4).save(io.rampart.model.Table.NAT)).isEqualTo(nat);
+        assertThat(reconciler().plan(desired(Family.IPV4, FIREWALL)).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aSecondApplyReadsOnceAndWritesNothing() throws Exception {
+        reconciler().apply(desired(Family.IPV4, FIREWALL));
+        String before = save(Family.IPV4);
+        int started = processes.started();
+        Reconciler.Applied again = reconciler().apply(desired(Family.IPV4, FIREWALL));
+        assertThat(again.written()).isFalse();
+        assertThat(processes.started() - started).isEqualTo(1);
+        assertThat(save(Family.IPV4)).isEqualTo(before);
+    }
+
+    @Test
+    void repairsDriftByPositionAndRemovesChainsTheFileDropped() throws Exception {
+        reconciler().apply(desired(Family.IPV4, FIREWALL));
+        shell("iptables -D INPUT 2 && iptables -A SSH -j DROP && iptables -N OTHER && iptables -A OTHER -j WEB");
+        String next = FIREWALL.replace(":WEB - [0:0]\n", "").replace("-A WEB -j ACCEPT\n", "")
+                .replace("-j WEB", "-j ACCEPT");
+        var plan = reconciler().plan(desired(Family.IPV4, next));
+        assertThat(plan.isEmpty()).isFalse();
+        reconciler().apply(desired(Family.IPV4, next));
+        String saved = save(Family.IPV4);
+        assertThat(rulesOf(saved, "INPUT")).hasSize(4).last().isEqualTo(
+                "-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT");
+        assertThat(rulesOf(saved, "SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT");
+        assertThat(saved).doesNotContain(":WEB ");
+        assertThat(rulesOf(saved, "OTHER")).isEmpty();
+        assertThat(saved).contains(":OTHER - [0:0]");
+        assertThat(reconciler().plan(desired(Family.IPV4, next)).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRefusedApplyLeavesTheKernelAsItWasAndNamesTheLine() throws Exception {
+        reconciler().apply(desired(Family.IPV4, FIREWALL));
+        String before = save(Family.IPV4);
+        String refused = FIREWALL.replace("-A WEB -j ACCEPT", "-A WEB -m set --match-set nosuchset src -j ACCEPT")
+                .replace("-A SSH -s 192.0.2.0/24", "-A SSH -s 198.51.100.0/24");
+        assertThatThrownBy(() -> reconciler().apply(desired(Family.IPV4, refused)))
+                .isInstanceOf(ApplyException.class)
+                .hasMessageContaining("test.rules:10:")
+                .hasMessageContaining("nosuchset");
+        assertThat(save(Family.IPV4)).isEqualTo(before);
+    }
+
+    @Test
+    void ipv6IsReconciledWithoutTouchingIpv4() throws Exception {
+        reconciler().apply(desired(Family.IPV4, FIREWALL));
+        String ipv4 = save(Family.IPV4);
+        reconciler().apply(desired(Family.IPV6, """
+                *filter
+                :INPUT DROP [0:0]
+                :ICMP - [0:0]
+                -A INPUT -p ipv6-icmp -j ICMP
+                -A INPUT -s 2001:db8::/32 -p tcp --dport 22 -j ACCEPT
+                -A ICMP -p icmpv6 --icmpv6-type echo-request -j ACCEPT
+                COMMIT
+                """));
+        assertThat(save(Family.IPV4)).isEqualTo(ipv4);
+        assertThat(rulesOf(save(Family.IPV6), "ICMP"))
+                .containsExactly("-A ICMP -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT");
+    }
+
+    @Test
+    void aFileCannotDeclareTheBookkeepingChain() throws Exception {
+        assertThatThrownBy(() -> reconciler().apply(desired(Family.IPV4,
+                "*filter\n:RAMPART-MANAGED - [0:0]\nCOMMIT\n"))).isInstanceOf(PlanException.class);
+    }
+
+    /** From random live states (with foreign chains) to random desired states, in one apply. */
+    @Test
+    void convergesFromRandomStatesToRandomStates() throws Exception {
+        Random random = new Random(7);
+        for (int round = 0; round < 25; round++) {
+            String first = randomRuleset(random);
+            reconciler().apply(desired(Family.IPV4, first));
+            scramble(random);
+            String foreign = foreignRules();
+            String second = randomRuleset(random);
+            reconciler().apply(desired(Family.IPV4, second));
+            assertThat(reconciler().plan(desired(Family.IPV4, second)).isEmpty())
+                    .as("round %d:%n%s", round, second).isTrue();
+            assertThat(foreignRules()).as("foreign chains, round %d", round).isEqualTo(foreign);
+            String saved = save(Family.IPV4);
+            for (String chain : List.of("INPUT", "OUTPUT", "C1", "C2", "C3")) {
+                List<String> expected = new RulesetParserHelper(second).canonicalRules(chain);
+                assertThat(rulesOf(saved, chain)).as("round %d chain %s", round, chain).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Rules in chains nobody but the test touches: FOREIGN and its jump from FORWARD. */
+    private String foreignRules() {
+        return save(Family.IPV4).lines().filter(l -> l.startsWith("-A FOREIGN") || l.startsWith("-A FORWARD"))
+                .collect(Collectors.joining("\n"));
+    }
+
+    private void scramble(Random random) {
+        netns.run(List.of("sh", "-c", "iptables -N FOREIGN 2>/dev/null; iptables -F FOREIGN;"
+                + " iptables -A FOREIGN -s 10." + random.nextInt(255) + ".0.0/16 -j ACCEPT;"
+                + " iptables -C FORWARD -j FOREIGN 2>/dev/null || iptables -A FORWARD -j FOREIGN;"
+                + (random.nextBoolean() ? " iptables -D INPUT 1 2>/dev/null;" : "")
+                + (random.nextBoolean() ? " iptables -I INPUT 1 -s 203.0.113.9 -j DROP;" : "")
+                + (random.nextBoolean() ? " iptables -P INPUT ACCEPT;" : "")), "");
+    }
+
+    private static final List<String> RULE_POOL = List.of(
+            "-s 10.0.0.0/8 -j ACCEPT", "-p tcp --dport 22 -j ACCEPT", "-p udp --dport 53 -j ACCEPT",
+            "-s 127.0.0.1 -j ACCEPT", "-m conntrack --ctstate INVALID -j DROP", "-p icmp --icmp-type 8 -j ACCEPT",
+            "-d 192.0.2.1 -j REJECT", "-m comment --comment \"a note\" -j RETURN", "-p tcp --syn -j LOG",
+            "-m limit --limit 5/min -j LOG --log-prefix \"x: \"");
+
+    private static String randomRuleset(Random random) {
+        List<String> chains = new ArrayList<>();
+        for (String chain : List.of("C1", "C2", "C3")) {
+            if (random.nextBoolean()) {
+                chains.add(chain);
+            }
+        }
+        StringBuilder out = new StringBuilder("*filter\n");
+        out.append(":INPUT ").append(random.nextBoolean() ? "ACCEPT" : "DROP").append(" [0:0]\n");
+        out.append(":OUTPUT ACCEPT [0:0]\n");
+        chains.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
+        List<String> all = new ArrayList<>(List.of("INPUT", "OUTPUT"));
+        all.addAll(chains);
+        for (String chain : all) {
+            int count = random.nextInt(6);
+            for (int i = 0; i < count; i++) {
+                if (!chains.isEmpty() && random.nextInt(5) == 0 && !chain.startsWith("C")) {
+                    out.append("-A ").append(chain).append(" -j ").append(chains.get(random.nextInt(chains.size())))
+                            .append('\n');
+                } else {
+                    out.append("-A ").append(chain).append(' ').append(RULE_POOL.get(random.nextInt(RULE_POOL.size())))
+                            .append('\n');
+                }
+            }
+        }
+        return out.append("COMMIT\n").toString();
+    }
+
+    /** The canonical rules a ruleset text gives one chain. */
+    private record RulesetParserHelper(String text) {
+        List<String> canonicalRules(String chain) throws RulesetSyntaxException {
+            var ruleset = new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(text);
+            var printer = new io.rampart.syntax.RulePrinter(StandardExtensions.registry(), Family.IPV4);
+            return ruleset.tables().get(0).rulesOf(chain).stream().map(printer::print).toList();
+        }
+    }
+}
