@@ -1,26 +1,52 @@
 package io.rampart.reconcile;
 
+import io.rampart.model.Chain;
+import io.rampart.model.Family;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
-import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which user chains Rampart manages, remembered in the kernel itself: a chain named
- * {@value #CHAIN} in each table holds one comment rule per managed chain. Nothing jumps to it, so
- * packets never see it; it lives and dies with the namespace and survives restarts of Rampart.
+ * What Rampart manages, remembered in the kernel itself: a chain named {@value #CHAIN} in each
+ * table holds one comment rule per managed user chain, and for each shared built-in chain the
+ * fingerprints of the block of rules Rampart put there. Nothing jumps to it, so packets never see
+ * it; it lives and dies with the namespace and survives restarts of Rampart.
  */
 final class Bookkeeping {
 
     static final String CHAIN = "RAMPART-MANAGED";
+
+    private static final String SHARED = "shared";
+    /** Fingerprints per record, so that a record stays within the kernel's 256-byte comment. */
+    private static final int FINGERPRINTS_PER_RECORD = 20;
+
+    /** The block of a shared chain: where it stands and a fingerprint of each of its rules, in order. */
+    record SharedBlock(Chain.Sharing where, List<String> fingerprints) {
+    }
+
+    /** Everything recorded for one table. */
+    record Records(Set<String> chains, Map<String, SharedBlock> shared) {
+        static final Records NONE = new Records(Set.of(), Map.of());
+
+        boolean isEmpty() {
+            return chains.isEmpty() && shared.isEmpty();
+        }
+    }
 
     private final RuleParser parser;
     private final RulePrinter printer;
@@ -30,27 +56,65 @@ final class Bookkeeping {
         this.printer = new RulePrinter(registry, family);
     }
 
-    /** The chain names recorded in a table's bookkeeping chain. */
-    Set<String> recorded(LiveState.LiveTable table) {
-        Set<String> names = new TreeSet<>();
-        for (String line : table.rulesOf(CHAIN)) {
-            try {
-                for (Rule rule : parser.parseLine(line, table.table())) {
-                    rule.match("comment").flatMap(m -> m.option("comment")).ifPresent(o -> names.add(o.arg()));
-                }
-            } catch (RuleSyntaxException e) {
-                // Not a line Rampart wrote: it records nothing, and is dropped when the chain is rewritten.
-            }
+    /** A short fingerprint of a canonical rule line. */
+    static String fingerprint(String line) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(line.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
-        return names;
     }
 
-    /** The lines of a bookkeeping chain that records {@code chains}. */
-    List<String> lines(Set<String> chains) {
+    Records recorded(LiveState.LiveTable table) {
+        Set<String> chains = new TreeSet<>();
+        Map<String, SharedBlock> shared = new LinkedHashMap<>();
+        for (String line : table.rulesOf(CHAIN)) {
+            String comment = comment(line, table);
+            if (comment == null) {
+                continue;
+            }
+            String[] words = comment.split(" ");
+            if (words.length >= 3 && words[0].equals(SHARED)) {
+                Chain.Sharing where = words[2].equals("tail") ? Chain.Sharing.TAIL : Chain.Sharing.HEAD;
+                SharedBlock block = shared.computeIfAbsent(words[1], c -> new SharedBlock(where, new ArrayList<>()));
+                block.fingerprints().addAll(Arrays.asList(words).subList(3, words.length));
+            } else if (words.length == 1) {
+                chains.add(comment);
+            }
+        }
+        return new Records(chains, shared);
+    }
+
+    private String comment(String line, LiveState.LiveTable table) {
+        try {
+            for (Rule rule : parser.parseLine(line, table.table())) {
+                return rule.match("comment").flatMap(m -> m.option("comment")).map(Option::arg).orElse(null);
+            }
+        } catch (RuleSyntaxException e) {
+            // Not a line Rampart wrote: it records nothing, and goes when the chain is rewritten.
+        }
+        return null;
+    }
+
+    /** The lines of a bookkeeping chain holding {@code records}. */
+    List<String> lines(Records records) {
+        List<String> comments = new ArrayList<>(records.chains());
+        records.shared().forEach((chain, block) -> {
+            String head = SHARED + " " + chain + " " + (block.where() == Chain.Sharing.TAIL ? "tail" : "head");
+            List<String> prints = block.fingerprints();
+            if (prints.isEmpty()) {
+                comments.add(head);
+            }
+            for (int from = 0; from < prints.size(); from += FINGERPRINTS_PER_RECORD) {
+                List<String> part = prints.subList(from, Math.min(prints.size(), from + FINGERPRINTS_PER_RECORD));
+                comments.add(head + " " + String.join(" ", part));
+            }
+        });
         List<String> lines = new ArrayList<>();
-        for (String chain : chains) {
+        for (String comment : comments) {
             lines.add(printer.print(new Rule(CHAIN, List.of(),
-                    List.of(new Match("comment", List.of(Option.of("comment", chain)))), null)));
+                    List.of(new Match("comment", List.of(Option.of("comment", comment)))), null)));
         }
         return lines;
     }

@@ -4,6 +4,9 @@ import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.TableRules;
+import io.rampart.reconcile.Bookkeeping.Records;
+import io.rampart.reconcile.Bookkeeping.SharedBlock;
 import io.rampart.reconcile.DesiredState.DesiredRule;
 import io.rampart.reconcile.DesiredState.DesiredTable;
 import io.rampart.reconcile.LiveState.LiveTable;
@@ -13,7 +16,10 @@ import io.rampart.reconcile.Plan.RuleChange;
 import io.rampart.syntax.RulesetPrinter;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,10 +47,8 @@ public final class Planner {
         live.tables().stream().filter(t -> t.has(Bookkeeping.CHAIN)).forEach(t -> tables.add(t.table()));
         for (Table table : RulesetPrinter.SAVE_ORDER) {
             if (tables.contains(table)) {
-                DesiredTable want = desired.table(table)
-                        .orElse(new DesiredTable(table, List.of(), java.util.Map.of()));
-                LiveTable have = live.table(table)
-                        .orElse(new LiveTable(table, java.util.Map.of(), java.util.Map.of()));
+                DesiredTable want = desired.table(table).orElse(new DesiredTable(table, List.of(), Map.of()));
+                LiveTable have = live.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
                 planTable(want, have, bookkeeping, changes, script);
             }
         }
@@ -57,43 +61,36 @@ public final class Planner {
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
         }
-        Set<String> recorded = have.has(Bookkeeping.CHAIN) ? bookkeeping.recorded(have) : Set.of();
+        Records recorded = have.has(Bookkeeping.CHAIN) ? bookkeeping.recorded(have) : Records.NONE;
         Set<String> declaredUser = new TreeSet<>();
-        want.chains().stream().filter(c -> !table.isBuiltinChain(c.name())).forEach(c -> declaredUser.add(c.name()));
-        Set<String> removed = new TreeSet<>(recorded);
+        Map<String, SharedBlock> shared = new LinkedHashMap<>();
+        for (Chain chain : want.chains()) {
+            if (!table.isBuiltinChain(chain.name())) {
+                declaredUser.add(chain.name());
+            } else if (chain.sharing() != Chain.Sharing.WHOLE) {
+                shared.put(chain.name(), new SharedBlock(chain.sharing(), want.rulesOf(chain.name()).stream()
+                        .map(r -> Bookkeeping.fingerprint(r.line())).toList()));
+            }
+        }
+        Set<String> removed = new TreeSet<>(recorded.chains());
         removed.removeAll(declaredUser);
         removed.removeIf(chain -> !have.has(chain));
 
         List<ChainChange> tableChanges = new ArrayList<>();
         List<ScriptLine> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
-        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new io.rampart.model.TableRules(table, want.chains(),
-                List.of()))) {
-            if (!want.declares(chain.name())) {
-                continue;
-            }
-            boolean builtin = table.isBuiltinChain(chain.name());
-            boolean exists = builtin || have.has(chain.name());
-            Policy before = builtin ? have.policyOf(chain.name()) : null;
-            Policy after = builtin ? want.chains().stream().filter(c -> c.name().equals(chain.name()))
-                    .findFirst().map(Chain::policy).orElse(null) : null;
-            List<RuleChange> ruleChanges = exists
-                    ? diff(chain.name(), have.rulesOf(chain.name()), want.rulesOf(chain.name()), body)
-                    : appendAll(chain.name(), want.rulesOf(chain.name()), body);
-            if (!exists) {
-                created.add(chain.name());
-                tableChanges.add(new ChainChange(table, chain.name(), Action.CREATE, null, null, ruleChanges));
-            } else if (!ruleChanges.isEmpty() || (after != null && after != before)) {
-                if (after != null && after != before) {
-                    body.add(0, new ScriptLine("-P " + chain.name() + " " + after.name(), 0));
-                }
-                tableChanges.add(new ChainChange(table, chain.name(), Action.UPDATE, before, after, ruleChanges));
+        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, want.chains(), List.of()))) {
+            if (want.declares(chain.name())) {
+                Chain declared = want.chains().stream().filter(c -> c.name().equals(chain.name())).findFirst()
+                        .orElseThrow();
+                planChain(table, declared, want, have, recorded, tableChanges, body, created);
             }
         }
+        releaseBlocks(table, want, have, recorded, tableChanges, body);
         unlinkAndRemove(table, have, removed, want, tableChanges, body);
 
-        Set<String> shouldRecord = new TreeSet<>(declaredUser);
-        boolean bookkeepingChanges = !shouldRecord.equals(recorded) || (shouldRecord.isEmpty() && have.has(Bookkeeping.CHAIN));
+        Records wanted = new Records(declaredUser, shared);
+        boolean bookkeepingChanges = !wanted.equals(recorded) || (wanted.isEmpty() && have.has(Bookkeeping.CHAIN));
         if (tableChanges.isEmpty() && !bookkeepingChanges) {
             return;
         }
@@ -105,17 +102,87 @@ public final class Planner {
         if (bookkeepingChanges) {
             // Declaring a user chain in a --noflush restore empties it: the records are written anew.
             script.add(":" + Bookkeeping.CHAIN + " - [0:0]", 0);
-            if (shouldRecord.isEmpty()) {
+            if (wanted.isEmpty()) {
                 script.add("-X " + Bookkeeping.CHAIN, 0);
             } else {
-                bookkeeping.lines(shouldRecord).forEach(line -> script.add(line, 0));
+                bookkeeping.lines(wanted).forEach(line -> script.add(line, 0));
             }
         }
         body.forEach(line -> script.add(line.text(), line.source()));
         script.add("COMMIT", 0);
     }
 
-    private static List<RuleChange> appendAll(String chain, List<DesiredRule> rules, List<ScriptLine> body) {
+    /** Plans one chain the file declares: created whole, or edited towards the file's rules. */
+    private static void planChain(Table table, Chain declared, DesiredTable want, LiveTable have, Records recorded,
+                                  List<ChainChange> changes, List<ScriptLine> body, List<String> created) {
+        String name = declared.name();
+        boolean builtin = table.isBuiltinChain(name);
+        if (!builtin && !have.has(name)) {
+            created.add(name);
+            changes.add(new ChainChange(table, name, Action.CREATE, null, null,
+                    appendAll(want.rulesOf(name), body)));
+            return;
+        }
+        Policy before = builtin ? have.policyOf(name) : null;
+        Policy after = builtin ? declared.policy() : null;
+        boolean policyChanges = after != null && after != before;
+        if (policyChanges) {
+            body.add(new ScriptLine("-P " + name + " " + after.name(), 0));
+        }
+        List<DesiredRule> target = switch (declared.sharing()) {
+            case WHOLE -> want.rulesOf(name);
+            case HEAD -> concat(want.rulesOf(name), foreignRules(have, recorded, name));
+            case TAIL -> concat(foreignRules(have, recorded, name), want.rulesOf(name));
+        };
+        List<RuleChange> ruleChanges = diff(name, have.rulesOf(name), target, body);
+        if (!ruleChanges.isEmpty() || policyChanges) {
+            changes.add(new ChainChange(table, name, Action.UPDATE, before, after, ruleChanges));
+        }
+    }
+
+    /** Takes Rampart's block out of a built-in chain the file no longer shares nor declares. */
+    private static void releaseBlocks(Table table, DesiredTable want, LiveTable have, Records recorded,
+                                      List<ChainChange> changes, List<ScriptLine> body) {
+        for (String chain : recorded.shared().keySet()) {
+            if (!want.declares(chain)) {
+                List<RuleChange> ruleChanges = diff(chain, have.rulesOf(chain), foreignRules(have, recorded, chain),
+                        body);
+                if (!ruleChanges.isEmpty()) {
+                    changes.add(new ChainChange(table, chain, Action.UPDATE, null, null, ruleChanges));
+                }
+            }
+        }
+    }
+
+    /**
+     * The rules of a live chain that other tools own: all of them, less the block Rampart recorded
+     * putting there (matched by fingerprint, each recorded rule once).
+     */
+    private static List<DesiredRule> foreignRules(LiveTable have, Records recorded, String chain) {
+        Map<String, Integer> ours = new HashMap<>();
+        SharedBlock block = recorded.shared().get(chain);
+        if (block != null) {
+            block.fingerprints().forEach(f -> ours.merge(f, 1, Integer::sum));
+        }
+        List<DesiredRule> foreign = new ArrayList<>();
+        for (String line : have.rulesOf(chain)) {
+            String fingerprint = Bookkeeping.fingerprint(line);
+            if (ours.getOrDefault(fingerprint, 0) > 0) {
+                ours.merge(fingerprint, -1, Integer::sum);
+            } else {
+                foreign.add(new DesiredRule(line, 0));
+            }
+        }
+        return foreign;
+    }
+
+    private static List<DesiredRule> concat(List<DesiredRule> first, List<DesiredRule> second) {
+        List<DesiredRule> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    private static List<RuleChange> appendAll(List<DesiredRule> rules, List<ScriptLine> body) {
         List<RuleChange> changes = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             DesiredRule rule = rules.get(i);

@@ -13,12 +13,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads iptables-save / iptables-restore text ({@code *table}, {@code :CHAIN POLICY [p:b]},
  * {@code -A ...}, {@code COMMIT}) into a {@link Ruleset}.
  */
 public final class RulesetParser {
+
+    /**
+     * Rampart's own instructions ride in comment lines, so the file stays loadable by plain
+     * iptables-restore: {@code # rampart: shared INPUT head}.
+     */
+    private static final Pattern DIRECTIVE = Pattern.compile("#\\s*rampart:\\s*(.*?)\\s*");
+    private static final Pattern SHARED = Pattern.compile("shared\\s+(\\S+)(?:\\s+(\\S+))?");
 
     private final RuleParser rules;
 
@@ -39,7 +48,18 @@ public final class RulesetParser {
         for (int i = 0; i < lines.length; i++) {
             int lineNumber = i + 1;
             String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            if (line.startsWith("#")) {
+                Matcher directive = DIRECTIVE.matcher(line);
+                if (directive.matches()) {
+                    if (section == null) {
+                        throw new RulesetSyntaxException("`# rampart:' directives belong inside a *table section",
+                                lineNumber, 1);
+                    }
+                    section.directive(directive.group(1), lineNumber, lines[i]);
+                }
+                continue;
+            }
+            if (line.isEmpty()) {
                 continue;
             }
             if (line.startsWith("*")) {
@@ -79,11 +99,35 @@ public final class RulesetParser {
     private final class Section {
         final Table table;
         final Map<String, Chain> chains = new LinkedHashMap<>();
+        final Map<String, Chain.Sharing> shared = new LinkedHashMap<>();
         final List<Rule> ruleList = new ArrayList<>();
         final List<SourceLine> ruleLines = new ArrayList<>();
 
         Section(Table table) {
             this.table = table;
+        }
+
+        /** {@code shared CHAIN [head|tail]}: the file owns a block of a built-in chain, not all of it. */
+        void directive(String text, int lineNumber, String line) throws RulesetSyntaxException {
+            Matcher matcher = SHARED.matcher(text);
+            int column = line.indexOf(text) + 1;
+            if (!matcher.matches()) {
+                throw new RulesetSyntaxException("unknown directive `" + text + "': the one directive is"
+                        + " `# rampart: shared CHAIN [head|tail]'", lineNumber, column);
+            }
+            String chain = matcher.group(1);
+            String where = matcher.group(2) == null ? "head" : matcher.group(2);
+            if (!table.isBuiltinChain(chain)) {
+                throw new RulesetSyntaxException("only a built-in chain of table " + table.label()
+                        + " can be shared, not `" + chain + "'", lineNumber, line.indexOf(chain) + 1);
+            }
+            if (!where.equals("head") && !where.equals("tail")) {
+                throw new RulesetSyntaxException("a shared chain keeps its block at its `head' or `tail', not `"
+                        + where + "'", lineNumber, line.lastIndexOf(where) + 1);
+            }
+            if (shared.put(chain, where.equals("head") ? Chain.Sharing.HEAD : Chain.Sharing.TAIL) != null) {
+                throw new RulesetSyntaxException("chain " + chain + " is declared shared twice", lineNumber, column);
+            }
         }
 
         void declare(String line, int lineNumber) throws RulesetSyntaxException {
@@ -151,6 +195,10 @@ public final class RulesetParser {
                             + ": add `:" + rule.target().name() + " - [0:0]'", source.number(),
                             source.text().lastIndexOf(rule.target().name()) + 1);
                 }
+            }
+            for (Map.Entry<String, Chain.Sharing> entry : shared.entrySet()) {
+                Chain declared = chains.getOrDefault(entry.getKey(), new Chain(entry.getKey(), null));
+                chains.put(entry.getKey(), declared.shared(entry.getValue()));
             }
             return new TableRules(table, List.copyOf(chains.values()), ruleList);
         }

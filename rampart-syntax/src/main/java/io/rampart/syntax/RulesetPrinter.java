@@ -66,7 +66,9 @@ public final class RulesetPrinter {
     public static List<Chain> chainsInSaveOrder(TableRules section) {
         List<Chain> out = new ArrayList<>();
         for (String builtin : section.table().builtinChains()) {
-            out.add(section.chain(builtin).orElse(new Chain(builtin, Policy.ACCEPT)));
+            Chain chain = section.chain(builtin).orElse(new Chain(builtin, Policy.ACCEPT));
+            // A built-in chain whose policy the ruleset leaves alone has the kernel's default.
+            out.add(chain.policy() == null ? new Chain(builtin, Policy.ACCEPT, chain.sharing()) : chain);
         }
         section.chains().stream()
                 .filter(c -> !section.table().isBuiltinChain(c.name()))

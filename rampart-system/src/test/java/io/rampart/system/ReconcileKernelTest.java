@@ -156,6 +156,58 @@ class ReconcileKernelTest {
                 .containsExactly("-A ICMP -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT");
     }
 
+    private static final String SHARED_FORWARD = """
+            *filter
+            # rampart: shared FORWARD head
+            -A FORWARD -s 10.9.0.0/16 -j DROP
+            -A FORWARD -p tcp --dport 25 -j REJECT
+            COMMIT
+            """;
+
+    @Test
+    void aSharedChainKeepsForeignRulesAndOurBlockAtItsHead() throws Exception {
+        shell("iptables -N DOCKER && iptables -A FORWARD -j DOCKER && iptables -A FORWARD -o docker0 -j ACCEPT"
+                + " && iptables -P FORWARD DROP");
+        reconciler().apply(desired(Family.IPV4, SHARED_FORWARD));
+        assertThat(rulesOf(save(Family.IPV4), "FORWARD")).containsExactly(
+                "-A FORWARD -s 10.9.0.0/16 -j DROP",
+                "-A FORWARD -p tcp -m tcp --dport 25 -j REJECT --reject-with icmp-port-unreachable",
+                "-A FORWARD -j DOCKER",
+                "-A FORWARD -o docker0 -j ACCEPT");
+        assertThat(save(Family.IPV4)).as("a shared chain without a policy line keeps its policy")
+                .contains(":FORWARD DROP [0:0]");
+        assertThat(reconciler().plan(desired(Family.IPV4, SHARED_FORWARD)).isEmpty()).isTrue();
+
+        shell("iptables -A FORWARD -i docker0 -j ACCEPT");
+        assertThat(reconciler().plan(desired(Family.IPV4, SHARED_FORWARD)).isEmpty())
+                .as("a rule another tool appends is not drift").isTrue();
+
+        reconciler().apply(desired(Family.IPV4, SHARED_FORWARD.replace("--dport 25", "--dport 587")));
+        assertThat(rulesOf(save(Family.IPV4), "FORWARD")).containsExactly(
+                "-A FORWARD -s 10.9.0.0/16 -j DROP",
+                "-A FORWARD -p tcp -m tcp --dport 587 -j REJECT --reject-with icmp-port-unreachable",
+                "-A FORWARD -j DOCKER",
+                "-A FORWARD -o docker0 -j ACCEPT",
+                "-A FORWARD -i docker0 -j ACCEPT");
+    }
+
+    @Test
+    void aSharedTailBlockAndItsRelease() throws Exception {
+        shell("iptables -A INPUT -s 192.0.2.7 -j ACCEPT");
+        String tail = "*filter\n# rampart: shared INPUT tail\n-A INPUT -j LOG\n-A INPUT -j DROP\nCOMMIT\n";
+        reconciler().apply(desired(Family.IPV4, tail));
+        shell("iptables -A INPUT -s 192.0.2.8 -j ACCEPT");
+        reconciler().apply(desired(Family.IPV4, tail));
+        assertThat(rulesOf(save(Family.IPV4), "INPUT")).containsExactly(
+                "-A INPUT -s 192.0.2.7/32 -j ACCEPT", "-A INPUT -s 192.0.2.8/32 -j ACCEPT", "-A INPUT -j LOG",
+                "-A INPUT -j DROP");
+        reconciler().apply(desired(Family.IPV4, "*filter\nCOMMIT\n"));
+        String saved = save(Family.IPV4);
+        assertThat(rulesOf(saved, "INPUT")).containsExactly(
+                "-A INPUT -s 192.0.2.7/32 -j ACCEPT", "-A INPUT -s 192.0.2.8/32 -j ACCEPT");
+        assertThat(saved).doesNotContain("RAMPART-MANAGED");
+    }
+
     @Test
     void aFileCannotDeclareTheBookkeepingChain() throws Exception {
         assertThatThrownBy(() -> reconciler().apply(desired(Family.IPV4,
