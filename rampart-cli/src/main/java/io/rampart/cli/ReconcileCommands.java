@@ -6,6 +6,7 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
@@ -43,7 +44,7 @@ final class ReconcileCommands {
         public Integer call() {
             DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired,
+                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired, netns,
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
@@ -52,16 +53,22 @@ final class ReconcileCommands {
             }
         }
 
-        abstract int run(Reconciler reconciler, DesiredState desired, PrintWriter out)
+        abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
+
+        /** Warnings from the kernel's dump go to stderr, whatever the output format. */
+        Plan warned(Plan plan) {
+            plan.warnings().forEach(w -> spec.commandLine().getErr().println("rampart: warning: " + w));
+            return plan;
+        }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
             description = "Show what `apply FILE' would change, chain by chain, and change nothing.")
     static final class PlanCommand extends FileCommand {
         @Override
-        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException {
-            Plan plan = reconciler.plan(desired);
+        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
+            Plan plan = warned(reconciler.plan(desired));
             if (options.json) {
                 out.println(Json.document(plan));
             } else if (plan.isEmpty()) {
@@ -81,22 +88,37 @@ final class ReconcileCommands {
     static final class ApplyCommand extends FileCommand {
 
         /** What --json prints for an apply. */
-        record Summary(boolean changed, Plan plan, int processes, long milliseconds) {
+        record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
+                       String kernelNotes) {
         }
 
         @Override
-        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException, ApplyException {
+        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
+                throws PlanException, ApplyException {
             Reconciler.Applied applied = reconciler.apply(desired);
+            warned(applied.plan());
+            if (!applied.notes().isEmpty()) {
+                spec.commandLine().getErr().println("rampart: iptables-restore said: " + applied.notes());
+            }
             long ms = applied.took().toMillis();
+            Backend detected = Backend.detect(options.family());
+            String backend = detected.label();
+            if (applied.written()) {
+                String other = detected.otherBackendWarning(netns, options.family());
+                if (other != null) {
+                    spec.commandLine().getErr().println("rampart: warning: " + other);
+                }
+            }
             if (options.json) {
-                out.println(Json.document(new Summary(applied.written(), applied.plan(), processes.started(), ms)));
+                out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
+                        processes.started(), ms, applied.notes())));
             } else if (!applied.written()) {
-                out.printf("nothing to change; %d process%s, %d ms%n", processes.started(),
-                        processes.started() == 1 ? "" : "es", ms);
+                out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
+                        processes.started() == 1 ? "" : "es", backend, ms);
             } else {
                 PlanText.print(applied.plan(), out);
-                out.printf("applied: %s; %d processes, %d ms%n", PlanText.summary(applied.plan()),
-                        processes.started(), ms);
+                out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
+                        processes.started(), backend, ms);
             }
             return ExitCode.OK;
         }
@@ -106,8 +128,8 @@ final class ReconcileCommands {
             description = "Exit 0 when the kernel holds FILE, 3 when it drifted, naming each drifted chain.")
     static final class StatusCommand extends FileCommand {
         @Override
-        int run(Reconciler reconciler, DesiredState desired, PrintWriter out) throws PlanException {
-            Plan plan = reconciler.plan(desired);
+        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
+            Plan plan = warned(reconciler.plan(desired));
             if (options.json) {
                 out.println(Json.document(plan));
             } else if (plan.isEmpty()) {

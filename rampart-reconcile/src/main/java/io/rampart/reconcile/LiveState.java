@@ -17,9 +17,11 @@ import java.util.Optional;
 public final class LiveState {
 
     private final Map<Table, LiveTable> tables;
+    private final List<String> warnings;
 
-    private LiveState(Map<Table, LiveTable> tables) {
+    private LiveState(Map<Table, LiveTable> tables, List<String> warnings) {
         this.tables = tables;
+        this.warnings = List.copyOf(warnings);
     }
 
     /** One table: its chains (with policies for built-in ones) and each chain's rule lines in order. */
@@ -42,9 +44,13 @@ public final class LiveState {
 
     public static LiveState parse(String saved) {
         Map<Table, LiveTable> tables = new EnumMap<>(Table.class);
+        List<String> warnings = new ArrayList<>();
         LiveTable current = null;
         for (String line : saved.split("\n")) {
-            if (line.startsWith("*")) {
+            if (line.startsWith("# Warning: ")) {
+                // iptables-nft says so when iptables-legacy tables exist too: rules Rampart cannot see.
+                warnings.add(line.substring("# Warning: ".length()));
+            } else if (line.startsWith("*")) {
                 Optional<Table> table = Table.byLabel(line.substring(1).strip());
                 current = table.map(t -> new LiveTable(t, new LinkedHashMap<>(), new LinkedHashMap<>())).orElse(null);
                 if (current != null) {
@@ -62,7 +68,12 @@ public final class LiveState {
                 current.rules().computeIfAbsent(chain, c -> new ArrayList<>()).add(line);
             }
         }
-        return new LiveState(tables);
+        return new LiveState(tables, warnings);
+    }
+
+    /** What iptables-save warned about, such as rules held by the other iptables backend. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public Optional<LiveTable> table(Table table) {

@@ -11,13 +11,15 @@ import java.util.List;
  * @param script the {@code iptables-restore --noflush} input; empty when nothing differs
  * @param scriptSources for each line of the script (index 0 is line 1), the source line it came
  *                      from, or 0 for lines Rampart wrote itself
+ * @param warnings what the kernel's dump warned about (rules held by the other iptables backend)
  */
 public record Plan(Family family, String source, List<ChainChange> changes, String script,
-                   List<Integer> scriptSources) {
+                   List<Integer> scriptSources, List<String> warnings) {
 
     public Plan {
         changes = List.copyOf(changes);
         scriptSources = List.copyOf(scriptSources);
+        warnings = List.copyOf(warnings);
     }
 
     public boolean isEmpty() {

@@ -52,7 +52,7 @@ public final class Planner {
                 planTable(want, have, bookkeeping, changes, script);
             }
         }
-        return new Plan(desired.family(), desired.source(), changes, script.text(), script.sources());
+        return new Plan(desired.family(), desired.source(), changes, script.text(), script.sources(), live.warnings());
     }
 
     private void planTable(DesiredTable want, LiveTable have, Bookkeeping bookkeeping, List<ChainChange> changes,

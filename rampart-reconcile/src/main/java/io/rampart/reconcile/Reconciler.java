@@ -28,8 +28,12 @@ public final class Reconciler {
         return planner.plan(desired, LiveState.parse(xtables.save(desired.family())));
     }
 
-    /** The outcome of an apply. */
-    public record Applied(Plan plan, boolean written, Duration took) {
+    /**
+     * The outcome of an apply.
+     *
+     * @param notes what iptables-restore said while succeeding, e.g. that it waited for the xtables lock
+     */
+    public record Applied(Plan plan, boolean written, Duration took, String notes) {
     }
 
     /** Converges the kernel to {@code desired}; writes nothing when it already holds it. */
@@ -37,13 +41,13 @@ public final class Reconciler {
         long start = System.nanoTime();
         Plan plan = plan(desired);
         if (plan.isEmpty()) {
-            return new Applied(plan, false, Duration.ofNanos(System.nanoTime() - start));
+            return new Applied(plan, false, Duration.ofNanos(System.nanoTime() - start), "");
         }
         Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
         if (!result.ok()) {
             throw new ApplyException(explain(plan, result.message()));
         }
-        return new Applied(plan, true, Duration.ofNanos(System.nanoTime() - start));
+        return new Applied(plan, true, Duration.ofNanos(System.nanoTime() - start), result.message().strip());
     }
 
     /** The kernel's message, led by the source line of the refused command when there is one. */

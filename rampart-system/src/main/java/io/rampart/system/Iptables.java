@@ -30,7 +30,12 @@ public final class Iptables {
 
     /** The live ruleset of every table as iptables-save prints it, without its comment lines. */
     public String save() {
-        return stripComments(checked(List.of(family.command() + "-save"), ""));
+        return stripComments(saveWithComments());
+    }
+
+    /** iptables-save's output as it is, its comment lines (and warnings in them) included. */
+    public String saveWithComments() {
+        return checked(List.of(family.command() + "-save"), "");
     }
 
     /** One table of the live ruleset, without comment lines. */

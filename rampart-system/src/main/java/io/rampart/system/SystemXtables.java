@@ -14,7 +14,7 @@ public final class SystemXtables implements Xtables {
 
     @Override
     public String save(Family family) {
-        return new Iptables(netns, family).save();
+        return new Iptables(netns, family).saveWithComments();
     }
 
     @Override
