@@ -1,0 +1,121 @@
+package io.rampart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessRunner;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** plan, apply, status and save from the command line, against a throwaway namespace. */
+class ReconcileCliKernelTest {
+
+    private Netns netns;
+    private String name;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        KernelTestSupport.requireKernel();
+        netns = Netns.throwaway("cli", ProcessRunner.system());
+        name = netns.name().orElseThrow();
+    }
+
+    @AfterEach
+    void stop() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path file(String text) throws IOException {
+        Path file = dir.resolve("host.rules");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static final String RULES = """
+            *filter
+            :INPUT DROP [0:0]
+            :SSH - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -p tcp --dport ssh -j SSH
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            COMMIT
+            """;
+
+    @Test
+    void planApplyStatusAndSave() throws IOException {
+        String file = file(RULES).toString();
+        Run plan = run("plan", "--netns", name, file);
+        assertThat(plan.exitCode()).isZero();
+        assertThat(plan.out()).contains("filter SSH: create").contains("+ 1: -A SSH -s 192.0.2.0/24 -j ACCEPT");
+
+        assertThat(run("status", "--netns", name, file).exitCode()).isEqualTo(ExitCode.DRIFT);
+        Run apply = run("apply", "--netns", name, file);
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("applied: 2 chains, 3 rules");
+
+        Run again = run("apply", "--netns", name, file);
+        assertThat(again.out()).startsWith("nothing to change; 1 process");
+        assertThat(run("status", "--netns", name, file).exitCode()).isZero();
+
+        netns.run(List.of("iptables", "-D", "SSH", "1"), "");
+        Run drift = run("status", "--netns", name, file);
+        assertThat(drift.exitCode()).isEqualTo(ExitCode.DRIFT);
+        assertThat(drift.out()).contains("filter SSH: update").contains("+ 1: -A SSH -s 192.0.2.0/24 -j ACCEPT");
+
+        Run save = run("save", "--netns", name);
+        assertThat(save.out()).contains(":INPUT DROP [0:0]").contains("-A INPUT -p tcp -m tcp --dport 22 -j SSH");
+    }
+
+    @Test
+    void aBadFileIsALocatedErrorAndChangesNothing() throws IOException {
+        String file = file(RULES.replace("--dport ssh", "--dprot ssh")).toString();
+        String before = run("save", "--netns", name).out();
+        Run apply = run("apply", "--netns", name, file);
+        assertThat(apply.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(apply.err()).contains(file + ":5:17: error: unknown option --dprot (did you mean --dport?)")
+                .contains("^");
+        assertThat(run("save", "--netns", name).out()).isEqualTo(before);
+    }
+
+    @Test
+    void aKernelRefusalIsASystemErrorNamingTheLine() throws IOException {
+        String file = file(RULES.replace("-A SSH -s 192.0.2.0/24", "-A SSH -m set --match-set nosuchset src"))
+                .toString();
+        Run apply = run("apply", "--netns", name, file);
+        assertThat(apply.exitCode()).isEqualTo(ExitCode.SYSTEM);
+        assertThat(apply.err()).contains(file + ":6: the kernel refused").contains("nothing was changed");
+    }
+
+    @Test
+    void anUnknownNamespaceIsASystemError() throws IOException {
+        Run plan = run("plan", "--netns", "rampart-no-such-namespace", file(RULES).toString());
+        assertThat(plan.exitCode()).isEqualTo(ExitCode.SYSTEM);
+        assertThat(plan.err()).contains("rampart-no-such-namespace").doesNotContain("Exception");
+    }
+}
