@@ -7,7 +7,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point one way: model <- extension framework <- extensions <- syntax <- system <- cli. */
+/**
+ * Dependencies point one way: model <- extension framework <- extensions <- syntax <- reconcile
+ * <- system <- cli.
+ */
 class ArchitectureTest {
 
     private final JavaClasses classes = new ClassFileImporter()
@@ -21,13 +24,16 @@ class ArchitectureTest {
                 .layer("framework").definedBy("io.rampart.model.extension")
                 .layer("extensions").definedBy("io.rampart.model.extensions")
                 .layer("syntax").definedBy("io.rampart.syntax..")
+                .layer("reconcile").definedBy("io.rampart.reconcile..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("system").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("syntax").mayOnlyBeAccessedByLayers("system", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "system", "cli")
-                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "system", "cli")
+                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("reconcile", "system", "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "reconcile", "system", "cli")
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "reconcile", "system",
+                        "cli")
                 .check(classes);
     }
 }
