@@ -100,10 +100,23 @@ class ReconcileKernelTest {
         reconciler().apply(desired(Family.IPV4, FIREWALL));
         String before = save(Family.IPV4);
         int started = processes.started();
-        Reconciler.Applied again = reconciler().apply(desired(Family.IPV4, FIREWALL));
-        assertThat(again.written()).isFalse();
-        assertThat(processes.started() - started).isEqualTo(1);
-        assertThat(save(Family.IPV4)).isEqualTo(before);
+        Process monitor = new ProcessBuilder(netns.wrap(List.of("nft", "monitor"))).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(300); // let the monitor subscribe before the apply
+            Reconciler.Applied again = reconciler().apply(desired(Family.IPV4, FIREWALL));
+            assertThat(again.written()).isFalse();
+            assertThat(processes.started() - started).isEqualTo(1);
+            assertThat(save(Family.IPV4)).isEqualTo(before);
+            shell("iptables -A OUTPUT -j ACCEPT"); // proves the monitor sees writes
+            Thread.sleep(300);
+        } finally {
+            monitor.destroy();
+        }
+        String events = new String(monitor.getInputStream().readAllBytes());
+        assertThat(events.lines().filter(l -> !l.isBlank()).toList())
+                .as("kernel events during a no-op apply, then one write of ours")
+                .allMatch(l -> l.contains("OUTPUT") || l.startsWith("# "))
+                .anyMatch(l -> l.contains("OUTPUT"));
     }
 
     @Test
