@@ -100,7 +100,9 @@ class ReconcileKernelTest {
         reconciler().apply(desired(Family.IPV4, FIREWALL));
         String before = save(Family.IPV4);
         int started = processes.started();
-        Process monitor = new ProcessBuilder(netns.wrap(List.of("nft", "monitor"))).redirectErrorStream(true).start();
+        java.nio.file.Path events = java.nio.file.Files.createTempFile("rampart-monitor", ".txt");
+        Process monitor = new ProcessBuilder(netns.wrap(List.of("nft", "monitor"))).redirectErrorStream(true)
+                .redirectOutput(events.toFile()).start();
         try {
             Thread.sleep(300); // let the monitor subscribe before the apply
             Reconciler.Applied again = reconciler().apply(desired(Family.IPV4, FIREWALL));
@@ -111,9 +113,11 @@ class ReconcileKernelTest {
             Thread.sleep(300);
         } finally {
             monitor.destroy();
+            monitor.waitFor();
         }
-        String events = new String(monitor.getInputStream().readAllBytes());
-        assertThat(events.lines().filter(l -> !l.isBlank()).toList())
+        List<String> seen = java.nio.file.Files.readAllLines(events);
+        java.nio.file.Files.delete(events);
+        assertThat(seen.stream().filter(l -> !l.isBlank()).toList())
                 .as("kernel events during a no-op apply, then one write of ours")
                 .allMatch(l -> l.contains("OUTPUT") || l.startsWith("# "))
                 .anyMatch(l -> l.contains("OUTPUT"));
