@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Load a small example ruleset into a throwaway network namespace, show each rule's"
-                + " canonical form next to what the kernel's iptables-save printed, then remove the namespace.")
+                + " canonical form next to what the kernel's iptables-save printed, apply a desired state next to"
+                + " another tool's rules and repair drift, then remove the namespace.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--debug", description = "Show stack traces of internal errors.")
@@ -50,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws RuleSyntaxException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         String rules = exampleRules();
         try (Netns netns = Netns.throwaway("demo", ProcessRunner.system())) {
@@ -69,6 +70,8 @@ final class DemoCommand implements Callable<Integer> {
             out.println("$ rampart describe limit");
             StandardExtensions.registry().named("limit")
                     .forEach(e -> DescribeCommand.printDetails(ExtensionDescription.of(e), out));
+            out.printf("%n--- Desired state ---%n%n");
+            ReconcileDemo.run(netns, out);
             out.printf("%nRemoving network namespace %s.%n", netns.name().orElseThrow());
             return same == kernelLines.size() && same == ours.size() ? ExitCode.OK : ExitCode.SYSTEM;
         }
