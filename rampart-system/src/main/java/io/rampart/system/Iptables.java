@@ -28,6 +28,11 @@ public final class Iptables {
         return netns;
     }
 
+    /** Whether this family's iptables is the legacy backend ({@code iptables -V} says so) rather than nf_tables. */
+    public boolean isLegacy() {
+        return checked(List.of(family.command(), "-V"), "").contains("(legacy)");
+    }
+
     /** The live ruleset of every table as iptables-save prints it, without its comment lines. */
     public String save() {
         return stripComments(checked(List.of(family.command() + "-save"), ""));
