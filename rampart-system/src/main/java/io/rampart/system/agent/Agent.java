@@ -78,13 +78,15 @@ public final class Agent {
      */
     @SuppressWarnings("try") // the watchers work through their callbacks and only need closing
     public void run() throws InvalidFileException, PlanException, ApplyException {
-        try (FileWatcher files = FileWatcher.start(file, () -> triggers.add(Trigger.FILE));
-             KernelMonitor monitor = startMonitor()) {
+        // Watching starts before reading, so a change in between is not missed.
+        try (FileWatcher files = FileWatcher.start(file, () -> triggers.add(Trigger.FILE))) {
             enforced = desiredFile.read();
-            Reconciler.Applied first = reconciler.apply(enforced);
-            emit(AgentEvent.Kind.STARTED, null, watch.describe());
-            emit(AgentEvent.Kind.APPLIED, first.plan(), null);
-            loop();
+            try (KernelMonitor monitor = startMonitor()) {
+                Reconciler.Applied first = reconciler.apply(enforced);
+                emit(AgentEvent.Kind.STARTED, null, watch.describe());
+                emit(AgentEvent.Kind.APPLIED, first.plan(), null);
+                loop();
+            }
         }
         emit(AgentEvent.Kind.STOPPED, null, null);
     }
