@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -47,6 +46,7 @@ final class AgentCommand implements Callable<Integer> {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
     @Mixin
     KernelOptions options;
@@ -136,8 +136,7 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     private void log(AgentEvent event) {
-        String time = OffsetDateTime.ofInstant(event.time(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS)
-                .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String time = OffsetDateTime.ofInstant(event.time(), ZoneId.systemDefault()).format(TIME);
         if (options.json) {
             Plan plan = event.plan();
             PrintWriter out = spec.commandLine().getOut();
@@ -167,7 +166,10 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     private static String changed(Plan plan) {
-        return PlanText.summary(plan) + " in " + String.join(", ", chains(plan));
+        return PlanText.summary(plan) + " in " + String.join(", ", plan.changes().stream()
+                .map(c -> c.table().label() + " " + c.chain()
+                        + (c.policyChanges() ? " (policy " + c.policyBefore() + " -> " + c.policyAfter() + ")" : ""))
+                .toList());
     }
 
     private static List<String> chains(Plan plan) {
