@@ -105,4 +105,19 @@ class CliTest {
         assertThat(run.out()).startsWith("rampart ");
         assertThat(run.exitCode()).isZero();
     }
+
+    @Test
+    void agentRefusesAnIntervalThatIsNoDuration() {
+        Run run = run("", "agent", "--interval", "soon", "firewall.rules");
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.err()).isEqualTo("rampart: --interval: `soon' is not a positive duration: write e.g. 5s, 500ms"
+                + " or 1m\n");
+    }
+
+    @Test
+    void agentIntervalsTakeAUnit() {
+        assertThat(AgentCommand.parseInterval("5")).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(AgentCommand.parseInterval("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(AgentCommand.parseInterval("2m")).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
 }

@@ -19,6 +19,12 @@ public final class CountingRunner implements ProcessRunner {
         return delegate.run(command, stdin);
     }
 
+    @Override
+    public Process start(List<String> command) {
+        started.incrementAndGet();
+        return delegate.start(command);
+    }
+
     public int started() {
         return started.get();
     }

@@ -66,6 +66,11 @@ public final class Netns implements AutoCloseable {
         return runner.run(wrap(command), stdin);
     }
 
+    /** Starts a long-running command inside this namespace (see {@link ProcessRunner#start}). */
+    public Process start(List<String> command) {
+        return runner.start(wrap(command));
+    }
+
     /** The command line that runs {@code command} inside this namespace. */
     public List<String> wrap(List<String> command) {
         if (name == null) {

@@ -14,6 +14,18 @@ public interface ProcessRunner {
     /** Runs {@code command}, feeding {@code stdin} (may be empty), and waits for it to end. */
     ProcessResult run(List<String> command, String stdin);
 
+    /**
+     * Starts {@code command} and returns at once, for a monitor that runs as long as Rampart does.
+     * Its stderr joins its stdout, so what it says when it fails is read with its output.
+     */
+    default Process start(List<String> command) {
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new SystemException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The real runner, with a time limit per process. */
     static ProcessRunner system() {
         return (command, stdin) -> {

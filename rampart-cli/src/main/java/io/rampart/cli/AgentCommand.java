@@ -1,0 +1,178 @@
+package io.rampart.cli;
+
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.system.Netns;
+import io.rampart.system.SystemException;
+import io.rampart.system.SystemXtables;
+import io.rampart.system.agent.Agent;
+import io.rampart.system.agent.AgentEvent;
+import io.rampart.system.agent.DesiredFile;
+import io.rampart.system.agent.InvalidFileException;
+import io.rampart.system.agent.KernelWatch;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Runs the {@link Agent} on a file until SIGTERM or SIGINT, logging each event. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Keep the kernel converged to FILE: apply it, re-apply it when it changes, and repair drift"
+                + " as it happens. On nf_tables the kernel's change events are watched (nft monitor); on legacy"
+                + " iptables the kernel is compared every --interval.",
+                "A file that no longer parses is reported and the last good version stays enforced."
+                        + " Each event is logged on stderr (--json: one JSON object per line on stdout)."
+                        + " Stops on SIGTERM or SIGINT with exit code 0."})
+final class AgentCommand implements Callable<Integer> {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
+    @Mixin
+    KernelOptions options;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+    Path file;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
+            description = "On legacy iptables, how often to compare with the kernel, e.g. 5s, 500ms, 1m"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One event as --json prints it. */
+    record JsonEvent(String event, String time, String file, String summary, List<String> chains,
+                     List<Plan.ChainChange> changes, String message) {
+    }
+
+    @Override
+    public Integer call() {
+        Duration every = parseInterval(interval);
+        Family family = options.family();
+        DesiredFile desired = () -> {
+            try {
+                return RulesetFiles.read(file, family);
+            } catch (InputException e) {
+                throw new InvalidFileException(e.getMessage());
+            }
+        };
+        try (Netns netns = options.namespace()) {
+            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
+                    StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log);
+            runUntilSignalled(agent);
+        } catch (InvalidFileException e) {
+            throw new InputException(e.getMessage());
+        } catch (PlanException e) {
+            throw new InputException(file + ": " + e.getMessage());
+        } catch (ApplyException e) {
+            throw new SystemException(e.getMessage());
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * Runs the agent on this thread. On SIGTERM or SIGINT the JVM runs its shutdown hooks; this one
+     * stops the agent, waits for it to finish, and ends the JVM with 0 rather than the signal's code.
+     */
+    private static void runUntilSignalled(Agent agent) throws InvalidFileException, PlanException, ApplyException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            agent.stop();
+            try {
+                finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(ExitCode.OK);
+        }, "stop rampart agent");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            agent.run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it ends the JVM
+            }
+        }
+    }
+
+    static Duration parseInterval(String text) {
+        Matcher matcher = DURATION.matcher(text.strip());
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new InputException("--interval: `" + text + "' is not a positive duration: write e.g. 5s, 500ms"
+                    + " or 1m");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    private void log(AgentEvent event) {
+        String time = OffsetDateTime.ofInstant(event.time(), ZoneId.systemDefault()).format(TIME);
+        if (options.json) {
+            Plan plan = event.plan();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(Json.line(new JsonEvent(event.kind().label(), time, file.toString(),
+                    plan == null ? null : PlanText.summary(plan), plan == null ? null : chains(plan),
+                    plan == null ? null : plan.changes(), event.message())));
+            out.flush();
+        } else {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(time + " " + event.kind().label() + ": " + describe(event));
+            err.flush();
+        }
+    }
+
+    /** The event in one line: what changed and in which chains, or what went wrong. */
+    private String describe(AgentEvent event) {
+        Plan plan = event.plan();
+        return switch (event.kind()) {
+            case STARTED -> "enforcing " + file + " (" + options.family().name().toLowerCase(Locale.ROOT)
+                    + (options.netns == null ? "" : ", netns " + options.netns) + "); " + event.message();
+            case APPLIED -> file + ": " + (plan.isEmpty() ? "nothing to change" : changed(plan));
+            case REPAIRED -> changed(plan);
+            case FILE_ERROR -> event.message().lines().findFirst().orElse("") + "; the last good version stays enforced";
+            case KERNEL_REFUSED -> event.message().lines().findFirst().orElse("");
+            case STOPPED -> "stopped watching " + file;
+        };
+    }
+
+    private static String changed(Plan plan) {
+        return PlanText.summary(plan) + " in " + String.join(", ", plan.changes().stream()
+                .map(c -> c.table().label() + " " + c.chain()
+                        + (c.policyChanges() ? " (policy " + c.policyBefore() + " -> " + c.policyAfter() + ")" : ""))
+                .toList());
+    }
+
+    private static List<String> chains(Plan plan) {
+        return plan.changes().stream().map(c -> c.table().label() + " " + c.chain()).toList();
+    }
+}

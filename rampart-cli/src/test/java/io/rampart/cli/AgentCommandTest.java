@@ -1,0 +1,145 @@
+package io.rampart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rampart agent} as a real process in a throwaway namespace, stopped by signals. */
+@Timeout(120)
+class AgentCommandTest {
+
+    private static final String FIREWALL = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j ACCEPT
+            COMMIT
+            """;
+
+    @TempDir
+    Path directory;
+
+    private Path file;
+    private Netns netns;
+
+    @BeforeEach
+    void start() throws IOException {
+        KernelTestSupport.requireKernel();
+        netns = Netns.throwaway("agent-cli", ProcessRunner.system());
+        file = directory.resolve("firewall.rules");
+        Files.writeString(file, FIREWALL);
+    }
+
+    @AfterEach
+    void stop() {
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    private String name() {
+        return netns.name().orElseThrow();
+    }
+
+    /** {@code rampart agent ARGS} in a JVM of its own, so that it can be signalled. */
+    private Process agent(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent", "--netns", name()));
+        command.addAll(List.of(args));
+        command.add(file.toString());
+        return new ProcessBuilder(command).start();
+    }
+
+    /** Sends a signal with kill(1): Process.destroy would also close the streams still to be read. */
+    private static void signal(Process process, String signal) {
+        ProcessRunner.system().run(List.of("kill", "-" + signal, Long.toString(process.pid())), "");
+    }
+
+    private void deleteFirstInputRule() {
+        ProcessResult deleted = netns.run(List.of("iptables", "-D", "INPUT", "1"), "");
+        assertThat(deleted.ok()).as(deleted.stderr()).isTrue();
+    }
+
+    private String processesInNamespace() {
+        return ProcessRunner.system().run(List.of("ip", "netns", "pids", name()), "").stdout().strip();
+    }
+
+    @Test
+    void logsEachEventOnStderrAndExitsZeroOnSigterm() throws Exception {
+        Process agent = agent();
+        try (BufferedReader log = agent.errorReader(StandardCharsets.UTF_8)) {
+            assertThat(log.readLine()).contains(" started: enforcing " + file + " (ipv4, netns " + name() + ");"
+                    + " watching nf_tables change events (nft monitor)");
+            assertThat(log.readLine()).endsWith(" applied: " + file + ": 1 chain, 2 rules (2 added, 0 removed,"
+                    + " 0 replaced) in filter INPUT");
+            deleteFirstInputRule();
+            assertThat(log.readLine()).endsWith(" repaired: 1 chain, 1 rule (1 added, 0 removed, 0 replaced)"
+                    + " in filter INPUT");
+            signal(agent, "TERM");
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(log.readLine()).endsWith(" stopped: stopped watching " + file);
+            assertThat(log.readLine()).isNull();
+            assertThat(new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        } finally {
+            agent.destroyForcibly();
+        }
+        assertThat(agent.exitValue()).isZero();
+        assertThat(processesInNamespace()).isEmpty();
+    }
+
+    @Test
+    void printsOneJsonObjectPerEventAndExitsZeroOnSigint() throws Exception {
+        Process agent = agent("--json");
+        ObjectMapper json = new ObjectMapper();
+        try (BufferedReader out = agent.inputReader(StandardCharsets.UTF_8)) {
+            assertThat(json.readTree(out.readLine()).get("event").asText()).isEqualTo("started");
+            assertThat(json.readTree(out.readLine()).get("event").asText()).isEqualTo("applied");
+            deleteFirstInputRule();
+            JsonNode repaired = json.readTree(out.readLine());
+            assertThat(repaired.get("event").asText()).isEqualTo("repaired");
+            assertThat(repaired.at("/chains/0").asText()).isEqualTo("filter INPUT");
+            assertThat(repaired.at("/changes/0/rules/0/rule").asText()).isEqualTo("-A INPUT -i lo -j ACCEPT");
+            signal(agent, "INT");
+            assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(json.readTree(out.readLine()).get("event").asText()).isEqualTo("stopped");
+            assertThat(out.readLine()).isNull();
+            assertThat(new String(agent.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        } finally {
+            agent.destroyForcibly();
+        }
+        assertThat(agent.exitValue()).isZero();
+    }
+
+    @Test
+    void aFileThatDoesNotParseIsBadInputAndNothingIsApplied() throws IOException {
+        Files.writeString(file, FIREWALL.replace("--dport 22", "--dprot 22"));
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"agent", "--netns", name(), file.toString()},
+                new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true));
+        assertThat(code).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(err.toString()).startsWith("rampart: " + file + ":4:").contains("did you mean --dport?");
+        assertThat(netns.run(List.of("iptables-save"), "").stdout()).doesNotContain("-A INPUT");
+    }
+}

@@ -1,0 +1,191 @@
+package io.rampart.system.agent;
+
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.system.SystemException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the kernel converged to a ruleset file: applies it at start, re-applies it when the file
+ * changes, and repairs drift when the kernel's rules change. Every sync goes through the
+ * {@link Reconciler}: one iptables-save, and one iptables-restore only when something differs.
+ *
+ * <p>{@link #run()} blocks on the calling thread until {@link #stop()} is called from another.
+ */
+public final class Agent {
+
+    /** Why the loop wakes up, and how long it waits for the burst to end before acting. */
+    private enum Trigger {
+        /** A change in the kernel; a restore is a burst of events within a few milliseconds. */
+        KERNEL(100),
+        /** The file was written; editors write, rename and remove within a short while. */
+        FILE(300),
+        /** The polling interval passed (legacy iptables). */
+        POLL(0),
+        /** The monitor process ended; a moment's wait lets a Ctrl-C that hit it too stop the agent first. */
+        MONITOR_ENDED(500),
+        STOP(0);
+
+        private final long quietMillis;
+
+        Trigger(long quietMillis) {
+            this.quietMillis = quietMillis;
+        }
+    }
+
+    /** However long a burst lasts, the agent acts after this long: a busy host still gets repaired. */
+    private static final long MAX_WAIT_MILLIS = 1_000;
+
+    private final Path file;
+    private final DesiredFile desiredFile;
+    private final Reconciler reconciler;
+    private final KernelWatch watch;
+    private final Consumer<AgentEvent> listener;
+    private final BlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
+    private volatile String monitorEnded;
+    private DesiredState enforced;
+
+    /**
+     * @param file        the ruleset file, watched for changes
+     * @param desiredFile reads that file
+     * @param listener    hears every event, on the agent's thread
+     */
+    public Agent(Path file, DesiredFile desiredFile, Reconciler reconciler, KernelWatch watch,
+                 Consumer<AgentEvent> listener) {
+        this.file = file;
+        this.desiredFile = desiredFile;
+        this.reconciler = reconciler;
+        this.watch = watch;
+        this.listener = listener;
+    }
+
+    /**
+     * Applies the file and keeps the kernel converged to it until {@link #stop()}. Failures of the
+     * first apply are thrown, as nothing is enforced yet; later ones are reported as events and the
+     * last good state stays enforced.
+     *
+     * @throws SystemException when the kernel's monitor ends on its own
+     */
+    @SuppressWarnings("try") // the watchers work through their callbacks and only need closing
+    public void run() throws InvalidFileException, PlanException, ApplyException {
+        // Watching starts before reading, so a change in between is not missed.
+        try (FileWatcher files = FileWatcher.start(file, () -> triggers.add(Trigger.FILE))) {
+            enforced = desiredFile.read();
+            try (KernelMonitor monitor = startMonitor()) {
+                Reconciler.Applied first = reconciler.apply(enforced);
+                emit(AgentEvent.Kind.STARTED, null, watch.describe());
+                emit(AgentEvent.Kind.APPLIED, first.plan(), null);
+                loop();
+            }
+        }
+        emit(AgentEvent.Kind.STOPPED, null, null);
+    }
+
+    /** Asks {@link #run()} to stop the monitor and return; safe from any thread, also before it started. */
+    public void stop() {
+        triggers.add(Trigger.STOP);
+    }
+
+    private KernelMonitor startMonitor() {
+        if (watch instanceof KernelWatch.Events events) {
+            return KernelMonitor.start(events.netns(), events.family(), () -> triggers.add(Trigger.KERNEL),
+                    message -> {
+                        monitorEnded = message;
+                        triggers.add(Trigger.MONITOR_ENDED);
+                    });
+        }
+        return null;
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                Set<Trigger> pending = nextBurst();
+                if (pending.contains(Trigger.STOP)) {
+                    return;
+                }
+                if (pending.contains(Trigger.MONITOR_ENDED)) {
+                    throw new SystemException(monitorEnded + "; the kernel is no longer watched");
+                }
+                boolean synced = pending.contains(Trigger.FILE) && reload();
+                if (!synced && (pending.contains(Trigger.KERNEL) || pending.contains(Trigger.POLL))) {
+                    repair();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for a trigger, then gathers the ones that follow until it is quiet for the triggers' time. */
+    private Set<Trigger> nextBurst() throws InterruptedException {
+        Trigger first = watch instanceof KernelWatch.Polling polling
+                ? triggers.poll(polling.interval().toMillis(), TimeUnit.MILLISECONDS)
+                : triggers.take();
+        Set<Trigger> pending = EnumSet.of(first == null ? Trigger.POLL : first);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS);
+        while (!pending.contains(Trigger.STOP)) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            long quiet = Math.min(left, pending.stream().mapToLong(t -> t.quietMillis).max().orElse(0));
+            Trigger next = quiet > 0 ? triggers.poll(quiet, TimeUnit.MILLISECONDS) : triggers.poll();
+            if (next == null || left <= 0) {
+                break;
+            }
+            pending.add(next);
+        }
+        return pending;
+    }
+
+    /** Reads the changed file and applies it; returns whether the kernel was synced. */
+    private boolean reload() {
+        DesiredState next;
+        try {
+            next = desiredFile.read();
+        } catch (InvalidFileException e) {
+            emit(AgentEvent.Kind.FILE_ERROR, null, e.getMessage());
+            return false;
+        }
+        if (next.equals(enforced)) {
+            return false; // touched, or saved unchanged: kernel events cover drift
+        }
+        try {
+            Reconciler.Applied applied = reconciler.apply(next);
+            enforced = next;
+            emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
+            return true;
+        } catch (PlanException e) {
+            emit(AgentEvent.Kind.FILE_ERROR, null, file + ": " + e.getMessage());
+        } catch (ApplyException | SystemException e) {
+            emit(AgentEvent.Kind.KERNEL_REFUSED, null, e.getMessage());
+        }
+        return false;
+    }
+
+    /** Brings the kernel back to the enforced state; silent when it already holds it. */
+    private void repair() {
+        try {
+            Reconciler.Applied applied = reconciler.apply(enforced);
+            if (applied.written()) {
+                emit(AgentEvent.Kind.REPAIRED, applied.plan(), null);
+            }
+        } catch (PlanException e) {
+            emit(AgentEvent.Kind.FILE_ERROR, null, file + ": " + e.getMessage());
+        } catch (ApplyException | SystemException e) {
+            emit(AgentEvent.Kind.KERNEL_REFUSED, null, e.getMessage());
+        }
+    }
+
+    private void emit(AgentEvent.Kind kind, Plan plan, String message) {
+        listener.accept(new AgentEvent(kind, Instant.now(), plan, message));
+    }
+}

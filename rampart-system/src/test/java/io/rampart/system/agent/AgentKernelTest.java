@@ -1,0 +1,250 @@
+package io.rampart.system.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.system.CountingRunner;
+import io.rampart.system.Iptables;
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemXtables;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent on its own thread against a live kernel, in a throwaway namespace. */
+class AgentKernelTest {
+
+    private static final String FIREWALL = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :SSH - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j SSH
+            -A INPUT -p udp --dport 53 -j ACCEPT
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            -A SSH -j DROP
+            COMMIT
+            """;
+    private static final List<String> FIREWALL_INPUT = List.of(
+            "-A INPUT -i lo -j ACCEPT",
+            "-A INPUT -p tcp -m tcp --dport 22 -j SSH",
+            "-A INPUT -p udp -m udp --dport 53 -j ACCEPT");
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    @TempDir
+    Path directory;
+
+    private Path file;
+    private Family family = Family.IPV4;
+    private CountingRunner processes;
+    private Netns netns;
+    private Agent agent;
+    private Thread thread;
+    private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        KernelTestSupport.requireKernel();
+        processes = new CountingRunner(ProcessRunner.system());
+        netns = Netns.throwaway("agent", processes);
+        file = directory.resolve("firewall.rules");
+        Files.writeString(file, FIREWALL);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (agent != null) {
+            agent.stop();
+            thread.join(PATIENCE.toMillis());
+        }
+        if (netns != null) {
+            netns.close();
+        }
+    }
+
+    private void startAgent(KernelWatch watch) {
+        agent = new Agent(file, this::read, new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+                watch, events::add);
+        thread = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "agent under test");
+        thread.start();
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.STARTED);
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+    }
+
+    private void startAgent() {
+        startAgent(new KernelWatch.Events(netns, family));
+    }
+
+    private DesiredState read() throws InvalidFileException {
+        try {
+            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family)
+                    .parseWithLines(Files.readString(file)), StandardExtensions.registry(), file.toString());
+        } catch (IOException e) {
+            throw new InvalidFileException(file + ": cannot read: " + e.getMessage());
+        } catch (RulesetSyntaxException e) {
+            throw new InvalidFileException(file + ":" + e.located());
+        }
+    }
+
+    /** The next event, waiting at most {@link #PATIENCE}. */
+    private AgentEvent next() {
+        try {
+            AgentEvent event = events.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                fail("no agent event within " + PATIENCE + (failure.get() == null ? "" : ": " + failure.get()));
+            }
+            return event;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Saves the file as editors do: a new file renamed over the old one. */
+    private void edit(String text) throws IOException {
+        Path written = Files.writeString(directory.resolve(".firewall.rules.swp"), text);
+        Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void shell(String command) {
+        ProcessResult result = netns.run(List.of("sh", "-c", command), "");
+        assertThat(result.ok()).as(command + ": " + result.stderr()).isTrue();
+    }
+
+    private List<String> rulesOf(String chain) {
+        return new Iptables(netns, family).save().lines().filter(l -> l.startsWith("-A " + chain + " ")).toList();
+    }
+
+    @Test
+    void repairsARuleDeletedByHandWithinOneSecond() {
+        startAgent();
+        shell("iptables -D INPUT 2");
+        Instant deleted = Instant.now();
+        AgentEvent repaired = next();
+        Duration latency = Duration.between(deleted, repaired.time());
+        System.out.println("agent repair latency after a deletion: " + latency.toMillis() + " ms");
+        assertThat(repaired.kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(repaired.plan().changes()).singleElement().satisfies(c -> assertThat(c.chain()).isEqualTo("INPUT"));
+        assertThat(latency).isLessThan(Duration.ofSeconds(1));
+        assertThat(rulesOf("INPUT")).isEqualTo(FIREWALL_INPUT);
+    }
+
+    @Test
+    void repairsAForeignInsertionIntoAManagedChainAndLeavesForeignChainsAlone() {
+        shell("iptables -N DOCKER && iptables -A DOCKER -j RETURN && iptables -A FORWARD -j DOCKER");
+        startAgent();
+        shell("iptables -I SSH 1 -s 203.0.113.9 -j ACCEPT");
+        AgentEvent repaired = next();
+        assertThat(repaired.kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -j DROP");
+        assertThat(rulesOf("DOCKER")).containsExactly("-A DOCKER -j RETURN");
+        assertThat(rulesOf("FORWARD")).containsExactly("-A FORWARD -j DOCKER");
+    }
+
+    @Test
+    void reappliesWhenTheFileChanges() throws IOException {
+        startAgent();
+        edit(FIREWALL.replace("-A SSH -j DROP\n", "-A SSH -s 198.51.100.0/24 -j ACCEPT\n-A SSH -j DROP\n"));
+        AgentEvent applied = next();
+        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
+                "-A SSH -s 198.51.100.0/24 -j ACCEPT", "-A SSH -j DROP");
+    }
+
+    @Test
+    void aBadEditIsReportedAndTheLastGoodStateStaysEnforced() throws IOException {
+        startAgent();
+        edit(FIREWALL.replace("--dport 53", "--dprot 53"));
+        AgentEvent error = next();
+        assertThat(error.kind()).isEqualTo(AgentEvent.Kind.FILE_ERROR);
+        assertThat(error.message()).startsWith(file + ":6:").contains("did you mean --dport?");
+
+        shell("iptables -D INPUT 3");
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(rulesOf("INPUT")).isEqualTo(FIREWALL_INPUT);
+
+        edit(FIREWALL.replace("--dport 53", "--dport 5353"));
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+        assertThat(rulesOf("INPUT")).last().isEqualTo("-A INPUT -p udp -m udp --dport 5353 -j ACCEPT");
+    }
+
+    @Test
+    void anIdleAgentStartsNoProcesses() throws InterruptedException {
+        startAgent();
+        // The events of the agent's own first restore lead to one sync that finds nothing to do.
+        Thread.sleep(1_000);
+        int before = processes.started();
+        Thread.sleep(3_000);
+        assertThat(processes.started()).isEqualTo(before);
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void changesToTheOtherFamilyStartNoProcesses() throws InterruptedException, IOException {
+        family = Family.IPV6;
+        Files.writeString(file, FIREWALL.replace("192.0.2.0/24", "2001:db8::/32"));
+        startAgent();
+        Thread.sleep(1_000);
+        shell("iptables -A INPUT -j ACCEPT && iptables -N OTHER");
+        int before = processes.started();
+        Thread.sleep(1_000);
+        assertThat(processes.started()).isEqualTo(before);
+        shell("ip6tables -D SSH 1");
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 2001:db8::/32 -j ACCEPT", "-A SSH -j DROP");
+    }
+
+    @Test
+    void pollingRepairsDrift() {
+        startAgent(new KernelWatch.Polling(Duration.ofMillis(200)));
+        shell("iptables -P INPUT DROP");
+        AgentEvent repaired = next();
+        assertThat(repaired.kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(new Iptables(netns, family).save()).contains(":INPUT ACCEPT");
+    }
+
+    @Test
+    void stopsOnRequestAndEndsTheMonitor() throws InterruptedException {
+        startAgent();
+        assertThat(processesInNamespace()).isNotEmpty();
+        agent.stop();
+        thread.join(PATIENCE.toMillis());
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.STOPPED);
+        assertThat(processesInNamespace()).isEmpty();
+        agent = null;
+    }
+
+    private String processesInNamespace() {
+        return processes.run(List.of("ip", "netns", "pids", netns.name().orElseThrow()), "").stdout().strip();
+    }
+}
