@@ -8,26 +8,13 @@ import io.rampart.model.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ContentAndLoggingKernelTest {
 
-    private static KernelOracle oracle;
-
-    @BeforeAll
-    static void start() {
-        oracle = new KernelOracle(List.of("ipset create testset hash:ip", "ipset create other hash:net",
-                "ipset create testset6 hash:ip family inet6"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (oracle != null) {
-            oracle.close();
-        }
-    }
+    /** The sets the rules name: the kernel refuses a rule with a set it does not have. */
+    private static final List<String> IPSETS = List.of("ipset create testset hash:ip", "ipset create other hash:net",
+            "ipset create testset6 hash:ip family inet6");
 
     private static <T> T pick(Random random, List<T> choices) {
         return choices.get(random.nextInt(choices.size()));
@@ -87,7 +74,7 @@ class ContentAndLoggingKernelTest {
             }
             cases.add(random.nextInt(5) == 0 ? v6(line.toString()) : v4(line + " -j DROP"));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -140,7 +127,7 @@ class ContentAndLoggingKernelTest {
             }
             cases.add(v4("-A INPUT -m u32 " + (random.nextInt(4) == 0 ? "! " : "") + "--u32 \"" + tests + "\""));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -187,7 +174,7 @@ class ContentAndLoggingKernelTest {
             }
             cases.add(v4("-A INPUT -m bpf --bytecode \"" + program + "\" -j ACCEPT"));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -262,7 +249,7 @@ class ContentAndLoggingKernelTest {
             }
             cases.add(mangle(line.toString()));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -303,7 +290,7 @@ class ContentAndLoggingKernelTest {
             String line = "-A " + pick(random, chains) + " " + protocol + "-j REJECT --reject-with \"" + type + "\"";
             cases.add(ipv6 ? v6(line) : v4(line));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -392,7 +379,7 @@ class ContentAndLoggingKernelTest {
                     pick(random, List.of(Table.FILTER, Table.MANGLE, Table.RAW)),
                     "-A OUTPUT -j AUDIT --type \"" + type + "\""));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 
     @Test
@@ -416,6 +403,6 @@ class ContentAndLoggingKernelTest {
             cases.add(mangle("-A " + pick(random, chains) + " -j CLASSIFY --set-class \"" + pick(random, classes)
                     + "\""));
         }
-        Differential.check(oracle, cases);
+        Differential.check(KernelOracle.shared(IPSETS), cases);
     }
 }
