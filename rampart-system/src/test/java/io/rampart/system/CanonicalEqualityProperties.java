@@ -42,7 +42,8 @@ class CanonicalEqualityProperties {
         RuleSpellings.Pair same = RuleSpellings.sameRule(seedA);
         String other = RuleSpellings.sameRule(seedB).second();
         List<String> lines = List.of(same.first(), same.second(), other);
-        List<KernelOracle.Answer> kernel = KernelOracle.shared(List.of()).ask(Family.IPV4, Table.FILTER, List.of(), lines);
+        List<KernelOracle.Answer> kernel = KernelOracle.shared(List.of())
+                .ask(Family.IPV4, Table.FILTER, List.of(), lines);
         List<List<Rule>> ours = List.of(parser.parseLine(lines.get(0), Table.FILTER),
                 parser.parseLine(lines.get(1), Table.FILTER), parser.parseLine(lines.get(2), Table.FILTER));
         for (int i = 0; i < 3; i++) {
