@@ -183,6 +183,47 @@ class ConntrackAndMetaMatchesKernelTest {
     }
 
     @Test
+    void policyDirectionsAndHooks() {
+        // in: a decapsulation policy, known where packets come in; out: encapsulation, where they leave.
+        Differential.check(List.of(
+                v4("-A INPUT -m policy --dir in -j ACCEPT"),
+                v4("-A INPUT -m policy --dir out -j ACCEPT"),
+                v4("-A FORWARD -m policy --dir in -j ACCEPT"),
+                v4("-A FORWARD -m policy --dir out -j ACCEPT"),
+                v4("-A OUTPUT -m policy --dir in -j ACCEPT"),
+                v4("-A OUTPUT -m policy --dir out -j ACCEPT"),
+                in(Family.IPV4, Table.NAT, "-A PREROUTING -m policy --dir out -j ACCEPT"),
+                in(Family.IPV4, Table.NAT, "-A POSTROUTING -m policy --dir in -j ACCEPT"),
+                in(Family.IPV4, Table.MANGLE, "-A PREROUTING -m policy --dir in -j ACCEPT"),
+                in(Family.IPV4, Table.MANGLE, "-A POSTROUTING -m policy --dir out -j ACCEPT"),
+                v6("-A OUTPUT -m policy --dir in --pol none -j ACCEPT")));
+    }
+
+    @Test
+    void numbersWithBlanksAndPlus() {
+        Differential.check(List.of(
+                v4("-A INPUT -m mark --mark \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m mark --mark \" +5/ 7\" -j ACCEPT"),
+                v4("-A INPUT -m mark --mark 0x+5 -j ACCEPT"),
+                v4("-A INPUT -m mark --mark 0X5 -j ACCEPT"),
+                v4("-A INPUT -m mark --mark -1 -j ACCEPT"),
+                v4("-A INPUT -m mark --mark 4294967296 -j ACCEPT"),
+                v4("-A INPUT -m mark --mark 5/ -j ACCEPT"),
+                v4("-A INPUT -m connmark --mark \"\t5\" -j ACCEPT"),
+                v4("-A INPUT -m conntrack --ctexpire \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m conntrack --ctproto +17 -j ACCEPT"),
+                v4("-A INPUT -m conntrack --ctorigsrcport \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m conntrack --ctorigsrcport 2147483648 -j ACCEPT"),
+                v4("-A INPUT -m conntrack --ctorigsrcport 4294967296 -j ACCEPT"),
+                v4("-A INPUT -m policy --dir in --reqid \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m policy --dir in --spi +5 -j ACCEPT"),
+                v4("-A INPUT -m cgroup --cgroup +5 -j ACCEPT"),
+                v4("-A OUTPUT -m owner --uid-owner \" 5- 7\" -j ACCEPT"),
+                v4("-A OUTPUT -m owner --uid-owner 5-+7 -j ACCEPT"),
+                v4("-A OUTPUT -m owner --gid-owner \" +5\" -j ACCEPT")));
+    }
+
+    @Test
     void ipvsOptionsRefusedBeforeTheKernel() {
         // The kernel has no ipvs match: only refusals iptables makes itself can be compared.
         Differential.check(List.of(

@@ -294,6 +294,35 @@ class ContentAndLoggingKernelTest {
     }
 
     @Test
+    void targetChecksTheKernelMakes() {
+        Differential.check(KernelOracle.shared(IPSETS), List.of(
+                v4("-A INPUT -p tcp -j REJECT --reject-with tcp-reset"),
+                v4("-A INPUT ! -p tcp -j REJECT --reject-with tcp-reset"),
+                v4("-A INPUT -p udp -j REJECT --reject-with tcp-reset"),
+                v4("-A INPUT -j REJECT --reject-with tcp-reset -p tcp"),
+                v6("-A INPUT ! -p tcp -j REJECT --reject-with tcp-reset"),
+                mangle("-A FORWARD -j SET --map-set testset src --map-mark"),
+                mangle("-A PREROUTING -j SET --map-set testset src --map-mark"),
+                mangle("-A PREROUTING -j SET --map-set testset src --map-prio"),
+                mangle("-A INPUT -j SET --map-set testset src --map-queue"),
+                mangle("-A OUTPUT -j SET --map-set testset src --map-queue"),
+                mangle("-A POSTROUTING -j SET --map-set testset src --map-prio --map-mark"),
+                v4("-A FORWARD -j SET --map-set testset src --map-mark"),
+                Differential.Case.in(Family.IPV4, Table.RAW,
+                        "-A PREROUTING -j SET --map-set testset src --map-mark"),
+                v4("-A INPUT -j SET --add-set testset src --timeout \" +5\""),
+                v4("-A INPUT -m set --match-set testset src --packets-eq \" 5\" -j ACCEPT"),
+                v4("-A INPUT -j NFLOG --nflog-group +5"),
+                v4("-A INPUT -j NFQUEUE --queue-num \" 5\""),
+                v4("-A INPUT -j NFQUEUE --queue-balance \" 1: +3\""),
+                v4("-A INPUT -j LOG --log-level +5"),
+                v4("-A INPUT -m string --algo bm --string x --from \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m u32 --u32 \" 0x0 & +0xff = 1\" -j ACCEPT"),
+                v4("-A INPUT -m bpf --bytecode \" 1, 6 0 0 +65535\" -j ACCEPT"),
+                mangle("-A POSTROUTING -j CLASSIFY --set-class \" +1: 2\"")));
+    }
+
+    @Test
     void logTargets() {
         List<Differential.Case> cases = new ArrayList<>(List.of(
                 v4("-A INPUT -j LOG"),

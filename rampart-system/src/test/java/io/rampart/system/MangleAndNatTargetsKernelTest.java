@@ -249,6 +249,33 @@ class MangleAndNatTargetsKernelTest {
     }
 
     @Test
+    void numbersWithBlanksAndPlusAndOptionOrder() {
+        Differential.check(List.of(
+                mangle("-A PREROUTING -j MARK --set-mark \" 5\""),
+                mangle("-A PREROUTING -j MARK --set-xmark \"1/ +5\""),
+                mangle("-A PREROUTING -j MARK --and-mark +5"),
+                mangle("-A PREROUTING -j CONNMARK --set-mark \"\t5\""),
+                mangle("-A PREROUTING -j CONNMARK --save-mark --mask \" 5\""),
+                mangle("-A PREROUTING -j CONNMARK --restore-mark --left-shift-mark +5"),
+                mangle("-A PREROUTING -j TOS --set-tos \" 0x10/ 0x3f\""),
+                mangle("-A PREROUTING -j TOS --and-tos \" 5\""),
+                mangle("-A PREROUTING -j DSCP --set-dscp +5"),
+                mangle("-A PREROUTING -j DSCP --set-dscp-class CS1xyz"),
+                mangle("-A PREROUTING -j TTL --ttl-set \" 5\""),
+                in(V6, Table.MANGLE, "-A PREROUTING -j HL --hl-inc +5"),
+                mangle("-A FORWARD -p tcp -j TCPMSS --set-mss \" 500\""),
+                mangle("-A PREROUTING -p tcp -j TPROXY --on-port \" 5\""),
+                mangle("-A PREROUTING -p tcp -j TPROXY --on-port 70000"),
+                mangle("-A PREROUTING -j TPROXY --on-port 80 -p tcp"),
+                raw("-A PREROUTING -j CT --zone \" +5\""),
+                nat("-A PREROUTING -p tcp -j REDIRECT --to-ports \" 5\""),
+                nat("-A PREROUTING -p tcp -j DNAT --to-destination \"1.2.3.4: 80- +90\""),
+                nat("-A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4:80-90/100x"),
+                nat("-A PREROUTING -j DNAT --to-destination 1.2.3.4:80 -p tcp"),
+                nat("-A PREROUTING -j REDIRECT --to-ports 80 -p tcp")));
+    }
+
+    @Test
     void generatedMarkSpellings() {
         Random random = new Random(4711);
         String[] numbers = {"0", "5", "0x10", "010", "0xffffffff", "4294967295", "4294967296", "-1", "abc", "0XfF"};

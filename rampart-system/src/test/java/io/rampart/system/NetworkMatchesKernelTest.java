@@ -333,6 +333,55 @@ class NetworkMatchesKernelTest {
     }
 
     @Test
+    void optionsReadInOrder() {
+        // iptables reads options left to right: what an option needs must come before it.
+        Differential.check(List.of(
+                v4("-A INPUT -m multiport --dports 1 -p tcp -j ACCEPT"),
+                v4("-A INPUT -m multiport -p tcp --dports 1 -j ACCEPT"),
+                v4("-A INPUT -m sctp --dport 1 -p sctp -j ACCEPT"),
+                v4("-A INPUT -m tcp --dport ssh -p tcp -j ACCEPT"),
+                v4("-A INPUT -m tcpmss --mss 5 -p tcp -j ACCEPT"),
+                v4("-A INPUT -m ecn --ecn-tcp-ece -p tcp -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-0-addrs ::1 --rt-type 0 -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-type 0 --rt-0-addrs ::1 -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-0-res --rt-type 0 -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-type 0 --rt-0-res -j ACCEPT"),
+                v6("-A INPUT -m rt ! --rt-type 0 --rt-0-res -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-type 0 --rt-0-not-strict --rt-0-addrs ::1 -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-type 0 --rt-0-addrs ::1 --rt-0-not-strict -j ACCEPT")));
+    }
+
+    @Test
+    void numbersWithBlanksAndPlus() {
+        Differential.check(List.of(
+                v4("-A INPUT -m length --length \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m length --length \" 5: +7\" -j ACCEPT"),
+                v4("-A INPUT -m length --length \"5 \" -j ACCEPT"),
+                v4("-A INPUT -m length --length 0x+5 -j ACCEPT"),
+                v4("-A INPUT -m length --length 08 -j ACCEPT"),
+                v4("-A INPUT -m ttl --ttl-eq +5 -j ACCEPT"),
+                v4("-A INPUT -m ttl --ttl-eq 0x5 -j ACCEPT"),
+                v6("-A INPUT -m hl --hl-gt \"\t5\" -j ACCEPT"),
+                v4("-A INPUT -p tcp -m tcpmss --mss \" +5\" -j ACCEPT"),
+                v4("-A INPUT -m cpu --cpu \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m dscp --dscp +5 -j ACCEPT"),
+                v4("-A INPUT -m dscp --dscp-class CS1xyz -j ACCEPT"),
+                v4("-A INPUT -m dscp --dscp-class af41x -j ACCEPT"),
+                v4("-A INPUT -m tos --tos \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m tos --tos \" 0x10/+0x3f\" -j ACCEPT"),
+                v4("-A INPUT -m tos --tos 0x5x -j ACCEPT"),
+                v4("-A INPUT -p sctp --dport \" 5\" -j ACCEPT"),
+                v4("-A INPUT -p tcp -m multiport --dports \" 0x10,+20: 30\" -j ACCEPT"),
+                v4("-A INPUT -p icmp --icmp-type \" 5/ 1\" -j ACCEPT"),
+                v4("-A INPUT -p icmp --icmp-type 5/+1 -j ACCEPT"),
+                v4("-A INPUT -m devgroup --src-group \" 0x5/ 0xf\" -j ACCEPT"),
+                v4("-A INPUT -m realm --realm +5 -j ACCEPT"),
+                v6("-A INPUT -m frag --fragid \" 5: +7\" -j ACCEPT"),
+                v6("-A INPUT -m frag --fraglen +5 -j ACCEPT"),
+                v6("-A INPUT -m rt --rt-type \" 5\" -j ACCEPT")));
+    }
+
+    @Test
     void generatedSpellings() {
         Random random = new Random(20261124);
         List<Differential.Case> cases = new ArrayList<>();

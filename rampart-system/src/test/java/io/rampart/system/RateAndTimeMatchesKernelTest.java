@@ -229,6 +229,30 @@ class RateAndTimeMatchesKernelTest {
     }
 
     @Test
+    void recentLastSideWins() {
+        Differential.check(List.of(
+                v4("-A INPUT -m recent --rcheck --rdest --rsource -j ACCEPT"),
+                v4("-A INPUT -m recent --rcheck --rsource --rdest -j ACCEPT"),
+                v6("-A INPUT -m recent --set --rdest --rsource -j ACCEPT")));
+    }
+
+    @Test
+    void numbersWithBlanksAndPlus() {
+        Differential.check(List.of(
+                v4("-A INPUT -m statistic --mode nth --every \" 5\" --packet +1 -j ACCEPT"),
+                v4("-A INPUT -m recent --rcheck --seconds +5 -j ACCEPT"),
+                v4("-A INPUT -m quota --quota \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m limit --limit-burst +7 -j ACCEPT"),
+                v4("-A INPUT -m connlimit --connlimit-above \" 5\" --connlimit-mask +24 -j ACCEPT"),
+                v4("-A INPUT -m hashlimit --hashlimit-upto 5 --hashlimit-name " + table()
+                        + " --hashlimit-htable-size \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m hashlimit --hashlimit-upto 5 --hashlimit-name " + table()
+                        + " --hashlimit-burst \" +7\" -j ACCEPT"),
+                v4("-A INPUT -m time --monthdays \" 5\" -j ACCEPT"),
+                v4("-A INPUT -m time --timestart \" 1:+2\" -j ACCEPT")));
+    }
+
+    @Test
     void quotaAndStatistic() {
         List<Differential.Case> cases = new ArrayList<>(List.of(
                 v4("-A INPUT -m quota --quota 1000"),
