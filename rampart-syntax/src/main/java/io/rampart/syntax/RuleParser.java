@@ -69,7 +69,7 @@ public final class RuleParser {
             throw new RuleSyntaxException("empty rule: expected -A CHAIN", 1);
         }
         Token command = tokens.get(at);
-        if (!command.text().equals("-A") && !command.text().equals("--append")) {
+        if (!command.text().equals("-A") && !isLongOption(command.text(), "append")) {
             throw new RuleSyntaxException("expected -A CHAIN, found `" + command.text() + "'", command.column());
         }
         if (at + 1 >= tokens.size()) {
@@ -78,6 +78,11 @@ public final class RuleParser {
         Token chain = tokens.get(at + 1);
         checkChainName(chain);
         return parse(chain.text(), tokens.subList(at + 2, tokens.size()), table);
+    }
+
+    /** Whether {@code word} is {@code --NAME} or an abbreviation getopt_long takes for it. */
+    private static boolean isLongOption(String word, String name) {
+        return word.startsWith("--") && word.length() > 2 && name.startsWith(word.substring(2));
     }
 
     /** Whether the rule's target is a user chain rather than a target extension or verdict. */
@@ -112,6 +117,7 @@ public final class RuleParser {
         private LoadedExtension target;
         private Target.Kind targetKind;
         private Token negation;
+        private boolean countersGiven;
         private int at;
 
         RuleReader(String chain, List<Token> words, Table table) {
@@ -194,6 +200,10 @@ public final class RuleParser {
         }
 
         private void skipCounters(Token word) throws RuleSyntaxException {
+            if (countersGiven) {
+                throw new RuleSyntaxException("multiple -c flags not allowed", word.column());
+            }
+            countersGiven = true;
             // Counters are state, not part of the rule: accepted like iptables-restore does, then dropped.
             for (int i = 0; i < 2; i++) {
                 Token count = argument(word);
@@ -214,6 +224,10 @@ public final class RuleParser {
                 name = name.substring(0, equals);
             }
             Resolved resolved = resolve(name, word);
+            if (resolved.command() != null) {
+                readCommandOption(resolved.command(), word);
+                return;
+            }
             OptionSpec spec = resolved.option();
             List<String> args = new ArrayList<>();
             List<Integer> argColumns = new ArrayList<>();
@@ -249,22 +263,37 @@ public final class RuleParser {
                             word.column());
                 }
             }
-            into.add(new GivenOption(spec, negated, args, word, argColumns));
+            Optional<String> protocolSoFar = protocol();
+            into.add(new GivenOption(spec, negated, args, word, argColumns, protocolSoFar.orElse(null),
+                    protocolSoFar.isPresent() && protocolNegated()));
+        }
+
+        /** iptables' own options, reached by an abbreviation such as {@code --ju} for {@code --jump}. */
+        private void readCommandOption(String command, Token word) throws RuleSyntaxException {
+            switch (command) {
+                case "jump" -> setTarget(word, Target.Kind.JUMP);
+                case "goto" -> setTarget(word, Target.Kind.GOTO);
+                case "match" -> loadMatch(word);
+                case "set-counters" -> skipCounters(word);
+                default -> throw new RuleSyntaxException(word.text() + " stands for --" + command
+                        + ", which cannot be used within a rule", word.column());
+            }
         }
 
         /** Finds which loaded extension an option belongs to, loading the protocol's match if needed. */
         private Resolved resolve(String name, Token word) throws RuleSyntaxException {
-            if (!word.text().startsWith("--") && name.length() != 1) {
+            boolean longOption = word.text().startsWith("--");
+            if (!longOption && name.length() != 1) {
                 throw unknownOption(name, word);
             }
-            Optional<Resolved> found = lookup(name);
+            Optional<Resolved> found = lookup(name, longOption);
             if (found.isEmpty()) {
                 Optional<ExtensionSpec> implicit = implicitMatch();
                 if (implicit.isPresent()) {
                     // Like iptables: an unknown option loads the -p protocol's match, then is looked up again.
                     LoadedExtension loaded = new LoadedExtension(implicit.get(), word);
                     matches.add(loaded);
-                    found = lookup(name);
+                    found = lookup(name, longOption);
                     if (found.isEmpty()) {
                         matches.remove(loaded);
                     }
@@ -273,58 +302,81 @@ public final class RuleParser {
             return found.orElseThrow(() -> unknownOption(name, word));
         }
 
-        /** getopt_long's rule: an exact name wins, else an unambiguous prefix of a long name. */
-        private Optional<Resolved> lookup(String name) throws RuleSyntaxException {
-            Optional<Resolved> exact = lookup(name, true);
-            return exact.isPresent() ? exact : lookup(name, false);
-        }
-
-        private Optional<Resolved> lookup(String name, boolean exact) throws RuleSyntaxException {
+        /**
+         * getopt_long's rule: an exact name wins, else a prefix of long names that all stand for
+         * one option. iptables' own options count too.
+         */
+        private Optional<Resolved> lookup(String name, boolean longOption) throws RuleSyntaxException {
+            Optional<Resolved> exact = exactLookup(name, longOption);
+            if (exact.isPresent() || !longOption) {
+                return exact;
+            }
             List<Resolved> candidates = new ArrayList<>();
-            if (target != null && target.spec() != null) {
-                candidates.addAll(options(target, name, exact));
-            }
-            if (candidates.isEmpty()) {
-                for (OptionSpec option : header.options()) {
-                    if (nameMatches(option, name, exact)) {
-                        candidates.add(new Resolved(null, option));
-                    }
-                }
-            }
-            // The match loaded last takes the option, as in iptables: -m mark --mark 1 -m mark --mark 2,
-            // -m set --match-set a src -m set --match-set b dst.
+            COMMAND_OPTIONS.stream().filter(c -> c.startsWith(name)).forEach(c -> candidates.add(Resolved.command(c)));
+            header.options().stream().filter(o -> nameMatches(o, name, false, true))
+                    .forEach(o -> candidates.add(new Resolved(null, o, null)));
             Set<ExtensionSpec> searched = new HashSet<>();
-            for (int i = matches.size() - 1; i >= 0; i--) {
-                LoadedExtension match = matches.get(i);
-                if ((candidates.isEmpty() || !exact) && searched.add(match.spec())) {
-                    candidates.addAll(options(match, name, exact));
+            for (LoadedExtension extension : latestFirst()) {
+                if (searched.add(extension.spec())) {
+                    candidates.addAll(options(extension, name, false, true));
                 }
             }
-            List<String> commands = exact ? List.of()
-                    : COMMAND_OPTIONS.stream().filter(c -> c.startsWith(name)).map(c -> "--" + c).toList();
-            if (exact || (candidates.size() <= 1 && (candidates.isEmpty() || commands.isEmpty()))) {
+            if (candidates.size() <= 1) {
                 return candidates.stream().findFirst();
             }
-            List<String> meanings = new ArrayList<>(candidates.stream()
-                    .map(c -> OptionSpec.spell(c.option().name())).toList());
-            meanings.addAll(commands);
-            throw new RuleSyntaxException("option --" + name + " is ambiguous: it could be "
-                    + String.join(", ", meanings), 0);
+            throw new RuleSyntaxException("option --" + name + " is ambiguous: it could be " + String.join(", ",
+                    candidates.stream().map(c -> "--" + (c.command() != null ? c.command() : longName(c.option())))
+                            .toList()), 0);
         }
 
-        private List<Resolved> options(LoadedExtension extension, String name, boolean exact) {
+        /** The first option of that exact name: iptables' own, then the target's, the header's, the latest match's. */
+        private Optional<Resolved> exactLookup(String name, boolean longOption) {
+            if (longOption && COMMAND_OPTIONS.contains(name)) {
+                return Optional.of(Resolved.command(name));
+            }
+            List<Resolved> candidates = new ArrayList<>();
+            if (target != null && target.spec() != null) {
+                candidates.addAll(options(target, name, true, longOption));
+            }
+            header.options().stream().filter(o -> nameMatches(o, name, true, longOption))
+                    .forEach(o -> candidates.add(new Resolved(null, o, null)));
+            // The match loaded last takes the option, as in iptables: -m mark --mark 1 -m mark --mark 2,
+            // -m set --match-set a src -m set --match-set b dst.
+            for (int i = matches.size() - 1; i >= 0; i--) {
+                candidates.addAll(options(matches.get(i), name, true, longOption));
+            }
+            return candidates.stream().findFirst();
+        }
+
+        /** The target, then the matches from the last loaded: an extension loaded again shares its options. */
+        private List<LoadedExtension> latestFirst() {
+            List<LoadedExtension> out = new ArrayList<>();
+            if (target != null && target.spec() != null) {
+                out.add(target);
+            }
+            for (int i = matches.size() - 1; i >= 0; i--) {
+                out.add(matches.get(i));
+            }
+            return out;
+        }
+
+        private static String longName(OptionSpec option) {
+            return option.names().stream().filter(n -> n.length() > 1).findFirst().orElse(option.name());
+        }
+
+        private List<Resolved> options(LoadedExtension extension, String name, boolean exact, boolean longOption) {
             List<Resolved> out = new ArrayList<>();
             for (OptionSpec option : extension.spec().options()) {
-                if (nameMatches(option, name, exact)) {
-                    out.add(new Resolved(extension, option));
+                if (nameMatches(option, name, exact, longOption)) {
+                    out.add(new Resolved(extension, option, null));
                 }
             }
             return out;
         }
 
-        /** Long options may be abbreviated to any unambiguous prefix, as getopt_long allows. */
-        private boolean nameMatches(OptionSpec option, String name, boolean exact) {
-            return option.answersTo(name, !exact);
+        /** A long option ({@code --name}) answers to long names and their prefixes, a short one to its letter. */
+        private static boolean nameMatches(OptionSpec option, String name, boolean exact, boolean longOption) {
+            return option.answersTo(name, !exact, longOption);
         }
 
         private Optional<ExtensionSpec> implicitMatch() {
@@ -351,6 +403,10 @@ public final class RuleParser {
                 }
             }
             return Optional.empty();
+        }
+
+        private boolean protocolNegated() {
+            return headerOptions.stream().anyMatch(o -> o.spec().name().equals("p") && o.negated());
         }
 
         private RuleSyntaxException unknownOption(String name, Token word) {
@@ -403,9 +459,7 @@ public final class RuleParser {
 
         private List<Rule> build() throws RuleSyntaxException {
             Optional<Hook> hook = table.builtinHook(chain);
-            boolean protocolNegated = headerOptions.stream()
-                    .anyMatch(o -> o.spec().name().equals("p") && o.negated());
-            ValueContext context = new ValueContext(family, protocol().orElse(null), protocolNegated,
+            ValueContext context = new ValueContext(family, table, protocol().orElse(null), protocolNegated(),
                     hook.orElse(null));
             List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             checkInterfaces(hook);
@@ -434,8 +488,8 @@ public final class RuleParser {
             }
             for (GivenOption option : headerOptions) {
                 String name = option.spec().name();
-                boolean wrong = (name.equals("i") && !HeaderHooks.IN.contains(hook.get()))
-                        || (name.equals("o") && !HeaderHooks.OUT.contains(hook.get()));
+                boolean wrong = (name.equals("i") && !Hook.RECEIVING.contains(hook.get()))
+                        || (name.equals("o") && !Hook.SENDING.contains(hook.get()));
                 if (wrong) {
                     throw new RuleSyntaxException("-" + name + " cannot be used in " + chain + ": packets there have no "
                             + (name.equals("i") ? "input" : "output") + " interface yet", option.token().column());
@@ -466,7 +520,8 @@ public final class RuleParser {
                 for (int i = 0; i < option.args().size(); i++) {
                     ValueType type = option.spec().args().get(i);
                     try {
-                        values.add(type.canonical(option.args().get(i), context));
+                        values.add(type.canonical(option.args().get(i),
+                                context.withProtocol(option.protocolSoFar(), option.protocolNegatedSoFar())));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
                                 + e.getMessage(), option.argColumns().get(i));
@@ -515,18 +570,21 @@ public final class RuleParser {
         }
     }
 
-    /** An option as given, with where its word and each of its arguments start on the line. */
+    /**
+     * An option as given, with where its word and each of its arguments start on the line, and the
+     * {@code -p} given before it: iptables reads each value with what the rule said up to there.
+     */
     private record GivenOption(OptionSpec spec, boolean negated, List<String> args, Token token,
-                               List<Integer> argColumns) {
+                               List<Integer> argColumns, String protocolSoFar, boolean protocolNegatedSoFar) {
     }
 
-    /** An option and the loaded extension it belongs to (null for a header option). */
-    private record Resolved(LoadedExtension owner, OptionSpec option) {
-    }
-
-    /** Which hooks have an input or output interface. */
-    private static final class HeaderHooks {
-        static final Set<Hook> IN = Set.of(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD);
-        static final Set<Hook> OUT = Set.of(Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
+    /**
+     * What a name on the command line stands for: an option and the loaded extension it belongs to
+     * (null for a header option), or one of iptables' own options.
+     */
+    private record Resolved(LoadedExtension owner, OptionSpec option, String command) {
+        static Resolved command(String name) {
+            return new Resolved(null, null, name);
+        }
     }
 }

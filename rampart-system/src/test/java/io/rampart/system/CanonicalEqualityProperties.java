@@ -12,8 +12,6 @@ import io.rampart.syntax.RuleSyntaxException;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.constraints.LongRange;
 
 /**
@@ -22,21 +20,8 @@ import net.jqwik.api.constraints.LongRange;
  */
 class CanonicalEqualityProperties {
 
-    private static KernelOracle oracle;
     private final RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4);
     private final RulePrinter printer = new RulePrinter(StandardExtensions.registry(), Family.IPV4);
-
-    @BeforeContainer
-    static void start() {
-        oracle = new KernelOracle();
-    }
-
-    @AfterContainer
-    static void stop() {
-        if (oracle != null) {
-            oracle.close();
-        }
-    }
 
     @Property(tries = 300)
     void printingIsAFixedPoint(@ForAll @LongRange(min = 1, max = 1_000_000) long seed) throws RuleSyntaxException {
@@ -57,7 +42,8 @@ class CanonicalEqualityProperties {
         RuleSpellings.Pair same = RuleSpellings.sameRule(seedA);
         String other = RuleSpellings.sameRule(seedB).second();
         List<String> lines = List.of(same.first(), same.second(), other);
-        List<KernelOracle.Answer> kernel = oracle.ask(Family.IPV4, Table.FILTER, List.of(), lines);
+        List<KernelOracle.Answer> kernel = KernelOracle.shared(List.of())
+                .ask(Family.IPV4, Table.FILTER, List.of(), lines);
         List<List<Rule>> ours = List.of(parser.parseLine(lines.get(0), Table.FILTER),
                 parser.parseLine(lines.get(1), Table.FILTER), parser.parseLine(lines.get(2), Table.FILTER));
         for (int i = 0; i < 3; i++) {

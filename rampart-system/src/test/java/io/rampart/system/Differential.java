@@ -36,7 +36,12 @@ public final class Differential {
         }
     }
 
-    /** Runs every case against the kernel and fails with all disagreements listed. */
+    /** Runs every case against the kernel's shared oracle and fails with all disagreements listed. */
+    public static void check(List<Case> cases) {
+        check(KernelOracle.shared(List.of()), cases);
+    }
+
+    /** Runs every case against {@code oracle} and fails with all disagreements listed. */
     public static void check(KernelOracle oracle, List<Case> cases) {
         List<String> disagreements = new ArrayList<>();
         for (Family family : Family.values()) {

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -16,23 +18,36 @@ import java.util.stream.Stream;
  * into an empty chain of a throwaway namespace, and what iptables-save prints for that chain is
  * the kernel's canonical form (or the rule was refused, with iptables' message).
  */
-public final class KernelOracle implements AutoCloseable {
+public final class KernelOracle {
 
     /** The kernel's answer for one rule line. */
     public record Answer(boolean accepted, List<String> savedLines, String error) {
     }
 
+    /** The oracles of a test run, one per preparation; see {@link #shared(List)}. */
+    private static final Map<List<String>, KernelOracle> SHARED = new HashMap<>();
+
     private final Netns netns;
 
-    public KernelOracle() {
-        this(List.of());
+    /**
+     * The oracle all tests of a run share for a preparation (none: {@code List.of()}), made when
+     * first asked for. Its namespace goes when the test JVM ends, by {@link Netns}' shutdown hook.
+     * Without a kernel to ask, the asking test is skipped (failed in CI), as {@link KernelTestSupport} says.
+     */
+    public static synchronized KernelOracle shared(List<String> prepareCommands) {
+        KernelOracle oracle = SHARED.get(prepareCommands);
+        if (oracle == null) {
+            oracle = new KernelOracle(prepareCommands);
+            SHARED.put(List.copyOf(prepareCommands), oracle);
+        }
+        return oracle;
     }
 
     /**
      * An oracle whose namespace first gets the state some rules depend on, e.g.
      * {@code ipset create NAME hash:ip} for rules that name a set.
      */
-    public KernelOracle(List<String> prepareCommands) {
+    private KernelOracle(List<String> prepareCommands) {
         KernelTestSupport.requireKernel();
         this.netns = Netns.throwaway("oracle", ProcessRunner.system());
         for (String command : prepareCommands) {
@@ -112,10 +127,5 @@ public final class KernelOracle implements AutoCloseable {
         } catch (IOException e) {
             // A leftover temp directory is harmless.
         }
-    }
-
-    @Override
-    public void close() {
-        netns.close();
     }
 }

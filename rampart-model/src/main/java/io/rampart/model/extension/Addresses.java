@@ -199,6 +199,11 @@ public final class Addresses {
         return bits;
     }
 
+    /** The IPv4 address a 32-bit number stands for, as inet_aton reads a lone number. */
+    public static byte[] ipv4OfNumber(long value) {
+        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+    }
+
     public static byte[] maskOf(int prefix, int bytes) {
         byte[] mask = new byte[bytes];
         for (int i = 0; i < bytes; i++) {

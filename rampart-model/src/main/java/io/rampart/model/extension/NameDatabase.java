@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Protocol and service names as iptables resolves them: its own table of protocol names first,
@@ -38,13 +39,14 @@ public final class NameDatabase {
         return SYSTEM;
     }
 
-    /** The protocol number for a name (any case) or number, or empty when iptables would not know it. */
+    /**
+     * The protocol number for a name (any case) or a number (as xtables_parse_protocol reads it),
+     * or empty when iptables would not know it.
+     */
     public Optional<Integer> protocolNumber(String text) {
-        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
-            if (text.length() > 3 || Integer.parseInt(text) > 255) {
-                return Optional.empty();
-            }
-            return Optional.of(Integer.parseInt(text));
+        OptionalLong number = CNumbers.xtablesWhole(text, 0, 255);
+        if (number.isPresent()) {
+            return Optional.of((int) number.getAsLong());
         }
         String lower = text.toLowerCase(Locale.ROOT);
         for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {

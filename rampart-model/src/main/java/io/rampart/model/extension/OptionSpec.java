@@ -55,24 +55,27 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
     }
 
     /**
-     * Whether {@code word} names this option: exactly, or (with {@code prefixes}) as the start of
-     * a long name, the abbreviation getopt_long allows. Allocation-free: it runs for every option word.
+     * Whether {@code word} names this option: a long word ({@code --word}) one of its long names,
+     * exactly or (with {@code prefixes}) as the abbreviation getopt_long allows; a short word one of
+     * its letters. Allocation-free: it runs for every option word of every rule.
      */
-    public boolean answersTo(String word, boolean prefixes) {
-        if (matches(name, word, prefixes)) {
+    public boolean answersTo(String word, boolean prefixes, boolean longWord) {
+        if (matches(name, word, prefixes, longWord)) {
             return true;
         }
         for (String alias : aliases) {
-            if (matches(alias, word, prefixes)) {
+            if (matches(alias, word, prefixes, longWord)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean matches(String candidate, String word, boolean prefixes) {
-        return candidate.equals(word)
-                || (prefixes && candidate.length() > 1 && word.length() > 1 && candidate.startsWith(word));
+    private static boolean matches(String candidate, String word, boolean prefixes, boolean longWord) {
+        if ((candidate.length() > 1) != longWord) {
+            return false;
+        }
+        return candidate.equals(word) || (prefixes && candidate.startsWith(word));
     }
 
     /** Every name this option answers to, canonical first. */

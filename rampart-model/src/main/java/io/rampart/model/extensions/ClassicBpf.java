@@ -1,7 +1,7 @@
 package io.rampart.model.extensions;
 
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.InvalidValueException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +16,6 @@ final class ClassicBpf {
     private static final int MAX_INSTRUCTIONS = 64;
     private static final int MEMORY_SLOTS = 16;
     private static final long ANCILLARY_BASE = 0xfffff000L;
-    private static final BigInteger MAX_UNSIGNED_LONG = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     /** The opcodes the kernel accepts in a classic program. */
     private static final Set<Integer> VALID_CODES = Set.of(
@@ -155,7 +154,7 @@ final class ClassicBpf {
         }
     }
 
-    /** sscanf's %u family: blanks, a sign, decimal digits; the result wraps to the field's width. */
+    /** Reads the fields of one sscanf call in turn. */
     private static final class Scanner {
         private final String text;
         private int at;
@@ -165,31 +164,14 @@ final class ClassicBpf {
             this.at = at;
         }
 
+        /** The next {@code %u}-style field of {@code bits} bits, or null when it has no digits. */
         Long number(int bits) {
-            int i = at;
-            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-                i++;
-            }
-            boolean negative = false;
-            if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-                negative = text.charAt(i) == '-';
-                i++;
-            }
-            int digits = i;
-            while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
-                i++;
-            }
-            if (i == digits) {
+            CNumbers.Read read = CNumbers.scanf(text, at, 10, bits);
+            if (!read.found()) {
                 return null;
             }
-            at = i;
-            BigInteger value = new BigInteger(text.substring(digits, i));
-            if (value.compareTo(MAX_UNSIGNED_LONG) > 0) {
-                value = MAX_UNSIGNED_LONG;
-            } else if (negative) {
-                value = BigInteger.ONE.shiftLeft(64).subtract(value).and(MAX_UNSIGNED_LONG);
-            }
-            return value.and(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)).longValue();
+            at = read.end();
+            return read.value();
         }
     }
 }

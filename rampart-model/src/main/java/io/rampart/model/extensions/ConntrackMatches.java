@@ -1,12 +1,15 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,51 +26,55 @@ final class ConntrackMatches {
             List.of("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT");
 
     private static final ValueType CT_STATES =
-            XtablesValues.abbreviatedWordSet("ctstate", STATE_PARSE_ORDER, STATE_PRINT_ORDER, null);
+            Words.abbreviatedWordSet("ctstate", STATE_PARSE_ORDER, STATE_PRINT_ORDER, null);
 
-    private static final ValueType STATES = XtablesValues.abbreviatedWordSet("state",
+    private static final ValueType STATES = Words.abbreviatedWordSet("state",
             STATE_PARSE_ORDER.subList(0, 5), List.of("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED"), null);
 
     private static final List<String> STATUS_WORDS = List.of("EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED");
 
     /** NONE is tried first and sets no bit: it is printed only when nothing else is set. */
-    private static final ValueType CT_STATUSES = XtablesValues.abbreviatedWordSet("ctstatus",
+    private static final ValueType CT_STATUSES = Words.abbreviatedWordSet("ctstatus",
             List.of("NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED"), STATUS_WORDS, "NONE");
 
-    private static final ValueType DIRECTION = XtablesValues.upperCaseChoice("direction", "ORIGINAL", "REPLY");
+    private static final ValueType DIRECTION = Words.upperCaseChoice("direction", "ORIGINAL", "REPLY");
 
     static List<ExtensionSpec> specs() {
         return List.of(conntrack(), state(), helper(), ipvs());
     }
 
     private static ExtensionSpec conntrack() {
+        List<OptionSpec> options = new ArrayList<>(List.of(
+                OptionSpec.of("ctstate", "connection states, any of them (abbreviations allowed)", CT_STATES)
+                        .invertible(),
+                OptionSpec.of("ctproto", "layer-4 protocol of the connection (kept as its number)",
+                        TupleValues.PROTOCOL_NUMBER).invertible()));
+        options.addAll(tupleOptions());
+        options.addAll(List.of(
+                OptionSpec.of("ctstatus", "connection status bits, any of them, or NONE", CT_STATUSES).invertible(),
+                OptionSpec.of("ctexpire", "remaining lifetime in seconds, one value or an inclusive range",
+                        Values.numberRange(CNumbers.UINT32_MAX, true)).invertible(),
+                OptionSpec.of("ctdir", "only packets flowing in this direction of the connection", DIRECTION)));
         return ExtensionSpec.match("conntrack", "the packet's connection-tracking state, tuple, status and lifetime",
-                        OptionSpec.of("ctstate", "connection states, any of them (abbreviations allowed)", CT_STATES)
-                                .invertible(),
-                        OptionSpec.of("ctproto", "layer-4 protocol of the connection (kept as its number)",
-                                XtablesValues.PROTOCOL_NUMBER).invertible(),
-                        OptionSpec.of("ctorigsrc", "source address of the original direction",
-                                XtablesValues.HOST_MASK).invertible(),
-                        OptionSpec.of("ctorigdst", "destination address of the original direction",
-                                XtablesValues.HOST_MASK).invertible(),
-                        OptionSpec.of("ctreplsrc", "source address of the reply direction",
-                                XtablesValues.HOST_MASK).invertible(),
-                        OptionSpec.of("ctrepldst", "destination address of the reply direction",
-                                XtablesValues.HOST_MASK).invertible(),
-                        OptionSpec.of("ctorigsrcport", "source port or range of the original direction",
-                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
-                        OptionSpec.of("ctorigdstport", "destination port or range of the original direction",
-                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
-                        OptionSpec.of("ctreplsrcport", "source port or range of the reply direction",
-                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
-                        OptionSpec.of("ctrepldstport", "destination port or range of the reply direction",
-                                XtablesValues.WRAPPING_PORT_RANGE).invertible(),
-                        OptionSpec.of("ctstatus", "connection status bits, any of them, or NONE", CT_STATUSES)
-                                .invertible(),
-                        OptionSpec.of("ctexpire", "remaining lifetime in seconds, one value or an inclusive range",
-                                XtablesValues.U32_RANGE).invertible(),
-                        OptionSpec.of("ctdir", "only packets flowing in this direction of the connection", DIRECTION))
-                .canonicalizedBy((options, context) -> atLeastOne(options, "conntrack"));
+                        options.toArray(OptionSpec[]::new))
+                .canonicalizedBy((given, context) -> Checks.notEmpty(given, "match conntrack", "at least one option"));
+    }
+
+    /** {@code --ctorigsrc} to {@code --ctrepldstport}, in save order: the four addresses, then the four ports. */
+    private static List<OptionSpec> tupleOptions() {
+        List<OptionSpec> out = new ArrayList<>();
+        for (boolean port : new boolean[] {false, true}) {
+            for (String direction : List.of("orig", "repl")) {
+                for (String side : List.of("src", "dst")) {
+                    String help = (side.equals("src") ? "source " : "destination ")
+                            + (port ? "port or range" : "address") + " of the "
+                            + (direction.equals("orig") ? "original" : "reply") + " direction";
+                    out.add(OptionSpec.of("ct" + direction + side + (port ? "port" : ""), help,
+                            port ? TupleValues.PORT_RANGE : TupleValues.HOST_MASK).invertible());
+                }
+            }
+        }
+        return out;
     }
 
     private static ExtensionSpec state() {
@@ -79,28 +86,28 @@ final class ConntrackMatches {
     private static ExtensionSpec helper() {
         return ExtensionSpec.match("helper", "packets of connections an expectation helper created or follows",
                 OptionSpec.of("helper", "helper name, optionally with -PORT (the kernel keeps 29 bytes)",
-                        XtablesValues.truncatedText(29)).invertible().required());
+                        Values.truncatedText(29)).invertible().required());
     }
 
     private static ExtensionSpec ipvs() {
         return ExtensionSpec.match("ipvs", "properties of connections the IP virtual server handles",
                         OptionSpec.flag("ipvs", "the packet belongs to an IPVS connection").invertible(),
                         OptionSpec.of("vproto", "layer-4 protocol of the virtual service (kept as its number)",
-                                XtablesValues.PROTOCOL_NUMBER).invertible(),
-                        OptionSpec.of("vaddr", "virtual service address", XtablesValues.HOST_MASK).invertible(),
-                        OptionSpec.of("vport", "virtual service port", Values.PORT).invertible(),
+                                TupleValues.PROTOCOL_NUMBER).invertible(),
+                        OptionSpec.of("vaddr", "virtual service address", TupleValues.HOST_MASK).invertible(),
+                        OptionSpec.of("vport", "virtual service port", Ports.PORT).invertible(),
                         OptionSpec.of("vdir", "only packets flowing in this direction of the connection", DIRECTION),
                         OptionSpec.of("vmethod", "forwarding method of the connection",
-                                XtablesValues.upperCaseChoice("method", "GATE", "IPIP", "MASQ")).invertible(),
+                                Words.upperCaseChoice("method", "GATE", "IPIP", "MASQ")).invertible(),
                         OptionSpec.of("vportctl", "virtual port of the controlling connection (e.g. 21 for FTP)",
-                                Values.PORT).invertible())
+                                Ports.PORT).invertible())
                 .canonicalizedBy(ConntrackMatches::ipvsCanonical);
     }
 
     /** Every option but {@code --ipvs} implies {@code --ipvs}, which the kernel then prints first. */
     private static List<Option> ipvsCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
-        atLeastOne(options, "ipvs");
+        Checks.notEmpty(options, "match ipvs", "at least one option");
         if (options.get(0).name().equals("ipvs") && options.size() == 1) {
             return options;
         }
@@ -114,12 +121,5 @@ final class ConntrackMatches {
         }
         out.addAll(options);
         return out;
-    }
-
-    static List<Option> atLeastOne(List<Option> options, String extension) throws InvalidValueException {
-        if (options.isEmpty()) {
-            throw new InvalidValueException("match " + extension + " needs at least one option");
-        }
-        return options;
     }
 }

@@ -1,20 +1,23 @@
 package io.rampart.model.extensions;
 
-import static io.rampart.model.extensions.TargetOptions.find;
+import static io.rampart.model.extensions.Checks.find;
 
 import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
-import io.rampart.model.extensions.TargetOptions.ValueMask;
+import io.rampart.model.extension.Words;
+import io.rampart.model.extensions.Marks.ValueMask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +37,7 @@ final class ConntrackTargets {
         if (raw.equalsIgnoreCase("mark")) {
             return "mark";
         }
-        return Long.toString(Values.parseUnsigned(raw, 0, 65535));
+        return Long.toString(CNumbers.xtables(raw, 0, 65535));
     });
 
     /** One address of the family (a host name must resolve to exactly one). */
@@ -68,9 +71,9 @@ final class ConntrackTargets {
                         OptionSpec.of("helper", "attach this conntrack helper, e.g. ftp (needs -p)", name(15)),
                         OptionSpec.of("timeout", "apply this timeout policy (made with nfct)", name(31)),
                         OptionSpec.of("ctevents", "report only these connection events",
-                                Values.wordSet("ctevents", CT_EVENTS, Map.of(), word -> word)),
+                                Words.wordSet("ctevents", CT_EVENTS, Map.of(), word -> word)),
                         OptionSpec.of("expevents", "report only these expectation events",
-                                Values.wordSet("expevents", List.of("new"), Map.of(), word -> word)),
+                                Words.wordSet("expevents", List.of("new"), Map.of(), word -> word)),
                         OptionSpec.of("zone-orig", "conntrack zone for the original direction", ZONE),
                         OptionSpec.of("zone-reply", "conntrack zone for the reply direction", ZONE),
                         OptionSpec.of("zone", "conntrack zone for both directions", ZONE))
@@ -126,14 +129,14 @@ final class ConntrackTargets {
     private static ExtensionSpec tproxy() {
         return ExtensionSpec.target("TPROXY", "deliver the packet to a local socket without changing its addresses",
                         OptionSpec.of("on-port", "local port to deliver to (0: the packet's destination port)",
-                                Values.PORT).required(),
+                                Ports.PORT).required(),
                         OptionSpec.of("on-ip", "local address to deliver to (default: the packet's destination)",
                                 HOST),
-                        OptionSpec.of("tproxy-mark", "set these bits of the packet mark", Values.markMask(ValueMask.ALL)))
+                        OptionSpec.of("tproxy-mark", "set these bits of the packet mark", Marks.TARGET_VALUE_MASK))
                 .inTables(Table.MANGLE)
                 .atHooks(Hook.PREROUTING)
                 .canonicalizedBy((options, context) -> {
-                    TargetOptions.needsProtocol(context, "TPROXY", "tcp", "udp");
+                    Checks.requireProtocol(context, "TPROXY", "tcp", "udp");
                     String any = context.family() == Family.IPV4 ? "0.0.0.0" : "::";
                     String mark = find(options, "tproxy-mark").map(o -> ValueMask.parse(o.arg()).format())
                             .orElse("0x0/0x0");

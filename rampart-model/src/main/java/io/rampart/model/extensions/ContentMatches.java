@@ -1,6 +1,7 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -8,6 +9,7 @@ import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,9 +53,9 @@ final class ContentMatches {
                         OptionSpec.of("hex-string", "pattern with bytes in hex between bars, e.g. abc|0d0a|",
                                 HEX_PATTERN).invertible(),
                         OptionSpec.of("algo", "search algorithm: Boyer-Moore (bm) or Knuth-Pratt-Morris (kmp)",
-                                Values.choice("algorithm", "bm", "kmp")).required(),
-                        OptionSpec.of("from", "first offset searched (default 0)", XtablesNumbers.unsigned(65535)),
-                        OptionSpec.of("to", "last offset searched (default 65535)", XtablesNumbers.unsigned(65535)),
+                                Words.choice("algorithm", "bm", "kmp")).required(),
+                        OptionSpec.of("from", "first offset searched (default 0)", Values.decimal(0, 65535)),
+                        OptionSpec.of("to", "last offset searched (default 65535)", Values.decimal(0, 65535)),
                         OptionSpec.flag("icase", "ignore upper/lower case"))
                 .canonicalizedBy(ContentMatches::stringCanonical);
     }
@@ -326,39 +328,14 @@ final class ContentMatches {
             return at < text.length() ? text.charAt(at) : 0;
         }
 
-        /** A number as strtoul base 0 reads it: blanks, optional +, then hex, octal or decimal digits. */
+        /** A number as xtables_strtoui reads it with an end pointer: blanks, an optional +, any base. */
         private long number() throws InvalidValueException {
-            int start = at;
-            int i = at;
-            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-                i++;
+            CNumbers.Read number = CNumbers.xtablesPrefix(text, at, 0, CNumbers.UINT32_MAX);
+            if (number == null) {
+                throw error("a number from 0 to 0xffffffff was expected");
             }
-            if (i < text.length() && text.charAt(i) == '+') {
-                i++;
-            }
-            int radix = 10;
-            if (i + 2 < text.length() && text.charAt(i) == '0' && (text.charAt(i + 1) | 0x20) == 'x'
-                    && Character.digit(text.charAt(i + 2), 16) >= 0) {
-                radix = 16;
-                i += 2;
-            } else if (i < text.length() && text.charAt(i) == '0') {
-                radix = 8;
-            }
-            int digits = i;
-            while (i < text.length() && text.charAt(i) < 128 && Character.digit(text.charAt(i), radix) >= 0) {
-                i++;
-            }
-            if (i == digits) {
-                at = start;
-                throw error("a number was expected");
-            }
-            String number = text.substring(digits, i);
-            long value = number.length() > 12 ? -1 : Long.parseLong(number, radix);
-            if (value < 0 || value > 0xffffffffL) {
-                throw error("`" + number + "' is out of range 0-0xffffffff");
-            }
-            at = i;
-            return value;
+            at = number.end();
+            return number.value();
         }
 
         private static String hex(long value) {

@@ -1,13 +1,16 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +26,7 @@ final class HashlimitMatch {
     }
 
     private static final long SCALE = 1_000_000L;
-    private static final long UINT32_MAX = 0xffffffffL;
+    private static final long UINT32_MAX = CNumbers.UINT32_MAX;
     private static final long BURST_MAX = 1_000_000L;
     private static final long GC_INTERVAL_DEFAULT = 1000;
     private static final long BYTE_EXPIRE = 15;
@@ -42,17 +45,11 @@ final class HashlimitMatch {
             int index = MODES.indexOf(word);
             if (index < 0) {
                 throw new InvalidValueException("`" + word + "' is not one of " + String.join(", ", MODES)
-                        + io.rampart.model.extension.Suggestions.didYouMean(word, MODES));
+                        + Suggestions.didYouMean(word, MODES));
             }
             seen[index] = true;
         }
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < seen.length; i++) {
-            if (seen[i]) {
-                out.add(MODES.get(i));
-            }
-        }
-        return String.join(",", out);
+        return String.join(",", Words.inOrder(seen, MODES));
     });
 
     private static final ValueType NAME = Values.quoted("name", "name", Quoting.NONE, (raw, ctx) -> {
@@ -65,8 +62,7 @@ final class HashlimitMatch {
         return raw;
     });
 
-    private static final ValueType UINT32 = Values.of("integer", "0..4294967295",
-            (raw, ctx) -> Long.toString(CNumbers.whole(raw, 0, UINT32_MAX, "a hash table setting")));
+    private static final ValueType UINT32 = Values.decimal(0, UINT32_MAX);
 
     private static final ValueType TEXT = Values.of("amount", "number[k|m]", (raw, ctx) -> raw);
 
@@ -241,8 +237,8 @@ final class HashlimitMatch {
 
     /** A burst: a number in any base, optionally followed by k or m (times 1024, 1024^2). */
     private static long parseBurst(String text) throws InvalidValueException {
-        CNumbers.Prefix number = CNumbers.strtoul(text, 0);
-        if (text.stripLeading().startsWith("-") || number.end() == 0 || number.overflow() || number.value() == 0) {
+        CNumbers.Read number = CNumbers.xtablesPrefix(text, 0, 1, -1L);
+        if (number == null) {
             throw burstError(text);
         }
         if (number.end() == text.length()) {

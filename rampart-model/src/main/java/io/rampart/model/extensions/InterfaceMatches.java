@@ -11,7 +11,6 @@ import io.rampart.model.extension.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** Matches on the link layer and the devices a packet passes: mac, physdev, devgroup. */
 final class InterfaceMatches {
@@ -22,9 +21,6 @@ final class InterfaceMatches {
     static List<ExtensionSpec> specs() {
         return List.of(mac(), physdev(), devgroup());
     }
-
-    private static final Set<Hook> INPUT_SIDE = Set.of(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD);
-    private static final Set<Hook> OUTPUT_SIDE = Set.of(Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
 
     /** Six colon-separated hex bytes of one or two digits, printed as lower-case pairs. */
     private static final ValueType MAC = Values.of("mac", "XX:XX:XX:XX:XX:XX", (raw, ctx) -> {
@@ -69,10 +65,8 @@ final class InterfaceMatches {
 
     private static List<Option> physdevCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
-        if (options.isEmpty()) {
-            throw new InvalidValueException("match physdev needs at least one option");
-        }
-        boolean outputSide = PacketMatches.has(options, "physdev-out") || PacketMatches.has(options, "physdev-is-out");
+        Checks.notEmpty(options, "match physdev", "at least one option");
+        boolean outputSide = Checks.has(options, "physdev-out") || Checks.has(options, "physdev-is-out");
         boolean bridged = options.stream().anyMatch(o -> o.name().equals("physdev-is-bridged") && !o.negated());
         if (outputSide && !bridged && context.hookIfBuiltin().orElse(null) == Hook.OUTPUT) {
             throw new InvalidValueException("--physdev-out and --physdev-is-out need --physdev-is-bridged in OUTPUT:"
@@ -82,19 +76,17 @@ final class InterfaceMatches {
     }
 
     private static ExtensionSpec devgroup() {
-        ValueType group = MatchValues.namedValueMask("/etc/iproute2/group");
+        ValueType group = Iproute2Names.valueMask("/etc/iproute2/group");
         return ExtensionSpec.match("devgroup", "device group of the input or output interface",
                         OptionSpec.of("src-group", "group[/mask] or name of the input interface", group).invertible(),
                         OptionSpec.of("dst-group", "group[/mask] or name of the output interface", group).invertible())
                 .canonicalizedBy((options, context) -> {
-                    if (options.isEmpty()) {
-                        throw new InvalidValueException("match devgroup needs --src-group or --dst-group");
+                    Checks.notEmpty(options, "match devgroup", "--src-group or --dst-group");
+                    if (Checks.has(options, "src-group")) {
+                        Checks.requireHook(context, "--src-group", Hook.RECEIVING);
                     }
-                    if (PacketMatches.has(options, "src-group")) {
-                        MatchValues.requireHook(context, "src-group", INPUT_SIDE);
-                    }
-                    if (PacketMatches.has(options, "dst-group")) {
-                        MatchValues.requireHook(context, "dst-group", OUTPUT_SIDE);
+                    if (Checks.has(options, "dst-group")) {
+                        Checks.requireHook(context, "--dst-group", Hook.SENDING);
                     }
                     return options;
                 });

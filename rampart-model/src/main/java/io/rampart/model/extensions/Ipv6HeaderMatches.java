@@ -3,12 +3,15 @@ package io.rampart.model.extensions;
 import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +23,7 @@ final class Ipv6HeaderMatches {
     }
 
     private static final long MAX_U32 = 0xffffffffL;
-    private static final ValueType U32_RANGE = MatchValues.numberRange(MAX_U32, true);
+    private static final ValueType U32_RANGE = Values.numberRange(MAX_U32, true);
     private static final ValueType U32 = Values.decimal(0, MAX_U32);
 
     static List<ExtensionSpec> specs() {
@@ -37,7 +40,7 @@ final class Ipv6HeaderMatches {
                         OptionSpec.flag("fraglast", "last fragment"))
                 .onlyFor(Family.IPV6)
                 .canonicalizedBy((options, context) -> {
-                    if (PacketMatches.has(options, "fragmore") && PacketMatches.has(options, "fraglast")) {
+                    if (Checks.has(options, "fragmore") && Checks.has(options, "fraglast")) {
                         throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
                     }
                     return withoutFullRange(options, "fragid");
@@ -79,19 +82,36 @@ final class Ipv6HeaderMatches {
                         OptionSpec.of("rt-0-addrs", "addresses of a type 0 header, in order", RT0_ADDRESSES),
                         OptionSpec.flag("rt-0-not-strict", "the --rt-0-addrs may be among others"))
                 .onlyFor(Family.IPV6)
-                .canonicalizedBy((options, context) -> {
-                    boolean typeZero = options.stream().anyMatch(o -> o.name().equals("rt-type") && !o.negated()
-                            && o.arg().equals("0"));
-                    for (String option : List.of("rt-0-res", "rt-0-addrs")) {
-                        if (PacketMatches.has(options, option) && !typeZero) {
-                            throw new InvalidValueException("--" + option + " needs --rt-type 0 (not negated)");
-                        }
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::rtCanonical));
+    }
+
+    private static final List<String> RT_SAVE_ORDER = List.of("rt-type", "rt-segsleft", "rt-len", "rt-0-res",
+            "rt-0-addrs", "rt-0-not-strict");
+
+    /** Given order: like iptables, the type 0 options need {@code --rt-type 0} before them. */
+    private static List<Option> rtCanonical(List<Option> options, ValueContext context) throws InvalidValueException {
+        boolean typeZero = false;
+        boolean addresses = false;
+        for (Option option : options) {
+            switch (option.name()) {
+                case "rt-type" -> typeZero = !option.negated() && option.arg().equals("0");
+                case "rt-0-res", "rt-0-addrs" -> {
+                    if (!typeZero) {
+                        throw new InvalidValueException("--" + option.name() + " needs --rt-type 0 (not negated)"
+                                + " before it");
                     }
-                    if (PacketMatches.has(options, "rt-0-not-strict") && !PacketMatches.has(options, "rt-0-addrs")) {
-                        throw new InvalidValueException("--rt-0-not-strict needs --rt-0-addrs");
+                    addresses |= option.name().equals("rt-0-addrs");
+                }
+                case "rt-0-not-strict" -> {
+                    if (!addresses) {
+                        throw new InvalidValueException("--rt-0-not-strict needs --rt-0-addrs before it");
                     }
-                    return withoutFullRange(options, "rt-segsleft");
-                });
+                }
+                default -> {
+                }
+            }
+        }
+        return withoutFullRange(Checks.inSaveOrder(options, RT_SAVE_ORDER), "rt-segsleft");
     }
 
     /** The headers ipv6header knows, in the order of its bit mask, with iptables' own names for them. */
@@ -119,13 +139,8 @@ final class Ipv6HeaderMatches {
                     }
                     present[HEADER_ORDER.indexOf(number)] = true;
                 }
-                List<String> out = new ArrayList<>();
-                for (int i = 0; i < present.length; i++) {
-                    if (present[i]) {
-                        out.add(headerName(HEADER_ORDER.get(i)));
-                    }
-                }
-                return String.join(",", out);
+                return String.join(",", Words.inOrder(present, HEADER_ORDER).stream()
+                        .map(Ipv6HeaderMatches::headerName).toList());
             });
 
     /** iptables' own name for each header, used when the system's protocol list has none. */

@@ -1,6 +1,7 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -44,7 +45,7 @@ final class LoggingTargets {
                     return named.toString();
                 }
                 try {
-                    return Long.toString(XtablesNumbers.parse(raw, 7));
+                    return Long.toString(CNumbers.xtables(raw, 0, 7));
                 } catch (InvalidValueException e) {
                     throw new InvalidValueException("log level `" + raw + "' is neither 0-7 nor a level name"
                             + io.rampart.model.extension.Suggestions.didYouMean(raw, LOG_LEVELS.keySet()));
@@ -92,13 +93,13 @@ final class LoggingTargets {
                         OptionSpec.of("nflog-prefix", "text sent along with the packet (cut to 127 bytes)",
                                 prefix(NFLOG_PREFIX_BYTES)),
                         OptionSpec.of("nflog-group", "netlink group to send to (default 0)",
-                                XtablesNumbers.unsigned(65535)),
+                                Values.decimal(0, 65535)),
                         OptionSpec.of("nflog-range", "obsolete and without effect: use --nflog-size",
-                                XtablesNumbers.unsigned(4294967295L)),
+                                Values.decimal(0, 4294967295L)),
                         OptionSpec.of("nflog-size", "bytes of the packet to copy (default: all)",
-                                XtablesNumbers.unsigned(4294967295L)),
+                                Values.decimal(0, 4294967295L)),
                         OptionSpec.of("nflog-threshold", "packets to queue in the kernel before sending",
-                                XtablesNumbers.unsigned(65535)))
+                                Values.decimal(0, 65535)))
                 .canonicalizedBy(LoggingTargets::nflogCanonical);
     }
 
@@ -129,8 +130,8 @@ final class LoggingTargets {
         if (parts.length != 2) {
             throw new InvalidValueException("`" + raw + "' is not a range first:last");
         }
-        long first = parts[0].isEmpty() ? 0 : XtablesNumbers.parse(parts[0], MAX_QUEUE);
-        long last = parts[1].isEmpty() ? MAX_QUEUE : XtablesNumbers.parse(parts[1], MAX_QUEUE);
+        long first = parts[0].isEmpty() ? 0 : CNumbers.xtables(parts[0], 0, MAX_QUEUE);
+        long last = parts[1].isEmpty() ? MAX_QUEUE : CNumbers.xtables(parts[1], 0, MAX_QUEUE);
         if (first >= last) {
             throw new InvalidValueException("the first queue " + first + " must be below the last " + last);
         }
@@ -142,7 +143,7 @@ final class LoggingTargets {
 
     private static ExtensionSpec nfqueue() {
         return ExtensionSpec.target("NFQUEUE", "hand the packet to a user-space program on an nfnetlink queue",
-                        OptionSpec.of("queue-num", "queue number (default 0)", XtablesNumbers.unsigned(MAX_QUEUE)),
+                        OptionSpec.of("queue-num", "queue number (default 0)", Values.decimal(0, MAX_QUEUE)),
                         OptionSpec.of("queue-balance", "spread flows over the queues first:last", QUEUE_RANGE),
                         OptionSpec.flag("queue-bypass", "accept the packet when no program listens on the queue"),
                         OptionSpec.flag("queue-cpu-fanout", "with --queue-balance: choose the queue by CPU"))

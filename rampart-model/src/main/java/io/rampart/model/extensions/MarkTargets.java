@@ -1,7 +1,7 @@
 package io.rampart.model.extensions;
 
-import static io.rampart.model.extensions.TargetOptions.atLeastOne;
-import static io.rampart.model.extensions.TargetOptions.atMostOne;
+import static io.rampart.model.extensions.Checks.atLeastOne;
+import static io.rampart.model.extensions.Checks.atMostOne;
 
 import io.rampart.model.Option;
 import io.rampart.model.extension.Canonicalizer;
@@ -11,7 +11,7 @@ import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
-import io.rampart.model.extensions.TargetOptions.ValueMask;
+import io.rampart.model.extensions.Marks.ValueMask;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,8 +24,8 @@ final class MarkTargets {
     private MarkTargets() {
     }
 
-    private static final ValueType MARK_MASK = Values.markMask(ValueMask.ALL);
-    private static final ValueType MARK = Values.hex(0, ValueMask.ALL);
+    private static final ValueType MARK_MASK = Marks.TARGET_VALUE_MASK;
+    private static final ValueType MARK = Marks.VALUE;
     private static final String[] OPERATIONS = {"set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"};
     private static final String[] CONNMARK_OPERATIONS = {"set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark",
         "save-mark", "restore-mark"};
@@ -63,9 +63,9 @@ final class MarkTargets {
                 ValueMask given = ValueMask.parse(option.arg());
                 yield new ValueMask(given.value(), given.value() | given.mask());
             }
-            case "and-mark" -> new ValueMask(0, ~ValueMask.hex(option.arg()) & ValueMask.ALL);
-            case "or-mark" -> new ValueMask(ValueMask.hex(option.arg()), ValueMask.hex(option.arg()));
-            case "xor-mark" -> new ValueMask(ValueMask.hex(option.arg()), 0);
+            case "and-mark" -> new ValueMask(0, ~ValueMask.parseHex(option.arg()) & Marks.ALL);
+            case "or-mark" -> new ValueMask(ValueMask.parseHex(option.arg()), ValueMask.parseHex(option.arg()));
+            case "xor-mark" -> new ValueMask(ValueMask.parseHex(option.arg()), 0);
             default -> throw new IllegalArgumentException(option.name());
         };
     }
@@ -97,17 +97,17 @@ final class MarkTargets {
         atMostOne(options, "CONNMARK", "mask", "ctmask");
         String mode = null;
         long ctmark = 0;
-        long ctmask = ValueMask.ALL;
-        long nfmask = ValueMask.ALL;
+        long ctmask = Marks.ALL;
+        long nfmask = Marks.ALL;
         String shift = "left-shift-mark";
         int shiftBits = 0;
         for (Option option : options) {
             switch (option.name()) {
                 case "save-mark", "restore-mark" -> mode = option.name();
-                case "nfmask" -> nfmask = ValueMask.hex(option.arg());
-                case "ctmask" -> ctmask = ValueMask.hex(option.arg());
+                case "nfmask" -> nfmask = ValueMask.parseHex(option.arg());
+                case "ctmask" -> ctmask = ValueMask.parseHex(option.arg());
                 case "mask" -> {
-                    nfmask = ValueMask.hex(option.arg());
+                    nfmask = ValueMask.parseHex(option.arg());
                     ctmask = nfmask;
                 }
                 case "left-shift-mark", "right-shift-mark" -> {
@@ -130,8 +130,8 @@ final class MarkTargets {
             out.add(Option.of("set-xmark", new ValueMask(ctmark, ctmask).format()));
         } else {
             out.add(Option.of(mode));
-            out.add(Option.of("nfmask", "0x" + Long.toHexString(nfmask)));
-            out.add(Option.of("ctmask", "0x" + Long.toHexString(ctmask)));
+            out.add(Option.of("nfmask", Marks.hex(nfmask)));
+            out.add(Option.of("ctmask", Marks.hex(ctmask)));
         }
         if (shiftBits != 0) {
             out.add(Option.of(shift, Integer.toString(shiftBits)));

@@ -2,6 +2,7 @@ package io.rampart.model.extensions;
 
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
@@ -12,8 +13,6 @@ import io.rampart.model.extension.Values;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,14 +31,14 @@ final class MetaMatches {
 
     private static ExtensionSpec comment() {
         return ExtensionSpec.match("comment", "a note kept with the rule; matches every packet",
-                OptionSpec.of("comment", "the note (the kernel keeps 255 bytes)", XtablesValues.truncatedText(255))
+                OptionSpec.of("comment", "the note (the kernel keeps 255 bytes)", Values.truncatedText(255))
                         .required());
     }
 
     private static ExtensionSpec mark(String name, String what) {
         return ExtensionSpec.match(name, what + ", all bits or those of a mask",
                 OptionSpec.of("mark", what + " equals value, after AND with mask when one is given",
-                        XtablesValues.MARK_MASK).invertible().required());
+                        Marks.MATCH_VALUE_MASK).invertible().required());
     }
 
     private static ExtensionSpec owner() {
@@ -64,13 +63,8 @@ final class MetaMatches {
                 throw new InvalidValueException("--suppl-groups must follow --gid-owner");
             }
         }
-        if (options.isEmpty()) {
-            throw new InvalidValueException("match owner needs --uid-owner, --gid-owner or --socket-exists");
-        }
-        List<String> saveOrder = List.of("socket-exists", "uid-owner", "gid-owner", "suppl-groups");
-        List<Option> sorted = new ArrayList<>(options);
-        sorted.sort(Comparator.comparingInt(o -> saveOrder.indexOf(o.name())));
-        return sorted;
+        Checks.notEmpty(options, "match owner", "--uid-owner, --gid-owner or --socket-exists");
+        return Checks.inSaveOrder(options, List.of("socket-exists", "uid-owner", "gid-owner", "suppl-groups"));
     }
 
     /**
@@ -83,19 +77,21 @@ final class MetaMatches {
             if (named.isPresent()) {
                 return Long.toString(named.get());
             }
-            int dash = Math.max(raw.indexOf('-'), raw.indexOf(':'));
-            try {
-                long first = Values.parseUnsigned(dash < 0 ? raw : raw.substring(0, dash), 0, MAX_ID);
-                long last = dash < 0 ? first : Values.parseUnsigned(raw.substring(dash + 1), 0, MAX_ID);
-                if (first > last) {
-                    throw new InvalidValueException("range `" + raw + "' is reversed: write " + last + "-" + first);
-                }
-                return first == last ? Long.toString(first) : first + "-" + last;
-            } catch (InvalidValueException e) {
-                throw new InvalidValueException("`" + raw + "' is no " + (database.endsWith("passwd") ? "user"
-                        : "group") + " name in " + database + " and no id or range 0-" + MAX_ID
-                        + (e.getMessage().contains("reversed") ? ": " + e.getMessage() : ""));
+            // owner_parse_range: a number, then optionally `-' or `:' and another, and nothing else.
+            CNumbers.Read first = CNumbers.xtablesPrefix(raw, 0, 0, MAX_ID);
+            CNumbers.Read last = first;
+            if (first != null && first.end() < raw.length() && "-:".indexOf(raw.charAt(first.end())) >= 0) {
+                last = CNumbers.xtablesPrefix(raw, first.end() + 1, 0, MAX_ID);
             }
+            if (last == null || last.end() != raw.length()) {
+                throw new InvalidValueException("`" + raw + "' is no " + (database.endsWith("passwd") ? "user"
+                        : "group") + " name in " + database + " and no id or range 0-" + MAX_ID);
+            }
+            if (first.value() > last.value()) {
+                throw new InvalidValueException("range `" + raw + "' is reversed: write " + last.value() + "-"
+                        + first.value());
+            }
+            return first.value() == last.value() ? Long.toString(first.value()) : first.value() + "-" + last.value();
         });
     }
 
@@ -117,8 +113,9 @@ final class MetaMatches {
     private static ExtensionSpec cgroup() {
         return ExtensionSpec.match("cgroup", "the control group of the local socket",
                         OptionSpec.of("path", "cgroup v2 path (must exist when the rule is loaded)",
-                                XtablesValues.truncatedText(4095)).invertible(),
-                        OptionSpec.of("cgroup", "net_cls class id (cgroup v1)", XtablesValues.U32).invertible())
+                                Values.truncatedText(4095)).invertible(),
+                        OptionSpec.of("cgroup", "net_cls class id (cgroup v1)", Values.decimal(0, CNumbers.UINT32_MAX))
+                                .invertible())
                 .atHooks(Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING)
                 .canonicalizedBy(MetaMatches::cgroupCanonical);
     }

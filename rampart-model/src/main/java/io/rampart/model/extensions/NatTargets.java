@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
@@ -14,12 +15,15 @@ import io.rampart.model.extension.Values;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The address translation targets of the nat table: DNAT, SNAT, MASQUERADE, REDIRECT and NETMAP. */
 final class NatTargets {
 
     private NatTargets() {
     }
+
+    private static final int MAX_PORT = 65535;
 
     /** Protocols whose ports NAT can change (1 is ICMP, whose id field counts as the port). */
     private static final List<String> PORT_PROTOCOLS = List.of("tcp", "udp", "sctp", "dccp", "icmp");
@@ -132,10 +136,10 @@ final class NatTargets {
         if (protocol == null || !PORT_PROTOCOLS.contains(protocol)) {
             throw new InvalidValueException("ports need -p tcp, udp, sctp or dccp before the target");
         }
-        StrtoulPrefix first = StrtoulPrefix.read(raw, 0);
+        CNumbers.Read first = CNumbers.xtablesPrefix(raw, 0, 0, MAX_PORT);
         int low;
         int end;
-        if (first == null || first.value() > 65535) {
+        if (first == null) {
             low = service(raw);
             end = raw.length();
         } else {
@@ -152,8 +156,8 @@ final class NatTargets {
         if (separator != '-') {
             throw new InvalidValueException("garbage after port `" + raw.substring(end) + "' in `" + raw + "'");
         }
-        StrtoulPrefix second = StrtoulPrefix.read(raw, end + 1);
-        if (second == null || second.value() > 65535) {
+        CNumbers.Read second = CNumbers.xtablesPrefix(raw, end + 1, 0, MAX_PORT);
+        if (second == null) {
             throw new InvalidValueException("port `" + raw.substring(end + 1) + "' is not valid: the end of a range"
                     + " must be a number 0-65535");
         }
@@ -169,10 +173,9 @@ final class NatTargets {
             throw new InvalidValueException("garbage after port range `" + raw.substring(second.end()) + "'");
         }
         String baseText = raw.substring(second.end() + 1);
-        StrtoulPrefix baseNumber = StrtoulPrefix.read(baseText, 0);
-        int basePort = baseNumber != null && baseNumber.end() == baseText.length()
-                && baseNumber.value() >= 1 && baseNumber.value() <= 65535
-                ? (int) baseNumber.value() : service(baseText);
+        // Like iptables, whatever follows a base port number is ignored.
+        CNumbers.Read baseNumber = CNumbers.xtablesPrefix(baseText, 0, 1, MAX_PORT);
+        int basePort = baseNumber != null ? (int) baseNumber.value() : service(baseText);
         return switch (base) {
             case KEPT -> text + "/" + basePort;
             case ZEROED -> text + "/0";
@@ -212,9 +215,9 @@ final class NatTargets {
      */
     private static int prefix(String text, Family family) throws InvalidValueException {
         int bits = family.addressBits();
-        StrtoulPrefix number = StrtoulPrefix.read(text, 0);
-        if (number != null && number.end() == text.length()) {
-            return number.value() <= bits ? (int) number.value() : bits;
+        OptionalLong number = CNumbers.xtablesWhole(text, 0, -1L);
+        if (number.isPresent()) {
+            return Long.compareUnsigned(number.getAsLong(), bits) <= 0 ? (int) number.getAsLong() : bits;
         }
         byte[] mask = Addresses.parseLiteral(text, family);
         if (mask == null) {

@@ -1,6 +1,8 @@
 package io.rampart.model.extensions;
 
+import io.rampart.model.Hook;
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
@@ -8,6 +10,7 @@ import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +29,7 @@ final class PolicyMatch {
             "tunnel-src");
 
     private static final ValueType IPSEC_PROTOCOL = Values.of("ipsec-protocol", "ah|esp|ipcomp", (raw, ctx) -> {
-        String name = XtablesValues.PROTOCOL_NAME.canonical(raw, ctx);
+        String name = TupleValues.PROTOCOL_NAME.canonical(raw, ctx);
         if (!List.of("ah", "esp", "ipcomp").contains(name)) {
             throw new InvalidValueException("protocol `" + raw + "' is not one of ah, esp, ipcomp");
         }
@@ -40,22 +43,23 @@ final class PolicyMatch {
         return List.of(ExtensionSpec.match("policy", "the IPsec policy that applied to the packet",
                         OptionSpec.of("dir", "in: decapsulation policy (PREROUTING, INPUT, FORWARD);"
                                 + " out: encapsulation policy (FORWARD, OUTPUT, POSTROUTING)",
-                                Values.choice("direction", "in", "out")).required(),
+                                Words.choice("direction", "in", "out")).required(),
                         OptionSpec.of("pol", "ipsec: processed by IPsec (the default); none: not",
-                                Values.choice("policy", "ipsec", "none")),
+                                Words.choice("policy", "ipsec", "none")),
                         OptionSpec.flag("strict", "the elements must match the whole policy, in order"),
-                        OptionSpec.of("reqid", "request id of the policy element", XtablesValues.U32)
+                        OptionSpec.of("reqid", "request id of the policy element",
+                                Values.decimal(0, CNumbers.UINT32_MAX))
                                 .invertible().repeatable(),
                         OptionSpec.of("spi", "security parameter index of the element",
-                                Values.hex(0, 0xffffffffL)).invertible().repeatable(),
+                                Values.hex(0, CNumbers.UINT32_MAX)).invertible().repeatable(),
                         OptionSpec.of("proto", "IPsec protocol of the element", IPSEC_PROTOCOL)
                                 .invertible().repeatable(),
                         OptionSpec.of("mode", "encapsulation mode of the element",
-                                Values.choice("mode", "tunnel", "transport")).invertible().repeatable(),
+                                Words.choice("mode", "tunnel", "transport")).invertible().repeatable(),
                         OptionSpec.of("tunnel-src", "tunnel source address (tunnel mode only)",
-                                XtablesValues.HOST_MASK).invertible().repeatable(),
+                                TupleValues.HOST_MASK).invertible().repeatable(),
                         OptionSpec.of("tunnel-dst", "tunnel destination address (tunnel mode only)",
-                                XtablesValues.HOST_MASK).invertible().repeatable(),
+                                TupleValues.HOST_MASK).invertible().repeatable(),
                         OptionSpec.flag("next", "start the next policy element (needs --strict)").repeatable())
                 .canonicalizedBy(Canonicalizer.inGivenOrder(PolicyMatch::canonical)));
     }
@@ -68,7 +72,12 @@ final class PolicyMatch {
         boolean none = false;
         for (Option option : options) {
             switch (option.name()) {
-                case "dir" -> head.add(0, option);
+                case "dir" -> {
+                    // The kernel refuses a policy direction where packets do not pass that way.
+                    Checks.requireHook(context, "--dir " + option.arg(),
+                            option.arg().equals("in") ? Hook.RECEIVING : Hook.SENDING);
+                    head.add(0, option);
+                }
                 case "pol" -> none = option.arg().equals("none");
                 case "strict" -> strict = true;
                 case "next" -> {

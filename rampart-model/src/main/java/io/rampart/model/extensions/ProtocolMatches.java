@@ -1,18 +1,19 @@
 package io.rampart.model.extensions;
 
+import io.rampart.model.Family;
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
-import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** The sctp, icmp, icmp6 and multiport matches: layer-4 header fields of one protocol. */
 final class ProtocolMatches {
@@ -43,21 +44,8 @@ final class ProtocolMatches {
             new Chunk("ASCONF_ACK", 128, "--------"), new Chunk("FORWARD_TSN", 192, "--------"),
             new Chunk("I_FORWARD_TSN", 194, "--------"));
 
-    /** An SCTP port or range {@code a:b}: any number base, no service names known for sctp, a <= b. */
-    private static final ValueType SCTP_PORTS = Values.of("port-range", "port[:port]", (raw, ctx) -> {
-        int colon = raw.indexOf(':');
-        if (colon < 0) {
-            return Integer.toString(MatchValues.port(raw, "sctp"));
-        }
-        String from = raw.substring(0, colon);
-        String to = raw.substring(colon + 1);
-        int low = from.isEmpty() ? 0 : MatchValues.port(from, "sctp");
-        int high = to.isEmpty() ? 65535 : MatchValues.port(to, "sctp");
-        if (low > high) {
-            throw new InvalidValueException("invalid port range `" + raw + "' (min > max)");
-        }
-        return low == high ? Integer.toString(low) : low + ":" + high;
-    });
+    /** An SCTP port or range {@code a:b}: numbers, or services of sctp; not reversed. */
+    private static final ValueType SCTP_PORTS = Ports.parsedRange("sctp");
 
     private static final ValueType CHUNK_MATCH = Values.of("chunk-match", "any|all|only", (raw, ctx) -> {
         String word = raw.toLowerCase(Locale.ROOT);
@@ -157,10 +145,7 @@ final class ProtocolMatches {
                                 + " flags, upper case set, lower case clear) are present", CHUNK_MATCH, CHUNK_LIST)
                                 .invertible())
                 .implicitFor("sctp")
-                .canonicalizedBy((options, context) -> {
-                    MatchValues.requireProtocol(context, "match sctp", Set.of("sctp"));
-                    return options;
-                });
+                .canonicalizedBy(Checks.needsProtocol("match sctp", "sctp"));
     }
 
     // ---- icmp and icmp6
@@ -257,11 +242,11 @@ final class ProtocolMatches {
         int colon = text.indexOf(':');
         try {
             if (colon < 0) {
-                long value = Values.parseUnsigned(text, 0, 255);
+                long value = CNumbers.xtables(text, 0, 255);
                 return new long[] {value, value};
             }
-            return new long[] {Values.parseUnsigned(text.substring(0, colon), 0, 255),
-                    Values.parseUnsigned(text.substring(colon + 1), 0, 255)};
+            return new long[] {CNumbers.xtables(text.substring(0, colon), 0, 255),
+                    CNumbers.xtables(text.substring(colon + 1), 0, 255)};
         } catch (InvalidValueException e) {
             throw new InvalidValueException("unknown " + label + " " + what + " `" + whole + "': use a number 0-255"
                     + " or a name" + Suggestions.didYouMean(whole, names.stream().map(IcmpName::name).toList()));
@@ -274,10 +259,7 @@ final class ProtocolMatches {
                                 icmpType(ICMP_NAMES, "ICMP", true)).invertible().required())
                 .onlyFor(Family.IPV4)
                 .implicitFor("icmp")
-                .canonicalizedBy((options, context) -> {
-                    MatchValues.requireProtocol(context, "match icmp", Set.of("icmp"));
-                    return options;
-                });
+                .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"));
     }
 
     private static ExtensionSpec icmp6() {
@@ -286,20 +268,17 @@ final class ProtocolMatches {
                                 icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required())
                 .onlyFor(Family.IPV6)
                 .implicitFor("ipv6-icmp")
-                .canonicalizedBy((options, context) -> {
-                    MatchValues.requireProtocol(context, "match icmp6", Set.of("ipv6-icmp"));
-                    return options;
-                });
+                .canonicalizedBy(Checks.needsProtocol("match icmp6", "ipv6-icmp"));
     }
 
     // ---- multiport
 
-    private static final Set<String> MULTIPORT_PROTOCOLS = Set.of("tcp", "udp", "udplite", "sctp", "dccp");
+    private static final String[] MULTIPORT_PROTOCOLS = {"tcp", "udp", "udplite", "sctp", "dccp"};
     private static final int MAX_PORT_SLOTS = 15;
 
-    /** Kept as given; ports resolve against the rule's protocol in the canonicalizer. */
+    /** Ports resolve against the protocol given before the option, as iptables reads them there. */
     private static final ValueType PORT_LIST = Values.of("port-list", "port[:port][,...] (up to 15 slots)",
-            (raw, ctx) -> raw);
+            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS)));
 
     private static ExtensionSpec multiport() {
         return ExtensionSpec.match("multiport", "up to 15 ports or port ranges of tcp, udp, udplite, sctp or dccp",
@@ -312,15 +291,12 @@ final class ProtocolMatches {
 
     private static List<Option> multiportCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
-        if (options.isEmpty()) {
-            throw new InvalidValueException("match multiport needs --sports, --dports or --ports");
-        }
+        Checks.notEmpty(options, "match multiport", "--sports, --dports or --ports");
         if (options.size() > 1) {
             throw new InvalidValueException("match multiport takes one of --sports, --dports and --ports");
         }
-        String protocol = MatchValues.requireProtocol(context, "match multiport", MULTIPORT_PROTOCOLS);
-        Option option = options.get(0);
-        return List.of(new Option(option.name(), option.negated(), List.of(portList(option.arg(), protocol))));
+        Checks.requireProtocol(context, "match multiport", MULTIPORT_PROTOCOLS);
+        return options;
     }
 
     private static String portList(String raw, String protocol) throws InvalidValueException {
@@ -329,12 +305,12 @@ final class ProtocolMatches {
         for (String element : raw.split(",", -1)) {
             int colon = element.indexOf(':');
             if (colon < 0) {
-                out.add(Integer.toString(MatchValues.port(element, protocol)));
+                out.add(Integer.toString(Ports.parsePort(element, protocol)));
                 slots++;
                 continue;
             }
-            int low = MatchValues.port(element.substring(0, colon), protocol);
-            int high = MatchValues.port(element.substring(colon + 1), protocol);
+            int low = Ports.parsePort(element.substring(0, colon), protocol);
+            int high = Ports.parsePort(element.substring(colon + 1), protocol);
             if (low >= high) {
                 throw new InvalidValueException("invalid port range `" + element + "': the first port must be"
                         + " below the last");

@@ -2,6 +2,7 @@ package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -11,6 +12,7 @@ import io.rampart.model.extension.Values;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /** The limit and connlimit matches, and the rate and prefix arithmetic they share with hashlimit. */
 final class RateMatches {
@@ -58,7 +60,7 @@ final class RateMatches {
         if (unit < 0 || count == 0) {
             return -1;
         }
-        long divisor = wide ? count : count & 0xffffffffL;
+        long divisor = wide ? count : count & CNumbers.UINT32_MAX;
         return Long.divideUnsigned(scale * unit, divisor);
     }
 
@@ -92,17 +94,15 @@ final class RateMatches {
     /** A prefix length, or a mask in address form, as xtables' prefix parser reads it. */
     static final ValueType PREFIX = Values.of("prefix", "length|mask", (raw, ctx) -> {
         int bits = ctx.family().addressBits();
-        CNumbers.Prefix number = CNumbers.strtoul(raw, 0);
-        if (number.end() == raw.length() && number.end() > 0 && !raw.stripLeading().startsWith("-")
-                && !number.overflow() && Long.compareUnsigned(number.value(), bits) <= 0) {
-            return Long.toString(number.value());
+        OptionalLong number = CNumbers.xtablesWhole(raw, 0, bits);
+        if (number.isPresent()) {
+            return Long.toString(number.getAsLong());
         }
         byte[] mask = Addresses.parseLiteral(raw, ctx.family());
         if (mask == null && !ctx.ipv6() && !raw.isEmpty() && raw.chars().allMatch(Character::isDigit)
-                && raw.length() <= 10 && Long.parseLong(raw) <= 0xffffffffL) {
+                && raw.length() <= 10 && Long.parseLong(raw) <= CNumbers.UINT32_MAX) {
             // inet_aton reads a lone number as a whole address.
-            long value = Long.parseLong(raw);
-            mask = new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+            mask = Addresses.ipv4OfNumber(Long.parseLong(raw));
         }
         if (mask == null) {
             throw new InvalidValueException("`" + raw + "' is neither a prefix length (0-" + bits
@@ -117,8 +117,7 @@ final class RateMatches {
                         OptionSpec.of("limit", "average rate: number per second, or with /minute, /hour, /day"
                                 + " (default 3/hour)", RATE_TEXT),
                         OptionSpec.of("limit-burst", "packets that may pass at once before the rate applies"
-                                + " (default 5)", Values.of("integer", "0..10000",
-                                (raw, ctx) -> Long.toString(CNumbers.whole(raw, 0, 10000, "--limit-burst")))))
+                                + " (default 5)", Values.decimal(0, 10000)))
                 .canonicalizedBy(RateMatches::limitCanonical);
     }
 
@@ -153,8 +152,7 @@ final class RateMatches {
     }
 
     private static ExtensionSpec connlimit() {
-        ValueType count = Values.of("integer", "0..4294967295",
-                (raw, ctx) -> Long.toString(CNumbers.whole(raw, 0, 0xffffffffL, "a connection count")));
+        ValueType count = Values.decimal(0, CNumbers.UINT32_MAX);
         return ExtensionSpec.match("connlimit", "match on the number of connections a host or network has open",
                         OptionSpec.of("connlimit-upto", "match while the count is at most this", count).invertible(),
                         OptionSpec.of("connlimit-above", "match while the count is above this", count).invertible(),

@@ -58,8 +58,8 @@ final class RejectTarget {
                     if (options.isEmpty()) {
                         return List.of(Option.of("reject-with", defaultType));
                     }
-                    if (options.get(0).arg().equals("tcp-reset") && !"tcp".equals(context.protocol())) {
-                        throw new InvalidValueException("--reject-with tcp-reset needs -p tcp");
+                    if (options.get(0).arg().equals("tcp-reset")) {
+                        Checks.requireProtocol(context, "--reject-with tcp-reset", "tcp");
                     }
                     return options;
                 });

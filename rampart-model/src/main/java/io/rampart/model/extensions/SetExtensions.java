@@ -1,6 +1,8 @@
 package io.rampart.model.extensions;
 
+import io.rampart.model.Hook;
 import io.rampart.model.Option;
+import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -46,7 +48,7 @@ final class SetExtensions {
         return raw;
     });
 
-    private static final ValueType COUNTER = XtablesNumbers.unsigned("18446744073709551615");
+    private static final ValueType COUNTER = Values.decimal(0, -1L);
 
     static List<ExtensionSpec> specs() {
         return List.of(match(), target());
@@ -102,14 +104,17 @@ final class SetExtensions {
                                 SET_NAME, DIRECTIONS),
                         OptionSpec.flag("exist", "with --add-set: refresh the timeout of an existing entry"),
                         OptionSpec.of("timeout", "with --add-set: timeout of the entry in seconds",
-                                XtablesNumbers.unsigned(4294967294L)),
+                                Values.decimal(0, 4294967294L)),
                         OptionSpec.of("del-set", "set to delete the entry from, and the fields that make it",
                                 SET_NAME, DIRECTIONS),
-                        OptionSpec.of("map-set", "set whose matching entry's extensions are applied to the packet",
+                        OptionSpec.of("map-set", "set whose matching entry's extensions are applied to the packet"
+                                        + " (mangle table only)",
                                 SET_NAME, DIRECTIONS),
-                        OptionSpec.flag("map-mark", "with --map-set: apply the entry's skbmark (mangle table)"),
-                        OptionSpec.flag("map-prio", "with --map-set: apply the entry's skbprio"),
-                        OptionSpec.flag("map-queue", "with --map-set: apply the entry's skbqueue"))
+                        OptionSpec.flag("map-mark", "with --map-set: apply the entry's skbmark"),
+                        OptionSpec.flag("map-prio", "with --map-set: apply the entry's skbprio (FORWARD, OUTPUT,"
+                                + " POSTROUTING)"),
+                        OptionSpec.flag("map-queue", "with --map-set: apply the entry's skbqueue (FORWARD, OUTPUT,"
+                                + " POSTROUTING)"))
                 .canonicalizedBy(SetExtensions::targetCanonical);
     }
 
@@ -133,6 +138,12 @@ final class SetExtensions {
         }
         if (names.contains("map-set") && !mapFlag) {
             throw new InvalidValueException("--map-set needs --map-mark, --map-prio or --map-queue");
+        }
+        if (names.contains("map-set")) {
+            Checks.requireTable(context, "--map-set", Table.MANGLE);
+        }
+        if (names.contains("map-prio") || names.contains("map-queue")) {
+            Checks.requireHook(context, "--map-prio and --map-queue", Hook.SENDING);
         }
         return options;
     }

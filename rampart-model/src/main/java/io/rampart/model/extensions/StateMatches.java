@@ -2,6 +2,8 @@ package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.CNumbers;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -9,6 +11,7 @@ import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.Words;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -22,7 +25,7 @@ final class StateMatches {
     private StateMatches() {
     }
 
-    private static final long UINT32_MAX = 0xffffffffL;
+    private static final long UINT32_MAX = CNumbers.UINT32_MAX;
     private static final List<String> RECENT_COMMANDS = List.of("set", "rcheck", "update", "remove");
     /** The kernel keeps at most this many characters of a recent list's name. */
     private static final int RECENT_NAME_MAX = 199;
@@ -30,11 +33,6 @@ final class StateMatches {
 
     static List<ExtensionSpec> specs() {
         return List.of(recent(), quota(), statistic());
-    }
-
-    private static ValueType uint32(long min, String what) {
-        return Values.of("integer", min + "..4294967295",
-                (raw, ctx) -> Long.toString(CNumbers.whole(raw, min, UINT32_MAX, what)));
     }
 
     private static ExtensionSpec recent() {
@@ -57,18 +55,20 @@ final class StateMatches {
                         OptionSpec.flag("remove", "match if the address is in the list, and take it out")
                                 .invertible(),
                         OptionSpec.of("seconds", "only if last seen within this many seconds",
-                                uint32(1, "--seconds")),
+                                Values.decimal(1, UINT32_MAX)),
                         OptionSpec.flag("reap", "drop entries older than --seconds from the list"),
-                        OptionSpec.of("hitcount", "only if seen at least this many times", uint32(0, "--hitcount")),
+                        OptionSpec.of("hitcount", "only if seen at least this many times",
+                                Values.decimal(0, UINT32_MAX)),
                         OptionSpec.flag("rttl", "only if the TTL also equals the one the address was added with"),
                         OptionSpec.of("name", "the list to use (default DEFAULT)", name),
                         OptionSpec.of("mask", "netmask applied to addresses before they are stored or looked up",
                                 mask),
                         OptionSpec.flag("rsource", "remember source addresses (the default)"),
                         OptionSpec.flag("rdest", "remember destination addresses"))
-                .canonicalizedBy(StateMatches::recentCanonical);
+                .canonicalizedBy(Canonicalizer.inGivenOrder(StateMatches::recentCanonical));
     }
 
+    /** Given order: of --rsource and --rdest, the last one counts. */
     private static List<Option> recentCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
         Map<String, Option> given = new HashMap<>();
@@ -120,8 +120,7 @@ final class StateMatches {
     }
 
     private static ExtensionSpec quota() {
-        ValueType bytes = Values.of("bytes", "0..18446744073709551615",
-                (raw, ctx) -> Long.toUnsignedString(CNumbers.whole(raw, 0, -1L, "--quota")));
+        ValueType bytes = Values.decimal(0, -1L);
         return ExtensionSpec.match("quota", "match until a number of bytes has passed",
                 OptionSpec.of("quota", "bytes to let match (shared by every packet of the rule)", bytes)
                         .invertible().required());
@@ -140,13 +139,13 @@ final class StateMatches {
             return new BigDecimal(stored / PROBABILITY_SCALE).setScale(11, RoundingMode.HALF_EVEN).toPlainString();
         });
         return ExtensionSpec.match("statistic", "match a share of packets, at random or every n-th",
-                        OptionSpec.of("mode", "random or nth", Values.choice("mode", "random", "nth")).required(),
+                        OptionSpec.of("mode", "random or nth", Words.choice("mode", "random", "nth")).required(),
                         OptionSpec.of("probability", "in random mode: the chance each packet matches, 0 to 1",
                                 probability).invertible(),
-                        OptionSpec.of("every", "in nth mode: match one packet of every n", uint32(1, "--every"))
-                                .invertible(),
+                        OptionSpec.of("every", "in nth mode: match one packet of every n",
+                                Values.decimal(1, UINT32_MAX)).invertible(),
                         OptionSpec.of("packet", "in nth mode: which of the n packets matches, from 0",
-                                uint32(0, "--packet")))
+                                Values.decimal(0, UINT32_MAX)))
                 .canonicalizedBy(StateMatches::statisticCanonical);
     }
 

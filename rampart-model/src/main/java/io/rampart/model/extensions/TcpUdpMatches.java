@@ -4,6 +4,7 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -16,6 +17,9 @@ final class TcpUdpMatches {
 
     private TcpUdpMatches() {
     }
+
+    /** tcp reads its ports itself (xtables_parse_port): numbers in any base or tcp services, not reversed. */
+    private static final ValueType TCP_PORTS = Ports.parsedRange("tcp");
 
     /** TCP flag names by bit, in the order iptables-save prints them. */
     private static final List<String> FLAG_NAMES = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
@@ -57,9 +61,9 @@ final class TcpUdpMatches {
 
     private static ExtensionSpec tcp() {
         return ExtensionSpec.match("tcp", "TCP ports, flags and options",
-                        OptionSpec.of("sport", "source port or port range", Values.PORT_RANGE_ANY_BASE)
+                        OptionSpec.of("sport", "source port or port range", TCP_PORTS)
                                 .alias("source-port").invertible(),
-                        OptionSpec.of("dport", "destination port or port range", Values.PORT_RANGE_ANY_BASE)
+                        OptionSpec.of("dport", "destination port or port range", TCP_PORTS)
                                 .alias("destination-port").invertible(),
                         OptionSpec.of("tcp-option", "TCP option number present", Values.decimal(0, 255)).invertible(),
                         OptionSpec.of("tcp-flags", "flags to examine, then those of them that must be set",
@@ -92,9 +96,9 @@ final class TcpUdpMatches {
 
     private static ExtensionSpec udp() {
         return ExtensionSpec.match("udp", "UDP ports",
-                        OptionSpec.of("sport", "source port or port range", Values.PORT_RANGE)
+                        OptionSpec.of("sport", "source port or port range", Ports.PORT_BY_NAME_RANGE)
                                 .alias("source-port").invertible(),
-                        OptionSpec.of("dport", "destination port or port range", Values.PORT_RANGE)
+                        OptionSpec.of("dport", "destination port or port range", Ports.PORT_BY_NAME_RANGE)
                                 .alias("destination-port").invertible())
                 .implicitFor("udp")
                 .canonicalizedBy((options, context) -> PortRanges.canonical(options, "sport", "dport"));

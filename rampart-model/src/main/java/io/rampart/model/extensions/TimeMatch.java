@@ -1,6 +1,7 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -105,8 +106,8 @@ final class TimeMatch {
 
     /** Reads the next decimal field as strtoul does; {@code at[0]} moves past it. */
     private static long field(String text, int[] at) {
-        CNumbers.Prefix number = CNumbers.strtoul(text.substring(at[0]), 10);
-        at[0] += number.end();
+        CNumbers.Read number = CNumbers.strtoul(text, at[0], 10);
+        at[0] = number.end();
         return number.overflow() ? -1L : number.value();
     }
 
@@ -163,7 +164,7 @@ final class TimeMatch {
         if (seconds < 0) {
             throw new InvalidValueException("date `" + text + "' is before 1970");
         }
-        return seconds & 0xffffffffL;
+        return seconds & CNumbers.UINT32_MAX;
     }
 
     private static String formatDate(long seconds) {
@@ -194,7 +195,7 @@ final class TimeMatch {
     private static long parseMonthdays(String text) throws InvalidValueException {
         long mask = 0;
         for (String day : elements(text, 2)) {
-            CNumbers.Prefix number = CNumbers.strtoul(day, 0);
+            CNumbers.Read number = CNumbers.strtoul(day, 0, 0);
             boolean whole = number.end() == day.length() || day.isEmpty();
             if (!whole || Long.compareUnsigned(number.value(), 31) > 0) {
                 throw new InvalidValueException("`" + day + "' is not a day of the month (1 to 31)");
@@ -207,7 +208,7 @@ final class TimeMatch {
     private static long parseWeekdays(String text) throws InvalidValueException {
         long mask = 0;
         for (String day : elements(text, 3)) {
-            CNumbers.Prefix number = CNumbers.strtoul(day, 0);
+            CNumbers.Read number = CNumbers.strtoul(day, 0, 0);
             if (number.end() == day.length() || day.isEmpty()) {
                 if (number.value() == 0) {
                     throw new InvalidValueException("`" + day + "' is not a weekday: days are 1 (Mon) to 7 (Sun)");
