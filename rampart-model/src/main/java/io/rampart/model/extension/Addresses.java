@@ -23,22 +23,22 @@ public final class Addresses {
         return family == Family.IPV4 ? parseIpv4(text) : parseIpv6(text);
     }
 
-    /** Dotted quad with one to four parts, as inet_aton reads it for iptables' purposes. */
-    static byte[] parseIpv4(String text) {
+    /**
+     * One to four dotted parts, each a number in any base C's strtoul takes; missing trailing parts
+     * are zero, so {@code 22} is 22.0.0.0 and {@code 10.1} is 10.1.0.0 (xtables_numeric_to_ipaddr).
+     */
+    public static byte[] parseIpv4(String text) {
         String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
+        if (parts.length > 4) {
             return null;
         }
         byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
-                return null;
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = (byte) CNumbers.xtables(parts[i], 0, 255);
             }
-            int value = Integer.parseInt(parts[i]);
-            if (value > 255) {
-                return null;
-            }
-            out[i] = (byte) value;
+        } catch (InvalidValueException e) {
+            return null;
         }
         return out;
     }

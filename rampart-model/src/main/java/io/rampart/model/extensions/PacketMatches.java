@@ -4,7 +4,6 @@ import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
-import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -39,29 +38,12 @@ final class PacketMatches {
     });
 
     private static String address(String text, Family family) throws InvalidValueException {
-        byte[] bytes = family == Family.IPV4 ? ipv4(text) : Addresses.parseLiteral(text, family);
+        byte[] bytes = Addresses.parseLiteral(text, family);
         if (bytes == null) {
             throw new InvalidValueException("`" + text + "' is not a literal " + (family == Family.IPV4 ? "IPv4"
                     : "IPv6") + " address (ranges take no names and no /mask)");
         }
         return Addresses.format(bytes);
-    }
-
-    /** Dotted parts in any number base; missing trailing parts are zero (xtables_numeric_to_ipaddr). */
-    private static byte[] ipv4(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length > 4) {
-            return null;
-        }
-        byte[] out = new byte[4];
-        try {
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = (byte) CNumbers.xtables(parts[i], 0, 255);
-            }
-        } catch (InvalidValueException e) {
-            return null;
-        }
-        return out;
     }
 
     private static ExtensionSpec iprange() {
