@@ -28,7 +28,7 @@ public final class Tracer {
         }
         Run run = new Run(new Flow(packet, host));
         boolean accepted = packet.local() ? run.output() : run.arrive();
-        return new Trace(accepted ? "ACCEPT" : "DROP", run.steps, run.flow.packet, run.notes);
+        return new Trace(accepted ? "ACCEPT" : "DROP", run.steps, run.flow.packet.withCtState(run.flow.state), run.notes);
     }
 
     /** One packet's way: its flow, the steps so far and the notes. */
