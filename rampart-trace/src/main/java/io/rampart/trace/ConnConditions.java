@@ -55,10 +55,11 @@ final class ConnConditions {
     }
 
     private static boolean inState(Flow f, String state) {
+        // Before conntrack (the raw table) a packet has no connection, which the match reads as INVALID.
         return switch (state) {
             case "SNAT" -> f.tracked() && f.snat;
             case "DNAT" -> f.tracked() && f.dnat;
-            default -> f.state != null && f.state.name().equals(state);
+            default -> (f.state == null ? CtState.INVALID : f.state).name().equals(state);
         };
     }
 
