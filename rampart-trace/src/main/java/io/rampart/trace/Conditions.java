@@ -25,6 +25,10 @@ final class Conditions {
             out.add(header(option, family));
         }
         for (Match match : rule.matches()) {
+            if (HISTORY.contains(match.extension())) {
+                out.add(history(match));
+                continue;
+            }
             for (Option option : match.options()) {
                 Condition condition = match(match.extension(), option, family);
                 if (condition != null) {
@@ -36,6 +40,18 @@ final class Conditions {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** One assumption for the whole match; a random statistic says its probability. */
+    private static Condition history(Match match) {
+        StringBuilder text = new StringBuilder("-m " + match.extension());
+        for (Option option : match.options()) {
+            text.append(' ').append(text(null, option).replaceFirst("^(! )?-", "$1--"));
+        }
+        String why = match.option("probability").map(p -> "true with probability " + Double.parseDouble(p.arg()))
+                .orElse(match.extension().equals("statistic") ? "true for one packet in --every"
+                        : "depends on earlier packets or the clock");
+        return new Condition.Chance(text.toString(), match.extension(), why);
     }
 
     static String text(String extension, Option option) {
@@ -77,10 +93,6 @@ final class Conditions {
     }
 
     private static Condition match(String ext, Option o, Family family) {
-        if (HISTORY.contains(ext)) {
-            return new Condition.Chance(text(ext, o), ext, "depends on " + (ext.equals("statistic")
-                    ? "chance or packet counts" : "earlier packets or the clock"));
-        }
         if (o == null) {
             return new Condition.Chance(text(ext, null), ext, "-m " + ext + " is not modelled");
         }
