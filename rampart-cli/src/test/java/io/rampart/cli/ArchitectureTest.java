@@ -8,8 +8,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: model <- extension framework <- extensions <- syntax <- reconcile
- * <- system <- cli.
+ * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
+ * <- system) and trace <- cli.
  */
 class ArchitectureTest {
 
@@ -24,15 +24,18 @@ class ArchitectureTest {
                 .layer("framework").definedBy("io.rampart.model.extension")
                 .layer("extensions").definedBy("io.rampart.model.extensions")
                 .layer("syntax").definedBy("io.rampart.syntax..")
+                .layer("trace").definedBy("io.rampart.trace..")
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
+                .layer("trace").definedBy("io.rampart.trace..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("system").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "cli")
-                .whereLayer("syntax").mayOnlyBeAccessedByLayers("reconcile", "system", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "reconcile", "system", "cli")
-                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "reconcile", "system",
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("trace", "reconcile", "system", "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "trace", "reconcile", "system", "cli")
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "trace", "reconcile", "system",
                         "cli")
                 .check(classes);
     }

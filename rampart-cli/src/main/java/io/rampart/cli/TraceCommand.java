@@ -1,0 +1,162 @@
+package io.rampart.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.Host;
+import io.rampart.trace.HostFiles;
+import io.rampart.trace.PacketSpec;
+import io.rampart.trace.Trace;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.TraceJson;
+import io.rampart.trace.TraceText;
+import io.rampart.trace.Tracer;
+import io.rampart.system.Iptables;
+import io.rampart.system.Netns;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Follows a packet through every table in kernel order and prints the rules it meets. */
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Follow a packet through raw, mangle, nat, filter and security in kernel order,",
+                "with conntrack, routing and NAT, and print every rule that matched and the verdict.",
+                "The ruleset is the live one (of --netns NS), or --rules FILE with --host FILE."})
+final class TraceCommand implements Callable<Integer> {
+
+    @Mixin
+    KernelOptions options;
+
+    @Mixin
+    PacketOptions packet;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "Trace through this ruleset file, not the live one.")
+    Path rules;
+
+    @Option(names = "--host", paramLabel = "FILE",
+            description = "Addresses, routes and ip_forward of the host (JSON), for --rules.")
+    Path hostFile;
+
+    @Option(names = "--packets", paramLabel = "FILE.jsonl", description = "Many packets, one JSON object a line.")
+    Path packets;
+
+    @Option(names = "--explain", description = "For each rule that did not match, the first condition that failed.")
+    boolean explain;
+
+    @Option(names = "--assume", paramLabel = "NAME=match|nomatch",
+            description = "What to assume for a match the tracer cannot decide (limit, statistic, set, ...).")
+    List<String> assume = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Family family = options.family();
+        if (rules != null && options.netns != null) {
+            throw new InputException("--rules and --netns exclude each other: trace a file or a namespace");
+        }
+        if (hostFile != null && rules == null) {
+            throw new InputException("--host goes with --rules; the live host describes itself");
+        }
+        try {
+            Assumptions assumptions = Assumptions.parse(assume);
+            Tracer tracer = new Tracer(rules != null ? fromFile(family) : live(family),
+                    rules != null ? fileHost(family) : liveHost(family), assumptions, explain);
+            PrintWriter out = spec.commandLine().getOut();
+            if (packets != null) {
+                return batch(tracer, family, out);
+            }
+            Trace trace = tracer.trace(packet.spec().build(family));
+            out.print(options.json ? TraceJson.line(trace, explain) + "\n"
+                    : TraceText.render(trace, rules == null ? null : rules.toString(), explain));
+            out.flush();
+            return ExitCode.OK;
+        } catch (TraceInputException e) {
+            throw new InputException(e.getMessage());
+        }
+    }
+
+    private int batch(Tracer tracer, Family family, PrintWriter out) throws TraceInputException {
+        ObjectMapper mapper = new ObjectMapper();
+        List<String> lines = read(packets);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.println(TraceJson.line(tracer.trace(PacketSpec.fromJson(mapper.readTree(line)).build(family)),
+                        explain));
+            } catch (IOException e) {
+                throw new InputException(packets + ":" + (i + 1) + ": not JSON: " + e.getMessage());
+            } catch (TraceInputException e) {
+                throw new InputException(packets + ":" + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private CompiledRuleset fromFile(Family family) {
+        String text = String.join("\n", read(rules)) + "\n";
+        try {
+            return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text));
+        } catch (RulesetSyntaxException e) {
+            throw new InputException(RulesetFiles.located(rules, text, e));
+        }
+    }
+
+    private Host fileHost(Family family) throws TraceInputException {
+        if (hostFile == null) {
+            return Host.unknown();
+        }
+        try {
+            return HostFiles.fromHostFile(String.join("\n", read(hostFile)), family);
+        } catch (TraceInputException e) {
+            throw new InputException(hostFile + ": " + e.getMessage());
+        }
+    }
+
+    private CompiledRuleset live(Family family) {
+        String saved;
+        try (Netns netns = options.namespace()) {
+            saved = new Iptables(netns, family).save();
+        }
+        try {
+            return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(saved));
+        } catch (RulesetSyntaxException e) {
+            throw new InputException("the live ruleset has a rule Rampart cannot model (line " + e.line() + "): "
+                    + e.getMessage());
+        }
+    }
+
+    private Host liveHost(Family family) throws TraceInputException {
+        try (Netns netns = options.namespace()) {
+            return LiveHost.read(netns, family);
+        }
+    }
+
+    private static List<String> read(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InputException(file + ": no such file");
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+}

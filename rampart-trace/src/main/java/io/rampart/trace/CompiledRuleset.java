@@ -1,0 +1,86 @@
+package io.rampart.trace;
+
+import io.rampart.model.Chain;
+import io.rampart.model.Family;
+import io.rampart.model.Policy;
+import io.rampart.model.Rule;
+import io.rampart.model.Ruleset;
+import io.rampart.model.Table;
+import io.rampart.model.TableRules;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.RulePrinter;
+import io.rampart.syntax.SourcedRuleset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A ruleset made ready for tracing: every rule's conditions and action compiled once. */
+public final class CompiledRuleset {
+
+    /** One rule: its position in its chain (from 1), canonical text, source line, conditions, action. */
+    record CompiledRule(int number, String text, int line, List<Condition> conditions, Action action) {
+    }
+
+    private final Family family;
+    private final Map<Table, Map<String, List<CompiledRule>>> chains = new EnumMap<>(Table.class);
+    private final Map<Table, Map<String, Policy>> policies = new EnumMap<>(Table.class);
+
+    private CompiledRuleset(Family family) {
+        this.family = family;
+    }
+
+    public static CompiledRuleset of(Ruleset ruleset) {
+        return compile(ruleset, null);
+    }
+
+    /** Keeps each rule's source line, for output that points into the file. */
+    public static CompiledRuleset of(SourcedRuleset sourced) {
+        return compile(sourced.ruleset(), sourced);
+    }
+
+    private static CompiledRuleset compile(Ruleset ruleset, SourcedRuleset lines) {
+        CompiledRuleset out = new CompiledRuleset(ruleset.family());
+        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), ruleset.family());
+        for (TableRules table : ruleset.tables()) {
+            Map<String, List<CompiledRule>> byChain = new HashMap<>();
+            Map<String, Policy> tablePolicies = new HashMap<>();
+            for (Chain chain : table.chains()) {
+                byChain.put(chain.name(), new ArrayList<>());
+                if (table.table().isBuiltinChain(chain.name())) {
+                    tablePolicies.put(chain.name(), chain.policyIfBuiltin().orElse(Policy.ACCEPT));
+                }
+            }
+            List<Rule> rules = table.rules();
+            for (int i = 0; i < rules.size(); i++) {
+                Rule rule = rules.get(i);
+                List<CompiledRule> list = byChain.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
+                if (table.table().isBuiltinChain(rule.chain())) {
+                    tablePolicies.putIfAbsent(rule.chain(), Policy.ACCEPT);
+                }
+                list.add(new CompiledRule(list.size() + 1, printer.print(rule),
+                        lines == null ? 0 : lines.lineOf(table.table(), i),
+                        Conditions.compile(rule, ruleset.family()), Targets.compile(rule.target(), ruleset.family())));
+            }
+            byChain.replaceAll((name, list) -> List.copyOf(list));
+            out.chains.put(table.table(), byChain);
+            out.policies.put(table.table(), tablePolicies);
+        }
+        return out;
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    /** The policy of a built-in chain, empty when the ruleset does not have the chain. */
+    Optional<Policy> policy(Table table, String chain) {
+        return Optional.ofNullable(policies.getOrDefault(table, Map.of()).get(chain));
+    }
+
+    List<CompiledRule> rules(Table table, String chain) {
+        return chains.getOrDefault(table, Map.of()).getOrDefault(chain, List.of());
+    }
+}

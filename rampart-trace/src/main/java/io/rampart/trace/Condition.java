@@ -1,0 +1,27 @@
+package io.rampart.trace;
+
+/**
+ * One condition of a rule, compiled from a canonical option: a test the tracer evaluates, or one
+ * that depends on history or chance and can only be assumed.
+ */
+sealed interface Condition permits Condition.Check, Condition.Chance {
+
+    /** The option as the rule spells it, e.g. {@code -m tcp --dport 22}. */
+    String text();
+
+    /** A test of the packet and its connection; UNKNOWN when the flow lacks what it needs. */
+    record Check(String text, String extension, Test test) implements Condition {
+    }
+
+    /**
+     * A match decided by history or chance (limit, statistic, ...), or by state the tracer does
+     * not model (sets, sockets): the tracer assumes it, and says so.
+     */
+    record Chance(String text, String extension, String why) implements Condition {
+    }
+
+    @FunctionalInterface
+    interface Test {
+        Outcome test(Flow flow);
+    }
+}

@@ -1,0 +1,30 @@
+package io.rampart.trace;
+
+import io.rampart.model.Hook;
+
+/**
+ * The packet on its way through the hooks, with what conntrack keeps for its connection: the
+ * state, the connection mark, the original tuple and whether NAT changed it.
+ */
+final class Flow {
+
+    Packet packet;
+    final Packet original;
+    final Host host;
+    Hook hook;
+    CtState state;
+    long ctmark;
+    boolean snat;
+    boolean dnat;
+
+    Flow(Packet packet, Host host) {
+        this.packet = packet;
+        this.original = packet;
+        this.host = host;
+    }
+
+    /** Whether the packet has a connection (an untracked or invalid one has none). */
+    boolean tracked() {
+        return state != null && state != CtState.INVALID && state != CtState.UNTRACKED;
+    }
+}

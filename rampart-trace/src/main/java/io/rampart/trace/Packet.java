@@ -1,0 +1,130 @@
+package io.rampart.trace;
+
+import io.rampart.model.Family;
+import io.rampart.model.extension.Addresses;
+import java.util.Objects;
+
+/**
+ * One packet as the rules see it. Interfaces are null when the packet has none at that point;
+ * ports are -1 for protocols without them, and the ICMP type and code -1 for non-ICMP packets.
+ * {@code ctState} is null when conntrack is to decide it.
+ *
+ * @param proto the IP protocol number
+ * @param tcpFlags the TCP flag bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32)
+ * @param tos the whole TOS / traffic class byte
+ */
+public record Packet(Family family, String in, String out, boolean local, byte[] src, byte[] dst, int proto,
+                     int sport, int dport, int tcpFlags, int icmpType, int icmpCode, int ttl, int tos, int length,
+                     long mark, CtState ctState) {
+
+    public static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int ICMP = 1;
+    public static final int ICMPV6 = 58;
+    public static final int SYN = 2;
+    public static final int ACK = 16;
+
+    public Packet {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
+        int bytes = family.addressBits() / 8;
+        if (src.length != bytes || dst.length != bytes) {
+            throw new IllegalArgumentException("addresses must be " + family.addressBits() + "-bit");
+        }
+        src = src.clone();
+        dst = dst.clone();
+    }
+
+    /** Whether the protocol carries ports the tcp, udp, sctp, dccp and multiport matches read. */
+    public boolean hasPorts() {
+        return proto == TCP || proto == UDP || proto == 132 || proto == 33 || proto == 136;
+    }
+
+    public boolean isIcmp() {
+        return proto == (family == Family.IPV4 ? ICMP : ICMPV6);
+    }
+
+    @Override
+    public byte[] src() {
+        return src.clone();
+    }
+
+    @Override
+    public byte[] dst() {
+        return dst.clone();
+    }
+
+    /** The source address without copying; callers must not change it. */
+    byte[] srcBytes() {
+        return src;
+    }
+
+    byte[] dstBytes() {
+        return dst;
+    }
+
+    public String srcText() {
+        return Addresses.format(src);
+    }
+
+    public String dstText() {
+        return Addresses.format(dst);
+    }
+
+    public Packet withInterfaces(String newIn, String newOut) {
+        return new Packet(family, newIn, newOut, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, ctState);
+    }
+
+    public Packet withSource(byte[] address, int port) {
+        return new Packet(family, in, out, local, address, dst, proto, port, dport, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, ctState);
+    }
+
+    public Packet withDestination(byte[] address, int port) {
+        return new Packet(family, in, out, local, src, address, proto, sport, port, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, ctState);
+    }
+
+    public Packet withTtl(int newTtl) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, newTtl, tos, length, mark, ctState);
+    }
+
+    public Packet withTos(int newTos) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, ttl, newTos, length, mark, ctState);
+    }
+
+    public Packet withMark(long newMark) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, newMark, ctState);
+    }
+
+    public Packet withCtState(CtState state) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, state);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Packet p && family == p.family && Objects.equals(in, p.in)
+                && Objects.equals(out, p.out) && local == p.local && java.util.Arrays.equals(src, p.src)
+                && java.util.Arrays.equals(dst, p.dst) && proto == p.proto && sport == p.sport
+                && dport == p.dport && tcpFlags == p.tcpFlags && icmpType == p.icmpType
+                && icmpCode == p.icmpCode && ttl == p.ttl && tos == p.tos && length == p.length
+                && mark == p.mark && ctState == p.ctState;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(family, in, out, local, java.util.Arrays.hashCode(src), java.util.Arrays.hashCode(dst),
+                proto, sport, dport, tcpFlags, icmpType, icmpCode, ttl, tos, length, mark, ctState);
+    }
+
+    @Override
+    public String toString() {
+        return "Packet[" + srcText() + " -> " + dstText() + " proto " + proto + "]";
+    }
+}

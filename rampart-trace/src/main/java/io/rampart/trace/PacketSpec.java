@@ -1,0 +1,136 @@
+package io.rampart.trace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Family;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extensions.StandardExtensions;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A packet as the user describes it, by the keys of {@code --packets} lines (which are also the
+ * command-line flags): {@code in, out, local, src, dst, proto, sport, dport, tcp_flags, icmp_type,
+ * ttl, tos, length, mark, ct_state}. What is not given gets a sensible default: TCP SYN from port
+ * 40000 to port 80, ICMP echo request, TTL 64, the length of the headers.
+ */
+public final class PacketSpec {
+
+    public static final Set<String> KEYS = Set.of("in", "out", "local", "src", "dst", "proto", "sport", "dport",
+            "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state");
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    public PacketSpec set(String key, String value) {
+        if (value != null) {
+            values.put(key, value);
+        }
+        return this;
+    }
+
+    /** One line of a {@code --packets} file. */
+    public static PacketSpec fromJson(JsonNode object) throws TraceInputException {
+        if (!object.isObject()) {
+            throw new TraceInputException("a packet is a JSON object");
+        }
+        PacketSpec spec = new PacketSpec();
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!KEYS.contains(field.getKey())) {
+                throw new TraceInputException("unknown key `" + field.getKey() + "': use " + String.join(", ",
+                        new java.util.TreeSet<>(KEYS)));
+            }
+            if (!field.getValue().isNull()) {
+                spec.set(field.getKey(), field.getValue().asText());
+            }
+        }
+        return spec;
+    }
+
+    public Packet build(Family family) throws TraceInputException {
+        int proto = protocol(values.getOrDefault("proto", defaultProtocol(family)));
+        boolean icmp = proto == (family == Family.IPV4 ? Packet.ICMP : Packet.ICMPV6);
+        boolean ports = proto == Packet.TCP || proto == Packet.UDP || proto == 132 || proto == 33 || proto == 136;
+        int[] icmpType = icmp ? icmpType(values.getOrDefault("icmp_type",
+                family == Family.IPV4 ? "echo-request" : "echo-request"), family) : new int[] {-1, -1};
+        int tcpFlags = proto == Packet.TCP ? PacketConditions.parseFlags(values.getOrDefault("tcp_flags", "SYN")) : 0;
+        int header = family == Family.IPV4 ? 20 : 40;
+        int transport = proto == Packet.TCP ? 20 : proto == Packet.UDP || icmp ? 8 : 0;
+        String ct = values.get("ct_state");
+        CtState state = ct == null ? null : CtState.byName(ct).orElseThrow(() -> new TraceInputException(
+                "ct_state `" + ct + "': use NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED"));
+        return new Packet(family, values.get("in"), values.get("out"), Boolean.parseBoolean(values.get("local")),
+                address("src", family), address("dst", family), proto,
+                ports ? number("sport", 40000, 65535) : -1, ports ? number("dport", 80, 65535) : -1, tcpFlags,
+                icmpType[0], icmpType[1], number("ttl", 64, 255), number("tos", 0, 255),
+                number("length", header + transport, 65535), numberLong("mark", 0, 0xffffffffL), state);
+    }
+
+    private String defaultProtocol(Family family) {
+        if (values.containsKey("icmp_type")) {
+            return family == Family.IPV4 ? "icmp" : "ipv6-icmp";
+        }
+        return "tcp";
+    }
+
+    private byte[] address(String key, Family family) throws TraceInputException {
+        String text = values.get(key);
+        if (text == null) {
+            throw new TraceInputException(key + ": missing; a packet needs --src and --dst");
+        }
+        byte[] address = Addresses.parseLiteral(text, family);
+        if (address == null) {
+            throw new TraceInputException(key + ": `" + text + "' is no " + (family == Family.IPV4 ? "IPv4" : "IPv6")
+                    + " address" + (family == Family.IPV4 && text.contains(":") ? " (give -6 for IPv6)" : ""));
+        }
+        return address;
+    }
+
+    private int number(String key, int fallback, int max) throws TraceInputException {
+        return (int) numberLong(key, fallback, max);
+    }
+
+    private long numberLong(String key, long fallback, long max) throws TraceInputException {
+        String text = values.get(key);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.decode(text);
+            if (n < 0 || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new TraceInputException(key + ": `" + text + "' is no number from 0 to " + max);
+        }
+    }
+
+    private static int protocol(String text) throws TraceInputException {
+        return NameDatabase.system().protocolNumber(text).orElseThrow(() -> new TraceInputException(
+                "proto: unknown protocol `" + text + "' (e.g. tcp, udp, icmp, ipv6-icmp or a number)"));
+    }
+
+    /** A type, TYPE/CODE or a name, read as the icmp or icmp6 match reads it. */
+    private static int[] icmpType(String text, Family family) throws TraceInputException {
+        String ext = family == Family.IPV4 ? "icmp" : "icmp6";
+        OptionSpec option = StandardExtensions.registry().match(ext, family).flatMap((ExtensionSpec s) ->
+                s.option(family == Family.IPV4 ? "icmp-type" : "icmpv6-type")).orElseThrow();
+        try {
+            String canonical = option.args().get(0).canonical(text, ValueContext.of(family));
+            if (canonical.equals("any")) {
+                throw new TraceInputException("icmp_type: a packet has one type, not `any'");
+            }
+            String[] parts = canonical.split("/");
+            return new int[] {Integer.parseInt(parts[0]), parts.length > 1 ? Integer.parseInt(parts[1]) : 0};
+        } catch (InvalidValueException e) {
+            throw new TraceInputException("icmp_type: " + e.getMessage());
+        }
+    }
+}

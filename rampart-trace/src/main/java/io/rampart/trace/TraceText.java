@@ -1,0 +1,49 @@
+package io.rampart.trace;
+
+/** A trace for people: one line per step, the file line of each rule, and the notes. */
+public final class TraceText {
+
+    private TraceText() {
+    }
+
+    public static String render(Trace trace, String file, boolean explain) {
+        StringBuilder b = new StringBuilder();
+        for (Step step : trace.steps()) {
+            if (explain) {
+                for (Step.Miss miss : step.passed()) {
+                    b.append("        ").append(miss.table()).append(' ').append(miss.chain()).append(" #")
+                            .append(miss.rule()).append(" no match: ").append(miss.failed()).append("   [")
+                            .append(miss.text()).append(']').append(where(file, miss.line())).append('\n');
+                }
+            }
+            b.append(String.format("%-8s %-12s ", step.table(), step.chain()));
+            if (step.isPolicy()) {
+                b.append("policy   ").append(step.verdict()).append('\n');
+                continue;
+            }
+            b.append(String.format("#%-7d %-12s %s", step.rule(), step.verdict(), step.text()))
+                    .append(where(file, step.line())).append('\n');
+        }
+        for (String note : trace.notes()) {
+            b.append("note: ").append(note).append('\n');
+        }
+        Packet p = trace.packet();
+        b.append("verdict: ").append(trace.verdict()).append("   packet leaves as ").append(p.srcText());
+        if (p.hasPorts()) {
+            b.append(':').append(p.sport());
+        }
+        b.append(" -> ").append(p.dstText());
+        if (p.hasPorts()) {
+            b.append(':').append(p.dport());
+        }
+        b.append(" ttl ").append(p.ttl()).append(" mark 0x").append(Long.toHexString(p.mark()));
+        if (p.out() != null) {
+            b.append(" out ").append(p.out());
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String where(String file, int line) {
+        return file == null || line == 0 ? "" : "   [" + file + ":" + line + "]";
+    }
+}

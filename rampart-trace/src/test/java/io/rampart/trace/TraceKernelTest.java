@@ -1,0 +1,190 @@
+package io.rampart.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.model.Family;
+import io.rampart.model.Table;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The differential test: seeded random rulesets are loaded into a router namespace, hand-made
+ * packets are sent into it for real from a sender namespace through a raw socket, and the steps
+ * the kernel's own trace ({@code nft -a monitor trace}, after a TRACE rule in raw PREROUTING)
+ * reports for each packet must be the tracer's steps, rule by rule, verdict by verdict.
+ *
+ * <p>Sender {@code a0} 192.0.2.1/24 -- {@code ra} 192.0.2.2/24 router {@code rc}
+ * 198.51.100.1/24 -- {@code c0} 198.51.100.2/24 far side. The router forwards; 203.0.113.0/24 has
+ * no route.
+ */
+class TraceKernelTest {
+
+    private static final int RULESETS = 8;
+    private static final int PACKETS = 40;
+
+    private static final ProcessRunner RUNNER = ProcessRunner.system();
+    private static Netns sender;
+    private static Netns router;
+    private static Netns far;
+
+    @BeforeAll
+    static void network() {
+        KernelTestSupport.requireKernel();
+        sender = Netns.throwaway("trace-a", RUNNER);
+        router = Netns.throwaway("trace-r", RUNNER);
+        far = Netns.throwaway("trace-c", RUNNER);
+        link(sender, "a0", "192.0.2.1/24", router, "ra", "192.0.2.2/24");
+        link(router, "rc", "198.51.100.1/24", far, "c0", "198.51.100.2/24");
+        ok(sender.run(List.of("ip", "route", "add", "default", "via", "192.0.2.2"), ""));
+        ok(far.run(List.of("ip", "route", "add", "default", "via", "198.51.100.1"), ""));
+        ok(router.run(List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), ""));
+    }
+
+    @AfterAll
+    static void removeNetwork() {
+        for (Netns netns : new Netns[] {sender, router, far}) {
+            if (netns != null) {
+                netns.close();
+            }
+        }
+    }
+
+    @Test
+    void tracerReportsTheKernelsStepsForRandomRulesetsAndPackets() throws Exception {
+        Host host = HostFiles.fromIp(ok(router.run(List.of("ip", "-4", "-j", "addr"), "")),
+                ok(router.run(List.of("ip", "-4", "-j", "route"), "")), true, Family.IPV4);
+        List<String> disagreements = new ArrayList<>();
+        int compared = 0;
+        for (int seed = 1; seed <= RULESETS; seed++) {
+            String text = new RandomRulesets(seed).ruleset();
+            ok(router.run(List.of("iptables-restore"), text));
+            CompiledRuleset ruleset = CompiledRuleset.of(
+                    new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(text));
+            Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
+            Map<Integer, Packet> packets = packets(seed);
+            Map<Integer, List<String>> kernel = sendAndRecord(packets);
+            for (Map.Entry<Integer, Packet> p : packets.entrySet()) {
+                List<String> ours = KernelTraceLog.of(tracer.trace(p.getValue()));
+                List<String> theirs = kernel.getOrDefault(p.getKey(), List.of());
+                compared++;
+                if (!ours.equals(theirs)) {
+                    disagreements.add("seed " + seed + ", packet " + describe(p.getValue()) + "\n  kernel: " + theirs
+                            + "\n  tracer: " + ours);
+                }
+            }
+            ok(RUNNER.run(router.wrap(List.of("conntrack", "-F")), ""));
+        }
+        System.out.println("trace differential: " + (compared - disagreements.size()) + " of " + compared
+                + " packets agree with the kernel");
+        assertThat(disagreements).as("%d of %d packets", disagreements.size(), compared).isEmpty();
+    }
+
+    /** Packets keyed by their TCP/UDP source port or ICMP echo id, unique within the run. */
+    private static Map<Integer, Packet> packets(int seed) throws TraceInputException {
+        Random random = new Random(1000 + seed);
+        Map<Integer, Packet> out = new LinkedHashMap<>();
+        String[] flags = {"SYN", "ACK", "SYN,ACK", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK"};
+        for (int i = 0; i < PACKETS; i++) {
+            int key = 20000 + seed * 100 + i;
+            String proto = new String[] {"tcp", "tcp", "udp", "icmp"}[random.nextInt(4)];
+            PacketSpec spec = new PacketSpec().set("in", "ra").set("proto", proto)
+                    .set("src", random.nextInt(4) == 0 ? "192.0.2.77" : "192.0.2.1")
+                    .set("dst", new String[] {"192.0.2.2", "198.51.100.1", "198.51.100.2", "198.51.100.2",
+                            "203.0.113.9"}[random.nextInt(5)])
+                    .set("ttl", new String[] {"64", "64", "2", "1", "200"}[random.nextInt(5)])
+                    .set("tos", new String[] {"0", "0", "16", "40"}[random.nextInt(4)]);
+            if (proto.equals("icmp")) {
+                spec.set("icmp_type", random.nextInt(3) == 0 ? "echo-reply" : "echo-request");
+            } else {
+                spec.set("sport", Integer.toString(key))
+                        .set("dport", new String[] {"22", "53", "80", "443", "8080"}[random.nextInt(5)]);
+                if (proto.equals("tcp")) {
+                    spec.set("tcp_flags", flags[random.nextInt(flags.length)]);
+                }
+            }
+            out.put(key, spec.build(Family.IPV4));
+        }
+        return out;
+    }
+
+    private static Map<Integer, List<String>> sendAndRecord(Map<Integer, Packet> packets) throws Exception {
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("rampart-trace", ".log");
+        Process monitor = new ProcessBuilder(router.wrap(List.of("nft", "-a", "monitor", "trace")))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Thread.sleep(400);
+            StringBuilder lines = new StringBuilder();
+            ObjectMapper mapper = new ObjectMapper();
+            for (Map.Entry<Integer, Packet> e : packets.entrySet()) {
+                Packet p = e.getValue();
+                Map<String, Object> json = new HashMap<>();
+                json.put("src", p.srcText());
+                json.put("dst", p.dstText());
+                json.put("proto", p.proto());
+                json.put("sport", p.sport());
+                json.put("dport", p.dport());
+                json.put("flags", p.tcpFlags());
+                json.put("icmp_type", p.icmpType());
+                json.put("id", e.getKey());
+                json.put("ttl", p.ttl());
+                json.put("tos", p.tos());
+                lines.append(mapper.writeValueAsString(json)).append('\n');
+            }
+            ok(sender.run(List.of("python3", "-c", injector()), lines.toString()));
+            Thread.sleep(500);
+        } finally {
+            monitor.destroy();
+            monitor.waitFor();
+        }
+        String output = java.nio.file.Files.readString(log);
+        java.nio.file.Files.delete(log);
+        Map<String, Map<Integer, String>> positions = new HashMap<>();
+        for (Table table : List.of(Table.RAW, Table.MANGLE, Table.NAT, Table.FILTER)) {
+            positions.put(table.label(), KernelTraceLog.positions(
+                    ok(router.run(List.of("nft", "-a", "list", "table", "ip", table.label()), ""))));
+        }
+        return KernelTraceLog.steps(output, positions);
+    }
+
+    private static String injector() throws IOException {
+        try (InputStream in = TraceKernelTest.class.getResourceAsStream("inject.py")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String describe(Packet p) {
+        return TraceJson.packet(p).toString();
+    }
+
+    private static void link(Netns left, String leftName, String leftAddress, Netns right, String rightName,
+                             String rightAddress) {
+        ok(RUNNER.run(List.of("ip", "link", "add", leftName, "netns", left.name().orElseThrow(), "type", "veth",
+                "peer", "name", rightName, "netns", right.name().orElseThrow()), ""));
+        ok(left.run(List.of("ip", "addr", "add", leftAddress, "dev", leftName), ""));
+        ok(right.run(List.of("ip", "addr", "add", rightAddress, "dev", rightName), ""));
+        ok(left.run(List.of("ip", "link", "set", leftName, "up"), ""));
+        ok(right.run(List.of("ip", "link", "set", rightName, "up"), ""));
+    }
+
+    private static String ok(ProcessResult result) {
+        assertThat(result.ok()).as("%s", result.stderr()).isTrue();
+        return result.stdout();
+    }
+}

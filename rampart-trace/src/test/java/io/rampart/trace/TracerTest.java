@@ -1,0 +1,177 @@
+package io.rampart.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.RulesetParser;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TracerTest {
+
+    private static final String HOST = """
+            {"ip_forward": true,
+             "addresses": [{"interface": "eth0", "address": "203.0.113.1/24"},
+                           {"interface": "eth1", "address": "10.0.0.1/24"}],
+             "routes": [{"dst": "203.0.113.0/24", "dev": "eth0"}, {"dst": "10.0.0.0/24", "dev": "eth1"}]}
+            """;
+
+    private static final String RULES = """
+            *raw
+            :PREROUTING ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A PREROUTING -p udp --dport 53 -j CT --notrack
+            COMMIT
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -p tcp --dport 25 -j MARK --set-mark 0x10/0xf0
+            -A FORWARD -m mark --mark 0x10/0xf0 -j TTL --ttl-set 9
+            COMMIT
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80
+            -A POSTROUTING -o eth1 -j MASQUERADE
+            COMMIT
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :WEB - [0:0]
+            :TAIL - [0:0]
+            -A INPUT -m conntrack --ctstate INVALID -j DROP
+            -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j ACCEPT
+            -A FORWARD -p tcp -j WEB
+            -A FORWARD -m conntrack --ctstate DNAT -j ACCEPT
+            -A WEB -s 192.0.2.0/24 -j RETURN
+            -A WEB -p tcp --dport 25 -g TAIL
+            -A WEB -p tcp --dport 80 -j LOG
+            -A TAIL -m ttl --ttl-eq 9 -j ACCEPT
+            COMMIT
+            """;
+
+    private final Tracer tracer = tracer(RULES, HOST, Assumptions.none());
+
+    private static Tracer tracer(String rules, String host, Assumptions assumptions) {
+        try {
+            CompiledRuleset ruleset = CompiledRuleset.of(
+                    new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(rules));
+            return new Tracer(ruleset, HostFiles.fromHostFile(host, Family.IPV4), assumptions, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Packet packet(String... keyValues) throws TraceInputException {
+        PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "198.51.100.7").set("dst", "203.0.113.1");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            spec.set(keyValues[i], keyValues[i + 1]);
+        }
+        return spec.build(Family.IPV4);
+    }
+
+    private static List<String> steps(Trace trace) {
+        return KernelTraceLog.of(trace);
+    }
+
+    @Test
+    void dnatReroutesToForwardingAndMasqueradeRewritesTheSource() throws Exception {
+        Trace trace = tracer.trace(packet("dport", "8080"));
+        assertThat(steps(trace)).containsExactly("raw PREROUTING policy ACCEPT", "mangle PREROUTING policy ACCEPT",
+                "nat PREROUTING 1 ACCEPT", "mangle FORWARD policy ACCEPT", "filter FORWARD 1 JUMP:WEB",
+                "filter WEB 3 CONTINUE", "filter FORWARD 2 ACCEPT", "mangle POSTROUTING policy ACCEPT",
+                "nat POSTROUTING 1 ACCEPT");
+        assertThat(trace.verdict()).isEqualTo("ACCEPT");
+        assertThat(trace.packet().srcText()).isEqualTo("10.0.0.1");
+        assertThat(trace.packet().dstText()).isEqualTo("10.0.0.5");
+        assertThat(trace.packet().dport()).isEqualTo(80);
+        assertThat(trace.packet().out()).isEqualTo("eth1");
+        assertThat(trace.packet().ttl()).isEqualTo(63);
+    }
+
+    @Test
+    void returnGoesBackToTheCallerAndTheBuiltinPolicyDecides() throws Exception {
+        Trace trace = tracer.trace(packet("src", "192.0.2.9", "dst", "10.0.0.5", "dport", "443"));
+        assertThat(steps(trace)).containsSubsequence("filter FORWARD 1 JUMP:WEB", "filter WEB 1 RETURN",
+                "filter FORWARD policy DROP");
+        assertThat(trace.verdict()).isEqualTo("DROP");
+    }
+
+    @Test
+    void gotoReturnsToTheBuiltinChainsCallerAndMarksCarryToLaterHooks() throws Exception {
+        Trace trace = tracer.trace(packet("dst", "10.0.0.5", "dport", "25"));
+        assertThat(steps(trace)).containsSubsequence("mangle PREROUTING 1 CONTINUE", "mangle FORWARD 1 CONTINUE",
+                "filter WEB 2 GOTO:TAIL", "filter TAIL 1 ACCEPT");
+        assertThat(trace.packet().mark()).isEqualTo(0x10);
+        assertThat(trace.packet().ttl()).isEqualTo(9);
+    }
+
+    @Test
+    void conntrackDecidesTheStateOfAFirstPacket() throws Exception {
+        assertThat(steps(tracer.trace(packet("tcp_flags", "SYN,ACK", "dport", "22"))))
+                .contains("filter INPUT 1 DROP");
+        assertThat(steps(tracer.trace(packet("tcp_flags", "ACK", "dport", "22")))).contains("filter INPUT 4 ACCEPT");
+        assertThat(steps(tracer.trace(packet("proto", "icmp", "icmp_type", "echo-reply"))))
+                .contains("filter INPUT 1 DROP");
+        assertThat(steps(tracer.trace(packet("proto", "udp", "dport", "53")))).contains("raw PREROUTING 1 CONTINUE",
+                "filter INPUT 3 ACCEPT");
+        Trace established = tracer.trace(packet("dport", "8080", "ct_state", "ESTABLISHED"));
+        assertThat(steps(established)).doesNotContain("nat PREROUTING 1 ACCEPT").contains("filter INPUT 2 ACCEPT");
+    }
+
+    @Test
+    void untrackedPacketsSkipNatAndExpiringTtlEndsBeforeForward() throws Exception {
+        Trace untracked = tracer.trace(packet("proto", "udp", "dport", "53", "dst", "10.0.0.5"));
+        assertThat(steps(untracked)).noneMatch(s -> s.startsWith("nat"));
+        Trace dying = tracer.trace(packet("dst", "10.0.0.5", "dport", "443", "ttl", "1"));
+        assertThat(steps(dying)).noneMatch(s -> s.contains("FORWARD"));
+        assertThat(dying.verdict()).isEqualTo("DROP");
+        assertThat(dying.notes()).anyMatch(n -> n.contains("TTL 1"));
+        Trace nowhere = tracer.trace(packet("dst", "192.0.2.200"));
+        assertThat(nowhere.notes()).anyMatch(n -> n.startsWith("no route"));
+    }
+
+    @Test
+    void explainNamesTheFirstFailingCondition() throws Exception {
+        Trace trace = tracer.trace(packet("dport", "23"));
+        Step policy = trace.steps().get(trace.steps().size() - 1);
+        assertThat(policy.passed()).extracting(Step.Miss::failed).contains("-m conntrack --ctstate INVALID",
+                "-m tcp --dport 22");
+        assertThat(policy.passed().get(0).line()).isEqualTo(29);
+    }
+
+    @Test
+    void chanceMatchesAreAssumedAndSaidSo() throws Exception {
+        String rules = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A INPUT -m statistic --mode random --probability 0.25 -j DROP
+                COMMIT
+                """;
+        Trace assumed = tracer(rules, HOST, Assumptions.none()).trace(packet());
+        assertThat(assumed.verdict()).isEqualTo("DROP");
+        assertThat(assumed.notes()).singleElement().asString().contains("statistic=nomatch");
+        Trace other = tracer(rules, HOST, Assumptions.parse(List.of("statistic=nomatch"))).trace(packet());
+        assertThat(other.verdict()).isEqualTo("ACCEPT");
+        assertThat(other.notes()).isEmpty();
+    }
+
+    @Test
+    void localPacketsGoThroughOutputAndPostrouting() throws Exception {
+        Trace trace = tracer.trace(packet("local", "true", "in", null, "src", "10.0.0.1", "dst", "10.0.0.9"));
+        assertThat(steps(trace)).containsExactly("raw OUTPUT policy ACCEPT", "mangle OUTPUT policy ACCEPT",
+                "nat OUTPUT policy ACCEPT", "filter OUTPUT policy ACCEPT", "mangle POSTROUTING policy ACCEPT",
+                "nat POSTROUTING 1 ACCEPT");
+    }
+}
