@@ -23,11 +23,32 @@ public final class Addresses {
         return family == Family.IPV4 ? parseIpv4(text) : parseIpv6(text);
     }
 
+    /** Exactly four decimal dotted parts, as inet_pton reads them. */
+    static byte[] parseIpv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] out = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
+                return null;
+            }
+            int value = Integer.parseInt(parts[i]);
+            if (value > 255) {
+                return null;
+            }
+            out[i] = (byte) value;
+        }
+        return out;
+    }
+
     /**
-     * One to four dotted parts, each a number in any base C's strtoul takes; missing trailing parts
-     * are zero, so {@code 22} is 22.0.0.0 and {@code 10.1} is 10.1.0.0 (xtables_numeric_to_ipaddr).
+     * An IPv4 address as iptables reads one in {@code -s}, {@code -d} and ranges: one to four
+     * dotted parts, each a number in any base C's strtoul takes, missing trailing parts zero, so
+     * {@code 22} is 22.0.0.0 and {@code 10.1} is 10.1.0.0 (xtables_numeric_to_ipaddr); null if not.
      */
-    public static byte[] parseIpv4(String text) {
+    public static byte[] parseXtablesIpv4(String text) {
         String[] parts = text.split("\\.", -1);
         if (parts.length > 4) {
             return null;
@@ -237,7 +258,9 @@ public final class Addresses {
             mask = parseMask(text.substring(slash + 1), family, text);
         }
         boolean any = Arrays.equals(mask, new byte[bytes]);
-        List<byte[]> addresses = any ? List.of(new byte[bytes]) : resolve(host, family);
+        byte[] numeric = family == Family.IPV4 ? parseXtablesIpv4(host) : null;
+        List<byte[]> addresses = any ? List.of(new byte[bytes]) : numeric != null ? List.of(numeric)
+                : resolve(host, family);
         Set<String> out = new LinkedHashSet<>();
         int prefix = prefixLength(mask);
         for (byte[] address : addresses) {
@@ -256,14 +279,18 @@ public final class Addresses {
             }
             return maskOf(prefix, family.addressBits() / 8);
         }
-        byte[] dotted = parseLiteral(mask, family);
+        byte[] dotted = family == Family.IPV4 ? parseXtablesIpv4(mask) : parseLiteral(mask, family);
         if (dotted == null) {
             throw new InvalidValueException("invalid mask `" + mask + "' in " + whole);
         }
         return dotted;
     }
 
-    /** A literal address, or a host name resolved to its addresses of the family. */
+    /**
+     * A literal address (four parts for IPv4), or else a name resolved by the system's resolver,
+     * which also reads inet_aton's short forms ({@code 1.2.3} is 1.2.0.3), as the extensions that
+     * use getaddrinfo do.
+     */
     public static List<byte[]> resolve(String host, Family family) throws InvalidValueException {
         byte[] literal = parseLiteral(host, family);
         if (literal != null) {

@@ -38,7 +38,7 @@ final class PacketMatches {
     });
 
     private static String address(String text, Family family) throws InvalidValueException {
-        byte[] bytes = Addresses.parseLiteral(text, family);
+        byte[] bytes = family == Family.IPV4 ? Addresses.parseXtablesIpv4(text) : Addresses.parseLiteral(text, family);
         if (bytes == null) {
             throw new InvalidValueException("`" + text + "' is not a literal " + (family == Family.IPV4 ? "IPv4"
                     : "IPv6") + " address (ranges take no names and no /mask)");
