@@ -9,10 +9,12 @@ import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a ruleset file asks for, per table: the chains it declares (which Rampart then manages)
@@ -53,9 +55,11 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
                         .add(new DesiredRule(printer.print(rule), parsed.lineOf(section.table(), i)));
             }
             List<Chain> chains = new ArrayList<>(section.chains());
+            Set<String> declared = new HashSet<>();
+            section.chains().forEach(c -> declared.add(c.name()));
             // Rules in a built-in chain the file does not declare: its rules are managed, its policy is not.
             for (String chain : rules.keySet()) {
-                if (chains.stream().noneMatch(c -> c.name().equals(chain))) {
+                if (declared.add(chain)) {
                     chains.add(Chain.user(chain));
                 }
             }

@@ -64,12 +64,15 @@ public final class Planner {
         removed.removeAll(declaredUser);
         removed.removeIf(chain -> !have.has(chain));
 
+        // A set, not DesiredTable.declares: that is a scan of the chain list, once per chain here.
+        Set<String> declared = new HashSet<>();
+        want.chains().forEach(c -> declared.add(c.name()));
         List<ChainChange> tableChanges = new ArrayList<>();
         List<ScriptLine> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (Chain chain : RulesetPrinter.chainsInSaveOrder(new io.rampart.model.TableRules(table, want.chains(),
                 List.of()))) {
-            if (!want.declares(chain.name())) {
+            if (!declared.contains(chain.name())) {
                 continue;
             }
             boolean builtin = table.isBuiltinChain(chain.name());
@@ -90,7 +93,7 @@ public final class Planner {
                 tableChanges.add(new ChainChange(table, chain.name(), Action.UPDATE, before, after, ruleChanges));
             }
         }
-        unlinkAndRemove(table, have, removed, want, tableChanges, body);
+        unlinkAndRemove(table, have, removed, declared, tableChanges, body);
 
         Set<String> shouldRecord = new TreeSet<>(declaredUser);
         boolean bookkeepingChanges = !shouldRecord.equals(recorded) || (shouldRecord.isEmpty() && have.has(Bookkeeping.CHAIN));
@@ -176,13 +179,13 @@ public final class Planner {
      * chains the file does not manage (last position first, so positions stay right), then their
      * rules, then the chains.
      */
-    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, DesiredTable managed,
+    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> managed,
                                         List<ChainChange> changes, List<ScriptLine> body) {
         if (removed.isEmpty()) {
             return;
         }
         for (String chain : have.chains().keySet()) {
-            if (managed.declares(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
+            if (managed.contains(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
                 continue;
             }
             List<String> rules = have.rulesOf(chain);
