@@ -9,10 +9,13 @@ import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a ruleset file asks for, per table: the chains it declares (which Rampart then manages)
@@ -24,15 +27,34 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
     public record DesiredRule(String line, int sourceLine) {
     }
 
-    /** A table's declared chains and their rules, in order. */
-    public record DesiredTable(Table table, List<Chain> chains, Map<String, List<DesiredRule>> rules) {
+    /**
+     * A table's declared chains and their rules, in order.
+     *
+     * @param byName the declared chains by name: the planner asks once per chain, 10,000 chains are real
+     */
+    public record DesiredTable(Table table, List<Chain> chains, Map<String, List<DesiredRule>> rules,
+                               Map<String, Chain> byName) {
+
+        public DesiredTable(Table table, List<Chain> chains, Map<String, List<DesiredRule>> rules) {
+            this(table, chains, rules, indexByName(chains));
+        }
+
+        private static Map<String, Chain> indexByName(List<Chain> chains) {
+            Map<String, Chain> byName = new HashMap<>();
+            chains.forEach(c -> byName.put(c.name(), c));
+            return byName;
+        }
 
         public List<DesiredRule> rulesOf(String chain) {
             return rules.getOrDefault(chain, List.of());
         }
 
         public boolean declares(String chain) {
-            return chains.stream().anyMatch(c -> c.name().equals(chain));
+            return byName.containsKey(chain);
+        }
+
+        public Optional<Chain> chain(String name) {
+            return Optional.ofNullable(byName.get(name));
         }
     }
 
@@ -53,9 +75,11 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
                         .add(new DesiredRule(printer.print(rule), parsed.lineOf(section.table(), i)));
             }
             List<Chain> chains = new ArrayList<>(section.chains());
+            Set<String> declared = new HashSet<>();
+            section.chains().forEach(c -> declared.add(c.name()));
             // Rules in a built-in chain the file does not declare: its rules are managed, its policy is not.
             for (String chain : rules.keySet()) {
-                if (chains.stream().noneMatch(c -> c.name().equals(chain))) {
+                if (declared.add(chain)) {
                     chains.add(Chain.user(chain));
                 }
             }

@@ -80,14 +80,11 @@ public final class Planner {
         List<ScriptLine> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, want.chains(), List.of()))) {
-            if (want.declares(chain.name())) {
-                Chain declared = want.chains().stream().filter(c -> c.name().equals(chain.name())).findFirst()
-                        .orElseThrow();
-                planChain(table, declared, want, have, recorded, tableChanges, body, created);
-            }
+            want.chain(chain.name()).ifPresent(declared ->
+                    planChain(table, declared, want, have, recorded, tableChanges, body, created));
         }
         releaseBlocks(table, want, have, recorded, tableChanges, body);
-        unlinkAndRemove(table, have, removed, want, tableChanges, body);
+        unlinkAndRemove(table, have, removed, want.byName().keySet(), tableChanges, body);
 
         Records wanted = new Records(declaredUser, shared);
         boolean bookkeepingChanges = !wanted.equals(recorded) || (wanted.isEmpty() && have.has(Bookkeeping.CHAIN));
@@ -243,13 +240,13 @@ public final class Planner {
      * chains the file does not manage (last position first, so positions stay right), then their
      * rules, then the chains.
      */
-    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, DesiredTable managed,
+    private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> managed,
                                         List<ChainChange> changes, List<ScriptLine> body) {
         if (removed.isEmpty()) {
             return;
         }
         for (String chain : have.chains().keySet()) {
-            if (managed.declares(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
+            if (managed.contains(chain) || removed.contains(chain) || chain.equals(Bookkeeping.CHAIN)) {
                 continue;
             }
             List<String> rules = have.rulesOf(chain);
