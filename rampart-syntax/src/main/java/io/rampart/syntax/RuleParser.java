@@ -368,33 +368,24 @@ public final class RuleParser {
                 return Optional.of(Resolved.command(name));
             }
             if (target != null && target.spec() != null) {
-                OptionSpec option = exactOption(target.spec(), name, longOption);
+                OptionSpec option = registry.exactOption(target.spec(), name, longOption);
                 if (option != null) {
                     return Optional.of(new Resolved(target, option, null));
                 }
             }
-            OptionSpec headerOption = exactOption(header, name, longOption);
+            OptionSpec headerOption = registry.exactOption(header, name, longOption);
             if (headerOption != null) {
                 return Optional.of(new Resolved(null, headerOption, null));
             }
             // The match loaded last takes the option, as in iptables: -m mark --mark 1 -m mark --mark 2,
             // -m set --match-set a src -m set --match-set b dst.
             for (int i = matches.size() - 1; i >= 0; i--) {
-                OptionSpec option = exactOption(matches.get(i).spec(), name, longOption);
+                OptionSpec option = registry.exactOption(matches.get(i).spec(), name, longOption);
                 if (option != null) {
                     return Optional.of(new Resolved(matches.get(i), option, null));
                 }
             }
             return Optional.empty();
-        }
-
-        private static OptionSpec exactOption(ExtensionSpec spec, String name, boolean longOption) {
-            for (OptionSpec option : spec.options()) {
-                if (option.answersTo(name, false, longOption)) {
-                    return option;
-                }
-            }
-            return null;
         }
 
         private static String longName(OptionSpec option) {

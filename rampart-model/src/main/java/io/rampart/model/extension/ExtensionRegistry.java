@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
@@ -19,11 +20,19 @@ public final class ExtensionRegistry {
      */
     private final Map<ExtensionKind, Map<Family, Map<String, ExtensionSpec>>> byKey = new EnumMap<>(ExtensionKind.class);
     private final Map<Family, Map<String, ExtensionSpec>> implicitByProtocol = new EnumMap<>(Family.class);
+    /**
+     * Each extension's options by every exact name, the first option of a name winning: the parser
+     * looks one up for every option word, and an extension has up to dozens of options.
+     */
+    private final Map<ExtensionSpec, Map<String, OptionSpec>> optionsByName = new IdentityHashMap<>();
 
     public ExtensionRegistry(List<ExtensionSpec> specs) {
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
         sorted.sort(Comparator.comparing(ExtensionSpec::kind).thenComparing(ExtensionSpec::name));
         this.specs = List.copyOf(sorted);
+        for (ExtensionSpec spec : this.specs) {
+            optionsByName.put(spec, namesOf(spec));
+        }
         for (ExtensionSpec spec : specs) {
             for (Family family : spec.families()) {
                 if (byName(spec.kind(), family).put(spec.name(), spec) != null) {
@@ -59,6 +68,28 @@ public final class ExtensionRegistry {
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */
     public Optional<ExtensionSpec> implicitMatch(String protocol, Family family) {
         return Optional.ofNullable(implicitByProtocol.getOrDefault(family, Map.of()).get(protocol));
+    }
+
+    /**
+     * The first option of {@code spec}, an extension of this registry, that has exactly this name:
+     * a long one ({@code --name}) when {@code longWord}, else a letter; null when none has.
+     */
+    public OptionSpec exactOption(ExtensionSpec spec, String name, boolean longWord) {
+        Map<String, OptionSpec> names = optionsByName.get(spec);
+        if (names == null) {
+            throw new IllegalArgumentException(spec.describeKind() + " is not in this registry");
+        }
+        return (name.length() > 1) == longWord ? names.get(name) : null;
+    }
+
+    private static Map<String, OptionSpec> namesOf(ExtensionSpec spec) {
+        Map<String, OptionSpec> names = new HashMap<>();
+        for (OptionSpec option : spec.options()) {
+            for (String name : option.names()) {
+                names.putIfAbsent(name, option);
+            }
+        }
+        return names;
     }
 
     /** Every extension of a name, whatever its kind or family (for describe). */
