@@ -15,7 +15,6 @@ import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +34,8 @@ public final class RuleParser {
             "list", "list-rules", "flush", "zero", "new-chain", "delete-chain", "rename-chain", "policy", "jump",
             "table", "match", "numeric", "verbose", "wait", "wait-interval", "exact", "version", "help",
             "line-numbers", "modprobe", "set-counters", "goto", "ipv4", "ipv6");
+    /** The same names for the exact lookup every option word makes. */
+    private static final Set<String> COMMAND_NAMES = Set.copyOf(COMMAND_OPTIONS);
 
     private final ExtensionRegistry registry;
     private final Family family;
@@ -117,6 +118,9 @@ public final class RuleParser {
         private LoadedExtension target;
         private Target.Kind targetKind;
         private Token negation;
+        /** The canonical argument of -p, null without one or when it is invalid: read once, as every later option needs it. */
+        private String protocol;
+        private boolean protocolNegated;
         private boolean countersGiven;
         private int at;
 
@@ -263,9 +267,11 @@ public final class RuleParser {
                             word.column());
                 }
             }
-            Optional<String> protocolSoFar = protocol();
-            into.add(new GivenOption(spec, negated, args, word, argColumns, protocolSoFar.orElse(null),
-                    protocolSoFar.isPresent() && protocolNegated()));
+            into.add(new GivenOption(spec, negated, args, word, argColumns, protocol,
+                    protocol != null && protocolNegated));
+            if (resolved.owner() == null && spec.name().equals("p")) {
+                noteProtocol(spec, args.get(0), negated);
+            }
         }
 
         /** iptables' own options, reached by an abbreviation such as {@code --ju} for {@code --jump}. */
@@ -312,13 +318,18 @@ public final class RuleParser {
                 return exact;
             }
             List<Resolved> candidates = new ArrayList<>();
-            COMMAND_OPTIONS.stream().filter(c -> c.startsWith(name)).forEach(c -> candidates.add(Resolved.command(c)));
-            header.options().stream().filter(o -> nameMatches(o, name, false, true))
-                    .forEach(o -> candidates.add(new Resolved(null, o, null)));
-            Set<ExtensionSpec> searched = new HashSet<>();
-            for (LoadedExtension extension : latestFirst()) {
-                if (searched.add(extension.spec())) {
-                    candidates.addAll(options(extension, name, false, true));
+            for (String command : COMMAND_OPTIONS) {
+                if (command.startsWith(name)) {
+                    candidates.add(Resolved.command(command));
+                }
+            }
+            addPrefixMatches(null, header, name, candidates);
+            if (target != null && target.spec() != null) {
+                addPrefixMatches(target, target.spec(), name, candidates);
+            }
+            for (int i = matches.size() - 1; i >= 0; i--) {
+                if (!loadedLater(matches.get(i).spec(), i)) {
+                    addPrefixMatches(matches.get(i), matches.get(i).spec(), name, candidates);
                 }
             }
             if (candidates.size() <= 1) {
@@ -329,54 +340,56 @@ public final class RuleParser {
                             .toList()), 0);
         }
 
-        /** The first option of that exact name: iptables' own, then the target's, the header's, the latest match's. */
+        /** Whether a match after index {@code i} is the same extension: an extension loaded again shares its options. */
+        private boolean loadedLater(ExtensionSpec spec, int i) {
+            for (int j = i + 1; j < matches.size(); j++) {
+                if (matches.get(j).spec() == spec) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static void addPrefixMatches(LoadedExtension owner, ExtensionSpec spec, String name,
+                                             List<Resolved> into) {
+            for (OptionSpec option : spec.options()) {
+                if (option.answersTo(name, true, true)) {
+                    into.add(new Resolved(owner, option, null));
+                }
+            }
+        }
+
+        /**
+         * The first option of that exact name: iptables' own, then the target's, the header's, the
+         * latest match's. It runs for every option word, so it builds nothing until it finds one.
+         */
         private Optional<Resolved> exactLookup(String name, boolean longOption) {
-            if (longOption && COMMAND_OPTIONS.contains(name)) {
+            if (longOption && COMMAND_NAMES.contains(name)) {
                 return Optional.of(Resolved.command(name));
             }
-            List<Resolved> candidates = new ArrayList<>();
             if (target != null && target.spec() != null) {
-                candidates.addAll(options(target, name, true, longOption));
+                OptionSpec option = registry.exactOption(target.spec(), name, longOption);
+                if (option != null) {
+                    return Optional.of(new Resolved(target, option, null));
+                }
             }
-            header.options().stream().filter(o -> nameMatches(o, name, true, longOption))
-                    .forEach(o -> candidates.add(new Resolved(null, o, null)));
+            OptionSpec headerOption = registry.exactOption(header, name, longOption);
+            if (headerOption != null) {
+                return Optional.of(new Resolved(null, headerOption, null));
+            }
             // The match loaded last takes the option, as in iptables: -m mark --mark 1 -m mark --mark 2,
             // -m set --match-set a src -m set --match-set b dst.
             for (int i = matches.size() - 1; i >= 0; i--) {
-                candidates.addAll(options(matches.get(i), name, true, longOption));
+                OptionSpec option = registry.exactOption(matches.get(i).spec(), name, longOption);
+                if (option != null) {
+                    return Optional.of(new Resolved(matches.get(i), option, null));
+                }
             }
-            return candidates.stream().findFirst();
-        }
-
-        /** The target, then the matches from the last loaded: an extension loaded again shares its options. */
-        private List<LoadedExtension> latestFirst() {
-            List<LoadedExtension> out = new ArrayList<>();
-            if (target != null && target.spec() != null) {
-                out.add(target);
-            }
-            for (int i = matches.size() - 1; i >= 0; i--) {
-                out.add(matches.get(i));
-            }
-            return out;
+            return Optional.empty();
         }
 
         private static String longName(OptionSpec option) {
             return option.names().stream().filter(n -> n.length() > 1).findFirst().orElse(option.name());
-        }
-
-        private List<Resolved> options(LoadedExtension extension, String name, boolean exact, boolean longOption) {
-            List<Resolved> out = new ArrayList<>();
-            for (OptionSpec option : extension.spec().options()) {
-                if (nameMatches(option, name, exact, longOption)) {
-                    out.add(new Resolved(extension, option, null));
-                }
-            }
-            return out;
-        }
-
-        /** A long option ({@code --name}) answers to long names and their prefixes, a short one to its letter. */
-        private static boolean nameMatches(OptionSpec option, String name, boolean exact, boolean longOption) {
-            return option.answersTo(name, !exact, longOption);
         }
 
         private Optional<ExtensionSpec> implicitMatch() {
@@ -391,23 +404,20 @@ public final class RuleParser {
             return spec;
         }
 
-        private Optional<String> protocol() {
-            for (GivenOption option : headerOptions) {
-                if (option.spec().name().equals("p")) {
-                    try {
-                        return Optional.of(option.spec().args().get(0).canonical(option.args().get(0),
-                                ValueContext.of(family)));
-                    } catch (InvalidValueException e) {
-                        return Optional.empty();
-                    }
-                }
+        /** Records the rule's -p (there is one at most: -p cannot be repeated). */
+        private void noteProtocol(OptionSpec spec, String argument, boolean negated) {
+            protocolNegated = negated;
+            try {
+                protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
+            } catch (InvalidValueException e) {
+                protocol = null;
             }
-            return Optional.empty();
         }
 
-        private boolean protocolNegated() {
-            return headerOptions.stream().anyMatch(o -> o.spec().name().equals("p") && o.negated());
+        private Optional<String> protocol() {
+            return Optional.ofNullable(protocol);
         }
+
 
         private RuleSyntaxException unknownOption(String name, Token word) {
             Set<String> known = new LinkedHashSet<>();
@@ -459,7 +469,7 @@ public final class RuleParser {
 
         private List<Rule> build() throws RuleSyntaxException {
             Optional<Hook> hook = table.builtinHook(chain);
-            ValueContext context = new ValueContext(family, table, protocol().orElse(null), protocolNegated(),
+            ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
                     hook.orElse(null));
             List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
             checkInterfaces(hook);

@@ -15,58 +15,49 @@ public final class Tokenizer {
 
     public static List<Token> split(String line) throws RuleSyntaxException {
         List<Token> tokens = new ArrayList<>();
-        StringBuilder word = new StringBuilder();
-        boolean inQuotes = false;
-        boolean escaped = false;
-        boolean quoted = false;
-        int start = -1;
-        int quoteColumn = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (inQuotes) {
-                if (escaped) {
-                    word.append(c);
-                    escaped = false;
-                } else if (c == '\\') {
-                    escaped = true;
-                } else if (c == '"') {
-                    inQuotes = false;
-                    tokens.add(new Token(word.toString(), start + 1, true));
-                    word.setLength(0);
-                    start = -1;
-                    quoted = false;
-                } else {
-                    word.append(c);
-                }
+        int i = 0;
+        while (i < line.length()) {
+            if (isBlank(line.charAt(i))) {
+                i++;
                 continue;
             }
-            if (c == '"') {
-                inQuotes = true;
-                quoted = true;
-                quoteColumn = i + 1;
-                if (start < 0) {
-                    start = i;
-                }
-            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                if (word.length() > 0 || quoted) {
-                    tokens.add(new Token(word.toString(), start + 1, quoted));
-                    word.setLength(0);
-                    quoted = false;
-                }
-                start = -1;
+            int start = i;
+            while (i < line.length() && !isBlank(line.charAt(i)) && line.charAt(i) != '"') {
+                i++;
+            }
+            if (i < line.length() && line.charAt(i) == '"') {
+                i = quotedWord(line, start, i, tokens);
             } else {
-                if (start < 0) {
-                    start = i;
-                }
+                // Most words have no quotes: they are taken from the line as they stand.
+                tokens.add(new Token(line.substring(start, i), start + 1, false));
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * Adds the word that starts at {@code start} and has a quote at {@code quote}: the text before
+     * the quote, then the quoted text up to the closing quote, which ends the word. Returns where
+     * the next word may start.
+     */
+    private static int quotedWord(String line, int start, int quote, List<Token> tokens)
+            throws RuleSyntaxException {
+        StringBuilder word = new StringBuilder().append(line, start, quote);
+        for (int i = quote + 1; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\' && i + 1 < line.length()) {
+                word.append(line.charAt(++i));
+            } else if (c == '"') {
+                tokens.add(new Token(word.toString(), start + 1, true));
+                return i + 1;
+            } else {
                 word.append(c);
             }
         }
-        if (inQuotes) {
-            throw new RuleSyntaxException("unterminated double quote", quoteColumn);
-        }
-        if (word.length() > 0) {
-            tokens.add(new Token(word.toString(), start + 1, quoted));
-        }
-        return tokens;
+        throw new RuleSyntaxException("unterminated double quote", quote + 1);
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** Address parsing and printing the way iptables and glibc do it. */
@@ -25,22 +26,31 @@ public final class Addresses {
 
     /** Exactly four decimal dotted parts, as inet_pton reads them. */
     static byte[] parseIpv4(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
         byte[] out = new byte[4];
+        int from = 0;
         for (int i = 0; i < 4; i++) {
-            if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
+            int end = i < 3 ? text.indexOf('.', from) : text.length();
+            if (end < 0 || end == from || end - from > 3 || !allDigits(text, from, end)) {
                 return null;
             }
-            int value = Integer.parseInt(parts[i]);
+            int value = Integer.parseInt(text, from, end, 10);
             if (value > 255) {
                 return null;
             }
             out[i] = (byte) value;
+            from = end + 1;
         }
         return out;
+    }
+
+    /** Whether {@code text} has only digits from {@code from} to {@code end}: every address is checked so. */
+    private static boolean allDigits(String text, int from, int end) {
+        for (int i = from; i < end; i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -49,19 +59,21 @@ public final class Addresses {
      * {@code 22} is 22.0.0.0 and {@code 10.1} is 10.1.0.0 (xtables_numeric_to_ipaddr); null if not.
      */
     public static byte[] parseXtablesIpv4(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length > 4) {
-            return null;
-        }
         byte[] out = new byte[4];
-        try {
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = (byte) CNumbers.xtables(parts[i], 0, 255);
+        int from = 0;
+        for (int i = 0; i < 4; i++) {
+            int dot = text.indexOf('.', from);
+            OptionalLong part = CNumbers.xtablesWhole(text.substring(from, dot < 0 ? text.length() : dot), 0, 255);
+            if (part.isEmpty()) {
+                return null;
             }
-        } catch (InvalidValueException e) {
-            return null;
+            out[i] = (byte) part.getAsLong();
+            if (dot < 0) {
+                return out;
+            }
+            from = dot + 1;
         }
-        return out;
+        return null;
     }
 
     static byte[] parseIpv6(String text) {
@@ -257,21 +269,34 @@ public final class Addresses {
         } else {
             mask = parseMask(text.substring(slash + 1), family, text);
         }
-        boolean any = Arrays.equals(mask, new byte[bytes]);
+        boolean any = isZero(mask);
         byte[] numeric = family == Family.IPV4 ? parseXtablesIpv4(host) : null;
         List<byte[]> addresses = any ? List.of(new byte[bytes]) : numeric != null ? List.of(numeric)
                 : resolve(host, family);
-        Set<String> out = new LinkedHashSet<>();
         int prefix = prefixLength(mask);
+        String suffix = "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask));
+        // Nearly always one address: no set needed to drop repeats.
+        if (addresses.size() == 1) {
+            return List.of(format(and(addresses.get(0), mask)) + suffix);
+        }
+        Set<String> out = new LinkedHashSet<>();
         for (byte[] address : addresses) {
-            String net = format(and(address, mask));
-            out.add(net + "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask)));
+            out.add(format(and(address, mask)) + suffix);
         }
         return List.copyOf(out);
     }
 
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static byte[] parseMask(String mask, Family family, String whole) throws InvalidValueException {
-        if (!mask.isEmpty() && mask.chars().allMatch(Character::isDigit) && mask.length() <= 3) {
+        if (!mask.isEmpty() && allDigits(mask, 0, mask.length()) && mask.length() <= 3) {
             int prefix = Integer.parseInt(mask);
             if (prefix > family.addressBits()) {
                 throw new InvalidValueException("invalid mask `" + mask + "' in " + whole + ": a prefix length is 0 to "

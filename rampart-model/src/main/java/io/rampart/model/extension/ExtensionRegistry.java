@@ -3,7 +3,9 @@ package io.rampart.model.extension;
 import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
@@ -12,21 +14,33 @@ import java.util.Optional;
 public final class ExtensionRegistry {
 
     private final List<ExtensionSpec> specs;
-    /** Lookups by kind, family and name happen several times per parsed rule: keep them O(1). */
-    private final Map<String, ExtensionSpec> byKey = new HashMap<>();
-    private final Map<String, ExtensionSpec> implicitByProtocol = new HashMap<>();
+    /**
+     * Lookups by kind, family and name happen several times per parsed rule: keep them O(1) and
+     * free of key building.
+     */
+    private final Map<ExtensionKind, Map<Family, Map<String, ExtensionSpec>>> byKey = new EnumMap<>(ExtensionKind.class);
+    private final Map<Family, Map<String, ExtensionSpec>> implicitByProtocol = new EnumMap<>(Family.class);
+    /**
+     * Each extension's options by every exact name, the first option of a name winning: the parser
+     * looks one up for every option word, and an extension has up to dozens of options.
+     */
+    private final Map<ExtensionSpec, Map<String, OptionSpec>> optionsByName = new IdentityHashMap<>();
 
     public ExtensionRegistry(List<ExtensionSpec> specs) {
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
         sorted.sort(Comparator.comparing(ExtensionSpec::kind).thenComparing(ExtensionSpec::name));
         this.specs = List.copyOf(sorted);
+        for (ExtensionSpec spec : this.specs) {
+            optionsByName.put(spec, namesOf(spec));
+        }
         for (ExtensionSpec spec : specs) {
             for (Family family : spec.families()) {
-                if (byKey.put(key(spec.kind(), family, spec.name()), spec) != null) {
+                if (byName(spec.kind(), family).put(spec.name(), spec) != null) {
                     throw new IllegalArgumentException("two " + spec.kind() + " extensions named " + spec.name()
                             + " for " + family);
                 }
-                spec.implicitProtocol().ifPresent(p -> implicitByProtocol.putIfAbsent(family + "/" + p, spec));
+                spec.implicitProtocol().ifPresent(p -> implicitByProtocol.computeIfAbsent(family,
+                        f -> new HashMap<>()).putIfAbsent(p, spec));
             }
         }
     }
@@ -53,7 +67,29 @@ public final class ExtensionRegistry {
 
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */
     public Optional<ExtensionSpec> implicitMatch(String protocol, Family family) {
-        return Optional.ofNullable(implicitByProtocol.get(family + "/" + protocol));
+        return Optional.ofNullable(implicitByProtocol.getOrDefault(family, Map.of()).get(protocol));
+    }
+
+    /**
+     * The first option of {@code spec}, an extension of this registry, that has exactly this name:
+     * a long one ({@code --name}) when {@code longWord}, else a letter; null when none has.
+     */
+    public OptionSpec exactOption(ExtensionSpec spec, String name, boolean longWord) {
+        Map<String, OptionSpec> names = optionsByName.get(spec);
+        if (names == null) {
+            throw new IllegalArgumentException(spec.describeKind() + " is not in this registry");
+        }
+        return (name.length() > 1) == longWord ? names.get(name) : null;
+    }
+
+    private static Map<String, OptionSpec> namesOf(ExtensionSpec spec) {
+        Map<String, OptionSpec> names = new HashMap<>();
+        for (OptionSpec option : spec.options()) {
+            for (String name : option.names()) {
+                names.putIfAbsent(name, option);
+            }
+        }
+        return names;
     }
 
     /** Every extension of a name, whatever its kind or family (for describe). */
@@ -62,10 +98,14 @@ public final class ExtensionRegistry {
     }
 
     private Optional<ExtensionSpec> find(ExtensionKind kind, Family family, String name) {
-        return Optional.ofNullable(byKey.get(key(kind, family, name)));
+        Map<Family, Map<String, ExtensionSpec>> ofKind = byKey.get(kind);
+        Map<String, ExtensionSpec> ofFamily = ofKind == null ? null : ofKind.get(family);
+        return Optional.ofNullable(ofFamily == null ? null : ofFamily.get(name));
     }
 
-    private static String key(ExtensionKind kind, Family family, String name) {
-        return kind.ordinal() + "/" + family.ordinal() + "/" + name;
+    /** The extensions of one kind and family by name, for filling in. */
+    private Map<String, ExtensionSpec> byName(ExtensionKind kind, Family family) {
+        return byKey.computeIfAbsent(kind, k -> new EnumMap<>(Family.class)).computeIfAbsent(family,
+                f -> new HashMap<>());
     }
 }

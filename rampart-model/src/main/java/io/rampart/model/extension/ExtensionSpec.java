@@ -103,16 +103,42 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
      * rewrites applied, and every required option present.
      */
     public List<Option> canonicalize(List<Option> given, ValueContext context) throws InvalidValueException {
-        List<Option> ordered = new ArrayList<>(given);
-        if (!(canonicalizer instanceof Canonicalizer.InGivenOrder)) {
-            ordered.sort(Comparator.comparingInt(this::saveIndex));
-        }
+        List<Option> ordered = canonicalizer instanceof Canonicalizer.InGivenOrder || inSaveOrder(given)
+                ? List.copyOf(given) : sortedForSave(given);
         for (OptionSpec option : options) {
-            if (option.mandatory() && ordered.stream().noneMatch(o -> o.name().equals(option.name()))) {
+            if (option.mandatory() && !contains(ordered, option.name())) {
                 throw new InvalidValueException(describeKind() + " needs " + OptionSpec.spell(option.name()));
             }
         }
-        return canonicalizer.apply(List.copyOf(ordered), context);
+        return canonicalizer.apply(ordered, context);
+    }
+
+    /** Options are mostly given in save order already: then there is nothing to sort. */
+    private boolean inSaveOrder(List<Option> given) {
+        int previous = 0;
+        for (Option option : given) {
+            int index = saveIndex(option);
+            if (index < previous) {
+                return false;
+            }
+            previous = index;
+        }
+        return true;
+    }
+
+    private List<Option> sortedForSave(List<Option> given) {
+        List<Option> sorted = new ArrayList<>(given);
+        sorted.sort(Comparator.comparingInt(this::saveIndex));
+        return List.copyOf(sorted);
+    }
+
+    private static boolean contains(List<Option> given, String name) {
+        for (Option option : given) {
+            if (option.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "match tcp", "target LOG": how messages refer to this extension. */
