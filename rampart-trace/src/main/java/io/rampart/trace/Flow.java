@@ -16,6 +16,8 @@ final class Flow {
     long ctmark;
     boolean snat;
     boolean dnat;
+    /** Whether the packet already carries a conntrack entry (a looped-back packet does): NOTRACK is then a no-op. */
+    boolean ctAttached;
 
     Flow(Packet packet, Host host) {
         this.packet = packet;

@@ -135,6 +135,7 @@ public final class Tracer {
         private boolean loopBack() {
             flow.packet = flow.packet.withInterfaces("lo", null);
             natDone = true;
+            flow.ctAttached = true;
             return hook(Hook.PREROUTING, Table.RAW, Table.MANGLE)
                     && hook(Hook.INPUT, Table.MANGLE, Table.FILTER, Table.SECURITY, Table.NAT);
         }
