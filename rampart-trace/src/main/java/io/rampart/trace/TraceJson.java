@@ -27,6 +27,20 @@ public final class TraceJson {
         }
     }
 
+    /** The trace as a JSON tree, to embed in a larger document. */
+    public static Map<String, Object> treeOf(Trace trace, boolean explain) {
+        return tree(trace, explain);
+    }
+
+    /** A packet as one {@code --packets} JSON line. */
+    public static String packetLine(Packet p) {
+        try {
+            return MAPPER.writeValueAsString(packet(p));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a packet as JSON", e);
+        }
+    }
+
     static Map<String, Object> tree(Trace trace, boolean explain) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("verdict", trace.verdict());
