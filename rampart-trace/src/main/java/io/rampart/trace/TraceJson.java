@@ -61,6 +61,17 @@ public final class TraceJson {
         out.put("steps", steps);
         out.put("packet", packet(trace.packet()));
         out.put("notes", trace.notes());
+        if (!trace.branches().isEmpty()) {
+            List<Object> branches = new ArrayList<>();
+            for (Trace.Branch branch : trace.branches()) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("probability", branch.probability());
+                b.put("choices", branch.choices());
+                b.putAll(tree(branch.trace(), explain));
+                branches.add(b);
+            }
+            out.put("branches", branches);
+        }
         return out;
     }
 
