@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * <p>Sender {@code a0} 192.0.2.1/24 -- {@code ra} 192.0.2.2/24 router {@code rc}
  * 198.51.100.1/24 -- {@code c0} 198.51.100.2/24 far side. The router forwards; 203.0.113.0/24 has
  * no route. The same for IPv6: 2001:db8:1::1, ::2 / 2001:db8:2::1, ::2, no route to 2001:db8:3::/64.
- * IPv4 and IPv6 packets arrive from the sender (TRACE in raw PREROUTING on {@code ra}); IPv4 packets
+ * IPv4 and IPv6 packets arrive from the sender (TRACE in raw PREROUTING on {@code ra}); IPv4 and IPv6 packets
  * are also sent by the router itself through its own raw socket (TRACE in raw OUTPUT).
  */
 class TraceKernelTest {
@@ -94,6 +94,11 @@ class TraceKernelTest {
     @Test
     void tracerReportsTheKernelsStepsForPacketsTheHostSends() throws Exception {
         differential(Family.IPV4, true);
+    }
+
+    @Test
+    void tracerReportsTheKernelsStepsForIpv6PacketsTheHostSends() throws Exception {
+        differential(Family.IPV6, true);
     }
 
     private static void differential(Family family, boolean local) throws Exception {
