@@ -74,8 +74,8 @@ final class TraceCommand implements Callable<Integer> {
         }
         try {
             Assumptions assumptions = Assumptions.parse(assume);
-            Tracer tracer = new Tracer(rules != null ? fromFile(family) : live(family),
-                    rules != null ? fileHost(family) : liveHost(family), assumptions, explain);
+            Tracer tracer = new Tracer(ruleset(options, rules, family), host(options, rules, hostFile, family),
+                    assumptions, explain);
             PrintWriter out = spec.commandLine().getOut();
             if (packets != null) {
                 return batch(tracer, family, out);
@@ -111,7 +111,17 @@ final class TraceCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private CompiledRuleset fromFile(Family family) {
+    /** The ruleset to trace through: the file's, or the live one of the namespace. */
+    static CompiledRuleset ruleset(KernelOptions options, Path rules, Family family) {
+        return rules != null ? fromFile(rules, family) : live(options, family);
+    }
+
+    /** The host: the file's (or an unknown one) for a ruleset file, the live one otherwise. */
+    static Host host(KernelOptions options, Path rules, Path hostFile, Family family) throws TraceInputException {
+        return rules != null ? fileHost(hostFile, family) : liveHost(options, family);
+    }
+
+    private static CompiledRuleset fromFile(Path rules, Family family) {
         String text = String.join("\n", read(rules)) + "\n";
         try {
             return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text));
@@ -120,7 +130,7 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    private Host fileHost(Family family) throws TraceInputException {
+    private static Host fileHost(Path hostFile, Family family) throws TraceInputException {
         if (hostFile == null) {
             return Host.unknown();
         }
@@ -131,7 +141,7 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    private CompiledRuleset live(Family family) {
+    private static CompiledRuleset live(KernelOptions options, Family family) {
         String saved;
         try (Netns netns = options.namespace()) {
             saved = new Iptables(netns, family).save();
@@ -144,13 +154,13 @@ final class TraceCommand implements Callable<Integer> {
         }
     }
 
-    private Host liveHost(Family family) throws TraceInputException {
+    private static Host liveHost(KernelOptions options, Family family) throws TraceInputException {
         try (Netns netns = options.namespace()) {
             return LiveHost.read(netns, family);
         }
     }
 
-    private static List<String> read(Path file) {
+    static List<String> read(Path file) {
         try {
             return Files.readAllLines(file);
         } catch (java.nio.file.NoSuchFileException e) {

@@ -104,4 +104,33 @@ class TraceCommandTest {
         assertThat(assume.code()).isEqualTo(1);
         assertThat(assume.err()).contains("NAME=match or NAME=nomatch");
     }
+
+    @Test
+    void explainLogNamesTheLogRuleAndTracesThePacket() throws Exception {
+        Path file = dir.resolve("log.rules");
+        Files.writeString(file, """
+                *filter
+                :INPUT DROP [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A INPUT -p tcp --dport 80 -j ACCEPT
+                -A INPUT -j LOG --log-prefix "IN-DROP: "
+                COMMIT
+                """);
+        String line = "Nov 24 03:32:16 router kernel: [ 1234.567890] IN-DROP: IN=eth0 OUT= "
+                + "MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=60 TOS=0x00 "
+                + "PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=40000 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 ";
+        Result r = run("explain-log", "--rules", file.toString(), line, "--json");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("prefix").asText()).isEqualTo("IN-DROP: ");
+        assertThat(json.get("rule").get("chain").asText()).isEqualTo("INPUT");
+        assertThat(json.get("rule").get("rule").asInt()).isEqualTo(2);
+        assertThat(json.get("trace").get("verdict").asText()).isEqualTo("DROP");
+        Result text = run("explain-log", "--rules", file.toString(), line);
+        assertThat(text.out()).contains("written by filter INPUT rule 2 (" + file + ":6)");
+        Result bad = run("explain-log", "--rules", file.toString(), "no log line");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("IN=");
+    }
 }

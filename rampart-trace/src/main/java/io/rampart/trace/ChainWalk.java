@@ -41,7 +41,7 @@ final class ChainWalk {
             boolean moved = false;
             while (next < rules.size() && !moved) {
                 CompiledRuleset.CompiledRule rule = rules.get(next++);
-                String failed = firstFailure(rule, flow, notes);
+                String failed = firstFailure(table.label() + " " + chain + " " + rule.number(), rule, flow, notes);
                 if (failed != null) {
                     if (explain) {
                         passed.add(new Step.Miss(table.label(), chain, rule.number(), rule.text(), rule.line(), failed));
@@ -97,7 +97,7 @@ final class ChainWalk {
     }
 
     /** The text of the first condition the packet fails, or null when the rule matches. */
-    private String firstFailure(CompiledRuleset.CompiledRule rule, Flow flow, List<String> notes) {
+    private String firstFailure(String where, CompiledRuleset.CompiledRule rule, Flow flow, List<String> notes) {
         for (Condition condition : rule.conditions()) {
             if (condition instanceof Condition.Check check) {
                 Outcome outcome = check.test().test(flow);
@@ -106,9 +106,20 @@ final class ChainWalk {
                 if (fails) {
                     return check.text();
                 }
-            } else if (condition instanceof Condition.Chance chance
-                    && !assume(chance.extension(), chance.text(), chance.why(), notes)) {
-                return chance.text();
+            } else if (condition instanceof Condition.Chance chance) {
+                if (chance.random() && !assumptions.chosen(chance.extension())) {
+                    Boolean decided = flow.splits.get(where);
+                    if (decided != null) {
+                        if (!decided) {
+                            return chance.text();
+                        }
+                        continue;
+                    }
+                    flow.undecided.add(new Object[] {where, chance.probability(), rule.text()});
+                }
+                if (!assume(chance.extension(), chance.text(), chance.why(), notes)) {
+                    return chance.text();
+                }
             }
         }
         return null;

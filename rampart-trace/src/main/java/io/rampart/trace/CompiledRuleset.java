@@ -24,7 +24,12 @@ public final class CompiledRuleset {
     record CompiledRule(int number, String text, int line, List<Condition> conditions, Action action) {
     }
 
+    /** A LOG rule: where it is and its prefix ("" without --log-prefix). */
+    public record LogRule(String table, String chain, int rule, String text, int line, String prefix) {
+    }
+
     private final Family family;
+    private final List<LogRule> logRules = new ArrayList<>();
     private final Map<Table, Map<String, List<CompiledRule>>> chains = new EnumMap<>(Table.class);
     private final Map<Table, Map<String, Policy>> policies = new EnumMap<>(Table.class);
 
@@ -60,15 +65,29 @@ public final class CompiledRuleset {
                 if (table.table().isBuiltinChain(rule.chain())) {
                     tablePolicies.putIfAbsent(rule.chain(), Policy.ACCEPT);
                 }
-                list.add(new CompiledRule(list.size() + 1, printer.print(rule),
+                CompiledRule compiled = new CompiledRule(list.size() + 1, printer.print(rule),
                         lines == null ? 0 : lines.lineOf(table.table(), i),
-                        Conditions.compile(rule, ruleset.family()), Targets.compile(rule.target(), ruleset.family())));
+                        Conditions.compile(rule, ruleset.family()), Targets.compile(rule.target(), ruleset.family()));
+                list.add(compiled);
+                if (rule.target() != null && rule.target().name().equals("LOG")) {
+                    String prefix = rule.target().option("log-prefix").map(io.rampart.model.Option::arg).orElse("");
+                    if (prefix.length() >= 2 && prefix.startsWith("\"") && prefix.endsWith("\"")) {
+                        prefix = prefix.substring(1, prefix.length() - 1);
+                    }
+                    out.logRules.add(new LogRule(table.table().label(), rule.chain(), compiled.number(),
+                            compiled.text(), compiled.line(), prefix));
+                }
             }
             byChain.replaceAll((name, list) -> List.copyOf(list));
             out.chains.put(table.table(), byChain);
             out.policies.put(table.table(), tablePolicies);
         }
         return out;
+    }
+
+    /** Every LOG rule, table by table, in order. */
+    public List<LogRule> logRules() {
+        return List.copyOf(logRules);
     }
 
     public Family family() {

@@ -17,7 +17,16 @@ sealed interface Condition permits Condition.Check, Condition.Chance {
      * A match decided by history or chance (limit, statistic, ...), or by state the tracer does
      * not model (sets, sockets): the tracer assumes it, and says so.
      */
-    record Chance(String text, String extension, String why) implements Condition {
+    record Chance(String text, String extension, String why, double probability) implements Condition {
+
+        Chance(String text, String extension, String why) {
+            this(text, extension, why, Double.NaN);
+        }
+
+        /** Whether this is a {@code statistic --mode random} split, whose both branches the tracer shows. */
+        boolean random() {
+            return !Double.isNaN(probability);
+        }
     }
 
     @FunctionalInterface

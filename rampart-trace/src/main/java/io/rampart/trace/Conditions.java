@@ -51,7 +51,12 @@ final class Conditions {
         String why = match.option("probability").map(p -> "true with probability " + Double.parseDouble(p.arg()))
                 .orElse(match.extension().equals("statistic") ? "true for one packet in --every"
                         : "depends on earlier packets or the clock");
-        return new Condition.Chance(text.toString(), match.extension(), why);
+        double probability = match.extension().equals("statistic")
+                ? match.option("probability").map(p -> Double.parseDouble(p.arg())).orElse(Double.NaN) : Double.NaN;
+        if (!Double.isNaN(probability) && match.option("probability").get().negated()) {
+            probability = 1 - probability;
+        }
+        return new Condition.Chance(text.toString(), match.extension(), why, probability);
     }
 
     static String text(String extension, Option option) {

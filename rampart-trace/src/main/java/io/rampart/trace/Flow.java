@@ -16,6 +16,12 @@ final class Flow {
     long ctmark;
     boolean snat;
     boolean dnat;
+    /** Whether the packet already carries a conntrack entry (a looped-back packet does): NOTRACK is then a no-op. */
+    boolean ctAttached;
+    /** Random statistic splits decided for this run ({@code table chain rule} to whether it matches). */
+    java.util.Map<String, Boolean> splits = java.util.Map.of();
+    /** Random statistic splits met and not decided, in the order met: key, probability of a match, rule text. */
+    final java.util.List<Object[]> undecided = new java.util.ArrayList<>();
 
     Flow(Packet packet, Host host) {
         this.packet = packet;

@@ -102,8 +102,37 @@ final class PacketConditions {
         List<String> types = List.of(o.arg().split(","));
         boolean source = o.name().equals("src-type");
         boolean neg = o.negated();
+        if (family == Family.IPV6) {
+            return Conditions.check(text, "addrtype", f -> Outcome.of(matchesType6(f,
+                    source ? f.packet.srcBytes() : f.packet.dstBytes(), types)).negatedIf(neg));
+        }
         return Conditions.check(text, "addrtype", f -> Outcome.of(types.contains(
                 typeOf(f, source ? f.packet.srcBytes() : f.packet.dstBytes(), family))).negatedIf(neg));
+    }
+
+    /**
+     * The kernel's IPv6 addrtype ({@code match_type6}): MULTICAST, UNICAST and UNSPEC each require
+     * the address to be of that form (UNICAST includes the host's own addresses); then, when LOCAL,
+     * ANYCAST or UNREACHABLE is listed, one of them must be what the route lookup finds.
+     */
+    private static boolean matchesType6(Flow f, byte[] address, List<String> types) {
+        boolean multicast = (address[0] & 0xff) == 0xff;
+        boolean any = true;
+        for (byte b : address) {
+            any &= b == 0;
+        }
+        if (types.contains("MULTICAST") && !multicast || types.contains("UNICAST") && (multicast || any)
+                || types.contains("UNSPEC") && !any) {
+            return false;
+        }
+        if (types.contains("LOCAL") || types.contains("ANYCAST") || types.contains("UNREACHABLE")) {
+            if (f.host.isLocal(address, Family.IPV6)) {
+                return types.contains("LOCAL");
+            }
+            boolean unreachable = f.host.known() && f.host.routeTo(address, Family.IPV6).isEmpty();
+            return unreachable && types.contains("UNREACHABLE");
+        }
+        return true;
     }
 
     private static String typeOf(Flow f, byte[] address, Family family) {

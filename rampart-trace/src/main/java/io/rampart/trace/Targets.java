@@ -27,8 +27,8 @@ final class Targets {
                 yield effect(f -> f.packet = f.packet.withTos((f.packet.tos() & 3) | (dscp << 2)));
             }
             case "TTL", "HL" -> effect(hopLimit(target));
-            case "NOTRACK" -> effect(f -> f.state = CtState.UNTRACKED);
-            case "CT" -> effect(target.option("notrack").isPresent() ? f -> f.state = CtState.UNTRACKED : Action.Effect.NONE);
+            case "NOTRACK" -> effect(Targets::notrack);
+            case "CT" -> effect(target.option("notrack").isPresent() ? Targets::notrack : Action.Effect.NONE);
             case "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP" ->
                     new Action(Action.Kind.ACCEPT, null, Nat.effect(target, family));
             case "LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY", "TCPMSS", "SET", "TPROXY" ->
@@ -36,6 +36,13 @@ final class Targets {
             default -> new Action(target.kind() == Target.Kind.GOTO ? Action.Kind.GOTO : Action.Kind.JUMP,
                     target.name(), Action.Effect.NONE);
         };
+    }
+
+    /** The kernel's CT target leaves a packet that already has a conntrack entry (looped back) as it is. */
+    private static void notrack(Flow f) {
+        if (!f.ctAttached) {
+            f.state = CtState.UNTRACKED;
+        }
     }
 
     private static Action effect(Action.Effect effect) {

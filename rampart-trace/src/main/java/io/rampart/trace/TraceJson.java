@@ -27,6 +27,20 @@ public final class TraceJson {
         }
     }
 
+    /** The trace as a JSON tree, to embed in a larger document. */
+    public static Map<String, Object> treeOf(Trace trace, boolean explain) {
+        return tree(trace, explain);
+    }
+
+    /** A packet as one {@code --packets} JSON line. */
+    public static String packetLine(Packet p) {
+        try {
+            return MAPPER.writeValueAsString(packet(p));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a packet as JSON", e);
+        }
+    }
+
     static Map<String, Object> tree(Trace trace, boolean explain) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("verdict", trace.verdict());
@@ -47,6 +61,17 @@ public final class TraceJson {
         out.put("steps", steps);
         out.put("packet", packet(trace.packet()));
         out.put("notes", trace.notes());
+        if (!trace.branches().isEmpty()) {
+            List<Object> branches = new ArrayList<>();
+            for (Trace.Branch branch : trace.branches()) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put("probability", branch.probability());
+                b.put("choices", branch.choices());
+                b.putAll(tree(branch.trace(), explain));
+                branches.add(b);
+            }
+            out.put("branches", branches);
+        }
         return out;
     }
 

@@ -40,7 +40,14 @@ public final class TraceText {
         if (p.out() != null) {
             b.append(" out ").append(p.out());
         }
-        return b.append('\n').toString();
+        b.append('\n');
+        int n = 0;
+        for (Trace.Branch branch : trace.branches()) {
+            b.append(String.format(java.util.Locale.ROOT, "%nbranch %d of %d, probability %.4g: %s%n", ++n,
+                    trace.branches().size(), branch.probability(), String.join(", ", branch.choices())));
+            b.append(render(branch.trace(), file, explain));
+        }
+        return b.toString();
     }
 
     private static String where(String file, int line) {

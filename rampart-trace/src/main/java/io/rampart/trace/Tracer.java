@@ -26,9 +26,51 @@ public final class Tracer {
         if (packet.family() != ruleset.family()) {
             throw new IllegalArgumentException("the packet's family differs from the ruleset's");
         }
+        Run run = run(packet, java.util.Map.of());
+        Trace trace = run.trace();
+        if (run.flow.undecided.isEmpty()) {
+            return trace;
+        }
+        List<Trace.Branch> branches = new ArrayList<>();
+        explore(packet, new java.util.LinkedHashMap<>(), 1.0, new ArrayList<>(), branches);
+        List<String> notes = new ArrayList<>(trace.notes());
+        notes.add("the packet meets a random statistic split: " + branches.size()
+                + " branches, each with its probability" + (branches.size() >= MAX_BRANCHES ? " (the first "
+                + MAX_BRANCHES + ")" : "") + "; the steps above are those of the first");
+        return new Trace(trace.verdict(), trace.steps(), trace.packet(), notes, branches);
+    }
+
+    /** At most this many branches through random splits are shown. */
+    static final int MAX_BRANCHES = 32;
+
+    private Run run(Packet packet, java.util.Map<String, Boolean> splits) {
         Run run = new Run(new Flow(packet, host));
-        boolean accepted = packet.local() ? run.output() : run.arrive();
-        return new Trace(accepted ? "ACCEPT" : "DROP", run.steps, run.flow.packet.withCtState(run.flow.state), run.notes);
+        run.flow.splits = splits;
+        run.accepted = packet.local() ? run.output() : run.arrive();
+        return run;
+    }
+
+    /** Every way through the random splits, depth first, a split's matching side first. */
+    private void explore(Packet packet, java.util.Map<String, Boolean> splits, double probability,
+                         List<String> choices, List<Trace.Branch> out) {
+        if (out.size() >= MAX_BRANCHES) {
+            return;
+        }
+        Run run = run(packet, java.util.Map.copyOf(splits));
+        if (run.flow.undecided.isEmpty()) {
+            out.add(new Trace.Branch(probability, choices, run.trace()));
+            return;
+        }
+        Object[] split = run.flow.undecided.get(0);
+        String where = (String) split[0];
+        double p = (Double) split[1];
+        for (boolean matches : new boolean[] {true, false}) {
+            java.util.Map<String, Boolean> next = new java.util.LinkedHashMap<>(splits);
+            next.put(where, matches);
+            List<String> made = new ArrayList<>(choices);
+            made.add(where.replaceFirst(" (\\d+)$", " rule $1") + (matches ? " matches" : " does not match"));
+            explore(packet, next, probability * (matches ? p : 1 - p), made, out);
+        }
     }
 
     /** One packet's way: its flow, the steps so far and the notes. */
@@ -38,9 +80,14 @@ public final class Tracer {
         final List<Step> steps = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         boolean natDone;
+        boolean accepted;
 
         Run(Flow flow) {
             this.flow = flow;
+        }
+
+        Trace trace() {
+            return new Trace(accepted ? "ACCEPT" : "DROP", steps, flow.packet.withCtState(flow.state), notes);
         }
 
         boolean hook(Hook hook, Table... tables) {
@@ -135,6 +182,7 @@ public final class Tracer {
         private boolean loopBack() {
             flow.packet = flow.packet.withInterfaces("lo", null);
             natDone = true;
+            flow.ctAttached = true;
             return hook(Hook.PREROUTING, Table.RAW, Table.MANGLE)
                     && hook(Hook.INPUT, Table.MANGLE, Table.FILTER, Table.SECURITY, Table.NAT);
         }

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  */
 final class KernelTraceLog {
 
-    private static final Pattern EVENT = Pattern.compile("^trace id (\\w+) ip (\\w+) (\\S+) (.*)$");
-    private static final Pattern KEY = Pattern.compile("(?:tcp|udp) sport (\\d+)|icmp id (\\d+)");
+    private static final Pattern EVENT = Pattern.compile("^trace id (\\w+) ip6? (\\w+) (\\S+) (.*)$");
+    private static final Pattern KEY = Pattern.compile(
+            "(?:tcp|udp) sport (\\d+)|icmp(?:v6)? id (\\d+)|icmpv6 parameter-problem (\\d+)");
     private static final Pattern RULE = Pattern.compile("# handle (\\d+) \\(verdict (.+)\\)$");
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{");
     private static final Pattern HANDLE = Pattern.compile("# handle (\\d+)\\s*$");
@@ -60,7 +61,9 @@ final class KernelTraceLog {
                 Matcher k = KEY.matcher(rest);
                 // Trace ids come from the packet's buffer address, which a later packet may reuse.
                 if (k.find()) {
-                    keys.put(id, Integer.parseInt(k.group(1) != null ? k.group(1) : k.group(2)));
+                    // nft prints an ICMPv6 echo's id and sequence as one 32-bit parameter-problem field.
+                    keys.put(id, k.group(1) != null ? Integer.parseInt(k.group(1)) : k.group(2) != null
+                            ? Integer.parseInt(k.group(2)) : (int) (Long.parseLong(k.group(3)) >> 16));
                 }
                 continue;
             }

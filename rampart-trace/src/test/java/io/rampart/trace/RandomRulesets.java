@@ -20,19 +20,41 @@ final class RandomRulesets {
     private static final String[] SOURCES = {"192.0.2.1/32", "192.0.2.0/24", "192.0.2.77/32", "10.0.0.0/8"};
     private static final String[] DESTINATIONS = {"192.0.2.2/32", "198.51.100.0/24", "198.51.100.2/32",
             "203.0.113.0/24", "198.51.100.1/32"};
+    private static final String[] SOURCES6 = {"2001:db8:1::1/128", "2001:db8:1::/64", "2001:db8:1::77/128",
+            "2001:db8:ff::/48"};
+    private static final String[] DESTINATIONS6 = {"2001:db8:1::2/128", "2001:db8:2::/64", "2001:db8:2::2/128",
+            "2001:db8:3::/64", "2001:db8:2::1/128"};
     private static final String[] STATES = {"NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED", "DNAT",
             "SNAT"};
 
     private final Random random;
-    private final RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4);
+    private final Family family;
+    private final boolean v6;
+    private final RuleParser parser;
 
     RandomRulesets(long seed) {
+        this(seed, Family.IPV4);
+    }
+
+    RandomRulesets(long seed, Family family) {
         this.random = new Random(seed);
+        this.family = family;
+        this.v6 = family == Family.IPV6;
+        this.parser = new RuleParser(StandardExtensions.registry(), family);
+    }
+
+    /** The raw table's first rule: which packets the kernel traces. */
+    private String traceRule = "-A PREROUTING -i ra -j TRACE";
+
+    /** Trace the packets this host sends instead of those arriving on {@code ra}. */
+    RandomRulesets tracingOutput(String rule) {
+        this.traceRule = rule;
+        return this;
     }
 
     String ruleset() {
         StringBuilder b = new StringBuilder();
-        table(b, Table.RAW, List.of("PREROUTING", "OUTPUT"), List.of(), "-A PREROUTING -i ra -j TRACE");
+        table(b, Table.RAW, List.of("PREROUTING", "OUTPUT"), List.of(), traceRule);
         table(b, Table.MANGLE, List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"),
                 List.of("M1", "M2"), null);
         table(b, Table.NAT, List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"), List.of("N1"), null);
@@ -77,10 +99,10 @@ final class RandomRulesets {
     private String conditions(String chain) {
         StringBuilder c = new StringBuilder();
         if (chance(4)) {
-            c.append(not()).append(" -s ").append(pick(SOURCES));
+            c.append(not()).append(" -s ").append(pick(v6 ? SOURCES6 : SOURCES));
         }
         if (chance(4)) {
-            c.append(not()).append(" -d ").append(pick(DESTINATIONS));
+            c.append(not()).append(" -d ").append(pick(v6 ? DESTINATIONS6 : DESTINATIONS));
         }
         boolean in = !chain.equals("OUTPUT") && !chain.equals("POSTROUTING");
         boolean out = !chain.equals("PREROUTING") && !chain.equals("INPUT");
@@ -93,8 +115,9 @@ final class RandomRulesets {
         switch (random.nextInt(5)) {
             case 0 -> c.append(" -p tcp").append(tcp());
             case 1 -> c.append(" -p udp").append(chance(2) ? not() + " --dport " + port() : "");
-            case 2 -> c.append(" -p icmp").append(chance(2) ? " --icmp-type " + pick(new String[] {"echo-request",
-                    "echo-reply", "any"}) : "");
+            case 2 -> c.append(v6 ? " -p ipv6-icmp" : " -p icmp").append(chance(2) ? (v6 ? " -m icmp6 --icmpv6-type "
+                    : " --icmp-type ") + pick(new String[] {"echo-request", "echo-reply", v6 ? "destination-unreachable"
+                    : "any"}) : "");
             default -> { }
         }
         if (chance(4)) {
@@ -107,22 +130,25 @@ final class RandomRulesets {
             c.append(" -m connmark").append(not()).append(" --mark ").append(random.nextInt(4));
         }
         if (chance(7)) {
-            c.append(" -m ttl --ttl-").append(pick(new String[] {"gt", "lt", "eq"})).append(' ')
+            c.append(v6 ? " -m hl --hl-" : " -m ttl --ttl-").append(pick(new String[] {"gt", "lt", "eq"})).append(' ')
                     .append(pick(new String[] {"1", "2", "63", "64", "100"}));
         }
-        if (chance(8)) {
+        if (v6 && chance(8)) {
+            c.append(" -m dscp").append(not()).append(" --dscp ").append(pick(new String[] {"0", "4", "10"}));
+        } else if (!v6 && chance(8)) {
             c.append(" -m tos").append(not()).append(" --tos ").append(pick(new String[] {"0x10", "0x00", "0x28"}));
         }
         if (chance(8)) {
-            c.append(" -m length").append(not()).append(" --length ").append(pick(new String[] {"28", "40",
-                    "0:30", "35:100"}));
+            c.append(" -m length").append(not()).append(" --length ").append(pick(v6 ? new String[] {"48", "60",
+                    "0:50", "55:100"} : new String[] {"28", "40", "0:30", "35:100"}));
         }
         if (chance(8)) {
             c.append(" -m addrtype").append(not()).append(" --dst-type ").append(pick(new String[] {"LOCAL",
-                    "UNICAST", "LOCAL,BROADCAST"}));
+                    "UNICAST", v6 ? "LOCAL,UNICAST" : "LOCAL,BROADCAST"}));
         }
         if (chance(10)) {
-            c.append(" -m iprange").append(not()).append(" --dst-range 198.51.100.0-198.51.100.1");
+            c.append(" -m iprange").append(not()).append(v6 ? " --dst-range 2001:db8:2::-2001:db8:2::1"
+                    : " --dst-range 198.51.100.0-198.51.100.1");
         }
         if (chance(10)) {
             c.append(" -m comment --comment x");
@@ -167,8 +193,7 @@ final class RandomRulesets {
             case MANGLE -> options.addAll(List.of("-j MARK --set-mark " + random.nextInt(4),
                     "-j MARK --or-mark 2", "-j CONNMARK --set-mark " + random.nextInt(4), "-j CONNMARK --save-mark",
                     "-j CONNMARK --restore-mark", "-j TOS --set-tos 0x10", "-j DSCP --set-dscp 10",
-                    "-j TTL --ttl-set " + pick(new String[] {"1", "2", "100"}), "-j TTL --ttl-inc 1",
-                    "-j TTL --ttl-dec 1"));
+                    hl("set") + pick(new String[] {"1", "2", "100"}), hl("inc") + "1", hl("dec") + "1"));
             case NAT -> options.addAll(nat(chain));
             case FILTER -> options.addAll(List.of("-j REJECT", "-j MARK --set-mark 1"));
             default -> { }
@@ -176,7 +201,21 @@ final class RandomRulesets {
         return pick(options.toArray(String[]::new));
     }
 
+    private String hl(String how) {
+        return v6 ? "-j HL --hl-" + how + " " : "-j TTL --ttl-" + how + " ";
+    }
+
     private List<String> nat(String chain) {
+        if (v6) {
+            return switch (chain) {
+                case "PREROUTING", "OUTPUT" -> List.of("-j DNAT --to-destination 2001:db8:2::2",
+                        "-j DNAT --to-destination 2001:db8:1::2", "-j DNAT --to-destination 2001:db8:3::9",
+                        "-j NETMAP --to 2001:db8:2::/64");
+                case "POSTROUTING", "INPUT" -> List.of("-j SNAT --to-source 2001:db8:2::1", "-j MASQUERADE",
+                        "-j NETMAP --to 2001:db8:1::/64");
+                default -> List.of();
+            };
+        }
         return switch (chain) {
             case "PREROUTING", "OUTPUT" -> List.of("-j DNAT --to-destination 198.51.100.2",
                     "-j DNAT --to-destination 192.0.2.2", "-j DNAT --to-destination 203.0.113.9",

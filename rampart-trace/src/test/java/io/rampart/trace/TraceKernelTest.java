@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Sender {@code a0} 192.0.2.1/24 -- {@code ra} 192.0.2.2/24 router {@code rc}
  * 198.51.100.1/24 -- {@code c0} 198.51.100.2/24 far side. The router forwards; 203.0.113.0/24 has
- * no route.
+ * no route. The same for IPv6: 2001:db8:1::1, ::2 / 2001:db8:2::1, ::2, no route to 2001:db8:3::/64.
+ * IPv4 and IPv6 packets arrive from the sender (TRACE in raw PREROUTING on {@code ra}); IPv4 and IPv6 packets
+ * are also sent by the router itself through its own raw socket (TRACE in raw OUTPUT).
  */
 class TraceKernelTest {
 
@@ -50,11 +52,24 @@ class TraceKernelTest {
         sender = Netns.throwaway("trace-a", RUNNER);
         router = Netns.throwaway("trace-r", RUNNER);
         far = Netns.throwaway("trace-c", RUNNER);
-        link(sender, "a0", "192.0.2.1/24", router, "ra", "192.0.2.2/24");
-        link(router, "rc", "198.51.100.1/24", far, "c0", "198.51.100.2/24");
+        link(sender, "a0", "192.0.2.1/24", "2001:db8:1::1/64", router, "ra", "192.0.2.2/24", "2001:db8:1::2/64");
+        link(router, "rc", "198.51.100.1/24", "2001:db8:2::1/64", far, "c0", "198.51.100.2/24", "2001:db8:2::2/64");
         ok(sender.run(List.of("ip", "route", "add", "default", "via", "192.0.2.2"), ""));
         ok(far.run(List.of("ip", "route", "add", "default", "via", "198.51.100.1"), ""));
+        ok(sender.run(List.of("ip", "-6", "route", "add", "default", "via", "2001:db8:1::2"), ""));
+        ok(far.run(List.of("ip", "-6", "route", "add", "default", "via", "2001:db8:2::1"), ""));
         ok(router.run(List.of("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"), ""));
+        ok(router.run(List.of("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"), ""));
+        // Permanent neighbours: the random rules may drop neighbour discovery, which ip6tables sees.
+        neighbour(sender, "a0", "2001:db8:1::2", router, "ra");
+        neighbour(router, "ra", "2001:db8:1::1", sender, "a0");
+        neighbour(router, "rc", "2001:db8:2::2", far, "c0");
+        neighbour(far, "c0", "2001:db8:2::1", router, "rc");
+    }
+
+    private static void neighbour(Netns netns, String dev, String address, Netns owner, String ownerDev) {
+        String mac = ok(owner.run(List.of("cat", "/sys/class/net/" + ownerDev + "/address"), "")).strip();
+        ok(netns.run(List.of("ip", "neigh", "replace", address, "lladdr", mac, "dev", dev, "nud", "permanent"), ""));
     }
 
     @AfterAll
@@ -68,18 +83,43 @@ class TraceKernelTest {
 
     @Test
     void tracerReportsTheKernelsStepsForRandomRulesetsAndPackets() throws Exception {
-        Host host = HostFiles.fromIp(ok(router.run(List.of("ip", "-4", "-j", "addr"), "")),
-                ok(router.run(List.of("ip", "-4", "-j", "route"), "")), true, Family.IPV4);
+        differential(Family.IPV4, false);
+    }
+
+    @Test
+    void tracerReportsTheKernelsStepsForRandomIpv6RulesetsAndPackets() throws Exception {
+        differential(Family.IPV6, false);
+    }
+
+    @Test
+    void tracerReportsTheKernelsStepsForPacketsTheHostSends() throws Exception {
+        differential(Family.IPV4, true);
+    }
+
+    @Test
+    void tracerReportsTheKernelsStepsForIpv6PacketsTheHostSends() throws Exception {
+        differential(Family.IPV6, true);
+    }
+
+    private static void differential(Family family, boolean local) throws Exception {
+        boolean v6 = family == Family.IPV6;
+        String f = v6 ? "-6" : "-4";
+        Host host = HostFiles.fromIp(ok(router.run(List.of("ip", f, "-j", "addr"), "")),
+                ok(router.run(List.of("ip", f, "-j", "route"), "")), true, family);
         List<String> disagreements = new ArrayList<>();
         int compared = 0;
         for (int seed = 1; seed <= RULESETS; seed++) {
-            String text = new RandomRulesets(seed).ruleset();
-            ok(router.run(List.of("iptables-restore"), text));
+            RandomRulesets generator = new RandomRulesets(seed, family);
+            if (local) {
+                generator.tracingOutput("-A OUTPUT -j TRACE");
+            }
+            String text = generator.ruleset();
+            ok(router.run(List.of(v6 ? "ip6tables-restore" : "iptables-restore"), text));
             CompiledRuleset ruleset = CompiledRuleset.of(
-                    new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(text));
+                    new RulesetParser(StandardExtensions.registry(), family).parse(text));
             Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
-            Map<Integer, Packet> packets = packets(seed);
-            Map<Integer, List<String>> kernel = sendAndRecord(packets);
+            Map<Integer, Packet> packets = packets(seed, family, local);
+            Map<Integer, List<String>> kernel = sendAndRecord(packets, family, local);
             for (Map.Entry<Integer, Packet> p : packets.entrySet()) {
                 List<String> ours = KernelTraceLog.of(tracer.trace(p.getValue()));
                 List<String> theirs = kernel.getOrDefault(p.getKey(), List.of());
@@ -90,28 +130,43 @@ class TraceKernelTest {
                 }
             }
             ok(RUNNER.run(router.wrap(List.of("conntrack", "-F")), ""));
+            RUNNER.run(router.wrap(List.of("conntrack", "-F", "-f", "ipv6")), "");
         }
-        System.out.println("trace differential: " + (compared - disagreements.size()) + " of " + compared
-                + " packets agree with the kernel");
+        System.out.println("trace differential (" + family + (local ? ", sent by the host" : "") + "): "
+                + (compared - disagreements.size()) + " of " + compared + " packets agree with the kernel");
         assertThat(disagreements).as("%d of %d packets", disagreements.size(), compared).isEmpty();
     }
 
     /** Packets keyed by their TCP/UDP source port or ICMP echo id, unique within the run. */
-    private static Map<Integer, Packet> packets(int seed) throws TraceInputException {
-        Random random = new Random(1000 + seed);
+    private static Map<Integer, Packet> packets(int seed, Family family, boolean local) throws TraceInputException {
+        boolean v6 = family == Family.IPV6;
+        Random random = new Random(1000 + seed + (v6 ? 500 : 0) + (local ? 700 : 0));
         Map<Integer, Packet> out = new LinkedHashMap<>();
         String[] flags = {"SYN", "ACK", "SYN,ACK", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK"};
+        String[] sources = local ? (v6 ? new String[] {"2001:db8:1::2", "2001:db8:2::1", "2001:db8:1::77"}
+                : new String[] {"192.0.2.2", "198.51.100.1", "192.0.2.77"})
+                : (v6 ? new String[] {"2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::77"}
+                : new String[] {"192.0.2.1", "192.0.2.1", "192.0.2.1", "192.0.2.77"});
+        String[] destinations = local ? (v6 ? new String[] {"2001:db8:1::1", "2001:db8:2::2", "2001:db8:2::2",
+                "2001:db8:1::2"} : new String[] {"192.0.2.1", "198.51.100.2", "198.51.100.2", "192.0.2.2"})
+                : (v6 ? new String[] {"2001:db8:1::2", "2001:db8:2::1", "2001:db8:2::2", "2001:db8:2::2",
+                "2001:db8:3::9"} : new String[] {"192.0.2.2", "198.51.100.1", "198.51.100.2", "198.51.100.2",
+                "203.0.113.9"});
+        String icmp = v6 ? "ipv6-icmp" : "icmp";
         for (int i = 0; i < PACKETS; i++) {
             int key = 20000 + seed * 100 + i;
-            String proto = new String[] {"tcp", "tcp", "udp", "icmp"}[random.nextInt(4)];
-            PacketSpec spec = new PacketSpec().set("in", "ra").set("proto", proto)
-                    .set("src", random.nextInt(4) == 0 ? "192.0.2.77" : "192.0.2.1")
-                    .set("dst", new String[] {"192.0.2.2", "198.51.100.1", "198.51.100.2", "198.51.100.2",
-                            "203.0.113.9"}[random.nextInt(5)])
+            String proto = new String[] {"tcp", "tcp", "udp", icmp}[random.nextInt(4)];
+            PacketSpec spec = new PacketSpec().set("proto", proto)
+                    .set("src", sources[random.nextInt(sources.length)])
+                    .set("dst", destinations[random.nextInt(destinations.length)])
                     .set("ttl", new String[] {"64", "64", "2", "1", "200"}[random.nextInt(5)])
                     .set("tos", new String[] {"0", "0", "16", "40"}[random.nextInt(4)]);
-            if (proto.equals("icmp")) {
-                spec.set("icmp_type", random.nextInt(3) == 0 ? "echo-reply" : "echo-request");
+            spec.set(local ? "local" : "in", local ? "true" : "ra");
+            if (proto.equals(icmp)) {
+                // An echo request the router sends itself would be answered, and the reply traced under its id.
+                boolean self = local && (spec.build(family).dstText().equals("192.0.2.2")
+                        || spec.build(family).dstText().equals("2001:db8:1::2"));
+                spec.set("icmp_type", self || random.nextInt(3) == 0 ? "echo-reply" : "echo-request");
             } else {
                 spec.set("sport", Integer.toString(key))
                         .set("dport", new String[] {"22", "53", "80", "443", "8080"}[random.nextInt(5)]);
@@ -119,12 +174,13 @@ class TraceKernelTest {
                     spec.set("tcp_flags", flags[random.nextInt(flags.length)]);
                 }
             }
-            out.put(key, spec.build(Family.IPV4));
+            out.put(key, spec.build(family));
         }
         return out;
     }
 
-    private static Map<Integer, List<String>> sendAndRecord(Map<Integer, Packet> packets) throws Exception {
+    private static Map<Integer, List<String>> sendAndRecord(Map<Integer, Packet> packets, Family family,
+                                                            boolean local) throws Exception {
         java.nio.file.Path log = java.nio.file.Files.createTempFile("rampart-trace", ".log");
         Process monitor = new ProcessBuilder(router.wrap(List.of("nft", "-a", "monitor", "trace")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -147,7 +203,7 @@ class TraceKernelTest {
                 json.put("tos", p.tos());
                 lines.append(mapper.writeValueAsString(json)).append('\n');
             }
-            ok(sender.run(List.of("python3", "-c", injector()), lines.toString()));
+            ok((local ? router : sender).run(List.of("python3", "-c", injector()), lines.toString()));
             Thread.sleep(500);
         } finally {
             monitor.destroy();
@@ -157,8 +213,8 @@ class TraceKernelTest {
         java.nio.file.Files.delete(log);
         Map<String, Map<Integer, String>> positions = new HashMap<>();
         for (Table table : List.of(Table.RAW, Table.MANGLE, Table.NAT, Table.FILTER)) {
-            positions.put(table.label(), KernelTraceLog.positions(
-                    ok(router.run(List.of("nft", "-a", "list", "table", "ip", table.label()), ""))));
+            positions.put(table.label(), KernelTraceLog.positions(ok(router.run(List.of("nft", "-a", "list", "table",
+                    family == Family.IPV6 ? "ip6" : "ip", table.label()), ""))));
         }
         return KernelTraceLog.steps(output, positions);
     }
@@ -173,12 +229,14 @@ class TraceKernelTest {
         return TraceJson.packet(p).toString();
     }
 
-    private static void link(Netns left, String leftName, String leftAddress, Netns right, String rightName,
-                             String rightAddress) {
+    private static void link(Netns left, String leftName, String leftAddress, String leftAddress6, Netns right,
+                             String rightName, String rightAddress, String rightAddress6) {
         ok(RUNNER.run(List.of("ip", "link", "add", leftName, "netns", left.name().orElseThrow(), "type", "veth",
                 "peer", "name", rightName, "netns", right.name().orElseThrow()), ""));
         ok(left.run(List.of("ip", "addr", "add", leftAddress, "dev", leftName), ""));
         ok(right.run(List.of("ip", "addr", "add", rightAddress, "dev", rightName), ""));
+        ok(left.run(List.of("ip", "addr", "add", leftAddress6, "dev", leftName, "nodad"), ""));
+        ok(right.run(List.of("ip", "addr", "add", rightAddress6, "dev", rightName, "nodad"), ""));
         ok(left.run(List.of("ip", "link", "set", leftName, "up"), ""));
         ok(right.run(List.of("ip", "link", "set", rightName, "up"), ""));
     }

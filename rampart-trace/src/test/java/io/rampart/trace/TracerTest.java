@@ -161,10 +161,37 @@ class TracerTest {
                 """;
         Trace assumed = tracer(rules, HOST, Assumptions.none()).trace(packet());
         assertThat(assumed.verdict()).isEqualTo("DROP");
-        assertThat(assumed.notes()).singleElement().asString().contains("statistic=nomatch");
+        assertThat(assumed.notes()).first().asString().contains("statistic=nomatch");
+        assertThat(assumed.branches()).extracting(Trace.Branch::probability).containsExactly(0.25, 0.75);
+        assertThat(assumed.branches()).extracting(br -> br.trace().verdict()).containsExactly("DROP", "ACCEPT");
+        assertThat(assumed.branches().get(1).choices()).containsExactly("filter INPUT rule 1 does not match");
         Trace other = tracer(rules, HOST, Assumptions.parse(List.of("statistic=nomatch"))).trace(packet());
         assertThat(other.verdict()).isEqualTo("ACCEPT");
         assertThat(other.notes()).isEmpty();
+        assertThat(other.branches()).isEmpty();
+    }
+
+    @Test
+    void aRandomLoadBalancingSplitShowsEveryBranchWithItsProbability() throws Exception {
+        String rules = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -m statistic --mode random --probability 0.25 -j DNAT --to-destination 10.0.0.7
+                -A PREROUTING -m statistic --mode random --probability 0.5 -j DNAT --to-destination 10.0.0.8
+                -A PREROUTING -j DNAT --to-destination 10.0.0.9
+                COMMIT
+                """;
+        Trace trace = tracer(rules, HOST, Assumptions.none()).trace(packet());
+        assertThat(trace.branches()).extracting(Trace.Branch::probability).containsExactly(0.25, 0.375, 0.375);
+        assertThat(trace.branches()).extracting(br -> br.trace().steps().get(0).rule()).containsExactly(1, 2, 3);
+        assertThat(trace.branches().get(2).choices()).containsExactly("nat PREROUTING rule 1 does not match",
+                "nat PREROUTING rule 2 does not match");
+        assertThat(trace.notes()).anyMatch(n -> n.contains("3 branches"));
+        assertThat(TraceText.render(trace, null, false)).contains("branch 3 of 3, probability 0.375");
+        assertThat(TraceJson.line(trace, false)).contains("\"branches\":[{\"probability\":0.25");
     }
 
     @Test

@@ -1,5 +1,6 @@
-# Sends hand-made IPv4 packets through a raw socket: one JSON object a line on stdin,
-# {"src", "dst", "proto": 6|17|1, "sport", "dport", "flags", "icmp_type", "id", "ttl", "tos"}.
+# Sends hand-made IPv4 or IPv6 packets through a raw socket: one JSON object a line on stdin,
+# {"src", "dst", "proto": 6|17|1|58, "sport", "dport", "flags", "icmp_type", "id", "ttl", "tos"}.
+# The family follows the addresses; "ttl" is the hop limit and "tos" the traffic class for IPv6.
 import json, socket, struct, sys, time
 
 def checksum(data):
@@ -10,27 +11,47 @@ def checksum(data):
     s += s >> 16
     return (~s) & 0xffff
 
-def transport(p, src, dst):
+def transport(p, src, dst, v6):
     proto = p["proto"]
     if proto == 6:
         hdr = struct.pack("!HHIIBBHHH", p["sport"], p["dport"], 1000, 2000 if p["flags"] & 16 else 0,
                           5 << 4, p["flags"], 64240, 0, 0)
+        at = 16
     elif proto == 17:
         hdr = struct.pack("!HHHH", p["sport"], p["dport"], 8, 0)
+        at = 6
     else:
         hdr = struct.pack("!BBHHH", p["icmp_type"], 0, 0, p["id"], 1)
-        return hdr[:2] + struct.pack("!H", checksum(hdr)) + hdr[4:]
-    pseudo = src + dst + struct.pack("!BBH", 0, proto, len(hdr))
+        at = 2
+        if not v6:
+            return hdr[:2] + struct.pack("!H", checksum(hdr)) + hdr[4:]
+    if v6:
+        pseudo = src + dst + struct.pack("!IxxxB", len(hdr), proto)
+    else:
+        pseudo = src + dst + struct.pack("!BBH", 0, proto, len(hdr))
     c = checksum(pseudo + hdr)
-    at = 16 if proto == 6 else 6
     return hdr[:at] + struct.pack("!H", c) + hdr[at + 2:]
 
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+sockets = {}
 for line in sys.stdin:
     p = json.loads(line)
-    src, dst = socket.inet_aton(p["src"]), socket.inet_aton(p["dst"])
-    body = transport(p, src, dst)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, p["tos"], 20 + len(body), p["id"], 0, p["ttl"], p["proto"], 0, src, dst)
-    s.sendto(ip + body, (p["dst"], 0))
+    v6 = ":" in p["dst"]
+    family = socket.AF_INET6 if v6 else socket.AF_INET
+    if family not in sockets:
+        s = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        if not v6:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        sockets[family] = s
+    s = sockets[family]
+    src, dst = socket.inet_pton(family, p["src"]), socket.inet_pton(family, p["dst"])
+    body = transport(p, src, dst, v6)
+    if v6:
+        ip = struct.pack("!IHBB16s16s", (6 << 28) | (p["tos"] << 20), len(body), p["proto"], p["ttl"], src, dst)
+    else:
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, p["tos"], 20 + len(body), p["id"], 0, p["ttl"], p["proto"], 0,
+                         src, dst)
+    try:
+        s.sendto(ip + body, (p["dst"], 0))
+    except OSError:
+        pass  # a packet this host sends and its own rules drop: sendto reports EPERM
     time.sleep(0.02)

@@ -1,0 +1,127 @@
+package io.rampart.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.model.Family;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.ExplainLog;
+import io.rampart.trace.LogLine;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.TraceJson;
+import io.rampart.trace.TraceText;
+import io.rampart.trace.Tracer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Finds the LOG rule that wrote a kernel log line and traces the packet the line describes. */
+@Command(name = "explain-log", mixinStandardHelpOptions = true,
+        description = {"Read a line the LOG target wrote (IN= OUT= SRC= DST= PROTO= SPT= DPT= ..., with or",
+                "without the syslog, journal or dmesg prefix), find the LOG rule that wrote it by its",
+                "--log-prefix, and trace the packet it describes. The family follows the line's addresses."})
+final class ExplainLogCommand implements Callable<Integer> {
+
+    @Mixin
+    KernelOptions options;
+
+    @Parameters(index = "0", paramLabel = "LINE", description = "The log line (quote it).")
+    String line;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "Look in this ruleset file, not the live one.")
+    Path rules;
+
+    @Option(names = "--host", paramLabel = "FILE",
+            description = "Addresses, routes and ip_forward of the host (JSON), for --rules.")
+    Path hostFile;
+
+    @Option(names = "--explain", description = "For each rule that did not match, the first condition that failed.")
+    boolean explain;
+
+    @Option(names = "--assume", paramLabel = "NAME=match|nomatch",
+            description = "What to assume for a match the tracer cannot decide (limit, statistic, set, ...).")
+    List<String> assume = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (rules != null && options.netns != null) {
+            throw new InputException("--rules and --netns exclude each other: look in a file or a namespace");
+        }
+        if (hostFile != null && rules == null) {
+            throw new InputException("--host goes with --rules; the live host describes itself");
+        }
+        try {
+            LogLine log = LogLine.parse(line);
+            Family family = log.family();
+            CompiledRuleset ruleset = TraceCommand.ruleset(options, rules, family);
+            Tracer tracer = new Tracer(ruleset, TraceCommand.host(options, rules, hostFile, family),
+                    Assumptions.parse(assume), explain);
+            ExplainLog result = ExplainLog.of(log, ruleset, tracer);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(options.json ? json(result) + "\n" : text(result));
+            out.flush();
+            return ExitCode.OK;
+        } catch (TraceInputException e) {
+            throw new InputException("LINE: " + e.getMessage());
+        }
+    }
+
+    private String text(ExplainLog r) {
+        StringBuilder b = new StringBuilder();
+        String file = rules == null ? null : rules.toString();
+        b.append("log prefix \"").append(r.line().prefix()).append("\"\n");
+        if (r.writer() != null) {
+            b.append("written by ").append(where(r.writer(), file)).append('\n');
+        } else if (r.candidates().isEmpty()) {
+            b.append("no LOG rule in the ruleset has this prefix\n");
+        } else {
+            b.append("no LOG rule with this prefix is on the packet's traced path; rules with the prefix:\n");
+            for (CompiledRuleset.LogRule c : r.candidates()) {
+                b.append("  ").append(where(c, file)).append('\n');
+            }
+        }
+        b.append("the packet: ").append(TraceJson.packetLine(r.packet())).append('\n');
+        b.append(TraceText.render(r.trace(), file, explain));
+        return b.toString();
+    }
+
+    private static String where(CompiledRuleset.LogRule rule, String file) {
+        return rule.table() + " " + rule.chain() + " rule " + rule.rule()
+                + (file != null && rule.line() > 0 ? " (" + file + ":" + rule.line() + ")" : "") + ": " + rule.text();
+    }
+
+    private String json(ExplainLog r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prefix", r.line().prefix());
+        out.put("rule", r.writer() == null ? null : rule(r.writer()));
+        out.put("candidates", r.candidates().stream().map(ExplainLogCommand::rule).toList());
+        out.put("trace", TraceJson.treeOf(r.trace(), explain));
+        try {
+            return new ObjectMapper().writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> rule(CompiledRuleset.LogRule rule) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("table", rule.table());
+        m.put("chain", rule.chain());
+        m.put("rule", rule.rule());
+        m.put("text", rule.text());
+        return m;
+    }
+}
