@@ -3,7 +3,6 @@ package io.rampart.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
-import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.ExplainLog;
 import io.rampart.trace.LogLine;
@@ -12,16 +11,12 @@ import io.rampart.trace.TraceJson;
 import io.rampart.trace.TraceText;
 import io.rampart.trace.Tracer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -35,40 +30,26 @@ final class ExplainLogCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
+    @Mixin
+    TraceSourceOptions source;
+
     @Parameters(index = "0", paramLabel = "LINE", description = "The log line (quote it).")
     String line;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "Look in this ruleset file, not the live one.")
-    Path rules;
 
-    @Option(names = "--host", paramLabel = "FILE",
-            description = "Addresses, routes and ip_forward of the host (JSON), for --rules.")
-    Path hostFile;
 
-    @Option(names = "--explain", description = "For each rule that did not match, the first condition that failed.")
-    boolean explain;
 
-    @Option(names = "--assume", paramLabel = "NAME=match|nomatch",
-            description = "What to assume for a match the tracer cannot decide (limit, statistic, set, ...).")
-    List<String> assume = new ArrayList<>();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (rules != null && options.netns != null) {
-            throw new InputException("--rules and --netns exclude each other: look in a file or a namespace");
-        }
-        if (hostFile != null && rules == null) {
-            throw new InputException("--host goes with --rules; the live host describes itself");
-        }
         try {
             LogLine log = LogLine.parse(line);
             Family family = log.family();
-            CompiledRuleset ruleset = TraceCommand.ruleset(options, rules, family);
-            Tracer tracer = new Tracer(ruleset, TraceCommand.host(options, rules, hostFile, family),
-                    Assumptions.parse(assume), explain);
+            CompiledRuleset ruleset = source.ruleset(options, family);
+            Tracer tracer = source.tracer(options, family, ruleset);
             ExplainLog result = ExplainLog.of(log, ruleset, tracer);
             PrintWriter out = spec.commandLine().getOut();
             out.print(options.json ? json(result) + "\n" : text(result));
@@ -81,7 +62,7 @@ final class ExplainLogCommand implements Callable<Integer> {
 
     private String text(ExplainLog r) {
         StringBuilder b = new StringBuilder();
-        String file = rules == null ? null : rules.toString();
+        String file = source.file();
         b.append("log prefix \"").append(r.line().prefix()).append("\"\n");
         if (r.writer() != null) {
             b.append("written by ").append(where(r.writer(), file)).append('\n');
@@ -94,7 +75,7 @@ final class ExplainLogCommand implements Callable<Integer> {
             }
         }
         b.append("the packet: ").append(TraceJson.packetLine(r.packet())).append('\n');
-        b.append(TraceText.render(r.trace(), file, explain));
+        b.append(TraceText.render(r.trace(), file, source.explain));
         return b.toString();
     }
 
@@ -108,7 +89,7 @@ final class ExplainLogCommand implements Callable<Integer> {
         out.put("prefix", r.line().prefix());
         out.put("rule", r.writer() == null ? null : rule(r.writer()));
         out.put("candidates", r.candidates().stream().map(ExplainLogCommand::rule).toList());
-        out.put("trace", TraceJson.treeOf(r.trace(), explain));
+        out.put("trace", TraceJson.treeOf(r.trace(), source.explain));
         try {
             return new ObjectMapper().writeValueAsString(out);
         } catch (JsonProcessingException e) {

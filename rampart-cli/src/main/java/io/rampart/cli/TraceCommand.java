@@ -5,7 +5,6 @@ import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
-import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,24 +39,17 @@ final class TraceCommand implements Callable<Integer> {
     KernelOptions options;
 
     @Mixin
+    TraceSourceOptions source;
+
+    @Mixin
     PacketOptions packet;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "Trace through this ruleset file, not the live one.")
-    Path rules;
 
-    @Option(names = "--host", paramLabel = "FILE",
-            description = "Addresses, routes and ip_forward of the host (JSON), for --rules.")
-    Path hostFile;
 
     @Option(names = "--packets", paramLabel = "FILE.jsonl", description = "Many packets, one JSON object a line.")
     Path packets;
 
-    @Option(names = "--explain", description = "For each rule that did not match, the first condition that failed.")
-    boolean explain;
 
-    @Option(names = "--assume", paramLabel = "NAME=match|nomatch",
-            description = "What to assume for a match the tracer cannot decide (limit, statistic, set, ...).")
-    List<String> assume = new ArrayList<>();
 
     @Spec
     CommandSpec spec;
@@ -66,23 +57,16 @@ final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Family family = options.family();
-        if (rules != null && options.netns != null) {
-            throw new InputException("--rules and --netns exclude each other: trace a file or a namespace");
-        }
-        if (hostFile != null && rules == null) {
-            throw new InputException("--host goes with --rules; the live host describes itself");
-        }
         try {
-            Assumptions assumptions = Assumptions.parse(assume);
-            Tracer tracer = new Tracer(ruleset(options, rules, family), host(options, rules, hostFile, family),
-                    assumptions, explain);
+            CompiledRuleset ruleset = source.ruleset(options, family);
+            Tracer tracer = source.tracer(options, family, ruleset);
             PrintWriter out = spec.commandLine().getOut();
             if (packets != null) {
                 return batch(tracer, family, out);
             }
             Trace trace = tracer.trace(packet.spec().build(family));
-            out.print(options.json ? TraceJson.line(trace, explain) + "\n"
-                    : TraceText.render(trace, rules == null ? null : rules.toString(), explain));
+            out.print(options.json ? TraceJson.line(trace, source.explain) + "\n"
+                    : TraceText.render(trace, source.file(), source.explain));
             out.flush();
             return ExitCode.OK;
         } catch (TraceInputException e) {
@@ -100,7 +84,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             try {
                 out.println(TraceJson.line(tracer.trace(PacketSpec.fromJson(mapper.readTree(line)).build(family)),
-                        explain));
+                        source.explain));
             } catch (IOException e) {
                 throw new InputException(packets + ":" + (i + 1) + ": not JSON: " + e.getMessage());
             } catch (TraceInputException e) {
