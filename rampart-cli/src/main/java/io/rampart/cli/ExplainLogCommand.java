@@ -36,10 +36,6 @@ final class ExplainLogCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LINE", description = "The log line (quote it).")
     String line;
 
-
-
-
-
     @Spec
     CommandSpec spec;
 

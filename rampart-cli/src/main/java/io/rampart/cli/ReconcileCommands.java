@@ -56,6 +56,18 @@ final class ReconcileCommands {
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
 
+        /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
+        void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
+            if (options.json) {
+                out.println(Json.document(plan));
+            } else if (plan.isEmpty()) {
+                out.println(whenEmpty);
+            } else {
+                PlanText.print(plan, out);
+                out.println(afterChanges);
+            }
+        }
+
         /** Warnings from the kernel's dump go to stderr, whatever the output format. */
         Plan warned(Plan plan) {
             plan.warnings().forEach(w -> spec.commandLine().getErr().println("rampart: warning: " + w));
@@ -69,14 +81,8 @@ final class ReconcileCommands {
         @Override
         int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
             Plan plan = warned(reconciler.plan(desired));
-            if (options.json) {
-                out.println(Json.document(plan));
-            } else if (plan.isEmpty()) {
-                out.println("nothing to change: the kernel holds " + file);
-            } else {
-                PlanText.print(plan, out);
-                out.println("apply would change " + PlanText.summary(plan));
-            }
+            print(plan, out, "nothing to change: the kernel holds " + file,
+                    "apply would change " + PlanText.summary(plan));
             return ExitCode.OK;
         }
     }
@@ -130,14 +136,8 @@ final class ReconcileCommands {
         @Override
         int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
             Plan plan = warned(reconciler.plan(desired));
-            if (options.json) {
-                out.println(Json.document(plan));
-            } else if (plan.isEmpty()) {
-                out.println("in sync: the kernel holds " + file);
-            } else {
-                out.println("drift: " + PlanText.summary(plan) + " differ from " + file);
-                PlanText.print(plan, out);
-            }
+            print(plan, out, "in sync: the kernel holds " + file,
+                    "drift: " + PlanText.summary(plan) + " differ from " + file);
             return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;
         }
     }

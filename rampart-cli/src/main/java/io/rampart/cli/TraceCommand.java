@@ -44,12 +44,8 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     PacketOptions packet;
 
-
-
     @Option(names = "--packets", paramLabel = "FILE.jsonl", description = "Many packets, one JSON object a line.")
     Path packets;
-
-
 
     @Spec
     CommandSpec spec;
