@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
- * <- system) and trace <- cli.
+ * <- system), config and trace <- cli.
  */
 class ArchitectureTest {
 
@@ -24,19 +24,20 @@ class ArchitectureTest {
                 .layer("framework").definedBy("io.rampart.model.extension")
                 .layer("extensions").definedBy("io.rampart.model.extensions")
                 .layer("syntax").definedBy("io.rampart.syntax..")
+                .layer("config").definedBy("io.rampart.config..")
                 .layer("trace").definedBy("io.rampart.trace..")
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
-                .layer("trace").definedBy("io.rampart.trace..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("system").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "cli")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("syntax").mayOnlyBeAccessedByLayers("trace", "reconcile", "system", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "trace", "reconcile", "system", "cli")
-                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "trace", "reconcile", "system",
-                        "cli")
+                .whereLayer("config").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system", "cli")
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
+                        "system", "cli")
                 .check(classes);
     }
 }
