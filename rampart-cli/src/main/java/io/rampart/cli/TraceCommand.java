@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.api.LiveHost;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;

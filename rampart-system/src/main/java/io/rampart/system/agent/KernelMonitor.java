@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * the family's iptables tables call {@code onChange}; if the monitor ends on its own,
  * {@code onEnd} hears what it said last.
  */
-final class KernelMonitor implements AutoCloseable {
+public final class KernelMonitor implements AutoCloseable {
 
     private static final List<String> COMMAND = List.of("nft", "monitor");
     private static final Set<String> OBJECTS = Set.of("table", "chain", "rule");
@@ -33,7 +33,7 @@ final class KernelMonitor implements AutoCloseable {
         reader.start();
     }
 
-    static KernelMonitor start(Netns netns, Family family, Runnable onChange, Consumer<String> onEnd) {
+    public static KernelMonitor start(Netns netns, Family family, Runnable onChange, Consumer<String> onEnd) {
         return new KernelMonitor(netns.start(COMMAND), family, onChange, onEnd);
     }
 

@@ -1,4 +1,4 @@
-package io.rampart.cli;
+package io.rampart.api;
 
 import io.rampart.model.Family;
 import io.rampart.system.Netns;
@@ -10,12 +10,12 @@ import io.rampart.trace.TraceInputException;
 import java.util.List;
 
 /** The addresses, routes and forwarding switch of a live host or namespace, from {@code ip -j}. */
-final class LiveHost {
+public final class LiveHost {
 
     private LiveHost() {
     }
 
-    static Host read(Netns netns, Family family) throws TraceInputException {
+    public static Host read(Netns netns, Family family) throws TraceInputException {
         String flag = family == Family.IPV4 ? "-4" : "-6";
         String addr = run(netns, List.of("ip", flag, "-j", "addr"));
         String route = run(netns, List.of("ip", flag, "-j", "route"));

@@ -1,0 +1,232 @@
+package io.rampart.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The HTTP server of {@code rampart serve}: the JSON API over {@link RampartService}, the event
+ * stream, the OpenAPI document and the page. Requests that change the kernel need the bearer
+ * token; bodies are limited; errors are JSON: {@code {"error": "...", "exit": n}}.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final ServerOptions options;
+    private final Routes routes;
+    private final DriftWatch watch;
+    private final boolean tls;
+
+    private ApiServer(HttpServer server, ExecutorService threads, ServerOptions options, Routes routes,
+                      DriftWatch watch, boolean tls) {
+        this.server = server;
+        this.threads = threads;
+        this.options = options;
+        this.routes = routes;
+        this.watch = watch;
+        this.tls = tls;
+    }
+
+    /** Binds, starts watching the kernel and serves until {@link #close()}. */
+    public static ApiServer start(RampartService service, ServerOptions options, ProcessRunner runner) {
+        options.validate();
+        EventHub hub = new EventHub();
+        HttpServer server;
+        try {
+            if (options.keystore() != null) {
+                HttpsServer https = HttpsServer.create(options.listen(), 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(sslContext(options)));
+                server = https;
+            } else {
+                server = HttpServer.create(options.listen(), 0);
+            }
+        } catch (IOException e) {
+            throw new ApiException(ApiException.SYSTEM, "cannot listen on " + options.listen() + ": " + e.getMessage());
+        }
+        // Event-stream clients each hold a thread; the hub caps them, so this pool stays bounded.
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(4, EventHub.MAX_SUBSCRIBERS + 16, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
+        DriftWatch watch = new DriftWatch(service, hub, runner);
+        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub), watch,
+                options.keystore() != null);
+        server.createContext("/", api::handle);
+        server.setExecutor(threads);
+        watch.start();
+        server.start();
+        return api;
+    }
+
+    private static SSLContext sslContext(ServerOptions options) {
+        try (InputStream in = Files.newInputStream(options.keystore())) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, options.keystorePassword());
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, options.keystorePassword());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ApiException(ApiException.BAD_INPUT, options.keystore() + ": cannot use it as a PKCS12 keystore: "
+                    + e.getMessage());
+        }
+    }
+
+    /** The address actually bound (the port is chosen by the system for port 0). */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** {@code http://127.0.0.1:8080/}, or https. */
+    public String url() {
+        String host = address().getAddress().getHostAddress();
+        return (tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + address().getPort() + "/";
+    }
+
+    /** Method and path of every route, e.g. {@code GET /api/ruleset}; the OpenAPI document lists the same. */
+    public List<String> routes() {
+        return routes.all().stream().map(r -> r.method() + " " + r.path()).toList();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (options.listen().getAddress().isLoopbackAddress()
+                    && !isLoopbackName(exchange.getRequestHeaders().getFirst("Host"))) {
+                // A web page elsewhere could point a name at 127.0.0.1 (DNS rebinding) and read the API.
+                error(exchange, 403, ApiException.USAGE, "the server listens on loopback only: address it as 127.0.0.1,"
+                        + " [::1] or localhost");
+                return;
+            }
+            List<Routes.Route> matching = routes.all().stream().filter(r -> r.path().equals(path)).toList();
+            Routes.Route route = matching.stream().filter(r -> r.method().equals(method)).findFirst().orElse(null);
+            if (route == null) {
+                if (matching.isEmpty()) {
+                    error(exchange, 404, ApiException.USAGE, "no such endpoint: " + method + " " + path);
+                } else {
+                    exchange.getResponseHeaders().set("Allow", matching.get(0).method());
+                    error(exchange, 405, ApiException.USAGE, path + " takes " + matching.get(0).method() + ", not " + method);
+                }
+                return;
+            }
+            if (route.mutating() && !options.token().authorizes(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"rampart\"");
+                error(exchange, 401, ApiException.USAGE, method + " " + path
+                        + " changes the kernel: send `Authorization: Bearer TOKEN' with the token from the server's token file");
+                return;
+            }
+            byte[] body = method.equals("POST") ? readBody(exchange) : new byte[0];
+            if (body == null) {
+                error(exchange, 413, ApiException.BAD_INPUT, "the request body is larger than " + options.maxBodyBytes()
+                        + " bytes");
+                return;
+            }
+            route.handler().handle(exchange, new Routes.Request(query(exchange), body));
+        } catch (ApiException e) {
+            error(exchange, e.exitCode() == ApiException.SYSTEM ? 500 : 400, e.exitCode(), e.getMessage());
+        } catch (SystemException e) {
+            error(exchange, 500, ApiException.SYSTEM, e.getMessage());
+        } catch (JsonProcessingException e) {
+            error(exchange, 400, ApiException.BAD_INPUT, "the request body is not the JSON this endpoint takes: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            // the client went away; nothing to answer
+        } catch (RuntimeException e) {
+            error(exchange, 500, ApiException.SYSTEM, "internal error: " + e);
+        }
+    }
+
+    private static boolean isLoopbackName(String host) {
+        if (host == null) {
+            return false;
+        }
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
+        return name.equals("localhost") || name.equals("[::1]") || name.matches("127\\.\\d+\\.\\d+\\.\\d+");
+    }
+
+    /** The body, or null when it is larger than the limit; read no further than one byte past it. */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.matches("\\d+") && Long.parseLong(length) > options.maxBodyBytes()) {
+            return null;
+        }
+        byte[] body = exchange.getRequestBody().readNBytes(options.maxBodyBytes() + 1);
+        return body.length > options.maxBodyBytes() ? null : body;
+    }
+
+    private static Map<String, String> query(HttpExchange exchange) {
+        Map<String, String> values = new HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                values.put(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
+    /** The error as JSON, unless the response has begun (an event stream), which then just ends. */
+    private static void error(HttpExchange exchange, int status, int exitCode, String message) {
+        if (exchange.getResponseCode() != -1) {
+            return;
+        }
+        try {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("error", message);
+            body.put("exit", exitCode);
+            send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

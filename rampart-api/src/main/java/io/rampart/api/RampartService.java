@@ -1,0 +1,224 @@
+package io.rampart.api;
+
+import io.rampart.model.Family;
+import io.rampart.model.extension.ExtensionDescription;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.Suggestions;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.syntax.SourcedRuleset;
+import io.rampart.system.Backend;
+import io.rampart.system.CountingRunner;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemXtables;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.PacketSpec;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.Tracer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Runs the commands the command line and the HTTP API share, on one namespace (or the host) and,
+ * for {@code status}, one ruleset file. Ruleset text comes in requests, never paths: the only file
+ * it reads is the one it was made with.
+ */
+public final class RampartService {
+
+    /** The name ruleset text from a request has in messages, where a file would have its path. */
+    public static final String REQUEST_SOURCE = "request";
+
+    private final String netns;
+    private final Family family;
+    private final Path file;
+    private final ProcessRunner runner;
+
+    /**
+     * @param netns  the namespace to work in, or null for the host's rules
+     * @param family the family of requests and of the file when they do not name one
+     * @param file   the ruleset file {@code status} compares with, or null
+     */
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner) {
+        this.netns = netns;
+        this.family = family;
+        this.file = file;
+        this.runner = runner;
+        namespace(runner).close(); // a missing namespace is refused now, not at the first request
+    }
+
+    public Family family() {
+        return family;
+    }
+
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    public Optional<String> netns() {
+        return Optional.ofNullable(netns);
+    }
+
+    Netns namespace(ProcessRunner processes) {
+        return netns == null ? Netns.host(processes) : Netns.existing(netns, processes);
+    }
+
+    /** The kernel's ruleset of the family with counters, rules pointing into the file when it has them. */
+    public LiveRulesetResult live(String familyName) {
+        Family chosen = family(familyName);
+        try (Netns ns = namespace(runner)) {
+            return LiveRulesets.read(ns, chosen, desiredOfFile(chosen));
+        }
+    }
+
+    /** Every extension, or those named {@code name} (a match and a target may share a name). */
+    public ExtensionsResult extensions(String name) {
+        List<ExtensionSpec> chosen = name == null ? StandardExtensions.registry().all()
+                : StandardExtensions.registry().named(name);
+        if (chosen.isEmpty()) {
+            throw new ApiException(ApiException.BAD_INPUT, "unknown extension `" + name + "'" + Suggestions.didYouMean(
+                    name, StandardExtensions.registry().all().stream().map(ExtensionSpec::name).distinct().toList()));
+        }
+        return new ExtensionsResult(chosen.stream().map(ExtensionDescription::of).toList());
+    }
+
+    public CheckResult check(RulesetRequest request) {
+        List<CheckResult.Finding> findings = findings(REQUEST_SOURCE, text(request), family(request.family()));
+        return new CheckResult(findings.stream().noneMatch(f -> f.severity().equals("error")), findings);
+    }
+
+    /**
+     * What is wrong with a ruleset text. The one place that decides it, so that {@code check},
+     * {@code plan} and {@code apply} agree.
+     */
+    static List<CheckResult.Finding> findings(String source, String text, Family family) {
+        try {
+            new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
+            return List.of();
+        } catch (RulesetSyntaxException e) {
+            return List.of(new CheckResult.Finding("error", e.line(), Math.max(1, e.column()), e.getMessage(),
+                    SourceText.located(source, text, e.line(), e.column(), e.getMessage())));
+        }
+    }
+
+    /** What applying the text would change now. */
+    public Plan plan(RulesetRequest request) {
+        DesiredState desired = desired(REQUEST_SOURCE, text(request), family(request.family()));
+        try (Netns ns = namespace(runner)) {
+            return new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired);
+        } catch (PlanException e) {
+            throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
+        }
+    }
+
+    /** Brings the kernel to the text: one iptables-restore, and only when something differs. */
+    public ApplyResult apply(RulesetRequest request) {
+        Family chosen = family(request.family());
+        DesiredState desired = desired(REQUEST_SOURCE, text(request), chosen);
+        CountingRunner processes = new CountingRunner(runner);
+        try (Netns ns = namespace(processes)) {
+            Reconciler.Applied applied = new Reconciler(new SystemXtables(ns), StandardExtensions.registry())
+                    .apply(desired);
+            return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
+                    processes.started(), applied.took().toMillis(), applied.notes());
+        } catch (PlanException e) {
+            throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
+        } catch (ApplyException e) {
+            throw new ApiException(ApiException.SYSTEM, e.getMessage());
+        }
+    }
+
+    /** Whether the kernel holds the file the service was made with. */
+    public StatusResult status() {
+        if (file == null) {
+            throw new ApiException(ApiException.USAGE, "status compares with a ruleset file: start the server with FILE");
+        }
+        DesiredState desired = desiredOfFile(family).orElseThrow();
+        try (Netns ns = namespace(runner)) {
+            return StatusResult.of(new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired));
+        } catch (PlanException e) {
+            throw new ApiException(ApiException.BAD_INPUT, file + ": " + e.getMessage());
+        }
+    }
+
+    /** Follows a packet through the live ruleset of the family, on the live host's addresses and routes. */
+    public TraceResult trace(TraceRequest request) {
+        Family chosen = family(request.family());
+        PacketSpec spec = new PacketSpec();
+        request.packet().forEach((key, value) -> {
+            if (!PacketSpec.KEYS.contains(key)) {
+                throw new ApiException(ApiException.BAD_INPUT, "unknown key `" + key + "': use "
+                        + String.join(", ", new java.util.TreeSet<>(PacketSpec.KEYS)));
+            }
+            spec.set(key, value == null || value.isBlank() ? null : value);
+        });
+        try (Netns ns = namespace(runner)) {
+            CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen));
+            Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
+                    request.explain());
+            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain());
+        } catch (TraceInputException e) {
+            throw new ApiException(ApiException.BAD_INPUT, e.getMessage());
+        }
+    }
+
+    private Optional<DesiredState> desiredOfFile(Family chosen) {
+        if (file == null || chosen != family) {
+            return Optional.empty();
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ApiException(ApiException.BAD_INPUT, file + ": no such file");
+        } catch (IOException e) {
+            throw new ApiException(ApiException.BAD_INPUT, file + ": cannot read: " + e.getMessage());
+        }
+        return Optional.of(desired(file.toString(), text, chosen));
+    }
+
+    private static DesiredState desired(String source, String text, Family family) {
+        List<CheckResult.Finding> errors = findings(source, text, family);
+        if (!errors.isEmpty()) {
+            throw new ApiException(ApiException.BAD_INPUT, errors.get(0).located());
+        }
+        try {
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
+            return DesiredState.of(parsed, StandardExtensions.registry(), source);
+        } catch (RulesetSyntaxException e) {
+            throw new IllegalStateException("the text passed its check and then failed to parse", e);
+        }
+    }
+
+    private static String text(RulesetRequest request) {
+        if (request == null || request.text() == null) {
+            throw new ApiException(ApiException.BAD_INPUT, "the request needs the ruleset's \"text\"");
+        }
+        return request.text();
+    }
+
+    /** {@code ipv4} or {@code ipv6} (also {@code 4}, {@code 6}); null is the service's family. */
+    Family family(String name) {
+        if (name == null || name.isBlank()) {
+            return family;
+        }
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "ipv4", "4" -> Family.IPV4;
+            case "ipv6", "6" -> Family.IPV6;
+            default -> throw new ApiException(ApiException.BAD_INPUT, "family must be ipv4 or ipv6, not `" + name + "'");
+        };
+    }
+
+}

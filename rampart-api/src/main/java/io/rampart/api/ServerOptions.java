@@ -1,0 +1,56 @@
+package io.rampart.api;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * How the server listens.
+ *
+ * @param keystore a PKCS12 keystore with the certificate and key for HTTPS, or null for plain HTTP
+ * @param keystorePassword its password
+ * @param maxBodyBytes requests with a larger body are refused with 413
+ */
+public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keystorePassword, ServerToken token,
+                            int maxBodyBytes) {
+
+    public static final String DEFAULT_LISTEN = "127.0.0.1:8080";
+    public static final int DEFAULT_MAX_BODY = 1 << 20;
+
+    /** {@code HOST:PORT}, {@code [IPV6]:PORT}; the host is an address, as names could resolve anywhere. */
+    public static InetSocketAddress parseListen(String text) {
+        int colon = text.lastIndexOf(':');
+        String usage = "--listen: expected ADDRESS:PORT, e.g. " + DEFAULT_LISTEN + " or [::1]:8080, not `" + text + "'";
+        if (colon <= 0) {
+            throw new ApiException(ApiException.USAGE, usage);
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ApiException(ApiException.USAGE, usage);
+        }
+        if (port < 0 || port > 65_535 || !(host.matches("[0-9.]+") || host.contains(":"))) {
+            throw new ApiException(ApiException.USAGE, usage);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ApiException(ApiException.USAGE, usage);
+        }
+    }
+
+    /** Refuses what would expose the kernel: a non-loopback address without TLS. */
+    public void validate() {
+        if (!listen.getAddress().isLoopbackAddress() && keystore == null) {
+            throw new ApiException(ApiException.USAGE, "--listen " + listen.getAddress().getHostAddress()
+                    + " is reachable from other hosts: give --tls-keystore (and --tls-password-file) to serve HTTPS,"
+                    + " or listen on 127.0.0.1");
+        }
+    }
+}
