@@ -1,15 +1,19 @@
 package io.rampart.api;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.trace.Trace;
 import io.rampart.trace.TraceJson;
-import java.util.Map;
 
-/** A packet's path; its JSON is the shape {@code trace --json} has always printed. */
+/** A packet's path; its JSON is the shape {@code trace --json} has always printed, nulls included. */
 public record TraceResult(Trace trace, boolean explain) {
 
+    private static final ObjectMapper TREES = new ObjectMapper();
+
+    /** A tree rather than a map, so that writers which leave out nulls keep a policy step's {@code "rule": null}. */
     @JsonValue
-    public Map<String, Object> json() {
-        return TraceJson.treeOf(trace, explain);
+    public JsonNode json() {
+        return TREES.valueToTree(TraceJson.treeOf(trace, explain));
     }
 }

@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.ExtensionsResult;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionDescription;
 import io.rampart.model.extension.ExtensionKind;
@@ -58,7 +59,7 @@ final class DescribeCommand implements Callable<Integer> {
                     StandardExtensions.registry().all().stream().map(ExtensionSpec::name).distinct().toList()));
         }
         if (options.json) {
-            out.println(Json.document(chosen.stream().map(ExtensionDescription::of).toList()));
+            out.println(Json.document(new ExtensionsResult(chosen.stream().map(ExtensionDescription::of).toList())));
         } else if (name == null) {
             for (ExtensionSpec extension : chosen) {
                 out.printf("%-7s %-12s %-10s %s%n", extension.kind().name().toLowerCase(java.util.Locale.ROOT),

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {CanonCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
                 AgentCommand.class, TraceCommand.class, ExplainLogCommand.class,
-                DemoCommand.class,
+                DemoCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

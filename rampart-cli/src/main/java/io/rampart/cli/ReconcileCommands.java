@@ -1,5 +1,7 @@
 package io.rampart.cli;
 
+import io.rampart.api.ApplyResult;
+import io.rampart.api.StatusResult;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -93,11 +95,6 @@ final class ReconcileCommands {
                     + " when something differs."})
     static final class ApplyCommand extends FileCommand {
 
-        /** What --json prints for an apply. */
-        record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
-                       String kernelNotes) {
-        }
-
         @Override
         int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException {
@@ -116,7 +113,7 @@ final class ReconcileCommands {
                 }
             }
             if (options.json) {
-                out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
+                out.println(Json.document(new ApplyResult(applied.written(), applied.plan(), backend,
                         processes.started(), ms, applied.notes())));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
@@ -136,6 +133,10 @@ final class ReconcileCommands {
         @Override
         int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
             Plan plan = warned(reconciler.plan(desired));
+            if (options.json) {
+                out.println(Json.document(StatusResult.of(plan)));
+                return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;
+            }
             print(plan, out, "in sync: the kernel holds " + file,
                     "drift: " + PlanText.summary(plan) + " differ from " + file);
             return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;

@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.LiveHost;
+import io.rampart.api.TraceResult;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
@@ -12,7 +13,6 @@ import io.rampart.trace.HostFiles;
 import io.rampart.trace.PacketSpec;
 import io.rampart.trace.Trace;
 import io.rampart.trace.TraceInputException;
-import io.rampart.trace.TraceJson;
 import io.rampart.trace.TraceText;
 import io.rampart.trace.Tracer;
 import io.rampart.system.Iptables;
@@ -62,7 +62,7 @@ final class TraceCommand implements Callable<Integer> {
                 return batch(tracer, family, out);
             }
             Trace trace = tracer.trace(packet.spec().build(family));
-            out.print(options.json ? TraceJson.line(trace, source.explain) + "\n"
+            out.print(options.json ? Json.line(new TraceResult(trace, source.explain)) + "\n"
                     : TraceText.render(trace, source.file(), source.explain));
             out.flush();
             return ExitCode.OK;
@@ -80,8 +80,8 @@ final class TraceCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                out.println(TraceJson.line(tracer.trace(PacketSpec.fromJson(mapper.readTree(line)).build(family)),
-                        source.explain));
+                out.println(Json.line(new TraceResult(tracer.trace(PacketSpec.fromJson(mapper.readTree(line))
+                        .build(family)), source.explain)));
             } catch (IOException e) {
                 throw new InputException(packets + ":" + (i + 1) + ": not JSON: " + e.getMessage());
             } catch (TraceInputException e) {

@@ -238,7 +238,6 @@ function renderTrace(trace) {
     const item = el('li', { 'data-step': stepKey(step), class: (step === decided ? 'decided-step ' : '') + (nat ? 'nat' : '') },
       `${step.table} ${step.chain} ${step.rule ? '#' + step.rule + ' ' : 'policy '}${step.verdict}`
       + (step.text ? '  ' + step.text : '') + (nat ? '  (NAT rewrite here)' : ''));
-    if (step === decided) item.classList.add('decided');
     list.append(item);
     for (const miss of step.passed || []) {
       list.append(el('li', { class: 'miss' }, `  ${miss.table} ${miss.chain} #${miss.rule} no match: ${miss.failed}`));
@@ -287,7 +286,6 @@ function markRules(trace) {
     const item = document.querySelector(`#rules [data-rule="${stepKey(step)}"]`);
     if (!item) continue;
     item.classList.add('on-path');
-    if (step === decided) item.classList.add('decided');
   }
 }
 

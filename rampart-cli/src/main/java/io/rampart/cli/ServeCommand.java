@@ -1,0 +1,134 @@
+package io.rampart.cli;
+
+import io.rampart.api.ApiException;
+import io.rampart.api.ApiServer;
+import io.rampart.api.RampartService;
+import io.rampart.api.ServerOptions;
+import io.rampart.api.ServerToken;
+import io.rampart.model.Family;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The HTTP API and the page, until the process is stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the JSON API (see /openapi.json) and the page at / for the rules of --netns NS:",
+                "the live ruleset, extensions, check, plan, apply, status against FILE, trace, and an event stream.",
+                "Loopback only unless --listen says otherwise, and then only with TLS. Apply needs",
+                "`Authorization: Bearer TOKEN'; the token is generated into --token-file (mode 0600) at start,",
+                "or read from it when the file exists."})
+final class ServeCommand implements Callable<Integer> {
+
+    static final Path DEFAULT_TOKEN_FILE = Path.of("/run/rampart/serve.token");
+
+    @Mixin
+    KernelOptions options;
+
+    @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = ServerOptions.DEFAULT_LISTEN,
+            description = "Where to listen (default ${DEFAULT-VALUE}); port 0 picks a free one.")
+    String listen;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "The bearer token: read from FILE when it exists, else generated into it"
+                    + " (default: generated into " + "/run/rampart/serve.token).")
+    Path tokenFile;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE.p12",
+            description = "Serve HTTPS with the certificate and key of this PKCS12 keystore.")
+    Path keystore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE", description = "The keystore's password (first line).")
+    Path passwordFile;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+            description = "A ruleset file: status and drift events compare the kernel with it.")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Family family = options.family();
+        if (passwordFile != null && keystore == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-password-file goes with --tls-keystore");
+        }
+        if (file != null && !Files.isReadable(file)) {
+            throw new InputException(file + ": no such file");
+        }
+        try {
+            ServerOptions serverOptions = new ServerOptions(ServerOptions.parseListen(listen), keystore, password(),
+                    null, ServerOptions.DEFAULT_MAX_BODY);
+            serverOptions.validate(); // before a token file is written for a server that will not start
+            Path tokenPath = tokenFile == null ? DEFAULT_TOKEN_FILE : tokenFile;
+            ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)
+                    : ServerToken.generateInto(tokenPath);
+            RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system());
+            ApiServer server = ApiServer.start(service, new ServerOptions(serverOptions.listen(), keystore, password(),
+                    token, ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
+            announce(server, tokenPath);
+            serveUntilSignalled(server);
+            return ExitCode.OK;
+        } catch (ApiException e) {
+            throw switch (e.exitCode()) {
+                case ApiException.USAGE -> new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                case ApiException.SYSTEM -> new SystemException(e.getMessage());
+                default -> new InputException(e.getMessage());
+            };
+        }
+    }
+
+    private char[] password() {
+        if (passwordFile == null) {
+            return new char[0];
+        }
+        try {
+            return Files.readString(passwordFile).lines().findFirst().orElse("").toCharArray();
+        } catch (IOException e) {
+            throw new InputException(passwordFile + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private void announce(ApiServer server, Path tokenPath) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (options.json) {
+            Map<String, Object> started = new LinkedHashMap<>();
+            started.put("url", server.url());
+            started.put("tokenFile", tokenPath.toString());
+            out.println(Json.line(started));
+        } else {
+            out.println("serving " + server.url() + " (" + (options.netns == null ? "host" : "netns " + options.netns)
+                    + (file == null ? "" : ", " + file) + "); the token for apply is in " + tokenPath);
+        }
+        out.flush();
+    }
+
+    /** Serves until SIGTERM or SIGINT, whose shutdown hook stops the server and ends the JVM with 0. */
+    private static void serveUntilSignalled(ApiServer server) {
+        CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            Runtime.getRuntime().halt(ExitCode.OK);
+        }, "stop rampart serve"));
+        try {
+            forever.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+    }
+}
