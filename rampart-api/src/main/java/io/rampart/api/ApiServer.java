@@ -2,7 +2,6 @@ package io.rampart.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -37,8 +36,10 @@ import javax.net.ssl.SSLContext;
 public final class ApiServer implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /** How much of a too-large body is still read (and dropped) to answer it cleanly. */
+    private static final int DRAIN_LIMIT = 8 << 20;
 
     private final HttpServer server;
     private final ExecutorService threads;
@@ -118,8 +119,14 @@ public final class ApiServer implements AutoCloseable {
         return routes.all().stream().map(r -> r.method() + " " + r.path()).toList();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange) {
         try (exchange) {
+            dispatch(exchange);
+        }
+    }
+
+    private void dispatch(HttpExchange exchange) {
+        try {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (options.listen().getAddress().isLoopbackAddress()
@@ -148,6 +155,8 @@ public final class ApiServer implements AutoCloseable {
             }
             byte[] body = method.equals("POST") ? readBody(exchange) : new byte[0];
             if (body == null) {
+                // The server does not keep the connection after this; say so, so the client does not reuse it.
+                exchange.getResponseHeaders().set("Connection", "close");
                 error(exchange, 413, ApiException.BAD_INPUT, "the request body is larger than " + options.maxBodyBytes()
                         + " bytes");
                 return;
@@ -175,14 +184,27 @@ public final class ApiServer implements AutoCloseable {
         return name.equals("localhost") || name.equals("[::1]") || name.matches("127\\.\\d+\\.\\d+\\.\\d+");
     }
 
-    /** The body, or null when it is larger than the limit; read no further than one byte past it. */
+    /**
+     * The body, or null when it is larger than the limit. Of a body too large, at most
+     * {@link #DRAIN_LIMIT} bytes are read and dropped, so that a client still sending it gets to read
+     * the 413 rather than a reset connection; a larger one is not read at all.
+     */
     private byte[] readBody(HttpExchange exchange) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.matches("\\d+") && Long.parseLong(length) > options.maxBodyBytes()) {
+        long declared = length != null && length.matches("\\d{1,18}") ? Long.parseLong(length) : -1;
+        InputStream in = exchange.getRequestBody();
+        if (declared > options.maxBodyBytes()) {
+            if (declared <= DRAIN_LIMIT) {
+                in.skipNBytes(declared);
+            }
             return null;
         }
-        byte[] body = exchange.getRequestBody().readNBytes(options.maxBodyBytes() + 1);
-        return body.length > options.maxBodyBytes() ? null : body;
+        byte[] body = in.readNBytes(options.maxBodyBytes() + 1);
+        if (body.length <= options.maxBodyBytes()) {
+            return body;
+        }
+        in.readNBytes(DRAIN_LIMIT); // a chunked body: drop what can be dropped cheaply
+        return null;
     }
 
     private static Map<String, String> query(HttpExchange exchange) {
