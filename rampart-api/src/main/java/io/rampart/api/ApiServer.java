@@ -61,12 +61,12 @@ public final class ApiServer implements AutoCloseable {
     /** Binds, starts watching the kernel and serves until {@link #close()}. */
     public static ApiServer start(RampartService service, ServerOptions options, ProcessRunner runner) {
         options.validate();
-        EventHub hub = new EventHub();
+        SSLContext tls = options.keystore() == null ? null : sslContext(options);
         HttpServer server;
         try {
-            if (options.keystore() != null) {
+            if (tls != null) {
                 HttpsServer https = HttpsServer.create(options.listen(), 0);
-                https.setHttpsConfigurator(new HttpsConfigurator(sslContext(options)));
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
                 server = https;
             } else {
                 server = HttpServer.create(options.listen(), 0);
@@ -77,12 +77,17 @@ public final class ApiServer implements AutoCloseable {
         // Event-stream clients each hold a thread; the hub caps them, so this pool stays bounded.
         ThreadPoolExecutor threads = new ThreadPoolExecutor(4, EventHub.MAX_SUBSCRIBERS + 16, 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
+        EventHub hub = new EventHub();
         DriftWatch watch = new DriftWatch(service, hub, runner);
-        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub), watch,
-                options.keystore() != null);
+        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub), watch, tls != null);
         server.createContext("/", api::handle);
         server.setExecutor(threads);
-        watch.start();
+        try {
+            watch.start();
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
         server.start();
         return api;
     }
