@@ -117,18 +117,26 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Serves until SIGTERM or SIGINT, whose shutdown hook stops the server and ends the JVM with 0. */
+    /**
+     * Serves until SIGTERM or SIGINT, whose shutdown hook stops the server and ends the JVM with 0,
+     * or until the thread is interrupted (as tests do).
+     */
     private static void serveUntilSignalled(ApiServer server) {
-        CountDownLatch forever = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             server.close();
             Runtime.getRuntime().halt(ExitCode.OK);
-        }, "stop rampart serve"));
+        }, "stop rampart serve");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            forever.await();
+            new CountDownLatch(1).await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
         }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return; // the hook stops the server
+        }
+        server.close();
     }
 }

@@ -4,7 +4,7 @@
 const HOOKS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 const TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 const SVG = 'http://www.w3.org/2000/svg';
-const BOX = { w: 150, h: 52, gapX: 24, gapY: 14, left: 90, top: 34 };
+const BOX = { w: 150, h: 52, gapX: 24, gapY: 14, bus: 40, left: 90, top: 34 };
 const USER_COLUMNS = 3;
 const NAT_TARGETS = /-j (DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP)\b/;
 
@@ -79,7 +79,10 @@ async function loadStatus() {
   }
 }
 
-/** Lays the tables out as lanes: built-in chains under their hook, user chains to the right. */
+/**
+ * Lays the tables out as lanes: built-in chains under their hook, user chains to the right. A jump
+ * leaves its chain at the bottom and runs along the gap under the row to the chain it enters.
+ */
 function drawGraph() {
   const graph = $('graph');
   graph.replaceChildren();
@@ -91,41 +94,48 @@ function drawGraph() {
   graph.append(defs);
   const position = new Map();
   const colX = (i) => BOX.left + i * (BOX.w + BOX.gapX);
+  const rowHeight = BOX.h + BOX.bus;
   HOOKS.forEach((hook, i) => graph.append(svg('text', { x: colX(i) + BOX.w / 2, y: 20, 'text-anchor': 'middle',
     class: 'hook-label' }, hook)));
   const tables = TABLES.map((name) => state.ruleset.tables.find((t) => t.table === name)).filter(Boolean);
+  const userColumns = Math.max(1, Math.min(USER_COLUMNS, ...tables.map((t) => t.chains.filter((c) => !c.hook).length)));
+  const width = colX(HOOKS.length + userColumns);
   let y = BOX.top;
   const lanes = [];
   for (const table of tables) {
     const users = table.chains.filter((c) => !c.hook);
-    const rows = Math.max(1, Math.ceil(users.length / USER_COLUMNS));
-    const height = rows * (BOX.h + BOX.gapY) + BOX.gapY;
+    const rows = Math.max(1, Math.ceil(users.length / userColumns));
+    const height = rows * rowHeight + BOX.gapY;
     lanes.push({ table, y, height });
-    graph.append(svg('rect', { x: 0, y, width: colX(HOOKS.length + USER_COLUMNS), height, class: 'lane' }));
+    graph.append(svg('rect', { x: 0, y, width, height, class: 'lane' }));
     graph.append(svg('text', { x: 10, y: y + 20, class: 'lane-label' }, table.table));
     const top = y + BOX.gapY;
     for (const chain of table.chains) {
       if (chain.hook) position.set(table.table + '/' + chain.name, { x: colX(HOOKS.indexOf(chain.hook)), y: top });
     }
     users.forEach((chain, i) => position.set(table.table + '/' + chain.name, {
-      x: colX(HOOKS.length + (i % USER_COLUMNS)), y: top + Math.floor(i / USER_COLUMNS) * (BOX.h + BOX.gapY) }));
+      x: colX(HOOKS.length + (i % userColumns)), y: top + Math.floor(i / userColumns) * rowHeight }));
     y += height + 4;
   }
-  graph.setAttribute('width', colX(HOOKS.length + USER_COLUMNS));
+  graph.setAttribute('width', width);
   graph.setAttribute('height', y + 10);
   // The way a packet goes down through the tables at each hook.
   const flows = svg('g', { id: 'flows' });
   HOOKS.forEach((hook) => {
-    const at = lanes.map((l) => position.get(l.table.table + '/' + hook)).filter(Boolean);
+    const at = lanes.map((l) => l.table.table + '/' + hook).filter((key) => position.has(key))
+      .map((key) => ({ key, ...position.get(key) }));
     for (let i = 1; i < at.length; i++) {
       flows.append(svg('line', { x1: at[i - 1].x + BOX.w / 2, y1: at[i - 1].y + BOX.h, x2: at[i].x + BOX.w / 2,
-        y2: at[i].y, class: 'flow', 'data-flow': hook + '/' + i }));
+        y2: at[i].y, class: 'flow', 'data-from': at[i - 1].key, 'data-to': at[i].key }));
     }
   });
   graph.append(flows);
   const edges = svg('g', { id: 'edges' });
   for (const lane of lanes) {
+    let lanesEdges = 0;
+    const entering = new Map();
     for (const chain of lane.table.chains) {
+      let chainEdges = 0;
       const counts = new Map();
       for (const rule of chain.rules) {
         if (!rule.jump) continue;
@@ -137,12 +147,17 @@ function drawGraph() {
         const from = position.get(lane.table.table + '/' + chain.name);
         const to = position.get(lane.table.table + '/' + target);
         if (!from || !to) continue;
-        const x1 = from.x + BOX.w, y1 = from.y + BOX.h / 2, x2 = to.x, y2 = to.y + BOX.h / 2;
-        const bend = Math.max(30, Math.abs(x2 - x1) / 3);
-        edges.append(svg('path', { d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        const x1 = from.x + BOX.w / 2 + (lanesEdges % 3) * 12 - 12;
+        const bus = from.y + BOX.h + 8 + (lanesEdges % 4) * 5;
+        const arriving = entering.get(target) || 0;
+        entering.set(target, arriving + 1);
+        const x2 = to.x, y2 = to.y + BOX.h / 2 - 8 + (arriving % 3) * 8;
+        lanesEdges++;
+        edges.append(svg('path', { d: `M${x1},${from.y + BOX.h} V${bus} H${x2 - 14 - arriving * 4} V${y2} H${x2}`,
           class: 'edge ' + kind, 'data-edge': lane.table.table + '/' + chain.name + '->' + target }));
-        edges.append(svg('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, class: 'edge-label',
-          'text-anchor': 'middle' }, (kind === 'goto' ? '-g ' : '-j ') + '×' + n));
+        // Labelled where the edge leaves its chain: one label per chain and target, none on top of another.
+        edges.append(svg('text', { x: from.x + BOX.w + 4, y: from.y + BOX.h + 14 + (chainEdges++) * 12,
+          class: 'edge-label' }, (kind === 'goto' ? '-g ' : '-j ') + target + (n > 1 ? ' ×' + n : '')));
       }
     }
   }
@@ -152,10 +167,10 @@ function drawGraph() {
     const g = svg('g', { class: 'chain ' + (chain.hook ? 'builtin policy-' + chain.policy : 'user'),
       'data-chain': key, id: 'chain-' + key.replace('/', '-'), transform: `translate(${at.x},${at.y})` });
     g.append(svg('rect', { width: BOX.w, height: BOX.h, rx: 6 }));
-    g.append(svg('text', { x: 8, y: 17, class: 'name' }, chain.name));
-    if (chain.policy) g.append(svg('text', { x: BOX.w - 8, y: 17, 'text-anchor': 'end', class: 'policy' }, chain.policy));
+    g.append(svg('text', { x: 8, y: 17, class: 'name' }, chain.name.length > 20 ? chain.name.slice(0, 19) + '…' : chain.name));
     const packets = chain.hook ? chain.packets : chain.rules.reduce((sum, r) => sum + r.packets, 0);
     g.append(svg('text', { x: 8, y: 33, class: 'counts' }, chain.rules.length + ' rule' + (chain.rules.length === 1 ? '' : 's')));
+    if (chain.policy) g.append(svg('text', { x: BOX.w - 8, y: 33, 'text-anchor': 'end', class: 'policy' }, chain.policy));
     g.append(svg('text', { x: 8, y: 46, class: 'counts' }, packets + ' pkts' + (chain.hook ? '' : ' matched')));
     g.addEventListener('click', () => showChain(key));
     graph.append(g);
@@ -174,7 +189,7 @@ function showChain(key) {
   for (const rule of chain.rules) {
     const item = el('li', { 'data-rule': key + '/' + rule.number, value: rule.number });
     item.append(document.createTextNode(rule.text));
-    const where = rule.line ? '  ' + state.ruleset.file + ':' + rule.line : '';
+    const where = rule.line ? '  ' + state.ruleset.file.split('/').pop() + ':' + rule.line : '';
     item.append(el('span', { class: 'meta' }, `[${rule.packets} pkts, ${rule.bytes} bytes]${where}`));
     list.append(item);
   }
@@ -197,12 +212,18 @@ function packetRequest() {
   return { packet, explain: $('pkt-explain').checked, family: family() };
 }
 
-/** The step that gave the verdict: the last one that says it, or the last one. */
+/**
+ * The step that gave the verdict. A dropped packet stops at it; an accepted one passes every table's
+ * accepting policies too, and the filter table's ACCEPT is the one that decided.
+ */
 function decidingStep(trace) {
-  for (let i = trace.steps.length - 1; i >= 0; i--) {
-    if (trace.steps[i].verdict === trace.verdict) return trace.steps[i];
+  const steps = trace.steps;
+  const last = (match) => { for (let i = steps.length - 1; i >= 0; i--) if (match(steps[i])) return steps[i]; return null; };
+  if (trace.verdict === 'ACCEPT') {
+    return last((s) => s.table === 'filter' && s.verdict === 'ACCEPT') || last((s) => s.verdict === 'ACCEPT')
+      || steps[steps.length - 1];
   }
-  return trace.steps[trace.steps.length - 1];
+  return steps[steps.length - 1];
 }
 
 function stepKey(step) {
@@ -271,6 +292,11 @@ function markTrace(trace) {
       node.append(svg('text', { x: 0, y: -3, class: 'nat-note' }, rewrite.length > 30 ? rewrite.slice(0, 29) + '…' : rewrite));
     }
   }
+  // A hook's tables are drawn top to bottom: light the lines between the chains the packet passed.
+  const passed = new Set(visited);
+  document.querySelectorAll('#graph .flow').forEach((line) => {
+    if (passed.has(line.dataset.from) && passed.has(line.dataset.to)) line.classList.add('on-path');
+  });
   const decided = decidingStep(trace);
   if (decided) {
     const key = decided.table + '/' + decided.chain;
@@ -286,6 +312,7 @@ function markRules(trace) {
     const item = document.querySelector(`#rules [data-rule="${stepKey(step)}"]`);
     if (!item) continue;
     item.classList.add('on-path');
+    if (step === decided) item.classList.add('decided');
   }
 }
 
