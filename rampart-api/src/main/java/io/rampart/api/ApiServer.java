@@ -119,11 +119,6 @@ public final class ApiServer implements AutoCloseable {
                 + address().getPort() + "/";
     }
 
-    /** Method and path of every route, e.g. {@code GET /api/ruleset}; the OpenAPI document lists the same. */
-    public List<String> routes() {
-        return routes.all().stream().map(r -> r.method() + " " + r.path()).toList();
-    }
-
     private void handle(HttpExchange exchange) {
         try (exchange) {
             dispatch(exchange);

@@ -99,18 +99,19 @@ public final class RampartService {
         return new CheckResult(findings.stream().noneMatch(f -> f.severity().equals("error")), findings);
     }
 
-    /**
-     * What is wrong with a ruleset text. The one place that decides it, so that {@code check},
-     * {@code plan} and {@code apply} agree.
-     */
+    /** What is wrong with a ruleset text, as {@code plan} and {@code apply} would refuse it. */
     static List<CheckResult.Finding> findings(String source, String text, Family family) {
         try {
             new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
             return List.of();
         } catch (RulesetSyntaxException e) {
-            return List.of(new CheckResult.Finding("error", e.line(), Math.max(1, e.column()), e.getMessage(),
-                    SourceText.located(source, text, e.line(), e.column(), e.getMessage())));
+            return List.of(finding(source, text, e));
         }
+    }
+
+    private static CheckResult.Finding finding(String source, String text, RulesetSyntaxException e) {
+        return new CheckResult.Finding("error", e.line(), Math.max(1, e.column()), e.getMessage(),
+                SourceText.located(source, text, e.line(), e.column(), e.getMessage()));
     }
 
     /** What applying the text would change now. */
@@ -190,15 +191,11 @@ public final class RampartService {
     }
 
     private static DesiredState desired(String source, String text, Family family) {
-        List<CheckResult.Finding> errors = findings(source, text, family);
-        if (!errors.isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, errors.get(0).located());
-        }
         try {
             SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
             return DesiredState.of(parsed, StandardExtensions.registry(), source);
         } catch (RulesetSyntaxException e) {
-            throw new IllegalStateException("the text passed its check and then failed to parse", e);
+            throw new ApiException(ApiException.BAD_INPUT, finding(source, text, e).located());
         }
     }
 

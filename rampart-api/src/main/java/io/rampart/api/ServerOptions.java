@@ -45,6 +45,10 @@ public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keys
         }
     }
 
+    public ServerOptions withToken(ServerToken given) {
+        return new ServerOptions(listen, keystore, keystorePassword, given, maxBodyBytes);
+    }
+
     /** Refuses what would expose the kernel: a non-loopback address without TLS. */
     public void validate() {
         if (!listen.getAddress().isLoopbackAddress() && keystore == null) {

@@ -78,8 +78,7 @@ final class ServeCommand implements Callable<Integer> {
             ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)
                     : ServerToken.generateInto(tokenPath);
             RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system());
-            ApiServer server = ApiServer.start(service, new ServerOptions(serverOptions.listen(), keystore, password(),
-                    token, ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
+            ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
             announce(server, tokenPath);
             serveUntilSignalled(server);
             return ExitCode.OK;
