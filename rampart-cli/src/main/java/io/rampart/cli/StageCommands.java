@@ -14,6 +14,7 @@ import io.rampart.system.SystemXtables;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +56,9 @@ final class StageCommands {
         /** The outcome as JSON, or as one line led by {@code text}. */
         int report(Stages.Outcome outcome, String text, PrintWriter out) {
             if (options.json) {
-                out.println(Json.document(new Report(outcome, processes.started())));
+                out.println(Json.document(new Report(outcome.family().name().toLowerCase(Locale.ROOT),
+                        outcome.stage(), outcome.captured(), outcome.chains(), outcome.rules(), outcome.written(),
+                        processes.started(), outcome.took().toMillis())));
             } else {
                 out.printf("%s; %d process%s, %d ms%n", text, processes.started(),
                         processes.started() == 1 ? "" : "es", outcome.took().toMillis());
@@ -64,8 +67,14 @@ final class StageCommands {
         }
     }
 
-    /** What --json prints for stage, switch and unstage. */
-    record Report(Stages.Outcome outcome, int processes) {
+    /**
+     * What --json prints for stage, switch and unstage.
+     *
+     * @param captured the stage that received the previous ruleset at a first switch, or absent
+     * @param chains   the stage chains written, as the kernel names them
+     */
+    record Report(String family, String stage, String captured, List<String> chains, int rules, boolean changed,
+                  int processes, long milliseconds) {
     }
 
     @Command(name = "stage", mixinStandardHelpOptions = true,
@@ -138,7 +147,7 @@ final class StageCommands {
         int run(Stages stages, PrintWriter out) {
             List<StageListing.Stage> list = stages.list(options.family());
             if (options.json) {
-                out.println(Json.document(new Listing(options.family().name().toLowerCase(java.util.Locale.ROOT),
+                out.println(Json.document(new Listing(options.family().name().toLowerCase(Locale.ROOT),
                         list)));
                 return ExitCode.OK;
             }

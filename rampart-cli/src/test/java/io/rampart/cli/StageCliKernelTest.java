@@ -126,8 +126,11 @@ class StageCliKernelTest {
         assertThat(ok("status", host).out()).startsWith("in sync");
         assertThat(ok("apply", host).out()).startsWith("nothing to change");
 
-        Run switched = ok("switch", "web");
-        assertThat(switched.out()).startsWith("switched to web (the previous ruleset is now stage previous, 4 rules)");
+        JsonNode switched = new ObjectMapper().readTree(ok("switch", "web", "--json").out());
+        assertThat(switched.get("stage").asText()).isEqualTo("web");
+        assertThat(switched.get("captured").asText()).isEqualTo("previous");
+        assertThat(switched.get("rules").asInt()).isEqualTo(4);
+        assertThat(switched.get("processes").asInt()).isEqualTo(2);
         String live = saved("iptables-save");
         assertThat(rulesOf(live, "INPUT")).containsExactly("-A INPUT -j RS.web.INPUT");
         assertThat(rulesOf(live, "FORWARD")).containsExactly("-A FORWARD -s 10.9.9.9/32 -j ACCEPT");
@@ -135,7 +138,7 @@ class StageCliKernelTest {
         assertThat(live).contains(":INPUT ACCEPT").contains("-A RS.previous.INPUT -p tcp -m tcp --dport 22 -j RS.previous.SSH");
         assertThat(run("status", host).exitCode()).isEqualTo(ExitCode.DRIFT);
 
-        ok("switch", "previous");
+        assertThat(ok("switch", "previous").out()).startsWith("switched to previous; 2 processes");
         String back = saved("iptables-save");
         assertThat(back).contains(":INPUT DROP");
         assertThat(rulesOf(back, "INPUT")).containsExactly("-A INPUT -j RS.previous.INPUT");
