@@ -153,7 +153,7 @@ public final class Stages {
         }
         Set<Table> tables = new TreeSet<>(target.keySet());
         tables.addAll(moved.keySet());
-        live.tables().stream().filter(t -> hasHooks(t)).forEach(t -> tables.add(t.table()));
+        live.tables().stream().filter(Stages::hasHooks).forEach(t -> tables.add(t.table()));
         if (liveNow.isEmpty()) {
             tables.addAll(tablesOf(previous, live, bookkeeping));
         }
