@@ -60,6 +60,12 @@ public final class Planner {
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
         }
+        for (Chain chain : want.chains()) {
+            if (chain.name().startsWith(StageNames.PREFIX)) {
+                throw new PlanException("chain " + chain.name() + ": names starting with " + StageNames.PREFIX
+                        + " belong to staged rulesets; name yours otherwise");
+            }
+        }
         Records recorded = have.has(Bookkeeping.CHAIN) ? bookkeeping.recorded(have) : Records.NONE;
         Set<String> declaredUser = new TreeSet<>();
         // Built-in chains owned whole are recorded too, so that `switch' knows which rules to move into a stage.

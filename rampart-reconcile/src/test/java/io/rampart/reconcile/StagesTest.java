@@ -178,6 +178,13 @@ class StagesTest {
     }
 
     @Test
+    void aFileCannotDeclareAStageChain() {
+        assertThatThrownBy(() -> reconciler.apply(desired("*filter\n:RS.web.INPUT - [0:0]\nCOMMIT\n")))
+                .isInstanceOf(PlanException.class).hasMessageContaining("belong to staged rulesets");
+        assertThat(kernel.scripts).isEmpty();
+    }
+
+    @Test
     void unstagingTheLastStageRemovesTheBookkeepingChain() throws Exception {
         stages.stage("web", desired(WEB));
         stages.unstage(Family.IPV4, "web");
