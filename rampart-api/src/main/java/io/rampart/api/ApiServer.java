@@ -143,14 +143,17 @@ public final class ApiServer implements AutoCloseable {
                     error(exchange, 404, ApiException.USAGE, "no such endpoint: " + method + " " + path);
                 } else {
                     exchange.getResponseHeaders().set("Allow", matching.get(0).method());
-                    error(exchange, 405, ApiException.USAGE, path + " takes " + matching.get(0).method() + ", not " + method);
+                    error(exchange, 405, ApiException.USAGE, path + " takes " + matching.get(0).method() + ", not "
+                            + method);
                 }
                 return;
             }
-            if (route.mutating() && !options.token().authorizes(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (route.mutating() && !options.token().authorizes(authorization)) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"rampart\"");
                 error(exchange, 401, ApiException.USAGE, method + " " + path
-                        + " changes the kernel: send `Authorization: Bearer TOKEN' with the token from the server's token file");
+                        + " changes the kernel: send `Authorization: Bearer TOKEN' with the token from the server's"
+                        + " token file");
                 return;
             }
             byte[] body = method.equals("POST") ? readBody(exchange) : new byte[0];

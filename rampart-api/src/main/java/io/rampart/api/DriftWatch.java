@@ -54,7 +54,8 @@ final class DriftWatch implements AutoCloseable {
             // Watching starts before the first look, so a change in between is not missed.
             if (watch instanceof KernelWatch.Events) {
                 monitor = KernelMonitor.start(netns, family, this::changed,
-                        message -> hub.publish(ServerEvent.now("error", null, message + "; changes are no longer reported")));
+                        message -> hub.publish(ServerEvent.now("error", null,
+                                message + "; changes are no longer reported")));
             } else {
                 checks.scheduleWithFixedDelay(this::check, POLL_INTERVAL.toMillis(), POLL_INTERVAL.toMillis(),
                         TimeUnit.MILLISECONDS);

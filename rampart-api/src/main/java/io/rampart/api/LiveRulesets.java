@@ -114,7 +114,8 @@ final class LiveRulesets {
     }
 
     private static String save(Netns netns, Family family, boolean counters) {
-        List<String> command = counters ? List.of(family.command() + "-save", "-c") : List.of(family.command() + "-save");
+        String save = family.command() + "-save";
+        List<String> command = counters ? List.of(save, "-c") : List.of(save);
         ProcessResult result = netns.run(command, "");
         if (!result.ok()) {
             throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());

@@ -144,7 +144,8 @@ public final class RampartService {
     /** Whether the kernel holds the file the service was made with. */
     public StatusResult status() {
         if (file == null) {
-            throw new ApiException(ApiException.USAGE, "status compares with a ruleset file: start the server with FILE");
+            throw new ApiException(ApiException.USAGE,
+                    "status compares with a ruleset file: start the server with FILE");
         }
         DesiredState desired = desiredOfFile(family).orElseThrow();
         try (Netns ns = namespace(runner)) {
@@ -214,7 +215,8 @@ public final class RampartService {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "ipv4", "4" -> Family.IPV4;
             case "ipv6", "6" -> Family.IPV6;
-            default -> throw new ApiException(ApiException.BAD_INPUT, "family must be ipv4 or ipv6, not `" + name + "'");
+            default -> throw new ApiException(ApiException.BAD_INPUT,
+                    "family must be ipv4 or ipv6, not `" + name + "'");
         };
     }
 

@@ -27,7 +27,8 @@ public final class ServerToken {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(dir,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             Files.deleteIfExists(file); // a new file gets the mode below; an old one might be readable by others
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -43,8 +44,8 @@ public final class ServerToken {
         try {
             Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new ApiException(ApiException.BAD_INPUT, file + ": the token file must be readable by its owner only"
-                        + " (chmod 600 " + file + ")");
+                throw new ApiException(ApiException.BAD_INPUT, file
+                        + ": the token file must be readable by its owner only (chmod 600 " + file + ")");
             }
             String token = Files.readString(file).lines().findFirst().orElse("").strip();
             if (token.length() < 16) {

@@ -87,7 +87,8 @@ class ApiKernelTest {
 
     /** An interface with an address and a default route, so that packets have somewhere to go. */
     static void network(Netns netns) {
-        for (String command : List.of("ip link add eth0 type veth peer name eth1", "ip addr add 203.0.113.1/24 dev eth0",
+        for (String command : List.of("ip link add eth0 type veth peer name eth1",
+                "ip addr add 203.0.113.1/24 dev eth0",
                 "ip link set eth1 up", "ip link set eth0 up", "ip route add default via 203.0.113.254")) {
             ProcessResult result = netns.run(List.of(command.split(" ")), "");
             assertThat(result.ok()).as(command + ": " + result.stderr()).isTrue();
@@ -182,7 +183,8 @@ class ApiKernelTest {
     @Test
     void planShowsWhatApplyWouldChangeAndChangesNothing() throws Exception {
         String before = saved();
-        JsonNode plan = api.post("/api/plan", Map.of("text", RULES.replace("--dport 80 -j", "--dport 443 -j")), null).json();
+        String other = RULES.replace("--dport 80 -j", "--dport 443 -j");
+        JsonNode plan = api.post("/api/plan", Map.of("text", other), null).json();
         assertThat(plan.get("source").asText()).isEqualTo("request");
         JsonNode change = plan.get("changes").get(0);
         assertThat(change.get("chain").asText()).isEqualTo("INPUT");
@@ -208,7 +210,8 @@ class ApiKernelTest {
         assertThat(tooBig.json().get("error").asText()).isEqualTo("the request body is larger than 1048576 bytes");
         assertThat(api.postRaw("/api/apply", big, TOKEN).status()).isEqualTo(413);
         assertThat(ApiClient.rawStatusLine(server.address().getPort(), "POST /api/apply HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Authorization: Bearer " + TOKEN + "\r\nContent-Length: 1000000000\r\n\r\n")).startsWith("HTTP/1.1 413");
+                + "Authorization: Bearer " + TOKEN + "\r\nContent-Length: 1000000000\r\n\r\n"))
+                .startsWith("HTTP/1.1 413");
         assertThat(saved()).isEqualTo(before);
     }
 
@@ -296,12 +299,11 @@ class ApiKernelTest {
 
     /** Whether {@code wanted} arrives; other events before it are passed over. */
     private static boolean next(BlockingQueue<String> events, String wanted) throws InterruptedException {
-        for (String event = events.poll(20, TimeUnit.SECONDS); event != null; event = events.poll(20, TimeUnit.SECONDS)) {
-            if (event.equals(wanted)) {
-                return true;
-            }
+        String event = events.poll(20, TimeUnit.SECONDS);
+        while (event != null && !event.equals(wanted)) {
+            event = events.poll(20, TimeUnit.SECONDS);
         }
-        return false;
+        return event != null;
     }
 
     @Test

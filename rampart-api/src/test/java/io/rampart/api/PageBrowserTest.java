@@ -25,7 +25,7 @@ class PageBrowserTest {
 
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-    /** Every table and a few user chains, for a graph worth looking at; filter INPUT's first rules as the API test's. */
+    /** Every table and a few user chains, for a graph worth looking at; filter INPUT begins as in the API test. */
     private static final String RULES = """
             *raw
             :PREROUTING ACCEPT [0:0]
@@ -120,7 +120,8 @@ class PageBrowserTest {
                 browser.click("#plan-run");
                 browser.waitFor("document.querySelector('#plan-out .add')");
                 assertThat(browser.script("return document.querySelector('#plan-out .add').textContent;").asText())
-                        .contains("~ 3: -A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT   [request:" + lineOf(RULES, "--dport 80 -j") + "]");
+                        .contains("~ 3: -A INPUT -p tcp -m tcp --dport 8443 -j ACCEPT   [request:"
+                                + lineOf(RULES, "--dport 80 -j") + "]");
                 netns.run(List.of("iptables", "-D", "SSH", "1"), "");
                 browser.waitFor("document.querySelector('#events li.drift')");
                 browser.waitFor("document.querySelector('#status').classList.contains('drift')");

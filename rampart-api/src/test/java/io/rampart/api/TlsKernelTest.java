@@ -42,9 +42,9 @@ class TlsKernelTest {
     static void start() {
         KernelTestSupport.requireKernel();
         keystore = dir.resolve("server.p12");
-        ProcessResult made = ProcessRunner.system().run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
-                .toString(), "-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass",
-                new String(PASSWORD), "-alias", "rampart", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        ProcessResult made = ProcessRunner.system().run(List.of(keytool, "-genkeypair", "-keystore",
+                keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD), "-alias", "rampart", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
                 "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost"), "");
         assertThat(made.ok()).as(made.stderr()).isTrue();
         netns = Netns.throwaway("tls", ProcessRunner.system());
@@ -80,8 +80,8 @@ class TlsKernelTest {
     @Test
     void servesHttpsWithTheKeystoresCertificate() throws Exception {
         assertThat(server.url()).startsWith("https://127.0.0.1:");
-        HttpResponse<String> info = trusting().send(HttpRequest.newBuilder(URI.create(server.url() + "api/info")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> info = trusting().send(HttpRequest.newBuilder(URI.create(server.url() + "api/info"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(info.body()).contains("\"netns\":\"" + netns.name().orElseThrow() + "\"");
     }
@@ -99,7 +99,9 @@ class TlsKernelTest {
     void aWrongKeystorePasswordIsRefusedAtStart() {
         assertThatThrownBy(() -> ApiServer.start(new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
                         ProcessRunner.system()), new ServerOptions(new InetSocketAddress("127.0.0.1", 0), keystore,
-                        "wrong".toCharArray(), ServerToken.of("t"), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system()))
-                .isInstanceOf(ApiException.class).hasMessageStartingWith(keystore + ": cannot use it as a PKCS12 keystore");
+                        "wrong".toCharArray(), ServerToken.of("t"), ServerOptions.DEFAULT_MAX_BODY),
+                        ProcessRunner.system()))
+                .isInstanceOf(ApiException.class)
+                .hasMessageStartingWith(keystore + ": cannot use it as a PKCS12 keystore");
     }
 }

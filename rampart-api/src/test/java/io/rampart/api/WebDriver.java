@@ -52,8 +52,9 @@ final class WebDriver implements AutoCloseable {
                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                     "--window-size=" + width + "," + height);
-            JsonNode created = web.call("POST", "/session", Map.of("capabilities", Map.of("alwaysMatch", Map.of(
-                    "browserName", "chrome", "goog:chromeOptions", Map.of("binary", CHROMIUM.toString(), "args", args)))));
+            Map<String, Object> chrome = Map.of("binary", CHROMIUM.toString(), "args", args);
+            JsonNode created = web.call("POST", "/session", Map.of("capabilities", Map.of("alwaysMatch",
+                    Map.of("browserName", "chrome", "goog:chromeOptions", chrome))));
             web.session = "/session/" + created.get("sessionId").asText();
         } catch (IOException | RuntimeException e) {
             web.close();

@@ -65,7 +65,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         Family family = options.family();
         if (passwordFile != null && keystore == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-password-file goes with --tls-keystore");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tls-password-file goes with --tls-keystore");
         }
         if (file != null && !Files.isReadable(file)) {
             throw new InputException(file + ": no such file");

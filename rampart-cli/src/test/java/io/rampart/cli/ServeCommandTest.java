@@ -73,14 +73,16 @@ class ServeCommandTest {
             AtomicInteger exit = new AtomicInteger(-1);
             Thread serving = new Thread(() -> exit.set(Main.run(new String[] {"serve", "--netns",
                     netns.name().orElseThrow(), "--listen", "127.0.0.1:0", "--token-file", token.toString(), "--json"},
-                    new ByteArrayInputStream(new byte[0]), new PrintWriter(pipe, true), new PrintWriter(new StringWriter()))));
+                    new ByteArrayInputStream(new byte[0]), new PrintWriter(pipe, true),
+                    new PrintWriter(new StringWriter()))));
             serving.start();
             JsonNode started = new ObjectMapper().readTree(lines.readLine());
             assertThat(started.get("tokenFile").asText()).isEqualTo(token.toString());
             assertThat(Files.readString(token)).matches("[0-9a-f]{64}\n");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
             HttpResponse<String> info = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(started.get("url").asText() + "api/info")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create(started.get("url").asText() + "api/info")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(info.statusCode()).isEqualTo(200);
             assertThat(info.body()).contains(netns.name().orElseThrow());
             serving.interrupt();

@@ -38,6 +38,10 @@ async function call(method, path, body, token) {
 
 function family() { return $('family').value; }
 
+function shorten(text, length) {
+  return text.length > length ? text.slice(0, length - 1) + '…' : text;
+}
+
 function showError(message) {
   $('error').hidden = !message;
   $('error').textContent = message || '';
@@ -167,10 +171,13 @@ function drawGraph() {
     const g = svg('g', { class: 'chain ' + (chain.hook ? 'builtin policy-' + chain.policy : 'user'),
       'data-chain': key, id: 'chain-' + key.replace('/', '-'), transform: `translate(${at.x},${at.y})` });
     g.append(svg('rect', { width: BOX.w, height: BOX.h, rx: 6 }));
-    g.append(svg('text', { x: 8, y: 17, class: 'name' }, chain.name.length > 20 ? chain.name.slice(0, 19) + '…' : chain.name));
+    g.append(svg('text', { x: 8, y: 17, class: 'name' }, shorten(chain.name, 20)));
     const packets = chain.hook ? chain.packets : chain.rules.reduce((sum, r) => sum + r.packets, 0);
-    g.append(svg('text', { x: 8, y: 33, class: 'counts' }, chain.rules.length + ' rule' + (chain.rules.length === 1 ? '' : 's')));
-    if (chain.policy) g.append(svg('text', { x: BOX.w - 8, y: 33, 'text-anchor': 'end', class: 'policy' }, chain.policy));
+    const rules = chain.rules.length + ' rule' + (chain.rules.length === 1 ? '' : 's');
+    g.append(svg('text', { x: 8, y: 33, class: 'counts' }, rules));
+    if (chain.policy) {
+      g.append(svg('text', { x: BOX.w - 8, y: 33, 'text-anchor': 'end', class: 'policy' }, chain.policy));
+    }
     g.append(svg('text', { x: 8, y: 46, class: 'counts' }, packets + ' pkts' + (chain.hook ? '' : ' matched')));
     g.addEventListener('click', () => showChain(key));
     graph.append(g);
@@ -218,7 +225,10 @@ function packetRequest() {
  */
 function decidingStep(trace) {
   const steps = trace.steps;
-  const last = (match) => { for (let i = steps.length - 1; i >= 0; i--) if (match(steps[i])) return steps[i]; return null; };
+  const last = (match) => {
+    for (let i = steps.length - 1; i >= 0; i--) if (match(steps[i])) return steps[i];
+    return null;
+  };
   if (trace.verdict === 'ACCEPT') {
     return last((s) => s.table === 'filter' && s.verdict === 'ACCEPT') || last((s) => s.verdict === 'ACCEPT')
       || steps[steps.length - 1];
@@ -256,7 +266,8 @@ function renderTrace(trace) {
   const list = el('ol', { id: 'trace-steps' });
   for (const step of trace.steps) {
     const nat = step.text && NAT_TARGETS.test(step.text);
-    const item = el('li', { 'data-step': stepKey(step), class: (step === decided ? 'decided-step ' : '') + (nat ? 'nat' : '') },
+    const classes = (step === decided ? 'decided-step ' : '') + (nat ? 'nat' : '');
+    const item = el('li', { 'data-step': stepKey(step), class: classes },
       `${step.table} ${step.chain} ${step.rule ? '#' + step.rule + ' ' : 'policy '}${step.verdict}`
       + (step.text ? '  ' + step.text : '') + (nat ? '  (NAT rewrite here)' : ''));
     list.append(item);
@@ -269,9 +280,11 @@ function renderTrace(trace) {
 }
 
 function clearTrace() {
-  document.querySelectorAll('#graph .on-path, #graph .decided-chain').forEach((n) => n.classList.remove('on-path', 'decided-chain'));
+  document.querySelectorAll('#graph .on-path, #graph .decided-chain')
+    .forEach((n) => n.classList.remove('on-path', 'decided-chain'));
   document.querySelectorAll('#graph .nat-note').forEach((n) => n.remove());
-  document.querySelectorAll('#rules .on-path, #rules .decided').forEach((n) => n.classList.remove('on-path', 'decided'));
+  document.querySelectorAll('#rules .on-path, #rules .decided')
+    .forEach((n) => n.classList.remove('on-path', 'decided'));
 }
 
 /** Draws the path on the graph: chains passed, jumps taken, NAT rewrites, and the deciding chain open. */
@@ -285,11 +298,12 @@ function markTrace(trace) {
     if (!node) continue;
     node.classList.add('on-path');
     if (step.verdict.startsWith('JUMP:') || step.verdict.startsWith('GOTO:')) {
-      document.querySelector(`#graph .edge[data-edge="${key}->${step.verdict.substring(5)}"]`)?.classList.add('on-path');
+      const edge = `#graph .edge[data-edge="${key}->${step.verdict.substring(5)}"]`;
+      document.querySelector(edge)?.classList.add('on-path');
     }
     if (step.text && NAT_TARGETS.test(step.text)) {
       const rewrite = step.text.replace(/^.*-j /, '');
-      node.append(svg('text', { x: 0, y: -3, class: 'nat-note' }, rewrite.length > 30 ? rewrite.slice(0, 29) + '…' : rewrite));
+      node.append(svg('text', { x: 0, y: -3, class: 'nat-note' }, shorten(rewrite, 30)));
     }
   }
   // A hook's tables are drawn top to bottom: light the lines between the chains the packet passed.
@@ -331,10 +345,13 @@ function renderPlan(plan, out, heading) {
   for (const change of plan.changes) {
     const policy = change.policyAfter && change.policyAfter !== change.policyBefore
       ? ` (policy ${change.policyBefore || '-'} -> ${change.policyAfter})` : '';
-    out.append(el('span', { class: 'head' }, `${change.table.toLowerCase()} ${change.chain}: ${change.action.toLowerCase()}${policy}\n`));
+    const chain = `${change.table.toLowerCase()} ${change.chain}`;
+    out.append(el('span', { class: 'head' }, `${chain}: ${change.action.toLowerCase()}${policy}\n`));
     for (const rule of change.rules) {
       const where = rule.sourceLine ? `   [${plan.source}:${rule.sourceLine}]` : '';
-      if (rule.kind === 'ADDED') out.append(el('span', { class: 'add' }, `  + ${rule.position}: ${rule.rule}${where}\n`));
+      if (rule.kind === 'ADDED') {
+        out.append(el('span', { class: 'add' }, `  + ${rule.position}: ${rule.rule}${where}\n`));
+      }
       if (rule.kind === 'REMOVED') out.append(el('span', { class: 'del' }, `  - ${rule.position}: ${rule.rule}\n`));
       if (rule.kind === 'REPLACED') {
         out.append(el('span', { class: 'del' }, `  ~ ${rule.position}: was ${rule.replaced}\n`));
@@ -356,7 +373,8 @@ async function planAction(kind) {
       renderPlan(await call('POST', '/api/plan', rulesetRequest()), out);
     } else {
       const result = await call('POST', '/api/apply', rulesetRequest(), $('token').value.trim());
-      renderPlan(result.plan, out, result.changed ? `applied in ${result.milliseconds} ms (${result.backend})` : 'nothing to change');
+      const heading = result.changed ? `applied in ${result.milliseconds} ms (${result.backend})` : 'nothing to change';
+      renderPlan(result.plan, out, heading);
       loadRuleset();
       loadStatus();
     }
