@@ -13,8 +13,14 @@ public record CheckResult(boolean ok, List<Finding> diagnostics) {
      * One finding.
      *
      * @param severity {@code error} or {@code warning}
+     * @param hint     what would be right, when that can be known; or null
      * @param located  the command line's message: {@code source:line:col: error: ...}, the line and a caret
      */
-    public record Finding(String severity, int line, int column, String message, String located) {
+    public record Finding(String severity, int line, int column, String message, String hint, String located) {
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isError() {
+            return severity.equals("error");
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.rampart.api;
 
+import io.rampart.config.Diagnostic;
+import io.rampart.config.SourceRef;
+import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionDescription;
 import io.rampart.model.extension.ExtensionSpec;
@@ -95,23 +98,43 @@ public final class RampartService {
     }
 
     public CheckResult check(RulesetRequest request) {
-        List<CheckResult.Finding> findings = findings(REQUEST_SOURCE, text(request), family(request.family()));
-        return new CheckResult(findings.stream().noneMatch(f -> f.severity().equals("error")), findings);
+        List<CheckResult.Finding> findings = checked(REQUEST_SOURCE, text(request), family(request.family()))
+                .findings();
+        return new CheckResult(findings.stream().noneMatch(CheckResult.Finding::isError), findings);
     }
 
-    /** What is wrong with a ruleset text, as {@code plan} and {@code apply} would refuse it. */
-    static List<CheckResult.Finding> findings(String source, String text, Family family) {
-        try {
-            new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
-            return List.of();
-        } catch (RulesetSyntaxException e) {
-            return List.of(finding(source, text, e));
+    /** A ruleset text parsed (null when it does not parse) and what is wrong with it. */
+    record Checked(SourcedRuleset parsed, List<CheckResult.Finding> findings) {
+        List<CheckResult.Finding> errors() {
+            return findings.stream().filter(CheckResult.Finding::isError).toList();
         }
     }
 
-    private static CheckResult.Finding finding(String source, String text, RulesetSyntaxException e) {
-        return new CheckResult.Finding("error", e.line(), Math.max(1, e.column()), e.getMessage(),
-                SourceText.located(source, text, e.line(), e.column(), e.getMessage()));
+    /**
+     * The text parsed and checked as a whole. The one place that decides what is wrong with ruleset
+     * text, so that check, plan and apply agree.
+     */
+    static Checked checked(String source, String text, Family family) {
+        SourcedRuleset parsed;
+        try {
+            parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
+        } catch (RulesetSyntaxException e) {
+            return new Checked(null, List.of(new CheckResult.Finding("error", e.line(), Math.max(1, e.column()),
+                    e.getMessage(), null, SourceText.located(source, text, e.line(), e.column(), "error",
+                    e.getMessage()))));
+        }
+        List<CheckResult.Finding> findings = new RulesetChecker(StandardExtensions.registry())
+                .check(parsed.ruleset(), new RequestSources(source, text, parsed)).stream()
+                .map(d -> finding(text, d)).toList();
+        return new Checked(parsed, findings);
+    }
+
+    private static CheckResult.Finding finding(String text, Diagnostic diagnostic) {
+        String severity = diagnostic.isError() ? "error" : "warning";
+        SourceRef where = diagnostic.where();
+        return new CheckResult.Finding(severity, where.line(), where.column(), diagnostic.message(),
+                diagnostic.hint().orElse(null), SourceText.located(where.file(), text, where.line(), where.column(),
+                severity, diagnostic.message()));
     }
 
     /** What applying the text would change now. */
@@ -192,12 +215,12 @@ public final class RampartService {
     }
 
     private static DesiredState desired(String source, String text, Family family) {
-        try {
-            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
-            return DesiredState.of(parsed, StandardExtensions.registry(), source);
-        } catch (RulesetSyntaxException e) {
-            throw new ApiException(ApiException.BAD_INPUT, finding(source, text, e).located());
+        Checked checked = checked(source, text, family);
+        if (!checked.errors().isEmpty()) {
+            throw new ApiException(ApiException.BAD_INPUT, String.join("\n",
+                    checked.errors().stream().map(CheckResult.Finding::located).toList()));
         }
+        return DesiredState.of(checked.parsed(), StandardExtensions.registry(), source);
     }
 
     private static String text(RulesetRequest request) {

@@ -6,11 +6,11 @@ final class SourceText {
     private SourceText() {
     }
 
-    /** {@code source:line:col: error: message}, then the line and a caret under the column. */
-    static String located(String source, String text, int line, int column, String message) {
+    /** {@code source:line:col: severity: message}, then the line and a caret under the column. */
+    static String located(String source, String text, int line, int column, String severity, String message) {
         String shown = text.lines().skip(Math.max(0, line - 1)).findFirst().orElse("");
         int col = Math.max(1, column);
-        return source + ":" + line + ":" + col + ": error: " + message + "\n  " + shown + "\n  "
+        return source + ":" + line + ":" + col + ": " + severity + ": " + message + "\n  " + shown + "\n  "
                 + " ".repeat(Math.min(col - 1, shown.length())) + "^";
     }
 }

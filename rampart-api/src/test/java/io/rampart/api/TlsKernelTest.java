@@ -44,7 +44,8 @@ class TlsKernelTest {
         keystore = dir.resolve("server.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         ProcessResult made = ProcessRunner.system().run(List.of(keytool, "-genkeypair", "-keystore",
-                keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD), "-alias", "rampart", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                keystore.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD), "-alias", "rampart",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
                 "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost"), "");
         assertThat(made.ok()).as(made.stderr()).isTrue();
         netns = Netns.throwaway("tls", ProcessRunner.system());
