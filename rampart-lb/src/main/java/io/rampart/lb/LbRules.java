@@ -6,7 +6,9 @@ import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +42,8 @@ public final class LbRules {
         List<String> chainRules = new ArrayList<>();
         for (Profile profile : sorted) {
             String chain = profile.chain();
-            String capture = "-d " + profile.source().hostMatch() + " -p " + profile.protocol().label() + " -m "
-                    + profile.protocol().label() + " --dport " + profile.source().port();
+            String capture = "-d " + profile.source().hostMatch() + " "
+                    + profile.protocol().destinationPort(profile.source().port());
             hooks.get(profile.mode().hook()).add("-A " + profile.mode().hook() + " " + capture + " -j " + chain);
             chains.add(":" + chain + " - [0:0]");
             chainRules.addAll(chainRules(profile));
@@ -88,7 +90,11 @@ public final class LbRules {
     public DesiredState desired(Family family, List<Profile> profiles) {
         String text = profiles.isEmpty() ? "" : text(profiles);
         try {
-            return DesiredState.of(new RulesetParser(registry, family).parseWithLines(text), registry, SOURCE);
+            SourcedRuleset parsed = new RulesetParser(registry, family).parseWithLines(text);
+            // Lines of generated text would mean nothing to the user: every rule is left unlocated.
+            Map<Table, List<Integer>> unlocated = new LinkedHashMap<>();
+            parsed.lines().forEach((table, lines) -> unlocated.put(table, Collections.nCopies(lines.size(), 0)));
+            return DesiredState.of(new SourcedRuleset(parsed.ruleset(), unlocated), registry, SOURCE);
         } catch (RulesetSyntaxException e) {
             throw new IllegalStateException("generated rules do not parse: " + e.located() + "\n" + text, e);
         }

@@ -12,6 +12,15 @@ public enum Protocol {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The match for a destination port. dccp has its own match in iptables, but Rampart's rule model
+     * has none, so dccp uses multiport, which the kernel accepts for it as well.
+     */
+    public String destinationPort(int port) {
+        return this == DCCP ? "-p dccp -m multiport --dports " + port : "-p " + label() + " -m " + label()
+                + " --dport " + port;
+    }
+
     public static Protocol parse(String text, String what) throws LbException {
         for (Protocol protocol : values()) {
             if (protocol.label().equals(text)) {
