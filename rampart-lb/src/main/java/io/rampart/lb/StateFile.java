@@ -164,6 +164,7 @@ public final class StateFile {
             Map<String, String> scalars = new TreeMap<>();
             Map<String, JsonLocation> where = new TreeMap<>();
             List<String> destinations = new ArrayList<>();
+            List<JsonLocation> destinationsWhere = new ArrayList<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
                 JsonLocation at = parser.currentTokenLocation();
@@ -177,6 +178,7 @@ public final class StateFile {
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
                         expect(parser.currentToken().isScalarValue(), "destination entries must be IP:PORT");
                         destinations.add(parser.getText());
+                        destinationsWhere.add(parser.currentTokenLocation());
                     }
                 } else {
                     expect(value.isScalarValue(), key + " of `" + name + "' must be a single value");
@@ -190,8 +192,10 @@ public final class StateFile {
             }
             Endpoint source = value("source", where, () -> Endpoint.parse(scalars.get("source"), "source"));
             List<Destination> parsed = new ArrayList<>();
-            for (String destination : destinations) {
-                parsed.add(value("destination", where, () -> Destination.parse(destination, "destination")));
+            for (int i = 0; i < destinations.size(); i++) {
+                String destination = destinations.get(i);
+                parsed.add(value("destination", Map.of("destination", destinationsWhere.get(i)),
+                        () -> Destination.parse(destination, "destination")));
             }
             Protocol protocol = value("protocol", where,
                     () -> Protocol.parse(scalars.getOrDefault("protocol", "tcp"), "protocol"));
