@@ -64,7 +64,8 @@ final class LbCommand implements Callable<Integer> {
     @Mixin
     Common common;
 
-    @Option(names = {"-run", "--run"}, arity = "0..1", description = "Apply to the kernel, not only to the state file.")
+    @Option(names = {"-run", "--run"}, arity = "0..1", paramLabel = "true|false",
+            description = "Apply to the kernel, not only to the state file.")
     boolean run;
 
     @Option(names = {"-profile", "--profile"}, paramLabel = "NAME", defaultValue = "default",
@@ -88,18 +89,19 @@ final class LbCommand implements Callable<Integer> {
             description = "The protocol to capture and balance (default: ${DEFAULT-VALUE}).")
     String protocol;
 
-    @Option(names = {"-reset", "--reset"}, arity = "0..1", description = "Replace an existing profile.")
+    @Option(names = {"-reset", "--reset"}, arity = "0..1", paramLabel = "true|false",
+            description = "Replace an existing profile.")
     boolean reset;
 
-    @Option(names = {"-delete", "--delete"}, arity = "0..1",
+    @Option(names = {"-delete", "--delete"}, arity = "0..1", paramLabel = "true|false",
             description = "Remove the profile: its rules (with -run) and its state.")
     boolean delete;
 
-    @Option(names = {"-use-state", "--use-state"}, arity = "0..1",
+    @Option(names = {"-use-state", "--use-state"}, arity = "0..1", paramLabel = "true|false",
             description = "With -run, apply every profile in the state file.")
     boolean useState;
 
-    @Option(names = {"-log-custom-chain", "--log-custom-chain"}, arity = "0..1",
+    @Option(names = {"-log-custom-chain", "--log-custom-chain"}, arity = "0..1", paramLabel = "true|false",
             description = "Log each new connection of the profile (LOG, prefix IPTLB:NAME:).")
     boolean logEnabled;
 
@@ -107,11 +109,11 @@ final class LbCommand implements Callable<Integer> {
             description = "Syslog level of the LOG rule, 0-7 or a name (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
-    @Option(names = {"-no-masquerade", "--no-masquerade"}, arity = "0..1",
+    @Option(names = {"-no-masquerade", "--no-masquerade"}, arity = "0..1", paramLabel = "true|false",
             description = "proxy: do not masquerade forwarded traffic (the backends route replies back themselves).")
     boolean noMasquerade;
 
-    @Option(names = {"-no-forwarding", "--no-forwarding"}, arity = "0..1",
+    @Option(names = {"-no-forwarding", "--no-forwarding"}, arity = "0..1", paramLabel = "true|false",
             description = "proxy: leave the forwarding sysctl alone.")
     boolean noForwarding;
 

@@ -37,8 +37,8 @@ class ArchitectureTest {
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "lb", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system", "lb",
-                        "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
+                        "lb", "cli")
                 .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
                         "system", "lb", "cli")
                 .check(classes);

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * backends on extra addresses) and a backend host behind it with no route back to the client:
  *
  * <pre>
- *   client 10.72.0.1, fd72::1  ──  10.72.0.2 (+ .11-.15, fd72::11-12) middle 10.73.0.1  ──  10.73.0.11-.15 backends
+ *   client 10.72.0.1, fd72::1
+ *     ── 10.72.0.2 (+ .11-.15, fd72::11-12) middle 10.73.0.1
+ *     ── 10.73.0.11-.15 backends
  * </pre>
  *
  * Every backend answers TCP and UDP with the address it was reached at, so the client counts where

@@ -207,9 +207,11 @@ public final class LoadBalancer {
             }
             destinations.add(Destination.parse(destination.strip(), "-dest-addr"));
         }
+        Mode mode = Mode.parse(request.rulesBackend(), "-rules-backend");
+        // Only a proxy masquerades; for the others the flag means nothing and is not kept.
         return Profile.of(request.profile(), source, destinations, Protocol.parse(request.protocol(), "-protocol"),
-                Mode.parse(request.rulesBackend(), "-rules-backend"), request.logEnabled(),
-                Profile.parseLogLevel(request.logLevel()), request.masquerade());
+                mode, request.logEnabled(), Profile.parseLogLevel(request.logLevel()),
+                request.masquerade() || mode != Mode.PROXY);
     }
 
     private void checkAgainstOthers(Profile profile, Map<String, Profile> state) throws LbException {

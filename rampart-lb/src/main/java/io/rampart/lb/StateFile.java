@@ -169,7 +169,8 @@ public final class StateFile {
                 String key = parser.currentName();
                 JsonLocation at = parser.currentTokenLocation();
                 if (!KEYS.contains(key)) {
-                    throw fail(at, "unknown key `" + key + "' in profile `" + name + "': use " + String.join(", ", KEYS));
+                    throw fail(at, "unknown key `" + key + "' in profile `" + name + "': use "
+                            + String.join(", ", KEYS));
                 }
                 JsonToken value = parser.nextToken();
                 where.put(key, parser.currentTokenLocation());

@@ -2,9 +2,12 @@ package io.rampart.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rampart.model.Chain;
 import io.rampart.model.Family;
+import io.rampart.model.Table;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,7 @@ class LbRulesTest {
 
     private static Profile profile(String name, String source, List<String> destinations, Mode mode, boolean log)
             throws LbException {
-        List<Destination> parsed = new java.util.ArrayList<>();
+        List<Destination> parsed = new ArrayList<>();
         for (String destination : destinations) {
             parsed.add(Destination.parse(destination, "d"));
         }
@@ -33,20 +36,20 @@ class LbRulesTest {
                 "-A IPTLB_NAT_DNS -p udp -m statistic --mode random --probability 0.50000000000 -j DNAT"
                         + " --to-destination 10.0.0.2:53",
                 "-A IPTLB_NAT_DNS -p udp -j DNAT --to-destination 10.0.0.3:53");
-        var nat = desired.table(io.rampart.model.Table.NAT).orElseThrow();
+        var nat = desired.table(Table.NAT).orElseThrow();
         assertThat(nat.rulesOf("PREROUTING")).extracting(DesiredState.DesiredRule::line).containsExactly(
                 "-A PREROUTING -d 192.0.2.1/32 -p udp -m udp --dport 53 -j IPTLB_NAT_DNS");
         assertThat(nat.rulesOf("POSTROUTING")).extracting(DesiredState.DesiredRule::line).containsExactly(
                 "-A POSTROUTING -p udp -m conntrack --ctstate DNAT --ctorigdst 192.0.2.1 --ctorigdstport 53"
                         + " -j MASQUERADE");
-        assertThat(nat.chain("PREROUTING").orElseThrow().sharing()).isEqualTo(io.rampart.model.Chain.Sharing.HEAD);
+        assertThat(nat.chain("PREROUTING").orElseThrow().sharing()).isEqualTo(Chain.Sharing.HEAD);
     }
 
     @Test
     void clientCapturesInOutputAndServerInPrerouting() throws Exception {
         Profile client = profile("c", "192.0.2.1:53", List.of("10.0.0.1:53"), Mode.CLIENT, false);
         Profile server = profile("s", "192.0.2.2:53", List.of("10.0.0.1:53"), Mode.SERVER, false);
-        var nat = rules.desired(Family.IPV4, List.of(client, server)).table(io.rampart.model.Table.NAT).orElseThrow();
+        var nat = rules.desired(Family.IPV4, List.of(client, server)).table(Table.NAT).orElseThrow();
         assertThat(nat.rulesOf("OUTPUT")).extracting(DesiredState.DesiredRule::line)
                 .containsExactly("-A OUTPUT -d 192.0.2.1/32 -p udp -m udp --dport 53 -j IPTLB_NAT_C");
         assertThat(nat.rulesOf("PREROUTING")).extracting(DesiredState.DesiredRule::line)

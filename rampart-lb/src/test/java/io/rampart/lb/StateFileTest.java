@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,10 +54,10 @@ class StateFileTest {
     @Test
     void roundTripsEveryFieldWeightsAndIpv6() throws Exception {
         Profile v6 = Profile.of("v6", Endpoint.parse("[2001:db8::10]:53", "s"),
-                java.util.List.of(Destination.parse("[2001:db8::1]:53*3", "d"), Destination.parse("[2001:db8::2]:53", "d")),
+                List.of(Destination.parse("[2001:db8::1]:53*3", "d"), Destination.parse("[2001:db8::2]:53", "d")),
                 Protocol.UDP, Mode.PROXY, true, 6, false);
         Profile web = Profile.of("web", Endpoint.parse("10.0.0.1:80", "s"),
-                java.util.List.of(Destination.parse("10.0.0.2:8080", "d")), Protocol.TCP, Mode.SERVER, false, 4, true);
+                List.of(Destination.parse("10.0.0.2:8080", "d")), Protocol.TCP, Mode.SERVER, false, 4, true);
         Path file = dir.resolve("sub/dir/state.db");
         StateFile.write(file, Map.of("web", web, "v6", v6));
         assertThat(StateFile.read(file)).containsExactlyInAnyOrderEntriesOf(Map.of("web", web, "v6", v6));

@@ -230,7 +230,8 @@ class ReconcileKernelTest {
     void aReleasedBlockJumpingToARemovedChainGoesWithIt() throws Exception {
         shell("iptables -t nat -A PREROUTING -s 192.0.2.9 -j ACCEPT");
         reconciler().apply(desired(Family.IPV4, "*nat\n:LB - [0:0]\n# rampart: shared PREROUTING head\n"
-                + "-A PREROUTING -p tcp --dport 80 -j LB\n-A LB -p tcp -j DNAT --to-destination 10.0.0.1:80\nCOMMIT\n"));
+                + "-A PREROUTING -p tcp --dport 80 -j LB\n-A LB -p tcp -j DNAT --to-destination 10.0.0.1:80\n"
+                + "COMMIT\n"));
         reconciler().apply(desired(Family.IPV4, ""));
         String saved = save(Family.IPV4);
         assertThat(rulesOf(saved, "PREROUTING")).containsExactly("-A PREROUTING -s 192.0.2.9/32 -j ACCEPT");
