@@ -218,6 +218,25 @@ class LbKernelTest {
         return in(netns, command + "-save -t nat | grep -v '^#'");
     }
 
+    /** {@code lb status}: the profile is applied and its counters are the connections each destination answered. */
+    private void assertCountersAre(Netns netns, Map<String, Integer> tally) throws IOException {
+        Run status = cli(List.of("lb", "status", "--json", "--netns", netns.name().orElseThrow(), "--state-file",
+                stateFile.toString()));
+        assertOk(status);
+        JsonNode profile = new ObjectMapper().readTree(status.out()).get(0);
+        assertThat(profile.get("state").asText()).isEqualTo("applied");
+        Map<String, Integer> counted = new TreeMap<>();
+        profile.get("destinations").forEach(d -> counted.put(d.get("destination").asText(), d.get("packets").asInt()));
+        assertThat(counted).as("the kernel's counters are the connections each destination answered")
+                .isEqualTo(tally);
+    }
+
+    private static Map<String, Integer> answered(Map<String, Integer> counts) {
+        Map<String, Integer> tally = new TreeMap<>(counts);
+        tally.remove("lost");
+        return tally;
+    }
+
     @Test
     void clientModeSplitsTcpAmongTwoThenFiveBackendsAndDeleteRemovesItAll() throws IOException {
         in(client, "iptables -t nat -A OUTPUT -d 192.0.2.99/32 -j RETURN");
@@ -232,19 +251,11 @@ class LbKernelTest {
         assertThat(reset.out()).contains("replaced profile web").contains("applied (iptables): 1 chain, 5 rules");
         in(client, "conntrack -F 2>/dev/null; true");
         Map<String, Integer> counts = send("tcp", "10.99.0.1", 80, CONNECTIONS);
-        Map<String, Integer> tally = new TreeMap<>(counts);
-        tally.remove("lost");
+        Map<String, Integer> tally = answered(counts);
         assertSplit(counts, equalShares("10.72.0.11:80", "10.72.0.12:80", "10.72.0.13:80", "10.72.0.14:80",
                 "10.72.0.15:80"), CONNECTIONS);
 
-        Run status = cli(List.of("lb", "status", "--json", "--netns", client.name().orElseThrow(), "--state-file",
-                stateFile.toString()));
-        assertOk(status);
-        JsonNode web = new ObjectMapper().readTree(status.out()).get(0);
-        assertThat(web.get("state").asText()).isEqualTo("applied");
-        Map<String, Integer> counted = new TreeMap<>();
-        web.get("destinations").forEach(d -> counted.put(d.get("destination").asText(), d.get("packets").asInt()));
-        assertThat(counted).as("the kernel's counters are the connections each backend answered").isEqualTo(tally);
+        assertCountersAre(client, tally);
 
         assertOk(lb(client, "-run", "-delete", "-profile=web"));
         String after = nat(client, "iptables");
@@ -268,13 +279,15 @@ class LbKernelTest {
     }
 
     @Test
-    void serverModeBalancesAmongItsOwnAddressesByWeight() throws IOException {
-        assertOk(lb(middle, "-run", "-profile=api", "-rules-backend=server", "-src-addr=10.72.0.2:81",
-                "-dest-addr=10.72.0.11:80*3,10.72.0.12:80"));
+    void serverModeBalancesAmongItsOwnAddressesByWeightAndLogs() throws IOException {
+        assertOk(lb(middle, "-run", "-profile=api", "-rules-backend=server", "-log-custom-chain", "-log-level=6",
+                "-src-addr=10.72.0.2:81", "-dest-addr=10.72.0.11:80*3,10.72.0.12:80"));
         assertThat(nat(middle, "iptables")).contains("-A PREROUTING -d 10.72.0.2/32 -p tcp -m tcp --dport 81"
-                + " -j IPTLB_NAT_API");
-        assertSplit(send("tcp", "10.72.0.2", 81, CONNECTIONS), Map.of("10.72.0.11:80", 0.75, "10.72.0.12:80", 0.25),
-                CONNECTIONS);
+                + " -j IPTLB_NAT_API").contains("-A IPTLB_NAT_API -j LOG --log-prefix \"IPTLB:API: \" --log-level 6");
+        Map<String, Integer> counts = send("tcp", "10.72.0.2", 81, CONNECTIONS);
+        Map<String, Integer> tally = answered(counts);
+        assertSplit(counts, Map.of("10.72.0.11:80", 0.75, "10.72.0.12:80", 0.25), CONNECTIONS);
+        assertCountersAre(middle, tally);
     }
 
     @Test

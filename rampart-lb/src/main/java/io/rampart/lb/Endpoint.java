@@ -1,6 +1,7 @@
 package io.rampart.lb;
 
 import io.rampart.model.Family;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Matcher;
@@ -64,6 +65,9 @@ public record Endpoint(Family family, String address, int port) {
         try {
             // Only literal characters reach here (hex digits, colons, dots), so this never resolves a name.
             InetAddress parsed = InetAddress.getByName(address);
+            if (!(parsed instanceof Inet6Address)) {
+                throw bad(what, text, address + " is an IPv4 address in IPv6 form; write it as IPv4");
+            }
             if (parsed.isAnyLocalAddress() || parsed.isMulticastAddress()) {
                 throw bad(what, text, address + " is not a unicast address");
             }

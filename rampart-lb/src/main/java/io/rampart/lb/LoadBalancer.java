@@ -46,14 +46,50 @@ public final class LoadBalancer {
         this.reconciler = new Reconciler(host.xtables(), registry);
     }
 
+    /**
+     * What an invocation changes: the profiles the state file will hold, those to put into the kernel
+     * even if it does not hold them yet, and the address families to reconcile.
+     */
+    private record Change(Map<String, Profile> next, Set<String> toApply, Set<Family> families,
+                          List<String> messages) {
+    }
+
     /** Carries out one invocation. */
     public Outcome execute(Request request) throws LbException, PlanException, ApplyException, IOException {
         checkFlags(request);
         Map<String, Profile> state = StateFile.read(stateFile);
+        Change change = change(request, state);
+        boolean changed = !change.next().equals(state);
+        List<String> messages = new ArrayList<>(change.messages());
+        if (!request.run()) {
+            if (changed) {
+                StateFile.write(stateFile, change.next());
+            }
+            messages.add((changed ? "saved " : "nothing to save in ") + stateFile
+                    + "; the kernel is unchanged (add -run to apply)");
+            return new Outcome(messages, List.of(), changed);
+        }
+        List<Reconciler.Applied> applied = new ArrayList<>();
+        for (Family family : change.families()) {
+            LiveState live = LiveState.parse(host.xtables().save(family));
+            Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
+            List<Profile> wanted = change.next().values().stream().filter(p -> p.family() == family)
+                    .filter(p -> change.toApply().contains(p.name()) || liveChains.contains(p.chain())).toList();
+            applied.add(reconciler.apply(rules.desired(family, wanted)));
+            if (request.forwarding() && wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
+                host.enableForwarding(family);
+            }
+        }
+        if (changed) {
+            StateFile.write(stateFile, change.next());
+        }
+        return new Outcome(messages, applied, changed);
+    }
+
+    private Change change(Request request, Map<String, Profile> state) throws LbException {
         Map<String, Profile> next = new LinkedHashMap<>(state);
         Set<String> toApply = new HashSet<>();
         Set<Family> families = EnumSet.noneOf(Family.class);
-        List<String> messages = new ArrayList<>();
         String name = request.profile();
         if (request.useState()) {
             if (state.isEmpty()) {
@@ -61,61 +97,36 @@ public final class LoadBalancer {
             }
             toApply.addAll(state.keySet());
             state.values().forEach(p -> families.add(p.family()));
-            messages.add("profiles in " + stateFile + ": " + String.join(", ", state.keySet()));
-        } else if (request.delete()) {
+            return new Change(next, toApply, families,
+                    List.of("profiles in " + stateFile + ": " + String.join(", ", state.keySet())));
+        }
+        if (request.delete()) {
             Profile old = existing(state, name);
             next.remove(name);
-            families.add(old.family());
-            messages.add("deleted profile " + name);
-        } else if (request.source() == null && request.destinations() == null) {
+            return new Change(next, toApply, EnumSet.of(old.family()), List.of("deleted profile " + name));
+        }
+        if (request.source() == null) {
             Profile stored = state.get(name);
             if (stored == null) {
                 throw new LbException("-src-addr and -dest-addr are needed: " + stateFile + " has no profile `"
                         + name + "' to apply" + known(state));
             }
-            toApply.add(name);
-            families.add(stored.family());
-        } else {
-            Profile profile = profile(request);
-            Profile old = state.get(name);
-            if (old != null && !old.equals(profile) && !request.reset()) {
-                throw new LbException("-profile: profile `" + name + "' already exists in " + stateFile
-                        + " with other settings; add -reset to replace it");
-            }
-            checkAgainstOthers(profile, state);
-            next.put(name, profile);
-            toApply.add(name);
-            families.add(profile.family());
-            if (old != null) {
-                families.add(old.family());
-            }
-            messages.add((old == null ? "added" : old.equals(profile) ? "unchanged" : "replaced") + " profile "
-                    + name + ": " + describe(profile));
+            return new Change(next, Set.of(name), EnumSet.of(stored.family()), List.of());
         }
-        boolean changed = !next.equals(state);
-        if (!request.run()) {
-            if (changed) {
-                StateFile.write(stateFile, next);
-            }
-            messages.add((changed ? "saved " : "nothing to save in ") + stateFile
-                    + "; the kernel is unchanged (add -run to apply)");
-            return new Outcome(messages, List.of(), changed);
+        Profile profile = profile(request);
+        Profile old = state.get(name);
+        if (old != null && !old.equals(profile) && !request.reset()) {
+            throw new LbException("-profile: profile `" + name + "' already exists in " + stateFile
+                    + " with other settings; add -reset to replace it");
         }
-        List<Reconciler.Applied> applied = new ArrayList<>();
-        for (Family family : families) {
-            LiveState live = LiveState.parse(host.xtables().save(family));
-            Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
-            List<Profile> wanted = next.values().stream().filter(p -> p.family() == family)
-                    .filter(p -> toApply.contains(p.name()) || liveChains.contains(p.chain())).toList();
-            applied.add(reconciler.apply(rules.desired(family, wanted)));
-            if (request.forwarding() && wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
-                host.enableForwarding(family);
-            }
+        checkAgainstOthers(profile, state);
+        next.put(name, profile);
+        families.add(profile.family());
+        if (old != null) {
+            families.add(old.family());
         }
-        if (changed) {
-            StateFile.write(stateFile, next);
-        }
-        return new Outcome(messages, applied, changed);
+        String verb = old == null ? "added" : old.equals(profile) ? "unchanged" : "replaced";
+        return new Change(next, Set.of(name), families, List.of(verb + " profile " + name + ": " + describe(profile)));
     }
 
     /** Every profile in the state file with the counters of its rules. */
