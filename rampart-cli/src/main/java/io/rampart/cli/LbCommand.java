@@ -8,6 +8,7 @@ import io.rampart.lb.Request;
 import io.rampart.lb.StateFile;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.system.Netns;
@@ -117,8 +118,18 @@ final class LbCommand implements Callable<Integer> {
             description = "proxy: leave the forwarding sysctl alone.")
     boolean noForwarding;
 
+    @Option(names = "--json", description = "Machine-readable output on stdout.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
+
+    /** What --json prints: the messages, and per address family whether the kernel was written and the plan. */
+    record Summary(List<String> messages, boolean stateWritten, List<FamilyApplied> applied) {
+    }
+
+    record FamilyApplied(String command, boolean written, Plan plan, long milliseconds) {
+    }
 
     @Override
     public Integer call() {
@@ -136,6 +147,12 @@ final class LbCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new SystemException("cannot write " + common.stateFile + ": " + e.getMessage()
                     + " (the kernel was changed; run again to record it)");
+        }
+        if (json) {
+            out.println(Json.document(new Summary(outcome.messages(), outcome.stateWritten(), outcome.applied()
+                    .stream().map(a -> new FamilyApplied(a.plan().family().command(), a.written(), a.plan(),
+                            a.took().toMillis())).toList())));
+            return ExitCode.OK;
         }
         outcome.messages().forEach(out::println);
         for (Reconciler.Applied applied : outcome.applied()) {

@@ -308,6 +308,24 @@ class LbKernelTest {
     }
 
     @Test
+    void statusShowsDriftAndARunRepairsIt() throws IOException {
+        assertOk(lb(client, "-run", "-profile=web", "-src-addr=10.99.0.1:80", "-dest-addr=10.72.0.11:80"));
+        in(client, "iptables -t nat -D OUTPUT 1");
+        Run status = cli(List.of("lb", "status", "--netns", client.name().orElseThrow(), "-state-file",
+                stateFile.toString()));
+        assertThat(status.out()).startsWith("web: 10.99.0.1:80 tcp (client) chain IPTLB_NAT_WEB: drifted\n");
+        Run repaired = lb(client, "-run", "-profile=web", "--json");
+        assertOk(repaired);
+        JsonNode summary = new ObjectMapper().readTree(repaired.out());
+        assertThat(summary.get("stateWritten").asBoolean()).isFalse();
+        assertThat(summary.get("applied").get(0).get("written").asBoolean()).isTrue();
+        assertThat(nat(client, "iptables")).contains("-A OUTPUT -d 10.99.0.1/32 -p tcp -m tcp --dport 80"
+                + " -j IPTLB_NAT_WEB");
+        assertThat(send("tcp", "10.99.0.1", 80, 20)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("10.72.0.11:80", 20, "lost", 0));
+    }
+
+    @Test
     void badInputIsRefusedWithNothingChanged() throws IOException {
         assertOk(lb(client, "-run", "-profile=web", "-src-addr=10.99.0.1:80", "-dest-addr=10.72.0.11:80"));
         String kernel = nat(client, "iptables") + nat(client, "ip6tables");

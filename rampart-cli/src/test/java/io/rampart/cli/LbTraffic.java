@@ -77,6 +77,13 @@ public final class LbTraffic {
         while (true) {
             try (Socket socket = server.accept(); OutputStream out = socket.getOutputStream()) {
                 out.write(answer);
+                // The client closes first, so the TIME_WAIT is its own: a client port that came round
+                // again never meets a server socket still waiting out the previous connection, which
+                // would make the client resend its SYN and the nat table see a first packet twice.
+                socket.setSoTimeout(REPLY_WAIT_MS);
+                while (socket.getInputStream().read() >= 0) {
+                    // until the client's FIN
+                }
             } catch (IOException e) {
                 // a client that went away; keep serving
             }

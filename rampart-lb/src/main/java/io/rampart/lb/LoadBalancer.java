@@ -137,16 +137,18 @@ public final class LoadBalancer {
         for (Profile profile : state.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList()) {
             Map<String, List<Counted>> chains = live.computeIfAbsent(profile.family(),
                     f -> counted(host.saveNatWithCounters(f)));
-            statuses.add(status(profile, chains.get(profile.chain())));
+            statuses.add(status(profile, chains));
         }
         return statuses;
     }
 
-    private ProfileStatus status(Profile profile, List<Counted> chain) {
+    private ProfileStatus status(Profile profile, Map<String, List<Counted>> live) {
         DesiredState desired = rules.desired(profile.family(), List.of(profile));
         List<String> expected = LbRules.chainLines(desired, profile);
+        List<Counted> chain = live.get(profile.chain());
         String state = chain == null ? "not applied"
-                : chain.stream().map(Counted::line).toList().equals(expected) ? "applied" : "drifted";
+                : chain.stream().map(Counted::line).toList().equals(expected) && capturing(desired, profile, live)
+                ? "applied" : "drifted";
         List<Integer> weights = profile.destinations().stream().map(Destination::weight).toList();
         List<Double> probabilities = Split.probabilities(weights);
         List<Double> shares = Split.shares(weights);
@@ -167,6 +169,14 @@ public final class LoadBalancer {
     }
 
     private record Counted(String line, long packets, long bytes) {
+    }
+
+    /** Whether the built-in chains hold the profile's jump (and MASQUERADE rule): without them it balances nothing. */
+    private static boolean capturing(DesiredState desired, Profile profile, Map<String, List<Counted>> live) {
+        DesiredState.DesiredTable nat = desired.table(Table.NAT).orElseThrow();
+        return nat.rules().entrySet().stream().filter(e -> !e.getKey().equals(profile.chain()))
+                .allMatch(e -> live.getOrDefault(e.getKey(), List.of()).stream().map(Counted::line).toList()
+                        .containsAll(e.getValue().stream().map(DesiredState.DesiredRule::line).toList()));
     }
 
     /** The rules of each chain of an {@code iptables-save -c} dump, with their counters. */

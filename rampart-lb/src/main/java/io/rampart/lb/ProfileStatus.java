@@ -17,8 +17,10 @@ public record ProfileStatus(String name, String source, String protocol, String 
 
     /**
      * One destination: its weight, its expected share of connections, the probability its rule uses,
-     * and the counters of that rule. A nat rule sees the first packet of each connection only, so
-     * {@code packets} counts the connections sent to it; both are null when the rule is not in the kernel.
+     * and the counters of that rule. A nat rule sees only the first packet of a connection, so
+     * {@code packets} counts the connections sent to it (a first packet the kernel dropped before the
+     * connection was recorded, and that was sent again, counts twice); both are null when the rule is
+     * not in the kernel.
      */
     public record BackendStatus(String destination, int weight, double share, double probability, Long packets,
                                 Long bytes) {

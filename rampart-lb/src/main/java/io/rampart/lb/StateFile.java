@@ -157,6 +157,21 @@ public final class StateFile {
                 expect(parser.nextToken() == JsonToken.START_OBJECT, "profile `" + name + "' must be a map");
                 profiles.put(name, profile(name, at));
             }
+            List<Profile> all = List.copyOf(profiles.values());
+            for (int i = 0; i < all.size(); i++) {
+                for (int j = i + 1; j < all.size(); j++) {
+                    Profile a = all.get(i);
+                    Profile b = all.get(j);
+                    String both = file + ": error: profiles `" + a.name() + "' and `" + b.name() + "' ";
+                    if (a.capturesSameAs(b)) {
+                        throw new LbException(both + "both capture " + a.source() + " (" + a.protocol().label()
+                                + "); keep one");
+                    }
+                    if (a.chain().equals(b.chain())) {
+                        throw new LbException(both + "would share chain " + a.chain() + "; rename one");
+                    }
+                }
+            }
             return profiles;
         }
 

@@ -86,6 +86,9 @@ class StateFileTest {
         Files.writeString(file, WRITTEN_BY_IPTLB.replace("protocol:", "protcol:"));
         assertThatThrownBy(() -> StateFile.read(file)).hasMessageStartingWith(file + ":6:3: error: unknown key"
                 + " `protcol'");
+        Files.writeString(file, WRITTEN_BY_IPTLB + WRITTEN_BY_IPTLB.replace("test:", "copy:"));
+        assertThatThrownBy(() -> StateFile.read(file)).hasMessage(file + ": error: profiles `test' and `copy' both"
+                + " capture 10.100.0.10:8081 (tcp); keep one");
         Files.writeString(file, "test: [unclosed\n");
         assertThatThrownBy(() -> StateFile.read(file)).hasMessageStartingWith(file + ":")
                 .hasMessageContaining("error: ");
