@@ -9,10 +9,4 @@ package io.rampart.lb;
 public record Request(String profile, String source, String destinations, String rulesBackend, String protocol,
                       boolean reset, boolean delete, boolean run, boolean useState, boolean logEnabled,
                       String logLevel, boolean masquerade, boolean forwarding) {
-
-    /** IPTLB's defaults: profile {@code default}, client, tcp, log level 4; Rampart's: masquerade and forward. */
-    public static Request defaults() {
-        return new Request("default", null, null, "client", "tcp", false, false, false, false, false, "4", true,
-                true);
-    }
 }

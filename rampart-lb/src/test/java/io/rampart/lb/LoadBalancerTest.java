@@ -80,9 +80,8 @@ class LoadBalancerTest {
     }
 
     private static Request request(String profile, String source, String destinations) {
-        Request d = Request.defaults();
-        return new Request(profile, source, destinations, d.rulesBackend(), d.protocol(), false, false, false, false,
-                false, d.logLevel(), true, true);
+        return new Request(profile, source, destinations, "client", "tcp", false, false, false, false, false, "4", true,
+                true);
     }
 
     private static Request running(Request r) {
