@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
                 AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
                 StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,
+                LbCommand.class,
                 DemoCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

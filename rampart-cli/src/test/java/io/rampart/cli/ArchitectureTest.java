@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
- * <- system), config and trace <- api <- cli.
+ * <- system, lb), config and trace <- api <- cli; lb <- cli.
  */
 class ArchitectureTest {
 
@@ -29,18 +29,21 @@ class ArchitectureTest {
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("api").definedBy("io.rampart.api..")
+                .layer("lb").definedBy("io.rampart.lb..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("api").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("lb").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("system").mayOnlyBeAccessedByLayers("api", "cli")
-                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "cli")
+                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "cli")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("api", "cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("api", "cli")
-                .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "lb",
+                        "cli")
                 .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
-                        "api", "cli")
+                        "api", "lb", "cli")
                 .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
-                        "system", "api", "cli")
+                        "system", "api", "lb", "cli")
                 .check(classes);
     }
 }
