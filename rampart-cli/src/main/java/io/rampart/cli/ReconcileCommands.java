@@ -6,14 +6,17 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +47,7 @@ final class ReconcileCommands {
         public Integer call() {
             DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired, netns,
+                return run(new Reconciler(xtables(netns, desired), StandardExtensions.registry()), desired, netns,
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
@@ -55,6 +58,11 @@ final class ReconcileCommands {
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
+
+        /** The kernel the reconciler reads and writes. */
+        Xtables xtables(Netns netns, DesiredState desired) {
+            return new SystemXtables(netns);
+        }
 
         /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
         void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
@@ -91,11 +99,38 @@ final class ReconcileCommands {
             description = {"Bring the kernel to FILE: chains the file declares get exactly its rules, in order;"
                     + " other chains are not touched. One iptables-save, and one atomic iptables-restore only"
                     + " when something differs."})
-    static final class ApplyCommand extends FileCommand {
+    static final class ApplyCommand extends FileCommand implements ReadsStdin, ReadsEnvironment {
 
-        /** What --json prints for an apply. */
+        @Mixin
+        ApplySafety safety;
+
+        private InputStream stdin = System.in;
+        private Map<String, String> environment = System.getenv();
+
+        /** What --json prints for an apply; {@code confirmation} while it awaits confirmation. */
         record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
-                       String kernelNotes) {
+                       String kernelNotes, ApplySafety.Pending confirmation) {
+        }
+
+        @Override
+        public void setStdin(InputStream in) {
+            stdin = in;
+        }
+
+        @Override
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        Xtables xtables(Netns netns, DesiredState desired) {
+            PendingConfirmation pending = PendingConfirmation.of(target());
+            safety.refuseWhilePending(new Confirmations(pending, processes), pending);
+            return safety.guard(super.xtables(netns, desired), desired, netns, environment);
+        }
+
+        private PendingConfirmation.Target target() {
+            return new PendingConfirmation.Target(options.netns, options.family());
         }
 
         @Override
@@ -117,7 +152,7 @@ final class ReconcileCommands {
             }
             if (options.json) {
                 out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes())));
+                        processes.started(), ms, applied.notes(), safety.pending(target()))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
                         processes.started() == 1 ? "" : "es", backend, ms);
@@ -126,7 +161,8 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return ExitCode.OK;
+            return safety.afterApply(target(), System.console() != null && stdin == System.in && !options.json,
+                    stdin, out);
         }
     }
 
