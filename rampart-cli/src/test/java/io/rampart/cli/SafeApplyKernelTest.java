@@ -1,0 +1,288 @@
+package io.rampart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * apply --confirm, confirm, rollback, the rollback timer and the lockout guard, against one
+ * throwaway namespace whose filter table is emptied before each test. The namespace has an
+ * address (10.9.0.1 on a veth) for a simulated SSH session to arrive at.
+ */
+class SafeApplyKernelTest {
+
+    private static Netns netns;
+    private static String name;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        KernelTestSupport.requireKernel();
+        netns = Netns.throwaway("safe", ProcessRunner.system());
+        name = netns.name().orElseThrow();
+        ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+        ip("addr", "add", "10.9.0.1/24", "dev", "v0");
+        ip("link", "set", "v0", "up");
+        ip("link", "set", "v1", "up");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (netns != null) {
+            netns.close();
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.lock"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log"));
+        }
+    }
+
+    @BeforeEach
+    void emptyFilterTable() {
+        kernel(List.of("iptables-restore"), "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    }
+
+    @AfterEach
+    void endWhatIsPending() {
+        if (netns != null) {
+            run("rollback", "--netns", name);
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        kernel(command, "");
+    }
+
+    private static String kernel(List<String> command, String stdin) {
+        ProcessResult result = netns.run(command, stdin);
+        assertThat(result.ok()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
+        return result.stdout();
+    }
+
+    private static String rules() {
+        return kernel(List.of("iptables", "-S"), "");
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        return runWith(Map.of(), args);
+    }
+
+    private static Run runWith(Map<String, String> environment, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+                new PrintWriter(err, true), environment);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path file(String fileName, String text) throws IOException {
+        Path file = dir.resolve(fileName);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static Path pendingDir() {
+        return Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4");
+    }
+
+    /** The timer's process, read from the pending confirmation before it ends. */
+    private static ProcessHandle timer() throws IOException {
+        long pid = Long.parseLong(Files.readString(pendingDir().resolve("timer.pid")).strip());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    private static final String BEFORE = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :OLD - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -s 198.51.100.0/24 -j OLD
+            -A OLD -j ACCEPT
+            COMMIT
+            """;
+
+    private static final String NEW = """
+            *filter
+            :INPUT DROP [0:0]
+            :SSH - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j SSH
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            COMMIT
+            """;
+
+    @Test
+    void confirmInTimeKeepsTheNewRules() throws IOException {
+        Run apply = run("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("awaiting confirmation: rolls back at")
+                .contains("unless `rampart confirm --netns " + name + "' runs");
+        ProcessHandle timer = timer();
+        assertThat(timer.isAlive()).isTrue();
+
+        Run second = run("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        assertThat(second.exitCode()).isEqualTo(ExitCode.SYSTEM);
+        assertThat(second.err()).contains("awaits confirmation").contains("rampart confirm --netns " + name);
+
+        Run confirm = run("confirm", "--netns", name);
+        assertThat(confirm.exitCode()).as(confirm.err()).isZero();
+        timer.onExit().join();
+        assertThat(Files.exists(pendingDir())).isFalse();
+        assertThat(rules()).contains("-P INPUT DROP", "-A SSH -s 192.0.2.0/24 -j ACCEPT");
+        assertThat(run("status", "--netns", name, dir.resolve("new.rules").toString()).exitCode()).isZero();
+
+        Run again = run("confirm", "--netns", name);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(again.err()).contains("nothing awaits confirmation for the IPv4 rules of namespace " + name);
+    }
+
+    @Test
+    void theTimerRollsBackTheTouchedChainsAndLeavesAForeignChainAlone() throws IOException {
+        assertThat(run("apply", "--netns", name, file("before.rules", BEFORE).toString()).exitCode()).isZero();
+        // Another tool's chain, and its jump to a chain Rampart manages: the apply unlinks it.
+        kernel(List.of("iptables", "-N", "DOCKER"), "");
+        kernel(List.of("iptables", "-A", "DOCKER", "-j", "RETURN"), "");
+        kernel(List.of("iptables", "-A", "FORWARD", "-j", "DOCKER"), "");
+        kernel(List.of("iptables", "-A", "FORWARD", "-j", "OLD"), "");
+        String before = rules();
+
+        Run apply = run("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("filter OLD: remove");
+        assertThat(rules()).contains("-N SSH").doesNotContain("-N OLD");
+        ProcessHandle timer = timer();
+        kernel(List.of("iptables", "-A", "DOCKER", "-s", "172.17.0.0/16", "-j", "ACCEPT"), "");
+
+        timer.onExit().join();
+        assertThat(Files.exists(pendingDir())).isFalse();
+        assertThat(rules()).isEqualTo(before.replace("-A DOCKER -j RETURN\n",
+                "-A DOCKER -j RETURN\n-A DOCKER -s 172.17.0.0/16 -j ACCEPT\n"));
+        assertThat(Files.readString(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log")))
+                .contains("rolled back " + dir.resolve("new.rules") + ": not confirmed by");
+    }
+
+    @Test
+    void rollbackRollsBackAtOnce() throws IOException {
+        String before = rules();
+        assertThat(run("apply", "--netns", name, "--confirm", "1m", file("new.rules", NEW).toString()).exitCode())
+                .isZero();
+        ProcessHandle timer = timer();
+        Run rollback = run("rollback", "--netns", name);
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(rollback.out()).contains("rolled back " + dir.resolve("new.rules"));
+        timer.onExit().join();
+        assertThat(rules()).isEqualTo(before);
+        assertThat(run("rollback", "--netns", name).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    }
+
+    @Test
+    void theRollbackHappensAfterTheShellThatRanApplyIsKilled() throws Exception {
+        String before = rules();
+        Path output = dir.resolve("apply.out");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String launch = String.join(" ", List.of(java, "-cp", "'" + System.getProperty("java.class.path") + "'",
+                Main.class.getName(), "apply", "--netns", name, "--confirm", "3s",
+                file("new.rules", NEW).toString())) + " > " + output + " 2>&1; sleep 600";
+        // A shell of its own process group, as a terminal's session would be; killed whole with SIGKILL.
+        Process shell = new ProcessBuilder("setsid", "bash", "-c", launch).redirectInput(new File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        try {
+            while (!Files.exists(output) || !Files.readString(output).contains("awaiting confirmation")) {
+                assertThat(shell.isAlive()).as("the shell ended early").isTrue();
+                Thread.sleep(50);
+            }
+            assertThat(rules()).contains("-N SSH");
+            ProcessHandle timer = timer();
+            new ProcessBuilder("kill", "-9", "--", "-" + shell.pid()).start().waitFor();
+            shell.waitFor();
+            assertThat(timer.isAlive()).isTrue();
+            timer.onExit().join();
+            assertThat(rules()).isEqualTo(before);
+        } finally {
+            shell.destroyForcibly();
+        }
+    }
+
+    private static final String SSH_SESSION = "10.9.0.2 50022 10.9.0.1 22";
+
+    @Test
+    void theLockoutGuardRefusesARulesetThatDropsTheSessionAndForceOverrides() throws IOException {
+        String dropping = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                -A INPUT -i lo -j ACCEPT
+                -A INPUT -s 192.0.2.0/24 -p tcp --dport 22 -j ACCEPT
+                -A INPUT -p tcp --dport 22 -j DROP
+                COMMIT
+                """;
+        Path file = file("drop.rules", dropping);
+        String before = rules();
+        Run refused = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name, file.toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(refused.err()).contains(file + ":5:1: error: this ruleset would cut off the SSH session")
+                .contains("(10.9.0.2:50022 -> 10.9.0.1:22)")
+                .contains("dropped by filter INPUT rule 3 `-A INPUT -p tcp -m tcp --dport 22 -j DROP'")
+                .contains("--force");
+        assertThat(rules()).isEqualTo(before);
+
+        Run otherFamily = runWith(Map.of("SSH_CONNECTION", "2001:db8::2 50022 2001:db8::1 22"), "plan", "--netns",
+                name, file.toString());
+        assertThat(otherFamily.exitCode()).isZero();
+
+        Run forced = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name, "--force",
+                file.toString());
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(rules()).contains("-A INPUT -p tcp -m tcp --dport 22 -j DROP");
+    }
+
+    @Test
+    void theLockoutGuardAcceptsARulesetThatKeepsEstablishedSessions() throws IOException {
+        String allowing = """
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -i lo -j ACCEPT
+                -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+                -A INPUT -p tcp --dport 22 -j DROP
+                COMMIT
+                """;
+        Run apply = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name,
+                file("allow.rules", allowing).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(rules()).contains("-P INPUT DROP");
+    }
+
+    @Test
+    void aBadDurationIsRefusedNamingTheFlag() throws IOException {
+        String before = rules();
+        Run bad = run("apply", "--netns", name, "--confirm", "soon", file("new.rules", NEW).toString());
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(bad.err()).contains("--confirm: `soon' is no duration");
+        assertThat(rules()).isEqualTo(before);
+    }
+}
