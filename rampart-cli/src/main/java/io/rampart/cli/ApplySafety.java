@@ -84,28 +84,23 @@ final class ApplySafety {
         }
     }
 
-    /** The kernel, with the lockout guard and the rollback's preparation run before its write. */
+    /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */
     Xtables guard(Xtables kernel, DesiredState desired, Netns netns, Map<String, String> environment) {
         Duration window = confirmWindow();
-        return new CheckedXtables(kernel, new CheckedXtables.BeforeRestore() {
-            @Override
-            public void check(String saved, String script) {
-                if (!force) {
-                    checkSession(environment, saved, script, desired, netns);
-                }
-                if (window != null) {
-                    armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
-                            replan(desired, saved, script));
-                }
+        return new CheckedXtables(kernel, (saved, script, write) -> {
+            if (!force) {
+                checkSession(environment, saved, script, desired, netns);
             }
-
-            @Override
-            public void refused() {
-                if (armed != null) {
-                    confirmations.cancel();
-                    armed = null;
-                }
+            if (window == null) {
+                return write.get();
             }
+            armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
+                    replan(desired, saved, script));
+            Xtables.RestoreResult result = confirmations.writeArmed(armed.id(), write);
+            if (!result.ok()) {
+                armed = null;
+            }
+            return result;
         });
     }
 

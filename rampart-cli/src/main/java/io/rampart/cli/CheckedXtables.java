@@ -2,30 +2,27 @@ package io.rampart.cli;
 
 import io.rampart.model.Family;
 import io.rampart.reconcile.Xtables;
+import java.util.function.Supplier;
 
 /**
- * The kernel boundary with a say before each write: it remembers the last dump, hands it and the
- * restore script to a check that may refuse (or prepare a rollback) before anything is written,
- * and reports a restore the kernel refused.
+ * The kernel boundary with a say around each write: it remembers the last dump and hands it, the
+ * restore script and the write itself to a guard, which may refuse before anything is written or
+ * prepare for what follows the write.
  */
 final class CheckedXtables implements Xtables {
 
-    /** Runs before a restore; throws to stop it, leaving the kernel as it was. */
-    interface BeforeRestore {
-        void check(String saved, String script);
-
-        /** The kernel refused the script, so nothing changed. */
-        default void refused() {
-        }
+    /** Runs around a restore; throws before calling {@code write} to leave the kernel as it was. */
+    interface Guard {
+        RestoreResult around(String saved, String script, Supplier<RestoreResult> write);
     }
 
     private final Xtables kernel;
-    private final BeforeRestore before;
+    private final Guard guard;
     private String saved;
 
-    CheckedXtables(Xtables kernel, BeforeRestore before) {
+    CheckedXtables(Xtables kernel, Guard guard) {
         this.kernel = kernel;
-        this.before = before;
+        this.guard = guard;
     }
 
     @Override
@@ -39,11 +36,6 @@ final class CheckedXtables implements Xtables {
         if (saved == null) {
             throw new IllegalStateException("a restore is planned from a dump: save first");
         }
-        before.check(saved, script);
-        RestoreResult result = kernel.restore(family, script);
-        if (!result.ok()) {
-            before.refused();
-        }
-        return result;
+        return guard.around(saved, script, () -> kernel.restore(family, script));
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -80,12 +81,22 @@ final class Confirmations {
         });
     }
 
-    /** Ends a confirmation whose apply the kernel refused: nothing changed, so nothing to roll back. */
-    void cancel() {
-        pending.locked(() -> {
-            stopTimer();
-            pending.remove();
-            return null;
+    /**
+     * Writes an armed apply holding the lock, so that its timer cannot roll back half-way; when
+     * the kernel refuses it, nothing changed and the confirmation ends with its timer.
+     */
+    Xtables.RestoreResult writeArmed(String id, Supplier<Xtables.RestoreResult> write) {
+        return pending.locked(() -> {
+            if (!isPending(id)) {
+                throw new SystemException("the confirmation window ended before the apply could write (see "
+                        + pending.log() + "); nothing was changed");
+            }
+            Xtables.RestoreResult result = write.get();
+            if (!result.ok()) {
+                stopTimer();
+                pending.remove();
+            }
+            return result;
         });
     }
 

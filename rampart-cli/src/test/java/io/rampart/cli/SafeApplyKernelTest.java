@@ -11,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,10 +206,8 @@ class SafeApplyKernelTest {
     void theRollbackHappensAfterTheShellThatRanApplyIsKilled() throws Exception {
         String before = rules();
         Path output = dir.resolve("apply.out");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String launch = String.join(" ", List.of(java, "-cp", "'" + System.getProperty("java.class.path") + "'",
-                Main.class.getName(), "apply", "--netns", name, "--confirm", "3s",
-                file("new.rules", NEW).toString())) + " > " + output + " 2>&1; sleep 600";
+        String launch = rampartCommand("apply", "--netns", name, "--confirm", "3s", file("new.rules", NEW).toString())
+                + " > " + output + " 2>&1; sleep 600";
         // A shell of its own process group, as a terminal's session would be; killed whole with SIGKILL.
         Process shell = new ProcessBuilder("setsid", "bash", "-c", launch).redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
@@ -227,6 +226,51 @@ class SafeApplyKernelTest {
         } finally {
             shell.destroyForcibly();
         }
+    }
+
+    /**
+     * A shell command that runs Rampart in a JVM of its own: the launcher's java and class path,
+     * without the launcher's build step, which a test must not run.
+     */
+    private static String rampartCommand(String... args) {
+        List<String> words = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                "'" + System.getProperty("java.class.path") + "'", Main.class.getName()));
+        words.addAll(List.of(args));
+        return String.join(" ", words);
+    }
+
+    /** Runs apply --confirm in a separate JVM on a pseudo-terminal (script(1)) and answers the prompt. */
+    private Run applyOnTerminal(String answer) throws Exception {
+        String command = rampartCommand("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        Path output = dir.resolve("terminal.out");
+        Process terminal = new ProcessBuilder("script", "-qec", command, "/dev/null")
+                .redirectOutput(output.toFile()).redirectErrorStream(true).start();
+        try (var keyboard = terminal.getOutputStream()) {
+            while (!Files.readString(output).contains("[y/N]")) {
+                assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
+                Thread.sleep(50);
+            }
+            keyboard.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            int code = terminal.waitFor();
+            return new Run(code, Files.readString(output), "");
+        }
+    }
+
+    @Test
+    void onATerminalApplyAsksAndKeepsOnYesAndRollsBackOnNo() throws Exception {
+        String before = rules();
+        Run no = applyOnTerminal("n");
+        assertThat(no.exitCode()).as(no.out()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(no.out()).contains("keep the new rules? rolling back in").contains("rolled back to the rules before");
+        assertThat(rules()).isEqualTo(before);
+        assertThat(Files.exists(pendingDir())).isFalse();
+
+        Run yes = applyOnTerminal("y");
+        assertThat(yes.exitCode()).as(yes.out()).isZero();
+        assertThat(yes.out()).contains("confirmed: keeping the new rules");
+        assertThat(rules()).contains("-P INPUT DROP", "-N SSH");
+        assertThat(Files.exists(pendingDir())).isFalse();
     }
 
     private static final String SSH_SESSION = "10.9.0.2 50022 10.9.0.1 22";
