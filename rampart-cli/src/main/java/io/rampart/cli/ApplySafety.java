@@ -51,8 +51,8 @@ final class ApplySafety {
             + " this command runs in (SSH_CONNECTION).")
     boolean force;
 
-    /** What --json adds to apply's summary while a confirmation is pending. */
-    record Pending(Instant rollsBackAt, String confirm, String rollback) {
+    /** What --json adds to apply's summary while a confirmation is pending; the time in ISO 8601, UTC. */
+    record Pending(String rollsBackAt, String confirm, String rollback) {
     }
 
     private State armed;
@@ -134,7 +134,8 @@ final class ApplySafety {
 
     /** While a confirmation is pending, what --json says about it; null otherwise. */
     Pending pending(Target target) {
-        return armed == null ? null : new Pending(armed.deadline(), "rampart confirm" + target.flags(),
+        return armed == null ? null : new Pending(armed.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
+                "rampart confirm" + target.flags(),
                 "rampart rollback" + target.flags());
     }
 

@@ -191,8 +191,10 @@ class SafeApplyKernelTest {
     @Test
     void rollbackRollsBackAtOnce() throws IOException {
         String before = rules();
-        assertThat(run("apply", "--netns", name, "--confirm", "1m", file("new.rules", NEW).toString()).exitCode())
-                .isZero();
+        Run apply = run("apply", "--netns", name, "--json", "--confirm", "1m", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("\"confirmation\" : {", "\"rollsBackAt\" : \"20",
+                "\"confirm\" : \"rampart confirm --netns " + name + "\"");
         ProcessHandle timer = timer();
         Run rollback = run("rollback", "--netns", name);
         assertThat(rollback.exitCode()).as(rollback.err()).isZero();
