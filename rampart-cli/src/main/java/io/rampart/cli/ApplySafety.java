@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
  * What makes apply safe over SSH: {@code --confirm} (roll back unless confirmed in time) and the
  * lockout guard that {@code --force} overrides. Both act just before the kernel is written.
  */
-final class ApplySafety {
+final class ApplySafety implements ReadsStdin, ReadsEnvironment {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh]?)");
 
@@ -57,6 +57,18 @@ final class ApplySafety {
 
     private State armed;
     private Confirmations confirmations;
+    private InputStream stdin = System.in;
+    private Map<String, String> environment = System.getenv();
+
+    @Override
+    public void setStdin(InputStream in) {
+        stdin = in;
+    }
+
+    @Override
+    public void setEnvironment(Map<String, String> environment) {
+        this.environment = environment;
+    }
 
     /** The --confirm duration, or null without it; a bad value is refused naming the flag. */
     Duration confirmWindow() {
@@ -75,17 +87,18 @@ final class ApplySafety {
         };
     }
 
-    /** Refuses before anything is read from the kernel when a confirmation is pending for the target. */
-    void refuseWhilePending(Confirmations pending, PendingConfirmation store) {
+    /**
+     * Checks the options and refuses while a confirmation is pending for the target, before
+     * anything is read from the kernel.
+     */
+    void prepare(Confirmations target) {
         confirmWindow();
-        this.confirmations = pending;
-        if (store.exists()) {
-            throw store.alreadyPending();
-        }
+        this.confirmations = target;
+        target.refuseWhilePending();
     }
 
     /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */
-    Xtables guard(Xtables kernel, DesiredState desired, Netns netns, Map<String, String> environment) {
+    Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
         Duration window = confirmWindow();
         return new CheckedXtables(kernel, (saved, script, write) -> {
             if (!force) {
@@ -143,18 +156,18 @@ final class ApplySafety {
      * After the apply's report: on a terminal, asks whether to keep the rules until the deadline;
      * otherwise says how to confirm. Returns the exit code: 1 when the rules were rolled back.
      */
-    int afterApply(Target target, boolean interactive, InputStream in, PrintWriter out) {
-        if (armed == null) {
+    int afterApply(Target target, boolean json, PrintWriter out) {
+        if (armed == null || json) {
             return ExitCode.OK;
         }
-        if (!interactive) {
+        if (System.console() == null || stdin != System.in) {
             out.printf("awaiting confirmation: rolls back at %s (in %d s) unless `rampart confirm%s' runs;"
                     + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(), target.flags(),
                     target.flags());
             out.flush();
             return ExitCode.OK;
         }
-        Answer answer = ask(in, out);
+        Answer answer = ask(stdin, out);
         out.println();
         switch (answer) {
             case YES -> {

@@ -62,6 +62,13 @@ final class Confirmations {
         }
     }
 
+    /** Refuses (exit 4) while a confirmation is pending, saying how to end it. */
+    void refuseWhilePending() {
+        if (pending.exists()) {
+            throw pending.alreadyPending();
+        }
+    }
+
     /** Whether the confirmation {@code id} is still pending. */
     boolean isPending(String id) {
         return pending.state().filter(s -> s.id().equals(id)).isPresent();

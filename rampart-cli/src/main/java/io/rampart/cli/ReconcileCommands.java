@@ -13,10 +13,8 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -99,13 +97,10 @@ final class ReconcileCommands {
             description = {"Bring the kernel to FILE: chains the file declares get exactly its rules, in order;"
                     + " other chains are not touched. One iptables-save, and one atomic iptables-restore only"
                     + " when something differs."})
-    static final class ApplyCommand extends FileCommand implements ReadsStdin, ReadsEnvironment {
+    static final class ApplyCommand extends FileCommand {
 
         @Mixin
         ApplySafety safety;
-
-        private InputStream stdin = System.in;
-        private Map<String, String> environment = System.getenv();
 
         /** What --json prints for an apply; {@code confirmation} while it awaits confirmation. */
         record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
@@ -113,20 +108,9 @@ final class ReconcileCommands {
         }
 
         @Override
-        public void setStdin(InputStream in) {
-            stdin = in;
-        }
-
-        @Override
-        public void setEnvironment(Map<String, String> environment) {
-            this.environment = environment;
-        }
-
-        @Override
         Xtables xtables(Netns netns, DesiredState desired) {
-            PendingConfirmation pending = PendingConfirmation.of(target());
-            safety.refuseWhilePending(new Confirmations(pending, processes), pending);
-            return safety.guard(super.xtables(netns, desired), desired, netns, environment);
+            safety.prepare(new Confirmations(PendingConfirmation.of(target()), processes));
+            return safety.guard(super.xtables(netns, desired), desired, netns);
         }
 
         private PendingConfirmation.Target target() {
@@ -161,8 +145,7 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return safety.afterApply(target(), System.console() != null && stdin == System.in && !options.json,
-                    stdin, out);
+            return safety.afterApply(target(), options.json, out);
         }
     }
 
