@@ -1,7 +1,6 @@
 package io.rampart.cli;
 
 import io.rampart.cli.PendingConfirmation.State;
-import io.rampart.reconcile.LiveState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.Rollback;
 import io.rampart.reconcile.Xtables;
@@ -121,7 +120,7 @@ final class Confirmations {
             try (Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner)) {
                 Xtables kernel = new SystemXtables(netns);
                 String now = kernel.save(target.family());
-                String script = Rollback.script(pending.plan(), LiveState.parse(pending.before()), LiveState.parse(now));
+                String script = Rollback.script(pending.plan(), pending.before(), now);
                 if (!script.isEmpty()) {
                     Xtables.RestoreResult result = kernel.restore(target.family(), script);
                     if (!result.ok()) {

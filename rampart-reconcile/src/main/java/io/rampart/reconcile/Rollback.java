@@ -8,7 +8,9 @@ import io.rampart.reconcile.Plan.ChainChange;
 import io.rampart.reconcile.Plan.RuleChange;
 import io.rampart.syntax.RulesetPrinter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ import java.util.TreeMap;
 /**
  * Undoes an applied plan: the chains it created, changed or removed, and Rampart's bookkeeping,
  * go back to what they held before; the jumps it took out of other chains go back in. Every other
- * chain stays as it is now, so what other tools changed since the apply is kept.
+ * chain stays as it is now, and what other tools changed since the apply in the chains it touched
+ * (a shared FORWARD, say) is done again on top, so their changes are kept.
  */
 public final class Rollback {
 
@@ -27,10 +30,15 @@ public final class Rollback {
 
     /**
      * The {@code iptables-restore --noflush} script that undoes {@code plan}, which was applied to
-     * {@code before} and finds the kernel at {@code now}; empty when the kernel already holds the
-     * chains as they were.
+     * the kernel when it held {@code before} (iptables-save text) and finds it holding {@code now};
+     * empty when the kernel already holds the chains as they were.
      */
-    public static String script(Plan plan, LiveState before, LiveState now) {
+    public static String script(Plan plan, String before, String now) {
+        return script(plan, LiveState.parse(before), LiveState.parse(RestoreSimulation.after(before, plan.script())),
+                LiveState.parse(now));
+    }
+
+    private static String script(Plan plan, LiveState before, LiveState applied, LiveState now) {
         Map<Table, List<ChainChange>> byTable = new TreeMap<>(Comparator.comparingInt(RulesetPrinter.SAVE_ORDER::indexOf));
         for (ChainChange change : plan.changes()) {
             byTable.computeIfAbsent(change.table(), t -> new ArrayList<>()).add(change);
@@ -42,7 +50,8 @@ public final class Rollback {
         byTable.forEach((table, changes) -> {
             LiveTable was = before.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
             LiveTable is = now.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
-            List<String> lines = tableScript(table, changes, was, is);
+            LiveTable then = applied.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
+            List<String> lines = tableScript(table, changes, was, then, is);
             if (!lines.isEmpty()) {
                 script.append('*').append(table.label()).append('\n');
                 lines.forEach(line -> script.append(line).append('\n'));
@@ -52,7 +61,8 @@ public final class Rollback {
         return script.toString();
     }
 
-    private static List<String> tableScript(Table table, List<ChainChange> changes, LiveTable was, LiveTable is) {
+    private static List<String> tableScript(Table table, List<ChainChange> changes, LiveTable was, LiveTable then,
+                                            LiveTable is) {
         Set<String> restored = new LinkedHashSet<>();
         List<ChainChange> unlinked = new ArrayList<>();
         for (ChainChange change : changes) {
@@ -69,11 +79,12 @@ public final class Rollback {
         List<String> dropped = new ArrayList<>();
         for (String chain : restored) {
             boolean builtin = table.isBuiltinChain(chain);
-            boolean rulesDiffer = !was.rulesOf(chain).equals(is.rulesOf(chain));
+            List<String> rules = withChangesSince(was.rulesOf(chain), then.rulesOf(chain), is.rulesOf(chain));
+            boolean rulesDiffer = !rules.equals(is.rulesOf(chain));
             if (builtin) {
                 if (rulesDiffer) {
                     body.add("-F " + chain);
-                    body.addAll(was.rulesOf(chain));
+                    body.addAll(rules);
                 }
                 Policy policy = was.policyOf(chain);
                 if (policy != is.policyOf(chain)) {
@@ -83,7 +94,7 @@ public final class Rollback {
                 if (!is.has(chain) || rulesDiffer) {
                     // Declaring the chain creates it, or empties it to be filled anew.
                     declarations.add(":" + chain + " - [0:0]");
-                    body.addAll(was.rulesOf(chain));
+                    body.addAll(rules);
                 }
             } else if (is.has(chain)) {
                 dropped.add(chain);
@@ -104,6 +115,46 @@ public final class Rollback {
         List<String> lines = new ArrayList<>(declarations);
         lines.addAll(body);
         return lines;
+    }
+
+    /**
+     * A chain as it was {@code before} the apply, with what others changed in it between
+     * {@code applied} and {@code now} done again: rules they removed go, rules they added stay,
+     * each after the rule it follows now (at the head when it follows none of them).
+     */
+    static List<String> withChangesSince(List<String> before, List<String> applied, List<String> now) {
+        if (now.equals(applied)) {
+            return before;
+        }
+        Map<String, Integer> inApplied = counts(applied);
+        Map<String, Integer> inNow = counts(now);
+        List<String> rules = new ArrayList<>(before);
+        inApplied.forEach((rule, count) -> {
+            for (int gone = count - inNow.getOrDefault(rule, 0); gone > 0; gone--) {
+                rules.remove(rule);
+            }
+        });
+        Map<String, Integer> seen = new HashMap<>();
+        int insertAt = 0;
+        for (String rule : now) {
+            boolean added = seen.merge(rule, 1, Integer::sum) > inApplied.getOrDefault(rule, 0);
+            // An added rule the old chain holds already, e.g. when the apply was undone by hand, stays single.
+            if (added && Collections.frequency(rules, rule) < inNow.get(rule)) {
+                rules.add(insertAt++, rule);
+            } else {
+                int found = rules.subList(insertAt, rules.size()).indexOf(rule);
+                if (found >= 0) {
+                    insertAt += found + 1;
+                }
+            }
+        }
+        return rules;
+    }
+
+    private static Map<String, Integer> counts(List<String> rules) {
+        Map<String, Integer> counts = new HashMap<>();
+        rules.forEach(rule -> counts.merge(rule, 1, Integer::sum));
+        return counts;
     }
 
     /**

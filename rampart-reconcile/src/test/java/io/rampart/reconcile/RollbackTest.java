@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Planning an apply, simulating it, and rolling it back brings the touched chains back and keeps the rest. */
@@ -38,8 +39,12 @@ class RollbackTest {
             """;
 
     private static Plan plan(String saved) throws Exception {
+        return plan(WANTED, saved);
+    }
+
+    private static Plan plan(String wanted, String saved) throws Exception {
         DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
-                .parseWithLines(WANTED), StandardExtensions.registry(), "host.rules");
+                .parseWithLines(wanted), StandardExtensions.registry(), "host.rules");
         return new Planner(StandardExtensions.registry()).plan(desired, LiveState.parse(saved));
     }
 
@@ -51,7 +56,7 @@ class RollbackTest {
         // Another tool changes its own chain while the confirmation is pending.
         String foreign = applied.replace("--dport 80 -j ACCEPT", "--dport 8080 -j ACCEPT");
 
-        String rollback = Rollback.script(plan, LiveState.parse(BEFORE), LiveState.parse(foreign));
+        String rollback = Rollback.script(plan, BEFORE, foreign);
         LiveState back = LiveState.parse(RestoreSimulation.after(foreign, rollback));
         LiveState was = LiveState.parse(BEFORE);
         LiveState.LiveTable filter = back.table(io.rampart.model.Table.FILTER).orElseThrow();
@@ -68,7 +73,54 @@ class RollbackTest {
     @Test
     void nothingToUndoWhenTheKernelHoldsTheChainsAsBefore() throws Exception {
         Plan plan = plan(BEFORE);
-        assertThat(Rollback.script(plan, LiveState.parse(BEFORE), LiveState.parse(BEFORE))).isEmpty();
+        assertThat(Rollback.script(plan, BEFORE, BEFORE)).isEmpty();
+    }
+
+    @Test
+    void aSharedChainGetsItsOldBlockBackAndKeepsWhatAnotherToolDidSince() throws Exception {
+        String before = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A FORWARD -j DOCKER-USER
+                -A FORWARD -o docker0 -j ACCEPT
+                COMMIT
+                """;
+        String shared = """
+                *filter
+                # rampart: shared FORWARD head
+                -A FORWARD -s 192.0.2.0/24 -j DROP
+                COMMIT
+                """;
+        Plan plan = plan(shared, before);
+        String applied = RestoreSimulation.after(before, plan.script());
+        assertThat(LiveState.parse(applied).table(io.rampart.model.Table.FILTER).orElseThrow().rulesOf("FORWARD"))
+                .containsExactly("-A FORWARD -s 192.0.2.0/24 -j DROP", "-A FORWARD -j DOCKER-USER",
+                        "-A FORWARD -o docker0 -j ACCEPT");
+        // Docker puts a rule at the head and one at the tail, and takes one of its own out.
+        String now = applied.replace("-A FORWARD -s 192.0.2.0/24 -j DROP\n",
+                        "-A FORWARD -j DOCKER-ISOLATION\n-A FORWARD -s 192.0.2.0/24 -j DROP\n")
+                .replace("-A FORWARD -o docker0 -j ACCEPT\n", "-A FORWARD -i docker0 -j ACCEPT\n");
+
+        String back = RestoreSimulation.after(now, Rollback.script(plan, before, now));
+        assertThat(LiveState.parse(back).table(io.rampart.model.Table.FILTER).orElseThrow().rulesOf("FORWARD"))
+                .containsExactly("-A FORWARD -j DOCKER-ISOLATION", "-A FORWARD -j DOCKER-USER",
+                        "-A FORWARD -i docker0 -j ACCEPT");
+        assertThat(back).doesNotContain("RAMPART-MANAGED");
+    }
+
+    @Test
+    void changesSinceTheApplyAreDoneAgainOnTheOldChain() {
+        List<String> before = List.of("a", "b", "c");
+        List<String> applied = List.of("a", "x", "c");
+        assertThat(Rollback.withChangesSince(before, applied, applied)).isEqualTo(before);
+        assertThat(Rollback.withChangesSince(before, applied, before)).isEqualTo(before);
+        assertThat(Rollback.withChangesSince(before, applied, List.of("h", "a", "x", "c", "t")))
+                .containsExactly("h", "a", "b", "c", "t");
+        assertThat(Rollback.withChangesSince(before, applied, List.of("x", "c"))).containsExactly("b", "c");
+        assertThat(Rollback.withChangesSince(before, applied, List.of("a", "x", "m", "c")))
+                .containsExactly("a", "m", "b", "c");
     }
 
     @Test
