@@ -44,6 +44,7 @@ class SafeApplyKernelTest {
         name = netns.name().orElseThrow();
         ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
         ip("addr", "add", "10.9.0.1/24", "dev", "v0");
+        ip("-6", "addr", "add", "2001:db8:9::1/64", "dev", "v0", "nodad");
         ip("link", "set", "v0", "up");
         ip("link", "set", "v1", "up");
     }
@@ -54,6 +55,8 @@ class SafeApplyKernelTest {
             netns.close();
             Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.lock"));
             Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv6.lock"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv6.log"));
         }
     }
 
@@ -67,6 +70,7 @@ class SafeApplyKernelTest {
     void endWhatIsPending() {
         if (netns != null) {
             run("rollback", "--netns", name);
+            run("rollback", "--netns", name, "-6");
         }
     }
 
@@ -321,6 +325,32 @@ class SafeApplyKernelTest {
                 file("allow.rules", allowing).toString());
         assertThat(apply.exitCode()).as(apply.err()).isZero();
         assertThat(rules()).contains("-P INPUT DROP");
+    }
+
+    @Test
+    void ipv6SessionsAreGuardedAndIpv6AppliesRolledBack() throws IOException {
+        kernel(List.of("ip6tables-restore"), "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+        String before = kernel(List.of("ip6tables", "-S"), "");
+        Map<String, String> session = Map.of("SSH_CONNECTION", "2001:db8:9::2 50022 2001:db8:9::1 22");
+        String closed = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n";
+        Run refused = runWith(session, "apply", "--netns", name, "-6", file("closed6.rules", closed).toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(refused.err()).contains("([2001:db8:9::2]:50022 -> [2001:db8:9::1]:22)")
+                .contains("dropped by the policy DROP of filter INPUT");
+
+        String open = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+                + "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";
+        Run apply = runWith(session, "apply", "--netns", name, "-6", "--confirm", "60",
+                file("open6.rules", open).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("rampart confirm --netns " + name + " -6");
+        assertThat(kernel(List.of("ip6tables", "-S"), "")).contains("-P INPUT DROP");
+        assertThat(run("confirm", "--netns", name).exitCode()).as("IPv4 has nothing pending")
+                .isEqualTo(ExitCode.BAD_INPUT);
+        Run rollback = run("rollback", "--netns", name, "-6");
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(kernel(List.of("ip6tables", "-S"), "")).isEqualTo(before);
     }
 
     @Test
