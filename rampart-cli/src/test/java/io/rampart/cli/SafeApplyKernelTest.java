@@ -7,7 +7,6 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -209,28 +208,36 @@ class SafeApplyKernelTest {
     }
 
     @Test
-    void theRollbackHappensAfterTheShellThatRanApplyIsKilled() throws Exception {
+    void theRollbackHappensAfterTheTerminalAndTheApplyAtItsPromptAreKilled() throws Exception {
         String before = rules();
         Path output = dir.resolve("apply.out");
-        String launch = rampartCommand("apply", "--netns", name, "--confirm", "3s", file("new.rules", NEW).toString())
-                + " > " + output + " 2>&1; sleep 600";
-        // A shell of its own process group, as a terminal's session would be; killed whole with SIGKILL.
-        Process shell = new ProcessBuilder("setsid", "bash", "-c", launch).redirectInput(new File("/dev/null"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
-        try {
-            while (!Files.exists(output) || !Files.readString(output).contains("awaiting confirmation")) {
-                assertThat(shell.isAlive()).as("the shell ended early").isTrue();
+        // A terminal session of its own (script(1) on a pseudo-terminal, in a new process group) with
+        // apply waiting at its prompt, as over SSH; then the whole group and apply die by SIGKILL.
+        Process terminal = new ProcessBuilder("setsid", "script", "-qec",
+                rampartCommand("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString()),
+                "/dev/null").redirectOutput(output.toFile()).redirectErrorStream(true).start();
+        try (var keyboard = terminal.getOutputStream()) {
+            while (!Files.readString(output).contains("[y/N]")) {
+                assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
                 Thread.sleep(50);
             }
             assertThat(rules()).contains("-N SSH");
             ProcessHandle timer = timer();
-            new ProcessBuilder("kill", "-9", "--", "-" + shell.pid()).start().waitFor();
-            shell.waitFor();
+            // The timer descends from apply too, but lives in a session of its own: only apply is picked.
+            ProcessHandle apply = terminal.descendants()
+                    .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains("apply"))
+                    .findFirst().orElseThrow();
+            new ProcessBuilder("kill", "-9", "--", "-" + terminal.pid()).start().waitFor();
+            apply.destroyForcibly();
+            terminal.waitFor();
+            apply.onExit().join();
+
             assertThat(timer.isAlive()).isTrue();
             timer.onExit().join();
             assertThat(rules()).isEqualTo(before);
+            assertThat(Files.exists(pendingDir())).isFalse();
         } finally {
-            shell.destroyForcibly();
+            terminal.destroyForcibly();
         }
     }
 
