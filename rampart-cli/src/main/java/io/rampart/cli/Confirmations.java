@@ -48,15 +48,27 @@ final class Confirmations {
      * the plan, and starts the timer. Refused while another confirmation is pending.
      */
     State arm(String id, Duration wait, String source, String saved, Plan plan) {
-        pending.reserve();
+        // Reserved and recorded in one turn of the lock: others see all of it or nothing.
+        State state = pending.locked(() -> {
+            pending.reserve();
+            try {
+                State recorded = new State(id, Instant.now().plus(wait), source);
+                pending.record(recorded, saved, plan);
+                return recorded;
+            } catch (RuntimeException e) {
+                pending.remove();
+                throw e;
+            }
+        });
         try {
-            State state = new State(id, Instant.now().plus(wait), source);
-            pending.record(state, saved, plan);
             runner.startDetached(timerCommand(id), pending.log());
             awaitTimer(id);
             return state;
         } catch (RuntimeException e) {
-            pending.remove();
+            pending.locked(() -> {
+                pending.remove();
+                return null;
+            });
             throw e;
         }
     }
@@ -78,6 +90,7 @@ final class Confirmations {
         return pending.locked(() -> {
             Optional<State> state = pending.state();
             if (state.isEmpty()) {
+                pending.remove(); // what a killed apply may leave: reserved, never recorded
                 return false;
             }
             stopTimer();
@@ -113,6 +126,9 @@ final class Confirmations {
     Optional<State> rollBack(String why, String onlyId) {
         return pending.locked(() -> {
             Optional<State> state = pending.state();
+            if (state.isEmpty() && onlyId == null) {
+                pending.remove(); // what a killed apply may leave: reserved, never recorded
+            }
             if (state.isEmpty() || onlyId != null && !state.get().id().equals(onlyId)) {
                 return Optional.<State>empty();
             }

@@ -121,8 +121,10 @@ final class PendingConfirmation {
 
     /** The refusal while a confirmation is pending, saying how to end it. */
     SystemException alreadyPending() {
-        String when = state().map(s -> " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")")
-                .orElse("");
+        boolean timerRuns = timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isPresent();
+        String when = state().map(s -> timerRuns
+                ? " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")"
+                : " (its rollback timer no longer runs, so nothing rolls it back by itself)").orElse("");
         return new SystemException("an apply of the " + target.describe() + " awaits confirmation" + when
                 + ": run `rampart confirm" + target.flags() + "' to keep it or `rampart rollback" + target.flags()
                 + "' to undo it first");
@@ -149,7 +151,7 @@ final class PendingConfirmation {
         }
     }
 
-    /** The pending confirmation's state, empty when none is pending (or it is still being recorded). */
+    /** The pending confirmation's state, empty when none is pending (or, read without the lock, while it is recorded). */
     Optional<State> state() {
         Properties properties = new Properties();
         try (var in = Files.newBufferedReader(dir().resolve(STATE))) {
