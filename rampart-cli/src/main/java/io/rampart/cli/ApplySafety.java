@@ -162,7 +162,8 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
         }
         if (System.console() == null || stdin != System.in) {
             out.printf("awaiting confirmation: rolls back at %s (in %d s) unless `rampart confirm%s' runs;"
-                    + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(), target.flags(),
+                    + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(),
+                    target.flags(),
                     target.flags());
             out.flush();
             return ExitCode.OK;

@@ -86,7 +86,8 @@ final class LockoutGuard {
             ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
         } catch (RulesetSyntaxException e) {
             throw new InputException("the lockout guard cannot trace the SSH session (" + session + "): the ruleset"
-                    + " after the apply has a rule Rampart cannot model (" + e.getMessage() + "); --force skips the check");
+                    + " after the apply has a rule Rampart cannot model (" + e.getMessage()
+                    + "); --force skips the check");
         }
         Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
         try {

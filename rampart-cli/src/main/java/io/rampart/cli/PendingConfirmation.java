@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -37,6 +40,8 @@ final class PendingConfirmation {
     private static final String PLAN = "plan.json";
     private static final String STATE = "pending.properties";
     private static final String TIMER_PID = "timer.pid";
+    private static final FileAttribute<Set<PosixFilePermission>> ROOT_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -111,7 +116,7 @@ final class PendingConfirmation {
     void reserve() {
         try {
             makeRoot();
-            Files.createDirectory(dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir(), ROOT_ONLY);
         } catch (FileAlreadyExistsException e) {
             throw alreadyPending();
         } catch (IOException e) {
@@ -151,7 +156,7 @@ final class PendingConfirmation {
         }
     }
 
-    /** The pending confirmation's state, empty when none is pending (or, read without the lock, while it is recorded). */
+    /** The pending state; empty when none is pending (or, read without the lock, while it is recorded). */
     Optional<State> state() {
         Properties properties = new Properties();
         try (var in = Files.newBufferedReader(dir().resolve(STATE))) {
@@ -223,7 +228,7 @@ final class PendingConfirmation {
 
     private void makeRoot() throws IOException {
         if (!Files.isDirectory(root)) {
-            Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(root, ROOT_ONLY);
         }
     }
 }

@@ -254,7 +254,8 @@ class SafeApplyKernelTest {
 
     /** Runs apply --confirm in a separate JVM on a pseudo-terminal (script(1)) and answers the prompt. */
     private Run applyOnTerminal(String answer) throws Exception {
-        String command = rampartCommand("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        String command = rampartCommand("apply", "--netns", name, "--confirm", "60s",
+                file("new.rules", NEW).toString());
         Path output = dir.resolve("terminal.out");
         Process terminal = new ProcessBuilder("script", "-qec", command, "/dev/null")
                 .redirectOutput(output.toFile()).redirectErrorStream(true).start();
@@ -275,7 +276,8 @@ class SafeApplyKernelTest {
         String before = rules();
         Run no = applyOnTerminal("n");
         assertThat(no.exitCode()).as(no.out()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(no.out()).contains("keep the new rules? rolling back in").contains("rolled back to the rules before");
+        assertThat(no.out()).contains("keep the new rules? rolling back in")
+                .contains("rolled back to the rules before");
         assertThat(rules()).isEqualTo(before);
         assertThat(Files.exists(pendingDir())).isFalse();
 

@@ -39,7 +39,8 @@ public final class Rollback {
     }
 
     private static String script(Plan plan, LiveState before, LiveState applied, LiveState now) {
-        Map<Table, List<ChainChange>> byTable = new TreeMap<>(Comparator.comparingInt(RulesetPrinter.SAVE_ORDER::indexOf));
+        Map<Table, List<ChainChange>> byTable =
+                new TreeMap<>(Comparator.comparingInt(RulesetPrinter.SAVE_ORDER::indexOf));
         for (ChainChange change : plan.changes()) {
             byTable.computeIfAbsent(change.table(), t -> new ArrayList<>()).add(change);
         }
