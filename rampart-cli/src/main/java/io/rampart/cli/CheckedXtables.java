@@ -32,6 +32,11 @@ final class CheckedXtables implements Xtables {
     }
 
     @Override
+    public String saveWithCounters(Family family) {
+        return kernel.saveWithCounters(family);
+    }
+
+    @Override
     public RestoreResult restore(Family family, String script) {
         if (saved == null) {
             throw new IllegalStateException("a restore is planned from a dump: save first");
