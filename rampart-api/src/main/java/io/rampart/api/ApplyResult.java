@@ -9,7 +9,13 @@ import io.rampart.reconcile.Plan;
  * @param backend   the iptables backend, {@code nf_tables} or {@code legacy}
  * @param processes how many processes the apply started
  * @param kernelNotes what iptables-restore said while succeeding
+ * @param confirmation while an apply with {@code --confirm} awaits confirmation: when it rolls back and how
+ *                     to confirm or roll back now; null otherwise
  */
 public record ApplyResult(boolean changed, Plan plan, String backend, int processes, long milliseconds,
-                          String kernelNotes) {
+                          String kernelNotes, Confirmation confirmation) {
+
+    /** The pending confirmation of an apply; the time in ISO 8601, UTC. */
+    public record Confirmation(String rollsBackAt, String confirm, String rollback) {
+    }
 }

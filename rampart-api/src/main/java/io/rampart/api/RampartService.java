@@ -156,7 +156,7 @@ public final class RampartService {
             Reconciler.Applied applied = new Reconciler(new SystemXtables(ns), StandardExtensions.registry())
                     .apply(desired);
             return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
-                    processes.started(), applied.took().toMillis(), applied.notes());
+                    processes.started(), applied.took().toMillis(), applied.notes(), null);
         } catch (PlanException e) {
             throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
         } catch (ApplyException e) {

@@ -8,6 +8,7 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
@@ -46,7 +47,7 @@ final class ReconcileCommands {
         public Integer call() {
             DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired, netns,
+                return run(new Reconciler(xtables(netns, desired), StandardExtensions.registry()), desired, netns,
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
@@ -57,6 +58,11 @@ final class ReconcileCommands {
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
+
+        /** The kernel the reconciler reads and writes. */
+        Xtables xtables(Netns netns, DesiredState desired) {
+            return new SystemXtables(netns);
+        }
 
         /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
         void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
@@ -95,6 +101,19 @@ final class ReconcileCommands {
                     + " when something differs."})
     static final class ApplyCommand extends FileCommand {
 
+        @Mixin
+        ApplySafety safety;
+
+        @Override
+        Xtables xtables(Netns netns, DesiredState desired) {
+            safety.prepare(new Confirmations(PendingConfirmation.of(target()), processes));
+            return safety.guard(super.xtables(netns, desired), desired, netns);
+        }
+
+        private PendingConfirmation.Target target() {
+            return new PendingConfirmation.Target(options.netns, options.family());
+        }
+
         @Override
         int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException {
@@ -113,8 +132,10 @@ final class ReconcileCommands {
                 }
             }
             if (options.json) {
+                ApplySafety.Pending pending = safety.pending(target());
                 out.println(Json.document(new ApplyResult(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes())));
+                        processes.started(), ms, applied.notes(), pending == null ? null
+                        : new ApplyResult.Confirmation(pending.rollsBackAt(), pending.confirm(), pending.rollback()))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
                         processes.started() == 1 ? "" : "es", backend, ms);
@@ -123,7 +144,7 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return ExitCode.OK;
+            return safety.afterApply(target(), options.json, out);
         }
     }
 
