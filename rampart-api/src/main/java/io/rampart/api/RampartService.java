@@ -4,6 +4,8 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.SourceRef;
 import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
+import io.rampart.model.Rule;
+import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionDescription;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
@@ -13,6 +15,9 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.syntax.RuleParser;
+import io.rampart.syntax.RulePrinter;
+import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
@@ -30,6 +35,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -135,6 +141,38 @@ public final class RampartService {
         return new CheckResult.Finding(severity, where.line(), where.column(), diagnostic.message(),
                 diagnostic.hint().orElse(null), SourceText.located(where.file(), text, where.line(), where.column(),
                 severity, diagnostic.message()));
+    }
+
+    /** Rule lines, or rules given as data, in the kernel's canonical spelling, each with its rule model. */
+    public CanonResult canon(CanonRequest request) {
+        Family chosen = family(request.family());
+        String tableName = request.table() == null ? "filter" : request.table();
+        Table table = Table.byLabel(tableName).orElseThrow(() -> new ApiException(ApiException.BAD_INPUT,
+                "unknown table `" + tableName + "': use raw, mangle, nat, filter or security"));
+        if ((request.text() == null) == (request.rules() == null)) {
+            throw new ApiException(ApiException.BAD_INPUT, "give the rules as \"text\" or as \"rules\", one of them");
+        }
+        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), chosen);
+        // Rules given as data are printed and read back, so they are checked exactly as text is.
+        List<String> lines = request.text() != null ? request.text().lines().toList()
+                : request.rules().stream().map(printer::print).toList();
+        RuleParser parser = new RuleParser(StandardExtensions.registry(), chosen);
+        List<CanonLine> results = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                results.add(CanonLine.blank(i + 1, line));
+                continue;
+            }
+            try {
+                List<Rule> rules = parser.parseLine(line, table);
+                results.add(new CanonLine(i + 1, line, rules.stream().map(printer::print).toList(), rules, null,
+                        null));
+            } catch (RuleSyntaxException e) {
+                results.add(new CanonLine(i + 1, line, null, null, e.getMessage(), e.column() > 0 ? e.column() : null));
+            }
+        }
+        return new CanonResult(results.stream().allMatch(r -> r.error() == null), results);
     }
 
     /** What applying the text would change now. */

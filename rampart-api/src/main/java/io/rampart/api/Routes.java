@@ -57,6 +57,7 @@ final class Routes {
                         service.file().map(Object::toString).orElse(null)))),
                 new Route("GET", "/api/ruleset", false, json(r -> service.live(r.query().get("family")))),
                 new Route("GET", "/api/extensions", false, json(r -> service.extensions(r.query().get("name")))),
+                new Route("POST", "/api/canon", false, json(r -> service.canon(r.body(CanonRequest.class)))),
                 new Route("POST", "/api/check", false, json(r -> service.check(r.body(RulesetRequest.class)))),
                 new Route("POST", "/api/plan", false, json(r -> service.plan(r.body(RulesetRequest.class)))),
                 new Route("POST", "/api/apply", true, json(this::apply)),

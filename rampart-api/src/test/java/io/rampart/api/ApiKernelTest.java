@@ -181,6 +181,29 @@ class ApiKernelTest {
     }
 
     @Test
+    void canonConvertsTextToTheRuleModelAndTheModelBackToText() throws Exception {
+        JsonNode fromText = api.post("/api/canon", Map.of("text", "-A INPUT -p tcp --dport ssh -j ACCEPT\n"
+                + "-A INPUT -p tcp --dprot 22 -j ACCEPT\n"), null).json();
+        assertThat(fromText.get("ok").asBoolean()).isFalse();
+        JsonNode first = fromText.get("lines").get(0);
+        assertThat(first.get("canonical").get(0).asText()).isEqualTo("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT");
+        assertThat(fromText.get("lines").get(1).get("error").asText()).contains("did you mean --dport?");
+        assertThat(fromText.get("lines").get(1).get("column").asInt()).isEqualTo(17);
+
+        // A program builds a rule as data: the model of the first line with another port.
+        com.fasterxml.jackson.databind.node.ObjectNode rule = first.get("rules").get(0).deepCopy();
+        rule.findParents("name").stream().filter(o -> o.get("name").asText().equals("dport"))
+                .forEach(o -> ((com.fasterxml.jackson.databind.node.ObjectNode) o).putArray("args").add("80"));
+        JsonNode fromModel = api.post("/api/canon", Map.of("rules", List.of(rule)), null).json();
+        assertThat(fromModel.get("ok").asBoolean()).isTrue();
+        assertThat(fromModel.get("lines").get(0).get("canonical").get(0).asText())
+                .isEqualTo("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT");
+        ApiClient.Response both = api.post("/api/canon", Map.of("text", "", "rules", List.of()), null);
+        assertThat(both.json().get("error").asText())
+                .isEqualTo("give the rules as \"text\" or as \"rules\", one of them");
+    }
+
+    @Test
     void planShowsWhatApplyWouldChangeAndChangesNothing() throws Exception {
         String before = saved();
         String other = RULES.replace("--dport 80 -j", "--dport 443 -j");

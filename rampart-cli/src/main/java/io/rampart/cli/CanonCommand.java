@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.CanonLine;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.extensions.StandardExtensions;
@@ -46,10 +47,6 @@ final class CanonCommand implements Callable<Integer>, ReadsStdin {
         this.stdin = in;
     }
 
-    /** One input line's result in --json mode. */
-    record Result(int line, String input, List<String> canonical, List<Rule> rules, String error, Integer column) {
-    }
-
     @Override
     public Integer call() {
         Table chosen = Table.byLabel(table).orElseThrow(() -> new InputException("-t: unknown table `" + table
@@ -63,18 +60,18 @@ final class CanonCommand implements Callable<Integer>, ReadsStdin {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 number++;
                 if (line.isBlank()) {
-                    out.println(options.json ? Json.line(new Result(number, line, List.of(), List.of(), null, null))
+                    out.println(options.json ? Json.line(CanonLine.blank(number, line))
                             : "");
                     continue;
                 }
                 try {
                     List<Rule> rules = parser.parseLine(line, chosen);
                     List<String> canonical = rules.stream().map(printer::print).toList();
-                    out.println(options.json ? Json.line(new Result(number, line, canonical, rules, null, null))
+                    out.println(options.json ? Json.line(new CanonLine(number, line, canonical, rules, null, null))
                             : String.join("\n", canonical));
                 } catch (RuleSyntaxException e) {
                     allValid = false;
-                    out.println(options.json ? Json.line(new Result(number, line, null, null, e.getMessage(),
+                    out.println(options.json ? Json.line(new CanonLine(number, line, null, null, e.getMessage(),
                             e.column() > 0 ? e.column() : null)) : "error: " + e.getMessage());
                 }
             }
