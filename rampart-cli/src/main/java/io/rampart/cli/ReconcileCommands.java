@@ -12,7 +12,13 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Family;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +38,9 @@ final class ReconcileCommands {
         @Mixin
         KernelOptions options;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+        @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset: iptables-save text or the Rampart"
+                + " language (docs/language.md). A file with tables for both families plans and applies both,"
+                + " unless -4 or -6 is given.")
         Path file;
 
         @Spec
@@ -42,15 +50,48 @@ final class ReconcileCommands {
 
         @Override
         public Integer call() {
-            DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired, netns,
-                        spec.commandLine().getOut());
+                // The whole file is read and checked before the kernel is touched, for every family.
+                Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
+                        new NetnsValueResolver(netns), spec.commandLine().getErr());
+                Reconciler reconciler = new Reconciler(new SystemXtables(netns), StandardExtensions.registry());
+                if (desired.size() == 1) {
+                    return run(reconciler, desired.values().iterator().next(), netns, spec.commandLine().getOut());
+                }
+                return runEach(reconciler, desired, netns);
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
             } catch (ApplyException e) {
                 throw new SystemException(e.getMessage());
             }
+        }
+
+        /**
+         * Runs each family of a file for both, IPv4 first: as text, each under a line naming its
+         * command; as JSON, one array of the documents. The worst exit code wins.
+         */
+        private int runEach(Reconciler reconciler, Map<Family, DesiredState> desired, Netns netns)
+                throws PlanException, ApplyException {
+            PrintWriter out = spec.commandLine().getOut();
+            List<JsonNode> documents = new ArrayList<>();
+            int exitCode = ExitCode.OK;
+            for (DesiredState state : desired.values()) {
+                StringWriter captured = new StringWriter();
+                PrintWriter familyOut = new PrintWriter(captured);
+                if (!options.json) {
+                    out.println(state.family().command() + ":");
+                    out.flush();
+                }
+                exitCode = Math.max(exitCode, run(reconciler, state, netns, options.json ? familyOut : out));
+                familyOut.flush();
+                if (options.json) {
+                    documents.add(Json.parse(captured.toString()));
+                }
+            }
+            if (options.json) {
+                out.println(Json.document(documents));
+            }
+            return exitCode;
         }
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
@@ -107,10 +148,10 @@ final class ReconcileCommands {
                 spec.commandLine().getErr().println("rampart: iptables-restore said: " + applied.notes());
             }
             long ms = applied.took().toMillis();
-            Backend detected = Backend.detect(options.family());
+            Backend detected = Backend.detect(desired.family());
             String backend = detected.label();
             if (applied.written()) {
-                String other = detected.otherBackendWarning(netns, options.family());
+                String other = detected.otherBackendWarning(netns, desired.family());
                 if (other != null) {
                     spec.commandLine().getErr().println("rampart: warning: " + other);
                 }
