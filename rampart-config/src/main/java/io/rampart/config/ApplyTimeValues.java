@@ -101,10 +101,10 @@ final class ApplyTimeValues {
         int n = placeholders.computeIfAbsent(call, c -> placeholders.size() + 1);
         List<String> out = new ArrayList<>();
         if (families.contains(Family.IPV4)) {
-            out.add("192.0.2." + (n % 254 + 1));
+            out.add("192.0.2." + ((n - 1) % 254 + 1));
         }
         if (families.contains(Family.IPV6)) {
-            out.add("2001:db8::" + Integer.toHexString(n % 0xfffe + 1));
+            out.add("2001:db8::" + Integer.toHexString((n - 1) % 0xfffe + 1));
         }
         return out;
     }

@@ -42,6 +42,10 @@ final class Interpreter {
     private record Line(String text, SourceRef where) {
     }
 
+    /** The file being run: where it is, and the name messages use, relative to the main file's. */
+    private record Origin(Path path, Path name) {
+    }
+
     private record Macro(String name, List<String> parameters, List<Line> body, SourceRef where) {
     }
 
@@ -107,7 +111,7 @@ final class Interpreter {
         }
         including.push(real(file));
         try {
-            run(lines, 0, lines.size(), globals, file);
+            run(lines, 0, lines.size(), globals, new Origin(file, Path.of(name)));
         } finally {
             including.pop();
         }
@@ -122,7 +126,7 @@ final class Interpreter {
     }
 
     /** Runs {@code lines[from, to)} of {@code file} in {@code scope}. */
-    private void run(List<Line> lines, int from, int to, Scope scope, Path file) {
+    private void run(List<Line> lines, int from, int to, Scope scope, Origin file) {
         int i = from;
         while (i < to) {
             Line line = lines.get(i);
@@ -240,7 +244,8 @@ final class Interpreter {
 
     private void rule(Line line, String code, Scope scope) throws LanguageException {
         Expander expander = new Expander(scope, values);
-        for (MappedText expanded : expander.expand(MappedText.of(code), section.families())) {
+        MappedText written = MappedText.of(code).slice(line.where().column() - 1, code.length());
+        for (MappedText expanded : expander.expand(written, section.families())) {
             Set<Family> families = section.families();
             if (section.routed() && !expanded.text().strip().startsWith(":")) {
                 try {
@@ -315,7 +320,7 @@ final class Interpreter {
         return new Scalar(stripped);
     }
 
-    private void include(Line line, String code, Scope scope, Path file) throws LanguageException {
+    private void include(Line line, String code, Scope scope, Origin file) throws LanguageException {
         String argument = code.strip().substring("include".length()).strip();
         if (argument.isEmpty()) {
             throw new LanguageException("include needs a file: `include \"rules.d/*.rules\"'", line.where().column());
@@ -328,8 +333,8 @@ final class Interpreter {
             }
             pattern = pattern.substring(1, pattern.length() - 1);
         }
-        Path base = file.toAbsolutePath().getParent();
-        Path relativeBase = file.getParent();
+        Path base = file.path().toAbsolutePath().getParent();
+        Path relativeBase = file.name().getParent();
         List<Path> matches = matches(base, pattern, column);
         if (matches.isEmpty()) {
             if (isGlob(pattern)) {
@@ -385,7 +390,7 @@ final class Interpreter {
     }
 
     /** Runs the taken branch of an {@code if} at {@code at}; returns the index after its {@code end}. */
-    private int conditional(List<Line> lines, int at, int to, Scope scope, Path file) {
+    private int conditional(List<Line> lines, int at, int to, Scope scope, Origin file) {
         Line line = lines.get(at);
         int[] block = block(lines, at, to, true);
         int elseAt = block[0];
@@ -457,20 +462,23 @@ final class Interpreter {
                 index = substituted.indexOf(operator, index + 1);
             }
             if (index >= 0) {
-                String left = unquote(substituted.substring(0, index).strip());
-                String right = unquote(substituted.substring(index + 2).strip());
-                if (left.startsWith("$") || right.startsWith("$")) {
-                    throw new LanguageException("a list cannot be compared", column);
-                }
-                return operator.equals("==") == left.equals(right);
+                return operator.equals("==") == side(substituted.substring(0, index), column)
+                        .equals(side(substituted.substring(index + 2), column));
             }
         }
         throw new LanguageException("a condition is `$VAR == value', `$VAR != value' or `defined VAR'", column);
     }
 
-    private static String unquote(String word) {
-        return word.length() >= 2 && word.startsWith("\"") && word.endsWith("\"")
-                ? word.substring(1, word.length() - 1) : word;
+    /** One side of a comparison: quoted text as written, else the substituted word. */
+    private static String side(String text, int column) throws LanguageException {
+        String word = text.strip();
+        if (word.length() >= 2 && word.startsWith("\"") && word.endsWith("\"")) {
+            return word.substring(1, word.length() - 1);
+        }
+        if (word.startsWith("$")) {
+            throw new LanguageException("a list cannot be compared", column);
+        }
+        return word;
     }
 
     /** Records the macro defined at {@code at}; returns the index after its {@code end}. */
@@ -510,7 +518,7 @@ final class Interpreter {
         return endAt < 0 ? to : endAt + 1;
     }
 
-    private void use(Line line, String code, Scope scope, Path file) throws LanguageException {
+    private void use(Line line, String code, Scope scope, Origin file) throws LanguageException {
         Matcher matcher = CALL.matcher(code.strip());
         if (!matcher.matches()) {
             throw new LanguageException("a macro is used as `use NAME(ARGUMENT, ...)'", line.where().column());
