@@ -29,11 +29,24 @@ final class Expander {
 
     /** The lines {@code code} stands for, in a table for {@code families}. */
     List<MappedText> expand(MappedText code, Set<Family> families) throws LanguageException {
+        if (isPlain(code.text())) {
+            return List.of(code); // iptables-save text: nothing to expand
+        }
         List<MappedText> out = new ArrayList<>();
         for (MappedText combination : expandLists(substituteScalars(code))) {
             out.addAll(resolveCalls(combination, families));
         }
         return out;
+    }
+
+    private static boolean isPlain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '$' || c == '{' || c == '}' || c == '@') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code $NAME} and {@code ${NAME}} of text variables replaced by their text; list variables stay. */
