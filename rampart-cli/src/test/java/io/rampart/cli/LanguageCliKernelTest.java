@@ -143,6 +143,18 @@ class LanguageCliKernelTest {
     }
 
     @Test
+    void aFamilyTheFileHasNoTableForIsBadInput() throws IOException {
+        Path main = file("six.rules", "*filter ipv6\n-A INPUT -s 2001:db8::1 -j ACCEPT\nCOMMIT\n");
+        Run plan = run("plan", "-4", "--netns", name, main.toString());
+        assertThat(plan.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(plan.err()).contains(main + ": has no table for iptables (its tables are for ip6tables)");
+        Path both = file("both.rules", "*filter both\n-A INPUT -j ACCEPT\nCOMMIT\n");
+        Run agent = run("agent", "--netns", name, both.toString());
+        assertThat(agent.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(agent.err()).contains("run one with -4 and one with -6");
+    }
+
+    @Test
     void snatFollowsTheInterfaceAddressLookedUpAtApplyTime() throws IOException {
         Path main = file("main.rules", "*nat\n-A POSTROUTING -o wan0 -j SNAT --to-source @addr(wan0)\nCOMMIT\n");
         Run apply = run("apply", "--netns", name, main.toString());

@@ -169,8 +169,10 @@ final class Interpreter {
         return new SourceRef(line.file(), line.line(), Math.max(1, column), line.includedFrom());
     }
 
+    /** The column of {@code word} after the line's first word (the keyword), or the line's own column. */
     private static int columnOf(Line line, String word) {
-        int index = line.text().indexOf(word);
+        int keywordEnd = line.where().column() - 1 + LineText.firstWord(line.text()).length();
+        int index = line.text().indexOf(word, Math.min(keywordEnd, line.text().length()));
         return index < 0 ? line.where().column() : index + 1;
     }
 
@@ -548,7 +550,7 @@ final class Interpreter {
             String argument = arguments.get(i);
             MappedText written = whole.slice(offset, offset + argument.length());
             SourceRef where = at(line.where(), offset + 1);
-            inner.define(macro.parameters().get(i), new Binding(value(written, scope, offset + 1), where));
+            inner.bind(macro.parameters().get(i), new Binding(value(written, scope, offset + 1), where));
             offset += argument.length() + 1;
         }
         List<SourceRef> chain = new ArrayList<>(line.where().includedFrom());

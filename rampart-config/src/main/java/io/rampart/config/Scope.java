@@ -61,6 +61,11 @@ final class Scope {
         return earlier;
     }
 
+    /** Binds a macro parameter here, over any variable of that name outside the macro. */
+    void bind(String name, Binding binding) {
+        own.put(name, binding);
+    }
+
     Set<String> names() {
         Set<String> names = new TreeSet<>();
         for (Scope scope = this; scope != null; scope = scope.parent) {

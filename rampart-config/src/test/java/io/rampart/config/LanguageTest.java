@@ -106,6 +106,23 @@ class LanguageTest {
     }
 
     @Test
+    void aMacroParameterHidesAVariableOfTheSameName() throws IOException {
+        RulesetSource source = load("""
+                define port = 1
+                macro open(port)
+                  -A INPUT -p tcp --dport $port -j ACCEPT
+                end
+                *filter
+                use open(22)
+                -A INPUT -p tcp --dport $port -j ACCEPT
+                COMMIT
+                """, Family.IPV4, Optional.empty());
+        assertThat(source.diagnostics()).isEmpty();
+        assertThat(source.families().get(Family.IPV4).restoreText())
+                .contains("--dport 22 -j ACCEPT\n-A INPUT -p tcp --dport 1 -j ACCEPT\n");
+    }
+
+    @Test
     void tablesThatNameNoFamilyTakeTheDefaultOne() throws IOException {
         RulesetSource source = load("*filter\n-A INPUT -s 2001:db8::1 -j ACCEPT\nCOMMIT\n", Family.IPV6,
                 Optional.empty());
