@@ -32,7 +32,23 @@ final class RulesetFiles {
      */
     static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
                                              PrintWriter err) {
-        RulesetSource source = load(file, options.family(), Optional.of(resolver));
+        return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
+                resolver, err);
+    }
+
+    /** The desired state of {@code family} alone: for commands that work on one family at a time. */
+    static DesiredState desiredOf(Path file, Family family, ValueResolver resolver, PrintWriter err) {
+        return desired(file, family, Optional.of(family), resolver, err).get(family);
+    }
+
+    /**
+     * The desired state of each family the file has tables for, or of {@code only}.
+     *
+     * @param defaultFamily the family of a table that names none
+     */
+    private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
+                                                     ValueResolver resolver, PrintWriter err) {
+        RulesetSource source = load(file, defaultFamily, Optional.of(resolver));
         String warnings = render(source, false);
         if (!warnings.isEmpty()) {
             err.print(warnings);
@@ -43,13 +59,13 @@ final class RulesetFiles {
         }
         Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
         for (FamilyRuleset ruleset : source.families().values()) {
-            if (!options.familyGiven() || ruleset.family() == options.family()) {
+            if (only.isEmpty() || ruleset.family() == only.get()) {
                 desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
                         file.toString(), ruleset::location));
             }
         }
         if (desired.isEmpty()) {
-            throw new InputException(file + ": has no table for " + options.family().command()
+            throw new InputException(file + ": has no table for " + only.orElse(defaultFamily).command()
                     + " (its tables are for " + String.join(" and ", source.families().keySet().stream()
                     .map(Family::command).toList()) + ")");
         }

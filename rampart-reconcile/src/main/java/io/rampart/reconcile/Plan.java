@@ -9,8 +9,8 @@ import java.util.List;
  * What an apply changes, chain by chain, and the one iptables-restore script that does it.
  *
  * @param script the {@code iptables-restore --noflush} input; empty when nothing differs
- * @param scriptSources for each line of the script (index 0 is line 1), the source line it came
- *                      from, or 0 for lines Rampart wrote itself
+ * @param scriptSources for each line of the script (index 0 is line 1), the {@code file:line} it
+ *                      came from, or null for lines Rampart wrote itself
  * @param warnings what the kernel's dump warned about (rules held by the other iptables backend)
  */
 public record Plan(Family family, String source, List<ChainChange> changes, String script,
