@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.Token;
 import io.rampart.syntax.Tokenizer;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -41,41 +42,44 @@ final class FamilyRouter {
         Evidence first = null;
         for (int i = 0; i < tokens.size(); i++) {
             Token token = tokens.get(i);
-            Evidence evidence = evidence(token, i + 1 < tokens.size() ? tokens.get(i + 1) : null);
-            if (evidence == null) {
-                continue;
-            }
-            if (first == null) {
-                first = evidence;
-            } else if (first.family() != evidence.family()) {
-                throw new LanguageException("rule mixes " + name(first.family()) + " (`" + first.word() + "') and "
-                        + name(evidence.family()) + " (`" + evidence.word() + "')", evidence.column(),
-                        "split it into an IPv4 and an IPv6 rule, or use a list: one rule is made per element");
+            for (Evidence evidence : evidence(token, i + 1 < tokens.size() ? tokens.get(i + 1) : null)) {
+                if (first == null) {
+                    first = evidence;
+                } else if (first.family() != evidence.family()) {
+                    throw new LanguageException("rule mixes " + name(first.family()) + " (`" + first.word()
+                            + "') and " + name(evidence.family()) + " (`" + evidence.word() + "')",
+                            evidence.column(),
+                            "split it into an IPv4 and an IPv6 rule, or use a list: one rule is made per element");
+                }
             }
         }
         return first == null ? EnumSet.allOf(Family.class) : EnumSet.of(first.family());
     }
 
-    private static Evidence evidence(Token token, Token value) {
+    /** What {@code token} (with the word after it, {@code value}) says about the rule's family. */
+    private static List<Evidence> evidence(Token token, Token value) {
         String word = token.text();
         if (token.quoted()) {
-            return null;
+            return List.of();
         }
         if (word.equals("-4") || word.equals("-6")) {
-            return new Evidence(word.equals("-4") ? Family.IPV4 : Family.IPV6, word, token.column());
+            return List.of(new Evidence(word.equals("-4") ? Family.IPV4 : Family.IPV6, word, token.column()));
         }
         if (value == null || value.quoted()) {
-            return null;
+            return List.of();
         }
         String given = value.text();
         if (ADDRESS_OPTIONS.contains(word)) {
-            for (String part : given.split(",")) {
+            List<Evidence> found = new ArrayList<>();
+            int offset = 0;
+            for (String part : given.split(",", -1)) {
                 Family family = addressFamily(part);
                 if (family != null) {
-                    return new Evidence(family, part, value.column());
+                    found.add(new Evidence(family, part, value.column() + offset));
                 }
+                offset += part.length() + 1;
             }
-            return null;
+            return found;
         }
         Family family = switch (word) {
             case "-p", "--protocol" -> switch (given) {
@@ -89,7 +93,7 @@ final class FamilyRouter {
                     : given.startsWith("icmp-") ? Family.IPV4 : null;
             default -> null;
         };
-        return family == null ? null : new Evidence(family, word + " " + given, token.column());
+        return family == null ? List.of() : List.of(new Evidence(family, word + " " + given, token.column()));
     }
 
     /** The family of an address, network, range or address:port, or null for a name or a port. */
