@@ -50,11 +50,6 @@ public final class FamilyRuleset implements RuleSources {
         return parsed.ruleset();
     }
 
-    /** The lines handed to the parser, in order: the iptables-restore text the source stands for. */
-    public List<ExpandedLine> lines() {
-        return lines;
-    }
-
     /** The iptables-restore text the source stands for in this family. */
     public String restoreText() {
         StringBuilder text = new StringBuilder();

@@ -66,20 +66,16 @@ final class LineText {
 
     /** Whether {@code text} has an opening double quote that is never closed. */
     static boolean hasOpenQuote(String text) {
-        boolean[] mask = quotedMask(text);
-        if (text.isEmpty() || !mask[text.length() - 1]) {
-            return false;
-        }
-        // Inside quotes at the end: closed only if the last character is the closing quote.
-        int quotes = 0;
+        boolean quoted = false;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\\' && mask[i] && i + 1 < text.length()) {
+            char c = text.charAt(i);
+            if (quoted && c == '\\') {
                 i++;
-            } else if (text.charAt(i) == '"') {
-                quotes++;
+            } else if (c == '"') {
+                quoted = !quoted;
             }
         }
-        return quotes % 2 == 1;
+        return quoted;
     }
 
     /** Collapses runs of blanks outside quotes to one space; quoted text is kept exactly. */
