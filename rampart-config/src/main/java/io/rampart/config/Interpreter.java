@@ -46,7 +46,8 @@ final class Interpreter {
     private record Origin(Path path, Path name) {
     }
 
-    private record Macro(String name, List<String> parameters, List<Line> body, SourceRef where) {
+    /** A macro and the file it was defined in, which its includes are relative to. */
+    private record Macro(String name, List<String> parameters, List<Line> body, SourceRef where, Origin origin) {
     }
 
     /** The table being written: its header line's name, the families it is for, and where it opened. */
@@ -139,14 +140,14 @@ final class Interpreter {
                         continue;
                     }
                     case "macro" -> {
-                        i = macro(lines, i, to);
+                        i = macro(lines, i, to, file);
                         continue;
                     }
                     case "else", "end" -> throw new LanguageException("`" + keyword + "' without `if' or `macro'",
                             line.where().column());
                     case "define" -> define(line, code, scope);
                     case "include" -> include(line, code, scope, file);
-                    case "use" -> use(line, code, scope, file);
+                    case "use" -> use(line, code, scope);
                     default -> statement(line, code, keyword, scope);
                 }
             } catch (LanguageException e) {
@@ -244,19 +245,49 @@ final class Interpreter {
         emit(families, "*" + matcher.group(1), line.where());
     }
 
+    /** A chain declaration or rule: expanded, each resulting line routed, all emitted or none. */
     private void rule(Line line, String code, Scope scope) throws LanguageException {
         Expander expander = new Expander(scope, values);
         MappedText written = MappedText.of(code).slice(line.where().column() - 1, code.length());
-        for (MappedText expanded : expander.expand(written, section.families())) {
+        warnQuotedVariables(written, scope, line.where());
+        List<MappedText> expanded = expander.expand(written, section.families());
+        List<Set<Family>> routes = new ArrayList<>();
+        for (MappedText text : expanded) {
             Set<Family> families = section.families();
-            if (section.routed() && !expanded.text().strip().startsWith(":")) {
+            if (section.routed() && !text.text().strip().startsWith(":")) {
                 try {
-                    families = FamilyRouter.route(expanded.text());
+                    families = FamilyRouter.route(text.text());
                 } catch (LanguageException e) {
-                    throw new LanguageException(e.getMessage(), expanded.sourceColumn(e.column()), e.hint());
+                    throw new LanguageException(e.getMessage(), text.sourceColumn(e.column()), e.hint());
                 }
             }
-            emit(families, expanded, line.where());
+            routes.add(families);
+        }
+        for (int i = 0; i < expanded.size(); i++) {
+            emit(routes.get(i), expanded.get(i), line.where());
+        }
+    }
+
+    /** A defined variable written inside quotes stays as written there: most likely not what was meant. */
+    private void warnQuotedVariables(MappedText code, Scope scope, SourceRef where) {
+        String text = code.text();
+        boolean[] quoted = LineText.quotedMask(text);
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) != '$' || !quoted[i]) {
+                continue;
+            }
+            int start = i + 1 < text.length() && text.charAt(i + 1) == '{' ? i + 2 : i + 1;
+            int end = start;
+            while (end < text.length() && Expander.isNameChar(text.charAt(end), end == start)) {
+                end++;
+            }
+            String name = text.substring(start, end);
+            if (!name.isEmpty() && scope.lookup(name).isPresent()) {
+                report(Diagnostic.warning(at(where, code.columns()[i]), "$" + name
+                        + " inside double quotes is not substituted").withHint("quoted text is kept as written;"
+                        + " to use a variable there, give it the whole quoted text: define " + name
+                        + " = \"...\""));
+            }
         }
     }
 
@@ -484,7 +515,7 @@ final class Interpreter {
     }
 
     /** Records the macro defined at {@code at}; returns the index after its {@code end}. */
-    private int macro(List<Line> lines, int at, int to) {
+    private int macro(List<Line> lines, int at, int to, Origin file) {
         Line line = lines.get(at);
         int endAt = block(lines, at, to, false)[1];
         try {
@@ -512,7 +543,7 @@ final class Interpreter {
                         columnOf(line, name));
             }
             macros.put(name, new Macro(name, parameters, List.copyOf(lines.subList(at + 1, endAt)),
-                    at(line.where(), columnOf(line, name))));
+                    at(line.where(), columnOf(line, name)), file));
             checkAlone(lines.get(endAt), "end");
         } catch (LanguageException e) {
             report(e, line.where());
@@ -520,7 +551,7 @@ final class Interpreter {
         return endAt < 0 ? to : endAt + 1;
     }
 
-    private void use(Line line, String code, Scope scope, Origin file) throws LanguageException {
+    private void use(Line line, String code, Scope scope) throws LanguageException {
         Matcher matcher = CALL.matcher(code.strip());
         if (!matcher.matches()) {
             throw new LanguageException("a macro is used as `use NAME(ARGUMENT, ...)'", line.where().column());
@@ -562,7 +593,7 @@ final class Interpreter {
         }
         using.push(name);
         try {
-            run(body, 0, body.size(), inner, file);
+            run(body, 0, body.size(), inner, macro.origin());
         } finally {
             using.pop();
         }
