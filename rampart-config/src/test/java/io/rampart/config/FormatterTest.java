@@ -31,6 +31,14 @@ class FormatterTest {
                 .isEqualTo(Files.readString(fmt.resolve("output.rules")));
     }
 
+    @Test
+    void theExamplesAreInCanonicalLayout() throws IOException {
+        for (Path example : Examples.files()) {
+            String text = Files.readString(example);
+            assertThat(Formatter.format(text)).as(example.toString()).isEqualTo(text);
+        }
+    }
+
     /** Every main file of the golden cases, the examples, and the real corpus. */
     static List<Path> sources() {
         List<Path> sources = new ArrayList<>();
