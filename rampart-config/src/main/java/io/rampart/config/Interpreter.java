@@ -185,7 +185,7 @@ final class Interpreter {
                 throw new LanguageException("`# rampart:' directives belong inside a *table section",
                         line.where().column());
             }
-            emit(section.families(), line.text(), line.where());
+            emit(section.families(), MappedText.of(line.text()), line.where());
             return;
         }
         if (code.isBlank()) {
@@ -292,7 +292,7 @@ final class Interpreter {
     }
 
     private void emit(Set<Family> families, String text, SourceRef where) {
-        emit(families, MappedText.of(text), where);
+        emit(families, MappedText.at(text, where.column()), where);
     }
 
     private void emit(Set<Family> families, MappedText text, SourceRef where) {

@@ -15,6 +15,13 @@ public record MappedText(String text, int[] columns) {
         return new MappedText(line, columns);
     }
 
+    /** {@code text} written from {@code column} on: a line Rampart writes in place of the source's. */
+    static MappedText at(String text, int column) {
+        int[] columns = new int[text.length()];
+        Arrays.setAll(columns, i -> column + i);
+        return new MappedText(text, columns);
+    }
+
     /** The source column of the 1-based {@code column} of this text; past the end, just after the last. */
     int sourceColumn(int column) {
         if (columns.length == 0) {
