@@ -1,25 +1,27 @@
 package io.rampart.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.rampart.model.Family;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,11 +56,12 @@ final class ReconcileCommands {
                 // The whole file is read and checked before the kernel is touched, for every family.
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
                         new NetnsValueResolver(netns), spec.commandLine().getErr());
-                Reconciler reconciler = new Reconciler(new SystemXtables(netns), StandardExtensions.registry());
+                checkFamilies(desired.keySet());
                 if (desired.size() == 1) {
-                    return run(reconciler, desired.values().iterator().next(), netns, spec.commandLine().getOut());
+                    DesiredState only = desired.values().iterator().next();
+                    return run(reconciler(netns, only), only, netns, spec.commandLine().getOut());
                 }
-                return runEach(reconciler, desired, netns);
+                return runEach(desired, netns);
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
             } catch (ApplyException e) {
@@ -70,8 +73,7 @@ final class ReconcileCommands {
          * Runs each family of a file for both, IPv4 first: as text, each under a line naming its
          * command; as JSON, one array of the documents. The worst exit code wins.
          */
-        private int runEach(Reconciler reconciler, Map<Family, DesiredState> desired, Netns netns)
-                throws PlanException, ApplyException {
+        private int runEach(Map<Family, DesiredState> desired, Netns netns) throws PlanException, ApplyException {
             PrintWriter out = spec.commandLine().getOut();
             List<JsonNode> documents = new ArrayList<>();
             int exitCode = ExitCode.OK;
@@ -82,7 +84,8 @@ final class ReconcileCommands {
                     out.println(state.family().command() + ":");
                     out.flush();
                 }
-                exitCode = Math.max(exitCode, run(reconciler, state, netns, options.json ? familyOut : out));
+                exitCode = Math.max(exitCode, run(reconciler(netns, state), state, netns,
+                        options.json ? familyOut : out));
                 familyOut.flush();
                 if (options.json) {
                     documents.add(Json.parse(captured.toString()));
@@ -94,8 +97,21 @@ final class ReconcileCommands {
             return exitCode;
         }
 
+        private Reconciler reconciler(Netns netns, DesiredState desired) {
+            return new Reconciler(xtables(netns, desired), StandardExtensions.registry());
+        }
+
+        /** Refuses a set of families the command cannot work on together; by default any will do. */
+        void checkFamilies(Set<Family> families) {
+        }
+
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
+
+        /** The kernel the reconciler reads and writes. */
+        Xtables xtables(Netns netns, DesiredState desired) {
+            return new SystemXtables(netns);
+        }
 
         /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
         void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
@@ -134,9 +150,30 @@ final class ReconcileCommands {
                     + " when something differs."})
     static final class ApplyCommand extends FileCommand {
 
-        /** What --json prints for an apply. */
+        @Mixin
+        ApplySafety safety;
+
+        /** What --json prints for an apply; {@code confirmation} while it awaits confirmation. */
         record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
-                       String kernelNotes) {
+                       String kernelNotes, ApplySafety.Pending confirmation) {
+        }
+
+        @Override
+        void checkFamilies(Set<Family> families) {
+            if (families.size() > 1 && safety.confirmWindow() != null) {
+                throw new InputException("--confirm takes one family at a time: " + file + " has tables for"
+                        + " iptables and ip6tables; apply with -4 --confirm, then with -6 --confirm");
+            }
+        }
+
+        @Override
+        Xtables xtables(Netns netns, DesiredState desired) {
+            safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes));
+            return safety.guard(super.xtables(netns, desired), desired, netns);
+        }
+
+        private PendingConfirmation.Target target(Family family) {
+            return new PendingConfirmation.Target(options.netns, family);
         }
 
         @Override
@@ -158,7 +195,7 @@ final class ReconcileCommands {
             }
             if (options.json) {
                 out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes())));
+                        processes.started(), ms, applied.notes(), safety.pending(target(desired.family())))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
                         processes.started() == 1 ? "" : "es", backend, ms);
@@ -167,7 +204,7 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return ExitCode.OK;
+            return safety.afterApply(target(desired.family()), options.json, out);
         }
     }
 
