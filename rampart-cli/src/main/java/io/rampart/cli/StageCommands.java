@@ -44,6 +44,11 @@ final class StageCommands {
 
         @Override
         public Integer call() {
+            if (rewritesLiveChains()) {
+                // A pending rollback would undo its apply over whatever a switch wrote in between.
+                new Confirmations(PendingConfirmation.of(new PendingConfirmation.Target(options.netns,
+                        options.family())), processes).refuseWhilePending();
+            }
             try (Netns netns = options.namespace(processes)) {
                 resolver = new NetnsValueResolver(netns);
                 return run(new Stages(new SystemXtables(netns), StandardExtensions.registry()),
@@ -56,6 +61,11 @@ final class StageCommands {
         }
 
         abstract int run(Stages stages, PrintWriter out) throws PlanException, ApplyException;
+
+        /** Whether the command rewrites the chains packets pass; it then waits until a pending confirmation ends. */
+        boolean rewritesLiveChains() {
+            return false;
+        }
 
         /** The outcome as JSON, or as one line led by {@code text}. */
         int report(Stages.Outcome outcome, String text, PrintWriter out) {
@@ -109,6 +119,12 @@ final class StageCommands {
                     + " ruleset or the other. The previous stage stays loaded. The first switch moves what"
                     + " `apply' put into the built-in chains into a stage of its own (--previous)."})
     static final class Switch extends StageCommand {
+
+        @Override
+        boolean rewritesLiveChains() {
+            return true;
+        }
+
         @Parameters(index = "0", paramLabel = "NAME", description = "A stage (see `rampart stages').")
         String name;
 
