@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The kernel's ruleset of one family, parsed and in canonical text, with packet and byte counters.
  *
- * @param file the ruleset file the server was started with, which {@code line}s refer to; or null
+ * @param file the ruleset file the server was started with, where rules' {@code source}s point; or null
  */
 public record LiveRulesetResult(String family, String file, List<TableView> tables) {
 
@@ -36,8 +36,10 @@ public record LiveRulesetResult(String family, String file, List<TableView> tabl
      * @param number its position in the chain, from 1
      * @param target the target's name, or null for a rule that only counts
      * @param jump   {@code jump} or {@code goto} when the target is a user chain, else null
-     * @param line   the rule's line in {@code file}, or 0 when the file does not have it
+     * @param source {@code file:line} where the rule was written (through includes), or null when the file
+     *               does not have it
      */
-    public record RuleView(int number, String text, String target, String jump, long packets, long bytes, int line) {
+    public record RuleView(int number, String text, String target, String jump, long packets, long bytes,
+                           String source) {
     }
 }

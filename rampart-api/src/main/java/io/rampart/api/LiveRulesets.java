@@ -85,7 +85,7 @@ final class LiveRulesets {
                 Counters counted = ruleCounters.getOrDefault(parsed.lineOf(section.table(), i), Counters.NONE);
                 chainRules.add(new RuleView(chainRules.size() + 1, text, rule.targetIfAny().map(Target::name)
                         .orElse(null), jump(chainNames, rule), counted.packets(), counted.bytes(),
-                        sources.lineOf(rule.chain(), text)));
+                        sources.sourceOf(rule.chain(), text)));
             }
             List<ChainView> chains = new ArrayList<>();
             for (Chain chain : section.chains()) {
@@ -141,18 +141,18 @@ final class LiveRulesets {
             this.table = table;
         }
 
-        int lineOf(String chain, String text) {
+        String sourceOf(String chain, String text) {
             if (table.isEmpty()) {
-                return 0;
+                return null;
             }
             List<DesiredState.DesiredRule> rules = table.get().rulesOf(chain);
             for (int i = used.getOrDefault(chain, 0); i < rules.size(); i++) {
                 if (rules.get(i).line().equals(text)) {
                     used.put(chain, i + 1);
-                    return rules.get(i).sourceLine();
+                    return rules.get(i).source();
                 }
             }
-            return 0;
+            return null;
         }
     }
 }

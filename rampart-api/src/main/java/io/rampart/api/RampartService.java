@@ -1,6 +1,10 @@
 package io.rampart.api;
 
 import io.rampart.config.Diagnostic;
+import io.rampart.config.DiagnosticPrinter;
+import io.rampart.config.RulesetSource;
+import io.rampart.config.SourceFile;
+import io.rampart.config.ValueResolver;
 import io.rampart.config.SourceRef;
 import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
@@ -31,14 +35,16 @@ import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.PacketSpec;
 import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the commands the command line and the HTTP API share, on one namespace (or the host) and,
@@ -47,6 +53,10 @@ import java.util.Optional;
  */
 public final class RampartService {
 
+    /** How the parser phrases a suggestion, which the language shows as a hint of its own. */
+    private static final Pattern SUGGESTION = Pattern.compile("(.*?) \\((did you mean [^)]*\\?)\\)(.*)",
+            Pattern.DOTALL);
+
     /** The name ruleset text from a request has in messages, where a file would have its path. */
     public static final String REQUEST_SOURCE = "request";
 
@@ -54,18 +64,27 @@ public final class RampartService {
     private final Family family;
     private final Path file;
     private final ProcessRunner runner;
+    private final Function<Netns, ValueResolver> resolvers;
 
     /**
-     * @param netns  the namespace to work in, or null for the host's rules
-     * @param family the family of requests and of the file when they do not name one
-     * @param file   the ruleset file {@code status} compares with, or null
+     * @param netns     the namespace to work in, or null for the host's rules
+     * @param family    the family of requests and of the file when they do not name one
+     * @param file      the ruleset file {@code status} compares with, or null
+     * @param resolvers looks up the file's apply-time values in a namespace; null to check them for form only
      */
-    public RampartService(String netns, Family family, Path file, ProcessRunner runner) {
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner,
+                          Function<Netns, ValueResolver> resolvers) {
         this.netns = netns;
         this.family = family;
         this.file = file;
         this.runner = runner;
+        this.resolvers = resolvers;
         namespace(runner).close(); // a missing namespace is refused now, not at the first request
+    }
+
+    /** A service whose file, if any, has no apply-time values to look up. */
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner) {
+        this(netns, family, file, runner, null);
     }
 
     public Family family() {
@@ -88,7 +107,7 @@ public final class RampartService {
     public LiveRulesetResult live(String familyName) {
         Family chosen = family(familyName);
         try (Netns ns = namespace(runner)) {
-            return LiveRulesets.read(ns, chosen, desiredOfFile(chosen));
+            return LiveRulesets.read(ns, chosen, desiredOfFile(ns, chosen));
         }
     }
 
@@ -121,26 +140,33 @@ public final class RampartService {
      * text, so that check, plan and apply agree.
      */
     static Checked checked(String source, String text, Family family) {
+        DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(source,
+                new SourceFile(source, List.of(text.split("\\r?\\n", -1)))));
         SourcedRuleset parsed;
         try {
             parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
         } catch (RulesetSyntaxException e) {
-            return new Checked(null, List.of(new CheckResult.Finding("error", e.line(), Math.max(1, e.column()),
-                    e.getMessage(), null, SourceText.located(source, text, e.line(), e.column(), "error",
-                    e.getMessage()))));
+            return new Checked(null, List.of(finding(parseError(source, e), printer)));
         }
         List<CheckResult.Finding> findings = new RulesetChecker(StandardExtensions.registry())
                 .check(parsed.ruleset(), new RequestSources(source, text, parsed)).stream()
-                .map(d -> finding(text, d)).toList();
+                .map(d -> finding(d, printer)).toList();
         return new Checked(parsed, findings);
     }
 
-    private static CheckResult.Finding finding(String text, Diagnostic diagnostic) {
-        String severity = diagnostic.isError() ? "error" : "warning";
+    /** A parser error as the language reports it: its suggestion, when it makes one, as the hint. */
+    private static Diagnostic parseError(String source, RulesetSyntaxException e) {
+        SourceRef at = new SourceRef(source, e.line(), Math.max(1, e.column()));
+        Matcher suggestion = SUGGESTION.matcher(e.getMessage());
+        return suggestion.matches()
+                ? Diagnostic.error(at, suggestion.group(1) + suggestion.group(3)).withHint(suggestion.group(2))
+                : Diagnostic.error(at, e.getMessage());
+    }
+
+    private static CheckResult.Finding finding(Diagnostic diagnostic, DiagnosticPrinter printer) {
         SourceRef where = diagnostic.where();
-        return new CheckResult.Finding(severity, where.line(), where.column(), diagnostic.message(),
-                diagnostic.hint().orElse(null), SourceText.located(where.file(), text, where.line(), where.column(),
-                severity, diagnostic.message()));
+        return new CheckResult.Finding(diagnostic.isError() ? "error" : "warning", where.line(), where.column(),
+                diagnostic.message(), diagnostic.hint().orElse(null), printer.print(diagnostic).stripTrailing());
     }
 
     /** Rule lines, or rules given as data, in the kernel's canonical spelling, each with its rule model. */
@@ -208,8 +234,9 @@ public final class RampartService {
             throw new ApiException(ApiException.USAGE,
                     "status compares with a ruleset file: start the server with FILE");
         }
-        DesiredState desired = desiredOfFile(family).orElseThrow();
         try (Netns ns = namespace(runner)) {
+            DesiredState desired = desiredOfFile(ns, family).orElseThrow(() -> new ApiException(
+                    ApiException.BAD_INPUT, file + ": has no table for " + family.command()));
             return StatusResult.of(new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired));
         } catch (PlanException e) {
             throw new ApiException(ApiException.BAD_INPUT, file + ": " + e.getMessage());
@@ -237,19 +264,26 @@ public final class RampartService {
         }
     }
 
-    private Optional<DesiredState> desiredOfFile(Family chosen) {
-        if (file == null || chosen != family) {
+    /**
+     * The file's desired state for {@code chosen}, read through the ruleset language as the command
+     * line reads it; empty without a file, or when the file has no table for the family.
+     */
+    private Optional<DesiredState> desiredOfFile(Netns ns, Family chosen) {
+        if (file == null) {
             return Optional.empty();
         }
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.isReadable(file)) {
             throw new ApiException(ApiException.BAD_INPUT, file + ": no such file");
-        } catch (IOException e) {
-            throw new ApiException(ApiException.BAD_INPUT, file + ": cannot read: " + e.getMessage());
         }
-        return Optional.of(desired(file.toString(), text, chosen));
+        RulesetSource source = RulesetSource.load(file, family, StandardExtensions.registry(),
+                Optional.ofNullable(resolvers).map(r -> r.apply(ns)));
+        if (source.hasErrors()) {
+            DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
+            throw new ApiException(ApiException.BAD_INPUT, String.join("", source.diagnostics().stream()
+                    .filter(Diagnostic::isError).map(printer::print).toList()).stripTrailing());
+        }
+        return Optional.ofNullable(source.families().get(chosen)).map(ruleset -> DesiredState.of(ruleset.ruleset(),
+                StandardExtensions.registry(), file.toString(), ruleset::location));
     }
 
     private static DesiredState desired(String source, String text, Family family) {

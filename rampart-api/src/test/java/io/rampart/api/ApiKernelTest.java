@@ -120,7 +120,7 @@ class ApiKernelTest {
         assertThat(input.get("rules").findValuesAsText("text")).isEqualTo(kernelInput);
         assertThat(input.get("rules").get(1).get("jump").asText()).isEqualTo("jump");
         assertThat(input.get("rules").get(1).get("target").asText()).isEqualTo("SSH");
-        assertThat(input.get("rules").get(2).get("line").asInt()).isEqualTo(13);
+        assertThat(input.get("rules").get(2).get("source").asText()).isEqualTo(file + ":13");
         // The kernel counted the datagram sent over lo: the API shows its counter.
         assertThat(input.get("rules").get(0).get("packets").asLong()).isEqualTo(kernelCounter("INPUT", 1));
         assertThat(input.get("rules").get(0).get("packets").asLong()).isGreaterThanOrEqualTo(1);
@@ -170,9 +170,11 @@ class ApiKernelTest {
         JsonNode finding = result.get("diagnostics").get(0);
         assertThat(finding.get("line").asInt()).isEqualTo(12);
         assertThat(finding.get("column").asInt()).isEqualTo(24);
+        assertThat(finding.get("hint").asText()).isEqualTo("did you mean --dport?");
         assertThat(finding.get("located").asText())
-                .startsWith("request:12:24: error: unknown option --dprot (did you mean --dport?)\n")
-                .endsWith("^");
+                .startsWith("request:12:24: error: unknown option --dprot\n"
+                        + "  -A INPUT -p tcp -m tcp --dprot 22 -j SSH\n")
+                .endsWith("^\n  hint: did you mean --dport?");
         assertThat(api.post("/api/check", Map.of("text", RULES), null).json().get("ok").asBoolean()).isTrue();
 
         ApiClient.Response plan = api.post("/api/plan", Map.of("text", bad), null);
@@ -214,7 +216,7 @@ class ApiKernelTest {
         assertThat(change.get("rules").get(0).get("kind").asText()).isEqualTo("REPLACED");
         assertThat(change.get("rules").get(0).get("rule").asText())
                 .isEqualTo("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT");
-        assertThat(change.get("rules").get(0).get("sourceLine").asInt()).isEqualTo(13);
+        assertThat(change.get("rules").get(0).get("source").asText()).isEqualTo("request:13");
         assertThat(saved()).isEqualTo(before);
     }
 

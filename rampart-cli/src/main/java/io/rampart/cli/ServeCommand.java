@@ -78,7 +78,8 @@ final class ServeCommand implements Callable<Integer> {
             Path tokenPath = tokenFile == null ? DEFAULT_TOKEN_FILE : tokenFile;
             ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)
                     : ServerToken.generateInto(tokenPath);
-            RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system());
+            RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system(),
+                    NetnsValueResolver::new);
             ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
             announce(server, tokenPath);
             serveUntilSignalled(server);

@@ -39,6 +39,9 @@ final class StageCommands {
 
         final CountingRunner processes = new CountingRunner(ProcessRunner.system());
 
+        /** Looks up a file's apply-time values in the chosen namespace, once it is open. */
+        NetnsValueResolver resolver;
+
         @Override
         public Integer call() {
             if (rewritesLiveChains()) {
@@ -47,6 +50,7 @@ final class StageCommands {
                         options.family())), processes).refuseWhilePending();
             }
             try (Netns netns = options.namespace(processes)) {
+                resolver = new NetnsValueResolver(netns);
                 return run(new Stages(new SystemXtables(netns), StandardExtensions.registry()),
                         spec.commandLine().getOut());
             } catch (PlanException e) {
@@ -95,12 +99,14 @@ final class StageCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 10 letters, digits, `_' or `-'.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+        @Parameters(index = "1", paramLabel = "FILE", description = "A ruleset file (docs/language.md); its tables"
+                + " for the family of -4/-6.")
         Path file;
 
         @Override
         int run(Stages stages, PrintWriter out) throws PlanException, ApplyException {
-            DesiredState desired = RulesetFiles.read(file, options.family());
+            DesiredState desired = RulesetFiles.desiredOf(file, options.family(), resolver,
+                    spec.commandLine().getErr());
             Stages.Outcome outcome = stages.stage(name, desired);
             return report(outcome, "staged " + name + ": " + outcome.chains().size() + " chains, "
                     + outcome.rules() + " rules from " + file, out);

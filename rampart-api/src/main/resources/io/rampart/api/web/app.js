@@ -196,7 +196,7 @@ function showChain(key) {
   for (const rule of chain.rules) {
     const item = el('li', { 'data-rule': key + '/' + rule.number, value: rule.number });
     item.append(document.createTextNode(rule.text));
-    const where = rule.line ? '  ' + state.ruleset.file.split('/').pop() + ':' + rule.line : '';
+    const where = rule.source ? '  ' + rule.source.split('/').pop() : '';
     item.append(el('span', { class: 'meta' }, `[${rule.packets} pkts, ${rule.bytes} bytes]${where}`));
     list.append(item);
   }
@@ -348,7 +348,7 @@ function renderPlan(plan, out, heading) {
     const chain = `${change.table.toLowerCase()} ${change.chain}`;
     out.append(el('span', { class: 'head' }, `${chain}: ${change.action.toLowerCase()}${policy}\n`));
     for (const rule of change.rules) {
-      const where = rule.sourceLine ? `   [${plan.source}:${rule.sourceLine}]` : '';
+      const where = rule.source ? `   [${rule.source}]` : '';
       if (rule.kind === 'ADDED') {
         out.append(el('span', { class: 'add' }, `  + ${rule.position}: ${rule.rule}${where}\n`));
       }
