@@ -150,6 +150,21 @@ class ApiKernelTest {
     }
 
     @Test
+    void theFileIsReadThroughTheRulesetLanguage() throws IOException {
+        Path language = dir.resolve("language.rules");
+        String text = "define WEB = 80\n" + RULES.replace("--dport 80 -j", "--dport $WEB -j");
+        Files.writeString(language, text);
+        RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, language,
+                ProcessRunner.system());
+        assertThat(service.status().inSync()).isTrue();
+        int line = text.lines().toList().indexOf("-A INPUT -p tcp -m tcp --dport $WEB -j ACCEPT") + 1;
+        LiveRulesetResult.ChainView input = service.live(null).tables().stream()
+                .filter(t -> t.table().equals("filter")).findFirst().orElseThrow().chains().stream()
+                .filter(c -> c.name().equals("INPUT")).findFirst().orElseThrow();
+        assertThat(input.rules().get(2).source()).isEqualTo(language + ":" + line);
+    }
+
+    @Test
     void extensionsWithOptionsAndHelp() throws Exception {
         JsonNode tcp = api.get("/api/extensions?name=tcp").json();
         assertThat(tcp.isArray()).isTrue();
