@@ -151,5 +151,13 @@ final class WebDriver implements AutoCloseable {
             }
         }
         driver.destroy();
+        try {
+            if (!driver.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                driver.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            driver.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
