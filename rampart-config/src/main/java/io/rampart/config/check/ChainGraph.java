@@ -77,6 +77,11 @@ final class ChainGraph {
         return paths.get(chain).get(hook);
     }
 
+    /** The first jump from the path's built-in chain to the next chain on it. */
+    Jump firstJump(List<String> path) {
+        return jumpsFrom.get(path.get(0)).stream().filter(j -> j.to().equals(path.get(1))).findFirst().orElseThrow();
+    }
+
     List<Loop> loops() {
         return loops;
     }

@@ -61,8 +61,12 @@ final class HookCheck {
     private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options) {
         for (Hook hook : hooks) {
             if (!spec.hooks().contains(hook)) {
+                List<String> path = graph.path(hook, rule.chain());
+                ChainGraph.Jump entry = graph.firstJump(path);
                 check.ruleFinding(index, Diagnostic.error(check.words(index).extension(spec), spec.describeKind()
-                        + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule)));
+                        + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
+                        .withHint("packets of " + hook + " come this way by the jump at "
+                                + check.words(entry.rule()).target()));
                 return;
             }
         }
