@@ -18,6 +18,7 @@ import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -46,6 +47,8 @@ class RulesetCheckerKernelTest {
     static void start() {
         KernelTestSupport.requireKernel();
         netns = Netns.throwaway("check", ProcessRunner.system());
+        ProcessResult set = netns.run(List.of("ipset", "create", "skb", "hash:ip", "skbinfo"), "");
+        assertThat(set.ok()).as("ipset create: " + set.stderr()).isTrue();
     }
 
     @AfterAll
@@ -91,6 +94,7 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-m policy --dir out --pol none"),
             new Sample(Family.IPV4, Table.MANGLE, "-m physdev --physdev-out eth0"),
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TCPMSS --clamp-mss-to-pmtu"),
+            new Sample(Family.IPV4, Table.MANGLE, "-j SET --map-set skb src --map-prio"),
             new Sample(Family.IPV4, Table.MANGLE, "-i lo"),
             new Sample(Family.IPV4, Table.MANGLE, "-o lo"));
 

@@ -5,6 +5,7 @@ import io.rampart.model.Hook;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -70,12 +71,13 @@ final class HookCheck {
                 return;
             }
         }
-        if (refusal(spec, options, rule, null).isPresent()) {
+        if (spec.canonicalizer() == Canonicalizer.NONE) {
             return;
         }
         for (Hook hook : hooks) {
             Optional<String> refused = refusal(spec, options, rule, hook);
-            if (refused.isPresent()) {
+            // Only a refusal that the hook makes counts: without one, the canonical options pass.
+            if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
                 check.ruleFinding(index, Diagnostic.warning(check.words(index).extension(spec), refused.get()
                         + reachedBy(hook, rule)).withHint("the kernel does not check this through a user chain,"
                         + " but it does not work there"));
