@@ -66,8 +66,7 @@ final class HookCheck {
                 ChainGraph.Jump entry = graph.firstJump(path);
                 check.ruleFinding(index, Diagnostic.error(check.words(index).extension(spec), spec.describeKind()
                         + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
-                        .withHint("packets of " + hook + " come this way by the jump at "
-                                + check.words(entry.rule()).target()));
+                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).target()));
                 return;
             }
         }
@@ -79,8 +78,8 @@ final class HookCheck {
             // Only a refusal that the hook makes counts: without one, the canonical options pass.
             if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
                 check.ruleFinding(index, Diagnostic.warning(check.words(index).extension(spec), refused.get()
-                        + reachedBy(hook, rule)).withHint("the kernel does not check this through a user chain,"
-                        + " but it does not work there"));
+                        + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
+                        + " user chain the rule loads, but cannot work as meant"));
                 return;
             }
         }
