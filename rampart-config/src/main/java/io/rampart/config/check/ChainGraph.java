@@ -119,37 +119,63 @@ final class ChainGraph {
         return List.copyOf(path);
     }
 
-    /** Depth first over every chain: a jump to a chain still being walked closes a loop. */
+    /**
+     * Depth first over every chain: a jump to a chain still being walked closes a loop. The walk
+     * keeps its own stack: unreached chains may nest far deeper than the kernel's limit.
+     */
     private void findLoops() {
         Set<String> done = new HashSet<>();
-        for (String chain : jumpsFrom.keySet()) {
-            if (!done.contains(chain)) {
-                walk(chain, new LinkedHashSet<>(), done);
+        for (String root : jumpsFrom.keySet()) {
+            if (done.contains(root)) {
+                continue;
+            }
+            LinkedHashSet<String> walking = new LinkedHashSet<>();
+            Deque<Step> stack = new ArrayDeque<>();
+            walking.add(root);
+            stack.push(new Step(root));
+            while (!stack.isEmpty()) {
+                Step step = stack.peek();
+                List<Jump> jumps = jumpsFrom.get(step.chain);
+                if (step.next == jumps.size()) {
+                    stack.pop();
+                    walking.remove(step.chain);
+                    done.add(step.chain);
+                    continue;
+                }
+                Jump jump = jumps.get(step.next++);
+                if (walking.contains(jump.to())) {
+                    loops.add(new Loop(jump, around(walking, jump.to())));
+                    closingJumps.add(jump);
+                } else if (!done.contains(jump.to())) {
+                    walking.add(jump.to());
+                    stack.push(new Step(jump.to()));
+                }
             }
         }
     }
 
-    private void walk(String chain, LinkedHashSet<String> walking, Set<String> done) {
-        walking.add(chain);
-        for (Jump jump : jumpsFrom.get(chain)) {
-            if (walking.contains(jump.to())) {
-                List<String> around = new ArrayList<>();
-                boolean inLoop = false;
-                for (String c : walking) {
-                    inLoop |= c.equals(jump.to());
-                    if (inLoop) {
-                        around.add(c);
-                    }
-                }
-                around.add(jump.to());
-                loops.add(new Loop(jump, List.copyOf(around)));
-                closingJumps.add(jump);
-            } else if (!done.contains(jump.to())) {
-                walk(jump.to(), walking, done);
+    /** A chain being walked and the index of the next of its jumps to follow. */
+    private static final class Step {
+        final String chain;
+        int next;
+
+        Step(String chain) {
+            this.chain = chain;
+        }
+    }
+
+    /** The chains walked from {@code back} on, and {@code back} again: the loop a jump back to it closes. */
+    private static List<String> around(LinkedHashSet<String> walking, String back) {
+        List<String> chains = new ArrayList<>();
+        boolean inLoop = false;
+        for (String chain : walking) {
+            inLoop |= chain.equals(back);
+            if (inLoop) {
+                chains.add(chain);
             }
         }
-        walking.remove(chain);
-        done.add(chain);
+        chains.add(back);
+        return List.copyOf(chains);
     }
 
     /**

@@ -64,6 +64,23 @@ class RulesetCheckerTest {
                         "f.rules:14:1 rule never matches");
     }
 
+    /** Chains no built-in chain reaches may nest without limit: the loop at the bottom is still found. */
+    @Test
+    void aVeryDeepUnreachedNestingIsWalkedToItsLoop() throws Exception {
+        int depth = 20_000;
+        StringBuilder text = new StringBuilder("*filter\n");
+        for (int i = 0; i < depth; i++) {
+            text.append(":C").append(i).append(" - [0:0]\n");
+        }
+        for (int i = 0; i + 1 < depth; i++) {
+            text.append("-A C").append(i).append(" -j C").append(i + 1).append('\n');
+        }
+        text.append("-A C").append(depth - 1).append(" -j C").append(depth - 2).append("\nCOMMIT\n");
+        List<Diagnostic> findings = check(new TextSources("deep.rules", text.toString(), Family.IPV4));
+        assertThat(findings).extracting(Diagnostic::message).containsExactly("jump loop C19998 -> C19999 -> C19998:"
+                + " no built-in chain reaches it yet, and the kernel will refuse any jump into it");
+    }
+
     private static List<Diagnostic> check(TextSources sources) {
         return new RulesetChecker(StandardExtensions.registry()).check(sources.ruleset(), sources);
     }
