@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "Manage iptables/ip6tables rulesets as desired state.",
         subcommands = {CanonCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
-                AgentCommand.class, TraceCommand.class, ExplainLogCommand.class,
+                AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
+                StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,20 +24,27 @@ import java.util.TreeSet;
 
 /**
  * What Rampart manages, remembered in the kernel itself: a chain named {@value #CHAIN} in each
- * table holds one comment rule per managed user chain, and for each shared built-in chain the
- * fingerprints of the block of rules Rampart put there. Nothing jumps to it, so packets never see
- * it; it lives and dies with the namespace and survives restarts of Rampart.
+ * table holds one comment rule per managed chain (user chains, and built-in chains a file owns
+ * whole), for each shared built-in chain the fingerprints of the block of rules Rampart put there,
+ * and one {@code stage} record per staged ruleset (see {@link Stages}). Nothing jumps to it, so
+ * packets never see it; it lives and dies with the namespace and survives restarts of Rampart.
  */
 final class Bookkeeping {
 
     static final String CHAIN = "RAMPART-MANAGED";
 
     private static final String SHARED = "shared";
+    /** The first word of a staged ruleset's record; apply carries these records over unchanged. */
+    static final String STAGE = "stage";
     /** Fingerprints per record, so that a record stays within the kernel's 256-byte comment. */
     private static final int FINGERPRINTS_PER_RECORD = 20;
 
     /** The block of a shared chain: where it stands and a fingerprint of each of its rules, in order. */
     record SharedBlock(Chain.Sharing where, List<String> fingerprints) {
+    }
+
+    /** A record rule as the kernel saved it, and its comment. */
+    record SavedRecord(String line, String comment) {
     }
 
     /** Everything recorded for one table. */
@@ -64,6 +72,38 @@ final class Bookkeeping {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
+    }
+
+    /**
+     * Which of a chain's rules are the recorded block (matched by fingerprint, each recorded rule
+     * once); the others belong to other tools.
+     */
+    static boolean[] inBlock(List<String> rules, SharedBlock block) {
+        Map<String, Integer> ours = new HashMap<>();
+        if (block != null) {
+            block.fingerprints().forEach(f -> ours.merge(f, 1, Integer::sum));
+        }
+        boolean[] owned = new boolean[rules.size()];
+        for (int i = 0; i < rules.size(); i++) {
+            String fingerprint = fingerprint(rules.get(i));
+            if (ours.getOrDefault(fingerprint, 0) > 0) {
+                ours.merge(fingerprint, -1, Integer::sum);
+                owned[i] = true;
+            }
+        }
+        return owned;
+    }
+
+    /** The records of staged rulesets in the table, in the order the kernel keeps them. */
+    List<SavedRecord> stageRecords(LiveState.LiveTable table) {
+        List<SavedRecord> records = new ArrayList<>();
+        for (String line : table.rulesOf(CHAIN)) {
+            String comment = comment(line, table);
+            if (comment != null && comment.startsWith(STAGE + " ")) {
+                records.add(new SavedRecord(line, comment));
+            }
+        }
+        return records;
     }
 
     Records recorded(LiveState.LiveTable table) {
@@ -111,11 +151,12 @@ final class Bookkeeping {
                 comments.add(head + " " + String.join(" ", part));
             }
         });
-        List<String> lines = new ArrayList<>();
-        for (String comment : comments) {
-            lines.add(printer.print(new Rule(CHAIN, List.of(),
-                    List.of(new Match("comment", List.of(Option.of("comment", comment)))), null)));
-        }
-        return lines;
+        return comments.stream().map(this::line).toList();
+    }
+
+    /** The bookkeeping rule that holds {@code comment}. */
+    String line(String comment) {
+        return printer.print(new Rule(CHAIN, List.of(),
+                List.of(new Match("comment", List.of(Option.of("comment", comment)))), null));
     }
 }

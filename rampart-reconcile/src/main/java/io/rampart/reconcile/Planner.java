@@ -16,7 +16,6 @@ import io.rampart.reconcile.Plan.RuleChange;
 import io.rampart.syntax.RulesetPrinter;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,20 +60,34 @@ public final class Planner {
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
         }
+        for (Chain chain : want.chains()) {
+            if (chain.name().startsWith(StageNames.PREFIX)) {
+                throw new PlanException("chain " + chain.name() + ": names starting with " + StageNames.PREFIX
+                        + " belong to staged rulesets; name yours otherwise");
+            }
+        }
         Records recorded = have.has(Bookkeeping.CHAIN) ? bookkeeping.recorded(have) : Records.NONE;
         Set<String> declaredUser = new TreeSet<>();
+        // Built-in chains owned whole are recorded too, so that `switch' knows which rules to move into a stage.
+        Set<String> declaredWhole = new TreeSet<>();
         Map<String, SharedBlock> shared = new LinkedHashMap<>();
         for (Chain chain : want.chains()) {
             if (!table.isBuiltinChain(chain.name())) {
                 declaredUser.add(chain.name());
+                declaredWhole.add(chain.name());
             } else if (chain.sharing() != Chain.Sharing.WHOLE) {
                 shared.put(chain.name(), new SharedBlock(chain.sharing(), want.rulesOf(chain.name()).stream()
                         .map(r -> Bookkeeping.fingerprint(r.line())).toList()));
+            } else {
+                declaredWhole.add(chain.name());
             }
         }
         Set<String> removed = new TreeSet<>(recorded.chains());
         removed.removeAll(declaredUser);
-        removed.removeIf(chain -> !have.has(chain));
+        removed.removeIf(chain -> !have.has(chain) || table.isBuiltinChain(chain));
+        // Staged rulesets keep their records here; apply neither reads nor drops them.
+        List<String> stageRecords = have.has(Bookkeeping.CHAIN)
+                ? bookkeeping.stageRecords(have).stream().map(Bookkeeping.SavedRecord::line).toList() : List.of();
 
         List<ChainChange> tableChanges = new ArrayList<>();
         List<ScriptLine> body = new ArrayList<>();
@@ -86,8 +99,9 @@ public final class Planner {
         releaseBlocks(table, want, have, recorded, tableChanges, body);
         unlinkAndRemove(table, have, removed, want.byName().keySet(), tableChanges, body);
 
-        Records wanted = new Records(declaredUser, shared);
-        boolean bookkeepingChanges = !wanted.equals(recorded) || (wanted.isEmpty() && have.has(Bookkeeping.CHAIN));
+        Records wanted = new Records(declaredWhole, shared);
+        boolean bookkeepingChanges = !wanted.equals(recorded)
+                || (wanted.isEmpty() && stageRecords.isEmpty() && have.has(Bookkeeping.CHAIN));
         if (tableChanges.isEmpty() && !bookkeepingChanges) {
             return;
         }
@@ -99,10 +113,11 @@ public final class Planner {
         if (bookkeepingChanges) {
             // Declaring a user chain in a --noflush restore empties it: the records are written anew.
             script.add(":" + Bookkeeping.CHAIN + " - [0:0]", 0);
-            if (wanted.isEmpty()) {
+            if (wanted.isEmpty() && stageRecords.isEmpty()) {
                 script.add("-X " + Bookkeeping.CHAIN, 0);
             } else {
                 bookkeeping.lines(wanted).forEach(line -> script.add(line, 0));
+                stageRecords.forEach(line -> script.add(line, 0));
             }
         }
         body.forEach(line -> script.add(line.text(), line.source()));
@@ -153,21 +168,15 @@ public final class Planner {
 
     /**
      * The rules of a live chain that other tools own: all of them, less the block Rampart recorded
-     * putting there (matched by fingerprint, each recorded rule once).
+     * putting there and the hooks of staged rulesets (the file takes the chain back from a stage).
      */
     private static List<DesiredRule> foreignRules(LiveTable have, Records recorded, String chain) {
-        Map<String, Integer> ours = new HashMap<>();
-        SharedBlock block = recorded.shared().get(chain);
-        if (block != null) {
-            block.fingerprints().forEach(f -> ours.merge(f, 1, Integer::sum));
-        }
+        List<String> rules = have.rulesOf(chain);
+        boolean[] ours = Bookkeeping.inBlock(rules, recorded.shared().get(chain));
         List<DesiredRule> foreign = new ArrayList<>();
-        for (String line : have.rulesOf(chain)) {
-            String fingerprint = Bookkeeping.fingerprint(line);
-            if (ours.getOrDefault(fingerprint, 0) > 0) {
-                ours.merge(fingerprint, -1, Integer::sum);
-            } else {
-                foreign.add(new DesiredRule(line, 0));
+        for (int i = 0; i < rules.size(); i++) {
+            if (!ours[i] && StageNames.hookedStage(rules.get(i), chain).isEmpty()) {
+                foreign.add(new DesiredRule(rules.get(i), 0));
             }
         }
         return foreign;

@@ -11,6 +11,14 @@ public interface Xtables {
     /** Everything the kernel holds for the family, as iptables-save prints it. */
     String save(Family family);
 
+    /**
+     * Like {@link #save}, with each rule's packet and byte counters ({@code iptables-save -c}). A
+     * boundary that cannot count may return {@code save}'s text: its rules then count nothing.
+     */
+    default String saveWithCounters(Family family) {
+        return save(family);
+    }
+
     /** Loads {@code script} with {@code iptables-restore --noflush}: every table in it commits atomically. */
     RestoreResult restore(Family family, String script);
 

@@ -38,6 +38,11 @@ public final class Iptables {
         return checked(List.of(family.command() + "-save"), "");
     }
 
+    /** iptables-save -c: every chain's and rule's packet and byte counters, comment lines included. */
+    public String saveWithCounters() {
+        return checked(List.of(family.command() + "-save", "-c"), "");
+    }
+
     /** One table of the live ruleset, without comment lines. */
     public String save(Table table) {
         return stripComments(checked(List.of(family.command() + "-save", "-t", table.label()), ""));

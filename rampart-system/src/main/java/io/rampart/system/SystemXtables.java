@@ -18,6 +18,11 @@ public final class SystemXtables implements Xtables {
     }
 
     @Override
+    public String saveWithCounters(Family family) {
+        return new Iptables(netns, family).saveWithCounters();
+    }
+
+    @Override
     public RestoreResult restore(Family family, String script) {
         ProcessResult result = new Iptables(netns, family).restore(script, true);
         return new RestoreResult(result.ok(), result.stderr());
