@@ -3,6 +3,7 @@ package io.rampart.cli;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,9 @@ import picocli.CommandLine.Command;
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
                 AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
                 StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,
+                LbCommand.class,
+                ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
+                ConfirmCommands.RollbackTimerCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
@@ -24,6 +28,12 @@ public final class Main {
 
     /** Runs the command line with the given streams and returns the exit code; used by tests. */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+        return run(args, in, out, err, System.getenv());
+    }
+
+    /** Runs the command line with the given streams and environment variables. */
+    public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
+                          Map<String, String> environment) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -31,6 +41,9 @@ public final class Main {
                 K made = defaults.create(type);
                 if (made instanceof ReadsStdin reader) {
                     reader.setStdin(in);
+                }
+                if (made instanceof ReadsEnvironment reader) {
+                    reader.setEnvironment(environment);
                 }
                 return made;
             }

@@ -6,6 +6,7 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
@@ -44,7 +45,7 @@ final class ReconcileCommands {
         public Integer call() {
             DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(new SystemXtables(netns), StandardExtensions.registry()), desired, netns,
+                return run(new Reconciler(xtables(netns, desired), StandardExtensions.registry()), desired, netns,
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
@@ -55,6 +56,11 @@ final class ReconcileCommands {
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
                 throws PlanException, ApplyException;
+
+        /** The kernel the reconciler reads and writes. */
+        Xtables xtables(Netns netns, DesiredState desired) {
+            return new SystemXtables(netns);
+        }
 
         /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
         void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
@@ -93,9 +99,22 @@ final class ReconcileCommands {
                     + " when something differs."})
     static final class ApplyCommand extends FileCommand {
 
-        /** What --json prints for an apply. */
+        @Mixin
+        ApplySafety safety;
+
+        /** What --json prints for an apply; {@code confirmation} while it awaits confirmation. */
         record Summary(boolean changed, Plan plan, String backend, int processes, long milliseconds,
-                       String kernelNotes) {
+                       String kernelNotes, ApplySafety.Pending confirmation) {
+        }
+
+        @Override
+        Xtables xtables(Netns netns, DesiredState desired) {
+            safety.prepare(new Confirmations(PendingConfirmation.of(target()), processes));
+            return safety.guard(super.xtables(netns, desired), desired, netns);
+        }
+
+        private PendingConfirmation.Target target() {
+            return new PendingConfirmation.Target(options.netns, options.family());
         }
 
         @Override
@@ -117,7 +136,7 @@ final class ReconcileCommands {
             }
             if (options.json) {
                 out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes())));
+                        processes.started(), ms, applied.notes(), safety.pending(target()))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
                         processes.started() == 1 ? "" : "es", backend, ms);
@@ -126,7 +145,7 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return ExitCode.OK;
+            return safety.afterApply(target(), options.json, out);
         }
     }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
- * <- system), config and trace <- cli.
+ * <- system, lb), config and trace <- cli.
  */
 class ArchitectureTest {
 
@@ -28,16 +28,19 @@ class ArchitectureTest {
                 .layer("trace").definedBy("io.rampart.trace..")
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
                 .layer("system").definedBy("io.rampart.system..")
+                .layer("lb").definedBy("io.rampart.lb..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("system").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "cli")
+                .whereLayer("lb").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "lb", "cli")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system", "cli")
+                .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "lb", "cli")
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
+                        "lb", "cli")
                 .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
-                        "system", "cli")
+                        "system", "lb", "cli")
                 .check(classes);
     }
 }

@@ -96,8 +96,10 @@ public final class Planner {
             want.chain(chain.name()).ifPresent(declared ->
                     planChain(table, declared, want, have, recorded, tableChanges, body, created));
         }
-        releaseBlocks(table, want, have, recorded, tableChanges, body);
-        unlinkAndRemove(table, have, removed, want.byName().keySet(), tableChanges, body);
+        Set<String> released = releaseBlocks(table, want, have, recorded, removed, tableChanges, body);
+        Set<String> settled = new HashSet<>(want.byName().keySet());
+        settled.addAll(released);
+        unlinkAndRemove(table, have, removed, settled, tableChanges, body);
 
         Records wanted = new Records(declaredWhole, shared);
         boolean bookkeepingChanges = !wanted.equals(recorded)
@@ -152,18 +154,25 @@ public final class Planner {
         }
     }
 
-    /** Takes Rampart's block out of a built-in chain the file no longer shares nor declares. */
-    private static void releaseBlocks(Table table, DesiredTable want, LiveTable have, Records recorded,
-                                      List<ChainChange> changes, List<ScriptLine> body) {
+    /**
+     * Takes Rampart's block out of each built-in chain the file no longer shares nor declares, and
+     * with it any jump to a chain being removed; returns those chains, which need no other unlinking.
+     */
+    private static Set<String> releaseBlocks(Table table, DesiredTable want, LiveTable have, Records recorded,
+                                             Set<String> removed, List<ChainChange> changes, List<ScriptLine> body) {
+        Set<String> released = new HashSet<>();
         for (String chain : recorded.shared().keySet()) {
             if (!want.declares(chain)) {
-                List<RuleChange> ruleChanges = diff(chain, have.rulesOf(chain), foreignRules(have, recorded, chain),
-                        body);
+                released.add(chain);
+                List<DesiredRule> kept = foreignRules(have, recorded, chain).stream()
+                        .filter(rule -> jumpTarget(rule.line()).filter(removed::contains).isEmpty()).toList();
+                List<RuleChange> ruleChanges = diff(chain, have.rulesOf(chain), kept, body);
                 if (!ruleChanges.isEmpty()) {
                     changes.add(new ChainChange(table, chain, Action.UPDATE, null, null, ruleChanges));
                 }
             }
         }
+        return released;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.rampart.system;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,22 @@ public interface ProcessRunner {
             return new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new SystemException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts {@code command} in a session of its own ({@code setsid}): no controlling terminal, stdin
+     * from /dev/null, stdout and stderr appended to {@code log}. It outlives Rampart, the shell that
+     * ran it and the terminal's hangup, and is not waited for.
+     */
+    default void startDetached(List<String> command, Path log) {
+        List<String> detached = new ArrayList<>(List.of("setsid"));
+        detached.addAll(command);
+        try {
+            new ProcessBuilder(detached).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new SystemException("cannot run setsid: " + e.getMessage(), e);
         }
     }
 

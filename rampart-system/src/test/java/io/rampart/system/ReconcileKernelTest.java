@@ -225,6 +225,19 @@ class ReconcileKernelTest {
         assertThat(saved).doesNotContain("RAMPART-MANAGED");
     }
 
+    /** The jump in a released block and the chain it leads to go in one restore, each deleted once. */
+    @Test
+    void aReleasedBlockJumpingToARemovedChainGoesWithIt() throws Exception {
+        shell("iptables -t nat -A PREROUTING -s 192.0.2.9 -j ACCEPT");
+        reconciler().apply(desired(Family.IPV4, "*nat\n:LB - [0:0]\n# rampart: shared PREROUTING head\n"
+                + "-A PREROUTING -p tcp --dport 80 -j LB\n-A LB -p tcp -j DNAT --to-destination 10.0.0.1:80\n"
+                + "COMMIT\n"));
+        reconciler().apply(desired(Family.IPV4, ""));
+        String saved = save(Family.IPV4);
+        assertThat(rulesOf(saved, "PREROUTING")).containsExactly("-A PREROUTING -s 192.0.2.9/32 -j ACCEPT");
+        assertThat(saved).doesNotContain(":LB ").doesNotContain("RAMPART-MANAGED");
+    }
+
     @Test
     void aFileCannotDeclareTheBookkeepingChain() throws Exception {
         assertThatThrownBy(() -> reconciler().apply(desired(Family.IPV4,

@@ -1,0 +1,230 @@
+package io.rampart.cli;
+
+import io.rampart.cli.PendingConfirmation.State;
+import io.rampart.cli.PendingConfirmation.Target;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.LiveState;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Planner;
+import io.rampart.reconcile.RestoreSimulation;
+import io.rampart.reconcile.Xtables;
+import io.rampart.system.Netns;
+import io.rampart.trace.TraceInputException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/**
+ * What makes apply safe over SSH: {@code --confirm} (roll back unless confirmed in time) and the
+ * lockout guard that {@code --force} overrides. Both act just before the kernel is written.
+ */
+final class ApplySafety implements ReadsStdin, ReadsEnvironment {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh]?)");
+
+    @Option(names = "--confirm", paramLabel = "DURATION",
+            description = "Roll back to the rules before this apply unless `rampart confirm' runs (or y is answered"
+                    + " at the prompt) within DURATION: 60s, 2m or plain seconds.")
+    String confirm;
+
+    @Option(names = "--force", description = "Apply even when the ruleset would drop the SSH session"
+            + " this command runs in (SSH_CONNECTION).")
+    boolean force;
+
+    /** What --json adds to apply's summary while a confirmation is pending; the time in ISO 8601, UTC. */
+    record Pending(String rollsBackAt, String confirm, String rollback) {
+    }
+
+    private State armed;
+    private Confirmations confirmations;
+    private InputStream stdin = System.in;
+    private Map<String, String> environment = System.getenv();
+
+    @Override
+    public void setStdin(InputStream in) {
+        stdin = in;
+    }
+
+    @Override
+    public void setEnvironment(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /** The --confirm duration, or null without it; a bad value is refused naming the flag. */
+    Duration confirmWindow() {
+        if (confirm == null) {
+            return null;
+        }
+        Matcher matcher = DURATION.matcher(confirm.strip());
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new InputException("--confirm: `" + confirm + "' is no duration: use e.g. 60s, 2m or plain seconds");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    /**
+     * Checks the options and refuses while a confirmation is pending for the target, before
+     * anything is read from the kernel.
+     */
+    void prepare(Confirmations target) {
+        confirmWindow();
+        this.confirmations = target;
+        target.refuseWhilePending();
+    }
+
+    /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */
+    Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
+        Duration window = confirmWindow();
+        return new CheckedXtables(kernel, (saved, script, write) -> {
+            if (!force) {
+                checkSession(environment, saved, script, desired, netns);
+            }
+            if (window == null) {
+                return write.get();
+            }
+            armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
+                    replan(desired, saved, script));
+            Xtables.RestoreResult result = confirmations.writeArmed(armed.id(), write);
+            if (!result.ok()) {
+                armed = null;
+            }
+            return result;
+        });
+    }
+
+    private static void checkSession(Map<String, String> environment, String saved, String script,
+                                     DesiredState desired, Netns netns) {
+        Optional<LockoutGuard.SshSession> session = LockoutGuard.SshSession.parse(environment.get("SSH_CONNECTION"));
+        if (session.isEmpty() || session.get().family() != desired.family()) {
+            return;
+        }
+        try {
+            LockoutGuard.check(session.get(), RestoreSimulation.after(saved, script), desired,
+                    LiveHost.read(netns, desired.family()));
+        } catch (TraceInputException e) {
+            throw new InputException("the lockout guard cannot read the host's addresses: " + e.getMessage()
+                    + "; --force skips the check");
+        }
+    }
+
+    /** The plan behind {@code script}, for the rollback: the planner gives the same plan for the same dump. */
+    private static Plan replan(DesiredState desired, String saved, String script) {
+        try {
+            Plan plan = new Planner(StandardExtensions.registry()).plan(desired, LiveState.parse(saved));
+            if (!plan.script().equals(script)) {
+                throw new IllegalStateException("the plan for the rollback differs from the one applied");
+            }
+            return plan;
+        } catch (PlanException e) {
+            throw new IllegalStateException("the applied plan cannot be planned again: " + e.getMessage(), e);
+        }
+    }
+
+    /** While a confirmation is pending, what --json says about it; null otherwise. */
+    Pending pending(Target target) {
+        return armed == null ? null : new Pending(armed.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
+                "rampart confirm" + target.flags(),
+                "rampart rollback" + target.flags());
+    }
+
+    /**
+     * After the apply's report: on a terminal, asks whether to keep the rules until the deadline;
+     * otherwise says how to confirm. Returns the exit code: 1 when the rules were rolled back.
+     */
+    int afterApply(Target target, boolean json, PrintWriter out) {
+        if (armed == null || json) {
+            return ExitCode.OK;
+        }
+        if (System.console() == null || stdin != System.in) {
+            out.printf("awaiting confirmation: rolls back at %s (in %d s) unless `rampart confirm%s' runs;"
+                    + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(),
+                    target.flags(),
+                    target.flags());
+            out.flush();
+            return ExitCode.OK;
+        }
+        Answer answer = ask(stdin, out);
+        out.println();
+        switch (answer) {
+            case YES -> {
+                boolean kept = confirmations.confirm();
+                out.println(kept ? "confirmed: keeping the new rules" : "too late: the rules were rolled back");
+                return kept ? ExitCode.OK : ExitCode.BAD_INPUT;
+            }
+            case ENDED -> {
+                out.println("the confirmation ended in another shell (rampart confirm or rollback)");
+                return ExitCode.OK;
+            }
+            default -> {
+                Optional<State> rolled = confirmations.rollBack(answer == Answer.NONE ? "no answer at the prompt"
+                        : "not confirmed at the prompt", armed.id());
+                out.println(rolled.isPresent() ? "rolled back to the rules before this apply"
+                        : "rolled back by the timer at the deadline");
+                return ExitCode.BAD_INPUT;
+            }
+        }
+    }
+
+    /** What happened at the prompt. */
+    private enum Answer { YES, NO, NONE, ENDED }
+
+    private Answer ask(InputStream in, PrintWriter out) {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                String read = reader.readLine();
+                return read == null ? "" : read.strip().toLowerCase(Locale.ROOT);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        while (secondsLeft() > 0) {
+            if (!confirmations.isPending(armed.id())) {
+                return Answer.ENDED;
+            }
+            out.printf("\rkeep the new rules? rolling back in %3d s [y/N] ", secondsLeft());
+            out.flush();
+            try {
+                String answer = line.get(1, TimeUnit.SECONDS);
+                return answer.equals("y") || answer.equals("yes") ? Answer.YES : Answer.NO;
+            } catch (TimeoutException e) {
+                // the countdown goes on
+            } catch (ExecutionException e) {
+                return Answer.NO;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Answer.NO;
+            }
+        }
+        return Answer.NONE;
+    }
+
+    private long secondsLeft() {
+        return Math.max(0, (Duration.between(Instant.now(), armed.deadline()).toMillis() + 999) / 1000);
+    }
+}

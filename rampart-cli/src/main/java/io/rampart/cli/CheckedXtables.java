@@ -1,0 +1,46 @@
+package io.rampart.cli;
+
+import io.rampart.model.Family;
+import io.rampart.reconcile.Xtables;
+import java.util.function.Supplier;
+
+/**
+ * The kernel boundary with a say around each write: it remembers the last dump and hands it, the
+ * restore script and the write itself to a guard, which may refuse before anything is written or
+ * prepare for what follows the write.
+ */
+final class CheckedXtables implements Xtables {
+
+    /** Runs around a restore; throws before calling {@code write} to leave the kernel as it was. */
+    interface Guard {
+        RestoreResult around(String saved, String script, Supplier<RestoreResult> write);
+    }
+
+    private final Xtables kernel;
+    private final Guard guard;
+    private String saved;
+
+    CheckedXtables(Xtables kernel, Guard guard) {
+        this.kernel = kernel;
+        this.guard = guard;
+    }
+
+    @Override
+    public String save(Family family) {
+        saved = kernel.save(family);
+        return saved;
+    }
+
+    @Override
+    public String saveWithCounters(Family family) {
+        return kernel.saveWithCounters(family);
+    }
+
+    @Override
+    public RestoreResult restore(Family family, String script) {
+        if (saved == null) {
+            throw new IllegalStateException("a restore is planned from a dump: save first");
+        }
+        return guard.around(saved, script, () -> kernel.restore(family, script));
+    }
+}

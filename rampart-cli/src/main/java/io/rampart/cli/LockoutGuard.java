@@ -1,0 +1,163 @@
+package io.rampart.cli;
+
+import io.rampart.model.Family;
+import io.rampart.model.Table;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.DesiredState.DesiredRule;
+import io.rampart.reconcile.DesiredState.DesiredTable;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.Host;
+import io.rampart.trace.PacketSpec;
+import io.rampart.trace.Step;
+import io.rampart.trace.Trace;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.Tracer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Refuses a ruleset that would drop the packets of the SSH session the command runs in: the
+ * session's next incoming packet and its reply are traced through the ruleset as it will be after
+ * the apply (the file's chains and every chain it leaves alone).
+ */
+final class LockoutGuard {
+
+    /** The session {@code SSH_CONNECTION} describes: {@code client_ip client_port server_ip server_port}. */
+    record SshSession(String client, int clientPort, String server, int serverPort) {
+
+        /** The session, or empty when the variable is unset; a value that is not four fields is refused. */
+        static Optional<SshSession> parse(String value) {
+            if (value == null || value.isBlank()) {
+                return Optional.empty();
+            }
+            String[] fields = value.strip().split("\\s+");
+            if (fields.length == 4) {
+                try {
+                    int clientPort = Integer.parseInt(fields[1]);
+                    int serverPort = Integer.parseInt(fields[3]);
+                    Family family = fields[2].contains(":") ? Family.IPV6 : Family.IPV4;
+                    if (Addresses.parseLiteral(fields[0], family) != null && Addresses.parseLiteral(fields[2], family)
+                            != null && clientPort > 0 && clientPort < 65536 && serverPort > 0 && serverPort < 65536) {
+                        return Optional.of(new SshSession(fields[0], clientPort, fields[2], serverPort));
+                    }
+                } catch (NumberFormatException e) {
+                    // falls through to the refusal below
+                }
+            }
+            throw new InputException("SSH_CONNECTION `" + value + "' is not `CLIENT_IP CLIENT_PORT SERVER_IP"
+                    + " SERVER_PORT', so the lockout guard cannot check the session; --force skips the check");
+        }
+
+        Family family() {
+            return server.contains(":") ? Family.IPV6 : Family.IPV4;
+        }
+
+        @Override
+        public String toString() {
+            return bracketed(client) + ":" + clientPort + " -> " + bracketed(server) + ":" + serverPort;
+        }
+
+        private static String bracketed(String address) {
+            return address.contains(":") ? "[" + address + "]" : address;
+        }
+    }
+
+    private LockoutGuard() {
+    }
+
+    /**
+     * Throws an {@link InputException} naming the rule that would drop the session's packets once
+     * the kernel holds {@code after} (iptables-save text); does nothing for a session of the other family.
+     */
+    static void check(SshSession session, String after, DesiredState desired, Host host) {
+        Family family = desired.family();
+        if (session.family() != family) {
+            return;
+        }
+        CompiledRuleset ruleset;
+        try {
+            ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
+        } catch (RulesetSyntaxException e) {
+            throw new InputException("the lockout guard cannot trace the SSH session (" + session + "): the ruleset"
+                    + " after the apply has a rule Rampart cannot model (" + e.getMessage()
+                    + "); --force skips the check");
+        }
+        Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
+        try {
+            String in = interfaceOf(host, session.server(), family);
+            Trace incoming = tracer.trace(packet(session.client(), session.clientPort(), session.server(),
+                    session.serverPort()).set("in", in).build(family));
+            refuseIfDropped(incoming, "incoming packets", session, desired);
+            Trace reply = tracer.trace(packet(session.server(), session.serverPort(), session.client(),
+                    session.clientPort()).set("local", "true").build(family));
+            refuseIfDropped(reply, "replies", session, desired);
+        } catch (TraceInputException e) {
+            throw new InputException("the lockout guard cannot trace the SSH session (" + session + "): "
+                    + e.getMessage() + "; --force skips the check");
+        }
+    }
+
+    private static PacketSpec packet(String src, int sport, String dst, int dport) {
+        return new PacketSpec().set("proto", "tcp").set("src", src).set("sport", Integer.toString(sport))
+                .set("dst", dst).set("dport", Integer.toString(dport)).set("tcp_flags", "ACK")
+                .set("ct_state", "ESTABLISHED");
+    }
+
+    /** The interface holding the server's address, where the session's packets arrive; null when unknown. */
+    private static String interfaceOf(Host host, String server, Family family) {
+        byte[] address = Addresses.parseLiteral(server, family);
+        return host.addresses().stream().filter(a -> Arrays.equals(a.prefix().address(), address))
+                .map(Host.Address::iface).findFirst().orElse(null);
+    }
+
+    private static void refuseIfDropped(Trace trace, String what, SshSession session, DesiredState desired) {
+        List<Trace> ways = new ArrayList<>(List.of(trace));
+        trace.branches().forEach(branch -> ways.add(branch.trace()));
+        for (Trace way : ways) {
+            if (way.verdict().equals("ACCEPT") || way.steps().isEmpty()) {
+                continue;
+            }
+            Step last = way.steps().get(way.steps().size() - 1);
+            if (last.verdict().equals("ACCEPT")) {
+                continue; // dropped by routing, not by a rule: nothing the ruleset can be blamed for
+            }
+            throw new InputException(culprit(last, desired) + "this ruleset would cut off the SSH session this"
+                    + " command runs in (" + session + "): its " + what + " are dropped by " + describe(last, desired)
+                    + "; nothing was changed. Allow the session first (e.g. -A INPUT -m conntrack --ctstate"
+                    + " ESTABLISHED,RELATED -j ACCEPT before the rule), or give --force to apply anyway");
+        }
+    }
+
+    /** {@code file:line:1: error: } for a rule of the file, {@code file: error: } otherwise. */
+    private static String culprit(Step step, DesiredState desired) {
+        int line = step.isPolicy() ? 0 : sourceLine(step, desired);
+        return desired.source() + (line > 0 ? ":" + line + ":1" : "") + ": error: ";
+    }
+
+    private static String describe(Step step, DesiredState desired) {
+        if (step.isPolicy()) {
+            return "the policy " + step.verdict() + " of " + step.table() + " " + step.chain()
+                    + (managedChain(step, desired).isPresent() ? "" : ", a chain " + desired.source()
+                    + " does not manage");
+        }
+        return step.table() + " " + step.chain() + " rule " + step.rule() + " `" + step.text() + "'"
+                + (sourceLine(step, desired) > 0 ? "" : ", a rule " + desired.source() + " does not manage");
+    }
+
+    private static int sourceLine(Step step, DesiredState desired) {
+        return managedChain(step, desired).stream().flatMap(t -> t.rulesOf(step.chain()).stream())
+                .filter(rule -> rule.line().equals(step.text())).mapToInt(DesiredRule::sourceLine).findFirst()
+                .orElse(0);
+    }
+
+    private static Optional<DesiredTable> managedChain(Step step, DesiredState desired) {
+        return Table.byLabel(step.table()).flatMap(desired::table).filter(t -> t.declares(step.chain()));
+    }
+}

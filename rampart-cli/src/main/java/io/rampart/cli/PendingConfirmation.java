@@ -1,0 +1,234 @@
+package io.rampart.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.model.Family;
+import io.rampart.reconcile.Plan;
+import io.rampart.system.SystemException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * An apply that rolls back unless confirmed, kept on disk so that any shell, and the rollback
+ * timer in its own session, find it: one root-only directory per namespace and family under
+ * {@value #ROOT}, holding the live ruleset before the apply, the applied plan and the deadline.
+ * The directory exists exactly while the confirmation is pending; creating it is what reserves it.
+ */
+final class PendingConfirmation {
+
+    static final String ROOT = "/run/rampart/confirm";
+
+    private static final String BEFORE = "before.rules";
+    private static final String PLAN = "plan.json";
+    private static final String STATE = "pending.properties";
+    private static final String TIMER_PID = "timer.pid";
+    private static final FileAttribute<Set<PosixFilePermission>> ROOT_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Whose rules: a namespace (null for the host's own) and a family. */
+    record Target(String netns, Family family) {
+
+        Target {
+            if (netns != null && (netns.isEmpty() || netns.contains("/") || netns.startsWith("."))) {
+                throw new InputException("--netns: `" + netns + "' is no namespace name");
+            }
+        }
+
+        /** The directory name: one pending confirmation per namespace and family. */
+        String key() {
+            return (netns == null ? "host" : "netns-" + netns) + (family == Family.IPV4 ? ".ipv4" : ".ipv6");
+        }
+
+        /** The options that name this target on a command line, e.g. {@code " --netns web1 -6"}. */
+        String flags() {
+            return (netns == null ? "" : " --netns " + netns) + (family == Family.IPV6 ? " -6" : "");
+        }
+
+        String describe() {
+            return (family == Family.IPV4 ? "IPv4" : "IPv6") + " rules of "
+                    + (netns == null ? "this host" : "namespace " + netns);
+        }
+    }
+
+    /** What the pending apply was: its id (the timer's), when it rolls back, and the file applied. */
+    record State(String id, Instant deadline, String source) {
+    }
+
+    private final Path root;
+    private final Target target;
+
+    PendingConfirmation(Path root, Target target) {
+        this.root = root;
+        this.target = target;
+    }
+
+    static PendingConfirmation of(Target target) {
+        return new PendingConfirmation(Path.of(ROOT), target);
+    }
+
+    Target target() {
+        return target;
+    }
+
+    private Path dir() {
+        return root.resolve(target.key());
+    }
+
+    /** The log of what timers did for this target; kept after the confirmation ends. */
+    Path log() {
+        return root.resolve(target.key() + ".log");
+    }
+
+    /** Runs {@code action} holding this target's lock, so that confirm, rollback and the timer take turns. */
+    <T> T locked(Supplier<T> action) {
+        try {
+            makeRoot();
+            try (FileChannel channel = FileChannel.open(root.resolve(target.key() + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                return action.get();
+            }
+        } catch (IOException e) {
+            throw new SystemException("cannot lock " + root.resolve(target.key() + ".lock") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reserves the target for a new pending confirmation; refused while one is pending. */
+    void reserve() {
+        try {
+            makeRoot();
+            Files.createDirectory(dir(), ROOT_ONLY);
+        } catch (FileAlreadyExistsException e) {
+            throw alreadyPending();
+        } catch (IOException e) {
+            throw new SystemException("cannot create " + dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The refusal while a confirmation is pending, saying how to end it. */
+    SystemException alreadyPending() {
+        boolean timerRuns = timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isPresent();
+        String when = state().map(s -> timerRuns
+                ? " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")"
+                : " (its rollback timer no longer runs, so nothing rolls it back by itself)").orElse("");
+        return new SystemException("an apply of the " + target.describe() + " awaits confirmation" + when
+                + ": run `rampart confirm" + target.flags() + "' to keep it or `rampart rollback" + target.flags()
+                + "' to undo it first");
+    }
+
+    boolean exists() {
+        return Files.isDirectory(dir());
+    }
+
+    /** Writes what rollback needs; the directory must be reserved. */
+    void record(State state, String before, Plan plan) {
+        Properties properties = new Properties();
+        properties.setProperty("id", state.id());
+        properties.setProperty("deadline", state.deadline().toString());
+        properties.setProperty("source", state.source());
+        try {
+            Files.writeString(dir().resolve(BEFORE), before);
+            Files.writeString(dir().resolve(PLAN), JSON.writeValueAsString(plan));
+            try (var out = Files.newBufferedWriter(dir().resolve(STATE))) {
+                properties.store(out, null);
+            }
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The pending state; empty when none is pending (or, read without the lock, while it is recorded). */
+    Optional<State> state() {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(dir().resolve(STATE))) {
+            properties.load(in);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new SystemException("cannot read " + dir().resolve(STATE) + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new State(properties.getProperty("id"), Instant.parse(properties.getProperty("deadline")),
+                properties.getProperty("source")));
+    }
+
+    String before() {
+        return read(BEFORE);
+    }
+
+    Plan plan() {
+        try {
+            return JSON.readValue(read(PLAN), Plan.class);
+        } catch (IOException e) {
+            throw new SystemException("cannot read the applied plan in " + dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The timer records its own process id, so that confirm can stop it. */
+    void recordTimer(long pid) {
+        try {
+            Files.writeString(dir().resolve(TIMER_PID), Long.toString(pid));
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + dir().resolve(TIMER_PID) + ": " + e.getMessage(), e);
+        }
+    }
+
+    Optional<Long> timerPid() {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(dir().resolve(TIMER_PID)).strip()));
+        } catch (IOException | NumberFormatException e) {
+            // Not written yet: the timer has not started, and finds no state when it does.
+            return Optional.empty();
+        }
+    }
+
+    /** Ends the pending confirmation: the directory goes, so no timer acts on it any more. */
+    void remove() {
+        if (!exists()) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir())) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.delete(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new SystemException("cannot remove " + dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String read(String name) {
+        try {
+            return Files.readString(dir().resolve(name));
+        } catch (IOException e) {
+            throw new SystemException("cannot read " + dir().resolve(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void makeRoot() throws IOException {
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root, ROOT_ONLY);
+        }
+    }
+}

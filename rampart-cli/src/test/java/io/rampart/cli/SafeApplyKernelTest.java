@@ -1,0 +1,373 @@
+package io.rampart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.system.KernelTestSupport;
+import io.rampart.system.Netns;
+import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * apply --confirm, confirm, rollback, the rollback timer and the lockout guard, against one
+ * throwaway namespace whose filter table is emptied before each test. The namespace has an
+ * address (10.9.0.1 on a veth) for a simulated SSH session to arrive at.
+ */
+class SafeApplyKernelTest {
+
+    private static Netns netns;
+    private static String name;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        KernelTestSupport.requireKernel();
+        netns = Netns.throwaway("safe", ProcessRunner.system());
+        name = netns.name().orElseThrow();
+        ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
+        ip("addr", "add", "10.9.0.1/24", "dev", "v0");
+        ip("-6", "addr", "add", "2001:db8:9::1/64", "dev", "v0", "nodad");
+        ip("link", "set", "v0", "up");
+        ip("link", "set", "v1", "up");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (netns != null) {
+            netns.close();
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.lock"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv6.lock"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv6.log"));
+        }
+    }
+
+    @BeforeEach
+    void emptyFilterTable() {
+        kernel(List.of("iptables-restore"), "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+    }
+
+    @AfterEach
+    void endWhatIsPending() {
+        if (netns != null) {
+            run("rollback", "--netns", name);
+            run("rollback", "--netns", name, "-6");
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        kernel(command, "");
+    }
+
+    private static String kernel(List<String> command, String stdin) {
+        ProcessResult result = netns.run(command, stdin);
+        assertThat(result.ok()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
+        return result.stdout();
+    }
+
+    private static String rules() {
+        return kernel(List.of("iptables", "-S"), "");
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        return runWith(Map.of(), args);
+    }
+
+    private static Run runWith(Map<String, String> environment, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+                new PrintWriter(err, true), environment);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path file(String fileName, String text) throws IOException {
+        Path file = dir.resolve(fileName);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private static Path pendingDir() {
+        return Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4");
+    }
+
+    /** The timer's process, read from the pending confirmation before it ends. */
+    private static ProcessHandle timer() throws IOException {
+        long pid = Long.parseLong(Files.readString(pendingDir().resolve("timer.pid")).strip());
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    private static final String BEFORE = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :OLD - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -s 198.51.100.0/24 -j OLD
+            -A OLD -j ACCEPT
+            COMMIT
+            """;
+
+    private static final String NEW = """
+            *filter
+            :INPUT DROP [0:0]
+            :SSH - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A INPUT -p tcp --dport 22 -j SSH
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            COMMIT
+            """;
+
+    @Test
+    void confirmInTimeKeepsTheNewRules() throws IOException {
+        Run apply = run("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("awaiting confirmation: rolls back at")
+                .contains("unless `rampart confirm --netns " + name + "' runs");
+        ProcessHandle timer = timer();
+        assertThat(timer.isAlive()).isTrue();
+
+        Run second = run("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
+        assertThat(second.exitCode()).isEqualTo(ExitCode.SYSTEM);
+        assertThat(second.err()).contains("awaits confirmation").contains("rampart confirm --netns " + name);
+
+        Run confirm = run("confirm", "--netns", name);
+        assertThat(confirm.exitCode()).as(confirm.err()).isZero();
+        timer.onExit().join();
+        assertThat(Files.exists(pendingDir())).isFalse();
+        assertThat(rules()).contains("-P INPUT DROP", "-A SSH -s 192.0.2.0/24 -j ACCEPT");
+        assertThat(run("status", "--netns", name, dir.resolve("new.rules").toString()).exitCode()).isZero();
+
+        Run again = run("confirm", "--netns", name);
+        assertThat(again.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(again.err()).contains("nothing awaits confirmation for the IPv4 rules of namespace " + name);
+    }
+
+    @Test
+    void theTimerRollsBackTheTouchedChainsAndLeavesAForeignChainAlone() throws IOException {
+        assertThat(run("apply", "--netns", name, file("before.rules", BEFORE).toString()).exitCode()).isZero();
+        // Another tool's chain, and its jump to a chain Rampart manages: the apply unlinks it.
+        kernel(List.of("iptables", "-N", "DOCKER"), "");
+        kernel(List.of("iptables", "-A", "DOCKER", "-j", "RETURN"), "");
+        kernel(List.of("iptables", "-A", "FORWARD", "-j", "DOCKER"), "");
+        kernel(List.of("iptables", "-A", "FORWARD", "-j", "OLD"), "");
+        String before = rules();
+
+        Run apply = run("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("filter OLD: remove");
+        assertThat(rules()).contains("-N SSH").doesNotContain("-N OLD");
+        ProcessHandle timer = timer();
+        kernel(List.of("iptables", "-A", "DOCKER", "-s", "172.17.0.0/16", "-j", "ACCEPT"), "");
+
+        timer.onExit().join();
+        assertThat(Files.exists(pendingDir())).isFalse();
+        assertThat(rules()).isEqualTo(before.replace("-A DOCKER -j RETURN\n",
+                "-A DOCKER -j RETURN\n-A DOCKER -s 172.17.0.0/16 -j ACCEPT\n"));
+        assertThat(Files.readString(Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log")))
+                .contains("rolled back " + dir.resolve("new.rules") + ": not confirmed by");
+    }
+
+    @Test
+    void rollbackRollsBackAtOnce() throws IOException {
+        String before = rules();
+        Run apply = run("apply", "--netns", name, "--json", "--confirm", "1m", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("\"confirmation\" : {", "\"rollsBackAt\" : \"20",
+                "\"confirm\" : \"rampart confirm --netns " + name + "\"");
+        ProcessHandle timer = timer();
+        Run rollback = run("rollback", "--netns", name);
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(rollback.out()).contains("rolled back " + dir.resolve("new.rules"));
+        timer.onExit().join();
+        assertThat(rules()).isEqualTo(before);
+        assertThat(run("rollback", "--netns", name).exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    }
+
+    @Test
+    void theRollbackHappensAfterTheTerminalAndTheApplyAtItsPromptAreKilled() throws Exception {
+        String before = rules();
+        Path output = dir.resolve("apply.out");
+        // A terminal session of its own (script(1) on a pseudo-terminal, in a new process group) with
+        // apply waiting at its prompt, as over SSH; then the whole group and apply die by SIGKILL.
+        Process terminal = new ProcessBuilder("setsid", "script", "-qec",
+                rampartCommand("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString()),
+                "/dev/null").redirectOutput(output.toFile()).redirectErrorStream(true).start();
+        try (var keyboard = terminal.getOutputStream()) {
+            while (!Files.readString(output).contains("[y/N]")) {
+                assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
+                Thread.sleep(50);
+            }
+            assertThat(rules()).contains("-N SSH");
+            ProcessHandle timer = timer();
+            // The timer descends from apply too, but lives in a session of its own: only apply is picked.
+            ProcessHandle apply = terminal.descendants()
+                    .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains("apply"))
+                    .findFirst().orElseThrow();
+            new ProcessBuilder("kill", "-9", "--", "-" + terminal.pid()).start().waitFor();
+            apply.destroyForcibly();
+            terminal.waitFor();
+            apply.onExit().join();
+
+            assertThat(timer.isAlive()).isTrue();
+            timer.onExit().join();
+            assertThat(rules()).isEqualTo(before);
+            assertThat(Files.exists(pendingDir())).isFalse();
+        } finally {
+            terminal.destroyForcibly();
+        }
+    }
+
+    /**
+     * A shell command that runs Rampart in a JVM of its own: the launcher's java and class path,
+     * without the launcher's build step, which a test must not run.
+     */
+    private static String rampartCommand(String... args) {
+        List<String> words = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                "'" + System.getProperty("java.class.path") + "'", Main.class.getName()));
+        words.addAll(List.of(args));
+        return String.join(" ", words);
+    }
+
+    /** Runs apply --confirm in a separate JVM on a pseudo-terminal (script(1)) and answers the prompt. */
+    private Run applyOnTerminal(String answer) throws Exception {
+        String command = rampartCommand("apply", "--netns", name, "--confirm", "60s",
+                file("new.rules", NEW).toString());
+        Path output = dir.resolve("terminal.out");
+        Process terminal = new ProcessBuilder("script", "-qec", command, "/dev/null")
+                .redirectOutput(output.toFile()).redirectErrorStream(true).start();
+        try (var keyboard = terminal.getOutputStream()) {
+            while (!Files.readString(output).contains("[y/N]")) {
+                assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
+                Thread.sleep(50);
+            }
+            keyboard.write((answer + "\n").getBytes(StandardCharsets.UTF_8));
+            keyboard.flush();
+            int code = terminal.waitFor();
+            return new Run(code, Files.readString(output), "");
+        }
+    }
+
+    @Test
+    void onATerminalApplyAsksAndKeepsOnYesAndRollsBackOnNo() throws Exception {
+        String before = rules();
+        Run no = applyOnTerminal("n");
+        assertThat(no.exitCode()).as(no.out()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(no.out()).contains("keep the new rules? rolling back in")
+                .contains("rolled back to the rules before");
+        assertThat(rules()).isEqualTo(before);
+        assertThat(Files.exists(pendingDir())).isFalse();
+
+        Run yes = applyOnTerminal("y");
+        assertThat(yes.exitCode()).as(yes.out()).isZero();
+        assertThat(yes.out()).contains("confirmed: keeping the new rules");
+        assertThat(rules()).contains("-P INPUT DROP", "-N SSH");
+        assertThat(Files.exists(pendingDir())).isFalse();
+    }
+
+    private static final String SSH_SESSION = "10.9.0.2 50022 10.9.0.1 22";
+
+    @Test
+    void theLockoutGuardRefusesARulesetThatDropsTheSessionAndForceOverrides() throws IOException {
+        String dropping = """
+                *filter
+                :INPUT ACCEPT [0:0]
+                -A INPUT -i lo -j ACCEPT
+                -A INPUT -s 192.0.2.0/24 -p tcp --dport 22 -j ACCEPT
+                -A INPUT -p tcp --dport 22 -j DROP
+                COMMIT
+                """;
+        Path file = file("drop.rules", dropping);
+        String before = rules();
+        Run refused = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name, file.toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(refused.err()).contains(file + ":5:1: error: this ruleset would cut off the SSH session")
+                .contains("(10.9.0.2:50022 -> 10.9.0.1:22)")
+                .contains("dropped by filter INPUT rule 3 `-A INPUT -p tcp -m tcp --dport 22 -j DROP'")
+                .contains("--force");
+        assertThat(rules()).isEqualTo(before);
+
+        Run otherFamily = runWith(Map.of("SSH_CONNECTION", "2001:db8::2 50022 2001:db8::1 22"), "plan", "--netns",
+                name, file.toString());
+        assertThat(otherFamily.exitCode()).isZero();
+
+        Run forced = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name, "--force",
+                file.toString());
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(rules()).contains("-A INPUT -p tcp -m tcp --dport 22 -j DROP");
+    }
+
+    @Test
+    void theLockoutGuardAcceptsARulesetThatKeepsEstablishedSessions() throws IOException {
+        String allowing = """
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -i lo -j ACCEPT
+                -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+                -A INPUT -p tcp --dport 22 -j DROP
+                COMMIT
+                """;
+        Run apply = runWith(Map.of("SSH_CONNECTION", SSH_SESSION), "apply", "--netns", name,
+                file("allow.rules", allowing).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(rules()).contains("-P INPUT DROP");
+    }
+
+    @Test
+    void ipv6SessionsAreGuardedAndIpv6AppliesRolledBack() throws IOException {
+        kernel(List.of("ip6tables-restore"), "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+        String before = kernel(List.of("ip6tables", "-S"), "");
+        Map<String, String> session = Map.of("SSH_CONNECTION", "2001:db8:9::2 50022 2001:db8:9::1 22");
+        String closed = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n";
+        Run refused = runWith(session, "apply", "--netns", name, "-6", file("closed6.rules", closed).toString());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(refused.err()).contains("([2001:db8:9::2]:50022 -> [2001:db8:9::1]:22)")
+                .contains("dropped by the policy DROP of filter INPUT");
+
+        String open = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+                + "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";
+        Run apply = runWith(session, "apply", "--netns", name, "-6", "--confirm", "60",
+                file("open6.rules", open).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(apply.out()).contains("rampart confirm --netns " + name + " -6");
+        assertThat(kernel(List.of("ip6tables", "-S"), "")).contains("-P INPUT DROP");
+        assertThat(run("confirm", "--netns", name).exitCode()).as("IPv4 has nothing pending")
+                .isEqualTo(ExitCode.BAD_INPUT);
+        Run rollback = run("rollback", "--netns", name, "-6");
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(kernel(List.of("ip6tables", "-S"), "")).isEqualTo(before);
+    }
+
+    @Test
+    void aBadDurationIsRefusedNamingTheFlag() throws IOException {
+        String before = rules();
+        Run bad = run("apply", "--netns", name, "--confirm", "soon", file("new.rules", NEW).toString());
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(bad.err()).contains("--confirm: `soon' is no duration");
+        assertThat(rules()).isEqualTo(before);
+    }
+}

@@ -1,0 +1,272 @@
+package io.rampart.lb;
+
+import io.rampart.model.Family;
+import io.rampart.model.Table;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.LiveState;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * IPTLB's operations on Rampart. Every input is checked before anything is written; the rules of all
+ * applied profiles of a family form one desired state, brought to the kernel in one atomic restore;
+ * the state file is replaced only after the kernel accepted the change.
+ *
+ * <p>Which profiles are applied is the kernel's to say: a profile is applied when its chain exists.
+ * A profile saved without {@code -run} so stays out of the kernel until it is run itself or with
+ * {@code -use-state -run}, and a profile deleted without {@code -run} leaves with the next run.
+ */
+public final class LoadBalancer {
+
+    private static final Pattern COUNTED = Pattern.compile("\\[(\\d+):(\\d+)] (-A .*)");
+
+    private final LbHost host;
+    private final Path stateFile;
+    private final LbRules rules;
+    private final Reconciler reconciler;
+
+    public LoadBalancer(LbHost host, ExtensionRegistry registry, Path stateFile) {
+        this.host = host;
+        this.stateFile = stateFile;
+        this.rules = new LbRules(registry);
+        this.reconciler = new Reconciler(host.xtables(), registry);
+    }
+
+    /**
+     * What an invocation changes: the profiles the state file will hold, those to put into the kernel
+     * even if it does not hold them yet, and the address families to reconcile.
+     */
+    private record Change(Map<String, Profile> next, Set<String> toApply, Set<Family> families,
+                          List<String> messages) {
+    }
+
+    /** Carries out one invocation. */
+    public Outcome execute(Request request) throws LbException, PlanException, ApplyException, IOException {
+        checkFlags(request);
+        Map<String, Profile> state = StateFile.read(stateFile);
+        Change change = change(request, state);
+        boolean changed = !change.next().equals(state);
+        List<String> messages = new ArrayList<>(change.messages());
+        if (!request.run()) {
+            if (changed) {
+                StateFile.write(stateFile, change.next());
+            }
+            messages.add((changed ? "saved " : "nothing to save in ") + stateFile
+                    + "; the kernel is unchanged (add -run to apply)");
+            return new Outcome(messages, List.of(), changed);
+        }
+        List<Reconciler.Applied> applied = new ArrayList<>();
+        for (Family family : change.families()) {
+            LiveState live = LiveState.parse(host.xtables().save(family));
+            Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
+            List<Profile> wanted = change.next().values().stream().filter(p -> p.family() == family)
+                    .filter(p -> change.toApply().contains(p.name()) || liveChains.contains(p.chain())).toList();
+            applied.add(reconciler.apply(rules.desired(family, wanted)));
+            if (request.forwarding() && wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
+                host.enableForwarding(family);
+            }
+        }
+        if (changed) {
+            StateFile.write(stateFile, change.next());
+        }
+        return new Outcome(messages, applied, changed);
+    }
+
+    private Change change(Request request, Map<String, Profile> state) throws LbException {
+        Map<String, Profile> next = new LinkedHashMap<>(state);
+        Set<String> toApply = new HashSet<>();
+        Set<Family> families = EnumSet.noneOf(Family.class);
+        String name = request.profile();
+        if (request.useState()) {
+            if (state.isEmpty()) {
+                throw new LbException("-use-state: " + stateFile + " holds no profiles");
+            }
+            toApply.addAll(state.keySet());
+            state.values().forEach(p -> families.add(p.family()));
+            return new Change(next, toApply, families,
+                    List.of("profiles in " + stateFile + ": " + String.join(", ", state.keySet())));
+        }
+        if (request.delete()) {
+            Profile old = existing(state, name);
+            next.remove(name);
+            return new Change(next, toApply, EnumSet.of(old.family()), List.of("deleted profile " + name));
+        }
+        if (request.source() == null) {
+            Profile stored = state.get(name);
+            if (stored == null) {
+                throw new LbException("-src-addr and -dest-addr are needed: " + stateFile + " has no profile `"
+                        + name + "' to apply" + known(state));
+            }
+            return new Change(next, Set.of(name), EnumSet.of(stored.family()), List.of());
+        }
+        Profile profile = profile(request);
+        Profile old = state.get(name);
+        if (old != null && !old.equals(profile) && !request.reset()) {
+            throw new LbException("-profile: profile `" + name + "' already exists in " + stateFile
+                    + " with other settings; add -reset to replace it");
+        }
+        checkAgainstOthers(profile, state);
+        next.put(name, profile);
+        families.add(profile.family());
+        if (old != null) {
+            families.add(old.family());
+        }
+        String verb = old == null ? "added" : old.equals(profile) ? "unchanged" : "replaced";
+        return new Change(next, Set.of(name), families, List.of(verb + " profile " + name + ": " + describe(profile)));
+    }
+
+    /** Every profile in the state file with the counters of its rules. */
+    public List<ProfileStatus> status() throws LbException {
+        Map<String, Profile> state = StateFile.read(stateFile);
+        List<ProfileStatus> statuses = new ArrayList<>();
+        Map<Family, Map<String, List<Counted>>> live = new HashMap<>();
+        for (Profile profile : state.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList()) {
+            Map<String, List<Counted>> chains = live.computeIfAbsent(profile.family(),
+                    f -> counted(host.saveNatWithCounters(f)));
+            statuses.add(status(profile, chains));
+        }
+        return statuses;
+    }
+
+    private ProfileStatus status(Profile profile, Map<String, List<Counted>> live) {
+        DesiredState desired = rules.desired(profile.family(), List.of(profile));
+        List<String> expected = LbRules.chainLines(desired, profile);
+        List<Counted> chain = live.get(profile.chain());
+        String state = chain == null ? "not applied"
+                : chain.stream().map(Counted::line).toList().equals(expected) && capturing(desired, profile, live)
+                ? "applied" : "drifted";
+        List<Integer> weights = profile.destinations().stream().map(Destination::weight).toList();
+        List<Double> probabilities = Split.probabilities(weights);
+        List<Double> shares = Split.shares(weights);
+        int first = profile.logEnabled() ? 1 : 0;
+        List<ProfileStatus.BackendStatus> backends = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            Counted counted = null;
+            if (chain != null) {
+                String line = expected.get(first + i);
+                counted = chain.stream().filter(c -> c.line().equals(line)).findFirst().orElse(null);
+            }
+            backends.add(new ProfileStatus.BackendStatus(profile.destinations().get(i).endpoint().toString(),
+                    weights.get(i), shares.get(i), probabilities.get(i),
+                    counted == null ? null : counted.packets(), counted == null ? null : counted.bytes()));
+        }
+        return new ProfileStatus(profile.name(), profile.source().toString(), profile.protocol().label(),
+                profile.mode().label(), profile.chain(), state, backends);
+    }
+
+    private record Counted(String line, long packets, long bytes) {
+    }
+
+    /** Whether the built-in chains hold the profile's jump (and MASQUERADE rule): without them it balances nothing. */
+    private static boolean capturing(DesiredState desired, Profile profile, Map<String, List<Counted>> live) {
+        DesiredState.DesiredTable nat = desired.table(Table.NAT).orElseThrow();
+        return nat.rules().entrySet().stream().filter(e -> !e.getKey().equals(profile.chain()))
+                .allMatch(e -> live.getOrDefault(e.getKey(), List.of()).stream().map(Counted::line).toList()
+                        .containsAll(e.getValue().stream().map(DesiredState.DesiredRule::line).toList()));
+    }
+
+    /** The rules of each chain of an {@code iptables-save -c} dump, with their counters. */
+    private static Map<String, List<Counted>> counted(String saved) {
+        Map<String, List<Counted>> chains = new HashMap<>();
+        for (String line : saved.split("\n")) {
+            if (line.startsWith(":")) {
+                chains.putIfAbsent(line.substring(1).split(" ")[0], new ArrayList<>());
+            }
+            Matcher m = COUNTED.matcher(line);
+            if (m.matches()) {
+                String rule = m.group(3);
+                String chain = rule.split(" ")[1];
+                chains.computeIfAbsent(chain, c -> new ArrayList<>())
+                        .add(new Counted(rule, Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+            }
+        }
+        return chains;
+    }
+
+    private static void checkFlags(Request request) throws LbException {
+        Profile.checkName(request.profile());
+        if (request.delete() && request.reset()) {
+            throw new LbException("-delete and -reset exclude each other");
+        }
+        if (request.useState() && (request.source() != null || request.destinations() != null)) {
+            throw new LbException("-use-state applies the state file's profiles; it takes no -src-addr or -dest-addr");
+        }
+        if (request.useState() && (request.delete() || request.reset())) {
+            throw new LbException("-use-state applies the state file's profiles; it takes no -delete or -reset");
+        }
+        if (request.delete() && (request.source() != null || request.destinations() != null)) {
+            throw new LbException("-delete takes only -profile (and -run, -state-file)");
+        }
+        if ((request.source() == null) != (request.destinations() == null)) {
+            throw new LbException(request.source() == null ? "-src-addr is missing: give the address to capture"
+                    : "-dest-addr is missing: give the addresses to balance to");
+        }
+    }
+
+    /** The profile the flags define, checked whole. */
+    private static Profile profile(Request request) throws LbException {
+        Endpoint source = Endpoint.parse(request.source(), "-src-addr");
+        List<Destination> destinations = new ArrayList<>();
+        for (String destination : request.destinations().split(",", -1)) {
+            if (destination.isBlank()) {
+                throw new LbException("-dest-addr: empty entry in `" + request.destinations()
+                        + "': separate IP:PORT entries by single commas");
+            }
+            destinations.add(Destination.parse(destination.strip(), "-dest-addr"));
+        }
+        Mode mode = Mode.parse(request.rulesBackend(), "-rules-backend");
+        // Only a proxy masquerades; for the others the flag means nothing and is not kept.
+        return Profile.of(request.profile(), source, destinations, Protocol.parse(request.protocol(), "-protocol"),
+                mode, request.logEnabled(), Profile.parseLogLevel(request.logLevel()),
+                request.masquerade() || mode != Mode.PROXY);
+    }
+
+    private void checkAgainstOthers(Profile profile, Map<String, Profile> state) throws LbException {
+        for (Profile other : state.values()) {
+            if (other.name().equals(profile.name())) {
+                continue;
+            }
+            if (other.capturesSameAs(profile)) {
+                throw new LbException("-src-addr: " + profile.source() + " (" + profile.protocol().label()
+                        + ") is already balanced by profile `" + other.name() + "'; one profile per address, port"
+                        + " and protocol");
+            }
+            if (other.chain().equals(profile.chain())) {
+                throw new LbException("-profile: profile `" + profile.name() + "' would share chain "
+                        + profile.chain() + " with profile `" + other.name() + "'; choose another name");
+            }
+        }
+    }
+
+    private Profile existing(Map<String, Profile> state, String name) throws LbException {
+        Profile profile = state.get(name);
+        if (profile == null) {
+            throw new LbException("-profile: " + stateFile + " has no profile `" + name + "'" + known(state));
+        }
+        return profile;
+    }
+
+    private static String known(Map<String, Profile> state) {
+        return state.isEmpty() ? "" : " (it has " + String.join(", ", state.keySet()) + ")";
+    }
+
+    private static String describe(Profile profile) {
+        return profile.source() + " " + profile.protocol().label() + " (" + profile.mode().label() + ") -> "
+                + profile.destinations().stream().map(Destination::toString).reduce((a, b) -> a + "," + b)
+                .orElse("");
+    }
+}
