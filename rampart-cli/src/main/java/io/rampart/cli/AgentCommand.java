@@ -3,6 +3,7 @@ package io.rampart.cli;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
@@ -62,6 +63,9 @@ final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The family the agent keeps converged, known once the file is first read. */
+    private Family enforced;
+
     /** One event as --json prints it. */
     record JsonEvent(String event, String time, String file, String summary, List<String> chains,
                      List<Plan.ChainChange> changes, String message) {
@@ -70,15 +74,22 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration every = parseInterval(interval);
-        Family family = options.family();
-        DesiredFile desired = () -> {
-            try {
-                return RulesetFiles.read(file, family);
-            } catch (InputException e) {
-                throw new InvalidFileException(e.getMessage());
-            }
-        };
         try (Netns netns = options.namespace()) {
+            NetnsValueResolver resolver = new NetnsValueResolver(netns);
+            Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));
+            enforced = family;
+            DesiredFile desired = () -> {
+                try {
+                    DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr())
+                            .get(family);
+                    if (state == null) {
+                        throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+                    }
+                    return state;
+                } catch (InputException e) {
+                    throw new InvalidFileException(e.getMessage());
+                }
+            };
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log);
             runUntilSignalled(agent);
@@ -120,6 +131,15 @@ final class AgentCommand implements Callable<Integer> {
         }
     }
 
+    /** The agent keeps one family converged: a file for both needs -4 or -6, and one agent for each. */
+    private Family onlyFamily(java.util.Map<Family, DesiredState> desired) {
+        if (desired.size() > 1) {
+            throw new InputException(file + ": has tables for iptables and ip6tables; an agent enforces one family:"
+                    + " run one with -4 and one with -6");
+        }
+        return desired.keySet().iterator().next();
+    }
+
     static Duration parseInterval(String text) {
         Matcher matcher = DURATION.matcher(text.strip());
         if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
@@ -155,7 +175,7 @@ final class AgentCommand implements Callable<Integer> {
     private String describe(AgentEvent event) {
         Plan plan = event.plan();
         return switch (event.kind()) {
-            case STARTED -> "enforcing " + file + " (" + options.family().name().toLowerCase(Locale.ROOT)
+            case STARTED -> "enforcing " + file + " (" + enforced.name().toLowerCase(Locale.ROOT)
                     + (options.netns == null ? "" : ", netns " + options.netns) + "); " + event.message();
             case APPLIED -> file + ": " + (plan.isEmpty() ? "nothing to change" : changed(plan));
             case REPAIRED -> changed(plan);

@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -21,6 +22,15 @@ final class Json {
             return COMPACT.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON for " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A document this class wrote, read back to be put into a larger one. */
+    static JsonNode parse(String document) {
+        try {
+            return COMPACT.readTree(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read back a JSON document", e);
         }
     }
 

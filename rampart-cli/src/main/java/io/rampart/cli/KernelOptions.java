@@ -30,6 +30,11 @@ final class KernelOptions {
         return ipv6 ? Family.IPV6 : Family.IPV4;
     }
 
+    /** Whether -4 or -6 was given, rather than -4 taken by default. */
+    boolean familyGiven() {
+        return ipv4 || ipv6;
+    }
+
     Netns namespace() {
         return namespace(ProcessRunner.system());
     }

@@ -137,8 +137,8 @@ final class LockoutGuard {
 
     /** {@code file:line:1: error: } for a rule of the file, {@code file: error: } otherwise. */
     private static String culprit(Step step, DesiredState desired) {
-        int line = step.isPolicy() ? 0 : sourceLine(step, desired);
-        return desired.source() + (line > 0 ? ":" + line + ":1" : "") + ": error: ";
+        Optional<String> written = step.isPolicy() ? Optional.empty() : writtenAt(step, desired);
+        return written.map(where -> where + ":1").orElse(desired.source()) + ": error: ";
     }
 
     private static String describe(Step step, DesiredState desired) {
@@ -148,13 +148,14 @@ final class LockoutGuard {
                     + " does not manage");
         }
         return step.table() + " " + step.chain() + " rule " + step.rule() + " `" + step.text() + "'"
-                + (sourceLine(step, desired) > 0 ? "" : ", a rule " + desired.source() + " does not manage");
+                + (writtenAt(step, desired).isPresent() ? "" : ", a rule " + desired.source() + " does not manage");
     }
 
-    private static int sourceLine(Step step, DesiredState desired) {
+    /** {@code file:line} of the file's rule the step is, when the file manages it. */
+    private static Optional<String> writtenAt(Step step, DesiredState desired) {
         return managedChain(step, desired).stream().flatMap(t -> t.rulesOf(step.chain()).stream())
-                .filter(rule -> rule.line().equals(step.text())).mapToInt(DesiredRule::sourceLine).findFirst()
-                .orElse(0);
+                .filter(rule -> rule.line().equals(step.text()) && rule.source() != null)
+                .map(DesiredRule::source).findFirst();
     }
 
     private static Optional<DesiredTable> managedChain(Step step, DesiredState desired) {

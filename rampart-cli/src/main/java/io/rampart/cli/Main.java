@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code rampart} command line. */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Manage iptables/ip6tables rulesets as desired state.",
-        subcommands = {CanonCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
+        subcommands = {CanonCommand.class, CheckCommand.class, FmtCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
                 AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
                 StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,

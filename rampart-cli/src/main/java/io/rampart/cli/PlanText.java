@@ -17,7 +17,7 @@ final class PlanText {
                     change.policyChanges() ? " (policy " + change.policyBefore() + " -> " + change.policyAfter() + ")"
                             : "");
             for (RuleChange rule : change.rules()) {
-                String where = rule.sourceLine() > 0 ? "   [" + plan.source() + ":" + rule.sourceLine() + "]" : "";
+                String where = rule.source() != null ? "   [" + rule.source() + "]" : "";
                 String moved = rule.moved() ? " (moved)" : "";
                 switch (rule.kind()) {
                     case ADDED -> out.printf("  + %d: %s%s%s%n", rule.position(), rule.rule(), moved, where);

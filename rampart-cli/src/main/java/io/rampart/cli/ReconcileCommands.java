@@ -1,5 +1,7 @@
 package io.rampart.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -14,7 +16,12 @@ import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +40,9 @@ final class ReconcileCommands {
         @Mixin
         KernelOptions options;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+        @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset: iptables-save text or the Rampart"
+                + " language (docs/language.md). A file with tables for both families plans and applies both,"
+                + " unless -4 or -6 is given.")
         Path file;
 
         @Spec
@@ -43,15 +52,57 @@ final class ReconcileCommands {
 
         @Override
         public Integer call() {
-            DesiredState desired = RulesetFiles.read(file, options.family());
             try (Netns netns = options.namespace(processes)) {
-                return run(new Reconciler(xtables(netns, desired), StandardExtensions.registry()), desired, netns,
-                        spec.commandLine().getOut());
+                // The whole file is read and checked before the kernel is touched, for every family.
+                Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
+                        new NetnsValueResolver(netns), spec.commandLine().getErr());
+                checkFamilies(desired.keySet());
+                if (desired.size() == 1) {
+                    DesiredState only = desired.values().iterator().next();
+                    return run(reconciler(netns, only), only, netns, spec.commandLine().getOut());
+                }
+                return runEach(desired, netns);
             } catch (PlanException e) {
                 throw new InputException(file + ": " + e.getMessage());
             } catch (ApplyException e) {
                 throw new SystemException(e.getMessage());
             }
+        }
+
+        /**
+         * Runs each family of a file for both, IPv4 first: as text, each under a line naming its
+         * command; as JSON, one array of the documents. The worst exit code wins.
+         */
+        private int runEach(Map<Family, DesiredState> desired, Netns netns) throws PlanException, ApplyException {
+            PrintWriter out = spec.commandLine().getOut();
+            List<JsonNode> documents = new ArrayList<>();
+            int exitCode = ExitCode.OK;
+            for (DesiredState state : desired.values()) {
+                StringWriter captured = new StringWriter();
+                PrintWriter familyOut = new PrintWriter(captured);
+                if (!options.json) {
+                    out.println(state.family().command() + ":");
+                    out.flush();
+                }
+                exitCode = Math.max(exitCode, run(reconciler(netns, state), state, netns,
+                        options.json ? familyOut : out));
+                familyOut.flush();
+                if (options.json) {
+                    documents.add(Json.parse(captured.toString()));
+                }
+            }
+            if (options.json) {
+                out.println(Json.document(documents));
+            }
+            return exitCode;
+        }
+
+        private Reconciler reconciler(Netns netns, DesiredState desired) {
+            return new Reconciler(xtables(netns, desired), StandardExtensions.registry());
+        }
+
+        /** Refuses a set of families the command cannot work on together; by default any will do. */
+        void checkFamilies(Set<Family> families) {
         }
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
@@ -108,13 +159,21 @@ final class ReconcileCommands {
         }
 
         @Override
+        void checkFamilies(Set<Family> families) {
+            if (families.size() > 1 && safety.confirmWindow() != null) {
+                throw new InputException("--confirm takes one family at a time: " + file + " has tables for"
+                        + " iptables and ip6tables; apply with -4 --confirm, then with -6 --confirm");
+            }
+        }
+
+        @Override
         Xtables xtables(Netns netns, DesiredState desired) {
-            safety.prepare(new Confirmations(PendingConfirmation.of(target()), processes));
+            safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes));
             return safety.guard(super.xtables(netns, desired), desired, netns);
         }
 
-        private PendingConfirmation.Target target() {
-            return new PendingConfirmation.Target(options.netns, options.family());
+        private PendingConfirmation.Target target(Family family) {
+            return new PendingConfirmation.Target(options.netns, family);
         }
 
         @Override
@@ -126,17 +185,17 @@ final class ReconcileCommands {
                 spec.commandLine().getErr().println("rampart: iptables-restore said: " + applied.notes());
             }
             long ms = applied.took().toMillis();
-            Backend detected = Backend.detect(options.family());
+            Backend detected = Backend.detect(desired.family());
             String backend = detected.label();
             if (applied.written()) {
-                String other = detected.otherBackendWarning(netns, options.family());
+                String other = detected.otherBackendWarning(netns, desired.family());
                 if (other != null) {
                     spec.commandLine().getErr().println("rampart: warning: " + other);
                 }
             }
             if (options.json) {
                 out.println(Json.document(new Summary(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes(), safety.pending(target()))));
+                        processes.started(), ms, applied.notes(), safety.pending(target(desired.family())))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
                         processes.started() == 1 ? "" : "es", backend, ms);
@@ -145,7 +204,7 @@ final class ReconcileCommands {
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
                         processes.started(), backend, ms);
             }
-            return safety.afterApply(target(), options.json, out);
+            return safety.afterApply(target(desired.family()), options.json, out);
         }
     }
 

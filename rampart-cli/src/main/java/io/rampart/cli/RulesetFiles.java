@@ -1,36 +1,87 @@
 package io.rampart.cli;
 
+import io.rampart.config.Diagnostic;
+import io.rampart.config.DiagnosticPrinter;
+import io.rampart.config.FamilyRuleset;
+import io.rampart.config.RulesetSource;
+import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
 
-/** Reads a ruleset file into a desired state, or explains where and why it is wrong. */
+/** Reads a ruleset file through the language into desired states, or explains where and why it is wrong. */
 final class RulesetFiles {
 
     private RulesetFiles() {
     }
 
-    static DesiredState read(Path file, Family family) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new InputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new InputException(file + ": cannot read: " + e.getMessage());
+    /** The file read and checked, with apply-time values looked up by {@code resolver} when given. */
+    static RulesetSource load(Path file, Family defaultFamily, Optional<ValueResolver> resolver) {
+        return RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver);
+    }
+
+    /**
+     * The desired state of each family the file has tables for, or of the one family the options name
+     * explicitly. Warnings go to {@code err}; errors, all of them, become the InputException.
+     */
+    static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
+                                             PrintWriter err) {
+        return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
+                resolver, err);
+    }
+
+    /** The desired state of {@code family} alone: for commands that work on one family at a time. */
+    static DesiredState desiredOf(Path file, Family family, ValueResolver resolver, PrintWriter err) {
+        return desired(file, family, Optional.of(family), resolver, err).get(family);
+    }
+
+    /**
+     * The desired state of each family the file has tables for, or of {@code only}.
+     *
+     * @param defaultFamily the family of a table that names none
+     */
+    private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
+                                                     ValueResolver resolver, PrintWriter err) {
+        RulesetSource source = load(file, defaultFamily, Optional.of(resolver));
+        String warnings = render(source, false);
+        if (!warnings.isEmpty()) {
+            err.print(warnings);
+            err.flush();
         }
-        try {
-            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text),
-                    StandardExtensions.registry(), file.toString());
-        } catch (RulesetSyntaxException e) {
-            throw new InputException(located(file, text, e));
+        if (source.hasErrors()) {
+            throw new InputException(render(source, true).stripTrailing());
         }
+        Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
+        for (FamilyRuleset ruleset : source.families().values()) {
+            if (only.isEmpty() || ruleset.family() == only.get()) {
+                desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
+                        file.toString(), ruleset::location));
+            }
+        }
+        if (desired.isEmpty()) {
+            throw new InputException(file + ": has no table for " + only.orElse(defaultFamily).command()
+                    + " (its tables are for " + String.join(" and ", source.families().keySet().stream()
+                    .map(Family::command).toList()) + ")");
+        }
+        return desired;
+    }
+
+    /** The errors (or the warnings) of {@code source}, each with its line and caret. */
+    static String render(RulesetSource source, boolean errors) {
+        DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
+        StringBuilder out = new StringBuilder();
+        for (Diagnostic diagnostic : source.diagnostics()) {
+            if (diagnostic.isError() == errors) {
+                out.append(printer.print(diagnostic));
+            }
+        }
+        return out.toString();
     }
 
     /** {@code file:line:col: error: message}, then the line and a caret under the column. */

@@ -39,9 +39,18 @@ final class StageCommands {
 
         final CountingRunner processes = new CountingRunner(ProcessRunner.system());
 
+        /** Looks up a file's apply-time values in the chosen namespace, once it is open. */
+        NetnsValueResolver resolver;
+
         @Override
         public Integer call() {
+            if (rewritesLiveChains()) {
+                // A pending rollback would undo its apply over whatever a switch wrote in between.
+                new Confirmations(PendingConfirmation.of(new PendingConfirmation.Target(options.netns,
+                        options.family())), processes).refuseWhilePending();
+            }
             try (Netns netns = options.namespace(processes)) {
+                resolver = new NetnsValueResolver(netns);
                 return run(new Stages(new SystemXtables(netns), StandardExtensions.registry()),
                         spec.commandLine().getOut());
             } catch (PlanException e) {
@@ -52,6 +61,11 @@ final class StageCommands {
         }
 
         abstract int run(Stages stages, PrintWriter out) throws PlanException, ApplyException;
+
+        /** Whether the command rewrites the chains packets pass; it then waits until a pending confirmation ends. */
+        boolean rewritesLiveChains() {
+            return false;
+        }
 
         /** The outcome as JSON, or as one line led by {@code text}. */
         int report(Stages.Outcome outcome, String text, PrintWriter out) {
@@ -85,12 +99,14 @@ final class StageCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 10 letters, digits, `_' or `-'.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+        @Parameters(index = "1", paramLabel = "FILE", description = "A ruleset file (docs/language.md); its tables"
+                + " for the family of -4/-6.")
         Path file;
 
         @Override
         int run(Stages stages, PrintWriter out) throws PlanException, ApplyException {
-            DesiredState desired = RulesetFiles.read(file, options.family());
+            DesiredState desired = RulesetFiles.desiredOf(file, options.family(), resolver,
+                    spec.commandLine().getErr());
             Stages.Outcome outcome = stages.stage(name, desired);
             return report(outcome, "staged " + name + ": " + outcome.chains().size() + " chains, "
                     + outcome.rules() + " rules from " + file, out);
@@ -103,6 +119,12 @@ final class StageCommands {
                     + " ruleset or the other. The previous stage stays loaded. The first switch moves what"
                     + " `apply' put into the built-in chains into a stage of its own (--previous)."})
     static final class Switch extends StageCommand {
+
+        @Override
+        boolean rewritesLiveChains() {
+            return true;
+        }
+
         @Parameters(index = "0", paramLabel = "NAME", description = "A stage (see `rampart stages').")
         String name;
 

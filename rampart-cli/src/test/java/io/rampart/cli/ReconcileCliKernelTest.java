@@ -98,8 +98,8 @@ class ReconcileCliKernelTest {
         String before = run("save", "--netns", name).out();
         Run apply = run("apply", "--netns", name, file);
         assertThat(apply.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(apply.err()).contains(file + ":5:17: error: unknown option --dprot (did you mean --dport?)")
-                .contains("^");
+        assertThat(apply.err()).contains(file + ":5:17: error: unknown option --dprot\n")
+                .contains("^\n  hint: did you mean --dport?");
         assertThat(run("save", "--netns", name).out()).isEqualTo(before);
     }
 

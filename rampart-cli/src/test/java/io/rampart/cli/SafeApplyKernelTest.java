@@ -153,6 +153,9 @@ class SafeApplyKernelTest {
         Run second = run("apply", "--netns", name, "--confirm", "60s", file("new.rules", NEW).toString());
         assertThat(second.exitCode()).isEqualTo(ExitCode.SYSTEM);
         assertThat(second.err()).contains("awaits confirmation").contains("rampart confirm --netns " + name);
+        Run switched = run("switch", "--netns", name, "other");
+        assertThat(switched.exitCode()).isEqualTo(ExitCode.SYSTEM);
+        assertThat(switched.err()).contains("awaits confirmation");
 
         Run confirm = run("confirm", "--netns", name);
         assertThat(confirm.exitCode()).as(confirm.err()).isZero();

@@ -1,14 +1,13 @@
 package io.rampart.lb;
 
 import io.rampart.model.Family;
+import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
-import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,11 +89,9 @@ public final class LbRules {
     public DesiredState desired(Family family, List<Profile> profiles) {
         String text = profiles.isEmpty() ? "" : text(profiles);
         try {
-            SourcedRuleset parsed = new RulesetParser(registry, family).parseWithLines(text);
+            Ruleset parsed = new RulesetParser(registry, family).parse(text);
             // Lines of generated text would mean nothing to the user: every rule is left unlocated.
-            Map<Table, List<Integer>> unlocated = new LinkedHashMap<>();
-            parsed.lines().forEach((table, lines) -> unlocated.put(table, Collections.nCopies(lines.size(), 0)));
-            return DesiredState.of(new SourcedRuleset(parsed.ruleset(), unlocated), registry, SOURCE);
+            return DesiredState.of(parsed, registry, SOURCE, (table, index) -> null);
         } catch (RulesetSyntaxException e) {
             throw new IllegalStateException("generated rules do not parse: " + e.located() + "\n" + text, e);
         }

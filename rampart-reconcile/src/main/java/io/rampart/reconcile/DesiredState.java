@@ -3,6 +3,7 @@ package io.rampart.reconcile;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
+import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionRegistry;
@@ -23,8 +24,18 @@ import java.util.Set;
  */
 public record DesiredState(Family family, String source, Map<Table, DesiredTable> tables) {
 
-    /** A desired rule: its canonical line and where it was written. */
-    public record DesiredRule(String line, int sourceLine) {
+    /**
+     * A desired rule: its canonical line and where it was written.
+     *
+     * @param source {@code file:line} of the rule, through includes; null when it has none
+     */
+    public record DesiredRule(String line, String source) {
+    }
+
+    /** Where rule {@code index} of a table was written, as {@code file:line}. */
+    @FunctionalInterface
+    public interface RuleLocations {
+        String of(Table table, int index);
     }
 
     /**
@@ -62,17 +73,23 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
         tables = Map.copyOf(tables);
     }
 
-    /** The desired state of a parsed file; {@code source} names it in messages. */
+    /** The desired state of a parsed file; {@code source} names it in messages and in each rule's location. */
     public static DesiredState of(SourcedRuleset parsed, ExtensionRegistry registry, String source) {
-        RulePrinter printer = new RulePrinter(registry, parsed.ruleset().family());
+        return of(parsed.ruleset(), registry, source, (table, index) -> source + ":" + parsed.lineOf(table, index));
+    }
+
+    /** The desired state of a ruleset whose rules were written where {@code locations} says. */
+    public static DesiredState of(Ruleset ruleset, ExtensionRegistry registry, String source,
+                                  RuleLocations locations) {
+        RulePrinter printer = new RulePrinter(registry, ruleset.family());
         Map<Table, DesiredTable> tables = new LinkedHashMap<>();
-        for (TableRules section : parsed.ruleset().tables()) {
+        for (TableRules section : ruleset.tables()) {
             Map<String, List<DesiredRule>> rules = new LinkedHashMap<>();
             List<Rule> list = section.rules();
             for (int i = 0; i < list.size(); i++) {
                 Rule rule = list.get(i);
                 rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>())
-                        .add(new DesiredRule(printer.print(rule), parsed.lineOf(section.table(), i)));
+                        .add(new DesiredRule(printer.print(rule), locations.of(section.table(), i)));
             }
             List<Chain> chains = new ArrayList<>(section.chains());
             Set<String> declared = new HashSet<>();
@@ -85,7 +102,7 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
             }
             tables.put(section.table(), new DesiredTable(section.table(), chains, rules));
         }
-        return new DesiredState(parsed.ruleset().family(), source, tables);
+        return new DesiredState(ruleset.family(), source, tables);
     }
 
     public Optional<DesiredTable> table(Table table) {

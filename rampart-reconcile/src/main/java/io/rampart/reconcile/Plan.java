@@ -9,16 +9,16 @@ import java.util.List;
  * What an apply changes, chain by chain, and the one iptables-restore script that does it.
  *
  * @param script the {@code iptables-restore --noflush} input; empty when nothing differs
- * @param scriptSources for each line of the script (index 0 is line 1), the source line it came
- *                      from, or 0 for lines Rampart wrote itself
+ * @param scriptSources for each line of the script (index 0 is line 1), the {@code file:line} it
+ *                      came from, or null for lines Rampart wrote itself
  * @param warnings what the kernel's dump warned about (rules held by the other iptables backend)
  */
 public record Plan(Family family, String source, List<ChainChange> changes, String script,
-                   List<Integer> scriptSources, List<String> warnings) {
+                   List<String> scriptSources, List<String> warnings) {
 
     public Plan {
         changes = List.copyOf(changes);
-        scriptSources = List.copyOf(scriptSources);
+        scriptSources = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(scriptSources));
         warnings = List.copyOf(warnings);
     }
 
@@ -62,9 +62,9 @@ public record Plan(Family family, String source, List<ChainChange> changes, Stri
      * @param rule       the rule added, or the one removed for REMOVED
      * @param replaced   for REPLACED, the rule that was there
      * @param moved      the same rule is removed from one place and added at another in this chain
-     * @param sourceLine where the added rule was written, or 0
+     * @param source   {@code file:line} where the added rule was written, or null
      */
-    public record RuleChange(Kind kind, int position, String rule, String replaced, boolean moved, int sourceLine) {
+    public record RuleChange(Kind kind, int position, String rule, String replaced, boolean moved, String source) {
 
         /** The three edits iptables-restore runs by position. */
         public enum Kind { ADDED, REMOVED, REPLACED }

@@ -108,22 +108,22 @@ public final class Planner {
             return;
         }
         changes.addAll(tableChanges);
-        script.add("*" + table.label(), 0);
+        script.add("*" + table.label(), null);
         for (String chain : created) {
-            script.add(":" + chain + " - [0:0]", 0);
+            script.add(":" + chain + " - [0:0]", null);
         }
         if (bookkeepingChanges) {
             // Declaring a user chain in a --noflush restore empties it: the records are written anew.
-            script.add(":" + Bookkeeping.CHAIN + " - [0:0]", 0);
+            script.add(":" + Bookkeeping.CHAIN + " - [0:0]", null);
             if (wanted.isEmpty() && stageRecords.isEmpty()) {
-                script.add("-X " + Bookkeeping.CHAIN, 0);
+                script.add("-X " + Bookkeeping.CHAIN, null);
             } else {
-                bookkeeping.lines(wanted).forEach(line -> script.add(line, 0));
-                stageRecords.forEach(line -> script.add(line, 0));
+                bookkeeping.lines(wanted).forEach(line -> script.add(line, null));
+                stageRecords.forEach(line -> script.add(line, null));
             }
         }
         body.forEach(line -> script.add(line.text(), line.source()));
-        script.add("COMMIT", 0);
+        script.add("COMMIT", null);
     }
 
     /** Plans one chain the file declares: created whole, or edited towards the file's rules. */
@@ -141,7 +141,7 @@ public final class Planner {
         Policy after = builtin ? declared.policy() : null;
         boolean policyChanges = after != null && after != before;
         if (policyChanges) {
-            body.add(new ScriptLine("-P " + name + " " + after.name(), 0));
+            body.add(new ScriptLine("-P " + name + " " + after.name(), null));
         }
         List<DesiredRule> target = switch (declared.sharing()) {
             case WHOLE -> want.rulesOf(name);
@@ -185,7 +185,7 @@ public final class Planner {
         List<DesiredRule> foreign = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             if (!ours[i] && StageNames.hookedStage(rules.get(i), chain).isEmpty()) {
-                foreign.add(new DesiredRule(rules.get(i), 0));
+                foreign.add(new DesiredRule(rules.get(i), null));
             }
         }
         return foreign;
@@ -201,8 +201,8 @@ public final class Planner {
         List<RuleChange> changes = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             DesiredRule rule = rules.get(i);
-            body.add(new ScriptLine(rule.line(), rule.sourceLine()));
-            changes.add(new RuleChange(RuleChange.Kind.ADDED, i + 1, rule.line(), null, false, rule.sourceLine()));
+            body.add(new ScriptLine(rule.line(), rule.source()));
+            changes.add(new RuleChange(RuleChange.Kind.ADDED, i + 1, rule.line(), null, false, rule.source()));
         }
         return changes;
     }
@@ -226,21 +226,21 @@ public final class Planner {
             switch (edit.kind()) {
                 case DELETE -> {
                     String rule = live.get(edit.fromIndex());
-                    body.add(new ScriptLine("-D " + chain + " " + edit.position(), 0));
+                    body.add(new ScriptLine("-D " + chain + " " + edit.position(), null));
                     changes.add(new RuleChange(RuleChange.Kind.REMOVED, edit.position(), rule, null,
-                            added.contains(rule), 0));
+                            added.contains(rule), null));
                 }
                 case INSERT -> {
                     DesiredRule rule = desired.get(edit.toIndex());
-                    body.add(new ScriptLine(positional("-I", rule.line(), chain, edit.position()), rule.sourceLine()));
+                    body.add(new ScriptLine(positional("-I", rule.line(), chain, edit.position()), rule.source()));
                     changes.add(new RuleChange(RuleChange.Kind.ADDED, edit.position(), rule.line(), null,
-                            removed.contains(rule.line()), rule.sourceLine()));
+                            removed.contains(rule.line()), rule.source()));
                 }
                 case REPLACE -> {
                     DesiredRule rule = desired.get(edit.toIndex());
-                    body.add(new ScriptLine(positional("-R", rule.line(), chain, edit.position()), rule.sourceLine()));
+                    body.add(new ScriptLine(positional("-R", rule.line(), chain, edit.position()), rule.source()));
                     changes.add(new RuleChange(RuleChange.Kind.REPLACED, edit.position(), rule.line(),
-                            live.get(edit.fromIndex()), false, rule.sourceLine()));
+                            live.get(edit.fromIndex()), false, rule.source()));
                 }
             }
         }
@@ -271,8 +271,8 @@ public final class Planner {
             List<RuleChange> unlinked = new ArrayList<>();
             for (int i = rules.size() - 1; i >= 0; i--) {
                 if (jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
-                    body.add(new ScriptLine("-D " + chain + " " + (i + 1), 0));
-                    unlinked.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, 0));
+                    body.add(new ScriptLine("-D " + chain + " " + (i + 1), null));
+                    unlinked.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
                 }
             }
             if (!unlinked.isEmpty()) {
@@ -280,15 +280,15 @@ public final class Planner {
             }
         }
         for (String chain : removed) {
-            body.add(new ScriptLine("-F " + chain, 0));
+            body.add(new ScriptLine("-F " + chain, null));
             List<RuleChange> gone = new ArrayList<>();
             List<String> rules = have.rulesOf(chain);
             for (int i = 0; i < rules.size(); i++) {
-                gone.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, 0));
+                gone.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
             }
             changes.add(new ChainChange(table, chain, Action.REMOVE, null, null, gone));
         }
-        removed.forEach(chain -> body.add(new ScriptLine("-X " + chain, 0)));
+        removed.forEach(chain -> body.add(new ScriptLine("-X " + chain, null)));
     }
 
     /** The user chain a saved rule jumps or goes to: its last two words are {@code -j NAME} or {@code -g NAME}. */
@@ -300,15 +300,15 @@ public final class Planner {
         return java.util.Optional.empty();
     }
 
-    private record ScriptLine(String text, int source) {
+    private record ScriptLine(String text, String source) {
     }
 
     /** The restore script being written, with the source line behind each of its lines. */
     private static final class Script {
         private final StringBuilder text = new StringBuilder();
-        private final List<Integer> sources = new ArrayList<>();
+        private final List<String> sources = new ArrayList<>();
 
-        void add(String line, int source) {
+        void add(String line, String source) {
             text.append(line).append('\n');
             sources.add(source);
         }
@@ -317,7 +317,7 @@ public final class Planner {
             return text.toString();
         }
 
-        List<Integer> sources() {
+        List<String> sources() {
             return sources;
         }
     }

@@ -57,9 +57,9 @@ public final class Reconciler {
         if (matcher.find()) {
             int scriptLine = Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
             String command = plan.script().lines().skip(scriptLine - 1L).findFirst().orElse("");
-            int source = scriptLine >= 1 && scriptLine <= plan.scriptSources().size()
-                    ? plan.scriptSources().get(scriptLine - 1) : 0;
-            String where = source > 0 ? plan.source() + ":" + source + ": " : plan.source() + ": ";
+            String source = scriptLine >= 1 && scriptLine <= plan.scriptSources().size()
+                    ? plan.scriptSources().get(scriptLine - 1) : null;
+            String where = (source != null ? source : plan.source()) + ": ";
             return where + "the kernel refused `" + command + "': " + firstLine
                     + " (nothing was changed)";
         }

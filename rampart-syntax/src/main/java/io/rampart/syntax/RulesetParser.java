@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,60 +40,99 @@ public final class RulesetParser {
         return parseWithLines(text).ruleset();
     }
 
-    /** Parses {@code text} and keeps, for every rule, the line it came from. */
+    /** Parses {@code text} and keeps, for every rule, the line it came from; fails on the first error. */
     public SourcedRuleset parseWithLines(String text) throws RulesetSyntaxException {
+        List<RulesetSyntaxException> errors = new ArrayList<>();
+        SourcedRuleset parsed = parseLines(List.of(text.split("\n", -1)), errors::add);
+        if (!errors.isEmpty()) {
+            throw errors.get(0);
+        }
+        return parsed;
+    }
+
+    /**
+     * Parses {@code lines}, reporting every error to {@code errors} and reading on after it: a bad
+     * line is left out, a table that cannot be read is skipped up to its COMMIT. Line numbers in the
+     * result and the errors count from 1 in {@code lines}.
+     */
+    public SourcedRuleset parseLines(List<String> lines, Consumer<RulesetSyntaxException> errors) {
         Map<Table, TableRules> tables = new LinkedHashMap<>();
         Map<Table, List<Integer>> ruleLines = new LinkedHashMap<>();
-        String[] lines = text.split("\n", -1);
         Section section = null;
-        for (int i = 0; i < lines.length; i++) {
+        boolean skippingTable = false;
+        for (int i = 0; i < lines.size(); i++) {
             int lineNumber = i + 1;
-            String line = lines[i].strip();
-            if (line.startsWith("#")) {
-                Matcher directive = DIRECTIVE.matcher(line);
-                if (directive.matches()) {
-                    if (section == null) {
-                        throw new RulesetSyntaxException("`# rampart:' directives belong inside a *table section",
-                                lineNumber, 1);
+            String raw = lines.get(i);
+            String line = raw.strip();
+            try {
+                if (line.startsWith("#")) {
+                    Matcher directive = DIRECTIVE.matcher(line);
+                    if (directive.matches() && !skippingTable) {
+                        if (section == null) {
+                            throw new RulesetSyntaxException("`# rampart:' directives belong inside a *table section",
+                                    lineNumber, 1);
+                        }
+                        section.directive(directive.group(1), lineNumber, raw);
                     }
-                    section.directive(directive.group(1), lineNumber, lines[i]);
+                    continue;
                 }
-                continue;
-            }
-            if (line.isEmpty()) {
-                continue;
-            }
-            if (line.startsWith("*")) {
-                if (section != null) {
-                    throw new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT before the next"
-                            + " table", lineNumber, 1);
+                if (line.isEmpty()) {
+                    continue;
                 }
-                String name = line.substring(1).strip();
-                Table table = Table.byLabel(name).orElseThrow(() -> new RulesetSyntaxException(
-                        "unknown table `" + name + "'", lineNumber, 2));
-                if (tables.containsKey(table)) {
-                    throw new RulesetSyntaxException("table " + name + " appears twice", lineNumber, 1);
+                if (line.startsWith("*")) {
+                    if (section != null || skippingTable) {
+                        Section unfinished = section;
+                        section = null;
+                        skippingTable = false;
+                        if (unfinished != null) {
+                            errors.accept(new RulesetSyntaxException("table " + unfinished.table.label()
+                                    + " has no COMMIT before the next table", lineNumber, 1));
+                            close(unfinished, tables, ruleLines, errors);
+                        }
+                    }
+                    String name = line.substring(1).strip();
+                    Optional<Table> table = Table.byLabel(name);
+                    if (table.isEmpty() || tables.containsKey(table.get())) {
+                        skippingTable = true;
+                        throw table.isEmpty()
+                                ? new RulesetSyntaxException("unknown table `" + name + "'", lineNumber, 2)
+                                : new RulesetSyntaxException("table " + name + " appears twice", lineNumber, 1);
+                    }
+                    section = new Section(table.get());
+                } else if (line.equals("COMMIT")) {
+                    if (section == null && !skippingTable) {
+                        throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
+                    }
+                    if (section != null) {
+                        close(section, tables, ruleLines, errors);
+                    }
+                    section = null;
+                    skippingTable = false;
+                } else if (skippingTable) {
+                    continue;
+                } else if (section == null) {
+                    throw new RulesetSyntaxException("expected a *table line first", lineNumber, 1);
+                } else if (line.startsWith(":")) {
+                    section.declare(line, lineNumber);
+                } else {
+                    section.addRules(raw, lineNumber);
                 }
-                section = new Section(table);
-            } else if (line.equals("COMMIT")) {
-                if (section == null) {
-                    throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
-                }
-                tables.put(section.table, section.build());
-                ruleLines.put(section.table, section.ruleLines.stream().map(SourceLine::number).toList());
-                section = null;
-            } else if (section == null) {
-                throw new RulesetSyntaxException("expected a *table line first", lineNumber, 1);
-            } else if (line.startsWith(":")) {
-                section.declare(line, lineNumber);
-            } else {
-                section.addRules(lines[i], lineNumber);
+            } catch (RulesetSyntaxException e) {
+                errors.accept(e);
             }
         }
         if (section != null) {
-            throw new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT", lines.length, 1);
+            errors.accept(new RulesetSyntaxException("table " + section.table.label() + " has no COMMIT",
+                    lines.size(), 1));
+            close(section, tables, ruleLines, errors);
         }
         return new SourcedRuleset(new Ruleset(rules.family(), List.copyOf(tables.values())), ruleLines);
+    }
+
+    private static void close(Section section, Map<Table, TableRules> tables, Map<Table, List<Integer>> ruleLines,
+                              Consumer<RulesetSyntaxException> errors) {
+        tables.put(section.table, section.build(errors));
+        ruleLines.put(section.table, section.ruleLines.stream().map(SourceLine::number).toList());
     }
 
     /** One {@code *table ... COMMIT} section being read. */
@@ -186,21 +226,29 @@ public final class RulesetParser {
             }
         }
 
-        TableRules build() throws RulesetSyntaxException {
+        /** The table as read; a rule that jumps to an undeclared chain is reported and left out. */
+        TableRules build(Consumer<RulesetSyntaxException> errors) {
+            List<Rule> kept = new ArrayList<>();
+            List<SourceLine> keptLines = new ArrayList<>();
             for (int i = 0; i < ruleList.size(); i++) {
                 Rule rule = ruleList.get(i);
+                SourceLine source = ruleLines.get(i);
                 if (rules.jumpsToUserChain(rule) && !chains.containsKey(rule.target().name())) {
-                    SourceLine source = ruleLines.get(i);
-                    throw new RulesetSyntaxException("jump to undeclared chain " + rule.target().name()
+                    errors.accept(new RulesetSyntaxException("jump to undeclared chain " + rule.target().name()
                             + ": add `:" + rule.target().name() + " - [0:0]'", source.number(),
-                            source.text().lastIndexOf(rule.target().name()) + 1);
+                            source.text().lastIndexOf(rule.target().name()) + 1));
+                } else {
+                    kept.add(rule);
+                    keptLines.add(source);
                 }
             }
+            ruleLines.clear();
+            ruleLines.addAll(keptLines);
             for (Map.Entry<String, Chain.Sharing> entry : shared.entrySet()) {
                 Chain declared = chains.getOrDefault(entry.getKey(), new Chain(entry.getKey(), null));
                 chains.put(entry.getKey(), declared.shared(entry.getValue()));
             }
-            return new TableRules(table, List.copyOf(chains.values()), ruleList);
+            return new TableRules(table, List.copyOf(chains.values()), kept);
         }
     }
 

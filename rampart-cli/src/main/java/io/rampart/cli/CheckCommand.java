@@ -1,0 +1,101 @@
+package io.rampart.cli;
+
+import io.rampart.config.Diagnostic;
+import io.rampart.config.FamilyRuleset;
+import io.rampart.config.RulesetSource;
+import io.rampart.config.SourceRef;
+import io.rampart.model.Family;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Reads and checks a ruleset file without the kernel and reports every finding. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check FILE and the files it includes without touching the kernel: syntax, every option,"
+                + " the rules as a whole. Every error and warning is reported, each as"
+                + " `file:line:col: error: message' with its line and a caret.",
+                "Exit 0 when there is no error (warnings are printed), 1 otherwise. Apply-time values"
+                        + " (@addr, @host) are checked for form only."})
+final class CheckCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset: iptables-save text or the Rampart"
+            + " language (docs/language.md).")
+    Path file;
+
+    @Option(names = "-4", description = "Tables that name no family are IPv4 (iptables), the default.")
+    boolean ipv4;
+
+    @Option(names = "-6", description = "Tables that name no family are IPv6 (ip6tables).")
+    boolean ipv6;
+
+    @Option(names = "--json", description = "The findings as a JSON list on stdout.")
+    boolean json;
+
+    @Option(names = "--expand", description = "Print the iptables-restore text FILE stands for, per family.")
+    boolean expand;
+
+    @Spec
+    CommandSpec spec;
+
+    /** One finding as --json prints it. */
+    record JsonDiagnostic(String severity, String file, int line, int column, String message, String hint,
+                          List<String> includedFrom) {
+
+        static JsonDiagnostic of(Diagnostic d) {
+            SourceRef where = d.where();
+            return new JsonDiagnostic(d.isError() ? "error" : "warning", where.file(), where.line(), where.column(),
+                    d.message(), d.hint().orElse(null),
+                    where.includedFrom().stream().map(r -> r.file() + ":" + r.line()).toList());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (ipv4 && ipv6) {
+            throw new InputException("-4 and -6 exclude each other");
+        }
+        RulesetSource source = RulesetFiles.load(file, ipv6 ? Family.IPV6 : Family.IPV4, Optional.empty());
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (json) {
+            out.println(Json.document(source.diagnostics().stream().map(JsonDiagnostic::of).toList()));
+        } else {
+            err.print(RulesetFiles.render(source, true) + RulesetFiles.render(source, false));
+            err.flush();
+            if (expand && !source.hasErrors()) {
+                for (FamilyRuleset ruleset : source.families().values()) {
+                    out.println("# " + ruleset.family().command());
+                    out.print(ruleset.restoreText());
+                }
+            }
+            out.println(summary(source));
+        }
+        out.flush();
+        return source.hasErrors() ? ExitCode.BAD_INPUT : ExitCode.OK;
+    }
+
+    private String summary(RulesetSource source) {
+        long errors = source.diagnostics().stream().filter(Diagnostic::isError).count();
+        long warnings = source.diagnostics().size() - errors;
+        String findings = plural(errors, "error") + ", " + plural(warnings, "warning");
+        if (errors > 0) {
+            return file + ": " + findings;
+        }
+        List<String> counts = source.families().values().stream()
+                .map(r -> r.ruleset().family().command() + " " + plural(r.ruleset().tables().stream()
+                        .mapToLong(t -> t.rules().size()).sum(), "rule"))
+                .toList();
+        return file + ": ok (" + String.join(", ", counts) + "); " + findings;
+    }
+
+    private static String plural(long count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
+    }
+}

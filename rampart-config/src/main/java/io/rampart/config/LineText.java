@@ -1,0 +1,120 @@
+package io.rampart.config;
+
+/**
+ * Reading one source line the way the language does: double quotes group text (a backslash inside
+ * them takes the next character literally, as iptables-restore does), and a {@code #} that starts a
+ * word outside quotes begins a comment that runs to the end of the line.
+ */
+final class LineText {
+
+    private LineText() {
+    }
+
+    /** Where the comment of {@code line} starts (0-based), or the line's length when it has none. */
+    static int commentStart(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '#' && (i == 0 || isBlank(line.charAt(i - 1)))) {
+                return i;
+            }
+        }
+        return line.length();
+    }
+
+    /** The line without its comment and without trailing blanks. */
+    static String code(String line) {
+        return line.substring(0, commentStart(line)).stripTrailing();
+    }
+
+    /** The comment of the line, from its {@code #}, without trailing blanks; empty when there is none. */
+    static String comment(String line) {
+        return line.substring(commentStart(line)).stripTrailing();
+    }
+
+    /**
+     * For each character of {@code text}, whether it is inside double quotes (the quotes themselves
+     * count as inside): the language's {@code $}, braces and {@code @} are literal there.
+     */
+    static boolean[] quotedMask(String text) {
+        boolean[] mask = new boolean[text.length()];
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                mask[i] = true;
+                if (c == '\\' && i + 1 < text.length()) {
+                    mask[++i] = true;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                mask[i] = true;
+                quoted = true;
+            }
+        }
+        return mask;
+    }
+
+    /** Whether {@code text} has an opening double quote that is never closed. */
+    static boolean hasOpenQuote(String text) {
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            }
+        }
+        return quoted;
+    }
+
+    /** Collapses runs of blanks outside quotes to one space; quoted text is kept exactly. */
+    static String collapseBlanks(String code) {
+        boolean[] mask = quotedMask(code);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (!mask[i] && isBlank(c)) {
+                if (out.length() > 0 && out.charAt(out.length() - 1) != ' ') {
+                    out.append(' ');
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString().strip();
+    }
+
+    /** The first blank-separated word of {@code code}. */
+    static String firstWord(String code) {
+        String stripped = code.strip();
+        int end = 0;
+        while (end < stripped.length() && !isBlank(stripped.charAt(end)) && stripped.charAt(end) != '(') {
+            end++;
+        }
+        return stripped.substring(0, end);
+    }
+
+    static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\r';
+    }
+
+    /** The 1-based column of the first non-blank character, or 1. */
+    static int indentColumn(String line) {
+        int i = 0;
+        while (i < line.length() && isBlank(line.charAt(i))) {
+            i++;
+        }
+        return i + 1;
+    }
+}

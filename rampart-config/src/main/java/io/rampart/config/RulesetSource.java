@@ -1,0 +1,148 @@
+package io.rampart.config;
+
+import io.rampart.config.check.RulesetChecker;
+import io.rampart.model.Family;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.syntax.SourcedRuleset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A ruleset file in the Rampart language, with the files it includes, read and checked: per address
+ * family the ruleset it stands for, and every error and warning about it in source order.
+ */
+public final class RulesetSource {
+
+    private static final Pattern SUGGESTION = Pattern.compile("(.*?) \\((did you mean [^)]*\\?)\\)(.*)",
+            Pattern.DOTALL);
+
+    private final Map<Family, FamilyRuleset> families;
+    private final List<Diagnostic> diagnostics;
+    private final Map<String, SourceFile> files;
+
+    private RulesetSource(Map<Family, FamilyRuleset> families, List<Diagnostic> diagnostics,
+                          Map<String, SourceFile> files) {
+        this.families = Collections.unmodifiableMap(families);
+        this.diagnostics = List.copyOf(diagnostics);
+        this.files = Collections.unmodifiableMap(files);
+    }
+
+    /**
+     * Reads and checks {@code file}.
+     *
+     * @param defaultFamily the family of a table whose line does not name one
+     * @param resolver      looks up apply-time values; without one they are checked for form only
+     */
+    public static RulesetSource load(Path file, Family defaultFamily, ExtensionRegistry registry,
+                                     Optional<ValueResolver> resolver) {
+        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver));
+        interpreter.runMain(file, file.toString());
+        List<Diagnostic> found = new ArrayList<>(interpreter.diagnostics());
+        Map<Family, List<ExpandedLine>> output = interpreter.output();
+        if (output.isEmpty()) {
+            output = Map.of(defaultFamily, List.of());
+        }
+        Map<Family, FamilyRuleset> families = new EnumMap<>(Family.class);
+        Map<Diagnostic, Set<Family>> parseErrors = new LinkedHashMap<>();
+        Map<Diagnostic, ExpandedLine> parseLines = new LinkedHashMap<>();
+        for (Map.Entry<Family, List<ExpandedLine>> entry : output.entrySet()) {
+            Family family = entry.getKey();
+            List<ExpandedLine> lines = entry.getValue();
+            List<RulesetSyntaxException> errors = new ArrayList<>();
+            SourcedRuleset parsed = new RulesetParser(registry, family)
+                    .parseLines(lines.stream().map(ExpandedLine::text).toList(), errors::add);
+            for (RulesetSyntaxException error : errors) {
+                ExpandedLine line = lines.get(Math.min(Math.max(error.line(), 1), lines.size()) - 1);
+                Diagnostic diagnostic = located(line, error.column(), error.getMessage());
+                parseErrors.computeIfAbsent(diagnostic, d -> EnumSet.noneOf(Family.class)).add(family);
+                parseLines.put(diagnostic, line);
+            }
+            families.put(family, new FamilyRuleset(family, parsed, lines));
+        }
+        parseErrors.forEach((diagnostic, reportedIn) -> {
+            Set<Family> sentTo = parseLines.get(diagnostic).families();
+            found.add(reportedIn.containsAll(sentTo) ? diagnostic : new Diagnostic(diagnostic.severity(),
+                    diagnostic.where(), diagnostic.message() + " (in the " + FamilyRouter.name(reportedIn.iterator()
+                    .next()) + " rules)", diagnostic.hint()));
+        });
+        for (FamilyRuleset ruleset : families.values()) {
+            found.addAll(new RulesetChecker(registry).check(ruleset.ruleset(), ruleset));
+        }
+        return new RulesetSource(families, inSourceOrder(found, interpreter.files()), interpreter.files());
+    }
+
+    /** A parser error on {@code line}, at the source column of {@code column}, its suggestion as a hint. */
+    private static Diagnostic located(ExpandedLine line, int column, String message) {
+        SourceRef where = line.where();
+        int sourceColumn = column > 0 ? line.mapped().sourceColumn(column) : where.column();
+        SourceRef at = new SourceRef(where.file(), where.line(), sourceColumn, where.includedFrom());
+        Matcher suggestion = SUGGESTION.matcher(message);
+        if (suggestion.matches()) {
+            return Diagnostic.error(at, suggestion.group(1) + suggestion.group(3)).withHint(suggestion.group(2));
+        }
+        return Diagnostic.error(at, message);
+    }
+
+    /**
+     * Each finding once, in the order its lines are read: an error in an included file comes where
+     * its include statement is.
+     */
+    private static List<Diagnostic> inSourceOrder(List<Diagnostic> found, Map<String, SourceFile> files) {
+        List<String> order = new ArrayList<>(files.keySet());
+        Comparator<SourceRef> byPlace = Comparator.<SourceRef>comparingInt(ref -> order.indexOf(ref.file()))
+                .thenComparingInt(SourceRef::line).thenComparingInt(SourceRef::column);
+        Comparator<Diagnostic> byPath = (a, b) -> {
+            List<SourceRef> x = path(a.where());
+            List<SourceRef> y = path(b.where());
+            for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+                int compared = byPlace.compare(x.get(i), y.get(i));
+                if (compared != 0) {
+                    return compared;
+                }
+            }
+            return Integer.compare(x.size(), y.size());
+        };
+        List<Diagnostic> unique = new ArrayList<>(new LinkedHashSet<>(found));
+        unique.sort(byPath);
+        return unique;
+    }
+
+    private static List<SourceRef> path(SourceRef where) {
+        List<SourceRef> path = new ArrayList<>(where.includedFrom());
+        path.add(where);
+        return path;
+    }
+
+    /** The families the source has tables for, each with its ruleset. */
+    public Map<Family, FamilyRuleset> families() {
+        return families;
+    }
+
+    /** Every error and warning, in source order. */
+    public List<Diagnostic> diagnostics() {
+        return diagnostics;
+    }
+
+    public boolean hasErrors() {
+        return diagnostics.stream().anyMatch(Diagnostic::isError);
+    }
+
+    /** The files read, by the name messages use, for showing the lines findings point at. */
+    public Map<String, SourceFile> files() {
+        return files;
+    }
+}
