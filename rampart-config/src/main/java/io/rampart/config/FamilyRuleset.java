@@ -1,11 +1,16 @@
 package io.rampart.config;
 
 import io.rampart.config.check.RuleSources;
+import io.rampart.config.check.SourceWord;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
+import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
+import io.rampart.syntax.Token;
+import io.rampart.syntax.Tokenizer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +83,23 @@ public final class FamilyRuleset implements RuleSources {
             }
         }
         return headers.getOrDefault(table, new SourceRef("", 0, 0));
+    }
+
+    /** The rule's words as the parser split its line, each at the source column it was written at. */
+    @Override
+    public List<SourceWord> words(Table table, int index) {
+        ExpandedLine line = lines.get(parsed.lineOf(table, index) - 1);
+        SourceRef where = line.where();
+        try {
+            List<SourceWord> words = new ArrayList<>();
+            for (Token token : Tokenizer.split(line.text())) {
+                words.add(new SourceWord(token.text(), new SourceRef(where.file(), where.line(),
+                        line.mapped().sourceColumn(token.column()), where.includedFrom())));
+            }
+            return words;
+        } catch (RuleSyntaxException e) {
+            throw new IllegalStateException("the line of a parsed rule does not split: " + line.text(), e);
+        }
     }
 
     /** {@code file:line} of rule {@code index} of {@code table}, for messages about the kernel's refusals. */

@@ -1,0 +1,127 @@
+package io.rampart.config.check;
+
+import io.rampart.config.Diagnostic;
+import io.rampart.model.Hook;
+import io.rampart.model.Match;
+import io.rampart.model.Option;
+import io.rampart.model.Rule;
+import io.rampart.model.extension.Canonicalizer;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.ValueContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Matches, targets and interface options in user chains, checked against every hook the chain is
+ * reached from. The rule parser checks rules in built-in chains itself; a user chain's hooks are
+ * only known from the whole table.
+ *
+ * <p>What the kernel checks differs by kind: an extension's hooks ({@link ExtensionSpec#hooks()},
+ * the {@code .hooks} of its xt module) are checked along every path, so the rule is refused; the
+ * hooks some options need (the extension's canonicalizer, the module's checkentry) and {@code -i}/
+ * {@code -o} are only checked in built-in chains, so through a user chain the kernel takes a rule
+ * that cannot work as written: a warning.
+ */
+final class HookCheck {
+
+    private final TableCheck check;
+    private final ChainGraph graph;
+
+    HookCheck(TableCheck check, ChainGraph graph) {
+        this.check = check;
+        this.graph = graph;
+    }
+
+    void run() {
+        List<Rule> rules = check.section.rules();
+        for (int i = 0; i < rules.size(); i++) {
+            Rule rule = rules.get(i);
+            Set<Hook> hooks = graph.hooksReaching(rule.chain());
+            if (check.table.isBuiltinChain(rule.chain()) || hooks.isEmpty()) {
+                continue;
+            }
+            checkInterfaces(i, rule, hooks);
+            for (Match match : rule.matches()) {
+                Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
+                if (spec.isPresent()) {
+                    checkExtension(i, rule, hooks, spec.get(), match.options());
+                }
+            }
+            if (rule.target() != null) {
+                Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
+                if (spec.isPresent()) {
+                    checkExtension(i, rule, hooks, spec.get(), rule.target().options());
+                }
+            }
+        }
+    }
+
+    private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options) {
+        for (Hook hook : hooks) {
+            if (!spec.hooks().contains(hook)) {
+                List<String> path = graph.path(hook, rule.chain());
+                ChainGraph.Jump entry = graph.firstJump(path);
+                check.ruleFinding(index, Diagnostic.error(check.words(index).extension(spec), spec.describeKind()
+                        + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
+                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).target()));
+                return;
+            }
+        }
+        if (spec.canonicalizer() == Canonicalizer.NONE) {
+            return;
+        }
+        for (Hook hook : hooks) {
+            Optional<String> refused = refusal(spec, options, rule, hook);
+            // Only a refusal that the hook makes counts: without one, the canonical options pass.
+            if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
+                check.ruleFinding(index, Diagnostic.warning(check.words(index).extension(spec), refused.get()
+                        + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
+                        + " user chain the rule loads, but cannot work as meant"));
+                return;
+            }
+        }
+    }
+
+    /** What the extension's canonicalizer says of the rule's options in a chain of {@code hook}. */
+    private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Rule rule, Hook hook) {
+        Optional<Option> protocol = rule.headerOption("p");
+        ValueContext context = new ValueContext(check.family, check.table, protocol.map(Option::arg).orElse(null),
+                protocol.map(Option::negated).orElse(false), hook);
+        try {
+            spec.canonicalize(options, context);
+            return Optional.empty();
+        } catch (InvalidValueException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private void checkInterfaces(int index, Rule rule, Set<Hook> hooks) {
+        checkInterface(index, rule, hooks, "i", Hook.RECEIVING, "input");
+        checkInterface(index, rule, hooks, "o", Hook.SENDING, "output");
+    }
+
+    private void checkInterface(int index, Rule rule, Set<Hook> hooks, String option, Set<Hook> known, String which) {
+        if (rule.headerOption(option).isEmpty() || hooks.stream().anyMatch(known::contains)) {
+            return;
+        }
+        ExtensionSpec header = check.registry.header(check.family);
+        OptionSpec spec = header.option(option).orElseThrow();
+        List<String> paths = hooks.stream().map(h -> TableCheck.arrows(graph.path(h, rule.chain()))).toList();
+        check.ruleFinding(index, Diagnostic.warning(check.words(index).option(header, spec), "-" + option
+                + " has no interface to test in chain " + rule.chain() + ": it is reached only from "
+                + hookList(hooks) + " (" + String.join(", ", paths) + "), where packets have no " + which
+                + " interface"));
+    }
+
+    private String reachedBy(Hook hook, Rule rule) {
+        return ": chain " + rule.chain() + " is reached from " + hook + " ("
+                + TableCheck.arrows(graph.path(hook, rule.chain())) + ")";
+    }
+
+    private static String hookList(Set<Hook> hooks) {
+        return String.join(", ", hooks.stream().sorted().map(Hook::name).toList());
+    }
+}

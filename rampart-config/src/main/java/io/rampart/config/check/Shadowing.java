@@ -1,0 +1,64 @@
+package io.rampart.config.check;
+
+import io.rampart.config.Diagnostic;
+import io.rampart.config.SourceRef;
+import io.rampart.model.Rule;
+import io.rampart.model.Target;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rules that can never matter: those after a rule that ends its chain for every packet, and exact
+ * duplicates of an earlier rule of the chain (equal canonical rules are the same rule for the kernel).
+ */
+final class Shadowing {
+
+    /**
+     * Targets whose verdict never lets the packet go on to the next rule: the verdicts, REJECT
+     * (a drop), NFQUEUE (a queue verdict, also with --queue-bypass), the NAT targets (an accept
+     * once the mapping is set up) and TPROXY (an accept or a drop).
+     */
+    private static final Set<String> CHAIN_ENDING_TARGETS = Set.of("ACCEPT", "DROP", "RETURN", "QUEUE", "REJECT",
+            "NFQUEUE", "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "TPROXY");
+
+    private final TableCheck check;
+
+    Shadowing(TableCheck check) {
+        this.check = check;
+    }
+
+    void run() {
+        Map<String, Integer> endedBy = new HashMap<>();
+        Map<Rule, Integer> firstOfItsKind = new HashMap<>();
+        List<Rule> rules = check.section.rules();
+        for (int i = 0; i < rules.size(); i++) {
+            Rule rule = rules.get(i);
+            SourceRef here = check.sources.rule(check.table, i);
+            Integer ender = endedBy.get(rule.chain());
+            Integer same = firstOfItsKind.putIfAbsent(rule, i);
+            if (ender != null) {
+                check.ruleFinding(i, Diagnostic.warning(here, "rule never matches: "
+                        + TableCheck.lineOf(check.sources.rule(check.table, ender), here) + " always ends chain "
+                        + rule.chain()));
+            } else if (same != null) {
+                check.ruleFinding(i, Diagnostic.warning(here, "duplicate of "
+                        + TableCheck.lineOf(check.sources.rule(check.table, same), here)));
+            }
+            if (alwaysEndsChain(rule)) {
+                endedBy.putIfAbsent(rule.chain(), i);
+            }
+        }
+    }
+
+    /** No condition at all, and a target that never continues: every packet stops here. */
+    private boolean alwaysEndsChain(Rule rule) {
+        Target target = rule.target();
+        if (target == null || !rule.header().isEmpty() || !rule.matches().isEmpty()) {
+            return false;
+        }
+        return target.kind() == Target.Kind.GOTO
+                || (!check.jumpsToUserChain(rule) && CHAIN_ENDING_TARGETS.contains(target.name()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.rampart.config.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.config.Diagnostic;
+import io.rampart.config.SourceRef;
+import io.rampart.model.Family;
+import io.rampart.model.Table;
+import io.rampart.model.extensions.StandardExtensions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RulesetCheckerTest {
+
+    private static final String RULES = """
+            *nat
+            :POSTROUTING ACCEPT [0:0]
+            :PREROUTING ACCEPT [0:0]
+            :OUT - [0:0]
+            -A POSTROUTING -j OUT
+            -A PREROUTING -j OUT
+            -A OUT -j MASQUERADE
+            COMMIT
+            *filter
+            :INPUT ACCEPT [0:0]
+            :DUP - [0:0]
+            :DUP - [0:0]
+            -A INPUT -j ACCEPT
+            -A INPUT -j LOG --log-prefix "a prefix longer than the kernel keeps"
+            COMMIT
+            """;
+
+    @Test
+    void findingsComeInSourceOrderWhicheverCheckFoundThem() throws Exception {
+        List<Diagnostic> findings = check(new TextSources("f.rules", RULES, Family.IPV4));
+        assertThat(findings).extracting(d -> d.where().line() + " " + d.severity() + " " + d.message().split(":")[0])
+                .containsExactly(
+                        "7 ERROR target MASQUERADE is only valid in POSTROUTING, not in PREROUTING",
+                        "12 ERROR chain DUP is declared twice",
+                        "14 ERROR --log-prefix is 37 bytes long",
+                        "14 WARNING rule never matches");
+    }
+
+    /** A front end that gives no words: findings point at the rule, and written text cannot be compared. */
+    @Test
+    void withoutWordsFindingsPointAtTheRuleAndCutTextIsNotSeen() throws Exception {
+        TextSources text = new TextSources("f.rules", RULES, Family.IPV4);
+        RuleSources lines = new RuleSources() {
+            @Override
+            public SourceRef rule(Table table, int index) {
+                return text.rule(table, index);
+            }
+
+            @Override
+            public SourceRef chain(Table table, String chain) {
+                return text.chain(table, chain);
+            }
+        };
+        List<Diagnostic> findings = new RulesetChecker(StandardExtensions.registry()).check(text.ruleset(), lines);
+        assertThat(findings).extracting(d -> d.where().toString() + " " + d.message().split(":")[0])
+                .containsExactly(
+                        "f.rules:7:1 target MASQUERADE is only valid in POSTROUTING, not in PREROUTING",
+                        "f.rules:11:2 chain DUP is declared twice",
+                        "f.rules:14:1 rule never matches");
+    }
+
+    /** Chains no built-in chain reaches may nest without limit: the loop at the bottom is still found. */
+    @Test
+    void aVeryDeepUnreachedNestingIsWalkedToItsLoop() throws Exception {
+        int depth = 20_000;
+        StringBuilder text = new StringBuilder("*filter\n");
+        for (int i = 0; i < depth; i++) {
+            text.append(":C").append(i).append(" - [0:0]\n");
+        }
+        for (int i = 0; i + 1 < depth; i++) {
+            text.append("-A C").append(i).append(" -j C").append(i + 1).append('\n');
+        }
+        text.append("-A C").append(depth - 1).append(" -j C").append(depth - 2).append("\nCOMMIT\n");
+        List<Diagnostic> findings = check(new TextSources("deep.rules", text.toString(), Family.IPV4));
+        assertThat(findings).extracting(Diagnostic::message).containsExactly("jump loop C19998 -> C19999 -> C19998:"
+                + " no built-in chain reaches it yet, and the kernel will refuse any jump into it");
+    }
+
+    private static List<Diagnostic> check(TextSources sources) {
+        return new RulesetChecker(StandardExtensions.registry()).check(sources.ruleset(), sources);
+    }
+}
