@@ -198,6 +198,32 @@ class ApiKernelTest {
     }
 
     @Test
+    void checkFindsWhatOnlyTheWholeRulesetShows() throws Exception {
+        String loop = """
+                *filter
+                :INPUT DROP [0:0]
+                :A - [0:0]
+                :B - [0:0]
+                -A INPUT -j A
+                -A A -p tcp -j B
+                -A B -g A
+                -A INPUT -j DROP
+                -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+                COMMIT
+                """;
+        JsonNode result = api.post("/api/check", Map.of("text", loop), null).json();
+        assertThat(result.get("ok").asBoolean()).isFalse();
+        List<String> found = new java.util.ArrayList<>();
+        result.get("diagnostics").forEach(d -> found.add(d.get("severity").asText() + " " + d.get("line").asInt()
+                + " " + d.get("message").asText().split(":")[0]));
+        assertThat(found).containsExactly("error 7 jump loop A -> B -> A", "warning 9 rule never matches");
+        ApiClient.Response plan = api.post("/api/plan", Map.of("text", loop), null);
+        assertThat(plan.status()).isEqualTo(400);
+        assertThat(plan.json().get("error").asText()).startsWith("request:7:").contains("jump loop A -> B -> A")
+                .doesNotContain("never matches");
+    }
+
+    @Test
     void canonConvertsTextToTheRuleModelAndTheModelBackToText() throws Exception {
         JsonNode fromText = api.post("/api/canon", Map.of("text", "-A INPUT -p tcp --dport ssh -j ACCEPT\n"
                 + "-A INPUT -p tcp --dprot 22 -j ACCEPT\n"), null).json();
