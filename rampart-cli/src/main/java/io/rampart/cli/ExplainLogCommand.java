@@ -44,7 +44,7 @@ final class ExplainLogCommand implements Callable<Integer> {
         try {
             LogLine log = LogLine.parse(line);
             Family family = log.family();
-            CompiledRuleset ruleset = source.ruleset(options, family);
+            CompiledRuleset ruleset = source.ruleset(options, family, spec.commandLine().getErr());
             Tracer tracer = source.tracer(options, family, ruleset);
             ExplainLog result = ExplainLog.of(log, ruleset, tracer);
             PrintWriter out = spec.commandLine().getOut();
@@ -58,26 +58,25 @@ final class ExplainLogCommand implements Callable<Integer> {
 
     private String text(ExplainLog r) {
         StringBuilder b = new StringBuilder();
-        String file = source.file();
         b.append("log prefix \"").append(r.line().prefix()).append("\"\n");
         if (r.writer() != null) {
-            b.append("written by ").append(where(r.writer(), file)).append('\n');
+            b.append("written by ").append(where(r.writer())).append('\n');
         } else if (r.candidates().isEmpty()) {
             b.append("no LOG rule in the ruleset has this prefix\n");
         } else {
             b.append("no LOG rule with this prefix is on the packet's traced path; rules with the prefix:\n");
             for (CompiledRuleset.LogRule c : r.candidates()) {
-                b.append("  ").append(where(c, file)).append('\n');
+                b.append("  ").append(where(c)).append('\n');
             }
         }
         b.append("the packet: ").append(TraceJson.packetLine(r.packet())).append('\n');
-        b.append(TraceText.render(r.trace(), file, source.explain));
+        b.append(TraceText.render(r.trace(), source.explain));
         return b.toString();
     }
 
-    private static String where(CompiledRuleset.LogRule rule, String file) {
+    private static String where(CompiledRuleset.LogRule rule) {
         return rule.table() + " " + rule.chain() + " rule " + rule.rule()
-                + (file != null && rule.line() > 0 ? " (" + file + ":" + rule.line() + ")" : "") + ": " + rule.text();
+                + (rule.source() != null ? " (" + rule.source() + ")" : "") + ": " + rule.text();
     }
 
     private String json(ExplainLog r) {
@@ -99,6 +98,7 @@ final class ExplainLogCommand implements Callable<Integer> {
         m.put("chain", rule.chain());
         m.put("rule", rule.rule());
         m.put("text", rule.text());
+        m.put("source", rule.source());
         return m;
     }
 }

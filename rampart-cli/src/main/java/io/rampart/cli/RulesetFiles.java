@@ -8,7 +8,6 @@ import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.syntax.RulesetSyntaxException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -48,6 +47,35 @@ final class RulesetFiles {
      */
     private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
                                                      ValueResolver resolver, PrintWriter err) {
+        RulesetSource source = checked(file, defaultFamily, resolver, err);
+        Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
+        for (FamilyRuleset ruleset : source.families().values()) {
+            if (only.isEmpty() || ruleset.family() == only.get()) {
+                desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
+                        file.toString(), ruleset::location));
+            }
+        }
+        if (desired.isEmpty()) {
+            throw noTableFor(file, only.orElse(defaultFamily), source);
+        }
+        return desired;
+    }
+
+    /**
+     * The rules of {@code family} alone, each with where it was written: for the tracer. Tables that name
+     * no family are of {@code family}. Warnings go to {@code err}; errors, all of them, become the InputException.
+     */
+    static FamilyRuleset familyRuleset(Path file, Family family, ValueResolver resolver, PrintWriter err) {
+        RulesetSource source = checked(file, family, resolver, err);
+        FamilyRuleset ruleset = source.families().get(family);
+        if (ruleset == null) {
+            throw noTableFor(file, family, source);
+        }
+        return ruleset;
+    }
+
+    /** The file read through the language, its warnings printed; its errors, all of them, thrown. */
+    private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err) {
         RulesetSource source = load(file, defaultFamily, Optional.of(resolver));
         String warnings = render(source, false);
         if (!warnings.isEmpty()) {
@@ -57,19 +85,12 @@ final class RulesetFiles {
         if (source.hasErrors()) {
             throw new InputException(render(source, true).stripTrailing());
         }
-        Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
-        for (FamilyRuleset ruleset : source.families().values()) {
-            if (only.isEmpty() || ruleset.family() == only.get()) {
-                desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
-                        file.toString(), ruleset::location));
-            }
-        }
-        if (desired.isEmpty()) {
-            throw new InputException(file + ": has no table for " + only.orElse(defaultFamily).command()
-                    + " (its tables are for " + String.join(" and ", source.families().keySet().stream()
-                    .map(Family::command).toList()) + ")");
-        }
-        return desired;
+        return source;
+    }
+
+    private static InputException noTableFor(Path file, Family family, RulesetSource source) {
+        return new InputException(file + ": has no table for " + family.command() + " (its tables are for "
+                + String.join(" and ", source.families().keySet().stream().map(Family::command).toList()) + ")");
     }
 
     /** The errors (or the warnings) of {@code source}, each with its line and caret. */
@@ -82,13 +103,5 @@ final class RulesetFiles {
             }
         }
         return out.toString();
-    }
-
-    /** {@code file:line:col: error: message}, then the line and a caret under the column. */
-    static String located(Path file, String text, RulesetSyntaxException e) {
-        String line = text.lines().skip(Math.max(0, e.line() - 1)).findFirst().orElse("");
-        int column = Math.max(1, e.column());
-        return file + ":" + e.line() + ":" + column + ": error: " + e.getMessage() + "\n  " + line + "\n  "
-                + " ".repeat(Math.min(column - 1, line.length())) + "^";
     }
 }

@@ -3,6 +3,7 @@ package io.rampart.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.LiveHost;
 import io.rampart.api.TraceResult;
+import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true,
         description = {"Follow a packet through raw, mangle, nat, filter and security in kernel order,",
                 "with conntrack, routing and NAT, and print every rule that matched and the verdict.",
-                "The ruleset is the live one (of --netns NS), or --rules FILE with --host FILE."})
+                "The ruleset is the live one (of --netns NS), or --rules FILE with --host FILE.",
+                "The family is that of -4/-6, else that of the packet's addresses (of -4/-6 alone for --packets)."})
 final class TraceCommand implements Callable<Integer> {
 
     @Mixin
@@ -53,9 +55,10 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Family family = options.family();
+        Family family = options.familyGiven() || packets != null ? options.family()
+                : packet.spec().addressFamily().orElse(options.family());
         try {
-            CompiledRuleset ruleset = source.ruleset(options, family);
+            CompiledRuleset ruleset = source.ruleset(options, family, spec.commandLine().getErr());
             Tracer tracer = source.tracer(options, family, ruleset);
             PrintWriter out = spec.commandLine().getOut();
             if (packets != null) {
@@ -63,7 +66,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             Trace trace = tracer.trace(packet.spec().build(family));
             out.print(options.json ? Json.line(new TraceResult(trace, source.explain)) + "\n"
-                    : TraceText.render(trace, source.file(), source.explain));
+                    : TraceText.render(trace, source.explain));
             out.flush();
             return ExitCode.OK;
         } catch (TraceInputException e) {
@@ -93,28 +96,33 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /** The ruleset to trace through: the file's, or the live one of the namespace. */
-    static CompiledRuleset ruleset(KernelOptions options, Path rules, Family family) {
-        return rules != null ? fromFile(rules, family) : live(options, family);
+    static CompiledRuleset ruleset(KernelOptions options, Path rules, Family family, PrintWriter err) {
+        return rules != null ? fromFile(options, rules, family, err) : live(options, family);
     }
 
-    /** The host: the file's (or an unknown one) for a ruleset file, the live one otherwise. */
+    /**
+     * The host: the host file's; for a ruleset file without one, the namespace's when --netns names one
+     * and an unknown host otherwise; the live one for the live ruleset.
+     */
     static Host host(KernelOptions options, Path rules, Path hostFile, Family family) throws TraceInputException {
-        return rules != null ? fileHost(hostFile, family) : liveHost(options, family);
+        if (hostFile != null) {
+            return fileHost(hostFile, family);
+        }
+        return rules != null && options.netns == null ? Host.unknown() : liveHost(options, family);
     }
 
-    private static CompiledRuleset fromFile(Path rules, Family family) {
-        String text = String.join("\n", read(rules)) + "\n";
-        try {
-            return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text));
-        } catch (RulesetSyntaxException e) {
-            throw new InputException(RulesetFiles.located(rules, text, e));
+    /**
+     * The file's rules of {@code family}, each with where it was written. Apply-time values are looked up
+     * as plan looks them up: in the namespace of --netns, or on this host without it.
+     */
+    private static CompiledRuleset fromFile(KernelOptions options, Path rules, Family family, PrintWriter err) {
+        try (Netns netns = options.namespace()) {
+            FamilyRuleset ruleset = RulesetFiles.familyRuleset(rules, family, new NetnsValueResolver(netns), err);
+            return CompiledRuleset.of(ruleset.ruleset(), ruleset::location);
         }
     }
 
     private static Host fileHost(Path hostFile, Family family) throws TraceInputException {
-        if (hostFile == null) {
-            return Host.unknown();
-        }
         try {
             return HostFiles.fromHostFile(String.join("\n", read(hostFile)), family);
         } catch (TraceInputException e) {

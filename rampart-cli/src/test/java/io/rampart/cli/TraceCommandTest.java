@@ -106,6 +106,126 @@ class TraceCommandTest {
     }
 
     @Test
+    void rulesReadThroughTheLanguagePointIntoTheIncludedFile() throws Exception {
+        Files.createDirectories(dir.resolve("rules.d"));
+        Files.writeString(dir.resolve("rules.d/web.rules"), """
+                # web servers
+                -A INPUT -s $ADMINS -p tcp --dport $WEB -j ACCEPT
+                """);
+        Path file = dir.resolve("main.rules");
+        Files.writeString(file, """
+                define ADMINS = { 192.0.2.10, 192.0.2.11 }
+                define WEB = 443
+                *filter
+                :INPUT DROP [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT ACCEPT [0:0]
+                include "rules.d/*.rules"
+                COMMIT
+                """);
+        Result r = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.11", "--dst",
+                "192.0.2.2", "--dport", "443", "--json", "--explain");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("verdict").asText()).isEqualTo("ACCEPT");
+        JsonNode deciding = json.get("steps").get(0);
+        assertThat(deciding.get("rule").asInt()).isEqualTo(2);
+        assertThat(deciding.get("text").asText()).isEqualTo(
+                "-A INPUT -s 192.0.2.11/32 -p tcp -m tcp --dport 443 -j ACCEPT");
+        String included = dir.resolve("rules.d/web.rules").toString();
+        assertThat(deciding.get("source").asText()).isEqualTo(included + ":2");
+        JsonNode missed = deciding.get("passed").get(0);
+        assertThat(missed.get("failed").asText()).isEqualTo("-s 192.0.2.10/32");
+        assertThat(missed.get("source").asText()).isEqualTo(included + ":2");
+        Result text = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
+                "192.0.2.2", "--dport", "443");
+        assertThat(text.out()).contains("#1       ACCEPT", "[" + included + ":2]");
+    }
+
+    @Test
+    void aWrongFileGetsEveryErrorAsCheckPrintsItAndNoTrace() throws Exception {
+        Path file = dir.resolve("bad.rules");
+        Files.writeString(file, """
+                define WEB = 443
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -p tcp --dport $WBE -j ACCEPT
+                -A INPUT -p tcp --dprot 22 -j ACCEPT
+                COMMIT
+                """);
+        Result r = run("trace", "--rules", file.toString(), "--src", "192.0.2.1", "--dst", "192.0.2.2");
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(r.out()).isEmpty();
+        Result check = run("check", file.toString());
+        assertThat(check.code()).isEqualTo(ExitCode.BAD_INPUT);
+        String errors = check.err().strip();
+        assertThat(errors).contains(file + ":4:", file + ":5:", "^");
+        assertThat(r.err()).contains(errors);
+        Result explain = run("explain-log", "--rules", file.toString(), "IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 "
+                + "LEN=60 TTL=64 PROTO=TCP SPT=40000 DPT=22 SYN");
+        assertThat(explain.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(explain.err()).contains(errors);
+    }
+
+    @Test
+    void aDualStackFileIsTracedInThePacketsFamily() throws Exception {
+        Path file = dir.resolve("both.rules");
+        Files.writeString(file, """
+                define ADMINS = { 192.0.2.10, 2001:db8::10 }
+                *filter both
+                :INPUT DROP [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A INPUT -s $ADMINS -p tcp --dport 22 -j ACCEPT
+                -6 -A INPUT -p udp --dport 546 -j ACCEPT
+                COMMIT
+                """);
+        Result v6 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "2001:db8::10", "--dst",
+                "2001:db8::1", "--dport", "22", "--json");
+        assertThat(v6.code()).as(v6.err()).isEqualTo(0);
+        JsonNode step = new ObjectMapper().readTree(v6.out()).get("steps").get(0);
+        assertThat(step.get("text").asText()).isEqualTo(
+                "-A INPUT -s 2001:db8::10/128 -p tcp -m tcp --dport 22 -j ACCEPT");
+        assertThat(step.get("source").asText()).isEqualTo(file + ":6");
+        Result dhcp = run("trace", "-6", "--rules", file.toString(), "--in", "eth0", "--src", "fe80::1", "--dst",
+                "ff02::1:2", "--proto", "udp", "--dport", "546");
+        assertThat(dhcp.out()).contains("ACCEPT", "[" + file + ":7]", "verdict: ACCEPT");
+        Result v4 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
+                "192.0.2.1", "--proto", "udp", "--dport", "546", "--json");
+        assertThat(new ObjectMapper().readTree(v4.out()).get("verdict").asText()).isEqualTo("DROP");
+    }
+
+    @Test
+    void aFileWithoutTablesOfTheTracesFamilySaysWhichItHas() throws Exception {
+        Path file = dir.resolve("v4.rules");
+        Files.writeString(file, """
+                *filter ipv4
+                :INPUT DROP [0:0]
+                COMMIT
+                """);
+        Result r = run("trace", "--rules", file.toString(), "--src", "2001:db8::10", "--dst", "2001:db8::1");
+        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(r.err()).contains(file + ": has no table for ip6tables (its tables are for iptables)");
+    }
+
+    @Test
+    void offlineHostValuesAreLookedUpOnThisHost() throws Exception {
+        Path file = dir.resolve("host.rules");
+        Files.writeString(file, """
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -s @host4(localhost) -j ACCEPT
+                COMMIT
+                """);
+        Result r = run("trace", "--rules", file.toString(), "--in", "lo", "--src", "127.0.0.1", "--dst", "127.0.0.1",
+                "--json");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        JsonNode step = new ObjectMapper().readTree(r.out()).get("steps").get(0);
+        assertThat(step.get("text").asText()).isEqualTo("-A INPUT -s 127.0.0.1/32 -j ACCEPT");
+        assertThat(step.get("source").asText()).isEqualTo(file + ":3");
+    }
+
+    @Test
     void explainLogNamesTheLogRuleAndTracesThePacket() throws Exception {
         Path file = dir.resolve("log.rules");
         Files.writeString(file, """
@@ -126,6 +246,7 @@ class TraceCommandTest {
         assertThat(json.get("prefix").asText()).isEqualTo("IN-DROP: ");
         assertThat(json.get("rule").get("chain").asText()).isEqualTo("INPUT");
         assertThat(json.get("rule").get("rule").asInt()).isEqualTo(2);
+        assertThat(json.get("rule").get("source").asText()).isEqualTo(file + ":6");
         assertThat(json.get("trace").get("verdict").asText()).isEqualTo("DROP");
         Result text = run("explain-log", "--rules", file.toString(), line);
         assertThat(text.out()).contains("written by filter INPUT rule 2 (" + file + ":6)");

@@ -44,14 +44,15 @@ final class ChainWalk {
                 String failed = firstFailure(table.label() + " " + chain + " " + rule.number(), rule, flow, notes);
                 if (failed != null) {
                     if (explain) {
-                        passed.add(new Step.Miss(table.label(), chain, rule.number(), rule.text(), rule.line(), failed));
+                        passed.add(new Step.Miss(table.label(), chain, rule.number(), rule.text(), rule.source(),
+                                failed));
                     }
                     continue;
                 }
                 Action action = rule.action();
                 action.effect().apply(flow);
-                steps.add(new Step(table.label(), chain, rule.number(), rule.text(), action.verdictName(), rule.line(),
-                        passed));
+                steps.add(new Step(table.label(), chain, rule.number(), rule.text(), action.verdictName(),
+                        rule.source(), passed));
                 passed = new ArrayList<>();
                 switch (action.kind()) {
                     case CONTINUE -> { }
@@ -87,7 +88,7 @@ final class ChainWalk {
                 continue;
             }
             if (stack.isEmpty()) {
-                steps.add(new Step(table.label(), builtin, null, null, policy.name(), 0, passed));
+                steps.add(new Step(table.label(), builtin, null, null, policy.name(), null, passed));
                 return policy == Policy.ACCEPT;
             }
             ReturnPoint back = stack.pop();

@@ -9,7 +9,6 @@ import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulePrinter;
-import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,12 +19,18 @@ import java.util.Optional;
 /** A ruleset made ready for tracing: every rule's conditions and action compiled once. */
 public final class CompiledRuleset {
 
-    /** One rule: its position in its chain (from 1), canonical text, source line, conditions, action. */
-    record CompiledRule(int number, String text, int line, List<Condition> conditions, Action action) {
+    /** One rule: its position in its chain (from 1), canonical text, source, conditions, action. */
+    record CompiledRule(int number, String text, String source, List<Condition> conditions, Action action) {
     }
 
     /** A LOG rule: where it is and its prefix ("" without --log-prefix). */
-    public record LogRule(String table, String chain, int rule, String text, int line, String prefix) {
+    public record LogRule(String table, String chain, int rule, String text, String source, String prefix) {
+    }
+
+    /** Where rule {@code index} of a table was written, as {@code file:line}, or null when unknown. */
+    @FunctionalInterface
+    public interface RuleLocations {
+        String of(Table table, int index);
     }
 
     private final Family family;
@@ -37,16 +42,13 @@ public final class CompiledRuleset {
         this.family = family;
     }
 
+    /** A ruleset whose rules have no source, such as the live one. */
     public static CompiledRuleset of(Ruleset ruleset) {
-        return compile(ruleset, null);
+        return of(ruleset, (table, index) -> null);
     }
 
-    /** Keeps each rule's source line, for output that points into the file. */
-    public static CompiledRuleset of(SourcedRuleset sourced) {
-        return compile(sourced.ruleset(), sourced);
-    }
-
-    private static CompiledRuleset compile(Ruleset ruleset, SourcedRuleset lines) {
+    /** Keeps where each rule was written, for output that points into the source. */
+    public static CompiledRuleset of(Ruleset ruleset, RuleLocations locations) {
         CompiledRuleset out = new CompiledRuleset(ruleset.family());
         RulePrinter printer = new RulePrinter(StandardExtensions.registry(), ruleset.family());
         for (TableRules table : ruleset.tables()) {
@@ -66,7 +68,7 @@ public final class CompiledRuleset {
                     tablePolicies.putIfAbsent(rule.chain(), Policy.ACCEPT);
                 }
                 CompiledRule compiled = new CompiledRule(list.size() + 1, printer.print(rule),
-                        lines == null ? 0 : lines.lineOf(table.table(), i),
+                        locations.of(table.table(), i),
                         Conditions.compile(rule, ruleset.family()), Targets.compile(rule.target(), ruleset.family()));
                 list.add(compiled);
                 if (rule.target() != null && rule.target().name().equals("LOG")) {
@@ -75,7 +77,7 @@ public final class CompiledRuleset {
                         prefix = prefix.substring(1, prefix.length() - 1);
                     }
                     out.logRules.add(new LogRule(table.table().label(), rule.chain(), compiled.number(),
-                            compiled.text(), compiled.line(), prefix));
+                            compiled.text(), compiled.source(), prefix));
                 }
             }
             byChain.replaceAll((name, list) -> List.copyOf(list));

@@ -12,6 +12,7 @@ import io.rampart.model.extensions.StandardExtensions;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -51,6 +52,21 @@ public final class PacketSpec {
             }
         }
         return spec;
+    }
+
+    /** The family both addresses are literals of; empty when they are missing or of different families. */
+    public Optional<Family> addressFamily() {
+        String src = values.get("src");
+        String dst = values.get("dst");
+        if (src == null || dst == null) {
+            return Optional.empty();
+        }
+        for (Family family : Family.values()) {
+            if (Addresses.parseLiteral(src, family) != null && Addresses.parseLiteral(dst, family) != null) {
+                return Optional.of(family);
+            }
+        }
+        return Optional.empty();
     }
 
     public Packet build(Family family) throws TraceInputException {

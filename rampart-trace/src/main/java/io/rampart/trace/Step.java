@@ -7,14 +7,15 @@ import java.util.List;
  * chain's policy ({@code rule} null).
  *
  * @param verdict as the kernel's trace names it: CONTINUE, ACCEPT, DROP, RETURN, JUMP:chain, GOTO:chain
- * @param line the rule's line in the ruleset file, or 0 when unknown
+ * @param source where the rule was written, {@code file:line} (through includes and macros), or null
+ *     for a policy or a rule of the live ruleset
  * @param passed with --explain, the rules before this step that did not match, and why
  */
-public record Step(String table, String chain, Integer rule, String text, String verdict, int line,
+public record Step(String table, String chain, Integer rule, String text, String verdict, String source,
                    List<Miss> passed) {
 
     /** A rule that did not match, and the first of its conditions that failed. */
-    public record Miss(String table, String chain, int rule, String text, int line, String failed) {
+    public record Miss(String table, String chain, int rule, String text, String source, String failed) {
     }
 
     public Step {

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trace as JSON: {@code {"verdict", "steps": [{"table", "chain", "rule", "text", "verdict"}],
- * "packet", "notes"}}, the packet with the keys a {@code --packets} line takes.
+ * A trace as JSON: {@code {"verdict", "steps": [{"table", "chain", "rule", "text", "verdict", "source"}],
+ * "packet", "notes"}}, the packet with the keys a {@code --packets} line takes; {@code source} is the
+ * rule's {@code file:line}, null for a policy or a rule of the live ruleset.
  */
 public final class TraceJson {
 
@@ -52,9 +53,9 @@ public final class TraceJson {
             s.put("rule", step.rule());
             s.put("text", step.text());
             s.put("verdict", step.verdict());
+            s.put("source", step.source());
             if (explain) {
-                s.put("passed", step.passed().stream().map(m -> Map.of("table", m.table(), "chain", m.chain(),
-                        "rule", m.rule(), "text", m.text(), "failed", m.failed())).toList());
+                s.put("passed", step.passed().stream().map(TraceJson::miss).toList());
             }
             steps.add(s);
         }
@@ -72,6 +73,17 @@ public final class TraceJson {
             }
             out.put("branches", branches);
         }
+        return out;
+    }
+
+    private static Map<String, Object> miss(Step.Miss miss) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("table", miss.table());
+        out.put("chain", miss.chain());
+        out.put("rule", miss.rule());
+        out.put("text", miss.text());
+        out.put("failed", miss.failed());
+        out.put("source", miss.source());
         return out;
     }
 

@@ -1,19 +1,19 @@
 package io.rampart.trace;
 
-/** A trace for people: one line per step, the file line of each rule, and the notes. */
+/** A trace for people: one line per step, where each rule was written, and the notes. */
 public final class TraceText {
 
     private TraceText() {
     }
 
-    public static String render(Trace trace, String file, boolean explain) {
+    public static String render(Trace trace, boolean explain) {
         StringBuilder b = new StringBuilder();
         for (Step step : trace.steps()) {
             if (explain) {
                 for (Step.Miss miss : step.passed()) {
                     b.append("        ").append(miss.table()).append(' ').append(miss.chain()).append(" #")
                             .append(miss.rule()).append(" no match: ").append(miss.failed()).append("   [")
-                            .append(miss.text()).append(']').append(where(file, miss.line())).append('\n');
+                            .append(miss.text()).append(']').append(where(miss.source())).append('\n');
                 }
             }
             b.append(String.format("%-8s %-12s ", step.table(), step.chain()));
@@ -22,7 +22,7 @@ public final class TraceText {
                 continue;
             }
             b.append(String.format("#%-7d %-12s %s", step.rule(), step.verdict(), step.text()))
-                    .append(where(file, step.line())).append('\n');
+                    .append(where(step.source())).append('\n');
         }
         for (String note : trace.notes()) {
             b.append("note: ").append(note).append('\n');
@@ -45,12 +45,12 @@ public final class TraceText {
         for (Trace.Branch branch : trace.branches()) {
             b.append(String.format(java.util.Locale.ROOT, "%nbranch %d of %d, probability %.4g: %s%n", ++n,
                     trace.branches().size(), branch.probability(), String.join(", ", branch.choices())));
-            b.append(render(branch.trace(), file, explain));
+            b.append(render(branch.trace(), explain));
         }
         return b.toString();
     }
 
-    private static String where(String file, int line) {
-        return file == null || line == 0 ? "" : "   [" + file + ":" + line + "]";
+    private static String where(String source) {
+        return source == null ? "" : "   [" + source + "]";
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.SourcedRuleset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +64,9 @@ class TracerTest {
 
     private static Tracer tracer(String rules, String host, Assumptions assumptions) {
         try {
-            CompiledRuleset ruleset = CompiledRuleset.of(
-                    new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(rules));
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(rules);
+            CompiledRuleset ruleset = CompiledRuleset.of(parsed.ruleset(),
+                    (table, index) -> "router.rules:" + parsed.lineOf(table, index));
             return new Tracer(ruleset, HostFiles.fromHostFile(host, Family.IPV4), assumptions, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -146,7 +148,10 @@ class TracerTest {
         Step policy = trace.steps().get(trace.steps().size() - 1);
         assertThat(policy.passed()).extracting(Step.Miss::failed).contains("-m conntrack --ctstate INVALID",
                 "-m tcp --dport 22");
-        assertThat(policy.passed().get(0).line()).isEqualTo(29);
+        assertThat(policy.passed().get(0).source()).isEqualTo("router.rules:29");
+        assertThat(policy.source()).isNull();
+        assertThat(TraceText.render(trace, true)).contains("[router.rules:29]");
+        assertThat(TraceJson.line(trace, true)).contains("\"source\":\"router.rules:29\"}");
     }
 
     @Test
@@ -190,7 +195,7 @@ class TracerTest {
         assertThat(trace.branches().get(2).choices()).containsExactly("nat PREROUTING rule 1 does not match",
                 "nat PREROUTING rule 2 does not match");
         assertThat(trace.notes()).anyMatch(n -> n.contains("3 branches"));
-        assertThat(TraceText.render(trace, null, false)).contains("branch 3 of 3, probability 0.375");
+        assertThat(TraceText.render(trace, false)).contains("branch 3 of 3, probability 0.375");
         assertThat(TraceJson.line(trace, false)).contains("\"branches\":[{\"probability\":0.25");
     }
 
