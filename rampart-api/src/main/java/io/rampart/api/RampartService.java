@@ -36,6 +36,8 @@ import io.rampart.trace.PacketSpec;
 import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,21 +67,31 @@ public final class RampartService {
     private final Path file;
     private final ProcessRunner runner;
     private final Function<Netns, ValueResolver> resolvers;
+    private final String timerMain;
 
     /**
      * @param netns     the namespace to work in, or null for the host's rules
      * @param family    the family of requests and of the file when they do not name one
      * @param file      the ruleset file {@code status} compares with, or null
      * @param resolvers looks up the file's apply-time values in a namespace; null to check them for form only
+     * @param timerMain the class whose {@code main} runs the {@value Confirmations#TIMER} command for an
+     *                  apply awaiting confirmation; null refuses such applies
      */
     public RampartService(String netns, Family family, Path file, ProcessRunner runner,
-                          Function<Netns, ValueResolver> resolvers) {
+                          Function<Netns, ValueResolver> resolvers, String timerMain) {
         this.netns = netns;
         this.family = family;
         this.file = file;
         this.runner = runner;
         this.resolvers = resolvers;
+        this.timerMain = timerMain;
         namespace(runner).close(); // a missing namespace is refused now, not at the first request
+    }
+
+    /** A service that cannot roll back by itself: applies awaiting confirmation are refused. */
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner,
+                          Function<Netns, ValueResolver> resolvers) {
+        this(netns, family, file, runner, resolvers, null);
     }
 
     /** A service whose file, if any, has no apply-time values to look up. */
@@ -211,21 +223,92 @@ public final class RampartService {
         }
     }
 
-    /** Brings the kernel to the text: one iptables-restore, and only when something differs. */
+    /**
+     * Brings the kernel to the text: one iptables-restore, and only when something differs. With
+     * {@code confirm}, the rules before roll back unless {@link #confirm} runs within that time.
+     */
     public ApplyResult apply(RulesetRequest request) {
         Family chosen = family(request.family());
+        Duration window = request.confirm() == null ? null : SafeApply.window("confirm", request.confirm());
+        if (window != null && timerMain == null) {
+            throw new ApiException(ApiException.USAGE, "this server cannot start a rollback timer: apply without"
+                    + " confirm");
+        }
         DesiredState desired = desired(REQUEST_SOURCE, text(request), chosen);
         CountingRunner processes = new CountingRunner(runner);
+        Confirmations confirmations = confirmations(chosen, processes);
+        confirmations.refuseWhilePending();
+        // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
+        SafeApply safe = new SafeApply(confirmations, window, null);
         try (Netns ns = namespace(processes)) {
-            Reconciler.Applied applied = new Reconciler(new SystemXtables(ns), StandardExtensions.registry())
-                    .apply(desired);
+            Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
+                    StandardExtensions.registry()).apply(desired);
             return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
-                    processes.started(), applied.took().toMillis(), applied.notes(), null);
+                    processes.started(), applied.took().toMillis(), applied.notes(),
+                    safe.armed().map(state -> pending(state, chosen)).orElse(null));
         } catch (PlanException e) {
             throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
         } catch (ApplyException e) {
             throw new ApiException(ApiException.SYSTEM, e.getMessage());
         }
+    }
+
+    /** The pending confirmation of the family, while an apply awaits it. */
+    public Optional<PendingConfirmation.State> pending(String familyName) {
+        return PendingConfirmation.of(target(family(familyName))).state();
+    }
+
+    /** Keeps the rules of the apply awaiting confirmation: its rollback timer stops. */
+    public ConfirmResult confirm(String familyName) {
+        Family chosen = family(familyName);
+        PendingConfirmation.State state = PendingConfirmation.of(target(chosen)).state()
+                .orElseThrow(() -> nothingPending(chosen));
+        if (!confirmations(chosen, runner).confirm()) {
+            throw nothingPending(chosen);
+        }
+        return new ConfirmResult("confirmed", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Rolls the apply awaiting confirmation back now, to the rules before it. */
+    public ConfirmResult rollback(String familyName) {
+        Family chosen = family(familyName);
+        PendingConfirmation.State state = confirmations(chosen, runner).rollBack("rolled back through the API", null)
+                .orElseThrow(() -> nothingPending(chosen));
+        return new ConfirmResult("rolled-back", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * How the last confirmation of the family ended, whoever ended it (this server, the command line
+     * or the timer): {@code confirmed} or {@code rolled-back}, from the log the ends are written to.
+     */
+    public String lastEnding(String familyName) {
+        Path log = PendingConfirmation.of(target(family(familyName))).log();
+        try (var lines = Files.lines(log)) {
+            String last = lines.filter(line -> line.contains(": confirmed: ") || line.contains(": rolled back "))
+                    .reduce((first, second) -> second).orElse("");
+            return last.contains(": confirmed: ") ? "confirmed" : "rolled-back";
+        } catch (java.io.IOException e) {
+            throw new ApiException(ApiException.SYSTEM, "cannot read " + log + ": " + e.getMessage());
+        }
+    }
+
+    private ApplyResult.Confirmation pending(PendingConfirmation.State state, Family chosen) {
+        String query = "?family=" + chosen.name().toLowerCase(Locale.ROOT);
+        return new ApplyResult.Confirmation(state.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
+                "POST /api/confirm" + query, "POST /api/rollback" + query);
+    }
+
+    private ApiException nothingPending(Family chosen) {
+        return new ApiException(ApiException.BAD_INPUT, "nothing awaits confirmation for the "
+                + target(chosen).describe());
+    }
+
+    private PendingConfirmation.Target target(Family chosen) {
+        return new PendingConfirmation.Target(netns, chosen);
+    }
+
+    private Confirmations confirmations(Family chosen, ProcessRunner processes) {
+        return new Confirmations(PendingConfirmation.of(target(chosen)), processes, timerMain);
     }
 
     /** Whether the kernel holds the file the service was made with. */

@@ -16,6 +16,8 @@ final class Routes {
     /** An event-stream client hears at least this often that the server is there, so dead ones are noticed. */
     private static final long KEEP_ALIVE_SECONDS = 15;
     private static final String WEB = "/io/rampart/api/web/";
+    /** How often a pending confirmation is looked at, to report its end soon after it happens. */
+    private static final long PENDING_POLL_MILLIS = 250;
 
     /** What a handler gets: the query parameters and the (size-checked) body. */
     record Request(Map<String, String> query, byte[] body) {
@@ -61,6 +63,8 @@ final class Routes {
                 new Route("POST", "/api/check", false, json(r -> service.check(r.body(RulesetRequest.class)))),
                 new Route("POST", "/api/plan", false, json(r -> service.plan(r.body(RulesetRequest.class)))),
                 new Route("POST", "/api/apply", true, json(this::apply)),
+                new Route("POST", "/api/confirm", true, json(r -> service.confirm(r.query().get("family")))),
+                new Route("POST", "/api/rollback", true, json(r -> service.rollback(r.query().get("family")))),
                 new Route("GET", "/api/status", false, json(r -> service.status())),
                 new Route("POST", "/api/trace", false, json(r -> service.trace(r.body(TraceRequest.class)))),
                 new Route("GET", "/api/events", false, this::events));
@@ -75,7 +79,34 @@ final class Routes {
         if (result.changed()) {
             hub.publish(ServerEvent.now("applied", result.plan(), null));
         }
+        if (result.confirmation() != null) {
+            watchConfirmation(request.body(RulesetRequest.class).family());
+        }
         return result;
+    }
+
+    /**
+     * Reports how the pending confirmation ends, by this server, the command line or the timer at
+     * the deadline: {@code confirmed} or {@code rolled-back} once it is no longer pending.
+     */
+    private void watchConfirmation(String family) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (service.pending(family).isPresent()) {
+                    Thread.sleep(PENDING_POLL_MILLIS);
+                }
+                String ending = service.lastEnding(family);
+                hub.publish(ServerEvent.now(ending, null, service.family(family).name().toLowerCase(
+                        java.util.Locale.ROOT)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                hub.publish(ServerEvent.now("error", null, "cannot follow the pending confirmation: "
+                        + e.getMessage()));
+            }
+        }, "rampart-confirmation-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** A handler that may throw what reading the body throws. */

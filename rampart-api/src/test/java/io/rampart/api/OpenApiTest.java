@@ -44,7 +44,7 @@ class OpenApiTest {
             assertThat(operation.has("security")).as(route.method() + " " + route.path()).isEqualTo(route.mutating());
         }
         assertThat(routes().all().stream().filter(Routes.Route::mutating).map(Routes.Route::path))
-                .containsExactly("/api/apply");
+                .containsExactly("/api/apply", "/api/confirm", "/api/rollback");
     }
 
     @Test

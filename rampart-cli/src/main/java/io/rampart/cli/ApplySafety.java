@@ -1,18 +1,12 @@
 package io.rampart.cli;
 
-import io.rampart.api.LiveHost;
-import io.rampart.cli.PendingConfirmation.State;
-import io.rampart.cli.PendingConfirmation.Target;
-import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation.State;
+import io.rampart.api.PendingConfirmation.Target;
+import io.rampart.api.SafeApply;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.reconcile.LiveState;
-import io.rampart.reconcile.Plan;
-import io.rampart.reconcile.PlanException;
-import io.rampart.reconcile.Planner;
-import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
 import io.rampart.system.Netns;
-import io.rampart.trace.TraceInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,13 +20,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,8 +31,6 @@ import picocli.CommandLine.Option;
  * lockout guard that {@code --force} overrides. Both act just before the kernel is written.
  */
 final class ApplySafety implements ReadsStdin, ReadsEnvironment {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh]?)");
 
     @Option(names = "--confirm", paramLabel = "DURATION",
             description = "Roll back to the rules before this apply unless `rampart confirm' runs (or y is answered"
@@ -56,7 +45,7 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
     record Pending(String rollsBackAt, String confirm, String rollback) {
     }
 
-    private State armed;
+    private SafeApply safeApply;
     private Confirmations confirmations;
     private InputStream stdin = System.in;
     private Map<String, String> environment = System.getenv();
@@ -73,19 +62,7 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
 
     /** The --confirm duration, or null without it; a bad value is refused naming the flag. */
     Duration confirmWindow() {
-        if (confirm == null) {
-            return null;
-        }
-        Matcher matcher = DURATION.matcher(confirm.strip());
-        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-            throw new InputException("--confirm: `" + confirm + "' is no duration: use e.g. 60s, 2m or plain seconds");
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        return confirm == null ? null : SafeApply.window("--confirm", confirm);
     }
 
     /**
@@ -93,61 +70,19 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
      * anything is read from the kernel.
      */
     void prepare(Confirmations target) {
-        confirmWindow();
+        this.safeApply = new SafeApply(target, confirmWindow(), force ? null : environment.get("SSH_CONNECTION"));
         this.confirmations = target;
         target.refuseWhilePending();
     }
 
     /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */
     Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
-        Duration window = confirmWindow();
-        return new CheckedXtables(kernel, (saved, script, write) -> {
-            if (!force) {
-                checkSession(environment, saved, script, desired, netns);
-            }
-            if (window == null) {
-                return write.get();
-            }
-            armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
-                    replan(desired, saved, script));
-            Xtables.RestoreResult result = confirmations.writeArmed(armed.id(), write);
-            if (!result.ok()) {
-                armed = null;
-            }
-            return result;
-        });
-    }
-
-    private static void checkSession(Map<String, String> environment, String saved, String script,
-                                     DesiredState desired, Netns netns) {
-        Optional<LockoutGuard.SshSession> session = LockoutGuard.SshSession.parse(environment.get("SSH_CONNECTION"));
-        if (session.isEmpty() || session.get().family() != desired.family()) {
-            return;
-        }
-        try {
-            LockoutGuard.check(session.get(), RestoreSimulation.after(saved, script), desired,
-                    LiveHost.read(netns, desired.family()));
-        } catch (TraceInputException e) {
-            throw new InputException("the lockout guard cannot read the host's addresses: " + e.getMessage()
-                    + "; --force skips the check");
-        }
-    }
-
-    /** The plan behind {@code script}, for the rollback: the planner gives the same plan for the same dump. */
-    private static Plan replan(DesiredState desired, String saved, String script) {
-        try {
-            Plan plan = new Planner(StandardExtensions.registry()).plan(desired, LiveState.parse(saved));
-            if (!plan.script().equals(script)) {
-                throw new IllegalStateException("the plan for the rollback differs from the one applied");
-            }
-            return plan;
-        } catch (PlanException e) {
-            throw new IllegalStateException("the applied plan cannot be planned again: " + e.getMessage(), e);
-        }
+        return safeApply.guard(kernel, desired, netns);
     }
 
     /** While a confirmation is pending, what --json says about it; null otherwise. */
     Pending pending(Target target) {
+        State armed = safeApply.armed().orElse(null);
         return armed == null ? null : new Pending(armed.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
                 "rampart confirm" + target.flags(),
                 "rampart rollback" + target.flags());
@@ -158,18 +93,19 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
      * otherwise says how to confirm. Returns the exit code: 1 when the rules were rolled back.
      */
     int afterApply(Target target, boolean json, PrintWriter out) {
+        State armed = safeApply.armed().orElse(null);
         if (armed == null || json) {
             return ExitCode.OK;
         }
         if (System.console() == null || stdin != System.in) {
             out.printf("awaiting confirmation: rolls back at %s (in %d s) unless `rampart confirm%s' runs;"
-                    + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(),
+                    + " `rampart rollback%s' rolls back now%n", armed.deadline().truncatedTo(ChronoUnit.SECONDS), secondsLeft(armed),
                     target.flags(),
                     target.flags());
             out.flush();
             return ExitCode.OK;
         }
-        Answer answer = ask(stdin, out);
+        Answer answer = ask(stdin, out, armed);
         out.println();
         switch (answer) {
             case YES -> {
@@ -194,7 +130,7 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
     /** What happened at the prompt. */
     private enum Answer { YES, NO, NONE, ENDED }
 
-    private Answer ask(InputStream in, PrintWriter out) {
+    private Answer ask(InputStream in, PrintWriter out, State armed) {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
@@ -204,11 +140,11 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
                 throw new UncheckedIOException(e);
             }
         });
-        while (secondsLeft() > 0) {
+        while (secondsLeft(armed) > 0) {
             if (!confirmations.isPending(armed.id())) {
                 return Answer.ENDED;
             }
-            out.printf("\rkeep the new rules? rolling back in %3d s [y/N] ", secondsLeft());
+            out.printf("\rkeep the new rules? rolling back in %3d s [y/N] ", secondsLeft(armed));
             out.flush();
             try {
                 String answer = line.get(1, TimeUnit.SECONDS);
@@ -225,7 +161,7 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
         return Answer.NONE;
     }
 
-    private long secondsLeft() {
+    private static long secondsLeft(State armed) {
         return Math.max(0, (Duration.between(Instant.now(), armed.deadline()).toMillis() + 999) / 1000);
     }
 }

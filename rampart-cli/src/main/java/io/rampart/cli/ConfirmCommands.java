@@ -1,7 +1,9 @@
 package io.rampart.cli;
 
-import io.rampart.cli.PendingConfirmation.State;
-import io.rampart.cli.PendingConfirmation.Target;
+import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation;
+import io.rampart.api.PendingConfirmation.State;
+import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.system.ProcessRunner;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -31,7 +33,7 @@ final class ConfirmCommands {
         }
 
         Confirmations confirmations() {
-            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system());
+            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName());
         }
 
         /** Nothing pending is wrong input for confirm and rollback: the user expected something. */

@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.ApiException;
 import io.rampart.system.SystemException;
 import picocli.CommandLine;
 
@@ -13,6 +14,10 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof InputException) {
             commandLine.getErr().println("rampart: " + e.getMessage());
             return ExitCode.BAD_INPUT;
+        }
+        if (e instanceof ApiException failed) {
+            commandLine.getErr().println("rampart: " + failed.getMessage());
+            return failed.exitCode();
         }
         if (e instanceof SystemException) {
             commandLine.getErr().println("rampart: " + e.getMessage());

@@ -2,6 +2,8 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.api.ApplyResult;
+import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation;
 import io.rampart.api.StatusResult;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
@@ -165,7 +167,8 @@ final class ReconcileCommands {
 
         @Override
         Xtables xtables(Netns netns, DesiredState desired) {
-            safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes));
+            safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes,
+                    Main.class.getName()));
             return safety.guard(super.xtables(netns, desired), desired, netns);
         }
 

@@ -79,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
             ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)
                     : ServerToken.generateInto(tokenPath);
             RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system(),
-                    NetnsValueResolver::new);
+                    NetnsValueResolver::new, Main.class.getName());
             ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
             announce(server, tokenPath);
             serveUntilSignalled(server);

@@ -1,5 +1,7 @@
 package io.rampart.cli;
 
+import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -47,7 +49,7 @@ final class StageCommands {
             if (rewritesLiveChains()) {
                 // A pending rollback would undo its apply over whatever a switch wrote in between.
                 new Confirmations(PendingConfirmation.of(new PendingConfirmation.Target(options.netns,
-                        options.family())), processes).refuseWhilePending();
+                        options.family())), processes, Main.class.getName()).refuseWhilePending();
             }
             try (Netns netns = options.namespace(processes)) {
                 resolver = new NetnsValueResolver(netns);

@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rampart.api.PendingConfirmation;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;

@@ -334,6 +334,12 @@ function rulesetRequest() {
   return { text: $('plan-text').value, family: family() };
 }
 
+/** The apply request: the ruleset and, when given, the time within which it must be confirmed. */
+function applyRequest() {
+  const within = $('confirm-within').value.trim();
+  return within ? { ...rulesetRequest(), confirm: within } : rulesetRequest();
+}
+
 /** A plan as a coloured diff: per chain, + added, - removed, ~ replaced. */
 function renderPlan(plan, out, heading) {
   out.replaceChildren();
@@ -371,10 +377,18 @@ async function planAction(kind) {
         result.ok ? 'no errors\n' : result.diagnostics.map((d) => d.located).join('\n') + '\n'));
     } else if (kind === 'plan') {
       renderPlan(await call('POST', '/api/plan', rulesetRequest()), out);
+    } else if (kind === 'confirm' || kind === 'rollback') {
+      const result = await call('POST', `/api/${kind}?family=${family()}`, undefined, $('token').value.trim());
+      out.replaceChildren(el('span', { class: 'head' }, result.outcome === 'confirmed'
+        ? `confirmed: keeping ${result.source}\n` : `rolled back ${result.source}: the rules are as before\n`));
+      loadRuleset();
+      loadStatus();
     } else {
-      const result = await call('POST', '/api/apply', rulesetRequest(), $('token').value.trim());
+      const result = await call('POST', '/api/apply', applyRequest(), $('token').value.trim());
       const heading = result.changed ? `applied in ${result.milliseconds} ms (${result.backend})` : 'nothing to change';
-      renderPlan(result.plan, out, heading);
+      const pending = result.confirmation
+        ? `; rolls back at ${new Date(result.confirmation.rollsBackAt).toLocaleTimeString()} unless confirmed` : '';
+      renderPlan(result.plan, out, heading + pending);
       loadRuleset();
       loadStatus();
     }
@@ -388,7 +402,7 @@ function listenForEvents() {
   const list = $('events');
   source.onopen = () => { $('events-state').textContent = 'live'; };
   source.onerror = () => { $('events-state').textContent = 'reconnecting…'; };
-  for (const kind of ['applied', 'changed', 'drift', 'repaired', 'error']) {
+  for (const kind of ['applied', 'changed', 'drift', 'repaired', 'confirmed', 'rolled-back', 'error']) {
     source.addEventListener(kind, (message) => {
       const event = JSON.parse(message.data);
       const item = el('li', { class: kind, 'data-event': kind });
@@ -419,6 +433,8 @@ async function start() {
   $('check-run').addEventListener('click', () => planAction('check'));
   $('plan-run').addEventListener('click', () => planAction('plan'));
   $('apply-run').addEventListener('click', () => planAction('apply'));
+  $('confirm-run').addEventListener('click', () => planAction('confirm'));
+  $('rollback-run').addEventListener('click', () => planAction('rollback'));
   await loadRuleset();
   await loadStatus();
   listenForEvents();

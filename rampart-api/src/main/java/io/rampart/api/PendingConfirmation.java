@@ -1,4 +1,4 @@
-package io.rampart.cli;
+package io.rampart.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,9 +32,9 @@ import java.util.stream.Stream;
  * {@value #ROOT}, holding the live ruleset before the apply, the applied plan and the deadline.
  * The directory exists exactly while the confirmation is pending; creating it is what reserves it.
  */
-final class PendingConfirmation {
+public final class PendingConfirmation {
 
-    static final String ROOT = "/run/rampart/confirm";
+    public static final String ROOT = "/run/rampart/confirm";
 
     private static final String BEFORE = "before.rules";
     private static final String PLAN = "plan.json";
@@ -46,11 +46,11 @@ final class PendingConfirmation {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** Whose rules: a namespace (null for the host's own) and a family. */
-    record Target(String netns, Family family) {
+    public record Target(String netns, Family family) {
 
-        Target {
+        public Target {
             if (netns != null && (netns.isEmpty() || netns.contains("/") || netns.startsWith("."))) {
-                throw new InputException("--netns: `" + netns + "' is no namespace name");
+                throw new ApiException(ApiException.BAD_INPUT, "--netns: `" + netns + "' is no namespace name");
             }
         }
 
@@ -60,18 +60,18 @@ final class PendingConfirmation {
         }
 
         /** The options that name this target on a command line, e.g. {@code " --netns web1 -6"}. */
-        String flags() {
+        public String flags() {
             return (netns == null ? "" : " --netns " + netns) + (family == Family.IPV6 ? " -6" : "");
         }
 
-        String describe() {
+        public String describe() {
             return (family == Family.IPV4 ? "IPv4" : "IPv6") + " rules of "
                     + (netns == null ? "this host" : "namespace " + netns);
         }
     }
 
     /** What the pending apply was: its id (the timer's), when it rolls back, and the file applied. */
-    record State(String id, Instant deadline, String source) {
+    public record State(String id, Instant deadline, String source) {
     }
 
     private final Path root;
@@ -82,11 +82,11 @@ final class PendingConfirmation {
         this.target = target;
     }
 
-    static PendingConfirmation of(Target target) {
+    public static PendingConfirmation of(Target target) {
         return new PendingConfirmation(Path.of(ROOT), target);
     }
 
-    Target target() {
+    public Target target() {
         return target;
     }
 
@@ -95,7 +95,7 @@ final class PendingConfirmation {
     }
 
     /** The log of what timers did for this target; kept after the confirmation ends. */
-    Path log() {
+    public Path log() {
         return root.resolve(target.key() + ".log");
     }
 

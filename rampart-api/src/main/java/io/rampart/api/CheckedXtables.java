@@ -1,4 +1,4 @@
-package io.rampart.cli;
+package io.rampart.api;
 
 import io.rampart.model.Family;
 import io.rampart.reconcile.Xtables;
@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * restore script and the write itself to a guard, which may refuse before anything is written or
  * prepare for what follows the write.
  */
-final class CheckedXtables implements Xtables {
+public final class CheckedXtables implements Xtables {
 
     /** Runs around a restore; throws before calling {@code write} to leave the kernel as it was. */
     interface Guard {

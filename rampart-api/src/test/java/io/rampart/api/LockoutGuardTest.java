@@ -1,4 +1,4 @@
-package io.rampart.cli;
+package io.rampart.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +37,7 @@ class LockoutGuardTest {
                 COMMIT
                 """;
         assertThatThrownBy(() -> LockoutGuard.check(SESSION, text, desired(text), HOST))
-                .isInstanceOf(InputException.class)
+                .isInstanceOf(ApiException.class)
                 .hasMessageStartingWith("host.rules:4:1: error: this ruleset would cut off the SSH session")
                 .hasMessageContaining("10.9.0.2:50022 -> 10.9.0.1:22")
                 .hasMessageContaining("incoming packets are dropped by filter INPUT rule 2 "
@@ -83,10 +83,10 @@ class LockoutGuardTest {
         assertThat(LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1 22").orElseThrow().toString())
                 .isEqualTo("10.0.0.2:5 -> 10.0.0.1:22");
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1"))
-                .isInstanceOf(InputException.class).hasMessageContaining("SSH_CONNECTION `10.0.0.2 5 10.0.0.1'");
+                .isInstanceOf(ApiException.class).hasMessageContaining("SSH_CONNECTION `10.0.0.2 5 10.0.0.1'");
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 x 10.0.0.1 22"))
-                .isInstanceOf(InputException.class);
+                .isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1 70000"))
-                .isInstanceOf(InputException.class);
+                .isInstanceOf(ApiException.class);
     }
 }

@@ -1,6 +1,6 @@
-package io.rampart.cli;
+package io.rampart.api;
 
-import io.rampart.cli.PendingConfirmation.State;
+import io.rampart.api.PendingConfirmation.State;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.Rollback;
 import io.rampart.reconcile.Xtables;
@@ -27,20 +27,26 @@ import java.util.stream.Collectors;
  * The timer is a second Rampart process in a session of its own: it sleeps until the deadline and
  * then rolls back unless the confirmation ended, so a dropped terminal or a killed shell cannot stop it.
  */
-final class Confirmations {
+public final class Confirmations {
 
     /** The hidden command the timer process runs. */
-    static final String TIMER = "rollback-timer";
+    public static final String TIMER = "rollback-timer";
 
     /** How long apply waits for the timer to report that it runs, before giving up without writing. */
     private static final Duration TIMER_START = Duration.ofSeconds(30);
 
     private final PendingConfirmation pending;
     private final ProcessRunner runner;
+    private final String mainClass;
 
-    Confirmations(PendingConfirmation pending, ProcessRunner runner) {
+    /**
+     * @param mainClass the class whose {@code main} runs the {@value #TIMER} command, started with this
+     *                  process's java and class path
+     */
+    public Confirmations(PendingConfirmation pending, ProcessRunner runner, String mainClass) {
         this.pending = pending;
         this.runner = runner;
+        this.mainClass = mainClass;
     }
 
     /**
@@ -74,19 +80,19 @@ final class Confirmations {
     }
 
     /** Refuses (exit 4) while a confirmation is pending, saying how to end it. */
-    void refuseWhilePending() {
+    public void refuseWhilePending() {
         if (pending.exists()) {
             throw pending.alreadyPending();
         }
     }
 
     /** Whether the confirmation {@code id} is still pending. */
-    boolean isPending(String id) {
+    public boolean isPending(String id) {
         return pending.state().filter(s -> s.id().equals(id)).isPresent();
     }
 
     /** Keeps the applied rules: ends the confirmation and stops its timer. False when none is pending. */
-    boolean confirm() {
+    public boolean confirm() {
         return pending.locked(() -> {
             Optional<State> state = pending.state();
             if (state.isEmpty()) {
@@ -123,7 +129,7 @@ final class Confirmations {
      * Rolls back now, if a confirmation is pending (and is {@code onlyId}'s, when given). A kernel
      * refusal leaves it pending, so that rollback can be retried.
      */
-    Optional<State> rollBack(String why, String onlyId) {
+    public Optional<State> rollBack(String why, String onlyId) {
         return pending.locked(() -> {
             Optional<State> state = pending.state();
             if (state.isEmpty() && onlyId == null) {
@@ -159,14 +165,14 @@ final class Confirmations {
     }
 
     /** The timer's life: waits for the deadline, then rolls back unless its confirmation ended. */
-    int runTimer(String id) {
+    public int runTimer(String id) {
         Optional<State> started = pending.locked(() -> {
             Optional<State> state = pending.state().filter(s -> s.id().equals(id));
             state.ifPresent(s -> pending.recordTimer(ProcessHandle.current().pid()));
             return state;
         });
         if (started.isEmpty()) {
-            return ExitCode.OK;
+            return 0;
         }
         log("timer " + ProcessHandle.current().pid() + ": rolls back " + started.get().source() + " at "
                 + started.get().deadline() + " unless confirmed");
@@ -177,9 +183,9 @@ final class Confirmations {
         }
         try {
             rollBack("not confirmed by " + started.get().deadline(), id);
-            return ExitCode.OK;
+            return 0;
         } catch (SystemException e) {
-            return ExitCode.SYSTEM;
+            return ApiException.SYSTEM;
         }
     }
 
@@ -231,7 +237,7 @@ final class Confirmations {
                 .map(entry -> Path.of(entry).toAbsolutePath().toString())
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp", classPath,
-                Main.class.getName(), TIMER, "--id", id));
+                mainClass, TIMER, "--id", id));
         PendingConfirmation.Target target = pending.target();
         if (target.netns() != null) {
             command.addAll(List.of("--netns", target.netns()));

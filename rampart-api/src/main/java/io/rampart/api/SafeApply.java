@@ -1,0 +1,110 @@
+package io.rampart.api;
+
+import io.rampart.api.PendingConfirmation.State;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.LiveState;
+import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Planner;
+import io.rampart.reconcile.RestoreSimulation;
+import io.rampart.reconcile.Xtables;
+import io.rampart.system.Netns;
+import io.rampart.trace.TraceInputException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What stands between an apply and the kernel's write: the lockout guard for the SSH session the
+ * apply runs in, and, with a confirmation window, the rollback armed around the write. The command
+ * line and the HTTP API apply through it alike.
+ */
+public final class SafeApply {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smh]?)");
+
+    private final Confirmations confirmations;
+    private final Duration window;
+    private final String sshConnection;
+    private State armed;
+
+    /**
+     * @param window        how long the apply waits for confirmation before it rolls back; null for no confirmation
+     * @param sshConnection the {@code SSH_CONNECTION} whose session must survive the apply; null to skip the check
+     */
+    public SafeApply(Confirmations confirmations, Duration window, String sshConnection) {
+        this.confirmations = confirmations;
+        this.window = window;
+        this.sshConnection = sshConnection;
+    }
+
+    /** A confirmation window such as {@code 60s}, {@code 2m} or plain seconds; a bad one is refused naming {@code name}. */
+    public static Duration window(String name, String value) {
+        Matcher matcher = DURATION.matcher(value.strip());
+        if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+            throw new ApiException(ApiException.BAD_INPUT, name + ": `" + value
+                    + "' is no duration: use e.g. 60s, 2m or plain seconds");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    /** The kernel, with the lockout guard before its write and, with a window, the rollback armed around it. */
+    public Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
+        return new CheckedXtables(kernel, (saved, script, write) -> {
+            if (sshConnection != null) {
+                checkSession(sshConnection, saved, script, desired, netns);
+            }
+            if (window == null) {
+                return write.get();
+            }
+            armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
+                    replan(desired, saved, script));
+            Xtables.RestoreResult result = confirmations.writeArmed(armed.id(), write);
+            if (!result.ok()) {
+                armed = null;
+            }
+            return result;
+        });
+    }
+
+    /** The confirmation the write armed, while the apply awaits it. */
+    public Optional<State> armed() {
+        return Optional.ofNullable(armed);
+    }
+
+    private static void checkSession(String sshConnection, String saved, String script, DesiredState desired,
+                                     Netns netns) {
+        Optional<LockoutGuard.SshSession> session = LockoutGuard.SshSession.parse(sshConnection);
+        if (session.isEmpty() || session.get().family() != desired.family()) {
+            return;
+        }
+        try {
+            LockoutGuard.check(session.get(), RestoreSimulation.after(saved, script), desired,
+                    LiveHost.read(netns, desired.family()));
+        } catch (TraceInputException e) {
+            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot read the host's addresses: "
+                    + e.getMessage() + "; --force skips the check");
+        }
+    }
+
+    /** The plan behind {@code script}, for the rollback: the planner gives the same plan for the same dump. */
+    private static Plan replan(DesiredState desired, String saved, String script) {
+        try {
+            Plan plan = new Planner(StandardExtensions.registry()).plan(desired, LiveState.parse(saved));
+            if (!plan.script().equals(script)) {
+                throw new IllegalStateException("the plan for the rollback differs from the one applied");
+            }
+            return plan;
+        } catch (PlanException e) {
+            throw new IllegalStateException("the applied plan cannot be planned again: " + e.getMessage(), e);
+        }
+    }
+}
