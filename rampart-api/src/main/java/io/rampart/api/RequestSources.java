@@ -2,8 +2,13 @@ package io.rampart.api;
 
 import io.rampart.config.SourceRef;
 import io.rampart.config.check.RuleSources;
+import io.rampart.config.check.SourceWord;
 import io.rampart.model.Table;
+import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
+import io.rampart.syntax.Token;
+import io.rampart.syntax.Tokenizer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,6 +54,21 @@ final class RequestSources implements RuleSources {
             return Optional.empty();
         });
         return firstRule.map(i -> rule(table, i)).orElse(new SourceRef(source, Math.max(1, section + 1), 1));
+    }
+
+    /** The rule's words as the parser split its line: request text is read as written, so columns are the line's. */
+    @Override
+    public List<SourceWord> words(Table table, int index) {
+        int line = parsed.lineOf(table, index);
+        try {
+            List<SourceWord> words = new ArrayList<>();
+            for (Token token : Tokenizer.split(lines.get(line - 1))) {
+                words.add(new SourceWord(token.text(), new SourceRef(source, line, token.column())));
+            }
+            return words;
+        } catch (RuleSyntaxException e) {
+            throw new IllegalStateException("the line of a parsed rule does not split: " + lines.get(line - 1), e);
+        }
     }
 
     private int firstColumn(int line) {

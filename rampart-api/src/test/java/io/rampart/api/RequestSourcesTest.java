@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.config.SourceRef;
+import io.rampart.config.check.SourceWord;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extensions.StandardExtensions;
@@ -42,5 +43,20 @@ class RequestSourcesTest {
         assertThat(sources().chain(Table.FILTER, "INPUT")).isEqualTo(new SourceRef("request", 5, 1));
         assertThat(sources().chain(Table.FILTER, "FORWARD")).isEqualTo(new SourceRef("request", 8, 1));
         assertThat(sources().chain(Table.NAT, "OUTPUT")).isEqualTo(new SourceRef("request", 2, 1));
+    }
+
+    @Test
+    void wordsAreAtTheColumnsTheyWereWrittenAt() throws Exception {
+        assertThat(sources().words(Table.FILTER, 0).get(6))
+                .isEqualTo(new SourceWord("--dport", new SourceRef("request", 7, 24)));
+    }
+
+    @Test
+    void checkerFindingsPointAtTheOffendingWord() {
+        String text = "*nat\n:POSTROUTING ACCEPT [0:0]\n:PREROUTING ACCEPT [0:0]\n"
+                + "-A PREROUTING -p tcp -j MASQUERADE\nCOMMIT\n";
+        CheckResult.Finding finding = RampartService.checked("request", text, Family.IPV4).findings().get(0);
+        assertThat(finding.line()).isEqualTo(4);
+        assertThat(finding.column()).isEqualTo(text.lines().toList().get(3).indexOf("MASQUERADE") + 1);
     }
 }
