@@ -2,11 +2,11 @@ package io.rampart.api;
 
 import io.rampart.config.Diagnostic;
 import io.rampart.config.DiagnosticPrinter;
+import io.rampart.config.FamilyRuleset;
+import io.rampart.config.IncludePolicy;
 import io.rampart.config.RulesetSource;
-import io.rampart.config.SourceFile;
 import io.rampart.config.ValueResolver;
 import io.rampart.config.SourceRef;
-import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
@@ -22,9 +22,6 @@ import io.rampart.reconcile.Reconciler;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
-import io.rampart.syntax.RulesetParser;
-import io.rampart.syntax.RulesetSyntaxException;
-import io.rampart.syntax.SourcedRuleset;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
@@ -42,11 +39,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs the commands the command line and the HTTP API share, on one namespace (or the host) and,
@@ -55,9 +49,9 @@ import java.util.regex.Pattern;
  */
 public final class RampartService {
 
-    /** How the parser phrases a suggestion, which the language shows as a hint of its own. */
-    private static final Pattern SUGGESTION = Pattern.compile("(.*?) \\((did you mean [^)]*\\?)\\)(.*)",
-            Pattern.DOTALL);
+    /** A request must not read the server's files: its text may not include any. */
+    static final IncludePolicy REQUEST_INCLUDES = IncludePolicy.refuse(
+            "includes are not allowed in request text: a request must not read the server's files");
 
     /** The name ruleset text from a request has in messages, where a file would have its path. */
     public static final String REQUEST_SOURCE = "request";
@@ -135,44 +129,31 @@ public final class RampartService {
     }
 
     public CheckResult check(RulesetRequest request) {
-        List<CheckResult.Finding> findings = checked(REQUEST_SOURCE, text(request), family(request.family()))
-                .findings();
-        return new CheckResult(findings.stream().noneMatch(CheckResult.Finding::isError), findings);
+        String text = text(request);
+        Family chosen = family(request.family());
+        try (Netns ns = namespace(runner)) {
+            List<CheckResult.Finding> findings = checked(REQUEST_SOURCE, text, chosen, resolver(ns)).findings();
+            return new CheckResult(findings.stream().noneMatch(CheckResult.Finding::isError), findings);
+        }
     }
 
-    /** A ruleset text parsed (null when it does not parse) and what is wrong with it. */
-    record Checked(SourcedRuleset parsed, List<CheckResult.Finding> findings) {
+    /** Ruleset text read through the language (null when it could not be read) and what is wrong with it. */
+    record Checked(RulesetSource read, List<CheckResult.Finding> findings) {
         List<CheckResult.Finding> errors() {
             return findings.stream().filter(CheckResult.Finding::isError).toList();
         }
     }
 
     /**
-     * The text parsed and checked as a whole. The one place that decides what is wrong with ruleset
-     * text, so that check, plan and apply agree.
+     * The text read through the ruleset language, as FILE is read but without includes, and
+     * checked as a whole. The one place that decides what is wrong with ruleset text, so that
+     * check, plan and apply agree.
      */
-    static Checked checked(String source, String text, Family family) {
-        DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(source,
-                new SourceFile(source, List.of(text.split("\\r?\\n", -1)))));
-        SourcedRuleset parsed;
-        try {
-            parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
-        } catch (RulesetSyntaxException e) {
-            return new Checked(null, List.of(finding(parseError(source, e), printer)));
-        }
-        List<CheckResult.Finding> findings = new RulesetChecker(StandardExtensions.registry())
-                .check(parsed.ruleset(), new RequestSources(source, text, parsed)).stream()
-                .map(d -> finding(d, printer)).toList();
-        return new Checked(parsed, findings);
-    }
-
-    /** A parser error as the language reports it: its suggestion, when it makes one, as the hint. */
-    private static Diagnostic parseError(String source, RulesetSyntaxException e) {
-        SourceRef at = new SourceRef(source, e.line(), Math.max(1, e.column()));
-        Matcher suggestion = SUGGESTION.matcher(e.getMessage());
-        return suggestion.matches()
-                ? Diagnostic.error(at, suggestion.group(1) + suggestion.group(3)).withHint(suggestion.group(2))
-                : Diagnostic.error(at, e.getMessage());
+    static Checked checked(String source, String text, Family family, Optional<ValueResolver> resolver) {
+        RulesetSource read = RulesetSource.loadText(source, text, family, StandardExtensions.registry(), resolver,
+                REQUEST_INCLUDES);
+        DiagnosticPrinter printer = new DiagnosticPrinter(read.files());
+        return new Checked(read, read.diagnostics().stream().map(d -> finding(d, printer)).toList());
     }
 
     private static CheckResult.Finding finding(Diagnostic diagnostic, DiagnosticPrinter printer) {
@@ -215,8 +196,10 @@ public final class RampartService {
 
     /** What applying the text would change now. */
     public Plan plan(RulesetRequest request) {
-        DesiredState desired = desired(REQUEST_SOURCE, text(request), family(request.family()));
+        String text = text(request);
+        Family chosen = family(request.family());
         try (Netns ns = namespace(runner)) {
+            DesiredState desired = desired(REQUEST_SOURCE, text, chosen, resolver(ns));
             return new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired);
         } catch (PlanException e) {
             throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
@@ -234,13 +217,14 @@ public final class RampartService {
             throw new ApiException(ApiException.USAGE, "this server cannot start a rollback timer: apply without"
                     + " confirm");
         }
-        DesiredState desired = desired(REQUEST_SOURCE, text(request), chosen);
+        String text = text(request);
         CountingRunner processes = new CountingRunner(runner);
-        Confirmations confirmations = confirmations(chosen, processes);
-        confirmations.refuseWhilePending();
-        // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
-        SafeApply safe = new SafeApply(confirmations, window, null);
         try (Netns ns = namespace(processes)) {
+            DesiredState desired = desired(REQUEST_SOURCE, text, chosen, resolver(ns));
+            Confirmations confirmations = confirmations(chosen, processes);
+            confirmations.refuseWhilePending();
+            // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
+            SafeApply safe = new SafeApply(confirmations, window, null);
             Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
                     StandardExtensions.registry()).apply(desired);
             return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
@@ -358,8 +342,7 @@ public final class RampartService {
         if (!Files.isReadable(file)) {
             throw new ApiException(ApiException.BAD_INPUT, file + ": no such file");
         }
-        RulesetSource source = RulesetSource.load(file, family, StandardExtensions.registry(),
-                Optional.ofNullable(resolvers).map(r -> r.apply(ns)));
+        RulesetSource source = RulesetSource.load(file, family, StandardExtensions.registry(), resolver(ns));
         if (source.hasErrors()) {
             DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
             throw new ApiException(ApiException.BAD_INPUT, String.join("", source.diagnostics().stream()
@@ -369,13 +352,24 @@ public final class RampartService {
                 StandardExtensions.registry(), file.toString(), ruleset::location));
     }
 
-    private static DesiredState desired(String source, String text, Family family) {
-        Checked checked = checked(source, text, family);
+    private static DesiredState desired(String source, String text, Family family,
+                                        Optional<ValueResolver> resolver) {
+        Checked checked = checked(source, text, family, resolver);
         if (!checked.errors().isEmpty()) {
             throw new ApiException(ApiException.BAD_INPUT, String.join("\n",
                     checked.errors().stream().map(CheckResult.Finding::located).toList()));
         }
-        return DesiredState.of(checked.parsed(), StandardExtensions.registry(), source);
+        FamilyRuleset ruleset = checked.read().families().get(family);
+        if (ruleset == null) {
+            throw new ApiException(ApiException.BAD_INPUT, source + ": has no table for " + family.command()
+                    + ": give \"family\" for the tables it has");
+        }
+        return DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(), source, ruleset::location);
+    }
+
+    /** Looks up apply-time values ({@code @addr}, {@code @host}) in the namespace, as for FILE. */
+    private Optional<ValueResolver> resolver(Netns ns) {
+        return Optional.ofNullable(resolvers).map(r -> r.apply(ns));
     }
 
     private static String text(RulesetRequest request) {

@@ -262,6 +262,24 @@ class ApiKernelTest {
     }
 
     @Test
+    void requestTextIsTheRulesetLanguageWithoutIncludes() throws Exception {
+        String text = "define WEB = {80, 8080}\n" + RULES.replace("--dport 80 -j", "--dport $WEB -j");
+        JsonNode plan = api.post("/api/plan", Map.of("text", text), null).json();
+        JsonNode change = plan.get("changes").get(0);
+        assertThat(change.get("chain").asText()).isEqualTo("INPUT");
+        assertThat(change.get("rules")).hasSize(1);
+        assertThat(change.get("rules").get(0).get("kind").asText()).isEqualTo("ADDED");
+        assertThat(change.get("rules").get(0).get("rule").asText())
+                .isEqualTo("-A INPUT -p tcp -m tcp --dport 8080 -j ACCEPT");
+        assertThat(change.get("rules").get(0).get("source").asText()).isEqualTo("request:14");
+
+        ApiClient.Response included = api.post("/api/plan", Map.of("text", "include \"" + file + "\"\n"), null);
+        assertThat(included.status()).isEqualTo(400);
+        assertThat(included.json().get("error").asText())
+                .startsWith("request:1:1: error: includes are not allowed in request text");
+    }
+
+    @Test
     void applyNeedsTheTokenAndABodyWithinTheLimit() throws Exception {
         String before = saved();
         Map<String, String> body = Map.of("text", RULES.replace("--dport 80 -j", "--dport 8443 -j"));

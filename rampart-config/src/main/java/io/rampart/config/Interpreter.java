@@ -64,10 +64,12 @@ final class Interpreter {
     private final Deque<String> using = new ArrayDeque<>();
     private final Scope globals = Scope.global();
     private Section section;
+    private final IncludePolicy includes;
 
-    Interpreter(Family defaultFamily, ApplyTimeValues values) {
+    Interpreter(Family defaultFamily, ApplyTimeValues values, IncludePolicy includes) {
         this.defaultFamily = defaultFamily;
         this.values = values;
+        this.includes = includes;
     }
 
     List<Diagnostic> diagnostics() {
@@ -85,6 +87,19 @@ final class Interpreter {
     /** Runs {@code file}, named {@code name} in messages; a file that cannot be read is an error. */
     void runMain(Path file, String name) {
         runFile(file, name, List.of(), null);
+        endMain();
+    }
+
+    /**
+     * Runs {@code text} as the main file named {@code name}; its includes, when they are followed,
+     * are relative to the working directory.
+     */
+    void runMainText(String name, String text) {
+        runLines(Path.of(name), name, List.of(text.split("\\r?\\n", -1)), List.of());
+        endMain();
+    }
+
+    private void endMain() {
         if (section != null) {
             report(Diagnostic.error(section.where(), "table " + section.table() + " has no COMMIT"));
             emit(section.families(), "COMMIT", section.where());
@@ -105,6 +120,10 @@ final class Interpreter {
                     : Diagnostic.error(site, "cannot read " + name + ": " + e.getMessage()));
             return;
         }
+        runLines(file, name, text, chain);
+    }
+
+    private void runLines(Path file, String name, List<String> text, List<SourceRef> chain) {
         files.put(name, new SourceFile(name, text));
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < text.size(); i++) {
@@ -354,6 +373,9 @@ final class Interpreter {
     }
 
     private void include(Line line, String code, Scope scope, Origin file) throws LanguageException {
+        if (!includes.follows()) {
+            throw new LanguageException(includes.refusal(), line.where().column());
+        }
         String argument = code.strip().substring("include".length()).strip();
         if (argument.isEmpty()) {
             throw new LanguageException("include needs a file: `include \"rules.d/*.rules\"'", line.where().column());

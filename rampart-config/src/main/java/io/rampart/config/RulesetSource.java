@@ -49,8 +49,27 @@ public final class RulesetSource {
      */
     public static RulesetSource load(Path file, Family defaultFamily, ExtensionRegistry registry,
                                      Optional<ValueResolver> resolver) {
-        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver));
+        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), IncludePolicy.FOLLOW);
         interpreter.runMain(file, file.toString());
+        return read(interpreter, defaultFamily, registry);
+    }
+
+    /**
+     * Reads and checks ruleset text that is no file of its own: {@code name} stands for it in
+     * messages and source references, and {@code includes} says whether it may read files.
+     *
+     * @param defaultFamily the family of a table whose line does not name one
+     * @param resolver      looks up apply-time values; without one they are checked for form only
+     */
+    public static RulesetSource loadText(String name, String text, Family defaultFamily, ExtensionRegistry registry,
+                                         Optional<ValueResolver> resolver, IncludePolicy includes) {
+        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), includes);
+        interpreter.runMainText(name, text);
+        return read(interpreter, defaultFamily, registry);
+    }
+
+    /** The interpreter's output parsed per family and checked, with everything found in source order. */
+    private static RulesetSource read(Interpreter interpreter, Family defaultFamily, ExtensionRegistry registry) {
         List<Diagnostic> found = new ArrayList<>(interpreter.diagnostics());
         Map<Family, List<ExpandedLine>> output = interpreter.output();
         if (output.isEmpty()) {
