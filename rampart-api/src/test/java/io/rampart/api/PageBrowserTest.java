@@ -83,7 +83,7 @@ class PageBrowserTest {
             ApiKernelTest.network(netns);
             ApiKernelTest.restore(RULES);
             RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, file,
-                    ProcessRunner.system());
+                    ProcessRunner.system(), null, RollbackTimerMain.class.getName());
             try (ApiServer server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0),
                     null, null, ServerToken.of("page-test-token-0123456789"), ServerOptions.DEFAULT_MAX_BODY),
                     ProcessRunner.system());
@@ -127,6 +127,22 @@ class PageBrowserTest {
                 browser.waitFor("document.querySelector('#status').classList.contains('drift')");
                 browser.script("document.querySelector('#plan-section').scrollIntoView();");
                 browser.screenshot(SCREENSHOTS.resolve("plan-and-drift.png"));
+
+                // Applied to be confirmed within a minute, then rolled back from the page.
+                browser.type("#token", "page-test-token-0123456789");
+                browser.type("#confirm-within", "60s");
+                browser.click("#apply-run");
+                browser.waitFor("document.querySelector('#plan-out .head')"
+                        + " && document.querySelector('#plan-out .head').textContent.includes('unless confirmed')");
+                assertThat(netns.run(List.of("iptables-save"), "").stdout()).contains("--dport 8443 -j ACCEPT");
+                browser.click("#rollback-run");
+                browser.waitFor("document.querySelector('#events li.rolled-back')");
+                String after = netns.run(List.of("iptables-save"), "").stdout();
+                assertThat(after).contains("--dport 80 -j ACCEPT").doesNotContain("--dport 8443");
+            } finally {
+                String key = "netns-" + netns.name().orElseThrow() + ".ipv4";
+                Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, key + ".lock"));
+                Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, key + ".log"));
             }
         } finally {
             ApiKernelTest.netns = null;
