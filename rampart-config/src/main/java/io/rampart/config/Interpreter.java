@@ -95,7 +95,7 @@ final class Interpreter {
      * are relative to the working directory.
      */
     void runMainText(String name, String text) {
-        runLines(Path.of(name), name, List.of(text.split("\\r?\\n", -1)), List.of());
+        runLines(Path.of(name), name, LineText.lines(text), List.of());
         endMain();
     }
 
@@ -110,7 +110,7 @@ final class Interpreter {
     private void runFile(Path file, String name, List<SourceRef> chain, SourceRef site) {
         List<String> text;
         try {
-            text = List.of(Files.readString(file).split("\\r?\\n", -1));
+            text = LineText.lines(Files.readString(file));
         } catch (NoSuchFileException e) {
             report(site == null ? Diagnostic.error(new SourceRef(name, 0, 0), "no such file")
                     : Diagnostic.error(site, "no such file: " + name));
@@ -199,7 +199,7 @@ final class Interpreter {
     /** A table line, COMMIT, a rampart directive, a chain declaration or a rule. */
     private void statement(Line line, String code, String keyword, Scope scope) throws LanguageException {
         String stripped = line.text().strip();
-        if (DIRECTIVE.matcher(stripped).matches()) {
+        if (stripped.startsWith("#") && DIRECTIVE.matcher(stripped).matches()) {
             if (section == null) {
                 throw new LanguageException("`# rampart:' directives belong inside a *table section",
                         line.where().column());
@@ -290,6 +290,9 @@ final class Interpreter {
     /** A defined variable written inside quotes stays as written there: most likely not what was meant. */
     private void warnQuotedVariables(MappedText code, Scope scope, SourceRef where) {
         String text = code.text();
+        if (text.indexOf('$') < 0) {
+            return;
+        }
         boolean[] quoted = LineText.quotedMask(text);
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) != '$' || !quoted[i]) {

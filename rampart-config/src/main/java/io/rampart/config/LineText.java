@@ -1,5 +1,8 @@
 package io.rampart.config;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Reading one source line the way the language does: double quotes group text (a backslash inside
  * them takes the next character literally, as iptables-restore does), and a {@code #} that starts a
@@ -8,6 +11,18 @@ package io.rampart.config;
 final class LineText {
 
     private LineText() {
+    }
+
+    /** The lines of {@code text}, split at LF or CRLF, an empty last line kept; no regular expression. */
+    static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+            lines.add(text.substring(start, end > start && text.charAt(end - 1) == '\r' ? end - 1 : end));
+            start = end + 1;
+        }
+        lines.add(text.substring(start));
+        return lines;
     }
 
     /** Where the comment of {@code line} starts (0-based), or the line's length when it has none. */
