@@ -10,11 +10,8 @@ import io.rampart.system.ProcessResult;
 import io.rampart.lb.StateFile;
 import io.rampart.system.ProcessRunner;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,9 +189,6 @@ class LbKernelTest {
         return shares;
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
     private Run lb(Netns netns, String... args) {
         List<String> all = new ArrayList<>(List.of("lb"));
         all.addAll(List.of(args));
@@ -203,11 +197,7 @@ class LbKernelTest {
     }
 
     private static Run cli(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
-                new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(args.toArray(String[]::new));
     }
 
     private static void assertOk(Run run) {

@@ -7,10 +7,7 @@ import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,19 +87,12 @@ class SafeApplyKernelTest {
         return kernel(List.of("iptables", "-S"), "");
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
     private static Run run(String... args) {
         return runWith(Map.of(), args);
     }
 
     private static Run runWith(Map<String, String> environment, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
-                new PrintWriter(err, true), environment);
-        return new Run(code, out.toString(), err.toString());
+        return Run.withEnvironment(environment, args);
     }
 
     private Path file(String fileName, String text) throws IOException {

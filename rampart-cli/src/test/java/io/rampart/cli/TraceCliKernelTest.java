@@ -8,9 +8,6 @@ import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,15 +50,8 @@ class TraceCliKernelTest {
         assertThat(result.ok()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
     private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+        return Run.of(args);
     }
 
     @Test
@@ -75,18 +65,18 @@ class TraceCliKernelTest {
                 """);
         Run r = run("trace", "--netns", name, "--rules", file.toString(), "--in", "eth9", "--src", "10.9.8.1",
                 "--dst", "10.9.8.7", "--dport", "22", "--json");
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode step = new ObjectMapper().readTree(r.out()).get("steps").get(0);
         assertThat(step.get("chain").asText()).isEqualTo("INPUT");
         assertThat(step.get("text").asText()).isEqualTo("-A INPUT -d 10.9.8.7/32 -p tcp -m tcp --dport 22 -j ACCEPT");
         assertThat(step.get("source").asText()).isEqualTo(file + ":3");
         Run missing = run("trace", "--rules", file.toString().replace("ns.rules", "gone.rules"), "--netns", name,
                 "--src", "10.9.8.1", "--dst", "10.9.8.7");
-        assertThat(missing.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         Files.writeString(file, "*filter\n-A INPUT -d @addr(rp9) -j ACCEPT\nCOMMIT\n");
         Run noInterface = run("trace", "--netns", name, "--rules", file.toString(), "--src", "10.9.8.1", "--dst",
                 "10.9.8.7");
-        assertThat(noInterface.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(noInterface.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(noInterface.err()).contains(file + ":2:", "rp9");
     }
 
@@ -102,7 +92,7 @@ class TraceCliKernelTest {
                 """);
         assertThat(restored.ok()).as(restored.stderr()).isTrue();
         Run r = run("trace", "--netns", name, "--in", "eth9", "--src", "10.9.8.1", "--dst", "10.9.8.7", "--json");
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode step = new ObjectMapper().readTree(r.out()).get("steps").get(0);
         assertThat(step.get("text").asText()).isEqualTo("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT");
         assertThat(step.get("source").isNull()).isTrue();
