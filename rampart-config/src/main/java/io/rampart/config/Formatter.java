@@ -67,7 +67,7 @@ public final class Formatter {
                 Matcher call = CALL.matcher(text);
                 if (call.matches()) {
                     List<String> arguments = new ArrayList<>();
-                    for (String argument : splitTopLevel(call.group(3))) {
+                    for (String argument : LineText.splitAtTopLevelCommas(call.group(3))) {
                         if (!argument.isBlank()) {
                             arguments.add(list(argument.strip(), ", ", true));
                         }
@@ -105,28 +105,5 @@ public final class Formatter {
             i = close + 1;
         }
         return out.toString();
-    }
-
-    private static List<String> splitTopLevel(String text) {
-        List<String> out = new ArrayList<>();
-        boolean[] quoted = LineText.quotedMask(text);
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            if (quoted[i]) {
-                continue;
-            }
-            char c = text.charAt(i);
-            if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                out.add(text.substring(start, i));
-                start = i + 1;
-            }
-        }
-        out.add(text.substring(start));
-        return out;
     }
 }

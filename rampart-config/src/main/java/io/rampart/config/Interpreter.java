@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -626,34 +627,12 @@ final class Interpreter {
 
     private static List<String> outermostFirst(Deque<String> stack) {
         List<String> names = new ArrayList<>(stack);
-        java.util.Collections.reverse(names);
+        Collections.reverse(names);
         return names;
     }
 
     /** {@code a, {b, c}, "d, e"} split at the commas outside braces and quotes; none for blank text. */
     private static List<String> splitArguments(String text) {
-        List<String> out = new ArrayList<>();
-        if (text.isBlank()) {
-            return out;
-        }
-        boolean[] quoted = LineText.quotedMask(text);
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted[i]) {
-                continue;
-            }
-            if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                out.add(text.substring(start, i));
-                start = i + 1;
-            }
-        }
-        out.add(text.substring(start));
-        return out;
+        return text.isBlank() ? List.of() : LineText.splitAtTopLevelCommas(text);
     }
 }

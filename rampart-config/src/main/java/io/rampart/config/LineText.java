@@ -25,6 +25,30 @@ final class LineText {
         return lines;
     }
 
+    /** {@code a, {b, c}, "d, e"} split at the commas outside braces and quotes. */
+    static List<String> splitAtTopLevelCommas(String text) {
+        List<String> parts = new ArrayList<>();
+        boolean[] quoted = quotedMask(text);
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (quoted[i]) {
+                continue;
+            }
+            char c = text.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                parts.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(text.substring(start));
+        return parts;
+    }
+
     /** Where the comment of {@code line} starts (0-based), or the line's length when it has none. */
     static int commentStart(String line) {
         boolean quoted = false;
