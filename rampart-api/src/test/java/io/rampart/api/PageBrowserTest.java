@@ -136,7 +136,8 @@ class PageBrowserTest {
                         + " && document.querySelector('#plan-out .head').textContent.includes('unless confirmed')");
                 assertThat(netns.run(List.of("iptables-save"), "").stdout()).contains("--dport 8443 -j ACCEPT");
                 browser.click("#rollback-run");
-                browser.waitFor("document.querySelector('#events li.rolled-back')");
+                browser.waitFor("document.querySelector('#plan-out .head')"
+                        + " && document.querySelector('#plan-out .head').textContent.includes('rolled back')");
                 String after = netns.run(List.of("iptables-save"), "").stdout();
                 assertThat(after).contains("--dport 80 -j ACCEPT").doesNotContain("--dport 8443");
             } finally {

@@ -117,7 +117,17 @@ final class WebDriver implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("waited 30 s for " + what);
+        throw new AssertionError("waited 30 s for " + what + "; the page said: " + pageText());
+    }
+
+    /** What the page shows, for a failure message; what went wrong reading it when it cannot be read. */
+    private String pageText() {
+        try {
+            String text = script("return document.body.innerText;").asText();
+            return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private JsonNode call(String method, String path, Object body) throws IOException {
