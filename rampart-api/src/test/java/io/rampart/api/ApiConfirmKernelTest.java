@@ -10,10 +10,7 @@ import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +42,7 @@ class ApiConfirmKernelTest {
     static Netns netns;
     static ApiServer server;
     static ApiClient api;
-    static final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    static EventStream events;
 
     @BeforeAll
     static void start() throws IOException, InterruptedException {
@@ -58,24 +53,7 @@ class ApiConfirmKernelTest {
         server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
         api = new ApiClient(HttpClient.newHttpClient(), server.url());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.url() + "api/events")).GET().build();
-        HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-                .thenAccept(response -> {
-                    try (Stream<String> lines = response.body()) {
-                        lines.filter(l -> l.startsWith("event: ") || l.startsWith(": subscribed"))
-                                .forEach(events::add);
-                    }
-                });
-        assertThat(events.poll(20, TimeUnit.SECONDS)).isEqualTo(": subscribed");
-    }
-
-    /** Whether {@code wanted} arrives; other events before it are passed over. */
-    private static boolean next(String wanted) throws InterruptedException {
-        String event = events.poll(20, TimeUnit.SECONDS);
-        while (event != null && !event.equals(wanted)) {
-            event = events.poll(20, TimeUnit.SECONDS);
-        }
-        return event != null;
+        events = EventStream.subscribe(server.url());
     }
 
     @AfterEach
@@ -126,7 +104,7 @@ class ApiConfirmKernelTest {
         assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
         assertThat(confirmed.json().get("outcome").asText()).isEqualTo("confirmed");
         assertThat(kernelHas443()).isTrue();
-        assertThat(next("event: confirmed")).isTrue();
+        assertThat(events.next("event: confirmed")).isTrue();
         ApiClient.Response nothing = api.post("/api/confirm", Map.of(), TOKEN);
         assertThat(nothing.status()).isEqualTo(400);
         assertThat(nothing.json().get("error").asText()).contains("nothing awaits confirmation");
@@ -140,7 +118,7 @@ class ApiConfirmKernelTest {
         assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);
         assertThat(rolled.json().get("outcome").asText()).isEqualTo("rolled-back");
         assertThat(kernelHas443()).isFalse();
-        assertThat(next("event: rolled-back")).isTrue();
+        assertThat(events.next("event: rolled-back")).isTrue();
     }
 
     @Test
@@ -154,7 +132,7 @@ class ApiConfirmKernelTest {
             Thread.sleep(200);
         }
         assertThat(kernelHas443()).as("rolled back by the timer").isFalse();
-        assertThat(next("event: rolled-back")).as("the server saw the timer roll back").isTrue();
+        assertThat(events.next("event: rolled-back")).as("the server saw the timer roll back").isTrue();
     }
 
     @Test

@@ -10,18 +10,13 @@ import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -345,49 +340,31 @@ class ApiKernelTest {
 
     @Test
     void eventsReportAppliesDriftAndRepairsAsTheyHappen() throws Exception {
-        BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.url() + "api/events")).GET().build();
-        HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
-                .thenAccept(response -> {
-                    try (Stream<String> lines = response.body()) {
-                        lines.filter(l -> l.startsWith("event: ") || l.startsWith(": subscribed"))
-                                .forEach(events::add);
-                    }
-                });
-        assertThat(events.poll(20, TimeUnit.SECONDS)).isEqualTo(": subscribed");
+        EventStream events = EventStream.subscribe(server.url());
         try {
             String changed = RULES.replace("--dport 80 -j", "--dport 8081 -j");
             ApiClient.Response applied = api.post("/api/apply", Map.of("text", changed), TOKEN);
             assertThat(applied.status()).as(applied.body()).isEqualTo(200);
             assertThat(applied.json().get("changed").asBoolean()).isTrue();
             assertThat(saved()).contains("--dport 8081 -j ACCEPT");
-            assertThat(next(events, "event: applied")).isTrue();
-            assertThat(next(events, "event: drift")).isTrue(); // the kernel no longer holds the file
+            assertThat(events.next("event: applied")).isTrue();
+            assertThat(events.next("event: drift")).isTrue(); // the kernel no longer holds the file
             assertThat(api.get("/api/status").json().get("inSync").asBoolean()).isFalse();
 
             assertThat(api.post("/api/apply", Map.of("text", RULES), TOKEN).json().get("changed").asBoolean()).isTrue();
-            assertThat(next(events, "event: repaired")).isTrue();
+            assertThat(events.next("event: repaired")).isTrue();
             JsonNode status = api.get("/api/status").json();
             assertThat(status.get("inSync").asBoolean()).isTrue();
 
             // A hand-made change is drift too.
             netns.run(List.of("iptables", "-D", "SSH", "1"), "");
-            assertThat(next(events, "event: drift")).isTrue();
+            assertThat(events.next("event: drift")).isTrue();
             JsonNode drift = api.get("/api/status").json();
             assertThat(drift.get("inSync").asBoolean()).isFalse();
             assertThat(drift.get("plan").get("changes").get(0).get("chain").asText()).isEqualTo("SSH");
         } finally {
             restore(RULES);
         }
-    }
-
-    /** Whether {@code wanted} arrives; other events before it are passed over. */
-    private static boolean next(BlockingQueue<String> events, String wanted) throws InterruptedException {
-        String event = events.poll(20, TimeUnit.SECONDS);
-        while (event != null && !event.equals(wanted)) {
-            event = events.poll(20, TimeUnit.SECONDS);
-        }
-        return event != null;
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.rampart.model.Family;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
-import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +37,9 @@ class LanguageCliKernelTest {
 
     @BeforeAll
     static void start() {
-        KernelTestSupport.requireKernel();
-        netns = Netns.throwaway("lang", ProcessRunner.system());
-        name = netns.name().orElseThrow();
         // An interface whose address @addr(wan0) looks up.
-        netns.run(List.of("ip", "link", "add", "wan0", "type", "veth", "peer", "name", "wan0peer"), "");
-        netns.run(List.of("ip", "addr", "add", "203.0.113.9/24", "dev", "wan0"), "");
-        netns.run(List.of("ip", "link", "set", "wan0", "up"), "");
+        netns = KernelTestSupport.namespaceWithInterface("lang", "wan0", "203.0.113.9/24");
+        name = netns.name().orElseThrow();
     }
 
     @AfterAll

@@ -6,7 +6,6 @@ import io.rampart.api.PendingConfirmation;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
-import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,14 +35,8 @@ class SafeApplyKernelTest {
 
     @BeforeAll
     static void start() {
-        KernelTestSupport.requireKernel();
-        netns = Netns.throwaway("safe", ProcessRunner.system());
+        netns = KernelTestSupport.namespaceWithInterface("safe", "v0", "10.9.0.1/24", "2001:db8:9::1/64");
         name = netns.name().orElseThrow();
-        ip("link", "add", "v0", "type", "veth", "peer", "name", "v1");
-        ip("addr", "add", "10.9.0.1/24", "dev", "v0");
-        ip("-6", "addr", "add", "2001:db8:9::1/64", "dev", "v0", "nodad");
-        ip("link", "set", "v0", "up");
-        ip("link", "set", "v1", "up");
     }
 
     @AfterAll
@@ -69,12 +62,6 @@ class SafeApplyKernelTest {
             run("rollback", "--netns", name);
             run("rollback", "--netns", name, "-6");
         }
-    }
-
-    private static void ip(String... args) {
-        List<String> command = new ArrayList<>(List.of("ip"));
-        command.addAll(List.of(args));
-        kernel(command, "");
     }
 
     private static String kernel(List<String> command, String stdin) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
-import io.rampart.system.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,12 +29,8 @@ class TraceCliKernelTest {
 
     @BeforeAll
     static void start() {
-        KernelTestSupport.requireKernel();
-        netns = Netns.throwaway("trace", ProcessRunner.system());
+        netns = KernelTestSupport.namespaceWithInterface("trace", "rp0", "10.9.8.7/24");
         name = netns.name().orElseThrow();
-        kernel(List.of("ip", "link", "add", "rp0", "type", "veth", "peer", "name", "rp1"));
-        kernel(List.of("ip", "addr", "add", "10.9.8.7/24", "dev", "rp0"));
-        kernel(List.of("ip", "link", "set", "rp0", "up"));
     }
 
     @AfterAll
@@ -43,11 +38,6 @@ class TraceCliKernelTest {
         if (netns != null) {
             netns.close();
         }
-    }
-
-    private static void kernel(List<String> command) {
-        ProcessResult result = netns.run(command, "");
-        assertThat(result.ok()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
     }
 
     private static Run run(String... args) {

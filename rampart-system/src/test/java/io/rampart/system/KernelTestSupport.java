@@ -2,6 +2,7 @@ package io.rampart.system;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 
@@ -41,5 +42,33 @@ public final class KernelTestSupport {
         } catch (SystemException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * A throwaway namespace (after {@link #requireKernel}) holding an up veth {@code device} with the
+     * given addresses ({@code 10.0.0.1/24}, {@code 2001:db8::1/64}), for tests that need a local
+     * address; its peer is {@code device + "p"}. A command the kernel refuses fails the test.
+     */
+    public static Netns namespaceWithInterface(String prefix, String device, String... addresses) {
+        requireKernel();
+        Netns netns = Netns.throwaway(prefix, ProcessRunner.system());
+        String peer = device + "p";
+        List<List<String>> commands = new ArrayList<>();
+        commands.add(List.of("ip", "link", "add", device, "type", "veth", "peer", "name", peer));
+        for (String address : addresses) {
+            commands.add(address.contains(":")
+                    ? List.of("ip", "-6", "addr", "add", address, "dev", device, "nodad")
+                    : List.of("ip", "addr", "add", address, "dev", device));
+        }
+        commands.add(List.of("ip", "link", "set", device, "up"));
+        commands.add(List.of("ip", "link", "set", peer, "up"));
+        for (List<String> command : commands) {
+            ProcessResult result = netns.run(command, "");
+            if (!result.ok()) {
+                netns.close();
+                fail(String.join(" ", command) + ": " + result.stderr());
+            }
+        }
+        return netns;
     }
 }
