@@ -59,8 +59,10 @@ public final class CommandDocs {
         return shown;
     }
 
+    /** picocli's script, without its {@code #!} line: completions are sourced, never run. */
     String bash() {
-        return AutoComplete.bash("rampart", root.commandLine());
+        String script = AutoComplete.bash("rampart", root.commandLine());
+        return script.startsWith("#!") ? script.substring(script.indexOf('\n') + 1) : script;
     }
 
     // ---- zsh
