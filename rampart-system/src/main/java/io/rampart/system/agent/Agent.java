@@ -97,6 +97,7 @@ public final class Agent {
                 loop();
             }
         }
+        stats.remove(); // a stopped agent syncs no more; one that failed leaves its last sync for alerts
         emit(AgentEvent.Kind.STOPPED, null, null);
     }
 

@@ -124,6 +124,18 @@ public final class SyncStats {
         return repairDurations;
     }
 
+    /** Removes the file, when the agent stops. */
+    void remove() {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new SystemException("cannot remove the agent's state " + file + ": " + e.getMessage());
+        }
+    }
+
     /** Replaces the file (temporary file and rename, so a reader never sees half of it). */
     private void write() {
         if (file == null) {
