@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,22 +40,9 @@ class DebianPackageKernelTest {
 
     @BeforeAll
     static void build() {
-        KernelTestSupport.requireKernel();
-        for (String tool : List.of("dpkg-deb", "lintian", "systemd-analyze", "man")) {
-            if (!run("sh", "-c", "command -v " + tool).ok()) {
-                String problem = tool + " is not installed (./scripts/install-deps --tests)";
-                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                    fail(problem);
-                }
-                Assumptions.abort(problem);
-            }
-        }
+        KernelTestSupport.requireTools("dpkg-deb", "lintian", "systemd-analyze", "man");
         if (run("dpkg-query", "-W", "-f=${Status}", "rampart").stdout().contains("installed")) {
-            String problem = "rampart is installed on this machine: the test would remove it";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(problem);
-            }
-            Assumptions.abort(problem);
+            KernelTestSupport.require("rampart is installed on this machine: the test would remove it");
         }
         ProcessResult built = run(REPOSITORY.resolve("scripts/package").toString());
         assertThat(built.ok()).as(built.stderr()).isTrue();

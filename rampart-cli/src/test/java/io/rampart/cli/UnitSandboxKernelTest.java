@@ -44,7 +44,7 @@ class UnitSandboxKernelTest {
 
     @BeforeEach
     void start() {
-        KernelTestSupport.requireKernel();
+        KernelTestSupport.requireTools("setpriv", "nft", "timeout");
         netns = Netns.throwaway("sandbox", ProcessRunner.system());
     }
 

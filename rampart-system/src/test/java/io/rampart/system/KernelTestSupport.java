@@ -16,7 +16,22 @@ public final class KernelTestSupport {
     }
 
     public static void requireKernel() {
-        String problem = problem();
+        require(problem());
+    }
+
+    /** Like {@link #requireKernel}, for tools a test needs beyond iptables (installed by install-deps --tests). */
+    public static void requireTools(String... tools) {
+        requireKernel();
+        ProcessRunner runner = ProcessRunner.system();
+        for (String tool : tools) {
+            if (!runner.run(List.of("sh", "-c", "command -v " + tool), "").ok()) {
+                require(tool + " is not installed (run ./scripts/install-deps --tests)");
+            }
+        }
+    }
+
+    /** Fails (in CI) or skips the test for {@code problem}; does nothing when it is null. */
+    public static void require(String problem) {
         if (problem == null) {
             return;
         }
