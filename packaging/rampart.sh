@@ -4,9 +4,14 @@
 set -e
 jar="${RAMPART_JAR:-@JAR@}"
 
-# The feature version (17, 21, ...) of the runtime in directory $1, from its release file.
+# The feature version (17, 21, ...) of the runtime in directory $1: from its release file, or,
+# for a runtime without one, from what `java -version' prints (a JVM start, so only then).
 feature() {
-  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null
+  if [ -f "$1/release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"
+  else
+    "$1/bin/java" -version 2>&1 | sed -n '1s/.* version "\([0-9]*\).*/\1/p'
+  fi
 }
 
 runs() {
