@@ -112,6 +112,35 @@ class BootUnitKernelTest {
         assertThat(filter("ip6tables-save")).containsExactlyElementsOf(FALLBACK_IPV6);
     }
 
+    /**
+     * From a second namespace over a veth: a connection to port 22 reaches the host (refused, as
+     * nothing listens: the kernel let the SYN in and answered it), one to port 80 gets no answer.
+     */
+    @Test
+    void theFallbackLetsSshInAndDropsTheRest() throws IOException {
+        Files.writeString(etc.resolve("rules"), "*filter\n-A INPUT -j NOWHERE\nCOMMIT\n");
+        try (Netns client = Netns.throwaway("bootc", ProcessRunner.system())) {
+            for (List<String> command : List.of(
+                    List.of("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"),
+                    List.of("ip", "link", "set", "eth0p", "netns", client.name().orElseThrow()),
+                    List.of("ip", "addr", "add", "10.0.0.1/24", "dev", "eth0"),
+                    List.of("ip", "link", "set", "eth0", "up"))) {
+                ProcessResult done = netns.run(command, "");
+                assertThat(done.ok()).as(command + ": " + done.stderr()).isTrue();
+            }
+            for (List<String> command : List.of(List.of("ip", "addr", "add", "10.0.0.2/24", "dev", "eth0p"),
+                    List.of("ip", "link", "set", "eth0p", "up"))) {
+                ProcessResult done = client.run(command, "");
+                assertThat(done.ok()).as(command + ": " + done.stderr()).isTrue();
+            }
+            assertThat(boot().exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+            ProcessResult ssh = client.run(List.of("timeout", "5", "bash", "-c", "exec 3<>/dev/tcp/10.0.0.1/22"), "");
+            assertThat(ssh.stderr()).contains("Connection refused");
+            ProcessResult web = client.run(List.of("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/10.0.0.1/80"), "");
+            assertThat(web.exitCode()).as("no answer until timeout stops it: " + web.stderr()).isEqualTo(124);
+        }
+    }
+
     @Test
     void aMissingFileLeavesTheFallback() {
         Run boot = boot();
