@@ -108,7 +108,7 @@ final class AdoptCommand implements Callable<Integer> {
             }
         }
         if (!adoption.unexpressed().isEmpty()) {
-            out.println("not adopted: " + file + " cannot say these on a line of its own; edit it by hand:");
+            out.println("not adopted, to be edited by hand in " + file + ":");
             for (Adoption.Unexpressed difference : adoption.unexpressed()) {
                 out.printf("  %s%s %s %s: %s: %s%n", difference.where() == null ? "" : difference.where() + ": ",
                         difference.family().name().toLowerCase(java.util.Locale.ROOT), difference.table().label(),

@@ -58,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         LiveState live = LiveState.parse(saved);
         if (live.tables().isEmpty()) {
-            throw new InputException((saveFile == null ? origin : saveFile.toString()) + ": has no table (*filter ...)");
+            throw new InputException((saveFile == null ? origin : saveFile.toString()) + " hold no table: nothing to import");
         }
         Importer.Imported imported = Importer.starting(live, family, origin, Instant.now());
         if (options.json) {

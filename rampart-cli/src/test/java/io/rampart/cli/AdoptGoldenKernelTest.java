@@ -77,7 +77,7 @@ class AdoptGoldenKernelTest {
 
             Run again = Run.of("adopt", "--netns", name, file);
             Run status = Run.of("status", "--netns", name, file);
-            if (shown.out().contains("not adopted:")) {
+            if (shown.out().contains("not adopted, to be edited by hand")) {
                 assertThat(written.exitCode()).isEqualTo(ExitCode.DRIFT);
                 assertThat(status.exitCode()).isEqualTo(ExitCode.DRIFT);
             } else {

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -160,8 +161,9 @@ public final class Adopter {
                 }
                 declared.flatMap(Chain::policyIfBuiltin).ifPresent(policy -> policy(ruleset, at, policy,
                         liveTable.get().policyOf(at.chain())));
-                rules(at, chain.getValue(), liveTable.get().rulesOf(chain.getKey()), both,
-                        ruleset.chain(table, chain.getKey()));
+                LiveState.LiveTable kernel = liveTable.get();
+                rules(at, chain.getValue(), kernel.rulesOf(chain.getKey()), both, ruleset.chain(table, chain.getKey()),
+                        name -> kernel.has(name) && !rules.containsKey(name));
                 if (unexpressed.size() == before) {
                     expressed.add(at);
                 }
@@ -204,7 +206,9 @@ public final class Adopter {
         return family == Family.IPV4 ? Family.IPV6 : Family.IPV4;
     }
 
-    private void rules(ChainKey at, List<FileRule> file, List<String> kernel, boolean both, SourceRef declaration) {
+    /** @param undeclared whether a chain of the kernel's table is one the file does not declare */
+    private void rules(ChainKey at, List<FileRule> file, List<String> kernel, boolean both, SourceRef declaration,
+                       Predicate<String> undeclared) {
         List<String> fileLines = file.stream().map(FileRule::line).toList();
         List<LineDiff.Edit> edits = LineDiff.edits(fileLines, kernel);
         if (edits.isEmpty()) {
@@ -236,6 +240,15 @@ public final class Adopter {
             }
         }
         for (LineDiff.Edit edit : edits) {
+            Optional<String> foreign = edit.toIndex() < 0 ? Optional.empty()
+                    : RuleTarget.of(kernel.get(edit.toIndex())).filter(undeclared);
+            if (foreign.isPresent()) {
+                unexpressed.add(new Unexpressed(edit.fromIndex() < 0 ? null : locationOf(file.get(edit.fromIndex())
+                        .where()), at.family(), at.table(), at.chain(), "the kernel has " + kernel.get(edit.toIndex())
+                        + " at " + (edit.toIndex() + 1) + " of " + at.chain(), "it jumps to " + foreign.get()
+                        + ", a chain the file does not declare (rampart import shows the kernel's chains)"));
+                continue;
+            }
             switch (edit.kind()) {
                 case DELETE -> delete(at, file, edit.fromIndex());
                 case REPLACE -> replace(at, file, edit.fromIndex(), kernel.get(edit.toIndex()), edit.toIndex(), both);

@@ -3,18 +3,13 @@ package io.rampart.api.adopt;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.reconcile.LiveState;
-import io.rampart.syntax.RuleSyntaxException;
-import io.rampart.syntax.Token;
-import io.rampart.syntax.Tokenizer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A live ruleset (or an iptables-save file) as a starting file for the ruleset language. It declares
@@ -90,7 +85,7 @@ public final class Importer {
                 if (left.containsKey(chain.name())) {
                     continue;
                 }
-                Optional<String> target = table.rulesOf(chain.name()).stream().map(Importer::target)
+                Optional<String> target = table.rulesOf(chain.name()).stream().map(RuleTarget::of)
                         .flatMap(Optional::stream).filter(left::containsKey).findFirst();
                 if (target.isPresent()) {
                     left.put(chain.name(), "jumps to " + target.get());
@@ -99,22 +94,5 @@ public final class Importer {
             }
         }
         return left;
-    }
-
-    private static final Set<String> JUMPS = Set.of("-j", "--jump", "-g", "--goto");
-
-    /** The rule's target (a chain or an extension), read from its words. */
-    private static Optional<String> target(String rule) {
-        try {
-            List<Token> words = Tokenizer.split(rule);
-            for (int i = 0; i + 1 < words.size(); i++) {
-                if (JUMPS.contains(words.get(i).text())) {
-                    return Optional.of(words.get(i + 1).text());
-                }
-            }
-            return Optional.empty();
-        } catch (RuleSyntaxException e) {
-            return Optional.empty();
-        }
     }
 }
