@@ -14,10 +14,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What {@code GET /metrics} reports, in Prometheus' text format: the kernel's counters per rule (or
- * per chain or table above {@code ruleSeries} rules, so a 100,000-rule ruleset stays a bounded set of
- * series), whether the kernel holds the server's file, applies through the API, what the agent on the
- * same rules recorded, and pending confirmations. Every scrape reads the kernel afresh.
+ * What {@code GET /metrics} reports, in Prometheus' text format: the kernel's counters per rule while
+ * a family has at most {@code ruleSeries} rules, per chain while it has at most as many chains, and
+ * per table always, so a 100,000-rule ruleset stays a bounded set of series; whether the kernel
+ * holds the server's file; applies through the API; what the agent on the same rules recorded; and
+ * pending confirmations. Every scrape reads the kernel afresh.
  */
 final class Metrics {
 
@@ -72,9 +73,9 @@ final class Metrics {
                 .metric("rampart_rule_packets_total", "counter", "Packets the kernel counted for a rule.")
                 .metric("rampart_rule_bytes_total", "counter", "Bytes the kernel counted for a rule.")
                 .metric("rampart_chain_rule_packets_total", "counter",
-                        "Packets counted by the rules of a chain, summed (when per-rule series are over the limit).")
+                        "Packets counted by the rules of a chain, summed.")
                 .metric("rampart_chain_rule_bytes_total", "counter",
-                        "Bytes counted by the rules of a chain, summed (when per-rule series are over the limit).")
+                        "Bytes counted by the rules of a chain, summed.")
                 .metric("rampart_table_rule_packets_total", "counter", "Packets counted by the rules of a table, summed.")
                 .metric("rampart_table_rule_bytes_total", "counter", "Bytes counted by the rules of a table, summed.")
                 .metric("rampart_chain_policy_packets_total", "counter",
@@ -108,7 +109,7 @@ final class Metrics {
             }
         }
         boolean perRule = rules <= ruleSeries;
-        boolean perChain = !perRule && chains <= ruleSeries;
+        boolean perChain = chains <= ruleSeries;
         out.sample("rampart_rule_series_limited", List.of("family", family), perRule ? 0 : 1);
         for (TableView table : live.tables()) {
             long tablePackets = 0;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * @param keystorePassword its password
  * @param maxBodyBytes requests with a larger body are refused with 413
  * @param metricsRules {@code /metrics} has series per rule while a family has at most this many rules,
- *                     else per chain (or per table, above as many chains)
+ *                     and per chain while it has at most as many chains
  */
 public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keystorePassword, ServerToken token,
                             int maxBodyBytes, int metricsRules) {

@@ -55,9 +55,9 @@ final class ServeCommand implements Callable<Integer> {
     Path passwordFile;
 
     @Option(names = "--metrics-rules", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_METRICS_RULES,
-            description = "/metrics has counters per rule while a family has at most N rules, else per chain"
-                    + " (or per table, above N chains), so large rulesets stay a bounded set of series"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "/metrics has counters per rule while a family has at most N rules and per chain"
+                    + " while it has at most N chains (per table always), so large rulesets stay a bounded set"
+                    + " of series (default: ${DEFAULT-VALUE}).")
     int metricsRules;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
