@@ -19,8 +19,6 @@ import io.rampart.reconcile.LineDiff;
 import io.rampart.reconcile.LiveState;
 import io.rampart.syntax.RulePrinter;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -49,8 +47,6 @@ public final class Adopter {
         RulesetSource read(String mainText);
     }
 
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-            .withZone(ZoneOffset.UTC);
     private static final Pattern DECLARATION = Pattern.compile("(\\s*:(\\S+)\\s+)(ACCEPT|DROP)(\\b.*)");
 
     private final ExtensionRegistry registry;
@@ -97,7 +93,7 @@ public final class Adopter {
         }
         this.lines = file.lines();
         this.reader = reader;
-        this.comment = "# adopted from the kernel " + WHEN.format(now);
+        this.comment = "# adopted from the kernel " + Stamp.of(now);
         this.spelling = new Spelling(registry, lines);
         for (FamilyRuleset ruleset : source.families().values()) {
             for (TableRules section : ruleset.ruleset().tables()) {

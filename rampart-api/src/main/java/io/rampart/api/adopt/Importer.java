@@ -4,8 +4,6 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.reconcile.LiveState;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,6 @@ import java.util.Optional;
  */
 public final class Importer {
 
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-            .withZone(ZoneOffset.UTC);
 
     /** The starting file and the chains it leaves out, each with the reason, per table. */
     public record Imported(String text, Map<String, List<String>> leftOut) {
@@ -61,7 +57,7 @@ public final class Importer {
             body.append("COMMIT\n");
         }
         StringBuilder text = new StringBuilder("# A starting point for a Rampart ruleset: ").append(origin)
-                .append(", imported on ").append(WHEN.format(now)).append(".\n")
+                .append(", imported on ").append(Stamp.of(now)).append(".\n")
                 .append("# Rampart manages exactly the chains declared here; see what it would change with"
                         + " `rampart plan' first.\n");
         if (!leftOut.isEmpty()) {
