@@ -114,9 +114,9 @@ function indexOutline() {
     for (const jump of chain.jumps) state.chains.get(chain.table + '/' + jump.target)?.callers.push({ from: chain, ...jump });
   }
   for (const table of state.outline.tables) {
-    const group = (id, label, own) => {
+    const group = (id, label, own, from) => {
       const key = table.table + '/' + id;
-      if (!state.groups.has(key)) state.groups.set(key, { key, table: table.table, label, own, members: [] });
+      if (!state.groups.has(key)) state.groups.set(key, { key, table: table.table, label, own, from, members: [] });
       return state.groups.get(key);
     };
     const builtins = table.chains.filter((c) => c.hook);
@@ -130,7 +130,7 @@ function indexOutline() {
           const target = state.chains.get(key);
           if (!target || target.hook || target.own || placed.has(key)) continue;
           placed.add(key);
-          target.group = group('from-' + builtin.name, 'from ' + builtin.name, false);
+          target.group = group('from-' + builtin.name, 'from ' + builtin.name, false, builtin.hook);
           queue.push(key);
         }
       }
@@ -215,9 +215,11 @@ function drawGraph() {
     // The rest flows in rows below the built-in chains.
     let column = perRow;
     let rowY = top;
-    const place = (item, newRow) => {
+    // A new row starts under the hook its chains come from, when there is room for them there.
+    const place = (item, newRow, under) => {
       if (column >= perRow || (newRow && column > 0)) {
-        column = 0;
+        const hook = HOOKS.indexOf(under);
+        column = hook > 0 && hook + (item.fill || 1) <= perRow ? hook : 0;
         rowY += BOX.h + BOX.rowGap;
         rowTops.push(rowY);
       }
@@ -226,17 +228,20 @@ function drawGraph() {
       items.push({ ...item, ...at });
     };
     const tablePins = pins.filter((key) => key.startsWith(table.table + '/'));
-    tablePins.forEach((key, i) => place({ chain: key, pin: i === 0 ? (state.trace ? 'path' : 'found') : null }, i === 0));
+    tablePins.forEach((key, i) => place({ chain: key, pin: i === 0 ? (state.trace ? 'path' : 'found') : null,
+      fill: tablePins.length }, i === 0));
     const groups = [...state.groups.values()].filter((g) => g.table === table.table && (state.showOwn || !g.own));
     for (const group of groups) {
       const visible = group.members.filter((c) => !shownPins.has(c.key));
       if (!visible.length) continue;
       const small = group.members.length <= SMALL_GROUP;
-      if (!small || group.own) place({ group }, true);
-      if (!isOpen(group)) continue;
-      const count = small ? visible.length : Math.min(visible.length, state.opened.get(group.key) || 0);
-      visible.slice(0, count).forEach((chain, i) => place({ chain: chain.key }, small && !group.own && i === 0));
-      if (count < visible.length) place({ more: group, left: visible.length - count });
+      const count = !isOpen(group) ? 0
+        : small ? visible.length : Math.min(visible.length, state.opened.get(group.key) || 0);
+      const boxed = !small || group.own;
+      if (boxed) place({ group, fill: 1 + count }, true, group.from);
+      visible.slice(0, count).forEach((chain, i) => place({ chain: chain.key, fill: count }, !boxed && i === 0,
+        group.from));
+      if (count && count < visible.length) place({ more: group, left: visible.length - count });
     }
     y = rowY + BOX.h + BOX.laneGap;
     lanes.push({ table, y: laneTop, height: y - laneTop });
