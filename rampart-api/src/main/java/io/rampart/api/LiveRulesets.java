@@ -266,7 +266,8 @@ final class LiveRulesets {
         return Optional.empty();
     }
 
-    private static Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
+    /** Parses save text without counters; {@code desired} says where its rules were written. */
+    static Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
         SourcedRuleset sourced = parse(key, family);
         RulePrinter printer = new RulePrinter(StandardExtensions.registry(), family);
         List<LiveTable> tables = new ArrayList<>();

@@ -62,7 +62,9 @@ final class RuleSearch {
         } else {
             as = "text";
             String lower = q.toLowerCase(Locale.ROOT);
-            matches = rule -> rule.text().toLowerCase(Locale.ROOT).contains(lower);
+            // Past "-A CHAIN": the chain's own name is found as a chain, not as each of its rules.
+            matches = rule -> rule.text().substring(rule.rule().chain().length() + 3).toLowerCase(Locale.ROOT)
+                    .contains(lower);
         }
         List<Hit> chains = new ArrayList<>();
         List<Hit> rules = new ArrayList<>();
