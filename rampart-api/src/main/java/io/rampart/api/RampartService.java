@@ -314,6 +314,7 @@ public final class RampartService {
             SafeApply safe = new SafeApply(confirmations, window, null);
             Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
                     StandardExtensions.registry()).apply(desired);
+            liveRules.forget();
             return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
                     processes.started(), applied.took().toMillis(), applied.notes(),
                     safe.armed().map(state -> pending(state, chosen)).orElse(null));
@@ -345,6 +346,7 @@ public final class RampartService {
         Family chosen = family(familyName);
         PendingConfirmation.State state = confirmations(chosen, runner).rollBack("rolled back through the API", null)
                 .orElseThrow(() -> nothingPending(chosen));
+        liveRules.forget();
         return new ConfirmResult("rolled-back", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
     }
 
