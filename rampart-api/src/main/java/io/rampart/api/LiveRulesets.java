@@ -12,7 +12,6 @@ import io.rampart.model.TableRules;
 import io.rampart.model.Target;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
@@ -269,7 +268,8 @@ final class LiveRulesets {
     /** Parses save text without counters; {@code desired} says where its rules were written. */
     static Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
         SourcedRuleset sourced = parse(key, family);
-        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), family);
+        // The kernel's text of a rule is its canonical text: the line is kept, not printed again.
+        String[] lines = key.split("\n", -1);
         List<LiveTable> tables = new ArrayList<>();
         for (TableRules section : sourced.ruleset().tables()) {
             Map<String, List<LiveRule>> rules = new HashMap<>();
@@ -279,7 +279,7 @@ final class LiveRulesets {
             for (int i = 0; i < section.rules().size(); i++) {
                 Rule rule = section.rules().get(i);
                 List<LiveRule> chainRules = rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
-                String text = printer.print(rule);
+                String text = lines[sourced.lineOf(section.table(), i) - 1];
                 chainRules.add(new LiveRule(chainRules.size() + 1, text, rule, rule.targetIfAny().map(Target::name)
                         .orElse(null), jump(chainNames, rule), sources.sourceOf(rule.chain(), text),
                         sourced.lineOf(section.table(), i)));
