@@ -688,11 +688,15 @@ function renderTrace(trace) {
 }
 
 function clearTrace() {
+  clearPath();
+  document.querySelectorAll('#rules .on-path, #rules .decided')
+    .forEach((n) => n.classList.remove('on-path', 'decided'));
+}
+
+function clearPath() {
   document.querySelectorAll('#graph .on-path, #graph .decided-chain, #graph .dimmed')
     .forEach((n) => n.classList.remove('on-path', 'decided-chain', 'dimmed'));
   document.querySelectorAll('#graph .nat-note, #graph .step-number').forEach((n) => n.remove());
-  document.querySelectorAll('#rules .on-path, #rules .decided')
-    .forEach((n) => n.classList.remove('on-path', 'decided'));
 }
 
 /**
@@ -700,7 +704,7 @@ function clearTrace() {
  * the jumps taken and NAT rewrites; everything else dimmed.
  */
 function markTrace(trace) {
-  clearTrace();
+  clearPath();
   const path = pathOf(trace);
   path.forEach((key, i) => {
     const node = document.querySelector(chainSelector(key));
