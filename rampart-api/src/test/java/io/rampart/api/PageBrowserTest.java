@@ -136,6 +136,14 @@ class PageBrowserTest {
                 browser.waitFor("document.querySelector('#plan-out .head')"
                         + " && document.querySelector('#plan-out .head').textContent.includes('unless confirmed')");
                 assertThat(netns.run(List.of("iptables-save"), "").stdout()).contains("--dport 8443 -j ACCEPT");
+                // The apply made Rampart's bookkeeping chain in each table: counted apart, drawn only when asked for.
+                String userCounts = "4 tables, " + kernelChains + " chains, ";
+                browser.waitFor("document.querySelector('#ruleset-summary').textContent.includes(\"Rampart's own: 4 chains\")");
+                assertThat(browser.script("return document.querySelector('#ruleset-summary').textContent;").asText())
+                        .startsWith(userCounts);
+                assertThat(browser.script("return document.querySelectorAll('#graph .own').length;").asInt()).isZero();
+                browser.click("#show-own");
+                browser.waitFor("document.querySelector('#graph .chain.own[data-chain=\"filter/RAMPART-MANAGED\"]')");
                 browser.click("#rollback-run");
                 browser.waitFor("document.querySelector('#plan-out .head')"
                         + " && document.querySelector('#plan-out .head').textContent.includes('rolled back')");

@@ -109,7 +109,9 @@ class PageScaleBrowserTest {
                         .isEqualTo(rulesPerChain);
                 browser.screenshot(SCREENSHOTS.resolve(name + "-search.png"));
 
-                PACKET.forEach((key, value) -> type(browser, "#pkt-" + key, value));
+                for (Map.Entry<String, String> field : PACKET.entrySet()) {
+                    browser.type("#pkt-" + field.getKey(), field.getValue());
+                }
                 browser.click("#trace-run");
                 browser.waitFor("document.querySelector('#rules li.decided')");
                 report(name, "trace drawn", browser.script(
@@ -158,14 +160,6 @@ class PageScaleBrowserTest {
                 .as("no sideways scrolling of the page").isTrue();
         browser.script("document.querySelector('#rules li.decided').scrollIntoView({block: 'center'});");
         browser.screenshot(SCREENSHOTS.resolve(name + "-phone.png"));
-    }
-
-    private static void type(WebDriver browser, String css, String text) {
-        try {
-            browser.type(css, text);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** INPUT sends each chain's /24 there; each chain accepts a port per rule and ends with a REJECT. */
