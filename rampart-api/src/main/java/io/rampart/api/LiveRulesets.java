@@ -15,9 +15,9 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
+import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
-import io.rampart.system.SystemException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -132,7 +132,7 @@ final class LiveRulesets {
         synchronized (this) {
             changesBefore = changes;
         }
-        String[] lines = save(netns, family).split("\n", -1);
+        String[] lines = new Iptables(netns, family).saveWithCounters().split("\n", -1);
         long[] packets = new long[lines.length + 1];
         long[] bytes = new long[lines.length + 1];
         Map<String, long[]> chainCounters = new HashMap<>();
@@ -220,8 +220,7 @@ final class LiveRulesets {
      */
     Optional<ChainView> counted(Netns netns, Snapshot snapshot, LiveTable table, LiveChain chain) {
         Family family = snapshot.parsed().family();
-        ProcessResult listed = netns.run(List.of(family.command(), "-w", "-t", table.label(), "-S", chain.name(),
-                "-v"), "");
+        ProcessResult listed = new Iptables(netns, family).run(table.table(), List.of("-S", chain.name(), "-v"));
         if (!listed.ok()) {
             return Optional.empty();
         }
@@ -304,13 +303,9 @@ final class LiveRulesets {
         return rule.target().kind() == Target.Kind.GOTO ? "goto" : "jump";
     }
 
-    private static String save(Netns netns, Family family) {
-        List<String> command = List.of(family.command() + "-save", "-c");
-        ProcessResult result = netns.run(command, "");
-        if (!result.ok()) {
-            throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());
-        }
-        return result.stdout();
+    /** The live ruleset of the family without counters and with only the chains the kernel has, as the tracer reads it. */
+    static SourcedRuleset parse(Netns netns, Family family) {
+        return parse(new Iptables(netns, family).saveOfExistingChains(), family);
     }
 
     private static SourcedRuleset parse(String saved, Family family) {

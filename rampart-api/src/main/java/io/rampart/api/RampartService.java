@@ -411,7 +411,7 @@ public final class RampartService {
             spec.set(key, value == null || value.isBlank() ? null : value);
         });
         try (Netns ns = namespace(runner)) {
-            CompiledRuleset ruleset = CompiledRuleset.of(snapshot(chosen).parsed().sourced().ruleset());
+            CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen).ruleset());
             Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
                     request.explain());
             return new TraceResult(tracer.trace(spec.build(chosen)), request.explain());
