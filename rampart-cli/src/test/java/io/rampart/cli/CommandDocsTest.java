@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rampart.system.KernelTestSupport;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.IOException;
@@ -52,6 +53,15 @@ class CommandDocsTest {
             assertThat(zsh).as(command.qualifiedName()).contains(function + "() {")
                     .contains("'" + command.name() + ":");
         }
+    }
+
+    @Test
+    void zshReadsItsCompletion() throws IOException {
+        KernelTestSupport.requireTool("zsh");
+        Path script = dir.resolve(CommandDocs.ZSH);
+        Files.writeString(script, docs.zsh());
+        ProcessResult parsed = ProcessRunner.system().run(List.of("zsh", "-n", script.toString()), "");
+        assertThat(parsed.ok()).as(parsed.stderr()).isTrue();
     }
 
     @Test

@@ -22,11 +22,15 @@ public final class KernelTestSupport {
     /** Like {@link #requireKernel}, for tools a test needs beyond iptables (installed by install-deps --tests). */
     public static void requireTools(String... tools) {
         requireKernel();
-        ProcessRunner runner = ProcessRunner.system();
         for (String tool : tools) {
-            if (!runner.run(List.of("sh", "-c", "command -v " + tool), "").ok()) {
-                require(tool + " is not installed (run ./scripts/install-deps --tests)");
-            }
+            requireTool(tool);
+        }
+    }
+
+    /** A tool a test needs (installed by install-deps --tests), also for tests that need no kernel. */
+    public static void requireTool(String tool) {
+        if (!ProcessRunner.system().run(List.of("sh", "-c", "command -v " + tool), "").ok()) {
+            require(tool + " is not installed (run ./scripts/install-deps --tests)");
         }
     }
 
