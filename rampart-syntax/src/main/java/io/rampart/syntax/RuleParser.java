@@ -248,6 +248,10 @@ public final class RuleParser {
                 argColumns.add(word.column() + name.length() + 3);
             }
             for (int i = args.size(); i < spec.args().size(); i++) {
+                if (spec.args().get(i).optional() && (at >= words.size() || words.get(at).text().startsWith("-")
+                        || words.get(at).text().startsWith("!"))) {
+                    break;
+                }
                 Token value = argument(word);
                 if (value.text().equals("!") && !value.quoted()) {
                     throw new RuleSyntaxException("`" + text + " ! VALUE' is not accepted: write `! " + text
