@@ -176,16 +176,16 @@ class TracerTest {
         assertThat(other.branches()).isEmpty();
     }
 
-    private static final String UNDECIDABLE = """
-            *filter
-            :INPUT ACCEPT [0:0]
-            :FORWARD ACCEPT [0:0]
-            :OUTPUT ACCEPT [0:0]
-            -A INPUT -p udp -m set --match-set blocked src -j DROP
-            -A INPUT -m set --match-set blocked src -m tcp --dport 22 -j DROP
-            -A INPUT -m set --match-set blocked src -j DROP
-            COMMIT
-            """;
+    /** A filter table whose INPUT has {@code policy} and {@code rules}, FORWARD and OUTPUT accepting. */
+    private static String filter(String policy, String... rules) {
+        return "*filter\n:INPUT " + policy + " [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + String.join("\n", rules) + "\nCOMMIT\n";
+    }
+
+    private static final String UNDECIDABLE = filter("ACCEPT",
+            "-A INPUT -p udp -m set --match-set blocked src -j DROP",
+            "-A INPUT -m set --match-set blocked src -m tcp --dport 22 -j DROP",
+            "-A INPUT -m set --match-set blocked src -j DROP");
 
     @Test
     void aMatchTheTracerCannotEvaluateStopsTheTraceAtItsRule() throws Exception {
@@ -216,18 +216,12 @@ class TracerTest {
         assertThat(TraceJson.line(passed, false)).doesNotContain("undecided");
     }
 
-    private static final String IPSEC = """
-            *filter
-            :INPUT DROP [0:0]
-            :FORWARD ACCEPT [0:0]
-            :OUTPUT ACCEPT [0:0]
-            -A INPUT -p esp -m esp --espspi 0x1000:0x1fff -j ACCEPT
-            -A INPUT -p ah -m ah ! --ahspi 7 -j ACCEPT
-            -A INPUT -p ipcomp -m ipcomp --ipcompspi 300 -j ACCEPT
-            -A INPUT -p dccp -m dccp --dport 5000:5010 -j ACCEPT
-            -A INPUT -m nfacct --nfacct-name seen -p dccp -m dccp --dccp-types REQUEST -j ACCEPT
-            COMMIT
-            """;
+    private static final String IPSEC = filter("DROP",
+            "-A INPUT -p esp -m esp --espspi 0x1000:0x1fff -j ACCEPT",
+            "-A INPUT -p ah -m ah ! --ahspi 7 -j ACCEPT",
+            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 300 -j ACCEPT",
+            "-A INPUT -p dccp -m dccp --dport 5000:5010 -j ACCEPT",
+            "-A INPUT -m nfacct --nfacct-name seen -p dccp -m dccp --dccp-types REQUEST -j ACCEPT");
 
     @Test
     void ipsecRulesAreDecidedByTheSpiOfThePacket() throws Exception {
@@ -255,17 +249,8 @@ class TracerTest {
 
     @Test
     void ipv6ExtensionHeaderMatchesFailOnPacketsWithoutThatHeader() throws Exception {
-        String rules = """
-                *filter
-                :INPUT ACCEPT [0:0]
-                :FORWARD ACCEPT [0:0]
-                :OUTPUT ACCEPT [0:0]
-                -A INPUT -m hbh --hbh-len 8 -j DROP
-                -A INPUT -m frag ! --fragid 5 -j DROP
-                -A INPUT -m ah ! --ahspi 9 -j DROP
-                -A INPUT -m srh --srh-tag 3 -j DROP
-                COMMIT
-                """;
+        String rules = filter("ACCEPT", "-A INPUT -m hbh --hbh-len 8 -j DROP", "-A INPUT -m frag ! --fragid 5 -j DROP",
+                "-A INPUT -m ah ! --ahspi 9 -j DROP", "-A INPUT -m srh --srh-tag 3 -j DROP");
         SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV6).parseWithLines(rules);
         Tracer v6 = new Tracer(CompiledRuleset.of(parsed.ruleset(), (table, index) -> null), Host.unknown(),
                 Assumptions.none(), false);
@@ -278,14 +263,8 @@ class TracerTest {
 
     @Test
     void connectionCountsAreAssumedLikeOtherHistory() throws Exception {
-        String rules = """
-                *filter
-                :INPUT ACCEPT [0:0]
-                :FORWARD ACCEPT [0:0]
-                :OUTPUT ACCEPT [0:0]
-                -A INPUT -m connbytes --connbytes 1000000: --connbytes-mode bytes --connbytes-dir both -j DROP
-                COMMIT
-                """;
+        String rules = filter("ACCEPT",
+                "-A INPUT -m connbytes --connbytes 1000000: --connbytes-mode bytes --connbytes-dir both -j DROP");
         Trace assumed = tracer(rules, HOST, Assumptions.none()).trace(packet());
         assertThat(assumed.verdict()).isEqualTo("DROP");
         assertThat(assumed.notes()).anyMatch(n -> n.contains("--assume connbytes=nomatch"));

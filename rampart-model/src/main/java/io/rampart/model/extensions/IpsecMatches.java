@@ -3,6 +3,7 @@ package io.rampart.model.extensions;
 import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueType;
@@ -32,10 +33,7 @@ final class IpsecMatches {
     private static ExtensionSpec ahV4() {
         return ExtensionSpec.match("ah", "SPI of the IPsec authentication header", spi("ahspi", "AH"))
                 .onlyFor(Family.IPV4)
-                .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match ah", "ah");
-                    return withoutFullRange(options, "ahspi");
-                });
+                .canonicalizedBy(tiedToProtocol("ah", "ahspi"));
     }
 
     private static ExtensionSpec ahV6() {
@@ -54,10 +52,7 @@ final class IpsecMatches {
 
     private static ExtensionSpec esp() {
         return ExtensionSpec.match("esp", "SPI of the IPsec encapsulating security payload", spi("espspi", "ESP"))
-                .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match esp", "esp");
-                    return withoutFullRange(options, "espspi");
-                });
+                .canonicalizedBy(tiedToProtocol("esp", "espspi"));
     }
 
     /** Without --ipcompspi the kernel keeps the range 0:0 (the CPI 0), and saves it. */
@@ -66,13 +61,20 @@ final class IpsecMatches {
                         spi("ipcompspi", "IPComp"),
                         OptionSpec.flag("compres", "check the reserved field too"))
                 .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match ipcomp", "ipcomp");
                     List<Option> out = new ArrayList<>(options);
                     if (!Checks.has(options, "ipcompspi")) {
                         out.add(0, Option.of("ipcompspi", "0"));
                     }
-                    return withoutFullRange(out, "ipcompspi");
+                    return tiedToProtocol("ipcomp", "ipcompspi").apply(out, context);
                 });
+    }
+
+    /** A match the kernel ties to the protocol of its name, whose SPI range over every SPI is not kept. */
+    private static Canonicalizer tiedToProtocol(String protocol, String spiOption) {
+        return (options, context) -> {
+            Checks.requireProtocol(context, "match " + protocol, protocol);
+            return withoutFullRange(options, spiOption);
+        };
     }
 
     /**
