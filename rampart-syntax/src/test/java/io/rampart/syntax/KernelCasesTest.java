@@ -8,6 +8,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -72,6 +73,46 @@ class KernelCasesTest {
             return String.join("\n            ", printed);
         }
         return printed.equals(c.answer().savedLines()) ? null : String.join("\n            ", printed);
+    }
+
+    /**
+     * Two cases give equal rules exactly when the kernel stored the same lines for them (in one family
+     * and table): over every pair of recorded cases at once, by mapping each answer to Rampart's rules
+     * and each rule list back to the answer.
+     */
+    @Test
+    void equalRulesExactlyWhenTheKernelStoresTheSameRule() {
+        record Kept(KernelCase c, Object key) {
+        }
+        Map<List<Object>, Kept> rulesByAnswer = new HashMap<>();
+        Map<List<Object>, Kept> answerByRules = new HashMap<>();
+        List<String> disagreements = new ArrayList<>();
+        for (KernelCase c : KernelCases.files().stream().flatMap(file -> file.cases().stream()).toList()) {
+            if (c.answer().refused() || !c.answer().recorded()) {
+                continue;
+            }
+            List<Rule> rules;
+            try {
+                rules = parsers.get(c.family()).parseLine(c.line(), c.table());
+            } catch (RuleSyntaxException | RuntimeException e) {
+                continue;
+            }
+            Kept sameAnswer = rulesByAnswer.putIfAbsent(List.of(c.family(), c.table(), c.answer().savedLines()),
+                    new Kept(c, rules));
+            if (sameAnswer != null && !sameAnswer.key().equals(rules)) {
+                disagreements.add(c.where() + " and " + sameAnswer.c().where()
+                        + ": the kernel stores the same rule, Rampart's rules differ:\n    " + c.line() + "\n    "
+                        + sameAnswer.c().line());
+            }
+            Kept sameRules = answerByRules.putIfAbsent(List.of(c.family(), c.table(), rules),
+                    new Kept(c, c.answer().savedLines()));
+            if (sameRules != null && !sameRules.key().equals(c.answer().savedLines())) {
+                disagreements.add(c.where() + " and " + sameRules.c().where()
+                        + ": Rampart's rules are equal, the kernel stores different ones:\n    " + c.line() + "\n    "
+                        + sameRules.c().line());
+            }
+        }
+        assertThat(disagreements).as("cases whose equality differs from the kernel's").isEmpty();
     }
 
     @Test

@@ -18,7 +18,6 @@ final class IpsecMatches {
     }
 
     private static final ValueType SPI_RANGE = Values.numberRange(CNumbers.UINT32_MAX, true);
-    private static final String FULL_RANGE = "0:" + CNumbers.UINT32_MAX;
 
     static List<ExtensionSpec> specs() {
         return List.of(ahV4(), ahV6(), esp(), ipcomp());
@@ -44,7 +43,7 @@ final class IpsecMatches {
                         OptionSpec.flag("ahres", "the reserved field must be zero"))
                 .onlyFor(Family.IPV6)
                 .canonicalizedBy((options, context) -> {
-                    List<Option> out = withoutFullRange(options, "ahspi");
+                    List<Option> out = Checks.withoutFullRange(options, "ahspi");
                     out.removeIf(o -> o.name().equals("ahlen") && !o.negated() && o.arg().equals("0"));
                     return out;
                 });
@@ -73,17 +72,7 @@ final class IpsecMatches {
     private static Canonicalizer tiedToProtocol(String protocol, String spiOption) {
         return (options, context) -> {
             Checks.requireProtocol(context, "match " + protocol, protocol);
-            return withoutFullRange(options, spiOption);
+            return Checks.withoutFullRange(options, spiOption);
         };
-    }
-
-    /**
-     * A range over every SPI, negated or not, is not kept: iptables saves the option only when the
-     * range is narrower, so the match stays and the option goes.
-     */
-    static List<Option> withoutFullRange(List<Option> options, String name) {
-        List<Option> out = new ArrayList<>(options);
-        out.removeIf(o -> o.name().equals(name) && o.arg().equals(FULL_RANGE));
-        return out;
     }
 }
