@@ -178,6 +178,10 @@ public final class RuleParser {
                 throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
             }
             Optional<ExtensionSpec> spec = registry.target(name.text(), family);
+            Optional<String> unavailable = registry.unavailableTarget(name.text(), family);
+            if (unavailable.isPresent()) {
+                throw new RuleSyntaxException(unavailable.get(), name.column());
+            }
             if (spec.isEmpty()) {
                 checkUserChainTarget(name);
             } else if (kind == Target.Kind.GOTO) {

@@ -25,8 +25,19 @@ public final class ExtensionRegistry {
      * looks one up for every option word, and an extension has up to dozens of options.
      */
     private final Map<ExtensionSpec, Map<String, OptionSpec>> optionsByName = new IdentityHashMap<>();
+    /** Target names iptables knows that the kernel no longer has, with what to use instead. */
+    private final Map<String, String> withdrawnTargets;
 
     public ExtensionRegistry(List<ExtensionSpec> specs) {
+        this(specs, Map.of());
+    }
+
+    /**
+     * @param withdrawnTargets target names iptables still knows but the kernel no longer has, each
+     *                         with a sentence on what to use instead
+     */
+    public ExtensionRegistry(List<ExtensionSpec> specs, Map<String, String> withdrawnTargets) {
+        this.withdrawnTargets = Map.copyOf(withdrawnTargets);
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
         sorted.sort(Comparator.comparing(ExtensionSpec::kind).thenComparing(ExtensionSpec::name));
         this.specs = List.copyOf(sorted);
@@ -63,6 +74,33 @@ public final class ExtensionRegistry {
 
     public Optional<ExtensionSpec> target(String name, Family family) {
         return find(ExtensionKind.TARGET, family, name);
+    }
+
+    /**
+     * Why {@code -j NAME} names no usable target in this family although iptables knows NAME as one
+     * (a target of the other family, or one the kernel no longer has); empty when NAME is a target
+     * here or no target at all, that is a user chain. Such a name is never a jump to a chain.
+     */
+    public Optional<String> unavailableTarget(String name, Family family) {
+        String withdrawn = withdrawnTargets.get(name);
+        if (withdrawn != null) {
+            return Optional.of("target " + name + " is no longer in the kernel: " + withdrawn);
+        }
+        if (target(name, family).isPresent()) {
+            return Optional.empty();
+        }
+        for (Family other : Family.values()) {
+            if (target(name, other).isPresent()) {
+                return Optional.of("target " + name + " exists only for " + other.command() + ", not "
+                        + family.command());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The target names the kernel no longer has, with what to use instead (for describe). */
+    public Map<String, String> withdrawnTargets() {
+        return withdrawnTargets;
     }
 
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */

@@ -4,11 +4,20 @@ import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The registry of every extension Rampart supports. */
 public final class StandardExtensions {
 
-    private static final ExtensionRegistry REGISTRY = new ExtensionRegistry(all());
+    /**
+     * Targets iptables 1.8.9 still knows but current kernels no longer have, with what replaces
+     * them: a rule naming one is refused, never read as a jump to a chain of that name.
+     */
+    private static final Map<String, String> WITHDRAWN_TARGETS = Map.of(
+            "CLUSTERIP", "use the cluster match (-m cluster) with a multicast MAC address instead",
+            "ULOG", "use NFLOG (-j NFLOG --nflog-group N) instead");
+
+    private static final ExtensionRegistry REGISTRY = new ExtensionRegistry(all(), WITHDRAWN_TARGETS);
 
     private StandardExtensions() {
     }
@@ -43,6 +52,10 @@ public final class StandardExtensions {
         specs.addAll(HeaderTargets.specs());
         specs.addAll(ConntrackTargets.specs());
         specs.addAll(NatTargets.specs());
+        specs.addAll(PrefixTranslationTargets.specs());
+        specs.add(HmarkTarget.spec());
+        specs.addAll(SignalTargets.specs());
+        specs.addAll(SecurityTargets.specs());
         return specs;
     }
 }
