@@ -178,9 +178,9 @@ public final class RuleParser {
                 throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
             }
             Optional<ExtensionSpec> spec = registry.target(name.text(), family);
-            Optional<String> unavailable = registry.unavailableTarget(name.text(), family);
-            if (unavailable.isPresent()) {
-                throw new RuleSyntaxException(unavailable.get(), name.column());
+            Optional<String> withdrawn = registry.withdrawnTarget(name.text(), family);
+            if (withdrawn.isPresent()) {
+                throw new RuleSyntaxException(withdrawn.get(), name.column());
             }
             if (spec.isEmpty()) {
                 checkUserChainTarget(name);

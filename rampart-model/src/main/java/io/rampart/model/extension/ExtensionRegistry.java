@@ -25,19 +25,22 @@ public final class ExtensionRegistry {
      * looks one up for every option word, and an extension has up to dozens of options.
      */
     private final Map<ExtensionSpec, Map<String, OptionSpec>> optionsByName = new IdentityHashMap<>();
-    /** Target names iptables knows that the kernel no longer has, with what to use instead. */
-    private final Map<String, String> withdrawnTargets;
-
-    public ExtensionRegistry(List<ExtensionSpec> specs) {
-        this(specs, Map.of());
-    }
+    private final List<WithdrawnTarget> withdrawnTargets;
 
     /**
-     * @param withdrawnTargets target names iptables still knows but the kernel no longer has, each
-     *                         with a sentence on what to use instead
+     * A target iptables still knows in a family but the kernel no longer has.
+     *
+     * @param replacement a sentence on what to use instead
      */
-    public ExtensionRegistry(List<ExtensionSpec> specs, Map<String, String> withdrawnTargets) {
-        this.withdrawnTargets = Map.copyOf(withdrawnTargets);
+    public record WithdrawnTarget(String name, Family family, String replacement) {
+    }
+
+    public ExtensionRegistry(List<ExtensionSpec> specs) {
+        this(specs, List.of());
+    }
+
+    public ExtensionRegistry(List<ExtensionSpec> specs, List<WithdrawnTarget> withdrawnTargets) {
+        this.withdrawnTargets = List.copyOf(withdrawnTargets);
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
         sorted.sort(Comparator.comparing(ExtensionSpec::kind).thenComparing(ExtensionSpec::name));
         this.specs = List.copyOf(sorted);
@@ -77,30 +80,38 @@ public final class ExtensionRegistry {
     }
 
     /**
-     * Why {@code -j NAME} names no usable target in this family although iptables knows NAME as one
-     * (a target of the other family, or one the kernel no longer has); empty when NAME is a target
-     * here or no target at all, that is a user chain. Such a name is never a jump to a chain.
+     * Why {@code -j NAME} cannot be used although iptables knows NAME as a target of this family:
+     * the kernel no longer has it. Such a name is never a jump to a chain.
      */
-    public Optional<String> unavailableTarget(String name, Family family) {
-        String withdrawn = withdrawnTargets.get(name);
-        if (withdrawn != null) {
-            return Optional.of("target " + name + " is no longer in the kernel: " + withdrawn);
-        }
-        if (target(name, family).isPresent()) {
+    public Optional<String> withdrawnTarget(String name, Family family) {
+        return withdrawnTargets.stream().filter(t -> t.name().equals(name) && t.family() == family).findFirst()
+                .map(t -> "target " + name + " is no longer in the kernel: " + t.replacement());
+    }
+
+    /** Every withdrawn target (for describe). */
+    public List<WithdrawnTarget> withdrawnTargets() {
+        return withdrawnTargets;
+    }
+
+    /**
+     * Whether iptables of this family takes NAME for a target, so that no chain may have that name
+     * ({@code iptables -N} refuses it: "chain name may not clash with target name").
+     */
+    public boolean isTargetName(String name, Family family) {
+        return target(name, family).isPresent() || withdrawnTarget(name, family).isPresent();
+    }
+
+    /** For a name that is no target here but one of the other family: a hint saying so. */
+    public Optional<String> otherFamilyTarget(String name, Family family) {
+        if (isTargetName(name, family)) {
             return Optional.empty();
         }
         for (Family other : Family.values()) {
             if (target(name, other).isPresent()) {
-                return Optional.of("target " + name + " exists only for " + other.command() + ", not "
-                        + family.command());
+                return Optional.of(name + " is a target of " + other.command() + " only, not of " + family.command());
             }
         }
         return Optional.empty();
-    }
-
-    /** The target names the kernel no longer has, with what to use instead (for describe). */
-    public Map<String, String> withdrawnTargets() {
-        return withdrawnTargets;
     }
 
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */

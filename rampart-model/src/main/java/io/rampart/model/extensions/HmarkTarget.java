@@ -120,6 +120,9 @@ final class HmarkTarget {
             throw new InvalidValueException("HMARK: --hmark-spi-mask cannot be combined with --hmark-sport-mask or"
                     + " --hmark-dport-mask (nor the tuple's spi with sport or dport)");
         }
+        if (set.containsKey("hmark-spi") && (set.containsKey("hmark-sport") || set.containsKey("hmark-dport"))) {
+            throw new InvalidValueException("HMARK: --hmark-spi cannot be combined with --hmark-sport or --hmark-dport");
+        }
         List<String> fields = List.of("hmark-src-prefix", "hmark-dst-prefix", "hmark-sport-mask",
                 "hmark-dport-mask", "hmark-spi-mask", "hmark-sport", "hmark-dport", "hmark-spi", "hmark-proto-mask");
         if (!ct && fields.stream().noneMatch(set::containsKey)) {

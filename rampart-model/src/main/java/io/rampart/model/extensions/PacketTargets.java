@@ -47,10 +47,18 @@ final class PacketTargets {
     private static final ValueType OUTPUT_INTERFACE = Values.of("interface", "name",
             (raw, ctx) -> raw.length() > 15 ? raw.substring(0, 15) : raw);
 
+    /** One address, not the unspecified one (0.0.0.0 or ::), which the kernel refuses. */
+    private static final ValueType GATEWAY = Values.of("address", "address", (raw, ctx) -> {
+        String address = ConntrackTargets.HOST.canonical(raw, ctx);
+        if (address.equals("0.0.0.0") || address.equals("::")) {
+            throw new InvalidValueException("TEE needs a gateway's address, not " + address);
+        }
+        return address;
+    });
+
     private static ExtensionSpec tee() {
         return ExtensionSpec.target("TEE", "send a copy of the packet to a gateway on the local network",
-                        OptionSpec.of("gateway", "address of the host the copy is routed to", ConntrackTargets.HOST)
-                                .required(),
+                        OptionSpec.of("gateway", "address of the host the copy is routed to", GATEWAY).required(),
                         OptionSpec.of("oif", "send the copy out of this interface", OUTPUT_INTERFACE))
                 .canonicalizedBy((options, context) -> options.stream()
                         .filter(o -> !(o.name().equals("oif") && o.arg().isEmpty())).toList());
