@@ -120,6 +120,8 @@ public final class RuleParser {
         private Token negation;
         /** The canonical argument of -p, null without one or when it is invalid: read once, as every later option needs it. */
         private String protocol;
+        /** The -p argument as written, lower case: iptables loads the match of that name (-p mh loads mh). */
+        private String protocolWord;
         private boolean protocolNegated;
         private boolean countersGiven;
         private int at;
@@ -401,7 +403,8 @@ public final class RuleParser {
             if (protocol.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<ExtensionSpec> spec = registry.implicitMatch(protocol.get(), family);
+            Optional<ExtensionSpec> spec = registry.implicitMatch(protocolWord, family)
+                    .or(() -> registry.implicitMatch(protocol.get(), family));
             if (spec.isPresent() && matches.stream().anyMatch(m -> m.spec().equals(spec.get()))) {
                 return Optional.empty();
             }
@@ -411,6 +414,7 @@ public final class RuleParser {
         /** Records the rule's -p (there is one at most: -p cannot be repeated). */
         private void noteProtocol(OptionSpec spec, String argument, boolean negated) {
             protocolNegated = negated;
+            protocolWord = argument.toLowerCase(java.util.Locale.ROOT);
             try {
                 protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
             } catch (InvalidValueException e) {

@@ -93,13 +93,13 @@ final class Conditions {
                 yield check(text, null, f -> Outcome.of(f.packet.proto() == proto).negatedIf(neg));
             }
             case "f" -> check(text, null, f -> Outcome.of(false).negatedIf(neg));
-            default -> new Condition.Chance(text, null, "header option -" + o.name() + " is not modelled");
+            default -> new Condition.Unknown(text, null, "header option -" + o.name() + " is not modelled");
         };
     }
 
     private static Condition match(String ext, Option o, Family family) {
         if (o == null) {
-            return new Condition.Chance(text(ext, null), ext, "-m " + ext + " is not modelled");
+            return new Condition.Unknown(text(ext, null), ext, "-m " + ext + " is not modelled by the tracer");
         }
         String text = text(ext, o);
         return switch (ext) {
@@ -109,8 +109,8 @@ final class Conditions {
             case "conntrack", "state", "connmark", "mark" -> ConnConditions.of(ext, o, text, family);
             case "iprange", "addrtype", "length", "ttl", "hl", "tos", "dscp", "pkttype", "physdev" ->
                     PacketConditions.of(ext, o, text, family);
-            case "set" -> new Condition.Chance(text, ext, "ipset contents are kernel state the tracer does not read");
-            default -> new Condition.Chance(text, ext, "-m " + ext + " is not modelled by the tracer");
+            case "set" -> new Condition.Unknown(text, ext, "ipset contents are kernel state the tracer does not read");
+            default -> new Condition.Unknown(text, ext, "-m " + ext + " is not modelled by the tracer");
         };
     }
 

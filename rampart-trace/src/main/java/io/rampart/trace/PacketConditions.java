@@ -34,7 +34,7 @@ final class PacketConditions {
                 int comp = flags(o.args().get(1));
                 yield Conditions.check(text, ext, f -> Outcome.of((f.packet.tcpFlags() & mask) == comp).negatedIf(neg));
             }
-            default -> new Condition.Chance(text, ext, "--" + o.name() + " reads headers the tracer does not model");
+            default -> new Condition.Unknown(text, ext, "--" + o.name() + " reads headers the tracer does not model");
         };
     }
 
@@ -91,7 +91,7 @@ final class PacketConditions {
         if (ext.equals("physdev")) {
             return Conditions.check(text, ext, f -> Outcome.of(o.negated()));
         }
-        return new Condition.Chance(text, ext, "--" + o.name() + " is not modelled by the tracer");
+        return new Condition.Unknown(text, ext, "--" + o.name() + " is not modelled by the tracer");
     }
 
     private static Condition number(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {

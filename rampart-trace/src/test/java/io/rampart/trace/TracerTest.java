@@ -176,6 +176,46 @@ class TracerTest {
         assertThat(other.branches()).isEmpty();
     }
 
+    private static final String UNDECIDABLE = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A INPUT -p udp -m set --match-set blocked src -j DROP
+            -A INPUT -m set --match-set blocked src -m tcp --dport 22 -j DROP
+            -A INPUT -m set --match-set blocked src -j DROP
+            COMMIT
+            """;
+
+    @Test
+    void aMatchTheTracerCannotEvaluateStopsTheTraceAtItsRule() throws Exception {
+        Trace trace = tracer(UNDECIDABLE, HOST, Assumptions.none()).trace(packet("proto", "tcp", "dport", "80"));
+        assertThat(trace.verdict()).isEqualTo(Trace.UNDECIDED);
+        assertThat(trace.undecided().rule()).as("rules 1 and 2 fail on what the tracer evaluates").isEqualTo(3);
+        assertThat(trace.undecided().condition()).isEqualTo("-m set --match-set blocked src");
+        assertThat(trace.undecided().source()).isEqualTo("router.rules:7");
+        assertThat(steps(trace)).isEmpty();
+        assertThat(TraceText.render(trace, false)).contains("undecided at filter INPUT #3: `-m set --match-set"
+                + " blocked src' (ipset contents are kernel state the tracer does not read); --assume set=match or"
+                + " set=nomatch decides it").contains("verdict: UNDECIDED");
+        assertThat(TraceJson.line(trace, false)).contains("\"verdict\":\"UNDECIDED\"").contains("\"undecided\":"
+                + "{\"table\":\"filter\",\"chain\":\"INPUT\",\"rule\":3,");
+    }
+
+    @Test
+    void anAssumptionDecidesAMatchTheTracerCannotEvaluate() throws Exception {
+        Trace blocked = tracer(UNDECIDABLE, HOST, Assumptions.parse(List.of("set=match"))).trace(packet("proto", "tcp",
+                "dport", "22"));
+        assertThat(blocked.verdict()).isEqualTo("DROP");
+        assertThat(blocked.isUndecided()).isFalse();
+        assertThat(steps(blocked)).containsExactly("filter INPUT 2 DROP");
+        Trace passed = tracer(UNDECIDABLE, HOST, Assumptions.parse(List.of("set=nomatch"))).trace(packet("proto",
+                "tcp", "dport", "22"));
+        assertThat(passed.verdict()).isEqualTo("ACCEPT");
+        assertThat(steps(passed)).containsExactly("filter INPUT policy ACCEPT");
+        assertThat(TraceJson.line(passed, false)).doesNotContain("undecided");
+    }
+
     @Test
     void aRandomLoadBalancingSplitShowsEveryBranchWithItsProbability() throws Exception {
         String rules = """

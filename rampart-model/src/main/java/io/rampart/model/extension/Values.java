@@ -68,6 +68,9 @@ public final class Values {
      */
     public static ValueType numberRange(long max, boolean reversedAllowed) {
         return of("range", "value[:value]", (raw, ctx) -> {
+            if (raw.isEmpty()) {
+                return "0"; // an empty component is 0, as xtables reads ranges
+            }
             int colon = raw.indexOf(':');
             String from = colon < 0 ? raw : raw.substring(0, colon);
             String to = colon < 0 ? raw : raw.substring(colon + 1);
