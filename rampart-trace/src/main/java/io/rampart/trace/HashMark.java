@@ -99,27 +99,20 @@ final class HashMark {
         return value;
     }
 
+    /** The rotations of jhash's final mix, each step mixing one word into the next (c from b, a from c, ...). */
+    private static final int[] FINAL_ROTATIONS = {14, 11, 25, 16, 4, 14, 24};
+
     /** The kernel's jhash_3words. */
     private static int jhash(long first, long second, long third, int seed) {
         int init = seed + 0xdeadbeef + (3 << 2);
-        int a = (int) first + init;
-        int b = (int) second + init;
-        int c = (int) third + init;
-        c ^= b;
-        c -= Integer.rotateLeft(b, 14);
-        a ^= c;
-        a -= Integer.rotateLeft(c, 11);
-        b ^= a;
-        b -= Integer.rotateLeft(a, 25);
-        c ^= b;
-        c -= Integer.rotateLeft(b, 16);
-        a ^= c;
-        a -= Integer.rotateLeft(c, 4);
-        b ^= a;
-        b -= Integer.rotateLeft(a, 14);
-        c ^= b;
-        c -= Integer.rotateLeft(b, 24);
-        return c;
+        int[] word = {(int) first + init, (int) second + init, (int) third + init};
+        for (int step = 0; step < FINAL_ROTATIONS.length; step++) {
+            int into = (2 + step) % 3;
+            int from = (1 + step) % 3;
+            word[into] ^= word[from];
+            word[into] -= Integer.rotateLeft(word[from], FINAL_ROTATIONS[step]);
+        }
+        return word[2];
     }
 
     private static byte[] prefixMask(Target target, String option, Family family) {
