@@ -21,7 +21,7 @@ public final class KernelCases {
      * Every case there was when the Java case lists became data: fewer means cases were lost. Raise
      * it when cases are added.
      */
-    public static final int MINIMUM = 3139;
+    public static final int MINIMUM = 3202;
 
     private KernelCases() {
     }

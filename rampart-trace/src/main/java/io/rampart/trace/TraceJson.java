@@ -117,6 +117,9 @@ public final class TraceJson {
         if (p.proto() == Packet.TCP) {
             out.put("tcp_flags", PacketConditions.flagNames(p.tcpFlags()));
         }
+        if (p.hasSpi()) {
+            out.put("spi", p.spi());
+        }
         if (p.isIcmp()) {
             out.put("icmp_type", p.icmpType() + "/" + p.icmpCode());
         }

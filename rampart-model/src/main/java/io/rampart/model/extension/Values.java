@@ -83,6 +83,31 @@ public final class Values {
         });
     }
 
+    /** {@code type}, but the argument may be left out (see {@link ValueType#optional()}). */
+    public static ValueType optional(ValueType type) {
+        return new ValueType() {
+            @Override
+            public String name() {
+                return type.name();
+            }
+
+            @Override
+            public String syntax() {
+                return "[" + type.syntax() + "]";
+            }
+
+            @Override
+            public String canonical(String raw, ValueContext context) throws InvalidValueException {
+                return type.canonical(raw, context);
+            }
+
+            @Override
+            public boolean optional() {
+                return true;
+            }
+        };
+    }
+
     /** A network interface name; a trailing {@code +} matches every name with that prefix. */
     public static final ValueType INTERFACE = of("interface", "name[+]", (raw, ctx) -> {
         if (raw.isEmpty()) {

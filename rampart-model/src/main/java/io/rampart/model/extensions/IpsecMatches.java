@@ -3,6 +3,7 @@ package io.rampart.model.extensions;
 import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueType;
@@ -17,7 +18,6 @@ final class IpsecMatches {
     }
 
     private static final ValueType SPI_RANGE = Values.numberRange(CNumbers.UINT32_MAX, true);
-    private static final String FULL_RANGE = "0:" + CNumbers.UINT32_MAX;
 
     static List<ExtensionSpec> specs() {
         return List.of(ahV4(), ahV6(), esp(), ipcomp());
@@ -32,10 +32,7 @@ final class IpsecMatches {
     private static ExtensionSpec ahV4() {
         return ExtensionSpec.match("ah", "SPI of the IPsec authentication header", spi("ahspi", "AH"))
                 .onlyFor(Family.IPV4)
-                .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match ah", "ah");
-                    return withoutFullRange(options, "ahspi");
-                });
+                .canonicalizedBy(tiedToProtocol("ah", "ahspi"));
     }
 
     private static ExtensionSpec ahV6() {
@@ -46,7 +43,7 @@ final class IpsecMatches {
                         OptionSpec.flag("ahres", "the reserved field must be zero"))
                 .onlyFor(Family.IPV6)
                 .canonicalizedBy((options, context) -> {
-                    List<Option> out = withoutFullRange(options, "ahspi");
+                    List<Option> out = Checks.withoutFullRange(options, "ahspi");
                     out.removeIf(o -> o.name().equals("ahlen") && !o.negated() && o.arg().equals("0"));
                     return out;
                 });
@@ -54,10 +51,7 @@ final class IpsecMatches {
 
     private static ExtensionSpec esp() {
         return ExtensionSpec.match("esp", "SPI of the IPsec encapsulating security payload", spi("espspi", "ESP"))
-                .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match esp", "esp");
-                    return withoutFullRange(options, "espspi");
-                });
+                .canonicalizedBy(tiedToProtocol("esp", "espspi"));
     }
 
     /** Without --ipcompspi the kernel keeps the range 0:0 (the CPI 0), and saves it. */
@@ -66,22 +60,19 @@ final class IpsecMatches {
                         spi("ipcompspi", "IPComp"),
                         OptionSpec.flag("compres", "check the reserved field too"))
                 .canonicalizedBy((options, context) -> {
-                    Checks.requireProtocol(context, "match ipcomp", "ipcomp");
                     List<Option> out = new ArrayList<>(options);
                     if (!Checks.has(options, "ipcompspi")) {
                         out.add(0, Option.of("ipcompspi", "0"));
                     }
-                    return withoutFullRange(out, "ipcompspi");
+                    return tiedToProtocol("ipcomp", "ipcompspi").apply(out, context);
                 });
     }
 
-    /**
-     * A range over every SPI, negated or not, is not kept: iptables saves the option only when the
-     * range is narrower, so the match stays and the option goes.
-     */
-    static List<Option> withoutFullRange(List<Option> options, String name) {
-        List<Option> out = new ArrayList<>(options);
-        out.removeIf(o -> o.name().equals(name) && o.arg().equals(FULL_RANGE));
-        return out;
+    /** A match the kernel ties to the protocol of its name, whose SPI range over every SPI is not kept. */
+    private static Canonicalizer tiedToProtocol(String protocol, String spiOption) {
+        return (options, context) -> {
+            Checks.requireProtocol(context, "match " + protocol, protocol);
+            return Checks.withoutFullRange(options, spiOption);
+        };
     }
 }

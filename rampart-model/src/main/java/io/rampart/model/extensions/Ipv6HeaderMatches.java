@@ -46,15 +46,8 @@ final class Ipv6HeaderMatches {
                     if (Checks.has(options, "fragmore") && Checks.has(options, "fraglast")) {
                         throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
                     }
-                    return withoutFullRange(options, "fragid");
+                    return Checks.withoutFullRange(options, "fragid");
                 });
-    }
-
-    /** A range option over every 32-bit value matches everything; the kernel does not keep it. */
-    private static List<Option> withoutFullRange(List<Option> options, String name) {
-        List<Option> out = new ArrayList<>(options);
-        out.removeIf(o -> o.name().equals(name) && !o.negated() && o.arg().equals("0:" + MAX_U32));
-        return out;
     }
 
     private static final int MAX_RT0_ADDRESSES = 16;
@@ -114,7 +107,7 @@ final class Ipv6HeaderMatches {
                 }
             }
         }
-        return withoutFullRange(Checks.inSaveOrder(options, RT_SAVE_ORDER), "rt-segsleft");
+        return Checks.withoutFullRange(Checks.inSaveOrder(options, RT_SAVE_ORDER), "rt-segsleft");
     }
 
     private static final int MAX_OPTIONS = 16;

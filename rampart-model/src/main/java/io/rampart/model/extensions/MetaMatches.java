@@ -198,6 +198,7 @@ final class MetaMatches {
                         OptionSpec.of("log", "log genres: 0 every match or unknown, 1 the first, 2 every known",
                                 Values.decimal(0, 2)))
                 .onlyFor(Family.IPV4)
+                .atHooks(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD)
                 .canonicalizedBy(Checks.needsProtocol("match osf", "tcp"));
     }
 }
