@@ -19,7 +19,6 @@ import io.rampart.model.extension.ValueContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
 import java.util.TreeSet;
@@ -125,29 +124,50 @@ final class HeaderTargets {
                         OptionSpec.of("ecn-ip-ect", "set the IP header's ECN field to 0-3", Values.decimal(0, 3)))
                 .onlyFor(Family.IPV4)
                 .inTables(Table.MANGLE)
-                .canonicalizedBy(HeaderTargets::ecnCanonical);
+                .canonicalizedBy(Canonicalizer.inGivenOrder(HeaderTargets::ecnCanonical));
     }
 
-    /** The kernel keeps "set ECE, set CWR" with both 0 and nothing else as --ecn-tcp-remove, and the reverse. */
+    /**
+     * Replays the options in the order given, as iptables does: --ecn-tcp-remove sets the operation
+     * to "set ECE and CWR to 0" and so drops an --ecn-ip-ect before it. The kernel keeps exactly
+     * that operation as --ecn-tcp-remove.
+     */
     private static List<Option> ecnCanonical(List<Option> options, ValueContext context)
             throws InvalidValueException {
         atLeastOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-ece", "ecn-tcp-cwr", "ecn-ip-ect");
         atMostOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-ece");
         atMostOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-cwr");
-        boolean remove = Checks.has(options, "ecn-tcp-remove");
-        Optional<String> ece = remove ? Optional.of("0") : Checks.find(options, "ecn-tcp-ece").map(Option::arg);
-        Optional<String> cwr = remove ? Optional.of("0") : Checks.find(options, "ecn-tcp-cwr").map(Option::arg);
-        Optional<Option> ect = Checks.find(options, "ecn-ip-ect");
-        if (ece.isPresent() || cwr.isPresent()) {
+        String ece = null;
+        String cwr = null;
+        String ect = null;
+        for (Option option : options) {
+            switch (option.name()) {
+                case "ecn-tcp-remove" -> {
+                    ece = "0";
+                    cwr = "0";
+                    ect = null;
+                }
+                case "ecn-tcp-ece" -> ece = option.arg();
+                case "ecn-tcp-cwr" -> cwr = option.arg();
+                default -> ect = option.arg();
+            }
+        }
+        if (ece != null || cwr != null) {
             Checks.requireProtocol(context, "ECN --ecn-tcp-*", "tcp");
         }
-        if (ece.equals(Optional.of("0")) && cwr.equals(Optional.of("0")) && ect.isEmpty()) {
+        if ("0".equals(ece) && "0".equals(cwr) && ect == null) {
             return List.of(Option.of("ecn-tcp-remove"));
         }
         List<Option> out = new ArrayList<>();
-        ece.ifPresent(value -> out.add(Option.of("ecn-tcp-ece", value)));
-        cwr.ifPresent(value -> out.add(Option.of("ecn-tcp-cwr", value)));
-        ect.ifPresent(out::add);
+        if (ece != null) {
+            out.add(Option.of("ecn-tcp-ece", ece));
+        }
+        if (cwr != null) {
+            out.add(Option.of("ecn-tcp-cwr", cwr));
+        }
+        if (ect != null) {
+            out.add(Option.of("ecn-ip-ect", ect));
+        }
         return out;
     }
 

@@ -44,8 +44,7 @@ final class PacketTargets {
     }
 
     /** An interface name as TEE keeps it: cut to the kernel's 15 characters; empty means none. */
-    private static final ValueType OUTPUT_INTERFACE = Values.of("interface", "name",
-            (raw, ctx) -> raw.length() > 15 ? raw.substring(0, 15) : raw);
+    private static final ValueType OUTPUT_INTERFACE = Values.cutText("interface", 15);
 
     /** One address, not the unspecified one (0.0.0.0 or ::), which the kernel refuses. */
     private static final ValueType GATEWAY = Values.of("address", "address", (raw, ctx) -> {

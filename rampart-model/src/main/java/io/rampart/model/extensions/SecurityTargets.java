@@ -21,7 +21,7 @@ final class SecurityTargets {
         if (raw.isEmpty()) {
             throw new InvalidValueException("an empty security context");
         }
-        return raw.length() > CONTEXT_CHARS ? raw.substring(0, CONTEXT_CHARS) : raw;
+        return Values.cut(raw, CONTEXT_CHARS);
     });
 
     static List<ExtensionSpec> specs() {

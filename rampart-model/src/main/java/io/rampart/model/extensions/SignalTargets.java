@@ -28,19 +28,13 @@ final class SignalTargets {
         return List.of(idletimer(), led(), rateest());
     }
 
-    /** Text kept in a fixed-size field: cut to {@code maxChars}, printed as it is (iptables-save does not quote it). */
-    private static ValueType cutText(String name, int maxChars) {
-        return Values.of(name, "text (up to " + maxChars + " characters)",
-                (raw, ctx) -> raw.length() > maxChars ? raw.substring(0, maxChars) : raw);
-    }
-
     // ---- IDLETIMER ----
 
     /** The kernel's limit: the timeout in milliseconds must stay below INT_MAX. */
     private static final long MAX_IDLE_SECONDS = Integer.MAX_VALUE / 1000 - 1;
 
     private static final ValueType IDLE_LABEL = Values.of("label", "name (up to 27 characters)", (raw, ctx) -> {
-        String label = raw.length() > 27 ? raw.substring(0, 27) : raw;
+        String label = Values.cut(raw, 27);
         // The label names a file in sysfs.
         if (label.isEmpty() || label.equals(".") || label.equals("..") || label.indexOf('/') >= 0) {
             throw new InvalidValueException("IDLETIMER label `" + raw + "' cannot name a file: give a non-empty"
@@ -115,7 +109,7 @@ final class SignalTargets {
                 (raw, ctx) -> Long.toString(micros(raw)));
         return ExtensionSpec.target("RATEEST", "feed the packet into a named rate estimator (read by -m rateest)",
                         OptionSpec.of("rateest-name", "the estimator's name (cut to 15 characters)",
-                                cutText("name", 15)).required(),
+                                Values.cutText("name", 15)).required(),
                         OptionSpec.of("rateest-interval", "how often the rate is measured: 250ms to 8s, rounded up"
                                 + " to 250ms times a power of two", time).required(),
                         OptionSpec.of("rateest-ewmalog", "the averaging time constant, rounded to the interval"
