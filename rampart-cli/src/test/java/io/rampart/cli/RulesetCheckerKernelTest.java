@@ -97,6 +97,9 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-m physdev --physdev-out eth0"),
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TCPMSS --clamp-mss-to-pmtu"),
             new Sample(Family.IPV4, Table.MANGLE, "-j SET --map-set skb src --map-prio"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j SYNPROXY --sack-perm --mss 1460"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db9::/64"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j DNPT --src-pfx 2001:db9::/64 --dst-pfx 2001:db8::/64"),
             new Sample(Family.IPV4, Table.MANGLE, "-i lo"),
             new Sample(Family.IPV4, Table.MANGLE, "-o lo"));
 

@@ -184,6 +184,10 @@ public final class RuleParser {
                 throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
             }
             Optional<ExtensionSpec> spec = registry.target(name.text(), family);
+            Optional<String> withdrawn = registry.withdrawnTarget(name.text(), family);
+            if (withdrawn.isPresent()) {
+                throw new RuleSyntaxException(withdrawn.get(), name.column());
+            }
             if (spec.isEmpty()) {
                 checkUserChainTarget(name);
             } else if (kind == Target.Kind.GOTO) {

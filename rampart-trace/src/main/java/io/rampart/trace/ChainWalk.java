@@ -54,7 +54,12 @@ final class ChainWalk {
                     }
                     continue;
                 }
-                Action action = rule.action();
+                Action action = rule.action().forFlow(flow);
+                if (action.kind() == Action.Kind.UNDECIDED) {
+                    flow.stoppedAt = new Trace.Undecided(table.label(), chain, rule.number(), rule.text(),
+                            action.unresolved().target(), null, action.unresolved().why(), rule.source());
+                    return false;
+                }
                 action.effect().apply(flow);
                 steps.add(new Step(table.label(), chain, rule.number(), rule.text(), action.verdictName(),
                         rule.source(), passed));

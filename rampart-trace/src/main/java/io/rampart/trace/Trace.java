@@ -18,7 +18,8 @@ public record Trace(String verdict, List<Step> steps, Packet packet, List<String
     /**
      * The rule a trace stopped at.
      *
-     * @param condition the match it could not evaluate, e.g. {@code -m osf --genre Linux}
+     * @param condition the match it could not evaluate, e.g. {@code -m osf --genre Linux}, or the target
+     *                  whose effect it cannot tell, e.g. {@code -j HMARK}
      * @param extension the extension {@code --assume} names to decide it, null for a header option
      * @param why why the tracer cannot evaluate it
      * @param source where the rule was written, null for a rule of the live ruleset
@@ -28,7 +29,8 @@ public record Trace(String verdict, List<Step> steps, Packet packet, List<String
 
         /** How to go on: the {@code --assume} that decides this rule, or that nothing can. */
         public String hint() {
-            return extension == null ? "no --assume decides a header option"
+            return extension == null ? "no --assume decides " + (condition.startsWith("-j ") ? "what a target does"
+                    : "a header option")
                     : "--assume " + extension + "=match or " + extension + "=nomatch decides it";
         }
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class TracerTest {
 
-    private static final String HOST = """
+    static final String HOST = """
             {"ip_forward": true,
              "addresses": [{"interface": "eth0", "address": "203.0.113.1/24"},
                            {"interface": "eth1", "address": "10.0.0.1/24"}],
@@ -62,18 +62,22 @@ class TracerTest {
 
     private final Tracer tracer = tracer(RULES, HOST, Assumptions.none());
 
-    private static Tracer tracer(String rules, String host, Assumptions assumptions) {
+    static Tracer tracer(String rules, String host, Assumptions assumptions) {
+        return tracer(rules, host, assumptions, Family.IPV4);
+    }
+
+    static Tracer tracer(String rules, String host, Assumptions assumptions, Family family) {
         try {
-            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(rules);
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(rules);
             CompiledRuleset ruleset = CompiledRuleset.of(parsed.ruleset(),
                     (table, index) -> "router.rules:" + parsed.lineOf(table, index));
-            return new Tracer(ruleset, HostFiles.fromHostFile(host, Family.IPV4), assumptions, true);
+            return new Tracer(ruleset, HostFiles.fromHostFile(host, family), assumptions, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static Packet packet(String... keyValues) throws TraceInputException {
+    static Packet packet(String... keyValues) throws TraceInputException {
         PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "198.51.100.7").set("dst", "203.0.113.1");
         for (int i = 0; i < keyValues.length; i += 2) {
             spec.set(keyValues[i], keyValues[i + 1]);
@@ -81,7 +85,7 @@ class TracerTest {
         return spec.build(Family.IPV4);
     }
 
-    private static List<String> steps(Trace trace) {
+    static List<String> steps(Trace trace) {
         return KernelTraceLog.of(trace);
     }
 

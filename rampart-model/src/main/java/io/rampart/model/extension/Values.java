@@ -45,6 +45,16 @@ public final class Values {
         });
     }
 
+    /** {@code raw} cut to {@code maxChars}, as a kernel's fixed-size field keeps it. */
+    public static String cut(String raw, int maxChars) {
+        return raw.length() > maxChars ? raw.substring(0, maxChars) : raw;
+    }
+
+    /** Text kept in a fixed-size field: cut to {@code maxChars}, printed as it is (iptables-save does not quote it). */
+    public static ValueType cutText(String name, int maxChars) {
+        return of(name, "text (up to " + maxChars + " characters)", (raw, ctx) -> cut(raw, maxChars));
+    }
+
     /** An unsigned integer in {@code min..max} (unsigned, up to 2^64-1) as xtables reads it, printed in decimal. */
     public static ValueType decimal(long min, long max) {
         return of("integer", range(min, max),
