@@ -24,8 +24,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -46,7 +44,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class AgentCommand implements Callable<Integer> {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
     @Mixin
@@ -103,31 +100,10 @@ final class AgentCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /**
-     * Runs the agent on this thread. On SIGTERM or SIGINT the JVM runs its shutdown hooks; this one
-     * stops the agent, waits for it to finish, and ends the JVM with 0 rather than the signal's code.
-     */
+    /** Runs the agent on this thread until SIGTERM or SIGINT stops it; the command then returns 0. */
     private static void runUntilSignalled(Agent agent) throws InvalidFileException, PlanException, ApplyException {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            agent.stop();
-            try {
-                finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Runtime.getRuntime().halt(ExitCode.OK);
-        }, "stop rampart agent");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (StopSignals signals = StopSignals.handle(agent::stop)) {
             agent.run();
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it ends the JVM
-            }
         }
     }
 

@@ -118,26 +118,13 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /**
-     * Serves until SIGTERM or SIGINT, whose shutdown hook stops the server and ends the JVM with 0,
-     * or until the thread is interrupted (as tests do).
-     */
+    /** Serves until SIGTERM or SIGINT, or until the thread is interrupted (as tests do); then stops the server. */
     private static void serveUntilSignalled(ApiServer server) {
-        Thread hook = new Thread(() -> {
-            server.close();
-            Runtime.getRuntime().halt(ExitCode.OK);
-        }, "stop rampart serve");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            new CountDownLatch(1).await();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (server; StopSignals signals = StopSignals.handle(stop::countDown)) {
+            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return; // the hook stops the server
-        }
-        server.close();
     }
 }
