@@ -13,12 +13,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
@@ -70,8 +73,18 @@ public final class PendingConfirmation {
         }
     }
 
-    /** What the pending apply was: its id (the timer's), when it rolls back, and the file applied. */
-    public record State(String id, Instant deadline, String source) {
+    /**
+     * What the pending apply was: its id (the timer's), when it rolls back (null until its write is in
+     * force: the window counts from then), the file applied, the window, the identity of the namespace
+     * it was armed for (null for the host's own) and the process that armed it.
+     */
+    public record State(String id, Instant deadline, String source, Duration window, String namespace,
+                        long armedBy) {
+
+        /** This state once its write is in force: the deadline is one window after {@code written}. */
+        State inForceAt(Instant written) {
+            return new State(id, written.plus(window), source, window, namespace, armedBy);
+        }
     }
 
     private final Path root;
@@ -124,15 +137,32 @@ public final class PendingConfirmation {
         }
     }
 
-    /** The refusal while a confirmation is pending, saying how to end it. */
+    /** The refusal while a confirmation is pending, saying how to end it, and when its timer is dead, why. */
     SystemException alreadyPending() {
-        boolean timerRuns = timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isPresent();
-        String when = state().map(s -> timerRuns
-                ? " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")"
-                : " (its rollback timer no longer runs, so nothing rolls it back by itself)").orElse("");
+        String when = state().map(s -> timer().isEmpty()
+                ? ", but its rollback timer no longer runs, so nothing rolls it back by itself" + lastFailure()
+                : s.deadline() == null ? " (its apply is writing)"
+                : " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")").orElse("");
         return new SystemException("an apply of the " + target.describe() + " awaits confirmation" + when
                 + ": run `rampart confirm" + target.flags() + "' to keep it or `rampart rollback" + target.flags()
                 + "' to undo it first");
+    }
+
+    /** What the log last says went wrong, as {@code " (it logged: ...)"}, or nothing. */
+    private String lastFailure() {
+        try (Stream<String> lines = Files.lines(log())) {
+            return lines.filter(line -> line.contains(": rollback failed: ")).reduce((a, b) -> b)
+                    .map(line -> " (" + line.substring(line.indexOf(": rollback failed: ") + 2) + ")").orElse("");
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    /** The timer process of the pending confirmation while it runs (a reused process id is not taken for it). */
+    Optional<ProcessHandle> timer() {
+        return timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().arguments().map(args -> Arrays.asList(args)
+                        .contains(Confirmations.TIMER)).orElse(false));
     }
 
     boolean exists() {
@@ -141,18 +171,36 @@ public final class PendingConfirmation {
 
     /** Writes what rollback needs; the directory must be reserved. */
     void record(State state, String before, Plan plan) {
-        Properties properties = new Properties();
-        properties.setProperty("id", state.id());
-        properties.setProperty("deadline", state.deadline().toString());
-        properties.setProperty("source", state.source());
         try {
             Files.writeString(dir().resolve(BEFORE), before);
             Files.writeString(dir().resolve(PLAN), JSON.writeValueAsString(plan));
-            try (var out = Files.newBufferedWriter(dir().resolve(STATE))) {
-                properties.store(out, null);
-            }
         } catch (IOException e) {
             throw new SystemException("cannot write " + dir() + ": " + e.getMessage(), e);
+        }
+        update(state);
+    }
+
+    /** Replaces the recorded state at once: the timer, reading without the lock, sees the old or the new. */
+    void update(State state) {
+        Properties properties = new Properties();
+        properties.setProperty("id", state.id());
+        if (state.deadline() != null) {
+            properties.setProperty("deadline", state.deadline().toString());
+        }
+        properties.setProperty("source", state.source());
+        properties.setProperty("window", state.window().toString());
+        if (state.namespace() != null) {
+            properties.setProperty("namespace", state.namespace());
+        }
+        properties.setProperty("armedBy", Long.toString(state.armedBy()));
+        Path next = dir().resolve(STATE + ".new");
+        try {
+            try (var out = Files.newBufferedWriter(next)) {
+                properties.store(out, null);
+            }
+            Files.move(next, dir().resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + dir().resolve(STATE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -166,8 +214,10 @@ public final class PendingConfirmation {
         } catch (IOException e) {
             throw new SystemException("cannot read " + dir().resolve(STATE) + ": " + e.getMessage(), e);
         }
-        return Optional.of(new State(properties.getProperty("id"), Instant.parse(properties.getProperty("deadline")),
-                properties.getProperty("source")));
+        String deadline = properties.getProperty("deadline");
+        return Optional.of(new State(properties.getProperty("id"), deadline == null ? null : Instant.parse(deadline),
+                properties.getProperty("source"), Duration.parse(properties.getProperty("window", "PT0S")),
+                properties.getProperty("namespace"), Long.parseLong(properties.getProperty("armedBy", "0"))));
     }
 
     String before() {

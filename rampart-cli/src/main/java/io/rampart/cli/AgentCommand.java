@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Runs the {@link Agent} on a file until SIGTERM or SIGINT, logging each event. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Keep the kernel converged to FILE: apply it, re-apply it when it changes, and repair drift"
-                + " as it happens. On nf_tables the kernel's change events are watched (nft monitor); on legacy"
+                + " as it happens; the files it includes are watched too. On nf_tables the kernel's change events are watched (nft monitor); on legacy"
                 + " iptables the kernel is compared every --interval.",
                 "A file that no longer parses is reported and the last good version stays enforced."
                         + " Each event is logged on stderr (--json: one JSON object per line on stdout)."
@@ -75,16 +76,26 @@ final class AgentCommand implements Callable<Integer> {
             NetnsValueResolver resolver = new NetnsValueResolver(netns);
             Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));
             enforced = family;
-            DesiredFile desired = () -> {
-                try {
-                    DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr())
-                            .get(family);
-                    if (state == null) {
-                        throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+            DesiredFile desired = new DesiredFile() {
+                private volatile Set<Path> inputs = Set.of();
+
+                @Override
+                public DesiredState read() throws InvalidFileException {
+                    try {
+                        DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr(),
+                                read -> inputs = read).get(family);
+                        if (state == null) {
+                            throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+                        }
+                        return state;
+                    } catch (InputException e) {
+                        throw new InvalidFileException(e.getMessage());
                     }
-                    return state;
-                } catch (InputException e) {
-                    throw new InvalidFileException(e.getMessage());
+                }
+
+                @Override
+                public Set<Path> inputs() {
+                    return inputs;
                 }
             };
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),

@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -129,6 +130,82 @@ class AgentCommandTest {
             agent.destroyForcibly();
         }
         assertThat(agent.exitValue()).isZero();
+    }
+
+    /** Reads the agent's log until a line with {@code wanted}; null when the log ends first. */
+    private static String awaitLine(BufferedReader log, String wanted) throws IOException {
+        String line = log.readLine();
+        while (line != null && !line.contains(wanted)) {
+            line = log.readLine();
+        }
+        return line;
+    }
+
+    private String inputRules() {
+        return netns.run(List.of("iptables", "-S", "INPUT"), "").stdout();
+    }
+
+    /** Starts the agent on {@code main}, lets {@code change} act once it applied, and returns the kernel's INPUT after. */
+    private String inputAfter(Path main, IoAction change) throws Exception {
+        file = main;
+        Process agent = agent();
+        try (BufferedReader log = agent.errorReader(StandardCharsets.UTF_8)) {
+            assertThat(awaitLine(log, " applied: ")).isNotNull();
+            change.run();
+            assertThat(awaitLine(log, " applied: ")).as("applied after the change").isNotNull();
+            return inputRules();
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    @Test
+    void anEditToAnIncludedFileIsApplied() throws Exception {
+        Path parts = Files.createDirectories(directory.resolve("parts"));
+        Files.writeString(parts.resolve("web.rules"), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        Path main = Files.writeString(directory.resolve("main.rules"),
+                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"parts/web.rules\"\nCOMMIT\n");
+        String after = inputAfter(main, () -> Files.writeString(parts.resolve("web.rules"),
+                "-A INPUT -p tcp --dport 443 -j ACCEPT\n"));
+        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT").doesNotContain("--dport 80 ");
+    }
+
+    @Test
+    void aNewFileMatchingAnIncludeGlobIsApplied() throws Exception {
+        Path parts = Files.createDirectories(directory.resolve("rules.d"));
+        Files.writeString(parts.resolve("10-web.rules"), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        Path main = Files.writeString(directory.resolve("main.rules"),
+                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"rules.d/*.rules\"\nCOMMIT\n");
+        String after = inputAfter(main, () -> Files.writeString(parts.resolve("20-dns.rules"),
+                "-A INPUT -p udp --dport 53 -j ACCEPT\n"));
+        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n"
+                + "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n");
+    }
+
+    @Test
+    void aConfigMapStyleSymlinkSwapIsApplied() throws Exception {
+        // As the kubelet lays out a ConfigMap volume: the file is a link through ..data, itself a link
+        // to a timestamped directory; an update writes a new directory and renames a new ..data over the old.
+        Path volume = Files.createDirectories(directory.resolve("config"));
+        Path first = Files.createDirectories(volume.resolve("..2026_12_01_10_00_00.1"));
+        Files.writeString(first.resolve("firewall.rules"), FIREWALL);
+        Files.createSymbolicLink(volume.resolve("..data"), first.getFileName());
+        Files.createSymbolicLink(volume.resolve("firewall.rules"), Path.of("..data/firewall.rules"));
+        String after = inputAfter(volume.resolve("firewall.rules"), () -> {
+            Path second = Files.createDirectories(volume.resolve("..2026_12_01_10_05_00.2"));
+            Files.writeString(second.resolve("firewall.rules"), FIREWALL.replace("--dport 22", "--dport 2222"));
+            Files.createSymbolicLink(volume.resolve("..data_tmp"), second.getFileName());
+            Files.move(volume.resolve("..data_tmp"), volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(first.resolve("firewall.rules"));
+            Files.delete(first);
+        });
+        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 2222 -j ACCEPT").doesNotContain("--dport 22 ");
     }
 
     @Test

@@ -6,16 +6,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line with a shutdown hook of another part of the program, as a test runs it in a JVM
  * of its own: {@code HookedMain NETNS MARKER ARGS...}. At shutdown the hook waits until the command
- * has stopped its processes in namespace NETNS, removes the namespace and then writes MARKER; a
- * JVM halted by another hook never gets that far.
+ * has returned, removes namespace NETNS and then writes MARKER; a JVM halted by another hook while
+ * the command stops never gets that far.
  */
 public final class HookedMain {
 
@@ -27,18 +30,23 @@ public final class HookedMain {
     public static void main(String[] args) {
         String netns = args[0];
         Path marker = Path.of(args[1]);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> removeNamespace(netns, marker), "remove " + netns));
-        Main.main(Arrays.copyOfRange(args, 2, args.length));
+        CountDownLatch returned = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> removeNamespace(returned, netns, marker),
+                "remove " + netns));
+        int code = Main.run(Arrays.copyOfRange(args, 2, args.length), System.in,
+                new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+        returned.countDown();
+        System.exit(code);
     }
 
-    private static void removeNamespace(String netns, Path marker) {
-        ProcessRunner runner = ProcessRunner.system();
-        Instant giveUp = Instant.now().plus(STOP_WAIT);
-        while (!runner.run(List.of("ip", "netns", "pids", netns), "").stdout().isBlank()
-                && Instant.now().isBefore(giveUp)) {
-            Thread.onSpinWait();
+    private static void removeNamespace(CountDownLatch returned, String netns, Path marker) {
+        try {
+            returned.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        ProcessResult removed = runner.run(List.of("ip", "netns", "del", netns), "");
+        ProcessResult removed = ProcessRunner.system().run(List.of("ip", "netns", "del", netns), "");
         try {
             Files.writeString(marker, removed.ok() ? "removed " + netns + "\n" : removed.stderr());
         } catch (IOException e) {
