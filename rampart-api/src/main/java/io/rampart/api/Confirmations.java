@@ -96,8 +96,9 @@ public final class Confirmations {
                 return false;
             }
             stopTimer();
-            pending.remove();
+            // Logged first: whoever sees the confirmation gone finds how it ended.
             log("confirmed: keeping " + state.get().source());
+            pending.remove();
             return true;
         });
     }
@@ -167,8 +168,8 @@ public final class Confirmations {
                 throw e;
             }
             stopTimer();
-            pending.remove();
             log("rolled back " + state.get().source() + ": " + why);
+            pending.remove();
             return state;
         });
     }
