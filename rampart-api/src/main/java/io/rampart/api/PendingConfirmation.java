@@ -148,14 +148,21 @@ public final class PendingConfirmation {
                 + "' to undo it first");
     }
 
-    /** What the log last says went wrong, as {@code " (it logged: ...)"}, or nothing. */
+    /** The last failure the log holds since the pending apply was written, as {@code " (rollback failed: ...)"}. */
     private String lastFailure() {
-        try (Stream<String> lines = Files.lines(log())) {
-            return lines.filter(line -> line.contains(": rollback failed: ")).reduce((a, b) -> b)
-                    .map(line -> " (" + line.substring(line.indexOf(": rollback failed: ") + 2) + ")").orElse("");
-        } catch (IOException | UncheckedIOException e) {
-            return "";
+        String failure = "";
+        try {
+            for (String line : Files.readAllLines(log())) {
+                if (line.contains(": applied ")) {
+                    failure = "";
+                } else if (line.contains(": rollback failed: ")) {
+                    failure = " (" + line.substring(line.indexOf(": rollback failed: ") + 2) + ")";
+                }
+            }
+        } catch (IOException e) {
+            // no log: nothing more to say
         }
+        return failure;
     }
 
     /** The timer process of the pending confirmation while it runs (a reused process id is not taken for it). */

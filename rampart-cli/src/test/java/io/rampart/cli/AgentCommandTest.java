@@ -165,12 +165,18 @@ class AgentCommandTest {
         void run() throws IOException;
     }
 
+    /** A web rule in {@code part} under {@code parts}, and a main file that includes {@code include}. */
+    private Path mainIncluding(Path parts, String part, String include) throws IOException {
+        Files.createDirectories(parts);
+        Files.writeString(parts.resolve(part), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        return Files.writeString(directory.resolve("main.rules"),
+                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"" + include + "\"\nCOMMIT\n");
+    }
+
     @Test
     void anEditToAnIncludedFileIsApplied() throws Exception {
-        Path parts = Files.createDirectories(directory.resolve("parts"));
-        Files.writeString(parts.resolve("web.rules"), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
-        Path main = Files.writeString(directory.resolve("main.rules"),
-                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"parts/web.rules\"\nCOMMIT\n");
+        Path parts = directory.resolve("parts");
+        Path main = mainIncluding(parts, "web.rules", "parts/web.rules");
         String after = inputAfter(main, () -> Files.writeString(parts.resolve("web.rules"),
                 "-A INPUT -p tcp --dport 443 -j ACCEPT\n"));
         assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT").doesNotContain("--dport 80 ");
@@ -178,10 +184,8 @@ class AgentCommandTest {
 
     @Test
     void aNewFileMatchingAnIncludeGlobIsApplied() throws Exception {
-        Path parts = Files.createDirectories(directory.resolve("rules.d"));
-        Files.writeString(parts.resolve("10-web.rules"), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
-        Path main = Files.writeString(directory.resolve("main.rules"),
-                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"rules.d/*.rules\"\nCOMMIT\n");
+        Path parts = directory.resolve("rules.d");
+        Path main = mainIncluding(parts, "10-web.rules", "rules.d/*.rules");
         String after = inputAfter(main, () -> Files.writeString(parts.resolve("20-dns.rules"),
                 "-A INPUT -p udp --dport 53 -j ACCEPT\n"));
         assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n"
