@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,11 +134,11 @@ class AgentCommandTest {
         assertThat(agent.exitValue()).isZero();
     }
 
-    /** Reads the agent's log until a line with {@code wanted}; null when the log ends first. */
-    private static String awaitLine(BufferedReader log, String wanted) throws IOException {
-        String line = log.readLine();
+    /** Takes the agent's log lines until one with {@code wanted}; null when none comes within 20 s. */
+    private static String awaitLine(BlockingQueue<String> log, String wanted) throws InterruptedException {
+        String line = log.poll(20, TimeUnit.SECONDS);
         while (line != null && !line.contains(wanted)) {
-            line = log.readLine();
+            line = log.poll(20, TimeUnit.SECONDS);
         }
         return line;
     }
@@ -149,7 +151,10 @@ class AgentCommandTest {
     private String inputAfter(Path main, IoAction change) throws Exception {
         file = main;
         Process agent = agent();
-        try (BufferedReader log = agent.errorReader(StandardCharsets.UTF_8)) {
+        BlockingQueue<String> log = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> agent.errorReader(StandardCharsets.UTF_8).lines().forEach(log::add));
+        reader.start();
+        try {
             assertThat(awaitLine(log, " applied: ")).isNotNull();
             change.run();
             assertThat(awaitLine(log, " applied: ")).as("applied after the change").isNotNull();
@@ -157,6 +162,7 @@ class AgentCommandTest {
         } finally {
             agent.destroy();
             agent.waitFor();
+            reader.join();
         }
     }
 
