@@ -75,6 +75,11 @@ public final class Confirmations {
         return state;
     }
 
+    /** Before an apply that will await confirmation reads the kernel: gets what arming needs ready meanwhile. */
+    public void prepareArming() {
+        PendingConfirmation.prepareRecording();
+    }
+
     /** Refuses (exit 4) while a confirmation is pending, saying how to end it. */
     public void refuseWhilePending() {
         if (pending.exists()) {

@@ -3,6 +3,8 @@ package io.rampart.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
+import io.rampart.model.Policy;
+import io.rampart.model.Table;
 import io.rampart.reconcile.Plan;
 import io.rampart.system.SystemException;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -93,6 +96,25 @@ public final class PendingConfirmation {
     PendingConfirmation(Path root, Target target) {
         this.root = root;
         this.target = target;
+    }
+
+    /**
+     * Gets the writing of a plan ready on a thread of its own, to run while the apply reads and plans:
+     * the first use of the JSON mapper loads and inspects the plan's types, which would otherwise
+     * delay the write of an apply that awaits confirmation by a few hundred milliseconds.
+     */
+    static void prepareRecording() {
+        Thread thread = new Thread(() -> {
+            try {
+                JSON.writeValueAsString(new Plan(Family.IPV4, "", List.of(new Plan.ChainChange(Table.FILTER, "INPUT",
+                        Plan.Action.UPDATE, Policy.ACCEPT, Policy.ACCEPT, List.of(new Plan.RuleChange(
+                        Plan.RuleChange.Kind.ADDED, 1, "-A INPUT", null, false, null)))), "", List.of(), List.of()));
+            } catch (IOException e) {
+                // the real recording reports what is wrong
+            }
+        }, "prepare confirmation");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     public static PendingConfirmation of(Target target) {
