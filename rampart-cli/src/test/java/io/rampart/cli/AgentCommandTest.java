@@ -13,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,7 +153,13 @@ class AgentCommandTest {
         file = main;
         Process agent = agent();
         BlockingQueue<String> log = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> agent.errorReader(StandardCharsets.UTF_8).lines().forEach(log::add));
+        Thread reader = new Thread(() -> {
+            try {
+                agent.errorReader(StandardCharsets.UTF_8).lines().forEach(log::add);
+            } catch (UncheckedIOException closed) {
+                // the agent was stopped and its stream closed
+            }
+        });
         reader.start();
         try {
             assertThat(awaitLine(log, " applied: ")).isNotNull();
