@@ -15,9 +15,8 @@ import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
+import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
-import io.rampart.system.ProcessResult;
-import io.rampart.system.SystemException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,13 +44,13 @@ final class LiveRulesets {
         static final Counters NONE = new Counters(0, 0);
     }
 
-    /** The live ruleset of the family without counters, as the tracer reads it. */
+    /** The live ruleset of the family without counters and with only the chains the kernel has, as the tracer reads it. */
     static SourcedRuleset parse(Netns netns, Family family) {
-        return parse(save(netns, family, false), family);
+        return parse(new Iptables(netns, family).saveOfExistingChains(), family);
     }
 
     static LiveRulesetResult read(Netns netns, Family family, Optional<DesiredState> desired) {
-        String saved = save(netns, family, true);
+        String saved = new Iptables(netns, family).saveWithCounters();
         String[] lines = saved.split("\n", -1);
         Map<Integer, Counters> ruleCounters = new HashMap<>();
         Map<String, Counters> chainCounters = new HashMap<>();
@@ -111,16 +110,6 @@ final class LiveRulesets {
 
     private static Counters counters(String packets, String bytes) {
         return new Counters(Long.parseLong(packets), Long.parseLong(bytes));
-    }
-
-    private static String save(Netns netns, Family family, boolean counters) {
-        String save = family.command() + "-save";
-        List<String> command = counters ? List.of(save, "-c") : List.of(save);
-        ProcessResult result = netns.run(command, "");
-        if (!result.ok()) {
-            throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());
-        }
-        return result.stdout();
     }
 
     private static SourcedRuleset parse(String saved, Family family) {

@@ -159,15 +159,6 @@ class RulesetCheckerKernelTest {
                         -A SELF -p udp -j SELF
                         COMMIT
                         """),
-                Arguments.of("a loop no built-in chain reaches (a warning)", false, """
-                        *filter
-                        :A - [0:0]
-                        :B - [0:0]
-                        -A INPUT -j ACCEPT
-                        -A A -j B
-                        -A B -j A
-                        COMMIT
-                        """),
                 Arguments.of("two paths to one chain are not a loop", false, """
                         *filter
                         :A - [0:0]
@@ -214,6 +205,30 @@ class RulesetCheckerKernelTest {
         }
         assertThat(errors).as("checker finds errors").isEqualTo(refused);
         assertThat(kernelLoads(Family.IPV4, text)).as("kernel loads it").isEqualTo(!refused);
+    }
+
+    /**
+     * A loop no built-in chain reaches loads, but can never be used: the kernel refuses a jump into
+     * any of its chains, so the checker calls it an error.
+     */
+    @Test
+    void aLoopNoBuiltInChainReachesIsAnErrorAsTheKernelRefusesEveryJumpIntoIt() throws RulesetSyntaxException {
+        String loop = """
+                *filter
+                :A - [0:0]
+                :B - [0:0]
+                -A INPUT -j ACCEPT
+                -A A -j B
+                -A B -p tcp -j A
+                COMMIT
+                """;
+        assertThat(check(Family.IPV4, loop)).filteredOn(Diagnostic::isError).extracting(Diagnostic::message)
+                .singleElement().asString().startsWith("jump loop A -> B -> A: no built-in chain reaches it");
+        for (String chain : List.of("A", "B")) {
+            assertThat(kernelLoads(Family.IPV4, loop)).as("the kernel loads the loop itself").isTrue();
+            ProcessResult jump = netns.run(List.of("iptables", "-w", "10", "-A", "FORWARD", "-j", chain), "");
+            assertThat(jump.ok()).as("iptables -A FORWARD -j " + chain + ": " + jump.stderr()).isFalse();
+        }
     }
 
     private static List<Diagnostic> check(Family family, String text) throws RulesetSyntaxException {

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads rules in iptables' own syntax ({@code -A CHAIN [!] -s ADDR -p tcp --dport 22 -j ACCEPT})
@@ -106,6 +107,9 @@ public final class RuleParser {
                     + io.rampart.model.Chain.MAX_NAME_LENGTH + " characters", chain.column());
         }
     }
+
+    /** What {@code sscanf("%llu")} takes as a number: blanks, a sign, digits. */
+    private static final Pattern COUNTER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]");
 
     /** The state of reading one rule: what is loaded so far, left to right, as iptables does it. */
     private final class RuleReader {
@@ -203,18 +207,38 @@ public final class RuleParser {
             }
         }
 
+        /**
+         * {@code -c PACKETS BYTES} or {@code -c PACKETS,BYTES}, read as iptables reads them: the bytes
+         * after the first comma of the argument, else the next word if it is no option; each number
+         * as {@code sscanf("%llu")} reads it, so only its start must be a number.
+         */
         private void skipCounters(Token word) throws RuleSyntaxException {
             if (countersGiven) {
                 throw new RuleSyntaxException("multiple -c flags not allowed", word.column());
             }
             countersGiven = true;
             // Counters are state, not part of the rule: accepted like iptables-restore does, then dropped.
-            for (int i = 0; i < 2; i++) {
-                Token count = argument(word);
-                if (!count.text().matches("\\d+")) {
-                    throw new RuleSyntaxException(word.text() + " takes two numbers, packets and bytes",
-                            count.column());
-                }
+            Token packets = argument(word);
+            int comma = packets.text().indexOf(',', 1);
+            String bytes;
+            int bytesColumn;
+            if (comma >= 0) {
+                bytes = packets.text().substring(comma + 1);
+                bytesColumn = packets.column() + comma + 1;
+            } else if (at < words.size() && !words.get(at).text().startsWith("-") && !words.get(at).text().startsWith("!")) {
+                Token next = words.get(at++);
+                bytes = next.text();
+                bytesColumn = next.column();
+            } else {
+                throw new RuleSyntaxException(word.text() + " requires packet and byte counter (-c PACKETS BYTES"
+                        + " or -c PACKETS,BYTES)", word.column());
+            }
+            if (!COUNTER.matcher(packets.text()).lookingAt()) {
+                throw new RuleSyntaxException(word.text() + " packet counter not numeric: `" + packets.text() + "'",
+                        packets.column());
+            }
+            if (!COUNTER.matcher(bytes).lookingAt()) {
+                throw new RuleSyntaxException(word.text() + " byte counter not numeric: `" + bytes + "'", bytesColumn);
             }
         }
 
@@ -471,13 +495,16 @@ public final class RuleParser {
             Optional<Hook> hook = table.builtinHook(chain);
             ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
                     hook.orElse(null));
-            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
+            List<Option> headerCanonical = canonicalize(header, values(headerOptions, context), context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();
             for (LoadedExtension match : matches) {
                 checkScope(match, hook);
-                matchList.add(new Match(match.spec().name(), canonicalize(match.spec(), match.options, context,
-                        match.name())));
+                List<Option> given = values(match.options, context);
+                List<Option> canonical = canonicalize(match.spec(), given, context, match.name());
+                if (match.spec().keptInRule(given, canonical)) {
+                    matchList.add(new Match(match.spec().name(), canonical));
+                }
             }
             Target built = null;
             if (target != null) {
@@ -486,7 +513,7 @@ public final class RuleParser {
                 } else {
                     checkScope(target, hook);
                     built = new Target(target.spec().name(), targetKind,
-                            canonicalize(target.spec(), target.options, context, target.name()));
+                            canonicalize(target.spec(), values(target.options, context), context, target.name()));
                 }
             }
             return expand(headerCanonical, matchList, built);
@@ -522,8 +549,8 @@ public final class RuleParser {
             }
         }
 
-        private List<Option> canonicalize(ExtensionSpec spec, List<GivenOption> given, ValueContext context,
-                                          Token where) throws RuleSyntaxException {
+        /** The options as given, each value in its canonical spelling. */
+        private List<Option> values(List<GivenOption> given, ValueContext context) throws RuleSyntaxException {
             List<Option> options = new ArrayList<>();
             for (GivenOption option : given) {
                 List<String> values = new ArrayList<>();
@@ -539,6 +566,11 @@ public final class RuleParser {
                 }
                 options.add(new Option(option.spec().name(), option.negated(), values));
             }
+            return options;
+        }
+
+        private List<Option> canonicalize(ExtensionSpec spec, List<Option> options, ValueContext context, Token where)
+                throws RuleSyntaxException {
             try {
                 return spec.canonicalize(options, context);
             } catch (InvalidValueException e) {

@@ -100,6 +100,23 @@ class TracerTest {
         assertThat(trace.packet().ttl()).isEqualTo(63);
     }
 
+    /** A file without a nat table, naming only filter INPUT and FORWARD: the packet meets nothing else. */
+    @Test
+    void tablesAndBuiltInChainsTheFileDoesNotNameAreNotWalked() throws Exception {
+        Tracer filterOnly = tracer("""
+                *filter
+                :FORWARD DROP [0:0]
+                -A INPUT -p tcp --dport 22 -j ACCEPT
+                COMMIT
+                """, HOST, Assumptions.none());
+        assertThat(steps(filterOnly.trace(packet("dst", "10.0.0.5", "dport", "8080"))))
+                .containsExactly("filter FORWARD policy DROP");
+        assertThat(steps(filterOnly.trace(packet("dport", "80")))).containsExactly("filter INPUT policy ACCEPT");
+        assertThat(steps(filterOnly.trace(packet("proto", "udp", "dport", "53", "local", "true", "in", null, "src", "10.0.0.1",
+                "dst", "10.0.0.5"))))
+                .isEmpty();
+    }
+
     @Test
     void returnGoesBackToTheCallerAndTheBuiltinPolicyDecides() throws Exception {
         Trace trace = tracer.trace(packet("src", "192.0.2.9", "dst", "10.0.0.5", "dport", "443"));

@@ -150,8 +150,10 @@ final class TableCheck {
                         + " chain reaches (\"Too many links\")").withHint("no jump may lead back to a chain on the"
                         + " way to it; a packet returns to the calling chain by itself at the end of a chain"));
             } else {
-                ruleFinding(rule, Diagnostic.warning(where, cycle + ": no built-in chain reaches it yet, and the"
-                        + " kernel will refuse any jump into it"));
+                ruleFinding(rule, Diagnostic.error(where, cycle + ": no built-in chain reaches it, and the kernel"
+                        + " refuses any jump into it (\"Too many links\"), so it can never be used")
+                        .withHint("remove a jump of the loop; a packet returns to the calling chain by itself at the"
+                                + " end of a chain"));
             }
         }
     }

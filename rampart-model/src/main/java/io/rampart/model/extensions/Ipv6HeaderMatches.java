@@ -47,10 +47,13 @@ final class Ipv6HeaderMatches {
                 });
     }
 
-    /** A range option over every 32-bit value matches everything; the kernel does not keep it. */
+    /**
+     * A range option over every 32-bit value: iptables-save leaves it out, negated or not (frag's
+     * and rt's save print a range only when it is not the full one), so the kernel's rule has none.
+     */
     private static List<Option> withoutFullRange(List<Option> options, String name) {
         List<Option> out = new ArrayList<>(options);
-        out.removeIf(o -> o.name().equals(name) && !o.negated() && o.arg().equals("0:" + MAX_U32));
+        out.removeIf(o -> o.name().equals(name) && o.arg().equals("0:" + MAX_U32));
         return out;
     }
 
