@@ -178,31 +178,31 @@ class AgentCommandTest {
         void run() throws IOException;
     }
 
-    /** A web rule in {@code part} under {@code parts}, and a main file that includes {@code include}. */
-    private Path mainIncluding(Path parts, String part, String include) throws IOException {
-        Files.createDirectories(parts);
-        Files.writeString(parts.resolve(part), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
-        return Files.writeString(directory.resolve("main.rules"),
+    /**
+     * A main file that includes {@code include}, which reads a web rule in {@code part} of directory
+     * {@code parts}; the kernel's INPUT after the agent started on it and {@code changed} got {@code rule}.
+     */
+    private String inputAfterIncludeChanged(String parts, String part, String include, String changed, String rule)
+            throws Exception {
+        Path dir = Files.createDirectories(directory.resolve(parts));
+        Files.writeString(dir.resolve(part), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        Path main = Files.writeString(directory.resolve("main.rules"),
                 "*filter\n:INPUT ACCEPT [0:0]\ninclude \"" + include + "\"\nCOMMIT\n");
+        return inputAfter(main, () -> Files.writeString(dir.resolve(changed), rule + "\n"));
     }
 
     @Test
     void anEditToAnIncludedFileIsApplied() throws Exception {
-        Path parts = directory.resolve("parts");
-        Path main = mainIncluding(parts, "web.rules", "parts/web.rules");
-        String after = inputAfter(main, () -> Files.writeString(parts.resolve("web.rules"),
-                "-A INPUT -p tcp --dport 443 -j ACCEPT\n"));
-        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT").doesNotContain("--dport 80 ");
+        assertThat(inputAfterIncludeChanged("parts", "web.rules", "parts/web.rules", "web.rules",
+                "-A INPUT -p tcp --dport 443 -j ACCEPT"))
+                .contains("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT").doesNotContain("--dport 80 ");
     }
 
     @Test
     void aNewFileMatchingAnIncludeGlobIsApplied() throws Exception {
-        Path parts = directory.resolve("rules.d");
-        Path main = mainIncluding(parts, "10-web.rules", "rules.d/*.rules");
-        String after = inputAfter(main, () -> Files.writeString(parts.resolve("20-dns.rules"),
-                "-A INPUT -p udp --dport 53 -j ACCEPT\n"));
-        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n"
-                + "-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n");
+        assertThat(inputAfterIncludeChanged("rules.d", "10-web.rules", "rules.d/*.rules", "20-dns.rules",
+                "-A INPUT -p udp --dport 53 -j ACCEPT"))
+                .contains("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n");
     }
 
     @Test

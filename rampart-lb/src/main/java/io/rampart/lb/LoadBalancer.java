@@ -162,6 +162,11 @@ public final class LoadBalancer {
         }
 
         @Override
+        public String saveWithCounters(Family family) {
+            return kernel.saveWithCounters(family);
+        }
+
+        @Override
         public RestoreResult restore(Family family, String script) {
             RestoreResult result = kernel.restore(family, script);
             if (result.ok()) {
