@@ -78,6 +78,8 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TPROXY --on-port 3128"),
             new Sample(Family.IPV4, Table.MANGLE, "-j CLASSIFY --set-class 1:10"),
             new Sample(Family.IPV4, Table.MANGLE, "-m mac --mac-source 00:11:22:33:44:55"),
+            new Sample(Family.IPV6, Table.MANGLE, "-m eui64"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -m osf --genre Linux"),
             new Sample(Family.IPV4, Table.MANGLE, "-m owner --uid-owner 0"),
             new Sample(Family.IPV6, Table.FILTER, "-m owner --uid-owner 0"),
             new Sample(Family.IPV4, Table.MANGLE, "-m cgroup --cgroup 1"),

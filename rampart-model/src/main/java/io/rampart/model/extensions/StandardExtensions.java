@@ -35,6 +35,8 @@ public final class StandardExtensions {
         specs.addAll(MetaMatches.specs());
         specs.addAll(SocketMatches.specs());
         specs.addAll(PolicyMatch.specs());
+        specs.addAll(IpsecMatches.specs());
+        specs.addAll(AccountingMatches.specs());
         specs.addAll(RateMatches.specs());
         specs.add(HashlimitMatch.spec());
         specs.addAll(StateMatches.specs());
