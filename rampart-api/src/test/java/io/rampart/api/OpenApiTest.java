@@ -27,8 +27,9 @@ class OpenApiTest {
     /** The host's service: making it starts no process, and the routes only hold it. */
     private static Routes routes() {
         RampartService service = new RampartService(null, Family.IPV4, null, ProcessRunner.system());
-        return new Routes(service, new EventHub(), new Metrics(service, ServerOptions.DEFAULT_METRICS_RULES,
-                Path.of(SyncStats.ROOT)));
+        EventHub hub = new EventHub();
+        return new Routes(service, hub, new ConfirmationWatch(service, hub),
+                new Metrics(service, ServerOptions.DEFAULT_METRICS_RULES, Path.of(SyncStats.ROOT)));
     }
 
     @Test
