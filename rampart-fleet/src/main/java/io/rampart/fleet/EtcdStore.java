@@ -1,0 +1,153 @@
+package io.rampart.fleet;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.rampart.api.ApiException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The fleet's etcd: keys and values as UTF-8 text under one {@link StoreLayout}, every operation
+ * bounded by {@link #TIMEOUT}, so an unreachable etcd is an error naming its endpoints (exit 4)
+ * within seconds rather than a hang.
+ */
+public final class EtcdStore implements AutoCloseable {
+
+    /** How long one operation may take, connecting included. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final Client client;
+    private final List<URI> endpoints;
+    private final StoreLayout layout;
+
+    private EtcdStore(Client client, List<URI> endpoints, StoreLayout layout) {
+        this.client = client;
+        this.endpoints = endpoints;
+        this.layout = layout;
+    }
+
+    /**
+     * A store on the comma-separated {@code endpoints} ({@code http://HOST:PORT}, as etcd's
+     * {@code --advertise-client-urls} names them). Connecting happens at the first operation.
+     */
+    public static EtcdStore connect(String endpoints, StoreLayout layout) {
+        List<URI> uris = parseEndpoints(endpoints);
+        Client client = Client.builder().endpoints(uris).connectTimeout(TIMEOUT).waitForReady(false)
+                .retryMaxDuration(TIMEOUT).build();
+        return new EtcdStore(client, uris, layout);
+    }
+
+    /** The endpoints of {@code --etcd}; each must be an http URL with a host and a port. */
+    static List<URI> parseEndpoints(String text) {
+        List<URI> uris = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            String endpoint = part.strip();
+            try {
+                URI uri = new URI(endpoint);
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
+                        || !(uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))) {
+                    throw new URISyntaxException(endpoint, "not of the form http://HOST:PORT");
+                }
+                uris.add(uri);
+            } catch (URISyntaxException e) {
+                throw new ApiException(ApiException.USAGE, "--etcd: `" + endpoint
+                        + "' is not an etcd endpoint: write http://HOST:PORT, several separated by commas");
+            }
+        }
+        return List.copyOf(uris);
+    }
+
+    public StoreLayout layout() {
+        return layout;
+    }
+
+    /** The endpoints as the user gave them, for messages. */
+    public String endpoints() {
+        return String.join(",", endpoints.stream().map(URI::toString).toList());
+    }
+
+    /** The value of {@code key}, if it has one. */
+    public Optional<String> get(String key) {
+        GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
+        return response.getKvs().stream().findFirst().map(kv -> kv.getValue().toString(StandardCharsets.UTF_8));
+    }
+
+    /** Every key under {@code prefix} with its value, in key order. */
+    public Map<String, String> list(String prefix) {
+        GetResponse response = await(client.getKVClient().get(bytes(prefix),
+                GetOption.builder().isPrefix(true).withSortField(GetOption.SortTarget.KEY).build()), "list " + prefix);
+        Map<String, String> found = new LinkedHashMap<>();
+        for (KeyValue kv : response.getKvs()) {
+            found.put(kv.getKey().toString(StandardCharsets.UTF_8), kv.getValue().toString(StandardCharsets.UTF_8));
+        }
+        return found;
+    }
+
+    /** Writes {@code value} at {@code key} unless the key exists; true when it was written. */
+    public boolean putIfAbsent(String key, String value) {
+        ByteSequence k = bytes(key);
+        TxnResponse response = await(client.getKVClient().txn()
+                .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(k, bytes(value), PutOption.DEFAULT))
+                .commit(), "write " + key);
+        return response.isSucceeded();
+    }
+
+    /** Writes {@code value} at {@code key}. */
+    public void put(String key, String value) {
+        await(client.getKVClient().put(bytes(key), bytes(value)), "write " + key);
+    }
+
+    /** The client itself, for leases, watches and locks. */
+    Client client() {
+        return client;
+    }
+
+    /** Waits for {@code future} within the timeout; an unreachable etcd becomes exit 4 with its endpoints. */
+    <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw unreachable(what, "no answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw unreachable(what, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unreachable(what, "interrupted");
+        }
+    }
+
+    private ApiException unreachable(String what, String why) {
+        return new ApiException(ApiException.SYSTEM, "etcd at " + endpoints() + ": cannot " + what + ": " + why);
+    }
+
+    static ByteSequence bytes(String text) {
+        return ByteSequence.from(text, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
