@@ -35,6 +35,8 @@ public final class EtcdStore implements AutoCloseable {
     /** How long one operation may take, connecting included. */
     public static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+    private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
+
     private final Client client;
     private final List<URI> endpoints;
     private final StoreLayout layout;
@@ -51,6 +53,10 @@ public final class EtcdStore implements AutoCloseable {
      */
     public static EtcdStore connect(String endpoints, StoreLayout layout) {
         List<URI> uris = parseEndpoints(endpoints);
+        // gRPC logs through SLF4J, which without a provider warns on stderr at every start.
+        if (System.getProperty(SLF4J_VERBOSITY) == null) {
+            System.setProperty(SLF4J_VERBOSITY, "ERROR");
+        }
         Client client = Client.builder().endpoints(uris).connectTimeout(TIMEOUT).waitForReady(false)
                 .retryMaxDuration(TIMEOUT).build();
         return new EtcdStore(client, uris, layout);
