@@ -52,8 +52,11 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
     Path file;
+
+    @Mixin
+    FleetCommands.AgentOptions fleet;
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
             description = "On legacy iptables, how often to compare with the kernel, e.g. 5s, 500ms, 1m"
@@ -74,6 +77,9 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration every = parseInterval(interval);
+        if (fleet.given() || file == null) {
+            return FleetRunner.agent(file, fleet, options, every, spec.commandLine());
+        }
         try (Netns netns = options.namespace()) {
             NetnsValueResolver resolver = new NetnsValueResolver(netns);
             Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));

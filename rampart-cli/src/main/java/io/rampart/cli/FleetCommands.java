@@ -29,6 +29,33 @@ final class FleetCommands {
         String prefix;
     }
 
+    /** {@code rampart agent}'s fleet mode: no FILE, the fleet assigns it. */
+    static final class AgentOptions {
+        @Option(names = "--etcd", paramLabel = "URLS",
+                description = "Fleet mode: follow the revision etcd assigns to --host instead of a FILE.")
+        String endpoints;
+
+        @Option(names = "--host", paramLabel = "NAME", description = "Fleet mode: this host's name in the fleet.")
+        String host;
+
+        @Option(names = "--labels", paramLabel = "K=V,...", defaultValue = "",
+                description = "Fleet mode: this host's labels, each a variable of the ruleset (usable in `if').")
+        String labels;
+
+        @Option(names = "--state-dir", paramLabel = "DIR",
+                description = "Fleet mode: where revisions and the last good one are kept"
+                        + " (default: /var/lib/rampart/fleet/NAME).")
+        Path stateDir;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
+                description = "Fleet mode: the key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
+        String prefix;
+
+        boolean given() {
+            return endpoints != null || host != null;
+        }
+    }
+
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
             subcommands = {Publish.class})

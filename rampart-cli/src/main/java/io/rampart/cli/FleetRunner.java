@@ -3,19 +3,38 @@ package io.rampart.cli;
 import io.rampart.config.RulesetSource;
 import io.rampart.fleet.Bundle;
 import io.rampart.fleet.EtcdStore;
+import io.rampart.fleet.FleetAgent;
+import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.system.Netns;
+import io.rampart.system.SystemException;
+import io.rampart.system.SystemXtables;
+import io.rampart.system.agent.InvalidFileException;
+import io.rampart.system.agent.KernelWatch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 
 /** What the fleet commands do, kept apart from their options so that only they load the etcd client. */
 final class FleetRunner {
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private FleetRunner() {
     }
@@ -47,6 +66,72 @@ final class FleetRunner {
             out.println(published.revision());
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * {@code rampart agent --etcd URLS --host NAME}: the agent in fleet mode until SIGTERM or SIGINT,
+     * one log line per event on stderr.
+     */
+    static int agent(Path file, FleetCommands.AgentOptions fleet, KernelOptions options, Duration interval,
+                     CommandLine commandLine) {
+        if (file != null || fleet.endpoints == null || fleet.host == null) {
+            throw new CommandLine.ParameterException(commandLine, file == null && !fleet.given()
+                    ? "Missing required parameter: FILE (or --etcd URLS --host NAME for fleet mode)"
+                    : "fleet mode takes --etcd URLS and --host NAME, and no FILE: the fleet assigns it");
+        }
+        PrintWriter err = commandLine.getErr();
+        try (Netns netns = options.namespace();
+             EtcdStore store = EtcdStore.connect(fleet.endpoints, new StoreLayout(fleet.prefix))) {
+            Path stateDir = fleet.stateDir != null ? fleet.stateDir : FleetAgent.defaultStateDir(fleet.host);
+            FleetAgent agent = fleetAgent(store, fleet.host, HostValues.parseLabels(fleet.labels), stateDir,
+                    options.family(), netns, interval, err);
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                agent.stop();
+                try {
+                    finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Runtime.getRuntime().halt(ExitCode.OK);
+            }, "stop rampart fleet agent");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                agent.run();
+            } finally {
+                finished.countDown();
+            }
+        } catch (InvalidFileException e) {
+            throw new InputException(e.getMessage());
+        } catch (PlanException e) {
+            throw new InputException(e.getMessage());
+        } catch (ApplyException | IOException e) {
+            throw new SystemException(e.getMessage());
+        }
+        return ExitCode.OK;
+    }
+
+    /** The fleet agent of {@code host} on {@code netns}, reading revisions as {@code plan} reads files. */
+    static FleetAgent fleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, Family family,
+                                 Netns netns, Duration interval, PrintWriter err) {
+        NetnsValueResolver resolver = new NetnsValueResolver(netns);
+        FleetAgent.RulesetReader reader = path -> {
+            try {
+                DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
+                if (state == null) {
+                    throw new InvalidFileException(path + ": has no table for " + family.command());
+                }
+                return state;
+            } catch (InputException e) {
+                throw new InvalidFileException(e.getMessage());
+            }
+        };
+        return new FleetAgent(store, host, labels, stateDir, reader,
+                new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+                KernelWatch.detect(netns, family, interval), line -> {
+                    err.println(Instant.now() + " " + host + ": " + line);
+                    err.flush();
+                });
     }
 
     /** Who publishes: the user and the machine. */

@@ -145,4 +145,21 @@ class FleetPublishTest {
         assertThat(malformed.exitCode()).isEqualTo(2);
         assertThat(malformed.err()).contains("--etcd: `127.0.0.1:2379' is not an etcd endpoint");
     }
+
+    @Test
+    void theAgentTakesAFileOrFleetModeButNotBoth() throws Exception {
+        Path file = ruleset("-A INPUT -p tcp --dport 22 -j ACCEPT");
+        Run neither = Run.of("agent");
+        assertThat(neither.exitCode()).isEqualTo(2);
+        assertThat(neither.err()).contains("Missing required parameter: FILE (or --etcd URLS --host NAME");
+        Run both = Run.of("agent", file.toString(), "--etcd", etcd.endpoints(), "--host", "a");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("fleet mode takes --etcd URLS and --host NAME, and no FILE");
+        Run noHost = Run.of("agent", "--etcd", etcd.endpoints());
+        assertThat(noHost.exitCode()).isEqualTo(2);
+        Run labels = Run.of("agent", "--etcd", etcd.endpoints(), "--host", "a", "--labels", "role web",
+                "--state-dir", dir.resolve("state").toString());
+        assertThat(labels.exitCode()).isEqualTo(2);
+        assertThat(labels.err()).contains("--labels: `role web' is not NAME=VALUE");
+    }
 }

@@ -3,6 +3,11 @@ package io.rampart.fleet;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.options.WatchOption;
+import io.grpc.stub.StreamObserver;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -123,9 +128,60 @@ public final class EtcdStore implements AutoCloseable {
         await(client.getKVClient().put(bytes(key), bytes(value)), "write " + key);
     }
 
-    /** The client itself, for leases, watches and locks. */
-    Client client() {
-        return client;
+    /** The store's revision now: a watch from one past it misses nothing written after this read. */
+    public long revision() {
+        return await(client.getKVClient().get(bytes(layout.prefix()), GetOption.builder().withCountOnly(true).build()),
+                "read " + layout.prefix()).getHeader().getRevision();
+    }
+
+    /** A lease of {@code ttlSeconds}, kept alive until the returned handle is closed; {@code onLost} hears its end. */
+    public Lease lease(long ttlSeconds, Runnable onLost) {
+        long id = await(client.getLeaseClient().grant(ttlSeconds), "grant a lease").getID();
+        CloseableClient keeping = client.getLeaseClient().keepAlive(id, new StreamObserver<LeaseKeepAliveResponse>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse response) {
+                if (response.getTTL() <= 0) {
+                    onLost.run();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                onLost.run();
+            }
+
+            @Override
+            public void onCompleted() {
+                onLost.run();
+            }
+        });
+        return new Lease(id, keeping);
+    }
+
+    /** A granted lease: keys put with it go when it expires. */
+    public record Lease(long id, CloseableClient keeping) implements AutoCloseable {
+        @Override
+        public void close() {
+            keeping.close();
+        }
+    }
+
+    /** Writes {@code value} at {@code key}, to be removed when {@code lease} ends. */
+    public void put(String key, String value, Lease lease) {
+        await(client.getKVClient().put(bytes(key), bytes(value), PutOption.builder().withLeaseId(lease.id()).build()),
+                "write " + key);
+    }
+
+    /**
+     * Watches {@code key} (with {@code prefix}, every key under it) from {@code fromRevision}: {@code onChange} hears each batch
+     * of changes, {@code onBroken} the watch's end (etcd gone, or the revision compacted away), after
+     * which the caller re-reads and watches again.
+     */
+    public AutoCloseable watch(String key, boolean prefix, long fromRevision, Runnable onChange, Runnable onBroken) {
+        Watch.Watcher watcher = client.getWatchClient().watch(bytes(key),
+                WatchOption.builder().isPrefix(prefix).withRevision(fromRevision).build(),
+                Watch.listener(response -> onChange.run(), error -> onBroken.run(), onBroken));
+        return watcher::close;
     }
 
     /** Waits for {@code future} within the timeout; an unreachable etcd becomes exit 4 with its endpoints. */
