@@ -58,7 +58,7 @@ final class FleetCommands {
 
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
-            subcommands = {Publish.class})
+            subcommands = {Publish.class, Status.class})
     static final class Fleet {
     }
 
@@ -88,6 +88,27 @@ final class FleetCommands {
         public Integer call() {
             return FleetRunner.publish(etcd.endpoints, etcd.prefix, file, message, json, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = {"One line per host of the fleet: its state (converged, applying, failed, drifted, offline"
+                    + " when its lease is gone), the revision it holds and the one assigned, its last error and when"
+                    + " it last reported; then the count per state.",
+                    "Exit 0 when every host is converged, 3 otherwise."})
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        EtcdOptions etcd;
+
+        @Option(names = "--json", description = "The hosts and counts as one JSON object on stdout.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return FleetRunner.status(etcd.endpoints, etcd.prefix, json, spec.commandLine().getOut());
         }
     }
 }

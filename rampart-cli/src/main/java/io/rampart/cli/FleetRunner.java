@@ -4,6 +4,7 @@ import io.rampart.config.RulesetSource;
 import io.rampart.fleet.Bundle;
 import io.rampart.fleet.EtcdStore;
 import io.rampart.fleet.FleetAgent;
+import io.rampart.fleet.FleetView;
 import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
@@ -25,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -132,6 +135,48 @@ final class FleetRunner {
                     err.println(Instant.now() + " " + host + ": " + line);
                     err.flush();
                 });
+    }
+
+    /** One host as {@code fleet status --json} prints it. */
+    record HostLine(String host, String state, String revision, String assigned, String error,
+                    Long reportedSecondsAgo) {
+    }
+
+    /** {@code fleet status --json}. */
+    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
+    }
+
+    static int status(String endpoints, String prefix, boolean json, PrintWriter out) {
+        FleetView view;
+        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+            view = FleetView.read(store);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        view.counts().forEach((state, count) -> counts.put(state.label(), count));
+        if (json) {
+            out.println(Json.document(new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(),
+                    host.state().label(), host.revision(), host.assigned(), host.error(),
+                    host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
+                    view.allConverged())));
+        } else {
+            int width = view.hosts().stream().mapToInt(host -> host.name().length()).max().orElse(4);
+            for (FleetView.Host host : view.hosts()) {
+                StringBuilder line = new StringBuilder(String.format("%-" + width + "s  %-9s  revision %s",
+                        host.name(), host.state().label(), host.revision() == null ? "-" : host.revision()));
+                if (host.assigned() != null && !host.assigned().equals(host.revision())) {
+                    line.append(" (assigned ").append(host.assigned()).append(')');
+                }
+                line.append(host.reportedAgo() == null ? "; never reported"
+                        : "; reported " + host.reportedAgo().toSeconds() + " s ago");
+                if (host.error() != null) {
+                    line.append("; error: ").append(host.error().lines().findFirst().orElse(""));
+                }
+                out.println(line);
+            }
+            out.println(view.hosts().size() + " host(s): " + String.join(", ", counts.entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey()).toList()));
+        }
+        return view.allConverged() ? ExitCode.OK : ExitCode.DRIFT;
     }
 
     /** Who publishes: the user and the machine. */

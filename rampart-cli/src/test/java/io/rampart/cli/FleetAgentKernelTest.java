@@ -88,12 +88,17 @@ class FleetAgentKernelTest {
                     assertThat(failed.revision()).isEqualTo(first);
                     assertThat(failed.error()).contains("not-an-address").contains("error:");
                     assertThat(save(netns)).isEqualTo(rules);
+                    Run shown = Run.of("fleet", "status", "--etcd", etcd.endpoints());
+                    assertThat(shown.exitCode()).isEqualTo(3);
+                    assertThat(shown.out()).contains("web1  failed     revision " + first + " (assigned " + second
+                            + ")").contains("not-an-address");
 
                     store.put("/rampart/hosts/web1/vars/SSH_FROM", "198.51.100.0/24");
                     await("web1 converged on " + second, () -> status(store).state() == HostStatus.State.CONVERGED
                             && second.equals(status(store).revision()), log);
                     assertThat(save(netns)).contains("-A INPUT -s 198.51.100.0/24 -p tcp -m tcp --dport 22 -j ACCEPT",
                             "-A INPUT -p udp -m udp --dport 53 -j ACCEPT").doesNotContain("-A INPUT -p icmp -j ACCEPT");
+                    assertThat(Run.of("fleet", "status", "--etcd", etcd.endpoints()).exitCode()).isZero();
                 } finally {
                     agent.stop();
                     running.join(WITHIN.toMillis());
