@@ -98,7 +98,7 @@ final class AgentCommand implements Callable<Integer> {
             };
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log);
-            runUntilSignalled(agent);
+            runUntilSignalled(agent::stop, agent::run);
         } catch (InvalidFileException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException e) {
@@ -109,14 +109,22 @@ final class AgentCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** An agent's loop, which returns once stopped. */
+    @FunctionalInterface
+    interface AgentLoop {
+        void run() throws InvalidFileException, PlanException, ApplyException;
+    }
+
     /**
-     * Runs the agent on this thread. On SIGTERM or SIGINT the JVM runs its shutdown hooks; this one
-     * stops the agent, waits for it to finish, and ends the JVM with 0 rather than the signal's code.
+     * Runs the agent's {@code loop} on this thread. On SIGTERM or SIGINT the JVM runs its shutdown hooks;
+     * this one calls {@code stop}, waits for the loop to finish, and ends the JVM with 0 rather than the
+     * signal's code.
      */
-    private static void runUntilSignalled(Agent agent) throws InvalidFileException, PlanException, ApplyException {
+    static void runUntilSignalled(Runnable stop, AgentLoop loop) throws InvalidFileException, PlanException,
+            ApplyException {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            agent.stop();
+            stop.run();
             try {
                 finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -126,7 +134,7 @@ final class AgentCommand implements Callable<Integer> {
         }, "stop rampart agent");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            agent.run();
+            loop.run();
         } finally {
             finished.countDown();
             try {

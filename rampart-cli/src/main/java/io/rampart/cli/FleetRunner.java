@@ -30,14 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /** What the fleet commands do, kept apart from their options so that only they load the etcd client. */
 final class FleetRunner {
-
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private FleetRunner() {
     }
@@ -88,27 +84,18 @@ final class FleetRunner {
             Path stateDir = fleet.stateDir != null ? fleet.stateDir : FleetAgent.defaultStateDir(fleet.host);
             FleetAgent agent = fleetAgent(store, fleet.host, HostValues.parseLabels(fleet.labels), stateDir,
                     options.family(), netns, interval, err);
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                agent.stop();
+            AgentCommand.runUntilSignalled(agent::stop, () -> {
                 try {
-                    finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    agent.run();
+                } catch (IOException e) {
+                    throw new SystemException("cannot keep the fleet state in " + stateDir + ": " + e.getMessage());
                 }
-                Runtime.getRuntime().halt(ExitCode.OK);
-            }, "stop rampart fleet agent");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                agent.run();
-            } finally {
-                finished.countDown();
-            }
+            });
         } catch (InvalidFileException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException e) {
             throw new InputException(e.getMessage());
-        } catch (ApplyException | IOException e) {
+        } catch (ApplyException e) {
             throw new SystemException(e.getMessage());
         }
         return ExitCode.OK;
