@@ -12,12 +12,12 @@ import io.rampart.system.agent.AgentEvent;
 import io.rampart.system.agent.InvalidFileException;
 import io.rampart.system.agent.KernelWatch;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +25,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The agent in fleet mode: registers the host in etcd under a lease, follows the revision assigned to
@@ -248,7 +249,7 @@ public final class FleetAgent {
             try {
                 session();
                 reachable = true;
-            } catch (ApiException e) {
+            } catch (RuntimeException e) {
                 if (reachable) {
                     log.accept("etcd: " + e.getMessage() + "; enforcing what is on disk, retrying every "
                             + RETRY.toSeconds() + " s");
@@ -358,25 +359,42 @@ public final class FleetAgent {
         wake.add(Wake.STATUS);
     }
 
-    /** The revision {@code id}, from local disk when fetched before, else from etcd, written to disk. */
+    /**
+     * The revision {@code id}, from local disk when fetched before, else from etcd, written to disk:
+     * its files in {@code revisions/<id>/}, then, last, the revision itself in {@code revisions/<id>.json}.
+     */
     private Revision fetch(String id) {
-        Path dir = stateDir.resolve("revisions").resolve(id);
+        Path revisions = stateDir.resolve("revisions");
+        Path dir = revisions.resolve(id);
+        Path stored = revisions.resolve(id + ".json");
         String key = store.layout().revision(id);
-        Path stored = stateDir.resolve("revisions").resolve(id + ".json");
         try {
-            if (Files.exists(stored) && Files.isDirectory(dir)) {
+            if (Files.exists(stored)) {
                 return Revision.fromJson(stored.toString(), Files.readString(stored));
             }
             String json = store.get(key).orElseThrow(() -> new ApiException(ApiException.BAD_INPUT,
                     "assigned revision " + id + " is not published"));
             Revision revision = Revision.fromJson(key, json);
-            Path partial = Files.createTempDirectory(stateDir.resolve("revisions"), id + ".partial");
+            Path partial = Files.createTempDirectory(revisions, id + ".partial");
             revision.bundle().writeTo(partial);
+            removeTree(dir); // left by a fetch that ended before its .json was written
             Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
             replace(stored, json);
             return revision;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep revision " + id + " in " + dir, e);
+            throw new ApiException(ApiException.SYSTEM, "cannot keep revision " + id + " in " + dir + ": "
+                    + e.getMessage());
+        }
+    }
+
+    private static void removeTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
