@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 LbCommand.class,
                 ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
                 ConfirmCommands.RollbackTimerCommand.class,
-                DemoCommand.class, ServeCommand.class, FleetCommands.Fleet.class,
+                DemoCommand.class, ServeCommand.class, AdoptCommand.class, ImportCommand.class,
+                FleetCommands.Fleet.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -78,6 +78,8 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TPROXY --on-port 3128"),
             new Sample(Family.IPV4, Table.MANGLE, "-j CLASSIFY --set-class 1:10"),
             new Sample(Family.IPV4, Table.MANGLE, "-m mac --mac-source 00:11:22:33:44:55"),
+            new Sample(Family.IPV6, Table.MANGLE, "-m eui64"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -m osf --genre Linux"),
             new Sample(Family.IPV4, Table.MANGLE, "-m owner --uid-owner 0"),
             new Sample(Family.IPV6, Table.FILTER, "-m owner --uid-owner 0"),
             new Sample(Family.IPV4, Table.MANGLE, "-m cgroup --cgroup 1"),
@@ -95,6 +97,9 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-m physdev --physdev-out eth0"),
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TCPMSS --clamp-mss-to-pmtu"),
             new Sample(Family.IPV4, Table.MANGLE, "-j SET --map-set skb src --map-prio"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j SYNPROXY --sack-perm --mss 1460"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db9::/64"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j DNPT --src-pfx 2001:db9::/64 --dst-pfx 2001:db8::/64"),
             new Sample(Family.IPV4, Table.MANGLE, "-i lo"),
             new Sample(Family.IPV4, Table.MANGLE, "-o lo"));
 

@@ -124,6 +124,8 @@ public final class RuleParser {
         private Token negation;
         /** The canonical argument of -p, null without one or when it is invalid: read once, as every later option needs it. */
         private String protocol;
+        /** The -p argument as written, lower case: iptables loads the match of that name (-p mh loads mh). */
+        private String protocolWord;
         private boolean protocolNegated;
         private boolean countersGiven;
         private int at;
@@ -182,6 +184,10 @@ public final class RuleParser {
                 throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
             }
             Optional<ExtensionSpec> spec = registry.target(name.text(), family);
+            Optional<String> withdrawn = registry.withdrawnTarget(name.text(), family);
+            if (withdrawn.isPresent()) {
+                throw new RuleSyntaxException(withdrawn.get(), name.column());
+            }
             if (spec.isEmpty()) {
                 checkUserChainTarget(name);
             } else if (kind == Target.Kind.GOTO) {
@@ -270,6 +276,10 @@ public final class RuleParser {
                 argColumns.add(word.column() + name.length() + 3);
             }
             for (int i = args.size(); i < spec.args().size(); i++) {
+                if (spec.args().get(i).optional() && (at >= words.size() || words.get(at).text().startsWith("-")
+                        || words.get(at).text().startsWith("!"))) {
+                    break;
+                }
                 Token value = argument(word);
                 if (value.text().equals("!") && !value.quoted()) {
                     throw new RuleSyntaxException("`" + text + " ! VALUE' is not accepted: write `! " + text
@@ -421,7 +431,8 @@ public final class RuleParser {
             if (protocol.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<ExtensionSpec> spec = registry.implicitMatch(protocol.get(), family);
+            Optional<ExtensionSpec> spec = registry.implicitMatch(protocolWord, family)
+                    .or(() -> registry.implicitMatch(protocol.get(), family));
             if (spec.isPresent() && matches.stream().anyMatch(m -> m.spec().equals(spec.get()))) {
                 return Optional.empty();
             }
@@ -431,6 +442,7 @@ public final class RuleParser {
         /** Records the rule's -p (there is one at most: -p cannot be repeated). */
         private void noteProtocol(OptionSpec spec, String argument, boolean negated) {
             protocolNegated = negated;
+            protocolWord = argument.toLowerCase(java.util.Locale.ROOT);
             try {
                 protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
             } catch (InvalidValueException e) {

@@ -29,7 +29,13 @@ class KernelCasesKernelTest {
 
     /** The objects cases may name, made in the namespace before any case is loaded. */
     static final List<String> PREPARATION = List.of("ipset create testset hash:ip", "ipset create other hash:net",
-            "ipset create testset6 hash:ip family inet6");
+            "ipset create testset6 hash:ip family inet6", "nfacct add acct1", "nfacct add 'two words'",
+            "nfacct add 0123456789012345678901234567890",
+            // rate estimators live as long as a RATEEST rule names them: kept in legacy tables, which no case flushes
+            "iptables-legacy -t raw -A OUTPUT -j RATEEST --rateest-name est1 --rateest-interval 250ms"
+                    + " --rateest-ewmalog 1s",
+            "iptables-legacy -t raw -A OUTPUT -j RATEEST --rateest-name est2 --rateest-interval 250ms"
+                    + " --rateest-ewmalog 1s");
 
     private static final String RECORD = "kernel.record";
     private static final String RERECORD = "mvn -B -pl rampart-system -am verify -Dtest=KernelCasesKernelTest"
