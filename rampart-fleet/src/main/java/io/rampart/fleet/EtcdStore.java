@@ -33,12 +33,18 @@ import java.util.concurrent.TimeoutException;
 /**
  * The fleet's etcd: keys and values as UTF-8 text under one {@link StoreLayout}, every operation
  * bounded by {@link #TIMEOUT}, so an unreachable etcd is an error naming its endpoints (exit 4)
- * within seconds rather than a hang.
+ * rather than a hang.
  */
 public final class EtcdStore implements AutoCloseable {
 
-    /** How long one operation may take, connecting included. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long one operation may take, connecting (and the first call's loading of the client) included;
+     * a refused connection fails at once, this bounds an endpoint that does not answer.
+     */
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    /** How long connecting to an endpoint may take. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
@@ -62,7 +68,7 @@ public final class EtcdStore implements AutoCloseable {
         if (System.getProperty(SLF4J_VERBOSITY) == null) {
             System.setProperty(SLF4J_VERBOSITY, "ERROR");
         }
-        Client client = Client.builder().endpoints(uris).connectTimeout(TIMEOUT).waitForReady(false)
+        Client client = Client.builder().endpoints(uris).connectTimeout(CONNECT_TIMEOUT).waitForReady(false)
                 .retryMaxDuration(TIMEOUT).build();
         return new EtcdStore(client, uris, layout);
     }

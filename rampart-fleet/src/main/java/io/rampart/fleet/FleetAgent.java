@@ -120,7 +120,7 @@ public final class FleetAgent {
             stopped = true;
             wake.add(Wake.STOP);
             try {
-                link.join(EtcdStore.TIMEOUT.toMillis() * 2);
+                link.join(EtcdStore.TIMEOUT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
