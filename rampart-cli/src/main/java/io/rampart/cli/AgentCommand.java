@@ -51,8 +51,11 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
     Path file;
+
+    @Mixin
+    FleetCommands.AgentOptions fleet;
 
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
             description = "On legacy iptables, how often to compare with the kernel, e.g. 5s, 500ms, 1m"
@@ -73,6 +76,9 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration every = parseInterval(interval);
+        if (fleet.given() || file == null) {
+            return FleetRunner.agent(file, fleet, options, every, spec.commandLine());
+        }
         try (Netns netns = options.namespace()) {
             NetnsValueResolver resolver = new NetnsValueResolver(netns);
             Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));
@@ -102,7 +108,7 @@ final class AgentCommand implements Callable<Integer> {
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log,
                     SyncStats.writingTo(SyncStats.fileOf(Path.of(SyncStats.ROOT), options.netns, family)));
-            runUntilSignalled(agent);
+            runUntilSignalled(agent::stop, agent::run);
         } catch (InvalidFileException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException e) {
@@ -113,10 +119,17 @@ final class AgentCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** Runs the agent on this thread until SIGTERM or SIGINT stops it; the command then returns 0. */
-    private static void runUntilSignalled(Agent agent) throws InvalidFileException, PlanException, ApplyException {
-        try (StopSignals signals = StopSignals.handle(agent::stop)) {
-            agent.run();
+    /** An agent's loop, which returns once stopped. */
+    @FunctionalInterface
+    interface AgentLoop {
+        void run() throws InvalidFileException, PlanException, ApplyException;
+    }
+
+    /** Runs the agent's {@code loop} on this thread until SIGTERM or SIGINT calls {@code stop}; the command then returns 0. */
+    static void runUntilSignalled(Runnable stop, AgentLoop loop) throws InvalidFileException, PlanException,
+            ApplyException {
+        try (StopSignals signals = StopSignals.handle(stop)) {
+            loop.run();
         }
     }
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
                 ConfirmCommands.RollbackTimerCommand.class,
                 DemoCommand.class, ServeCommand.class, AdoptCommand.class, ImportCommand.class,
+                FleetCommands.Fleet.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
- * <- system, lb), config and trace <- api <- cli; lb <- cli.
+ * <- system, lb), config and trace <- api <- fleet <- cli; lb <- cli.
  */
 class ArchitectureTest {
 
@@ -30,20 +30,22 @@ class ArchitectureTest {
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("api").definedBy("io.rampart.api..")
                 .layer("lb").definedBy("io.rampart.lb..")
+                .layer("fleet").definedBy("io.rampart.fleet..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("api").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("api").mayOnlyBeAccessedByLayers("fleet", "cli")
                 .whereLayer("lb").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("system").mayOnlyBeAccessedByLayers("api", "cli")
-                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "cli")
+                .whereLayer("fleet").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("system").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
+                .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "fleet", "cli")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("api", "cli")
-                .whereLayer("config").mayOnlyBeAccessedByLayers("api", "cli")
+                .whereLayer("config").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
                 .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "lb",
-                        "cli")
+                        "fleet", "cli")
                 .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
-                        "api", "lb", "cli")
+                        "api", "lb", "fleet", "cli")
                 .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
-                        "system", "api", "lb", "cli")
+                        "system", "api", "lb", "fleet", "cli")
                 .check(classes);
     }
 }

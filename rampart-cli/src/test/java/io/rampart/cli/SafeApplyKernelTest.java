@@ -208,7 +208,7 @@ class SafeApplyKernelTest {
             ProcessHandle timer = timer();
             // The timer descends from apply too, but lives in a session of its own: only apply is picked.
             ProcessHandle apply = terminal.descendants()
-                    .filter(p -> p.info().arguments().map(List::of).orElse(List.of()).contains("apply"))
+                    .filter(p -> arguments(p).contains("apply"))
                     .findFirst().orElseThrow();
             new ProcessBuilder("kill", "-9", "--", "-" + terminal.pid()).start().waitFor();
             apply.destroyForcibly();
@@ -357,6 +357,15 @@ class SafeApplyKernelTest {
      * A shell command that runs Rampart in a JVM of its own: the launcher's java and class path,
      * without the launcher's build step, which a test must not run.
      */
+    /** A process's arguments as /proc has them: ProcessHandle.Info leaves them out of a long command line. */
+    private static List<String> arguments(ProcessHandle process) {
+        try {
+            return List.of(Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline")).split("\0"));
+        } catch (IOException e) {
+            return List.of(); // ended meanwhile
+        }
+    }
+
     private static String rampartCommand(String... args) {
         List<String> words = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
                 "'" + System.getProperty("java.class.path") + "'", Main.class.getName()));

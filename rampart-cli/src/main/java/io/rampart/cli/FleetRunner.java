@@ -1,0 +1,179 @@
+package io.rampart.cli;
+
+import io.rampart.config.RulesetSource;
+import io.rampart.fleet.Bundle;
+import io.rampart.fleet.EtcdStore;
+import io.rampart.fleet.FleetAgent;
+import io.rampart.fleet.FleetView;
+import io.rampart.fleet.HostValues;
+import io.rampart.fleet.Publisher;
+import io.rampart.fleet.Revision;
+import io.rampart.fleet.StoreLayout;
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.PlanException;
+import io.rampart.reconcile.Reconciler;
+import io.rampart.system.Netns;
+import io.rampart.system.SystemException;
+import io.rampart.system.SystemXtables;
+import io.rampart.system.agent.InvalidFileException;
+import io.rampart.system.agent.KernelWatch;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+
+/** What the fleet commands do, kept apart from their options so that only they load the etcd client. */
+final class FleetRunner {
+
+    private FleetRunner() {
+    }
+
+    /** One publish as --json prints it. */
+    record PublishResult(String revision, boolean stored) {
+    }
+
+    static int publish(String endpoints, String prefix, Path file, String message, boolean json, PrintWriter out,
+                       PrintWriter err) {
+        RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
+        err.print(RulesetFiles.render(source, false));
+        err.flush();
+        if (source.hasErrors()) {
+            throw new InputException(RulesetFiles.render(source, true).stripTrailing()
+                    + "\n" + file + ": not published: it does not check clean");
+        }
+        Revision revision = Revision.of(Bundle.collect(file, source.files().keySet()), publisher(), Instant.now(),
+                message);
+        Publisher.Published published;
+        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+            published = new Publisher(store).publish(revision);
+        }
+        if (json) {
+            out.println(Json.line(new PublishResult(published.revision(), published.stored())));
+        } else {
+            out.println(published.stored() ? "published " + file + " (" + revision.bundle().files().size()
+                    + " file(s))" : "already published: the same content");
+            out.println(published.revision());
+        }
+        return ExitCode.OK;
+    }
+
+    /**
+     * {@code rampart agent --etcd URLS --host NAME}: the agent in fleet mode until SIGTERM or SIGINT,
+     * one log line per event on stderr.
+     */
+    static int agent(Path file, FleetCommands.AgentOptions fleet, KernelOptions options, Duration interval,
+                     CommandLine commandLine) {
+        if (file != null || fleet.endpoints == null || fleet.host == null) {
+            throw new CommandLine.ParameterException(commandLine, file == null && !fleet.given()
+                    ? "Missing required parameter: FILE (or --etcd URLS --host NAME for fleet mode)"
+                    : "fleet mode takes --etcd URLS and --host NAME, and no FILE: the fleet assigns it");
+        }
+        PrintWriter err = commandLine.getErr();
+        try (Netns netns = options.namespace();
+             EtcdStore store = EtcdStore.connect(fleet.endpoints, new StoreLayout(fleet.prefix))) {
+            Path stateDir = fleet.stateDir != null ? fleet.stateDir : FleetAgent.defaultStateDir(fleet.host);
+            FleetAgent agent = fleetAgent(store, fleet.host, HostValues.parseLabels(fleet.labels), stateDir,
+                    options.family(), netns, interval, err);
+            AgentCommand.runUntilSignalled(agent::stop, () -> {
+                try {
+                    agent.run();
+                } catch (IOException e) {
+                    throw new SystemException("cannot keep the fleet state in " + stateDir + ": " + e.getMessage());
+                }
+            });
+        } catch (InvalidFileException e) {
+            throw new InputException(e.getMessage());
+        } catch (PlanException e) {
+            throw new InputException(e.getMessage());
+        } catch (ApplyException e) {
+            throw new SystemException(e.getMessage());
+        }
+        return ExitCode.OK;
+    }
+
+    /** The fleet agent of {@code host} on {@code netns}, reading revisions as {@code plan} reads files. */
+    static FleetAgent fleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, Family family,
+                                 Netns netns, Duration interval, PrintWriter err) {
+        NetnsValueResolver resolver = new NetnsValueResolver(netns);
+        FleetAgent.RulesetReader reader = path -> {
+            try {
+                DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
+                if (state == null) {
+                    throw new InvalidFileException(path + ": has no table for " + family.command());
+                }
+                return state;
+            } catch (InputException e) {
+                throw new InvalidFileException(e.getMessage());
+            }
+        };
+        return new FleetAgent(store, host, labels, stateDir, reader,
+                new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+                KernelWatch.detect(netns, family, interval), line -> {
+                    err.println(Instant.now() + " " + host + ": " + line);
+                    err.flush();
+                });
+    }
+
+    /** One host as {@code fleet status --json} prints it. */
+    record HostLine(String host, String state, String revision, String assigned, String error,
+                    Long reportedSecondsAgo) {
+    }
+
+    /** {@code fleet status --json}. */
+    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
+    }
+
+    static int status(String endpoints, String prefix, boolean json, PrintWriter out) {
+        FleetView view;
+        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+            view = FleetView.read(store);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        view.counts().forEach((state, count) -> counts.put(state.label(), count));
+        if (json) {
+            out.println(Json.document(new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(),
+                    host.state().label(), host.revision(), host.assigned(), host.error(),
+                    host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
+                    view.allConverged())));
+        } else {
+            int width = view.hosts().stream().mapToInt(host -> host.name().length()).max().orElse(4);
+            for (FleetView.Host host : view.hosts()) {
+                StringBuilder line = new StringBuilder(String.format("%-" + width + "s  %-9s  revision %s",
+                        host.name(), host.state().label(), host.revision() == null ? "-" : host.revision()));
+                if (host.assigned() != null && !host.assigned().equals(host.revision())) {
+                    line.append(" (assigned ").append(host.assigned()).append(')');
+                }
+                line.append(host.reportedAgo() == null ? "; never reported"
+                        : "; reported " + host.reportedAgo().toSeconds() + " s ago");
+                if (host.error() != null) {
+                    line.append("; error: ").append(host.error().lines().findFirst().orElse(""));
+                }
+                out.println(line);
+            }
+            out.println(view.hosts().size() + " host(s): " + String.join(", ", counts.entrySet().stream()
+                    .map(e -> e.getValue() + " " + e.getKey()).toList()));
+        }
+        return view.allConverged() ? ExitCode.OK : ExitCode.DRIFT;
+    }
+
+    /** Who publishes: the user and the machine. */
+    private static String publisher() {
+        String host;
+        try {
+            host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        return System.getProperty("user.name") + "@" + host;
+    }
+}
