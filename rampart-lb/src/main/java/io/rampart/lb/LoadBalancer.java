@@ -8,6 +8,7 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,11 +72,15 @@ public final class LoadBalancer {
         }
         List<Reconciler.Applied> applied = new ArrayList<>();
         for (Family family : change.families()) {
-            LiveState live = LiveState.parse(host.xtables().save(family));
-            Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
-            List<Profile> wanted = change.next().values().stream().filter(p -> p.family() == family)
-                    .filter(p -> change.toApply().contains(p.name()) || liveChains.contains(p.chain())).toList();
-            applied.add(reconciler.apply(rules.desired(family, wanted)));
+            List<Profile> wanted;
+            // Which profiles are applied is read from the kernel, so no other writer may come between.
+            try (Xtables.Hold held = host.xtables().hold(family)) {
+                LiveState live = LiveState.parse(host.xtables().save(family));
+                Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
+                wanted = change.next().values().stream().filter(p -> p.family() == family)
+                        .filter(p -> change.toApply().contains(p.name()) || liveChains.contains(p.chain())).toList();
+                applied.add(reconciler.apply(rules.desired(family, wanted)));
+            }
             if (request.forwarding() && wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
                 host.enableForwarding(family);
             }

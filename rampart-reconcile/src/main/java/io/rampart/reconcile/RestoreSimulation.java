@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * What the kernel will hold after an {@code iptables-restore --noflush} script, worked out on the
  * iptables-save text it holds now, without touching it. Knows the commands the planner and
- * {@link Rollback} write: chain lines, {@code -A -I -R -D} by position, {@code -F -X -P}.
+ * {@link Rollback} write: chain lines, {@code -A -I -R} by position, {@code -D} by position or by rule, {@code -F -X -P}.
  */
 public final class RestoreSimulation {
 
@@ -75,6 +75,16 @@ public final class RestoreSimulation {
             return rules.computeIfAbsent(chain, c -> new ArrayList<>());
         }
 
+        /** {@code -D CHAIN N} by position, or {@code -D CHAIN RULE}: the first rule of that text, as iptables does. */
+        private void delete(String chain, String line) {
+            String rest = line.substring(("-D " + chain + " ").length());
+            if (rest.chars().allMatch(Character::isDigit)) {
+                rules(chain).remove(Integer.parseInt(rest) - 1);
+            } else if (!rules(chain).remove("-A " + chain + " " + rest)) {
+                throw new IllegalArgumentException("no rule to delete: " + line);
+            }
+        }
+
         void run(String line) {
             String[] words = line.split(" ", 4);
             if (line.startsWith(":")) {
@@ -96,7 +106,7 @@ public final class RestoreSimulation {
                 case "-A" -> rules(chain).add(line);
                 case "-I" -> rules(chain).add(Integer.parseInt(words[2]) - 1, "-A " + chain + " " + words[3]);
                 case "-R" -> rules(chain).set(Integer.parseInt(words[2]) - 1, "-A " + chain + " " + words[3]);
-                case "-D" -> rules(chain).remove(Integer.parseInt(words[2]) - 1);
+                case "-D" -> delete(chain, line);
                 case "-F" -> rules(chain).clear();
                 case "-X" -> {
                     chains.remove(chain);

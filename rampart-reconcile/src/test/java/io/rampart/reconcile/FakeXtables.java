@@ -115,7 +115,7 @@ final class FakeXtables implements Xtables {
             case "-A" -> chain.rules().add(line);
             case "-I" -> chain.rules().add(Integer.parseInt(words[2]) - 1, appended(words, line));
             case "-R" -> chain.rules().set(Integer.parseInt(words[2]) - 1, appended(words, line));
-            case "-D" -> chain.rules().remove(Integer.parseInt(words[2]) - 1);
+            case "-D" -> delete(chain, words, line);
             case "-F" -> chain.rules().clear();
             case "-P" -> chains.put(words[1], new FakeChain(words[2], chain.rules()));
             case "-X" -> {
@@ -123,6 +123,15 @@ final class FakeXtables implements Xtables {
                 checkJumps(chains);
             }
             default -> throw new IllegalStateException("unknown command " + command);
+        }
+    }
+
+    /** {@code -D CHAIN N}, or {@code -D CHAIN RULE}: the first rule of that text, refused when there is none. */
+    private static void delete(FakeChain chain, String[] words, String line) {
+        if (words[2].chars().allMatch(Character::isDigit)) {
+            chain.rules().remove(Integer.parseInt(words[2]) - 1);
+        } else if (!chain.rules().remove("-A" + line.substring(2))) {
+            throw new IllegalStateException("Bad rule (does a matching rule exist in that chain?)");
         }
     }
 

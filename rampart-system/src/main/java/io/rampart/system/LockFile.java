@@ -1,0 +1,171 @@
+package io.rampart.system;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A lock on a file that Rampart's processes and the threads of one process take in turn. The
+ * kernel's record lock (what {@link FileChannel#lock} takes) belongs to the whole process, so two
+ * threads of one JVM never wait for each other there and the JVM refuses the second with an
+ * exception: an in-process lock per file comes first, and only its outermost hold takes the file.
+ * The holder writes who it is into the file, so that a waiter can say whom it waits for.
+ */
+public final class LockFile {
+
+    /** Who holds a lock, as the holder wrote it. */
+    public record Holder(long pid, String command, Instant since) {
+
+        @Override
+        public String toString() {
+            return "pid " + pid + " (" + command + ") since " + since.truncatedTo(ChronoUnit.SECONDS);
+        }
+    }
+
+    /** One hold; closing it releases the lock. */
+    public interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The command line's main class, when a process was started with it rather than with -jar. */
+    private static final String MAIN_CLASS = "io.rampart.cli.Main";
+    private static final Map<Path, LockFile> FILES = new ConcurrentHashMap<>();
+    /** How often a waiter tries the file again; the kernel offers no wait with a timeout. */
+    private static final long RETRY_MILLIS = 20;
+
+    private final Path path;
+    private final ReentrantLock threads = new ReentrantLock();
+    private FileChannel channel;
+    private FileLock fileLock;
+
+    private LockFile(Path path) {
+        this.path = path;
+    }
+
+    /** The one lock of {@code path} in this process. */
+    public static LockFile of(Path path) {
+        return FILES.computeIfAbsent(path.toAbsolutePath().normalize(), LockFile::new);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Takes the lock, waiting at most {@code wait} (forever when null); {@code onWait} hears once,
+     * before the wait, who holds it. Empty when the wait ran out.
+     */
+    public Optional<Held> acquire(Duration wait, Consumer<Optional<Holder>> onWait) {
+        long deadline = wait == null ? Long.MAX_VALUE : System.nanoTime() + wait.toNanos();
+        try {
+            if (!threads.tryLock()) {
+                onWait.accept(holder());
+                if (!threads.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    return Optional.empty();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SystemException("interrupted while waiting for " + path);
+        }
+        if (threads.getHoldCount() > 1) {
+            return Optional.of(threads::unlock);
+        }
+        try {
+            if (!lockFile(deadline, onWait)) {
+                threads.unlock();
+                return Optional.empty();
+            }
+        } catch (RuntimeException e) {
+            threads.unlock();
+            throw e;
+        }
+        return Optional.of(this::release);
+    }
+
+    /** Who holds the lock, if the file says. */
+    public Optional<Holder> holder() {
+        try {
+            String[] fields = Files.readString(path).strip().split(" ", 3);
+            return Optional.of(new Holder(Long.parseLong(fields[0]), fields[2], Instant.parse(fields[1])));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not written yet, or never held
+        }
+    }
+
+    private boolean lockFile(long deadline, Consumer<Optional<Holder>> onWait) {
+        try {
+            Path parent = path.getParent();
+            if (!Files.isDirectory(parent)) {
+                Files.createDirectories(parent,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            boolean told = false;
+            while ((fileLock = channel.tryLock()) == null) {
+                if (!told) {
+                    onWait.accept(holder());
+                    told = true;
+                }
+                if (System.nanoTime() >= deadline) {
+                    channel.close();
+                    return false;
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+            byte[] me = (ProcessHandle.current().pid() + " " + Instant.now() + " " + describeSelf() + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(me), 0);
+            return true;
+        } catch (IOException e) {
+            throw new SystemException("cannot lock " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SystemException("interrupted while waiting for " + path);
+        }
+    }
+
+    private void release() {
+        try {
+            fileLock.release();
+            channel.close();
+        } catch (IOException e) {
+            // Closing the channel releases the lock in any case.
+        } finally {
+            fileLock = null;
+            channel = null;
+            threads.unlock();
+        }
+    }
+
+    /** This process as a waiter should see it: Rampart's command and arguments, and the thread. */
+    private static String describeSelf() {
+        List<String> arguments = Arrays.asList(ProcessHandle.current().info().arguments().orElse(new String[0]));
+        int jar = arguments.indexOf("-jar");
+        int main = jar >= 0 ? jar + 2 : arguments.indexOf(MAIN_CLASS) + 1;
+        String command = main > 0 && main <= arguments.size()
+                ? "rampart " + String.join(" ", arguments.subList(main, arguments.size()))
+                : ProcessHandle.current().info().command().orElse("java");
+        return command.replace('\n', ' ') + ", thread " + Thread.currentThread().getName();
+    }
+}
