@@ -52,6 +52,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
+    @Mixin
+    WriterWait writerWait;
+
     @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
     Path file;
 
@@ -90,7 +93,8 @@ final class AgentCommand implements Callable<Integer> {
                     throw new InvalidFileException(e.getMessage());
                 }
             };
-            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
+            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns,
+                    writerWait.waiting(spec.commandLine().getErr(), options.json)),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log);
             runUntilSignalled(agent);
         } catch (InvalidFileException e) {

@@ -157,6 +157,9 @@ final class ReconcileCommands {
         @Mixin
         ApplySafety safety;
 
+        @Mixin
+        WriterWait writerWait;
+
         @Override
         void checkFamilies(Set<Family> families) {
             if (families.size() > 1 && safety.confirmWindow() != null) {
@@ -169,7 +172,8 @@ final class ReconcileCommands {
         Xtables xtables(Netns netns, DesiredState desired) {
             safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes,
                     Main.class.getName()));
-            return safety.guard(super.xtables(netns, desired), desired, netns);
+            return safety.guard(new SystemXtables(netns, writerWait.waiting(spec.commandLine().getErr(), options.json)),
+                    desired, netns);
         }
 
         private PendingConfirmation.Target target(Family family) {

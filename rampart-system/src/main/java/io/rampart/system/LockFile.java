@@ -50,6 +50,8 @@ public final class LockFile {
     private static final Map<Path, LockFile> FILES = new ConcurrentHashMap<>();
     /** How often a waiter tries the file again; the kernel offers no wait with a timeout. */
     private static final long RETRY_MILLIS = 20;
+    /** A wait shorter than this goes unsaid: writers taking turns within moments need no notice. */
+    private static final long GRACE_MILLIS = 200;
 
     private final Path path;
     private final ReentrantLock threads = new ReentrantLock();
@@ -71,12 +73,13 @@ public final class LockFile {
 
     /**
      * Takes the lock, waiting at most {@code wait} (forever when null); {@code onWait} hears once,
-     * before the wait, who holds it. Empty when the wait ran out.
+     * when the wait lasts more than a moment, who holds it. Empty when the wait ran out.
      */
     public Optional<Held> acquire(Duration wait, Consumer<Optional<Holder>> onWait) {
         long deadline = wait == null ? Long.MAX_VALUE : System.nanoTime() + wait.toNanos();
         try {
-            if (!threads.tryLock()) {
+            if (!threads.tryLock(Math.min(GRACE_MILLIS, wait == null ? GRACE_MILLIS : wait.toMillis()),
+                    TimeUnit.MILLISECONDS)) {
                 onWait.accept(holder());
                 if (!threads.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     return Optional.empty();
@@ -120,9 +123,10 @@ public final class LockFile {
             }
             channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+            long tellAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
             boolean told = false;
             while ((fileLock = channel.tryLock()) == null) {
-                if (!told) {
+                if (!told && System.nanoTime() >= Math.min(tellAt, deadline)) {
                     onWait.accept(holder());
                     told = true;
                 }

@@ -8,12 +8,29 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.model.Table;
+import io.rampart.system.agent.Agent;
+import io.rampart.system.agent.AgentEvent;
+import io.rampart.system.agent.InvalidFileException;
+import io.rampart.system.agent.KernelWatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Applies while other programs write the same tables: their rules stay theirs, ours end as the file says. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -55,6 +72,135 @@ class BesideOtherWritersKernelTest {
         }
         text.append("-A FORWARD -j APP\n-A APP -d 10.2.").append(version).append(".1 -j DROP\nCOMMIT\n");
         return text.toString();
+    }
+
+    /**
+     * A random file: a block at the head of FORWARD and one at the tail of OUTPUT (or not shared at
+     * all), and up to four chains of its own, each there or not, jumped to from FORWARD.
+     */
+    private static String randomState(Random random, int version) {
+        StringBuilder text = new StringBuilder("*filter\n");
+        List<String> chains = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            if (random.nextInt(3) > 0) {
+                chains.add("APP" + i);
+                text.append(':').append("APP").append(i).append(" - [0:0]\n");
+            }
+        }
+        if (random.nextInt(6) > 0) {
+            text.append("# rampart: shared FORWARD head\n");
+            for (int i = random.nextInt(4); i > 0; i--) {
+                text.append("-A FORWARD -s 10.1.").append(version % 250).append('.').append(i).append(" -j ACCEPT\n");
+            }
+            chains.forEach(chain -> text.append("-A FORWARD -j ").append(chain).append('\n'));
+        }
+        for (String chain : chains) {
+            for (int i = random.nextInt(4); i > 0; i--) {
+                text.append("-A ").append(chain).append(" -d 10.2.").append(random.nextInt(3)).append('.').append(i)
+                        .append(" -j ").append(random.nextBoolean() ? "DROP" : "RETURN").append('\n');
+            }
+        }
+        if (random.nextInt(6) > 0) {
+            text.append("# rampart: shared OUTPUT tail\n");
+            for (int i = random.nextInt(3); i > 0; i--) {
+                text.append("-A OUTPUT -d 10.3.").append(random.nextInt(3)).append('.').append(i).append(" -j DROP\n");
+            }
+        }
+        return text.append("COMMIT\n").toString();
+    }
+
+    @Test
+    void randomFilesBesideForeignWritersAndTheAgent(@TempDir Path directory) throws Exception {
+        long seed = 20261201L;
+        Random random = new Random(seed);
+        Path file = directory.resolve("shared.rules");
+        Files.writeString(file, randomState(random, 0));
+        BlockingQueue<AgentEvent> refused = new LinkedBlockingQueue<>();
+        Agent agent = new Agent(file, () -> read(file), reconciler(), new KernelWatch.Events(netns, Family.IPV4),
+                event -> {
+                    if (event.kind() == AgentEvent.Kind.KERNEL_REFUSED || event.kind() == AgentEvent.Kind.FILE_ERROR) {
+                        refused.add(event);
+                    }
+                });
+        AtomicReference<Exception> agentFailure = new AtomicReference<>();
+        Thread agentThread = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (Exception e) {
+                agentFailure.set(e);
+            }
+        }, "agent beside foreign writers");
+        agentThread.start();
+        ForeignWriter churn = new ForeignWriter(netns, "fw", ForeignWriter.Kind.CHURN, List.of("FORWARD", "OUTPUT"),
+                seed).start();
+        ForeignWriter refill = new ForeignWriter(netns, "fr", ForeignWriter.Kind.REFILL, List.of(), seed + 1).start();
+        Reconciler reconciler = reconciler();
+        int applies = 200;
+        int replanned = 0;
+        String last = null;
+        try {
+            for (int version = 1; version <= applies; version++) {
+                last = randomState(random, version);
+                Path written = Files.writeString(directory.resolve(".shared.rules.new"), last);
+                Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Reconciler.Applied applied = reconciler.apply(desired(last));
+                replanned += applied.replans() > 0 ? 1 : 0;
+            }
+        } finally {
+            int churned = churn.stop();
+            int refilled = refill.stop();
+            System.out.println("beside foreign writers (seed " + seed + "): " + applies + " applies, " + replanned
+                    + " re-planned; the writers made " + churned + " and " + refilled + " changes");
+        }
+        DesiredState lastState = desired(last);
+        // The agent has the last file too and repairs what the writers left; wait until it is done.
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!reconciler.plan(lastState).isEmpty() && System.nanoTime() < giveUp) {
+            Thread.onSpinWait();
+        }
+        agent.stop();
+        agentThread.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(agentFailure.get()).as("the agent").isNull();
+        assertThat(refused).as("what the agent could not do").isEmpty();
+
+        String saved = save();
+        assertThat(churn.inKernel(saved)).as("the churning writer's rules").isEqualTo(churn.believed());
+        assertThat(refill.inKernel(saved)).as("the refilling writer's chain").isEqualTo(refill.believed());
+        assertThat(ourRules(saved)).as("Rampart's rules: exactly the last file's")
+                .isEqualTo(fileRules(lastState));
+        assertThat(reconciler.plan(lastState).isEmpty()).as("the blocks in place at the head and the tail").isTrue();
+        assertThat(reconciler.apply(lastState).written()).as("a further apply writes nothing").isFalse();
+    }
+
+    /** Every rule that is neither a foreign writer's nor Rampart's bookkeeping, by chain, in order. */
+    private static Map<String, List<String>> ourRules(String saved) {
+        Map<String, List<String>> rules = new TreeMap<>();
+        saved.lines().filter(l -> l.startsWith("-A ") && !l.contains("--comment fw-") && !l.contains("--comment fr-")
+                        && !l.startsWith("-A RAMPART-MANAGED "))
+                .forEach(l -> rules.computeIfAbsent(l.split(" ")[1], c -> new ArrayList<>()).add(l));
+        return rules;
+    }
+
+    /** The file's rules, by chain, in order. */
+    private static Map<String, List<String>> fileRules(DesiredState state) {
+        Map<String, List<String>> rules = new TreeMap<>();
+        state.table(Table.FILTER).ifPresent(table -> table.chains().forEach(chain -> {
+            List<String> lines = table.rulesOf(chain.name()).stream().map(DesiredState.DesiredRule::line).toList();
+            if (!lines.isEmpty()) {
+                rules.put(chain.name(), lines);
+            }
+        }));
+        return rules;
+    }
+
+    private static DesiredState read(Path file) throws InvalidFileException {
+        try {
+            return desired(Files.readString(file));
+        } catch (IOException e) {
+            throw new InvalidFileException(file + ": cannot read: " + e.getMessage());
+        } catch (RulesetSyntaxException e) {
+            throw new InvalidFileException(file + ":" + e.located());
+        }
     }
 
     @Test
