@@ -172,6 +172,47 @@ class BesideOtherWritersKernelTest {
         assertThat(reconciler.apply(lastState).written()).as("a further apply writes nothing").isFalse();
     }
 
+    @Test
+    void appliesAgainstTheAgentLeaveOneFileOrTheOtherAndTheAgentHasTheLastWord(@TempDir Path directory)
+            throws Exception {
+        String agentsFile = sharedHeadVersion(1);
+        String applied = sharedHeadVersion(2);
+        Path file = Files.writeString(directory.resolve("agent.rules"), agentsFile);
+        BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
+        Agent agent = new Agent(file, () -> read(file), reconciler(), new KernelWatch.Events(netns, Family.IPV4),
+                events::add);
+        AtomicReference<Exception> agentFailure = new AtomicReference<>();
+        Thread agentThread = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (Exception e) {
+                agentFailure.set(e);
+            }
+        }, "agent against applies");
+        agentThread.start();
+        Reconciler reconciler = reconciler();
+        DesiredState agents = desired(agentsFile);
+        DesiredState ours = desired(applied);
+        try {
+            for (int i = 0; i < 20; i++) {
+                reconciler.apply(ours);
+                boolean holdsAgents = reconciler.plan(agents).isEmpty();
+                boolean holdsOurs = reconciler.plan(ours).isEmpty();
+                assertThat(holdsAgents || holdsOurs).as("the kernel holds one of the files: " + save()).isTrue();
+            }
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!reconciler.plan(agents).isEmpty() && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+            assertThat(reconciler.plan(agents).isEmpty()).as("the agent repaired to its file").isTrue();
+        } finally {
+            agent.stop();
+            agentThread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(agentFailure.get()).isNull();
+        assertThat(events).noneMatch(e -> e.kind() == AgentEvent.Kind.KERNEL_REFUSED);
+    }
+
     /** Every rule that is neither a foreign writer's nor Rampart's bookkeeping, by chain, in order. */
     private static Map<String, List<String>> ourRules(String saved) {
         Map<String, List<String>> rules = new TreeMap<>();
