@@ -47,6 +47,9 @@ public final class LockFile {
 
     /** The command line's main class, when a process was started with it rather than with -jar. */
     private static final String MAIN_CLASS = "io.rampart.cli.Main";
+    /** The holder's record: pid, time, command and thread, cut or padded to this many bytes. */
+    private static final int RECORD_BYTES = 512;
+    private static volatile String commandLine;
     private static final Map<Path, LockFile> FILES = new ConcurrentHashMap<>();
     /** How often a waiter tries the file again; the kernel offers no wait with a timeout. */
     private static final long RETRY_MILLIS = 20;
@@ -108,7 +111,8 @@ public final class LockFile {
     public Optional<Holder> holder() {
         try {
             String[] fields = Files.readString(path).strip().split(" ", 3);
-            return Optional.of(new Holder(Long.parseLong(fields[0]), fields[2], Instant.parse(fields[1])));
+            return Optional.of(new Holder(Long.parseLong(fields[0]), fields[2],
+                    Instant.ofEpochMilli(Long.parseLong(fields[1]))));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not written yet, or never held
         }
@@ -136,10 +140,14 @@ public final class LockFile {
                 }
                 Thread.sleep(RETRY_MILLIS);
             }
-            byte[] me = (ProcessHandle.current().pid() + " " + Instant.now() + " " + describeSelf() + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(me), 0);
+            String me = ProcessHandle.current().pid() + " " + System.currentTimeMillis() + " " + commandLine() + ", thread "
+                    + Thread.currentThread().getName();
+            // Always the same length, padded: the file is never truncated, which costs milliseconds on ext4.
+            byte[] record = Arrays.copyOf(me.getBytes(StandardCharsets.UTF_8), RECORD_BYTES);
+            Arrays.fill(record, Math.min(me.getBytes(StandardCharsets.UTF_8).length, RECORD_BYTES - 1),
+                    RECORD_BYTES - 1, (byte) ' ');
+            record[RECORD_BYTES - 1] = '\n';
+            channel.write(ByteBuffer.wrap(record), 0);
             return true;
         } catch (IOException e) {
             throw new SystemException("cannot lock " + path + ": " + e.getMessage(), e);
@@ -162,14 +170,23 @@ public final class LockFile {
         }
     }
 
-    /** This process as a waiter should see it: Rampart's command and arguments, and the thread. */
-    private static String describeSelf() {
-        List<String> arguments = Arrays.asList(ProcessHandle.current().info().arguments().orElse(new String[0]));
-        int jar = arguments.indexOf("-jar");
-        int main = jar >= 0 ? jar + 2 : arguments.indexOf(MAIN_CLASS) + 1;
-        String command = main > 0 && main <= arguments.size()
-                ? "rampart " + String.join(" ", arguments.subList(main, arguments.size()))
-                : ProcessHandle.current().info().command().orElse("java");
-        return command.replace('\n', ' ') + ", thread " + Thread.currentThread().getName();
+    /** This process as a waiter should see it: Rampart's command and arguments, read once from /proc. */
+    private static String commandLine() {
+        String known = commandLine;
+        if (known == null) {
+            List<String> arguments;
+            try {
+                arguments = Arrays.asList(new String(Files.readAllBytes(Path.of("/proc/self/cmdline")),
+                        StandardCharsets.UTF_8).split("\0"));
+            } catch (IOException e) {
+                arguments = List.of("java");
+            }
+            int jar = arguments.indexOf("-jar");
+            int main = jar >= 0 ? jar + 2 : arguments.indexOf(MAIN_CLASS) + 1;
+            known = main > 0 && main <= arguments.size()
+                    ? "rampart " + String.join(" ", arguments.subList(main, arguments.size())) : arguments.get(0);
+            commandLine = known;
+        }
+        return known;
     }
 }

@@ -19,7 +19,13 @@ final class ForeignWriter implements AutoCloseable {
         /** Inserts and deletes its own rules at the head, in the middle and at the tail of shared chains, and in a chain of its own. */
         CHURN,
         /** Flushes a chain of its own and fills it again, in one restore. */
-        REFILL
+        REFILL,
+        /**
+         * Now and then deletes one of Rampart's rules in the shared chains, or inserts a rule into
+         * one of Rampart's chains ({@code APP...}): what the agent repairs, and what makes an apply
+         * that was just planned no longer fit. It believes nothing.
+         */
+        VANDAL
     }
 
     private final Netns netns;
@@ -69,10 +75,6 @@ final class ForeignWriter implements AutoCloseable {
         stop();
     }
 
-    String ownChain() {
-        return ownChain;
-    }
-
     /** The tags of the rules it believes it has, as {@code CHAIN TAG}; read after {@link #stop()}. */
     synchronized Set<String> believed() {
         return Set.copyOf(believed);
@@ -94,15 +96,33 @@ final class ForeignWriter implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
-                if (kind == Kind.REFILL) {
-                    refill();
-                } else {
-                    churn();
+                switch (kind) {
+                    case REFILL -> refill();
+                    case CHURN -> churn();
+                    case VANDAL -> vandalize();
                 }
                 changes++;
             }
         } catch (RuntimeException e) {
             failure.set(e.toString());
+        }
+    }
+
+    private void vandalize() {
+        List<String> rules = iptables("-S").stdout().lines().filter(l -> l.startsWith("-A ") && !l.contains("--comment"))
+                .toList();
+        // Most rounds only read, so that the damage comes a few times a second.
+        if (random.nextInt(40) > 0 || rules.isEmpty()) {
+            return;
+        }
+        String rule = rules.get(random.nextInt(rules.size()));
+        String chain = rule.split(" ")[1];
+        if (chain.startsWith("APP") && random.nextBoolean()) {
+            iptables(command("-I", chain, "1", newTag()));
+        } else if (sharedChains.contains(chain) || chain.startsWith("APP")) {
+            List<String> words = new ArrayList<>(List.of("-D"));
+            words.addAll(List.of(rule.substring(3).split(" ")));
+            iptables(words); // Rampart may have deleted it first: then this fails, harmlessly
         }
     }
 
