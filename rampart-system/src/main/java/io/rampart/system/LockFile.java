@@ -140,12 +140,12 @@ public final class LockFile {
                 }
                 Thread.sleep(RETRY_MILLIS);
             }
-            String me = ProcessHandle.current().pid() + " " + System.currentTimeMillis() + " " + commandLine() + ", thread "
-                    + Thread.currentThread().getName();
+            byte[] me = (ProcessHandle.current().pid() + " " + System.currentTimeMillis() + " " + commandLine()
+                    + ", thread " + Thread.currentThread().getName()).getBytes(StandardCharsets.UTF_8);
             // Always the same length, padded: the file is never truncated, which costs milliseconds on ext4.
-            byte[] record = Arrays.copyOf(me.getBytes(StandardCharsets.UTF_8), RECORD_BYTES);
-            Arrays.fill(record, Math.min(me.getBytes(StandardCharsets.UTF_8).length, RECORD_BYTES - 1),
-                    RECORD_BYTES - 1, (byte) ' ');
+            byte[] record = new byte[RECORD_BYTES];
+            Arrays.fill(record, (byte) ' ');
+            System.arraycopy(me, 0, record, 0, Math.min(me.length, RECORD_BYTES - 1));
             record[RECORD_BYTES - 1] = '\n';
             channel.write(ByteBuffer.wrap(record), 0);
             return true;
