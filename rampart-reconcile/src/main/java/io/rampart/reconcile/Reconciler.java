@@ -56,15 +56,17 @@ public final class Reconciler {
     public Applied apply(DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
         try (Xtables.Hold held = xtables.hold(desired.family())) {
-            boolean wrote = false;
+            Plan written = null;
             for (int attempt = 1; ; attempt++) {
                 String before = xtables.save(desired.family());
                 Plan plan = planner.plan(desired, LiveState.parse(before));
                 if (plan.isEmpty()) {
-                    return new Applied(plan, wrote, since(start), "", attempt - 1);
+                    // After a write that did not land as planned, the plan that did most of the work is the news.
+                    return new Applied(written == null ? plan : written, written != null, since(start), "",
+                            attempt - 1);
                 }
                 Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
-                wrote |= result.ok();
+                written = result.ok() ? plan : written;
                 String after = xtables.save(desired.family());
                 if (result.ok() && holdsWritten(desired, plan, before, after)) {
                     return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);

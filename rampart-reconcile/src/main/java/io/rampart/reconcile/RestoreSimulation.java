@@ -36,7 +36,7 @@ public final class RestoreSimulation {
                 continue;
             }
             if (line.startsWith("*")) {
-                current = tables.computeIfAbsent(line.substring(1).strip(), SimTable::new);
+                current = tables.computeIfAbsent(line.substring(1).strip(), SimTable::made);
             } else if (current == null) {
                 throw new IllegalArgumentException("command before a table line: " + line);
             } else {
@@ -69,6 +69,13 @@ public final class RestoreSimulation {
         SimTable(String name) {
             this.name = name;
             this.known = Table.byLabel(name).isPresent();
+        }
+
+        /** A table the script makes: it comes with its built-in chains, accepting. */
+        static SimTable made(String name) {
+            SimTable table = new SimTable(name);
+            Table.byLabel(name).ifPresent(t -> t.builtinChains().forEach(chain -> table.chains.put(chain, "ACCEPT")));
+            return table;
         }
 
         List<String> rules(String chain) {

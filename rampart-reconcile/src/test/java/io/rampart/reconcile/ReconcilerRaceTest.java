@@ -80,6 +80,16 @@ class ReconcilerRaceTest {
     }
 
     @Test
+    void aFirstApplyToAKernelWithoutTablesWritesOnceAndReportsItsPlan() throws Exception {
+        Reconciler.Applied applied = reconciler.apply(desired("*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\n"
+                + "COMMIT\n"));
+        assertThat(kernel.scripts).hasSize(1);
+        assertThat(applied.replans()).isZero();
+        assertThat(applied.written()).isTrue();
+        assertThat(applied.plan().isEmpty()).isFalse();
+    }
+
+    @Test
     void aRefusalOnAKernelNobodyChangedIsReportedWithoutPlanningAgain() throws Exception {
         kernel.refuseAtLine = 2;
         assertThatThrownBy(() -> reconciler.apply(desired(FIRST))).isInstanceOf(ApplyException.class)
