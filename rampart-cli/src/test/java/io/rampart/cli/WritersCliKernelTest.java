@@ -175,6 +175,10 @@ class WritersCliKernelTest {
             assertThat(json.exitCode()).isEqualTo(ExitCode.SYSTEM);
             assertThat(json.err().lines().findFirst().orElseThrow()).startsWith("{\"waiting\":")
                     .contains("\"pid\":" + ProcessHandle.current().pid());
+            // Another process waits on the lock file itself, and reads there who holds it.
+            ProcessResult other = rampart("apply", "--netns", name, "--wait", "1", first).get();
+            assertThat(other.exitCode()).as(other.stderr()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(other.stderr()).contains(self + " (rampart ").contains("gave up after 1 s");
             assertThat(Run.of("plan", "--netns", name, first).exitCode()).as("reading never waits").isZero();
             assertThat(new Iptables(netns, Family.IPV4).save()).isEqualTo(before);
         } finally {

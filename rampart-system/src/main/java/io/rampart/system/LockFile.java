@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  * kernel's record lock (what {@link FileChannel#lock} takes) belongs to the whole process, so two
  * threads of one JVM never wait for each other there and the JVM refuses the second with an
  * exception: an in-process lock per file comes first, and only its outermost hold takes the file.
- * The holder writes who it is into the file, so that a waiter can say whom it waits for.
+ * The holder writes who it is into the file, so that a waiter can say whom it waits for. A process
+ * loses its record locks on a file when it closes any descriptor of it, so the file is only ever
+ * read through the channel that takes the lock, and a thread waiting for another thread of this
+ * process learns who holds it from memory.
  */
 public final class LockFile {
 
@@ -60,6 +63,8 @@ public final class LockFile {
     private final ReentrantLock threads = new ReentrantLock();
     private FileChannel channel;
     private FileLock fileLock;
+    /** Who in this process holds the file's lock, while a thread does. */
+    private volatile Holder holding;
 
     private LockFile(Path path) {
         this.path = path;
@@ -83,7 +88,7 @@ public final class LockFile {
         try {
             if (!threads.tryLock(Math.min(GRACE_MILLIS, wait == null ? GRACE_MILLIS : wait.toMillis()),
                     TimeUnit.MILLISECONDS)) {
-                onWait.accept(holder());
+                onWait.accept(Optional.ofNullable(holding));
                 if (!threads.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     return Optional.empty();
                 }
@@ -107,10 +112,13 @@ public final class LockFile {
         return Optional.of(this::release);
     }
 
-    /** Who holds the lock, if the file says. */
-    public Optional<Holder> holder() {
+    /** Who holds the lock, as the holder wrote it into the file; read through the lock's own channel. */
+    private Optional<Holder> recorded() {
         try {
-            String[] fields = Files.readString(path).strip().split(" ", 3);
+            ByteBuffer buffer = ByteBuffer.allocate(RECORD_BYTES);
+            channel.read(buffer, 0);
+            String[] fields = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).strip()
+                    .split(" ", 3);
             return Optional.of(new Holder(Long.parseLong(fields[0]), fields[2],
                     Instant.ofEpochMilli(Long.parseLong(fields[1]))));
         } catch (IOException | RuntimeException e) {
@@ -131,7 +139,7 @@ public final class LockFile {
             boolean told = false;
             while ((fileLock = channel.tryLock()) == null) {
                 if (!told && System.nanoTime() >= Math.min(tellAt, deadline)) {
-                    onWait.accept(holder());
+                    onWait.accept(recorded());
                     told = true;
                 }
                 if (System.nanoTime() >= deadline) {
@@ -140,14 +148,17 @@ public final class LockFile {
                 }
                 Thread.sleep(RETRY_MILLIS);
             }
-            byte[] me = (ProcessHandle.current().pid() + " " + System.currentTimeMillis() + " " + commandLine()
-                    + ", thread " + Thread.currentThread().getName()).getBytes(StandardCharsets.UTF_8);
+            Holder me = new Holder(ProcessHandle.current().pid(), commandLine() + ", thread "
+                    + Thread.currentThread().getName(), Instant.now());
+            byte[] text = (me.pid() + " " + me.since().toEpochMilli() + " " + me.command())
+                    .getBytes(StandardCharsets.UTF_8);
             // Always the same length, padded: the file is never truncated, which costs milliseconds on ext4.
             byte[] record = new byte[RECORD_BYTES];
             Arrays.fill(record, (byte) ' ');
-            System.arraycopy(me, 0, record, 0, Math.min(me.length, RECORD_BYTES - 1));
+            System.arraycopy(text, 0, record, 0, Math.min(text.length, RECORD_BYTES - 1));
             record[RECORD_BYTES - 1] = '\n';
             channel.write(ByteBuffer.wrap(record), 0);
+            holding = me;
             return true;
         } catch (IOException e) {
             throw new SystemException("cannot lock " + path + ": " + e.getMessage(), e);
@@ -164,6 +175,7 @@ public final class LockFile {
         } catch (IOException e) {
             // Closing the channel releases the lock in any case.
         } finally {
+            holding = null;
             fileLock = null;
             channel = null;
             threads.unlock();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -50,11 +51,14 @@ public final class WriterLock {
                 + netns.name().map(n -> "namespace " + n).orElse("this host");
         LockFile lock = LockFile.of(Path.of(ROOT, "net-" + inode(netns) + "." + family.name().toLowerCase(
                 java.util.Locale.ROOT) + ".lock"));
-        return lock.acquire(waiting.patience(), holder -> waiting.onWait().accept(
-                new Notice(rules, lock.path(), holder, waiting.patience()))).orElseThrow(() -> new SystemException(
-                "gave up after " + waiting.patience().toSeconds() + " s waiting for the lock of the " + rules + " ("
-                        + lock.path() + "), held by " + lock.holder().map(LockFile.Holder::toString)
-                        .orElse("another writer") + "; nothing was changed (--wait SECONDS waits longer)"));
+        AtomicReference<Optional<LockFile.Holder>> seen = new AtomicReference<>(Optional.empty());
+        return lock.acquire(waiting.patience(), holder -> {
+            seen.set(holder);
+            waiting.onWait().accept(new Notice(rules, lock.path(), holder, waiting.patience()));
+        }).orElseThrow(() -> new SystemException("gave up after " + waiting.patience().toSeconds()
+                + " s waiting for the lock of the " + rules + " (" + lock.path() + "), held by "
+                + seen.get().map(LockFile.Holder::toString).orElse("another writer")
+                + "; nothing was changed (--wait SECONDS waits longer)"));
     }
 
     /** The namespace's inode: that of its bind mount in /run/netns, or of this process's own. */
