@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 LbCommand.class,
                 ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
                 ConfirmCommands.RollbackTimerCommand.class,
-                DemoCommand.class, ServeCommand.class,
+                DemoCommand.class, ServeCommand.class, AdoptCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
