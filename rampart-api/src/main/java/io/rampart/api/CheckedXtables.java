@@ -37,6 +37,11 @@ public final class CheckedXtables implements Xtables {
     }
 
     @Override
+    public Hold hold(Family family) {
+        return kernel.hold(family);
+    }
+
+    @Override
     public RestoreResult restore(Family family, String script) {
         if (saved == null) {
             throw new IllegalStateException("a restore is planned from a dump: save first");

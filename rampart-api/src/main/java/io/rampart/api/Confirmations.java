@@ -144,39 +144,56 @@ public final class Confirmations {
      * refusal leaves it pending, so that rollback can be retried.
      */
     public Optional<State> rollBack(String why, String onlyId) {
-        return pending.locked(() -> {
-            Optional<State> state = pending.state();
-            if (state.isEmpty() && onlyId == null) {
-                pending.remove(); // what a killed apply may leave: reserved, never recorded
-            }
-            if (state.isEmpty() || onlyId != null && !state.get().id().equals(onlyId)) {
-                return Optional.<State>empty();
-            }
-            PendingConfirmation.Target target = pending.target();
-            checkSameNamespace(state.get());
-            try (Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner)) {
-                Xtables kernel = new SystemXtables(netns);
-                String now = kernel.save(target.family());
-                String script = Rollback.script(pending.plan(), pending.before(), now);
-                if (!script.isEmpty()) {
-                    Xtables.RestoreResult result = kernel.restore(target.family(), script);
-                    if (!result.ok()) {
-                        String message = "the kernel refused the rollback of " + state.get().source() + ": "
-                                + result.message().strip().lines().findFirst().orElse("") + "; it stays pending:"
-                                + " `rampart rollback" + target.flags() + "' retries, `rampart confirm"
-                                + target.flags() + "' keeps the rules as they are";
-                        throw new SystemException(message);
-                    }
+        // The writers' lock first, as an apply takes it before the confirmation's: never the other way round.
+        try (Xtables.Hold held = writersHold()) {
+            return pending.locked(() -> rollBackHeld(why, onlyId));
+        }
+    }
+
+    /** The writers' lock of the target's rules; none when its namespace is gone, which the rollback then reports. */
+    private Xtables.Hold writersHold() {
+        PendingConfirmation.Target target = pending.target();
+        try {
+            Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner);
+            return new SystemXtables(netns).hold(target.family());
+        } catch (SystemException gone) {
+            return () -> { };
+        }
+    }
+
+    private Optional<State> rollBackHeld(String why, String onlyId) {
+        Optional<State> state = pending.state();
+        if (state.isEmpty() && onlyId == null) {
+            pending.remove(); // what a killed apply may leave: reserved, never recorded
+        }
+        if (state.isEmpty() || onlyId != null && !state.get().id().equals(onlyId)) {
+            return Optional.empty();
+        }
+        PendingConfirmation.Target target = pending.target();
+        checkSameNamespace(state.get());
+        try (Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner)) {
+            Xtables kernel = new SystemXtables(netns);
+            String now = kernel.save(target.family());
+            String script = Rollback.script(pending.plan(), pending.before(), now);
+            if (!script.isEmpty()) {
+                Xtables.RestoreResult result = kernel.restore(target.family(), script);
+                if (!result.ok()) {
+                    String message = "the kernel refused the rollback of " + state.get().source() + ": "
+                            + result.message().strip().lines().findFirst().orElse("") + "; it stays pending:"
+                            + " `rampart rollback" + target.flags() + "' retries, `rampart confirm"
+                            + target.flags() + "' keeps the rules as they are";
+                    throw new SystemException(message);
                 }
-            } catch (SystemException e) {
-                log("rollback failed: " + e.getMessage());
-                throw e;
             }
-            stopTimer();
-            log("rolled back " + state.get().source() + ": " + why);
-            pending.remove();
-            return state;
-        });
+        } catch (SystemException e) {
+            log("rollback failed: " + e.getMessage());
+            throw e;
+        }
+        stopTimer();
+        // logged before it is cleared, so a watcher that sees it gone reads how it ended
+        log("rolled back " + state.get().source() + ": " + why);
+        pending.remove();
+        return state;
     }
 
     /**

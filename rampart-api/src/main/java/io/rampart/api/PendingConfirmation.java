@@ -6,11 +6,10 @@ import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.reconcile.Plan;
+import io.rampart.system.LockFile;
 import io.rampart.system.SystemException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -134,16 +133,19 @@ public final class PendingConfirmation {
         return root.resolve(target.key() + ".log");
     }
 
-    /** Runs {@code action} holding this target's lock, so that confirm, rollback and the timer take turns. */
+    /**
+     * Runs {@code action} holding this target's lock, so that confirm, rollback and the timer take
+     * turns, and so do two threads of one server.
+     */
     <T> T locked(Supplier<T> action) {
         try {
             makeRoot();
-            try (FileChannel channel = FileChannel.open(root.resolve(target.key() + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
-                return action.get();
-            }
         } catch (IOException e) {
-            throw new SystemException("cannot lock " + root.resolve(target.key() + ".lock") + ": " + e.getMessage(), e);
+            throw new SystemException("cannot create " + root + ": " + e.getMessage(), e);
+        }
+        try (LockFile.Held held = LockFile.of(root.resolve(target.key() + ".lock")).acquire(null, holder -> { })
+                .orElseThrow()) {
+            return action.get();
         }
     }
 

@@ -10,6 +10,7 @@ import io.rampart.reconcile.Planner;
 import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
 import io.rampart.system.Netns;
+import io.rampart.system.SystemException;
 import io.rampart.trace.TraceInputException;
 import java.time.Duration;
 import java.util.Optional;
@@ -64,6 +65,12 @@ public final class SafeApply {
             }
             if (window == null) {
                 return write.get();
+            }
+            if (armed != null) {
+                // The apply plans again after its armed write: that write awaits confirmation as it is.
+                throw new SystemException("other programs changed the rules while this apply wrote them; what it"
+                        + " wrote awaits confirmation as it is: `rampart confirm' keeps it, `rampart rollback' undoes"
+                        + " it, and apply again afterwards");
             }
             State arming = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
                     replan(desired, saved, script));

@@ -403,6 +403,36 @@ class ApiKernelTest {
     }
 
     @Test
+    void twoAppliesAtOnceBothSucceedAndTheKernelHoldsOneOfThem() throws Exception {
+        String one = RULES.replace("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -s 192.0.2.1/32 -j ACCEPT\n"
+                + "-A SSH -s 192.0.2.2/32 -j ACCEPT");
+        String other = RULES.replace("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -s 198.51.100.9/32 -j DROP")
+                .replace("--dport 80 -j ACCEPT", "--dport 443 -j ACCEPT");
+        try {
+            for (int round = 0; round < 4; round++) {
+                var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(one));
+                var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(other));
+                assertThat(first.get().status()).as(first.get().body()).isEqualTo(200);
+                assertThat(second.get().status()).as(second.get().body()).isEqualTo(200);
+                boolean holdsOne = api.post("/api/plan", Map.of("text", one), null).json().get("changes").isEmpty();
+                boolean holdsOther = api.post("/api/plan", Map.of("text", other), null).json().get("changes")
+                        .isEmpty();
+                assertThat(holdsOne ^ holdsOther).as("the kernel holds exactly one of the two: " + saved()).isTrue();
+            }
+        } finally {
+            api.post("/api/apply", Map.of("text", RULES), TOKEN);
+        }
+    }
+
+    private static ApiClient.Response post(String text) {
+        try {
+            return api.post("/api/apply", Map.of("text", text), TOKEN);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void eventsReportAppliesDriftAndRepairsAsTheyHappen() throws Exception {
         EventStream events = EventStream.subscribe(server.url());
         try {

@@ -51,6 +51,9 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
+    @Mixin
+    WriterWait writerWait;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "A ruleset in iptables-save format.")
     Path file;
 
@@ -105,7 +108,8 @@ final class AgentCommand implements Callable<Integer> {
                     return inputs;
                 }
             };
-            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
+            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns,
+                    writerWait.waiting(spec.commandLine().getErr(), options.json)),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log,
                     SyncStats.writingTo(SyncStats.fileOf(Path.of(SyncStats.ROOT), options.netns, family)));
             runUntilSignalled(agent::stop, agent::run);

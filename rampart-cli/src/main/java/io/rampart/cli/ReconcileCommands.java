@@ -160,6 +160,9 @@ final class ReconcileCommands {
         @Mixin
         ApplySafety safety;
 
+        @Mixin
+        WriterWait writerWait;
+
         @Option(names = "--fallback", paramLabel = "FALLBACK",
                 description = "When FILE cannot be read or the kernel refuses it, apply FALLBACK instead"
                         + " (for every family it has tables for) and exit with FILE's error code: the boot unit"
@@ -208,7 +211,8 @@ final class ReconcileCommands {
         Xtables xtables(Netns netns, DesiredState desired) {
             safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes,
                     Main.class.getName()));
-            return safety.guard(super.xtables(netns, desired), desired, netns);
+            return safety.guard(new SystemXtables(netns, writerWait.waiting(spec.commandLine().getErr(), options.json)),
+                    desired, netns);
         }
 
         private PendingConfirmation.Target target(Family family) {

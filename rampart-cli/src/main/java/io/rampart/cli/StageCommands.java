@@ -13,6 +13,7 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
+import io.rampart.system.WriterLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +54,7 @@ final class StageCommands {
             }
             try (Netns netns = options.namespace(processes)) {
                 resolver = new NetnsValueResolver(netns);
-                return run(new Stages(new SystemXtables(netns), StandardExtensions.registry()),
+                return run(new Stages(new SystemXtables(netns, waiting()), StandardExtensions.registry()),
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(e.getMessage());
@@ -63,6 +64,16 @@ final class StageCommands {
         }
 
         abstract int run(Stages stages, PrintWriter out) throws PlanException, ApplyException;
+
+        /** How the command waits for other writers; the listing only reads, and never waits. */
+        WriterLock.Waiting waiting() {
+            return WriterLock.Waiting.standard();
+        }
+
+        /** The wait of a writing command: its --wait, said on stderr. */
+        WriterLock.Waiting waiting(WriterWait wait) {
+            return wait.waiting(spec.commandLine().getErr(), options.json);
+        }
 
         /** Whether the command rewrites the chains packets pass; it then waits until a pending confirmation ends. */
         boolean rewritesLiveChains() {
@@ -98,6 +109,14 @@ final class StageCommands {
                     + " that no packet reaches until `switch NAME'. Staging NAME again replaces its chains"
                     + " atomically. One iptables-restore; live rules are not touched."})
     static final class Stage extends StageCommand {
+
+        @Mixin
+        WriterWait writerWait;
+
+        @Override
+        WriterLock.Waiting waiting() {
+            return waiting(writerWait);
+        }
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 10 letters, digits, `_' or `-'.")
         String name;
 
@@ -121,6 +140,14 @@ final class StageCommands {
                     + " ruleset or the other. The previous stage stays loaded. The first switch moves what"
                     + " `apply' put into the built-in chains into a stage of its own (--previous)."})
     static final class Switch extends StageCommand {
+
+        @Mixin
+        WriterWait writerWait;
+
+        @Override
+        WriterLock.Waiting waiting() {
+            return waiting(writerWait);
+        }
 
         @Override
         boolean rewritesLiveChains() {
@@ -149,6 +176,14 @@ final class StageCommands {
     @Command(name = "unstage", mixinStandardHelpOptions = true,
             description = "Remove stage NAME, its chains and records. The live stage cannot be removed.")
     static final class Unstage extends StageCommand {
+
+        @Mixin
+        WriterWait writerWait;
+
+        @Override
+        WriterLock.Waiting waiting() {
+            return waiting(writerWait);
+        }
         @Parameters(index = "0", paramLabel = "NAME", description = "A stage that is not live.")
         String name;
 

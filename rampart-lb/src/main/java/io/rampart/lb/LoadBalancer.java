@@ -77,6 +77,23 @@ public final class LoadBalancer {
                     + "; the kernel is unchanged (add -run to apply)");
             return new Outcome(messages, List.of(), changed);
         }
+        // Which profiles are applied is read from the kernel, so no other writer may come between the
+        // reads and the writes (or the undo) of every family.
+        List<Xtables.Hold> held = new ArrayList<>();
+        try {
+            for (Family family : change.families()) {
+                held.add(host.xtables().hold(family));
+            }
+            return applyHeld(request, change, messages, changed);
+        } finally {
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).close();
+            }
+        }
+    }
+
+    private Outcome applyHeld(Request request, Change change, List<String> messages, boolean changed)
+            throws PlanException, ApplyException, IOException {
         // Every family is planned before any is written, so a plan that fails changes nothing.
         Map<Family, DesiredState> desired = new LinkedHashMap<>();
         Set<Family> proxying = EnumSet.noneOf(Family.class);
@@ -164,6 +181,11 @@ public final class LoadBalancer {
         @Override
         public String saveWithCounters(Family family) {
             return kernel.saveWithCounters(family);
+        }
+
+        @Override
+        public Hold hold(Family family) {
+            return kernel.hold(family);
         }
 
         @Override

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,10 +28,14 @@ class LoadBalancerTest {
     private static final String EMPTY_NAT = "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
             + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
 
-    /** Answers every save with an empty nat table; records restores and accepts or refuses them. */
+    /**
+     * Starts from an empty nat table per family; records restores and accepts or refuses them, an
+     * accepted one changing what the next save answers as iptables-restore would.
+     */
     private static final class FakeHost implements LbHost, Xtables {
         final List<String> restores = new ArrayList<>();
         final List<Family> forwarded = new ArrayList<>();
+        final Map<Family, String> saved = new EnumMap<>(Family.class);
         boolean refuse;
 
         @Override
@@ -48,14 +55,17 @@ class LoadBalancerTest {
 
         @Override
         public String save(Family family) {
-            return EMPTY_NAT;
+            return saved.getOrDefault(family, EMPTY_NAT);
         }
 
         @Override
         public RestoreResult restore(Family family, String script) {
             restores.add(script);
-            return refuse ? new RestoreResult(false, "iptables-restore: line 3 failed: No chain/target/match by that"
-                    + " name.") : new RestoreResult(true, "");
+            if (refuse) {
+                return new RestoreResult(false, "iptables-restore: line 3 failed: No chain/target/match by that name.");
+            }
+            saved.put(family, RestoreSimulation.after(save(family), script));
+            return new RestoreResult(true, "");
         }
     }
 

@@ -25,9 +25,12 @@ import java.util.TreeSet;
 
 /**
  * Compares what a file asks for with what the kernel holds and plans the smallest change: rules
- * replaced, inserted and deleted by position in the chains the file declares, new chains made,
- * chains Rampart made earlier and the file no longer declares removed. Chains the file does not
- * declare are never touched, except to drop their jumps to a chain being removed.
+ * replaced, inserted and deleted by position in the chains the file owns whole, new chains made,
+ * chains Rampart made earlier and the file no longer declares removed. In chains other programs
+ * write too (shared built-in chains, and chains the file does not declare, which lose only their
+ * jumps to a chain being removed) nothing goes by position: rules are deleted by their text and a
+ * block is inserted at the head or appended at the tail, so the script means the same whatever
+ * those programs did to the chain since the kernel was read.
  */
 public final class Planner {
 
@@ -143,15 +146,65 @@ public final class Planner {
         if (policyChanges) {
             body.add(new ScriptLine("-P " + name + " " + after.name(), null));
         }
-        List<DesiredRule> target = switch (declared.sharing()) {
-            case WHOLE -> want.rulesOf(name);
-            case HEAD -> concat(want.rulesOf(name), foreignRules(have, recorded, name));
-            case TAIL -> concat(foreignRules(have, recorded, name), want.rulesOf(name));
-        };
-        List<RuleChange> ruleChanges = diff(name, have.rulesOf(name), target, body);
+        List<RuleChange> ruleChanges = declared.sharing() == Chain.Sharing.WHOLE
+                ? diff(name, have.rulesOf(name), want.rulesOf(name), body)
+                : placeBlock(name, declared.sharing(), want.rulesOf(name), have, recorded, body);
         if (!ruleChanges.isEmpty() || policyChanges) {
             changes.add(new ChainChange(table, name, Action.UPDATE, before, after, ruleChanges));
         }
+    }
+
+    /**
+     * Puts the file's block into a shared chain without a position read from the kernel: unless
+     * the block stands in place already, Rampart's rules in the chain (the recorded block, and the
+     * hooks of a staged ruleset, as the file takes the chain back) are deleted by their text, and
+     * the block is inserted at the head (each rule at 1, the last first) or appended at the tail.
+     */
+    private static List<RuleChange> placeBlock(String chain, Chain.Sharing where, List<DesiredRule> block,
+                                               LiveTable have, Records recorded, List<ScriptLine> body) {
+        List<String> rules = have.rulesOf(chain);
+        boolean[] ours = rampartsIn(have, recorded, chain);
+        List<String> live = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            if (ours[i]) {
+                live.add(rules.get(i));
+            }
+        }
+        List<String> wanted = block.stream().map(DesiredRule::line).toList();
+        int from = where == Chain.Sharing.HEAD ? 0 : rules.size() - wanted.size();
+        boolean inPlace = live.equals(wanted) && from >= 0
+                && rules.subList(from, from + wanted.size()).equals(wanted);
+        if (inPlace) {
+            return List.of();
+        }
+        List<RuleChange> changes = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            if (ours[i]) {
+                body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
+                changes.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null,
+                        wanted.contains(rules.get(i)), null));
+            }
+        }
+        int foreign = rules.size() - live.size();
+        for (int i = 0; i < block.size(); i++) {
+            DesiredRule rule = block.get(i);
+            int position = where == Chain.Sharing.HEAD ? i + 1 : foreign + i + 1;
+            changes.add(new RuleChange(RuleChange.Kind.ADDED, position, rule.line(), null, live.contains(rule.line()),
+                    rule.source()));
+        }
+        if (where == Chain.Sharing.HEAD) {
+            for (int i = block.size() - 1; i >= 0; i--) {
+                body.add(new ScriptLine(positional("-I", block.get(i).line(), chain, 1), block.get(i).source()));
+            }
+        } else {
+            block.forEach(rule -> body.add(new ScriptLine(rule.line(), rule.source())));
+        }
+        return changes;
+    }
+
+    /** {@code -A CHAIN rest} as {@code VERB CHAIN rest}: a command that names the rule by its text. */
+    static String byText(String verb, String chain, String savedLine) {
+        return verb + savedLine.substring(2, 3 + chain.length()) + savedLine.substring(3 + chain.length());
     }
 
     /**
@@ -164,9 +217,15 @@ public final class Planner {
         for (String chain : recorded.shared().keySet()) {
             if (!want.declares(chain)) {
                 released.add(chain);
-                List<DesiredRule> kept = foreignRules(have, recorded, chain).stream()
-                        .filter(rule -> jumpTarget(rule.line()).filter(removed::contains).isEmpty()).toList();
-                List<RuleChange> ruleChanges = diff(chain, have.rulesOf(chain), kept, body);
+                List<String> rules = have.rulesOf(chain);
+                boolean[] ours = rampartsIn(have, recorded, chain);
+                List<RuleChange> ruleChanges = new ArrayList<>();
+                for (int i = 0; i < rules.size(); i++) {
+                    if (ours[i] || jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
+                        body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
+                        ruleChanges.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
+                    }
+                }
                 if (!ruleChanges.isEmpty()) {
                     changes.add(new ChainChange(table, chain, Action.UPDATE, null, null, ruleChanges));
                 }
@@ -176,25 +235,16 @@ public final class Planner {
     }
 
     /**
-     * The rules of a live chain that other tools own: all of them, less the block Rampart recorded
-     * putting there and the hooks of staged rulesets (the file takes the chain back from a stage).
+     * Which rules of a live chain are Rampart's: the block it recorded putting there and the hooks
+     * of staged rulesets. Other tools own the rest.
      */
-    private static List<DesiredRule> foreignRules(LiveTable have, Records recorded, String chain) {
+    private static boolean[] rampartsIn(LiveTable have, Records recorded, String chain) {
         List<String> rules = have.rulesOf(chain);
         boolean[] ours = Bookkeeping.inBlock(rules, recorded.shared().get(chain));
-        List<DesiredRule> foreign = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
-            if (!ours[i] && StageNames.hookedStage(rules.get(i), chain).isEmpty()) {
-                foreign.add(new DesiredRule(rules.get(i), null));
-            }
+            ours[i] |= StageNames.hookedStage(rules.get(i), chain).isPresent();
         }
-        return foreign;
-    }
-
-    private static List<DesiredRule> concat(List<DesiredRule> first, List<DesiredRule> second) {
-        List<DesiredRule> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
+        return ours;
     }
 
     private static List<RuleChange> appendAll(List<DesiredRule> rules, List<ScriptLine> body) {
@@ -248,15 +298,15 @@ public final class Planner {
     }
 
     /** {@code -A CHAIN rest} as {@code -I CHAIN POSITION rest} (or -R). */
-    private static String positional(String command, String canonicalLine, String chain, int position) {
+    static String positional(String command, String canonicalLine, String chain, int position) {
         String rest = canonicalLine.substring(("-A " + chain).length());
         return command + " " + chain + " " + position + rest;
     }
 
     /**
      * Removes chains Rampart made that the file no longer declares: first the jumps to them from
-     * chains the file does not manage (last position first, so positions stay right), then their
-     * rules, then the chains.
+     * chains the file does not manage (by their text: those chains are others'), then their rules,
+     * then the chains.
      */
     private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> managed,
                                         List<ChainChange> changes, List<ScriptLine> body) {
@@ -269,9 +319,9 @@ public final class Planner {
             }
             List<String> rules = have.rulesOf(chain);
             List<RuleChange> unlinked = new ArrayList<>();
-            for (int i = rules.size() - 1; i >= 0; i--) {
+            for (int i = 0; i < rules.size(); i++) {
                 if (jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
-                    body.add(new ScriptLine("-D " + chain + " " + (i + 1), null));
+                    body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
                     unlinked.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
                 }
             }

@@ -1,19 +1,34 @@
 package io.rampart.reconcile;
 
+import io.rampart.model.Chain;
 import io.rampart.model.extension.ExtensionRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Brings the kernel to a desired state: one iptables-save to read it, and, only when something
- * differs, one iptables-restore that changes exactly that. The entry point for programs that embed
- * Rampart.
+ * differs, one iptables-restore that changes exactly that and one more iptables-save to check that
+ * it did. The entry point for programs that embed Rampart.
+ *
+ * <p>Other programs may write the same tables at any moment; the kernel offers nothing that would
+ * refuse a write planned for an older state. So an apply holds the writers' lock (Rampart's other
+ * writers wait), plans deletions in others' chains by rule text (a rule someone else deleted in
+ * the meantime makes the whole restore fail, changing nothing), and reads back what it wrote. When
+ * the restore failed on a kernel that changed since the read, or the read-back does not hold what
+ * the plan meant to write, it plans again from a fresh read, up to {@value #ATTEMPTS} times.
  */
 public final class Reconciler {
 
     /** iptables-restore names the failing input line in one of these two ways. */
     private static final Pattern FAILED_LINE = Pattern.compile("(?:line (\\d+) failed|Error occurred at line: (\\d+))");
+
+    /** How often an apply plans, before it gives up on a kernel that keeps changing under it. */
+    static final int ATTEMPTS = 5;
+    private static final Pattern COUNTERS = Pattern.compile(" \\[\\d+:\\d+]$");
 
     private final Xtables xtables;
     private final Planner planner;
@@ -31,23 +46,77 @@ public final class Reconciler {
     /**
      * The outcome of an apply.
      *
-     * @param notes what iptables-restore said while succeeding, e.g. that it waited for the xtables lock
+     * @param notes   what iptables-restore said while succeeding, e.g. that it waited for the xtables lock
+     * @param replans how often the kernel changed under the apply, so that it planned again
      */
-    public record Applied(Plan plan, boolean written, Duration took, String notes) {
+    public record Applied(Plan plan, boolean written, Duration took, String notes, int replans) {
     }
 
     /** Converges the kernel to {@code desired}; writes nothing when it already holds it. */
     public Applied apply(DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
-        Plan plan = plan(desired);
-        if (plan.isEmpty()) {
-            return new Applied(plan, false, Duration.ofNanos(System.nanoTime() - start), "");
+        try (Xtables.Hold held = xtables.hold(desired.family())) {
+            Plan written = null;
+            for (int attempt = 1; ; attempt++) {
+                String before = xtables.save(desired.family());
+                Plan plan = planner.plan(desired, LiveState.parse(before));
+                if (plan.isEmpty()) {
+                    // After a write that did not land as planned, the plan that did most of the work is the news.
+                    return new Applied(written == null ? plan : written, written != null, since(start), "",
+                            attempt - 1);
+                }
+                Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
+                written = result.ok() ? plan : written;
+                String after = xtables.save(desired.family());
+                if (result.ok() && holdsWritten(desired, plan, before, after)) {
+                    return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
+                }
+                boolean moved = !stripped(after).equals(stripped(before));
+                if (attempt == ATTEMPTS || !result.ok() && !moved) {
+                    throw new ApplyException(result.ok()
+                            ? desired.source() + ": other programs kept changing the kernel's rules while they were"
+                            + " applied (" + ATTEMPTS + " attempts); run the apply again"
+                            : explain(plan, result.message()));
+                }
+            }
         }
-        Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
-        if (!result.ok()) {
-            throw new ApplyException(explain(plan, result.message()));
+    }
+
+    /**
+     * Whether the kernel holds, in every chain the file owns whole and in the bookkeeping, what the
+     * plan wrote on {@code before}. Shared chains are not compared: other programs may change them
+     * right after the write, and the next apply puts the block back in place.
+     */
+    private static boolean holdsWritten(DesiredState desired, Plan plan, String before, String after) {
+        LiveState meant = LiveState.parse(RestoreSimulation.after(before, plan.script()));
+        LiveState is = LiveState.parse(after);
+        for (LiveState.LiveTable table : meant.tables()) {
+            LiveState.LiveTable actual = is.table(table.table()).orElse(null);
+            if (actual == null) {
+                return false;
+            }
+            List<String> owned = new ArrayList<>(List.of(Bookkeeping.CHAIN));
+            desired.table(table.table()).ifPresent(want -> want.chains().stream()
+                    .filter(chain -> chain.sharing() == Chain.Sharing.WHOLE)
+                    .forEach(chain -> owned.add(chain.name())));
+            for (String chain : owned) {
+                if (table.has(chain) != actual.has(chain) || !table.rulesOf(chain).equals(actual.rulesOf(chain))) {
+                    return false;
+                }
+            }
         }
-        return new Applied(plan, true, Duration.ofNanos(System.nanoTime() - start), result.message().strip());
+        return true;
+    }
+
+    /** Save text without what changes with no writer: comment lines (the time of the dump) and policy counters. */
+    private static String stripped(String saved) {
+        return saved.lines().filter(line -> !line.startsWith("#"))
+                .map(line -> line.startsWith(":") ? COUNTERS.matcher(line).replaceFirst("") : line)
+                .collect(Collectors.joining("\n"));
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** The kernel's message, led by the source line of the refused command when there is one. */

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * What the kernel will hold after an {@code iptables-restore --noflush} script, worked out on the
  * iptables-save text it holds now, without touching it. Knows the commands the planner and
- * {@link Rollback} write: chain lines, {@code -A -I -R -D} by position, {@code -F -X -P}.
+ * {@link Rollback} write: chain lines, {@code -A -I -R} by position, {@code -D} by position or by rule, {@code -F -X -P}.
  */
 public final class RestoreSimulation {
 
@@ -36,7 +36,7 @@ public final class RestoreSimulation {
                 continue;
             }
             if (line.startsWith("*")) {
-                current = tables.computeIfAbsent(line.substring(1).strip(), SimTable::new);
+                current = tables.computeIfAbsent(line.substring(1).strip(), SimTable::made);
             } else if (current == null) {
                 throw new IllegalArgumentException("command before a table line: " + line);
             } else {
@@ -71,8 +71,25 @@ public final class RestoreSimulation {
             this.known = Table.byLabel(name).isPresent();
         }
 
+        /** A table the script makes: it comes with its built-in chains, accepting. */
+        static SimTable made(String name) {
+            SimTable table = new SimTable(name);
+            Table.byLabel(name).ifPresent(t -> t.builtinChains().forEach(chain -> table.chains.put(chain, "ACCEPT")));
+            return table;
+        }
+
         List<String> rules(String chain) {
             return rules.computeIfAbsent(chain, c -> new ArrayList<>());
+        }
+
+        /** {@code -D CHAIN N} by position, or {@code -D CHAIN RULE}: the first rule of that text, as iptables does. */
+        private void delete(String chain, String line) {
+            String rest = line.substring(("-D " + chain + " ").length());
+            if (rest.chars().allMatch(Character::isDigit)) {
+                rules(chain).remove(Integer.parseInt(rest) - 1);
+            } else if (!rules(chain).remove("-A " + chain + " " + rest)) {
+                throw new IllegalArgumentException("no rule to delete: " + line);
+            }
         }
 
         void run(String line) {
@@ -96,7 +113,7 @@ public final class RestoreSimulation {
                 case "-A" -> rules(chain).add(line);
                 case "-I" -> rules(chain).add(Integer.parseInt(words[2]) - 1, "-A " + chain + " " + words[3]);
                 case "-R" -> rules(chain).set(Integer.parseInt(words[2]) - 1, "-A " + chain + " " + words[3]);
-                case "-D" -> rules(chain).remove(Integer.parseInt(words[2]) - 1);
+                case "-D" -> delete(chain, line);
                 case "-F" -> rules(chain).clear();
                 case "-X" -> {
                     chains.remove(chain);

@@ -89,6 +89,12 @@ public final class Stages {
      * stage changes at once; its new file must then have the same built-in chains.
      */
     public Outcome stage(String name, DesiredState desired) throws PlanException, ApplyException {
+        try (Xtables.Hold held = xtables.hold(desired.family())) {
+            return restage(name, desired);
+        }
+    }
+
+    private Outcome restage(String name, DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         Family family = desired.family();
@@ -131,6 +137,12 @@ public final class Stages {
      * apply put into the built-in chains first moves into stage {@code previous}.
      */
     public Outcome switchTo(Family family, String name, String previous) throws PlanException, ApplyException {
+        try (Xtables.Hold held = xtables.hold(family)) {
+            return switchHeld(family, name, previous);
+        }
+    }
+
+    private Outcome switchHeld(Family family, String name, String previous) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         StageNames.check(previous);
@@ -190,6 +202,12 @@ public final class Stages {
 
     /** Removes stage {@code name}: its chains and records. The live stage cannot be removed. */
     public Outcome unstage(Family family, String name) throws PlanException, ApplyException {
+        try (Xtables.Hold held = xtables.hold(family)) {
+            return unstageHeld(family, name);
+        }
+    }
+
+    private Outcome unstageHeld(Family family, String name) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         LiveState live = LiveState.parse(xtables.save(family));
@@ -411,40 +429,31 @@ public final class Stages {
     /**
      * Puts the hooks of stage {@code name} (none when {@code record} is null) in place of every
      * stage's hooks and of the rules apply put there ({@code moved}), keeping every other rule where
-     * it is. A chain without either gets the hook at its head, or its tail for a stage that shares it so.
+     * it is: those are deleted by their text and the hook inserted at the chain's head, or appended
+     * at its tail for a stage that shares it so, as other programs may write the chain meanwhile.
      */
     private static void hook(Section section, LiveTable have, String name, StageRecord record,
                              Map<String, boolean[]> moved) {
         for (String builtin : have.table().builtinChains()) {
             List<String> rules = have.rulesOf(builtin);
             boolean[] ours = moved.getOrDefault(builtin, new boolean[rules.size()]).clone();
-            Hooked hooked = record == null ? null : record.builtins().get(builtin);
-            List<String> kept = new ArrayList<>();
-            int anchor = -1;
+            List<String> mine = new ArrayList<>();
             for (int i = 0; i < rules.size(); i++) {
                 ours[i] |= StageNames.hookedStage(rules.get(i), builtin).isPresent();
-                if (ours[i] && anchor < 0) {
-                    anchor = kept.size();
-                } else if (!ours[i]) {
-                    kept.add(rules.get(i));
+                if (ours[i]) {
+                    mine.add(rules.get(i));
                 }
             }
-            List<String> wanted = new ArrayList<>(kept);
-            if (hooked != null) {
-                int at = anchor >= 0 ? anchor : hooked.tail() ? kept.size() : 0;
-                wanted.add(at, StageNames.hook(builtin, name));
+            Hooked hooked = record == null ? null : record.builtins().get(builtin);
+            String wanted = hooked == null ? null : StageNames.hook(builtin, name);
+            boolean inPlace = wanted == null ? mine.isEmpty() : mine.equals(List.of(wanted))
+                    && rules.get(hooked.tail() ? rules.size() - 1 : 0).equals(wanted);
+            if (inPlace) {
+                continue;
             }
-            for (LineDiff.Edit edit : LineDiff.edits(rules, wanted)) {
-                String rest = switch (edit.kind()) {
-                    case DELETE -> "";
-                    case INSERT, REPLACE -> wanted.get(edit.toIndex()).substring(("-A " + builtin).length());
-                };
-                String command = switch (edit.kind()) {
-                    case DELETE -> "-D";
-                    case INSERT -> "-I";
-                    case REPLACE -> "-R";
-                };
-                section.body(command + " " + builtin + " " + edit.position() + rest);
+            mine.forEach(rule -> section.body(Planner.byText("-D", builtin, rule)));
+            if (wanted != null) {
+                section.body(hooked.tail() ? wanted : Planner.positional("-I", wanted, builtin, 1));
             }
         }
     }

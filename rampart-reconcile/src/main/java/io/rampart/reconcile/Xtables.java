@@ -22,6 +22,21 @@ public interface Xtables {
     /** Loads {@code script} with {@code iptables-restore --noflush}: every table in it commits atomically. */
     RestoreResult restore(Family family, String script);
 
+    /**
+     * Holds off every other writer of the family's rules until closed; a writer holds it from its
+     * read to its write, so that no other writer's change comes between. Holding it again on the
+     * same thread is allowed. A boundary with no other writers may hold nothing.
+     */
+    default Hold hold(Family family) {
+        return () -> { };
+    }
+
+    /** A hold of the writers' lock; closing it lets the next writer in. */
+    interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** How a restore ended; {@code message} is what iptables-restore said when it refused. */
     record RestoreResult(boolean ok, String message) {
     }

@@ -4,7 +4,9 @@ import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.syntax.RulesetPrinter;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,10 @@ final class FakeXtables implements Xtables {
     final Map<String, String> counters = new LinkedHashMap<>();
     /** When positive, the next restore is refused at this line, as the kernel refuses a bad command. */
     int refuseAtLine;
+    /** Another program's restore scripts: one runs just before each of Rampart's restores, while there are any. */
+    final Deque<String> othersBefore = new ArrayDeque<>();
+    /** Likewise, one runs just after each of Rampart's restores. */
+    final Deque<String> othersAfter = new ArrayDeque<>();
 
     private record FakeChain(String policy, List<String> rules) {
     }
@@ -72,7 +78,18 @@ final class FakeXtables implements Xtables {
 
     @Override
     public RestoreResult restore(Family family, String script) {
+        if (!othersBefore.isEmpty()) {
+            run(othersBefore.poll());
+        }
         scripts.add(script);
+        RestoreResult result = run(script);
+        if (!othersAfter.isEmpty()) {
+            run(othersAfter.poll());
+        }
+        return result;
+    }
+
+    private RestoreResult run(String script) {
         if (refuseAtLine > 0) {
             int line = refuseAtLine;
             refuseAtLine = 0;
@@ -115,7 +132,7 @@ final class FakeXtables implements Xtables {
             case "-A" -> chain.rules().add(line);
             case "-I" -> chain.rules().add(Integer.parseInt(words[2]) - 1, appended(words, line));
             case "-R" -> chain.rules().set(Integer.parseInt(words[2]) - 1, appended(words, line));
-            case "-D" -> chain.rules().remove(Integer.parseInt(words[2]) - 1);
+            case "-D" -> delete(chain, words, line);
             case "-F" -> chain.rules().clear();
             case "-P" -> chains.put(words[1], new FakeChain(words[2], chain.rules()));
             case "-X" -> {
@@ -123,6 +140,15 @@ final class FakeXtables implements Xtables {
                 checkJumps(chains);
             }
             default -> throw new IllegalStateException("unknown command " + command);
+        }
+    }
+
+    /** {@code -D CHAIN N}, or {@code -D CHAIN RULE}: the first rule of that text, refused when there is none. */
+    private static void delete(FakeChain chain, String[] words, String line) {
+        if (words[2].chars().allMatch(Character::isDigit)) {
+            chain.rules().remove(Integer.parseInt(words[2]) - 1);
+        } else if (!chain.rules().remove("-A" + line.substring(2))) {
+            throw new IllegalStateException("Bad rule (does a matching rule exist in that chain?)");
         }
     }
 

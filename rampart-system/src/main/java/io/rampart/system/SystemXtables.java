@@ -7,9 +7,21 @@ import io.rampart.reconcile.Xtables;
 public final class SystemXtables implements Xtables {
 
     private final Netns netns;
+    private final WriterLock.Waiting waiting;
 
+    /** Writers wait for each other as {@link WriterLock.Waiting#standard()} says. */
     public SystemXtables(Netns netns) {
+        this(netns, WriterLock.Waiting.standard());
+    }
+
+    public SystemXtables(Netns netns, WriterLock.Waiting waiting) {
         this.netns = netns;
+        this.waiting = waiting;
+    }
+
+    @Override
+    public Hold hold(Family family) {
+        return WriterLock.hold(netns, family, waiting)::close;
     }
 
     @Override
@@ -24,7 +36,10 @@ public final class SystemXtables implements Xtables {
 
     @Override
     public RestoreResult restore(Family family, String script) {
-        ProcessResult result = new Iptables(netns, family).restore(script, true);
-        return new RestoreResult(result.ok(), result.stderr());
+        // A write outside any writer's hold still waits its turn for the write itself.
+        try (Hold held = hold(family)) {
+            ProcessResult result = new Iptables(netns, family).restore(script, true);
+            return new RestoreResult(result.ok(), result.stderr());
+        }
     }
 }

@@ -1,0 +1,73 @@
+package io.rampart.system;
+
+import io.rampart.model.Family;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One writer at a time for the rules of a namespace and family, among all of Rampart's processes
+ * and threads: a {@link LockFile} under {@value #ROOT} named by the namespace's inode (a namespace
+ * deleted and made again under its name is another namespace; two names of one namespace share
+ * the lock). Writers hold it from their read of the kernel to their write; readers never take it.
+ */
+public final class WriterLock {
+
+    public static final String ROOT = "/run/rampart/lock";
+    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
+    /** What a waiting writer says: the lock, who holds it (when known) and how long it waits at most. */
+    public record Notice(String rules, Path lock, Optional<LockFile.Holder> holder, Duration patience) {
+
+        public String message() {
+            return "waiting for the lock of the " + rules + " (" + lock + "), held by "
+                    + holder.map(LockFile.Holder::toString).orElse("another writer") + "; giving up after "
+                    + patience.toSeconds() + " s";
+        }
+    }
+
+    /** How long a writer waits for the lock, and who hears that it waits. */
+    public record Waiting(Duration patience, Consumer<Notice> onWait) {
+
+        /** 30 s, said on stderr. */
+        public static Waiting standard() {
+            return new Waiting(DEFAULT_WAIT, notice -> System.err.println("rampart: " + notice.message()));
+        }
+    }
+
+    private WriterLock() {
+    }
+
+    /**
+     * Holds the lock of {@code family}'s rules in {@code netns}; a holder on this thread holds it
+     * again. When the wait runs out, a system error (exit 4) names the holder: nothing was changed.
+     */
+    public static LockFile.Held hold(Netns netns, Family family, Waiting waiting) {
+        String rules = (family == Family.IPV4 ? "IPv4" : "IPv6") + " rules of "
+                + netns.name().map(n -> "namespace " + n).orElse("this host");
+        LockFile lock = LockFile.of(Path.of(ROOT, "net-" + inode(netns) + "." + family.name().toLowerCase(
+                java.util.Locale.ROOT) + ".lock"));
+        AtomicReference<Optional<LockFile.Holder>> seen = new AtomicReference<>(Optional.empty());
+        return lock.acquire(waiting.patience(), holder -> {
+            seen.set(holder);
+            waiting.onWait().accept(new Notice(rules, lock.path(), holder, waiting.patience()));
+        }).orElseThrow(() -> new SystemException("gave up after " + waiting.patience().toSeconds()
+                + " s waiting for the lock of the " + rules + " (" + lock.path() + "), held by "
+                + seen.get().map(LockFile.Holder::toString).orElse("another writer")
+                + "; nothing was changed (--wait SECONDS waits longer)"));
+    }
+
+    /** The namespace's inode: that of its bind mount in /run/netns, or of this process's own. */
+    private static long inode(Netns netns) {
+        Path path = netns.name().map(n -> Path.of("/run/netns", n)).orElse(Path.of("/proc/self/ns/net"));
+        try {
+            return ((Number) Files.getAttribute(path, "unix:ino")).longValue();
+        } catch (IOException e) {
+            throw new SystemException("cannot identify the network namespace (" + path + "): " + e.getMessage(), e);
+        }
+    }
+}
