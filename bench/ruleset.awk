@@ -110,7 +110,9 @@ BEGIN {
     emit_same("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "mod conntrack ctstate (RELATED ESTABLISHED) ACCEPT")
     emit_same("-A INPUT -i lo -j ACCEPT", "interface lo ACCEPT")
     for (k = 1; k <= chains; k++) {
-        net = "10." int((k - 1) / 256) "." ((k - 1) % 256) ".0/24"
+        # A /24 of 10.0.0.0/8 per chain, and of 100.0.0.0/8 past the 65,536 that holds.
+        net = k <= 65536 ? "10." int((k - 1) / 256) "." ((k - 1) % 256) ".0/24" \
+            : "100." int((k - 65537) / 256) "." ((k - 65537) % 256) ".0/24"
         if (k % 5 == 0) {
             emit_same("-A INPUT -d " net " -p tcp -j " name[k], "daddr " net " proto tcp jump " name[k])
         } else {
