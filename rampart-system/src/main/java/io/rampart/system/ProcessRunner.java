@@ -55,24 +55,30 @@ public interface ProcessRunner {
     /**
      * The real runner, with a time limit per process. Its output goes to a file that is read once
      * it ended: through a pipe, a ruleset dump of 100,000 rules (10 MB) stalls whenever the reading
-     * JVM does (a garbage collection, a busy core), and the program waits with it.
+     * JVM does (a garbage collection, a busy core), and the program waits with it. The file's name
+     * is removed as soon as the program has it open, so nothing is left behind, whatever happens.
      */
     static ProcessRunner system() {
         return (command, stdin) -> {
-            Path output;
+            Process process;
+            InputStream output;
             try {
-                output = Files.createTempFile("rampart-", ".out");
-            } catch (IOException e) {
-                throw new SystemException("cannot run " + command.get(0) + ": no temporary file for its output: "
-                        + e.getMessage(), e);
-            }
-            Process process = null;
-            try {
+                Path file = Files.createTempFile("rampart-", ".out");
                 try {
-                    process = new ProcessBuilder(command).redirectOutput(output.toFile()).start();
-                } catch (IOException e) {
-                    throw new SystemException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+                    output = Files.newInputStream(file);
+                    try {
+                        process = new ProcessBuilder(command).redirectOutput(file.toFile()).start();
+                    } catch (IOException e) {
+                        output.close();
+                        throw e;
+                    }
+                } finally {
+                    Files.delete(file);
                 }
+            } catch (IOException e) {
+                throw new SystemException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+            }
+            try (output) {
                 CompletableFuture<String> err = readAsync(process.getErrorStream());
                 try (OutputStream in = process.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -85,20 +91,14 @@ public interface ProcessRunner {
                             + " minutes");
                 }
                 // Bytes as they are, any that are not UTF-8 replaced, as a pipe's were.
-                return new ProcessResult(process.exitValue(),
-                        new String(Files.readAllBytes(output), StandardCharsets.UTF_8), err.join());
+                return new ProcessResult(process.exitValue(), new String(output.readAllBytes(), StandardCharsets.UTF_8),
+                        err.join());
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
                 throw new SystemException("interrupted while running " + command.get(0), e);
             } catch (IOException e) {
                 throw new SystemException("cannot read the output of " + command.get(0) + ": " + e.getMessage(), e);
-            } finally {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException e) {
-                    // A leftover file in the temporary directory does no harm.
-                }
             }
         };
     }

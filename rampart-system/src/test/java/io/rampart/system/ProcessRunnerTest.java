@@ -31,6 +31,13 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void theOutputFileHasNoNameLeftWhileTheProgramRuns() {
+        // The program looks once its input has ended, which is after the runner removed the name.
+        ProcessResult result = runner.run(List.of("sh", "-c", "cat >/dev/null; readlink /proc/$$/fd/1"), "x\n");
+        assertThat(result.stdout().strip()).endsWith("(deleted)");
+    }
+
+    @Test
     void bytesThatAreNotUtf8AreReplacedNotRefused() {
         ProcessResult result = runner.run(List.of("printf", "a\\377b"), "");
         assertThat(result.stdout()).isEqualTo("a\uFFFDb");
