@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
+import io.rampart.system.agent.SyncStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.HashMap;
@@ -79,7 +81,8 @@ public final class ApiServer implements AutoCloseable {
                 new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
         EventHub hub = new EventHub();
         DriftWatch watch = new DriftWatch(service, hub, runner);
-        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub), watch, tls != null);
+        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub,
+                new Metrics(service, options.metricsRules(), Path.of(SyncStats.ROOT))), watch, tls != null);
         server.createContext("/", api::handle);
         server.setExecutor(threads);
         try {

@@ -65,6 +65,7 @@ final class DriftWatch implements AutoCloseable {
     }
 
     private void changed() {
+        service.liveChanged();
         if (pending.compareAndSet(false, true)) {
             checks.schedule(() -> {
                 pending.set(false);
@@ -76,6 +77,11 @@ final class DriftWatch implements AutoCloseable {
     private void baseline() {
         lastSaved = saved();
         lastDrift = drift();
+        try {
+            service.readLive();
+        } catch (RuntimeException e) {
+            // a rule Rampart cannot model: the page's first request reports it
+        }
     }
 
     /** Compares with the last look and reports what differs; runs on the one checking thread. */
@@ -86,6 +92,7 @@ final class DriftWatch implements AutoCloseable {
                 return;
             }
             lastSaved = now;
+            service.liveChanged();
             hub.publish(ServerEvent.now("changed", null, service.family().name().toLowerCase(Locale.ROOT)));
             Plan drift = drift();
             if (drift != null && (lastDrift == null || !drift.changes().equals(lastDrift.changes()))) {

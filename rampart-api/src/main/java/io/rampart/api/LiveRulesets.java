@@ -7,18 +7,19 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Rule;
+import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.Target;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
+import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
-import io.rampart.system.SystemException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,79 +27,272 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The kernel's ruleset as {@code iptables-save -c} prints it, parsed, with its counters. */
+/**
+ * The kernel's ruleset as {@code iptables-save -c} prints it, parsed, with its counters. Parsing is
+ * the costly part, so the parsed rules are kept and used again while the kernel holds the same
+ * rules (and the file they point into is unchanged); every look reads the counters afresh.
+ */
 final class LiveRulesets {
 
     /** {@code [packets:bytes] -A ...}: a rule's counters lead its line. */
     private static final Pattern RULE_COUNTERS = Pattern.compile("\\[(\\d+):(\\d+)\\] (-A .*)");
     /** {@code :INPUT ACCEPT [packets:bytes]}. */
-    private static final Pattern CHAIN_COUNTERS = Pattern.compile(":(\\S+) \\S+ \\[(\\d+):(\\d+)\\]");
+    private static final Pattern CHAIN_COUNTERS = Pattern.compile("(:(\\S+) \\S+ )\\[(\\d+):(\\d+)\\]");
 
-    private LiveRulesets() {
+    /** Counters this old are read again, in the background, when a view asks for them. */
+    static final long RECENT_MILLIS = 2_000;
+    /** {@code -A CHAIN ... -c packets bytes ...}: {@code iptables -S -v} puts the counters before the target. */
+    private static final Pattern LISTED_COUNTERS = Pattern.compile(" -c (\\d+) (\\d+)");
+
+    private final Map<Family, Parsed> parsed = new EnumMap<>(Family.class);
+    /** The last look per family, while the kernel has reported no change since it was taken. */
+    private final Map<Family, Recent> recent = new EnumMap<>(Family.class);
+    /** Counts the kernel's reported changes: a look taken across one is not kept as recent. */
+    private long changes;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+
+    private record Recent(Snapshot snapshot, long takenAt) {
     }
 
-    /** Packets and bytes. */
-    private record Counters(long packets, long bytes) {
-        static final Counters NONE = new Counters(0, 0);
+    /** One rule: its position from 1, canonical text, and the line of the save output it is on. */
+    record LiveRule(int number, String text, Rule rule, String target, String jump, String source, int line) {
     }
 
-    /** The live ruleset of the family without counters, as the tracer reads it. */
-    static SourcedRuleset parse(Netns netns, Family family) {
-        return parse(save(netns, family, false), family);
+    /** One chain; {@code hook} and {@code policy} are null for a user chain. */
+    record LiveChain(String name, String hook, String policy, List<LiveRule> rules) {
     }
 
-    static LiveRulesetResult read(Netns netns, Family family, Optional<DesiredState> desired) {
-        String saved = save(netns, family, true);
-        String[] lines = saved.split("\n", -1);
-        Map<Integer, Counters> ruleCounters = new HashMap<>();
-        Map<String, Counters> chainCounters = new HashMap<>();
+    record LiveTable(Table table, List<LiveChain> chains) {
+        String label() {
+            return table.label();
+        }
+    }
+
+    /**
+     * The rules of one family as parsed from one save output.
+     *
+     * @param key what the save output is without counters and dates: the same key, the same rules
+     */
+    record Parsed(Family family, String key, String fileStamp, String file, SourcedRuleset sourced,
+                  List<LiveTable> tables) {
+    }
+
+    /** The rules as parsed and the counters of one look at the kernel. */
+    record Snapshot(Parsed parsed, long[] rulePackets, long[] ruleBytes, Map<String, long[]> chainCounters) {
+
+        List<LiveTable> tables() {
+            return parsed.tables();
+        }
+
+        long packets(LiveRule rule) {
+            return rule.line() < rulePackets.length ? rulePackets[rule.line()] : 0;
+        }
+
+        long bytes(LiveRule rule) {
+            return rule.line() < ruleBytes.length ? ruleBytes[rule.line()] : 0;
+        }
+
+        /** Packets and bytes a built-in chain's policy counted; zero for a user chain. */
+        long[] counters(LiveTable table, LiveChain chain) {
+            return chainCounters.getOrDefault(table.label() + "/" + chain.name(), new long[2]);
+        }
+
+        RuleView view(LiveRule rule) {
+            return new RuleView(rule.number(), rule.text(), rule.target(), rule.jump(), packets(rule), bytes(rule),
+                    rule.source());
+        }
+
+        ChainView view(LiveTable table, LiveChain chain) {
+            long[] counted = counters(table, chain);
+            return new ChainView(chain.name(), chain.hook(), chain.policy(), counted[0], counted[1],
+                    chain.rules().stream().map(this::view).toList());
+        }
+
+        /** The whole ruleset with counters, as {@code GET /api/ruleset} answers it. */
+        LiveRulesetResult result() {
+            List<TableView> views = tables().stream().map(t -> new TableView(t.label(),
+                    t.chains().stream().map(c -> view(t, c)).toList())).toList();
+            return new LiveRulesetResult(parsed.family().name().toLowerCase(Locale.ROOT), parsed.file(), views);
+        }
+    }
+
+    /**
+     * Looks at the kernel's rules of {@code family} now.
+     *
+     * @param fileStamp tells one version of the file from another; rules are parsed again when it changes
+     * @param desired   the file's desired state, asked for only when the rules are parsed again
+     */
+    Snapshot read(Netns netns, Family family, String fileStamp, Supplier<Optional<DesiredState>> desired) {
+        long changesBefore;
+        synchronized (this) {
+            changesBefore = changes;
+        }
+        String[] lines = new Iptables(netns, family).saveWithCounters().split("\n", -1);
+        long[] packets = new long[lines.length + 1];
+        long[] bytes = new long[lines.length + 1];
+        Map<String, long[]> chainCounters = new HashMap<>();
         String table = "";
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].startsWith("*")) {
-                table = lines[i].substring(1);
-            }
-            Matcher rule = RULE_COUNTERS.matcher(lines[i]);
-            if (rule.matches()) {
-                ruleCounters.put(i + 1, counters(rule.group(1), rule.group(2)));
-                lines[i] = rule.group(3); // the same line number, so the parser's lines find the counters
-            }
-            Matcher chain = CHAIN_COUNTERS.matcher(lines[i]);
-            if (chain.matches()) {
-                chainCounters.put(table + "/" + chain.group(1), counters(chain.group(2), chain.group(3)));
+            String line = lines[i];
+            if (line.startsWith("#")) {
+                lines[i] = "#"; // the date iptables-save writes is no change of rules
+            } else if (line.startsWith("*")) {
+                table = line.substring(1);
+            } else if (line.startsWith("[")) {
+                Matcher rule = RULE_COUNTERS.matcher(line);
+                if (rule.matches()) {
+                    packets[i + 1] = Long.parseLong(rule.group(1));
+                    bytes[i + 1] = Long.parseLong(rule.group(2));
+                    lines[i] = rule.group(3); // the same line number, so the parser's lines find the counters
+                }
+            } else if (line.startsWith(":")) {
+                Matcher chain = CHAIN_COUNTERS.matcher(line);
+                if (chain.matches()) {
+                    chainCounters.put(table + "/" + chain.group(2), new long[] {Long.parseLong(chain.group(3)),
+                            Long.parseLong(chain.group(4))});
+                    lines[i] = chain.group(1) + "[0:0]";
+                }
             }
         }
-        SourcedRuleset parsed = parse(String.join("\n", lines), family);
-        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), family);
-        List<TableView> tables = new ArrayList<>();
-        for (TableRules section : parsed.ruleset().tables()) {
-            Map<String, List<RuleView>> rules = new HashMap<>();
+        String key = String.join("\n", lines);
+        Parsed rules;
+        synchronized (this) {
+            Parsed known = parsed.get(family);
+            if (known == null || !known.key().equals(key) || !known.fileStamp().equals(fileStamp)) {
+                known = parse(key, family, fileStamp, desired.get());
+                parsed.put(family, known);
+            }
+            rules = known;
+        }
+        Snapshot snapshot = new Snapshot(rules, packets, bytes, chainCounters);
+        synchronized (this) {
+            if (changes == changesBefore) {
+                recent.put(family, new Recent(snapshot, System.currentTimeMillis()));
+            }
+        }
+        return snapshot;
+    }
+
+    /**
+     * A look for a view of the ruleset, which need not wait for the kernel: the last look while the
+     * kernel has reported no change since, its counters read again in the background when they are
+     * older than {@link #RECENT_MILLIS}; otherwise a new look, {@code look}.
+     */
+    Snapshot recent(Family family, Supplier<Snapshot> look) {
+        Recent known;
+        synchronized (this) {
+            known = recent.get(family);
+        }
+        if (known == null) {
+            return look.get();
+        }
+        if (System.currentTimeMillis() - known.takenAt() > RECENT_MILLIS && refreshing.compareAndSet(false, true)) {
+            Thread refresh = new Thread(() -> {
+                try {
+                    look.get();
+                } catch (RuntimeException e) {
+                    forget(); // the next view looks itself, and reports what is wrong
+                } finally {
+                    refreshing.set(false);
+                }
+            }, "rampart-counters");
+            refresh.setDaemon(true);
+            refresh.start();
+        }
+        return known.snapshot();
+    }
+
+    /** The kernel reported a change of rules: views look again. */
+    synchronized void forget() {
+        changes++;
+        recent.clear();
+    }
+
+    /**
+     * The chain's rules from the recent look with counters read now, from {@code iptables -S CHAIN -v}
+     * (one chain, so quick in a large ruleset); empty when the kernel's chain no longer has exactly
+     * those rules.
+     */
+    Optional<ChainView> counted(Netns netns, Snapshot snapshot, LiveTable table, LiveChain chain) {
+        Family family = snapshot.parsed().family();
+        ProcessResult listed = new Iptables(netns, family).run(table.table(), List.of("-S", chain.name(), "-v"));
+        if (!listed.ok()) {
+            return Optional.empty();
+        }
+        List<RuleView> rules = new ArrayList<>();
+        long[] policy = new long[2];
+        String head = "-A " + chain.name() + " ";
+        for (String line : listed.stdout().lines().toList()) {
+            if (line.startsWith("-P ")) {
+                Matcher counters = LISTED_COUNTERS.matcher(line);
+                if (counters.find()) {
+                    policy = new long[] {Long.parseLong(counters.group(1)), Long.parseLong(counters.group(2))};
+                }
+            } else if (line.startsWith(head)) {
+                if (rules.size() >= chain.rules().size()) {
+                    return Optional.empty();
+                }
+                LiveRule rule = chain.rules().get(rules.size());
+                Optional<RuleView> view = countedAs(line, rule);
+                if (view.isEmpty()) {
+                    return Optional.empty();
+                }
+                rules.add(view.get());
+            }
+        }
+        if (rules.size() != chain.rules().size()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChainView(chain.name(), chain.hook(), chain.policy(), policy[0], policy[1], rules));
+    }
+
+    /** The rule with the counters of its listed line, when the line is the rule (a comment may hold " -c 1 2" too). */
+    private static Optional<RuleView> countedAs(String line, LiveRule rule) {
+        Matcher counters = LISTED_COUNTERS.matcher(line);
+        while (counters.find()) {
+            String without = line.substring(0, counters.start()) + line.substring(counters.end());
+            if (without.equals(rule.text())) {
+                return Optional.of(new RuleView(rule.number(), rule.text(), rule.target(), rule.jump(),
+                        Long.parseLong(counters.group(1)), Long.parseLong(counters.group(2)), rule.source()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Parses save text without counters; {@code desired} says where its rules were written. */
+    static Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
+        SourcedRuleset sourced = parse(key, family);
+        // The kernel's text of a rule is its canonical text: the line is kept, not printed again.
+        String[] lines = key.split("\n", -1);
+        List<LiveTable> tables = new ArrayList<>();
+        for (TableRules section : sourced.ruleset().tables()) {
+            Map<String, List<LiveRule>> rules = new HashMap<>();
             SourceLines sources = new SourceLines(desired.flatMap(d -> d.table(section.table())));
             Set<String> chainNames = new HashSet<>();
             section.chains().forEach(c -> chainNames.add(c.name()));
             for (int i = 0; i < section.rules().size(); i++) {
                 Rule rule = section.rules().get(i);
-                List<RuleView> chainRules = rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
-                String text = printer.print(rule);
-                Counters counted = ruleCounters.getOrDefault(parsed.lineOf(section.table(), i), Counters.NONE);
-                chainRules.add(new RuleView(chainRules.size() + 1, text, rule.targetIfAny().map(Target::name)
-                        .orElse(null), jump(chainNames, rule), counted.packets(), counted.bytes(),
-                        sources.sourceOf(rule.chain(), text)));
+                List<LiveRule> chainRules = rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
+                String text = lines[sourced.lineOf(section.table(), i) - 1];
+                chainRules.add(new LiveRule(chainRules.size() + 1, text, rule, rule.targetIfAny().map(Target::name)
+                        .orElse(null), jump(chainNames, rule), sources.sourceOf(rule.chain(), text),
+                        sourced.lineOf(section.table(), i)));
             }
-            List<ChainView> chains = new ArrayList<>();
+            List<LiveChain> chains = new ArrayList<>();
             for (Chain chain : section.chains()) {
-                Counters counted = chainCounters.getOrDefault(section.table().label() + "/" + chain.name(),
-                        Counters.NONE);
-                chains.add(new ChainView(chain.name(), section.table().builtinHook(chain.name()).map(Hook::name)
+                chains.add(new LiveChain(chain.name(), section.table().builtinHook(chain.name()).map(Hook::name)
                         .orElse(null), chain.policyIfBuiltin().map(p -> p.name()).orElse(null),
-                        counted.packets(), counted.bytes(), rules.getOrDefault(chain.name(), List.of())));
+                        List.copyOf(rules.getOrDefault(chain.name(), List.of()))));
             }
-            tables.add(new TableView(section.table().label(), chains));
+            tables.add(new LiveTable(section.table(), List.copyOf(chains)));
         }
-        return new LiveRulesetResult(family.name().toLowerCase(Locale.ROOT),
-                desired.map(DesiredState::source).orElse(null), tables);
+        return new Parsed(family, key, fileStamp, desired.map(DesiredState::source).orElse(null), sourced,
+                List.copyOf(tables));
     }
 
     /** {@code jump} or {@code goto} for a rule whose target is one of the table's chains; null otherwise. */
@@ -109,18 +303,9 @@ final class LiveRulesets {
         return rule.target().kind() == Target.Kind.GOTO ? "goto" : "jump";
     }
 
-    private static Counters counters(String packets, String bytes) {
-        return new Counters(Long.parseLong(packets), Long.parseLong(bytes));
-    }
-
-    private static String save(Netns netns, Family family, boolean counters) {
-        String save = family.command() + "-save";
-        List<String> command = counters ? List.of(save, "-c") : List.of(save);
-        ProcessResult result = netns.run(command, "");
-        if (!result.ok()) {
-            throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());
-        }
-        return result.stdout();
+    /** The live ruleset of the family without counters and with only the chains the kernel has, as the tracer reads it. */
+    static SourcedRuleset parse(Netns netns, Family family) {
+        return parse(new Iptables(netns, family).saveOfExistingChains(), family);
     }
 
     private static SourcedRuleset parse(String saved, Family family) {

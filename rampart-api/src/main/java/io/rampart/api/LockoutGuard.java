@@ -121,7 +121,8 @@ final class LockoutGuard {
         List<Trace> ways = new ArrayList<>(List.of(trace));
         trace.branches().forEach(branch -> ways.add(branch.trace()));
         for (Trace way : ways) {
-            if (way.verdict().equals("ACCEPT") || way.steps().isEmpty()) {
+            // an undecided way stopped at a rule the tracer cannot evaluate: it proves no cut-off
+            if (way.verdict().equals("ACCEPT") || way.isUndecided() || way.steps().isEmpty()) {
                 continue;
             }
             Step last = way.steps().get(way.steps().size() - 1);

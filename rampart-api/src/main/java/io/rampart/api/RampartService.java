@@ -62,6 +62,7 @@ public final class RampartService {
     private final ProcessRunner runner;
     private final Function<Netns, ValueResolver> resolvers;
     private final String timerMain;
+    private final LiveRulesets liveRules = new LiveRulesets();
 
     /**
      * @param netns     the namespace to work in, or null for the host's rules
@@ -111,9 +112,95 @@ public final class RampartService {
 
     /** The kernel's ruleset of the family with counters, rules pointing into the file when it has them. */
     public LiveRulesetResult live(String familyName) {
+        return snapshot(family(familyName)).result();
+    }
+
+    /**
+     * The live ruleset's chains and jumps, with counts and counters but without the rules. Like
+     * {@link #search}, it answers from the last look at the kernel while the kernel reports no change
+     * of rules, so a large ruleset is not read again for each view; its counters are at most a few
+     * seconds old.
+     */
+    public RulesetOutline outline(String familyName) {
+        return RulesetOutline.of(view(family(familyName)));
+    }
+
+    /**
+     * The rules of one live chain with their counters and file lines: the rules from the last look,
+     * the counters of this chain read now.
+     */
+    public ChainRulesResult chain(String familyName, String tableName, String chainName) {
         Family chosen = family(familyName);
+        if (tableName == null || chainName == null) {
+            throw new ApiException(ApiException.BAD_INPUT, "name the chain: table=TABLE&chain=NAME");
+        }
+        LiveRulesets.Snapshot snapshot = view(chosen);
+        LiveRulesets.LiveTable table = table(snapshot, tableName);
+        LiveRulesets.LiveChain chain = chain(snapshot, table, chainName);
+        Optional<LiveRulesetResult.ChainView> counted;
         try (Netns ns = namespace(runner)) {
-            return LiveRulesets.read(ns, chosen, desiredOfFile(ns, chosen));
+            counted = liveRules.counted(ns, snapshot, table, chain);
+        }
+        if (counted.isEmpty()) {
+            // The chain changed since the last look, before the kernel's report of it arrived: look again.
+            liveRules.forget();
+            snapshot = snapshot(chosen);
+            table = table(snapshot, tableName);
+            counted = Optional.of(snapshot.view(table, chain(snapshot, table, chainName)));
+        }
+        return new ChainRulesResult(chosen.name().toLowerCase(Locale.ROOT), snapshot.parsed().file(), tableName,
+                counted.get());
+    }
+
+    private static LiveRulesets.LiveTable table(LiveRulesets.Snapshot snapshot, String name) {
+        return snapshot.tables().stream().filter(t -> t.label().equals(name)).findFirst()
+                .orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no table `" + name + "' in the live "
+                        + snapshot.parsed().family().command() + " ruleset"));
+    }
+
+    private static LiveRulesets.LiveChain chain(LiveRulesets.Snapshot snapshot, LiveRulesets.LiveTable table,
+                                                String name) {
+        return table.chains().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no chain `" + name + "' in table "
+                        + table.label() + Suggestions.didYouMean(name, table.chains().stream()
+                        .map(LiveRulesets.LiveChain::name).toList())));
+    }
+
+    /** Chains and rules of the live ruleset found by name, text, address, port or {@code file:line}. */
+    public SearchResult search(String familyName, String query, String limit) {
+        return RuleSearch.search(view(family(familyName)), query, limit);
+    }
+
+    /** The kernel reported a change of rules: the next view reads them again. */
+    void liveChanged() {
+        liveRules.forget();
+    }
+
+    /** Reads the live rules of the server's family now, so that the first view of them need not wait. */
+    void readLive() {
+        snapshot(family);
+    }
+
+    private LiveRulesets.Snapshot view(Family chosen) {
+        return liveRules.recent(chosen, () -> snapshot(chosen));
+    }
+
+    /** The live rules of the family, parsed again only when they or the file changed. */
+    private LiveRulesets.Snapshot snapshot(Family chosen) {
+        try (Netns ns = namespace(runner)) {
+            return liveRules.read(ns, chosen, fileStamp(), () -> desiredOfFile(ns, chosen));
+        }
+    }
+
+    /** Tells one version of the file from another (or its absence), for the parsed rules that point into it. */
+    private String fileStamp() {
+        if (file == null) {
+            return "";
+        }
+        try {
+            return Files.getLastModifiedTime(file) + " " + Files.size(file);
+        } catch (java.io.IOException e) {
+            return "unreadable"; // reading it says why, when the rules are parsed
         }
     }
 
@@ -227,6 +314,7 @@ public final class RampartService {
             SafeApply safe = new SafeApply(confirmations, window, null);
             Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
                     StandardExtensions.registry()).apply(desired);
+            liveRules.forget();
             return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
                     processes.started(), applied.took().toMillis(), applied.notes(),
                     safe.armed().map(state -> pending(state, chosen)).orElse(null));
@@ -258,6 +346,7 @@ public final class RampartService {
         Family chosen = family(familyName);
         PendingConfirmation.State state = confirmations(chosen, runner).rollBack("rolled back through the API", null)
                 .orElseThrow(() -> nothingPending(chosen));
+        liveRules.forget();
         return new ConfirmResult("rolled-back", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
     }
 

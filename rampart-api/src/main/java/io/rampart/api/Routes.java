@@ -44,11 +44,13 @@ final class Routes {
 
     private final RampartService service;
     private final EventHub hub;
+    private final Metrics metrics;
     private final List<Route> all;
 
-    Routes(RampartService service, EventHub hub) {
+    Routes(RampartService service, EventHub hub, Metrics metrics) {
         this.service = service;
         this.hub = hub;
+        this.metrics = metrics;
         this.all = List.of(
                 new Route("GET", "/", false, resource("index.html", "text/html; charset=utf-8")),
                 new Route("GET", "/app.js", false, resource("app.js", "text/javascript; charset=utf-8")),
@@ -58,6 +60,11 @@ final class Routes {
                         service.family().name().toLowerCase(java.util.Locale.ROOT),
                         service.file().map(Object::toString).orElse(null)))),
                 new Route("GET", "/api/ruleset", false, json(r -> service.live(r.query().get("family")))),
+                new Route("GET", "/api/chains", false, json(r -> service.outline(r.query().get("family")))),
+                new Route("GET", "/api/chain", false, json(r -> service.chain(r.query().get("family"),
+                        r.query().get("table"), r.query().get("chain")))),
+                new Route("GET", "/api/search", false, json(r -> service.search(r.query().get("family"),
+                        r.query().get("q"), r.query().get("limit")))),
                 new Route("GET", "/api/extensions", false, json(r -> service.extensions(r.query().get("name")))),
                 new Route("POST", "/api/canon", false, json(r -> service.canon(r.body(CanonRequest.class)))),
                 new Route("POST", "/api/check", false, json(r -> service.check(r.body(RulesetRequest.class)))),
@@ -67,7 +74,9 @@ final class Routes {
                 new Route("POST", "/api/rollback", true, json(r -> service.rollback(r.query().get("family")))),
                 new Route("GET", "/api/status", false, json(r -> service.status())),
                 new Route("POST", "/api/trace", false, json(r -> service.trace(r.body(TraceRequest.class)))),
-                new Route("GET", "/api/events", false, this::events));
+                new Route("GET", "/api/events", false, this::events),
+                new Route("GET", "/metrics", false, (exchange, request) -> ApiServer.send(exchange, 200,
+                        PrometheusText.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8))));
     }
 
     List<Route> all() {
@@ -76,6 +85,7 @@ final class Routes {
 
     private ApplyResult apply(Request request) throws IOException {
         ApplyResult result = service.apply(request.body(RulesetRequest.class));
+        metrics.applied(result);
         if (result.changed()) {
             hub.publish(ServerEvent.now("applied", result.plan(), null));
         }

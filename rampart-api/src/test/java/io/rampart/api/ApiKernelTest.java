@@ -122,6 +122,66 @@ class ApiKernelTest {
         assertThat(chain(live, "filter", "SSH").has("hook")).isFalse();
     }
 
+    @Test
+    void chainsOneChainAndSearchAnswerAsTheKernelHolds() throws Exception {
+        ProcessResult datagram = netns.run(List.of("bash", "-c", "echo hello > /dev/udp/127.0.0.1/9"), "");
+        assertThat(datagram.ok()).as(datagram.stderr()).isTrue();
+        List<String> saved = netns.run(List.of("iptables-save", "-t", "filter"), "").stdout().lines().toList();
+        JsonNode outline = api.get("/api/chains").json();
+        JsonNode filter = table(outline, "filter");
+        List<String> userChains = saved.stream().filter(l -> l.startsWith(":") && !l.startsWith(":RAMPART-MANAGED "))
+                .map(l -> l.substring(1, l.indexOf(' '))).toList();
+        assertThat(filter.get("chains").findValuesAsText("name")).containsAll(userChains);
+        JsonNode input = filter.get("chains").get(0);
+        assertThat(input.get("name").asText()).isEqualTo("INPUT");
+        assertThat(input.get("rules").asInt()).isEqualTo(saved.stream().filter(l -> l.startsWith("-A INPUT ")).count());
+        assertThat(input.get("jumps").get(0).get("target").asText()).isEqualTo("SSH");
+
+        JsonNode chain = api.get("/api/chain?table=filter&chain=INPUT").json().get("chain");
+        assertThat(chain.get("rules").findValuesAsText("text"))
+                .isEqualTo(saved.stream().filter(l -> l.startsWith("-A INPUT ")).toList());
+        // Counters are read when the chain is asked for: the datagram just sent over lo is counted.
+        assertThat(chain.get("rules").get(0).get("packets").asLong()).isEqualTo(kernelCounter("INPUT", 1))
+                .isGreaterThanOrEqualTo(1);
+        ApiClient.Response missing = api.get("/api/chain?table=filter&chain=SHH");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(missing.json().get("error").asText()).isEqualTo("no chain `SHH' in table filter (did you mean SSH?)");
+
+        JsonNode port = api.get("/api/search?q=22").json();
+        assertThat(port.get("as").asText()).isEqualTo("port");
+        assertThat(port.get("hits").findValuesAsText("text"))
+                .isEqualTo(saved.stream().filter(l -> l.matches("-A .* --dport 22( .*)?")).toList());
+        JsonNode address = api.get("/api/search?q=192.0.2.9").json();
+        assertThat(address.get("hits").findValuesAsText("text"))
+                .isEqualTo(saved.stream().filter(l -> l.contains(" -s 192.0.2.0/24 ")).toList());
+    }
+
+    @Test
+    void searchFollowsAHandMadeChangeOnceTheKernelReportsIt() throws Exception {
+        try {
+            netns.run(List.of("iptables", "-A", "SSH", "-s", "203.0.113.77/32", "-j", "ACCEPT"), "");
+            // The search answers from the rules as last read, which the kernel's change report renews.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            List<String> found = List.of();
+            while (found.isEmpty() && System.nanoTime() < deadline) {
+                found = api.get("/api/search?q=203.0.113.77").json().get("hits").findValuesAsText("text");
+                Thread.sleep(found.isEmpty() ? 50 : 0);
+            }
+            assertThat(found).containsExactly("-A SSH -s 203.0.113.77/32 -j ACCEPT");
+        } finally {
+            restore(RULES);
+        }
+    }
+
+    private static JsonNode table(JsonNode outline, String name) {
+        for (JsonNode t : outline.get("tables")) {
+            if (t.get("table").asText().equals(name)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no table " + name + " in " + outline);
+    }
+
     static JsonNode chain(JsonNode live, String table, String name) {
         for (JsonNode t : live.get("tables")) {
             if (t.get("table").asText().equals(table)) {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
 import io.rampart.system.ProcessRunner;
+import io.rampart.system.agent.SyncStats;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +26,9 @@ class OpenApiTest {
 
     /** The host's service: making it starts no process, and the routes only hold it. */
     private static Routes routes() {
-        return new Routes(new RampartService(null, Family.IPV4, null, ProcessRunner.system()), new EventHub());
+        RampartService service = new RampartService(null, Family.IPV4, null, ProcessRunner.system());
+        return new Routes(service, new EventHub(), new Metrics(service, ServerOptions.DEFAULT_METRICS_RULES,
+                Path.of(SyncStats.ROOT)));
     }
 
     @Test

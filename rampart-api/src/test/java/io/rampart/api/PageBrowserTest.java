@@ -106,7 +106,8 @@ class PageBrowserTest {
                 String decided = browser.script("return document.querySelector('#rules li.decided').dataset.rule;")
                         .asText();
                 assertThat(browser.script("return document.querySelectorAll('.decided').length;").asInt()).isEqualTo(1);
-                assertThat(decided).isEqualTo(tracerSays(service));
+                assertThat(decided).isEqualTo(tracerSays(service, Map.of("in", "lo", "src", "127.0.0.1", "dst",
+                        "127.0.0.1", "dport", "80")));
                 assertThat(decided).isEqualTo("filter/INPUT/3");
                 // The kernel agrees: a real SYN to port 80 over lo is counted by that rule.
                 long before = ApiKernelTest.kernelCounter("INPUT", 3);
@@ -135,6 +136,14 @@ class PageBrowserTest {
                 browser.waitFor("document.querySelector('#plan-out .head')"
                         + " && document.querySelector('#plan-out .head').textContent.includes('unless confirmed')");
                 assertThat(netns.run(List.of("iptables-save"), "").stdout()).contains("--dport 8443 -j ACCEPT");
+                // The apply made Rampart's bookkeeping chain in each table: counted apart, drawn only when asked for.
+                String userCounts = "4 tables, " + kernelChains + " chains, ";
+                browser.waitFor("document.querySelector('#ruleset-summary').textContent.includes(\"Rampart's own: 4 chains\")");
+                assertThat(browser.script("return document.querySelector('#ruleset-summary').textContent;").asText())
+                        .startsWith(userCounts);
+                assertThat(browser.script("return document.querySelectorAll('#graph .own').length;").asInt()).isZero();
+                browser.click("#show-own");
+                browser.waitFor("document.querySelector('#graph .chain.own[data-chain=\"filter/RAMPART-MANAGED\"]')");
                 browser.click("#rollback-run");
                 browser.waitFor("document.querySelector('#plan-out .head')"
                         + " && document.querySelector('#plan-out .head').textContent.includes('rolled back')");
@@ -151,9 +160,8 @@ class PageBrowserTest {
     }
 
     /** The deciding rule by the tracer, found as the page finds it: the filter table's accepting rule. */
-    private static String tracerSays(RampartService service) {
-        TraceResult trace = service.trace(new TraceRequest(Map.of("in", "lo", "src", "127.0.0.1", "dst", "127.0.0.1",
-                "dport", "80"), false, List.of(), null));
+    static String tracerSays(RampartService service, Map<String, String> packet) {
+        TraceResult trace = service.trace(new TraceRequest(packet, false, List.of(), null));
         return trace.trace().steps().stream().filter(s -> s.table().equals("filter") && s.verdict().equals("ACCEPT"))
                 .reduce((first, second) -> second).map(s -> s.table() + "/" + s.chain() + "/" + s.rule()).orElseThrow();
     }
@@ -168,7 +176,7 @@ class PageBrowserTest {
         throw new AssertionError(part + " is not in the ruleset");
     }
 
-    private static void requireBrowser() {
+    static void requireBrowser() {
         if (Files.isExecutable(WebDriver.CHROMIUM) && Files.isExecutable(WebDriver.CHROMEDRIVER)) {
             return;
         }

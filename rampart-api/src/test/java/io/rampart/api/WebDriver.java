@@ -104,6 +104,11 @@ final class WebDriver implements AutoCloseable {
         });
     }
 
+    /** Resizes the window, as a phone's screen or a desktop's. */
+    void resize(int width, int height) throws IOException {
+        call("POST", session + "/window/rect", Map.of("width", width, "height", height));
+    }
+
     void screenshot(Path png) throws IOException {
         Files.createDirectories(png.getParent());
         Files.write(png, Base64.getDecoder().decode(call("GET", session + "/screenshot", null).asText()));

@@ -12,6 +12,7 @@ import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
 import io.rampart.system.agent.Agent;
 import io.rampart.system.agent.AgentEvent;
+import io.rampart.system.agent.SyncStats;
 import io.rampart.system.agent.DesiredFile;
 import io.rampart.system.agent.InvalidFileException;
 import io.rampart.system.agent.KernelWatch;
@@ -91,7 +92,8 @@ final class AgentCommand implements Callable<Integer> {
                 }
             };
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
-                    StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log);
+                    StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log,
+                    SyncStats.writingTo(SyncStats.fileOf(Path.of(SyncStats.ROOT), options.netns, family)));
             runUntilSignalled(agent);
         } catch (InvalidFileException e) {
             throw new InputException(e.getMessage());

@@ -3,6 +3,7 @@ package io.rampart.cli;
 import io.rampart.api.ExtensionsResult;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionDescription;
+import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionKind;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
@@ -54,6 +55,16 @@ final class DescribeCommand implements Callable<Integer> {
         }
         List<ExtensionSpec> chosen = name == null ? StandardExtensions.registry().all()
                 : StandardExtensions.registry().named(name);
+        List<ExtensionRegistry.WithdrawnTarget> withdrawn = StandardExtensions.registry().withdrawnTargets();
+        if (chosen.isEmpty() && name != null && !options.json) {
+            List<ExtensionRegistry.WithdrawnTarget> named = withdrawn.stream()
+                    .filter(t -> t.name().equalsIgnoreCase(name)).toList();
+            if (!named.isEmpty()) {
+                named.forEach(t -> out.printf("target %s (%s): no longer in the kernel, refused: %s%n", t.name(),
+                        t.family().command(), t.replacement()));
+                return ExitCode.OK;
+            }
+        }
         if (chosen.isEmpty()) {
             throw new InputException("unknown extension `" + name + "'" + Suggestions.didYouMean(name,
                     StandardExtensions.registry().all().stream().map(ExtensionSpec::name).distinct().toList()));
@@ -65,10 +76,18 @@ final class DescribeCommand implements Callable<Integer> {
                 out.printf("%-7s %-12s %-10s %s%n", extension.kind().name().toLowerCase(java.util.Locale.ROOT),
                         extension.name(), families(ExtensionDescription.of(extension)), extension.help());
             }
+            out.printf("%d matches and %d targets; refused, as the kernel no longer has them: %s%n",
+                    countOf(chosen, ExtensionKind.MATCH), countOf(chosen, ExtensionKind.TARGET),
+                    String.join(", ", withdrawn.stream().map(t -> t.name() + " (" + t.replacement() + ")").toList()));
         } else {
             chosen.forEach(extension -> printDetails(ExtensionDescription.of(extension), out));
         }
         return ExitCode.OK;
+    }
+
+    /** How many extensions of a kind there are by name (REJECT of both families is one). */
+    private static long countOf(List<ExtensionSpec> extensions, ExtensionKind kind) {
+        return extensions.stream().filter(e -> e.kind() == kind).map(ExtensionSpec::name).distinct().count();
     }
 
     private static String families(ExtensionDescription d) {

@@ -41,7 +41,9 @@ public final class Main {
             "rollback", ConfirmCommands.RollbackCommand.class,
             Confirmations.TIMER, ConfirmCommands.RollbackTimerCommand.class,
             "demo", DemoCommand.class,
-            "serve", ServeCommand.class);
+            "serve", ServeCommand.class,
+            "adopt", AdoptCommand.class,
+            "import", ImportCommand.class);
 
     private static final String HELP = "help";
 
@@ -95,6 +97,14 @@ public final class Main {
         commandLine.setParameterExceptionHandler(Main::usageError);
         commandLine.setExecutionExceptionHandler(new Failures());
         return commandLine.execute(args);
+    }
+
+    /** The whole command line with every command built, for what is generated from all of them (CommandDocs). */
+    static CommandLine everyCommand() {
+        CommandLine all = new CommandLine(new Main());
+        COMMANDS.forEach((name, type) -> all.addSubcommand(name, type));
+        all.addSubcommand(HELP, CommandLine.HelpCommand.class);
+        return all;
     }
 
     /** A command as the top level's help lists it: its name, description and whether it is hidden. */

@@ -48,6 +48,10 @@ final class PacketOptions {
     @Option(names = "--mark", paramLabel = "N", description = "The packet's mark (default 0).")
     String mark;
 
+    @Option(names = "--spi", paramLabel = "N",
+            description = "SPI of an AH or ESP packet, CPI of an IPComp one (default 256).")
+    String spi;
+
     @Option(names = "--ct-state", paramLabel = "S",
             description = "Conntrack state instead of the one a first packet gets: NEW, ESTABLISHED, RELATED, ...")
     String ctState;
@@ -56,6 +60,7 @@ final class PacketOptions {
         return new PacketSpec().set("in", in).set("out", out).set("local", local ? "true" : null).set("src", src)
                 .set("dst", dst).set("proto", proto).set("sport", sport).set("dport", dport)
                 .set("tcp_flags", tcpFlags).set("icmp_type", icmpType).set("ttl", ttl).set("tos", tos)
-                .set("length", length).set("mark", mark).set("ct_state", ctState);
+                .set("length", length).set("mark", mark).set("ct_state", ctState)
+                .set("spi", spi);
     }
 }

@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.api.ApiException;
 import io.rampart.api.ApplyResult;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
@@ -29,6 +30,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -156,6 +159,42 @@ final class ReconcileCommands {
 
         @Mixin
         ApplySafety safety;
+
+        @Option(names = "--fallback", paramLabel = "FALLBACK",
+                description = "When FILE cannot be read or the kernel refuses it, apply FALLBACK instead"
+                        + " (for every family it has tables for) and exit with FILE's error code: the boot unit"
+                        + " uses it so that a broken file leaves the host closed, not open.")
+        Path fallback;
+
+        @Override
+        public Integer call() {
+            if (fallback == null) {
+                return super.call();
+            }
+            if (safety.confirmWindow() != null) {
+                throw new ParameterException(spec.commandLine(), "--fallback and --confirm exclude each other:"
+                        + " a fallback is for when nobody is there to confirm");
+            }
+            int failed;
+            try {
+                return super.call();
+            } catch (InputException | ApiException | SystemException e) {
+                spec.commandLine().getErr().println("rampart: " + e.getMessage());
+                failed = e instanceof InputException ? ExitCode.BAD_INPUT
+                        : e instanceof ApiException api ? api.exitCode() : ExitCode.SYSTEM;
+            }
+            spec.commandLine().getErr().println("rampart: " + file + " was not applied: applying the fallback "
+                    + fallback);
+            spec.commandLine().getErr().flush();
+            Path broken = file;
+            file = fallback;
+            try {
+                super.call();
+            } finally {
+                file = broken;
+            }
+            return failed;
+        }
 
         @Override
         void checkFamilies(Set<Family> families) {

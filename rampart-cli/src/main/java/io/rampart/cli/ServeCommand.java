@@ -54,6 +54,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-password-file", paramLabel = "FILE", description = "The keystore's password (first line).")
     Path passwordFile;
 
+    @Option(names = "--metrics-rules", paramLabel = "N", defaultValue = "" + ServerOptions.DEFAULT_METRICS_RULES,
+            description = "/metrics has counters per rule while a family has at most N rules and per chain"
+                    + " while it has at most N chains (per table always), so large rulesets stay a bounded set"
+                    + " of series (default: ${DEFAULT-VALUE}).")
+    int metricsRules;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
             description = "A ruleset file: status and drift events compare the kernel with it.")
     Path file;
@@ -73,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         try {
             ServerOptions serverOptions = new ServerOptions(ServerOptions.parseListen(listen), keystore, password(),
-                    null, ServerOptions.DEFAULT_MAX_BODY);
+                    null, ServerOptions.DEFAULT_MAX_BODY).withMetricsRules(metricsRules);
             serverOptions.validate(); // before a token file is written for a server that will not start
             Path tokenPath = tokenFile == null ? DEFAULT_TOKEN_FILE : tokenFile;
             ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)

@@ -133,7 +133,7 @@ final class TraceCommand implements Callable<Integer> {
     private static CompiledRuleset live(KernelOptions options, Family family) {
         String saved;
         try (Netns netns = options.namespace()) {
-            saved = new Iptables(netns, family).save();
+            saved = new Iptables(netns, family).saveOfExistingChains();
         }
         try {
             return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(saved));

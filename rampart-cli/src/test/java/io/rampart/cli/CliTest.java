@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line, run in-process: output, diagnostics and exit codes. */
@@ -79,6 +80,27 @@ class CliTest {
         assertThat(tcp.get("kind").asText()).isEqualTo("match");
         assertThat(tcp.at("/options/1/name").asText()).isEqualTo("--dport");
         assertThat(tcp.at("/options/1/negatable").asBoolean()).isTrue();
+    }
+
+    @Test
+    void describeCountsTheExtensionsAndNamesTheWithdrawnTargets() throws Exception {
+        Run all = run("", "describe");
+        assertThat(all.out()).containsPattern("\\d+ matches and 40 targets; refused, as the kernel no longer has"
+                + " them: CLUSTERIP \\(use the cluster match").contains("ULOG (use NFLOG");
+        assertThat(all.out()).contains("target  SYNPROXY").contains("target  SNPT         ipv6");
+        Run ulog = run("", "describe", "ULOG");
+        assertThat(ulog.exitCode()).isZero();
+        assertThat(ulog.out()).isEqualTo("target ULOG (iptables): no longer in the kernel, refused: use NFLOG"
+                + " (-j NFLOG --nflog-group N) instead\n");
+        JsonNode json = new ObjectMapper().readTree(run("", "describe", "--json").out());
+        List<String> targets = new java.util.ArrayList<>();
+        json.forEach(node -> {
+            if (node.get("kind").asText().equals("target")) {
+                targets.add(node.get("name").asText());
+            }
+        });
+        assertThat(targets).contains("SYNPROXY", "TEE", "HMARK", "IDLETIMER", "LED", "RATEEST", "SECMARK",
+                "CONNSECMARK", "TCPOPTSTRIP", "ECN", "SNPT", "DNPT");
     }
 
     @Test

@@ -78,6 +78,8 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TPROXY --on-port 3128"),
             new Sample(Family.IPV4, Table.MANGLE, "-j CLASSIFY --set-class 1:10"),
             new Sample(Family.IPV4, Table.MANGLE, "-m mac --mac-source 00:11:22:33:44:55"),
+            new Sample(Family.IPV6, Table.MANGLE, "-m eui64"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -m osf --genre Linux"),
             new Sample(Family.IPV4, Table.MANGLE, "-m owner --uid-owner 0"),
             new Sample(Family.IPV6, Table.FILTER, "-m owner --uid-owner 0"),
             new Sample(Family.IPV4, Table.MANGLE, "-m cgroup --cgroup 1"),
@@ -95,6 +97,9 @@ class RulesetCheckerKernelTest {
             new Sample(Family.IPV4, Table.MANGLE, "-m physdev --physdev-out eth0"),
             new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j TCPMSS --clamp-mss-to-pmtu"),
             new Sample(Family.IPV4, Table.MANGLE, "-j SET --map-set skb src --map-prio"),
+            new Sample(Family.IPV4, Table.MANGLE, "-p tcp -j SYNPROXY --sack-perm --mss 1460"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j SNPT --src-pfx 2001:db8::/64 --dst-pfx 2001:db9::/64"),
+            new Sample(Family.IPV6, Table.MANGLE, "-j DNPT --src-pfx 2001:db9::/64 --dst-pfx 2001:db8::/64"),
             new Sample(Family.IPV4, Table.MANGLE, "-i lo"),
             new Sample(Family.IPV4, Table.MANGLE, "-o lo"));
 
@@ -159,15 +164,6 @@ class RulesetCheckerKernelTest {
                         -A SELF -p udp -j SELF
                         COMMIT
                         """),
-                Arguments.of("a loop no built-in chain reaches (a warning)", false, """
-                        *filter
-                        :A - [0:0]
-                        :B - [0:0]
-                        -A INPUT -j ACCEPT
-                        -A A -j B
-                        -A B -j A
-                        COMMIT
-                        """),
                 Arguments.of("two paths to one chain are not a loop", false, """
                         *filter
                         :A - [0:0]
@@ -214,6 +210,30 @@ class RulesetCheckerKernelTest {
         }
         assertThat(errors).as("checker finds errors").isEqualTo(refused);
         assertThat(kernelLoads(Family.IPV4, text)).as("kernel loads it").isEqualTo(!refused);
+    }
+
+    /**
+     * A loop no built-in chain reaches loads, but can never be used: the kernel refuses a jump into
+     * any of its chains, so the checker calls it an error.
+     */
+    @Test
+    void aLoopNoBuiltInChainReachesIsAnErrorAsTheKernelRefusesEveryJumpIntoIt() throws RulesetSyntaxException {
+        String loop = """
+                *filter
+                :A - [0:0]
+                :B - [0:0]
+                -A INPUT -j ACCEPT
+                -A A -j B
+                -A B -p tcp -j A
+                COMMIT
+                """;
+        assertThat(check(Family.IPV4, loop)).filteredOn(Diagnostic::isError).extracting(Diagnostic::message)
+                .singleElement().asString().startsWith("jump loop A -> B -> A: no built-in chain reaches it");
+        for (String chain : List.of("A", "B")) {
+            assertThat(kernelLoads(Family.IPV4, loop)).as("the kernel loads the loop itself").isTrue();
+            ProcessResult jump = netns.run(List.of("iptables", "-w", "10", "-A", "FORWARD", "-j", chain), "");
+            assertThat(jump.ok()).as("iptables -A FORWARD -j " + chain + ": " + jump.stderr()).isFalse();
+        }
     }
 
     private static List<Diagnostic> check(Family family, String text) throws RulesetSyntaxException {

@@ -20,7 +20,7 @@ final class FamilyRouter {
     /** Options whose value is one or more addresses, ranges or address:port pairs. */
     private static final Set<String> ADDRESS_OPTIONS = Set.of("-s", "--source", "--src", "-d", "--destination",
             "--dst", "--to-source", "--to-destination", "--to", "--src-range", "--dst-range", "--on-ip",
-            "--gateway");
+            "--gateway", "--src-pfx", "--dst-pfx");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 

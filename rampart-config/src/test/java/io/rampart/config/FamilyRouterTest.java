@@ -38,6 +38,9 @@ class FamilyRouterTest {
         assertThat(FamilyRouter.route("-A PREROUTING -j DNAT --to-destination [2001:db8::1]:80"))
                 .containsExactly(Family.IPV6);
         assertThat(FamilyRouter.route("-A INPUT -p icmpv6 -j ACCEPT")).containsExactly(Family.IPV6);
+        assertThat(FamilyRouter.route("-A POSTROUTING -j SNPT --src-pfx 2001:db8::/48 --dst-pfx fd00:1::/48"))
+                .containsExactly(Family.IPV6);
+        assertThat(FamilyRouter.route("-A PREROUTING -j TEE --gateway 192.0.2.1")).containsExactly(Family.IPV4);
         assertThat(FamilyRouter.route("-A INPUT -m comment --comment \"10.0.0.1\" -j ACCEPT"))
                 .isEqualTo(EnumSet.allOf(Family.class));
         assertThat(FamilyRouter.route("-A INPUT -m string --algo bm --from 0 --to 64 --string x -j DROP"))

@@ -5,19 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.property.SeededProperty;
+import io.rampart.property.Shrinker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /** fmt on files made of the language's pieces in any layout: a fixed point, and the same meaning. */
 class FormatterProperties {
@@ -29,26 +29,44 @@ class FormatterProperties {
             "-A X -p tcp --dport $y  -j ACCEPT", "# a comment", "   #   indented comment", "", "  ",
             "-A INPUT -j LOG --log-prefix \"unterminated", "-4 -A INPUT -p icmp -j ACCEPT");
     private static final List<String> TRAILERS = List.of("", "   ", "  # trailing", "\t# tab", "#glued");
+    private static final List<String> INDENTS = List.of("", " ", "\t", "    ");
 
-    @Provide
-    Arbitrary<String> sources() {
-        Arbitrary<String> line = Arbitraries.of(STATEMENTS).flatMap(statement -> Arbitraries.of(TRAILERS)
-                .flatMap(trailer -> Arbitraries.of("", " ", "\t", "    ").map(indent -> indent + statement + trailer)));
-        return line.list().ofMaxSize(25).map(lines -> String.join("\n", lines) + "\n");
+    /** Up to 25 lines, each a statement with an indent and a trailer; a failure shrinks to fewer lines. */
+    private static SeededProperty<List<String>> sources(String name, int tries) {
+        return SeededProperty.of(name, tries, FormatterProperties::lines).shrinking(Shrinker.list(Shrinker.none()));
     }
 
-    @Property(tries = 200)
-    void formattingTwiceChangesNothing(@ForAll("sources") String source) {
-        String once = Formatter.format(source);
-        assertThat(Formatter.format(once)).isEqualTo(once);
+    private static List<String> lines(Random random) {
+        List<String> lines = new ArrayList<>();
+        for (int n = random.nextInt(26); n > 0; n--) {
+            lines.add(pick(random, INDENTS) + pick(random, STATEMENTS) + pick(random, TRAILERS));
+        }
+        return lines;
     }
 
-    @Property(tries = 100)
-    void formattingKeepsTheMeaning(@ForAll("sources") String source) throws IOException {
+    private static String pick(Random random, List<String> choices) {
+        return choices.get(random.nextInt(choices.size()));
+    }
+
+    private static String text(List<String> lines) {
+        return String.join("\n", lines) + "\n";
+    }
+
+    @Test
+    void formattingTwiceChangesNothing() {
+        sources("formatting twice changes nothing", 200).check(lines -> {
+            String once = Formatter.format(text(lines));
+            assertThat(Formatter.format(once)).isEqualTo(once);
+        });
+    }
+
+    @Test
+    void formattingKeepsTheMeaning() throws IOException {
         Path dir = Files.createTempDirectory("rampart-fmt");
         try {
-            assertThat(meaning(dir.resolve("f.rules"), Formatter.format(source)))
-                    .isEqualTo(meaning(dir.resolve("f.rules"), source));
+            sources("formatting keeps the meaning", 100).check(lines ->
+                    assertThat(meaning(dir.resolve("f.rules"), Formatter.format(text(lines))))
+                            .isEqualTo(meaning(dir.resolve("f.rules"), text(lines))));
         } finally {
             Files.deleteIfExists(dir.resolve("f.rules"));
             Files.delete(dir);

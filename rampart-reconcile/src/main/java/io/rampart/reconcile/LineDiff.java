@@ -5,13 +5,14 @@ import java.util.List;
 
 /**
  * The shortest edit script between two lists of rule lines (Myers' O(ND) algorithm), as the
- * operations iptables-restore executes by position: delete, insert, or replace in place.
+ * operations iptables-restore executes by position: delete, insert, or replace in place. The
+ * planner turns a chain's kernel lines into the file's with it; adopting goes the other way.
  */
-final class LineDiff {
+public final class LineDiff {
 
     /** An edit at a 1-based position of the chain as it is when the edit runs. */
-    record Edit(Kind kind, int position, int fromIndex, int toIndex) {
-        enum Kind { DELETE, INSERT, REPLACE }
+    public record Edit(Kind kind, int position, int fromIndex, int toIndex) {
+        public enum Kind { DELETE, INSERT, REPLACE }
     }
 
     /**
@@ -27,7 +28,7 @@ final class LineDiff {
      * The edits that turn {@code from} into {@code to}. Each {@code fromIndex}/{@code toIndex}
      * points into the input lists (-1 where it does not apply).
      */
-    static List<Edit> edits(List<String> from, List<String> to) {
+    public static List<Edit> edits(List<String> from, List<String> to) {
         int prefix = 0;
         while (prefix < from.size() && prefix < to.size() && from.get(prefix).equals(to.get(prefix))) {
             prefix++;

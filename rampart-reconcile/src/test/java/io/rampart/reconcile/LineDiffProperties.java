@@ -2,14 +2,35 @@ package io.rampart.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rampart.property.SeededProperty;
+import io.rampart.property.Shrinker;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
+/** LineDiff over random chains (few distinct rules, so lines repeat); failures shrink to short lists. */
 class LineDiffProperties {
+
+    private static final Shrinker<List<Integer>> SHORTER = Shrinker.list(Shrinker.towardZero());
+
+    /** Two chains' rules, as numbers: rule {@code n} is the line {@code "rule n"}. */
+    private record Chains(List<Integer> from, List<Integer> to) {
+    }
+
+    /** Up to {@code maxSize} numbers from 0 to {@code max}. */
+    private static List<Integer> numbers(Random random, int minSize, int maxSize, int max) {
+        List<Integer> list = new ArrayList<>();
+        for (int n = minSize + random.nextInt(maxSize - minSize + 1); n > 0; n--) {
+            list.add(random.nextInt(max + 1));
+        }
+        return list;
+    }
+
+    private static List<String> lines(List<Integer> rules) {
+        return rules.stream().map(i -> "rule " + i).toList();
+    }
 
     /** Runs the edits the way iptables-restore does, by position on the chain as it is at that moment. */
     private static List<String> run(List<String> from, List<String> to, List<LineDiff.Edit> edits) {
@@ -24,29 +45,45 @@ class LineDiffProperties {
         return chain;
     }
 
-    @Property(tries = 500)
-    void editsTurnOneListIntoTheOther(@ForAll @Size(max = 30) List<@IntRange(max = 6) Integer> a,
-                                      @ForAll @Size(max = 30) List<@IntRange(max = 6) Integer> b) {
-        List<String> from = a.stream().map(i -> "rule " + i).toList();
-        List<String> to = b.stream().map(i -> "rule " + i).toList();
-        assertThat(run(from, to, LineDiff.edits(from, to))).isEqualTo(to);
+    @Test
+    void editsTurnOneListIntoTheOther() {
+        SeededProperty.of("edits turn one list into the other", 500,
+                        random -> new Chains(numbers(random, 0, 30, 6), numbers(random, 0, 30, 6)))
+                .shrinking(chains -> Stream.concat(
+                        SHORTER.candidates(chains.from()).map(from -> new Chains(from, chains.to())),
+                        SHORTER.candidates(chains.to()).map(to -> new Chains(chains.from(), to))))
+                .check(chains -> {
+                    List<String> from = lines(chains.from());
+                    List<String> to = lines(chains.to());
+                    assertThat(run(from, to, LineDiff.edits(from, to))).isEqualTo(to);
+                });
     }
 
-    @Property(tries = 200)
-    void equalListsNeedNoEdits(@ForAll @Size(max = 30) List<@IntRange(max = 6) Integer> a) {
-        List<String> lines = a.stream().map(i -> "rule " + i).toList();
-        assertThat(LineDiff.edits(lines, lines)).isEmpty();
+    @Test
+    void equalListsNeedNoEdits() {
+        SeededProperty.of("equal lists need no edits", 200, random -> numbers(random, 0, 30, 6))
+                .shrinking(SHORTER)
+                .check(rules -> assertThat(LineDiff.edits(lines(rules), lines(rules))).isEmpty());
     }
 
-    @Property(tries = 200)
-    void oneChangedRuleIsOneEdit(@ForAll @Size(min = 1, max = 40) List<@IntRange(max = 1000) Integer> a,
-                                 @ForAll @IntRange(max = 39) int where) {
-        List<String> from = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
-            from.add("rule " + i + " " + a.get(i));
-        }
-        List<String> to = new ArrayList<>(from);
-        to.set(where % from.size(), "changed");
-        assertThat(LineDiff.edits(from, to)).hasSize(1);
+    /** A chain of distinct rules and the position of the one rule that changes. */
+    private record OneChange(List<Integer> rules, int where) {
+    }
+
+    @Test
+    void oneChangedRuleIsOneEdit() {
+        SeededProperty.of("one changed rule is one edit", 200,
+                        random -> new OneChange(numbers(random, 1, 40, 1000), random.nextInt(40)))
+                .shrinking(change -> SHORTER.candidates(change.rules()).filter(rules -> !rules.isEmpty())
+                        .map(rules -> new OneChange(rules, change.where())))
+                .check(change -> {
+                    List<String> from = new ArrayList<>();
+                    for (int i = 0; i < change.rules().size(); i++) {
+                        from.add("rule " + i + " " + change.rules().get(i));
+                    }
+                    List<String> to = new ArrayList<>(from);
+                    to.set(change.where() % from.size(), "changed");
+                    assertThat(LineDiff.edits(from, to)).hasSize(1);
+                });
     }
 }

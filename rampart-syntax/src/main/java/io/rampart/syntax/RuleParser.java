@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads rules in iptables' own syntax ({@code -A CHAIN [!] -s ADDR -p tcp --dport 22 -j ACCEPT})
@@ -107,6 +108,9 @@ public final class RuleParser {
         }
     }
 
+    /** What {@code sscanf("%llu")} takes as a number: blanks, a sign, digits. */
+    private static final Pattern COUNTER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]");
+
     /** The state of reading one rule: what is loaded so far, left to right, as iptables does it. */
     private final class RuleReader {
         private final String chain;
@@ -120,6 +124,8 @@ public final class RuleParser {
         private Token negation;
         /** The canonical argument of -p, null without one or when it is invalid: read once, as every later option needs it. */
         private String protocol;
+        /** The -p argument as written, lower case: iptables loads the match of that name (-p mh loads mh). */
+        private String protocolWord;
         private boolean protocolNegated;
         private boolean countersGiven;
         private int at;
@@ -178,6 +184,10 @@ public final class RuleParser {
                 throw new RuleSyntaxException("a rule has one target: " + word.text() + " given twice", word.column());
             }
             Optional<ExtensionSpec> spec = registry.target(name.text(), family);
+            Optional<String> withdrawn = registry.withdrawnTarget(name.text(), family);
+            if (withdrawn.isPresent()) {
+                throw new RuleSyntaxException(withdrawn.get(), name.column());
+            }
             if (spec.isEmpty()) {
                 checkUserChainTarget(name);
             } else if (kind == Target.Kind.GOTO) {
@@ -203,18 +213,38 @@ public final class RuleParser {
             }
         }
 
+        /**
+         * {@code -c PACKETS BYTES} or {@code -c PACKETS,BYTES}, read as iptables reads them: the bytes
+         * after the first comma of the argument, else the next word if it is no option; each number
+         * as {@code sscanf("%llu")} reads it, so only its start must be a number.
+         */
         private void skipCounters(Token word) throws RuleSyntaxException {
             if (countersGiven) {
                 throw new RuleSyntaxException("multiple -c flags not allowed", word.column());
             }
             countersGiven = true;
             // Counters are state, not part of the rule: accepted like iptables-restore does, then dropped.
-            for (int i = 0; i < 2; i++) {
-                Token count = argument(word);
-                if (!count.text().matches("\\d+")) {
-                    throw new RuleSyntaxException(word.text() + " takes two numbers, packets and bytes",
-                            count.column());
-                }
+            Token packets = argument(word);
+            int comma = packets.text().indexOf(',', 1);
+            String bytes;
+            int bytesColumn;
+            if (comma >= 0) {
+                bytes = packets.text().substring(comma + 1);
+                bytesColumn = packets.column() + comma + 1;
+            } else if (at < words.size() && !words.get(at).text().startsWith("-") && !words.get(at).text().startsWith("!")) {
+                Token next = words.get(at++);
+                bytes = next.text();
+                bytesColumn = next.column();
+            } else {
+                throw new RuleSyntaxException(word.text() + " requires packet and byte counter (-c PACKETS BYTES"
+                        + " or -c PACKETS,BYTES)", word.column());
+            }
+            if (!COUNTER.matcher(packets.text()).lookingAt()) {
+                throw new RuleSyntaxException(word.text() + " packet counter not numeric: `" + packets.text() + "'",
+                        packets.column());
+            }
+            if (!COUNTER.matcher(bytes).lookingAt()) {
+                throw new RuleSyntaxException(word.text() + " byte counter not numeric: `" + bytes + "'", bytesColumn);
             }
         }
 
@@ -246,6 +276,10 @@ public final class RuleParser {
                 argColumns.add(word.column() + name.length() + 3);
             }
             for (int i = args.size(); i < spec.args().size(); i++) {
+                if (spec.args().get(i).optional() && (at >= words.size() || words.get(at).text().startsWith("-")
+                        || words.get(at).text().startsWith("!"))) {
+                    break;
+                }
                 Token value = argument(word);
                 if (value.text().equals("!") && !value.quoted()) {
                     throw new RuleSyntaxException("`" + text + " ! VALUE' is not accepted: write `! " + text
@@ -397,7 +431,8 @@ public final class RuleParser {
             if (protocol.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<ExtensionSpec> spec = registry.implicitMatch(protocol.get(), family);
+            Optional<ExtensionSpec> spec = registry.implicitMatch(protocolWord, family)
+                    .or(() -> registry.implicitMatch(protocol.get(), family));
             if (spec.isPresent() && matches.stream().anyMatch(m -> m.spec().equals(spec.get()))) {
                 return Optional.empty();
             }
@@ -407,6 +442,7 @@ public final class RuleParser {
         /** Records the rule's -p (there is one at most: -p cannot be repeated). */
         private void noteProtocol(OptionSpec spec, String argument, boolean negated) {
             protocolNegated = negated;
+            protocolWord = argument.toLowerCase(java.util.Locale.ROOT);
             try {
                 protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
             } catch (InvalidValueException e) {
@@ -471,13 +507,16 @@ public final class RuleParser {
             Optional<Hook> hook = table.builtinHook(chain);
             ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
                     hook.orElse(null));
-            List<Option> headerCanonical = canonicalize(header, headerOptions, context, null);
+            List<Option> headerCanonical = canonicalize(header, values(headerOptions, context), context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();
             for (LoadedExtension match : matches) {
                 checkScope(match, hook);
-                matchList.add(new Match(match.spec().name(), canonicalize(match.spec(), match.options, context,
-                        match.name())));
+                List<Option> given = values(match.options, context);
+                List<Option> canonical = canonicalize(match.spec(), given, context, match.name());
+                if (match.spec().keptInRule(given, canonical)) {
+                    matchList.add(new Match(match.spec().name(), canonical));
+                }
             }
             Target built = null;
             if (target != null) {
@@ -486,7 +525,7 @@ public final class RuleParser {
                 } else {
                     checkScope(target, hook);
                     built = new Target(target.spec().name(), targetKind,
-                            canonicalize(target.spec(), target.options, context, target.name()));
+                            canonicalize(target.spec(), values(target.options, context), context, target.name()));
                 }
             }
             return expand(headerCanonical, matchList, built);
@@ -522,8 +561,8 @@ public final class RuleParser {
             }
         }
 
-        private List<Option> canonicalize(ExtensionSpec spec, List<GivenOption> given, ValueContext context,
-                                          Token where) throws RuleSyntaxException {
+        /** The options as given, each value in its canonical spelling. */
+        private List<Option> values(List<GivenOption> given, ValueContext context) throws RuleSyntaxException {
             List<Option> options = new ArrayList<>();
             for (GivenOption option : given) {
                 List<String> values = new ArrayList<>();
@@ -539,6 +578,11 @@ public final class RuleParser {
                 }
                 options.add(new Option(option.spec().name(), option.negated(), values));
             }
+            return options;
+        }
+
+        private List<Option> canonicalize(ExtensionSpec spec, List<Option> options, ValueContext context, Token where)
+                throws RuleSyntaxException {
             try {
                 return spec.canonicalize(options, context);
             } catch (InvalidValueException e) {

@@ -82,6 +82,7 @@ public final class RulePrinter {
             case NONE -> out.append(value);
             case ALWAYS -> out.append('"').append(value).append('"');
             case WHEN_NEEDED -> appendSaveString(out, value);
+            case WHEN_NEEDED_AFTER_BLANK -> appendSaveString(out.append(' '), value);
         }
     }
 

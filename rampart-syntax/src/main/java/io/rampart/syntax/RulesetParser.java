@@ -31,9 +31,11 @@ public final class RulesetParser {
     private static final Pattern SHARED = Pattern.compile("shared\\s+(\\S+)(?:\\s+(\\S+))?");
 
     private final RuleParser rules;
+    private final ExtensionRegistry registry;
 
     public RulesetParser(ExtensionRegistry registry, Family family) {
         this.rules = new RuleParser(registry, family);
+        this.registry = registry;
     }
 
     public Ruleset parse(String text) throws RulesetSyntaxException {
@@ -183,6 +185,10 @@ public final class RulesetParser {
             if (chains.containsKey(name)) {
                 throw new RulesetSyntaxException("chain " + name + " is declared twice", lineNumber, 2);
             }
+            if (registry.isTargetName(name, rules.family())) {
+                throw new RulesetSyntaxException("chain name " + name + " is the name of a target: -j " + name
+                        + " would not jump to it", lineNumber, 2);
+            }
             String policyText = fields.length > 1 ? fields[1] : "-";
             int policyColumn = line.indexOf(policyText, name.length() + 1) + 1;
             boolean builtin = table.isBuiltinChain(name);
@@ -234,8 +240,10 @@ public final class RulesetParser {
                 Rule rule = ruleList.get(i);
                 SourceLine source = ruleLines.get(i);
                 if (rules.jumpsToUserChain(rule) && !chains.containsKey(rule.target().name())) {
-                    errors.accept(new RulesetSyntaxException("jump to undeclared chain " + rule.target().name()
-                            + ": add `:" + rule.target().name() + " - [0:0]'", source.number(),
+                    String name = rule.target().name();
+                    errors.accept(new RulesetSyntaxException("jump to undeclared chain " + name + ": "
+                            + registry.otherFamilyTarget(name, rules.family()).orElse("add `:" + name + " - [0:0]'"),
+                            source.number(),
                             source.text().lastIndexOf(rule.target().name()) + 1));
                 } else {
                     kept.add(rule);

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The real published rulesets in {@code shared/corpus/real-rulesets} beside the repository, each an
- * {@code .original} file with the kernel's {@code .canonical} dump of it.
+ * The published rulesets in {@code rampart-syntax/src/test/resources/real-rulesets} (their sources
+ * and licences in its README), each an {@code .original} file with the kernel's {@code .canonical} dump of it.
  */
 public final class Corpus {
 
@@ -33,10 +33,12 @@ public final class Corpus {
         }
     }
 
-    /** The corpus directory, found by walking up from the working directory. */
+    private static final Path RELATIVE = Path.of("rampart-syntax", "src", "test", "resources", "real-rulesets");
+
+    /** The corpus directory of the repository, found from any module's working directory. */
     public static Optional<Path> directory() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/corpus/real-rulesets");
+            Path candidate = dir.resolve(RELATIVE);
             if (Files.isDirectory(candidate)) {
                 return Optional.of(candidate);
             }
@@ -46,7 +48,7 @@ public final class Corpus {
 
     public static List<Entry> entries() {
         Path dir = directory().orElseThrow(() -> new IllegalStateException(
-                "shared/corpus/real-rulesets not found above " + Path.of("").toAbsolutePath()));
+                RELATIVE + " not found from " + Path.of("").toAbsolutePath()));
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".original"))
                     .sorted()

@@ -8,6 +8,7 @@ import io.rampart.model.Ruleset;
 import io.rampart.model.TableRules;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,6 +20,16 @@ class RealRulesetsTest {
 
     static List<Corpus.Entry> corpus() {
         return Corpus.entries();
+    }
+
+    @Test
+    void theCorpusHoldsEveryPublishedRuleset() {
+        assertThat(Corpus.entries()).extracting(Corpus.Entry::name).containsExactly(
+                "ferm-dmz-router", "ferm-dsl-router", "ferm-webserver", "ferm-workstation", "majek-vpn-del",
+                "majek-vpn-up", "openlab-stettenstr", "serverfault-758088", "serverfault-759927",
+                "serverfault-762193", "serverfault-765855", "serverfault-766198", "serverfault-769294",
+                "serverfault-795234", "tails-1.4.1", "tails-1.5", "tails-ferm-hardening");
+        assertThat(Corpus.entries()).allSatisfy(entry -> assertThat(entry.canonical()).exists());
     }
 
     @ParameterizedTest

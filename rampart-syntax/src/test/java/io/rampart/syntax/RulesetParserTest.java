@@ -64,4 +64,27 @@ class RulesetParserTest {
                 .hasMessageContaining("has no COMMIT");
         assertThatThrownBy(() -> parser.parse("*filtre\nCOMMIT\n")).hasMessageContaining("unknown table");
     }
+
+    @Test
+    void aTargetNameIsNeverAJumpToAChainOfThatName() {
+        assertThatThrownBy(() -> parser.parse("*filter\n-A INPUT -j ULOG --ulog-nlgroup 1\nCOMMIT\n"))
+                .hasMessageContaining("target ULOG is no longer in the kernel: use NFLOG");
+        assertThatThrownBy(() -> parser.parse("*filter\n:CLUSTERIP - [0:0]\n-A INPUT -j CLUSTERIP\nCOMMIT\n"))
+                .hasMessageContaining("chain name CLUSTERIP is the name of a target");
+        assertThatThrownBy(() -> parser.parse("*filter\n:TEE - [0:0]\n-A INPUT -j TEE\nCOMMIT\n"))
+                .hasMessageContaining("chain name TEE is the name of a target");
+        assertThatThrownBy(() -> parser.parse("*mangle\n-A POSTROUTING -j SNPT\nCOMMIT\n"))
+                .hasMessageContaining("jump to undeclared chain SNPT: SNPT is a target of ip6tables only");
+        assertThatThrownBy(() -> parser.parse("*filter\n-A OUTPUT -p tcp -j SYNPROXY --mss 1460\nCOMMIT\n"))
+                .hasMessageContaining("target SYNPROXY is only valid in INPUT, FORWARD");
+    }
+
+    @Test
+    void aTargetOfTheOtherFamilyOnlyIsAChainNameHere() throws RulesetSyntaxException {
+        // As the kernel does: ip6tables' HL target is unknown to iptables, so HL is a chain's name there.
+        Ruleset ruleset = parser.parse("*mangle\n:HL - [0:0]\n-A INPUT -j HL\nCOMMIT\n");
+        assertThat(ruleset.table(Table.MANGLE).orElseThrow().rules().get(0).target().name()).isEqualTo("HL");
+        assertThatThrownBy(() -> new RulesetParser(StandardExtensions.registry(), Family.IPV6)
+                .parse("*mangle\n:HL - [0:0]\nCOMMIT\n")).hasMessageContaining("chain name HL is the name of a target");
+    }
 }

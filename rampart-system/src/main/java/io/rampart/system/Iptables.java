@@ -3,7 +3,9 @@ package io.rampart.system;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The system's iptables / ip6tables programs for one family, in one namespace. */
@@ -41,6 +43,58 @@ public final class Iptables {
     /** iptables-save -c: every chain's and rule's packet and byte counters, comment lines included. */
     public String saveWithCounters() {
         return checked(List.of(family.command() + "-save", "-c"), "");
+    }
+
+    /**
+     * The live ruleset as a packet meets it: {@link #save()} less the built-in chains the kernel
+     * does not have. iptables-save prints every built-in chain of a table that exists, but with
+     * nf_tables a base chain exists only once something created it (iptables-restore makes only
+     * those it is given), and only base chains hook into the packet's path. With the legacy
+     * backend, or without {@code nft} to ask, every chain printed is taken to exist.
+     */
+    public String saveOfExistingChains() {
+        String saved = save();
+        if (Backend.detect(family) == Backend.LEGACY) {
+            return saved;
+        }
+        ProcessResult chains = netns.run(List.of("nft", "list", "chains", family == Family.IPV4 ? "ip" : "ip6"), "");
+        return chains.ok() ? withoutMissingBuiltins(saved, baseChains(chains.stdout())) : saved;
+    }
+
+    /** The base chains (those with a hook) of {@code nft list chains} output, as {@code table/chain}. */
+    static Set<String> baseChains(String nftChains) {
+        Set<String> base = new HashSet<>();
+        String table = null;
+        String chain = null;
+        for (String line : nftChains.lines().map(String::strip).toList()) {
+            if (line.startsWith("table ")) {
+                String[] words = line.split("\\s+");
+                table = words.length > 2 ? words[2] : null;
+            } else if (line.startsWith("chain ")) {
+                chain = line.substring("chain ".length()).replace("{", "").strip();
+            } else if (line.startsWith("type ") && line.contains(" hook ") && table != null && chain != null) {
+                base.add(table + "/" + chain);
+            }
+        }
+        return base;
+    }
+
+    /** {@code saved} without the chain lines of built-in chains not in {@code baseChains}. */
+    static String withoutMissingBuiltins(String saved, Set<String> baseChains) {
+        StringBuilder out = new StringBuilder();
+        Table table = null;
+        for (String line : saved.lines().toList()) {
+            if (line.startsWith("*")) {
+                table = Table.byLabel(line.substring(1).strip()).orElse(null);
+            } else if (line.startsWith(":") && table != null) {
+                String chain = line.substring(1).split(" ", 2)[0];
+                if (table.isBuiltinChain(chain) && !baseChains.contains(table.label() + "/" + chain)) {
+                    continue;
+                }
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
     }
 
     /** One table of the live ruleset, without comment lines. */

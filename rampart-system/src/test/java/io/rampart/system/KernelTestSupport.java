@@ -16,7 +16,26 @@ public final class KernelTestSupport {
     }
 
     public static void requireKernel() {
-        String problem = problem();
+        require(problem());
+    }
+
+    /** Like {@link #requireKernel}, for tools a test needs beyond iptables (installed by install-deps --tests). */
+    public static void requireTools(String... tools) {
+        requireKernel();
+        for (String tool : tools) {
+            requireTool(tool);
+        }
+    }
+
+    /** A tool a test needs (installed by install-deps --tests), also for tests that need no kernel. */
+    public static void requireTool(String tool) {
+        if (!ProcessRunner.system().run(List.of("sh", "-c", "command -v " + tool), "").ok()) {
+            require(tool + " is not installed (run ./scripts/install-deps --tests)");
+        }
+    }
+
+    /** Fails (in CI) or skips the test for {@code problem}; does nothing when it is null. */
+    public static void require(String problem) {
         if (problem == null) {
             return;
         }

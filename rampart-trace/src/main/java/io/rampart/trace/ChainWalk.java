@@ -41,15 +41,25 @@ final class ChainWalk {
             boolean moved = false;
             while (next < rules.size() && !moved) {
                 CompiledRuleset.CompiledRule rule = rules.get(next++);
-                String failed = firstFailure(table.label() + " " + chain + " " + rule.number(), rule, flow, notes);
+                Condition failed = firstFailure(table.label() + " " + chain + " " + rule.number(), rule, flow, notes);
+                if (failed instanceof Condition.Unknown unknown && !assumptions.chosen(unknown.extension())) {
+                    flow.stoppedAt = new Trace.Undecided(table.label(), chain, rule.number(), rule.text(),
+                            unknown.text(), unknown.extension(), unknown.why(), rule.source());
+                    return false;
+                }
                 if (failed != null) {
                     if (explain) {
                         passed.add(new Step.Miss(table.label(), chain, rule.number(), rule.text(), rule.source(),
-                                failed));
+                                failed.text()));
                     }
                     continue;
                 }
-                Action action = rule.action();
+                Action action = rule.action().forFlow(flow);
+                if (action.kind() == Action.Kind.UNDECIDED) {
+                    flow.stoppedAt = new Trace.Undecided(table.label(), chain, rule.number(), rule.text(),
+                            action.unresolved().target(), null, action.unresolved().why(), rule.source());
+                    return false;
+                }
                 action.effect().apply(flow);
                 steps.add(new Step(table.label(), chain, rule.number(), rule.text(), action.verdictName(),
                         rule.source(), passed));
@@ -97,33 +107,46 @@ final class ChainWalk {
         }
     }
 
-    /** The text of the first condition the packet fails, or null when the rule matches. */
-    private String firstFailure(String where, CompiledRuleset.CompiledRule rule, Flow flow, List<String> notes) {
+    /**
+     * The first condition the packet fails, or null when the rule matches. When the packet passes
+     * every other condition, a match the tracer cannot evaluate and {@code --assume} does not choose
+     * for is the answer: the caller stops there.
+     */
+    private Condition firstFailure(String where, CompiledRuleset.CompiledRule rule, Flow flow, List<String> notes) {
+        Condition.Unknown undecided = null;
         for (Condition condition : rule.conditions()) {
+            if (condition instanceof Condition.Unknown unknown) {
+                if (!assumptions.chosen(unknown.extension())) {
+                    undecided = undecided == null ? unknown : undecided;
+                } else if (!assumptions.matches(unknown.extension())) {
+                    return unknown;
+                }
+                continue;
+            }
             if (condition instanceof Condition.Check check) {
                 Outcome outcome = check.test().test(flow);
                 boolean fails = outcome == Outcome.NO_MATCH || outcome == Outcome.UNKNOWN
                         && !assume(check.extension(), check.text(), "the tracer lacks the connection's history", notes);
                 if (fails) {
-                    return check.text();
+                    return check;
                 }
             } else if (condition instanceof Condition.Chance chance) {
                 if (chance.random() && !assumptions.chosen(chance.extension())) {
                     Boolean decided = flow.splits.get(where);
                     if (decided != null) {
                         if (!decided) {
-                            return chance.text();
+                            return chance;
                         }
                         continue;
                     }
                     flow.undecided.add(new Object[] {where, chance.probability(), rule.text()});
                 }
                 if (!assume(chance.extension(), chance.text(), chance.why(), notes)) {
-                    return chance.text();
+                    return chance;
                 }
             }
         }
-        return null;
+        return undecided;
     }
 
     private boolean assume(String extension, String text, String why, List<String> notes) {

@@ -14,7 +14,10 @@ final class Conditions {
 
     /** Matches whose result depends on what earlier packets did, or on chance. */
     private static final Set<String> HISTORY = Set.of("limit", "hashlimit", "recent", "quota", "statistic",
-            "connlimit", "time");
+            "connlimit", "time", "connbytes", "rateest");
+
+    /** Matches that match every packet: a note, a counter. */
+    private static final Set<String> COUNTING_ONLY = Set.of("comment", "nfacct");
 
     private Conditions() {
     }
@@ -29,13 +32,17 @@ final class Conditions {
                 out.add(history(match));
                 continue;
             }
+            boolean header = PacketConditions.header(match.extension()).isPresent();
+            if (header) {
+                out.add(PacketConditions.headerPresent(match.extension()));
+            }
             for (Option option : match.options()) {
                 Condition condition = match(match.extension(), option, family);
                 if (condition != null) {
                     out.add(condition);
                 }
             }
-            if (match.options().isEmpty() && !match.extension().equals("comment")) {
+            if (match.options().isEmpty() && !header && !COUNTING_ONLY.contains(match.extension())) {
                 out.add(match(match.extension(), null, family));
             }
         }
@@ -93,24 +100,25 @@ final class Conditions {
                 yield check(text, null, f -> Outcome.of(f.packet.proto() == proto).negatedIf(neg));
             }
             case "f" -> check(text, null, f -> Outcome.of(false).negatedIf(neg));
-            default -> new Condition.Chance(text, null, "header option -" + o.name() + " is not modelled");
+            default -> new Condition.Unknown(text, null, "header option -" + o.name() + " is not modelled");
         };
     }
 
     private static Condition match(String ext, Option o, Family family) {
         if (o == null) {
-            return new Condition.Chance(text(ext, null), ext, "-m " + ext + " is not modelled");
+            return new Condition.Unknown(text(ext, null), ext, "-m " + ext + " is not modelled by the tracer");
         }
         String text = text(ext, o);
         return switch (ext) {
-            case "comment" -> null;
+            case "comment", "nfacct" -> null;
+            case "ah", "esp", "ipcomp", "hbh", "dst", "rt", "frag", "srh" -> PacketConditions.headerField(ext, o, text);
             case "tcp", "udp", "sctp", "dccp", "multiport" -> PacketConditions.ports(ext, o, text);
             case "icmp", "icmp6" -> PacketConditions.icmp(ext, o, text);
             case "conntrack", "state", "connmark", "mark" -> ConnConditions.of(ext, o, text, family);
             case "iprange", "addrtype", "length", "ttl", "hl", "tos", "dscp", "pkttype", "physdev" ->
                     PacketConditions.of(ext, o, text, family);
-            case "set" -> new Condition.Chance(text, ext, "ipset contents are kernel state the tracer does not read");
-            default -> new Condition.Chance(text, ext, "-m " + ext + " is not modelled by the tracer");
+            case "set" -> new Condition.Unknown(text, ext, "ipset contents are kernel state the tracer does not read");
+            default -> new Condition.Unknown(text, ext, "-m " + ext + " is not modelled by the tracer");
         };
     }
 

@@ -45,7 +45,7 @@ final class ConnConditions {
             }
             case "ctdir" -> Conditions.check(text, ext, f -> !f.tracked() ? Outcome.NO_MATCH
                     : f.state == CtState.NEW ? Outcome.of(o.arg().equals("ORIGINAL")) : Outcome.UNKNOWN);
-            default -> new Condition.Chance(text, ext, "--" + o.name()
+            default -> new Condition.Unknown(text, ext, "--" + o.name()
                     + " reads connection details the tracer does not model");
         };
     }

@@ -22,6 +22,8 @@ final class Flow {
     java.util.Map<String, Boolean> splits = java.util.Map.of();
     /** Random statistic splits met and not decided, in the order met: key, probability of a match, rule text. */
     final java.util.List<Object[]> undecided = new java.util.ArrayList<>();
+    /** The rule the walk stopped at because it could not evaluate one of its matches; null while it goes on. */
+    Trace.Undecided stoppedAt;
 
     Flow(Packet packet, Host host) {
         this.packet = packet;

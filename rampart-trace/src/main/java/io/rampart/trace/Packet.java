@@ -12,10 +12,11 @@ import java.util.Objects;
  * @param proto the IP protocol number
  * @param tcpFlags the TCP flag bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32)
  * @param tos the whole TOS / traffic class byte
+ * @param spi the SPI of an AH or ESP packet, the CPI of an IPComp one; -1 for other protocols
  */
 public record Packet(Family family, String in, String out, boolean local, byte[] src, byte[] dst, int proto,
                      int sport, int dport, int tcpFlags, int icmpType, int icmpCode, int ttl, int tos, int length,
-                     long mark, CtState ctState) {
+                     long mark, CtState ctState, long spi) {
 
     public static final int TCP = 6;
     public static final int UDP = 17;
@@ -39,6 +40,13 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
     /** Whether the protocol carries ports the tcp, udp, sctp, dccp and multiport matches read. */
     public boolean hasPorts() {
         return proto == TCP || proto == UDP || proto == 132 || proto == 33 || proto == 136;
+    }
+
+    /** The IPsec and IPComp protocols, whose packets carry an SPI (a CPI for IPComp). */
+    public static final java.util.Set<Integer> SPI_PROTOCOLS = java.util.Set.of(50, 51, 108);
+
+    public boolean hasSpi() {
+        return spi >= 0;
     }
 
     public boolean isIcmp() {
@@ -74,37 +82,37 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
 
     public Packet withInterfaces(String newIn, String newOut) {
         return new Packet(family, newIn, newOut, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState);
+                icmpCode, ttl, tos, length, mark, ctState, spi);
     }
 
     public Packet withSource(byte[] address, int port) {
         return new Packet(family, in, out, local, address, dst, proto, port, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState);
+                icmpCode, ttl, tos, length, mark, ctState, spi);
     }
 
     public Packet withDestination(byte[] address, int port) {
         return new Packet(family, in, out, local, src, address, proto, sport, port, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState);
+                icmpCode, ttl, tos, length, mark, ctState, spi);
     }
 
     public Packet withTtl(int newTtl) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, newTtl, tos, length, mark, ctState);
+                icmpCode, newTtl, tos, length, mark, ctState, spi);
     }
 
     public Packet withTos(int newTos) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, newTos, length, mark, ctState);
+                icmpCode, ttl, newTos, length, mark, ctState, spi);
     }
 
     public Packet withMark(long newMark) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, newMark, ctState);
+                icmpCode, ttl, tos, length, newMark, ctState, spi);
     }
 
     public Packet withCtState(CtState state) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, state);
+                icmpCode, ttl, tos, length, mark, state, spi);
     }
 
     @Override
@@ -114,13 +122,13 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
                 && java.util.Arrays.equals(dst, p.dst) && proto == p.proto && sport == p.sport
                 && dport == p.dport && tcpFlags == p.tcpFlags && icmpType == p.icmpType
                 && icmpCode == p.icmpCode && ttl == p.ttl && tos == p.tos && length == p.length
-                && mark == p.mark && ctState == p.ctState;
+                && mark == p.mark && ctState == p.ctState && spi == p.spi;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(family, in, out, local, java.util.Arrays.hashCode(src), java.util.Arrays.hashCode(dst),
-                proto, sport, dport, tcpFlags, icmpType, icmpCode, ttl, tos, length, mark, ctState);
+                proto, sport, dport, tcpFlags, icmpType, icmpCode, ttl, tos, length, mark, ctState, spi);
     }
 
     @Override

@@ -34,7 +34,7 @@ final class PacketConditions {
                 int comp = flags(o.args().get(1));
                 yield Conditions.check(text, ext, f -> Outcome.of((f.packet.tcpFlags() & mask) == comp).negatedIf(neg));
             }
-            default -> new Condition.Chance(text, ext, "--" + o.name() + " reads headers the tracer does not model");
+            default -> new Condition.Unknown(text, ext, "--" + o.name() + " reads headers the tracer does not model");
         };
     }
 
@@ -86,12 +86,44 @@ final class PacketConditions {
         };
     }
 
+    /**
+     * The headers the IPsec, IPComp and IPv6 extension header matches look for, by the protocol
+     * number that announces them (srh is a routing header). A traced packet has no other
+     * extension headers than the one its protocol names, so a match finds its header exactly
+     * when the packet's protocol is that number; without it the match fails, negated options too.
+     */
+    private static final java.util.Map<String, Integer> HEADERS = java.util.Map.of("ah", 51, "esp", 50, "ipcomp", 108,
+            "hbh", 0, "dst", 60, "rt", 43, "frag", 44, "srh", 43);
+
+    static java.util.Optional<Integer> header(String ext) {
+        return java.util.Optional.ofNullable(HEADERS.get(ext));
+    }
+
+    static Condition headerPresent(String ext) {
+        int proto = HEADERS.get(ext);
+        return Conditions.check("-m " + ext, ext, f -> Outcome.of(f.packet.proto() == proto));
+    }
+
+    /** The SPI (or IPComp's CPI) against its range; the other header fields are not modelled. */
+    static Condition headerField(String ext, Option o, String text) {
+        if (!o.name().endsWith("spi")) {
+            return new Condition.Unknown(text, ext, "--" + o.name() + " reads a header field the tracer does not"
+                    + " model");
+        }
+        String[] ends = o.arg().split(":");
+        long low = Long.parseLong(ends[0]);
+        long high = Long.parseLong(ends[ends.length - 1]);
+        boolean neg = o.negated();
+        return Conditions.check(text, ext, f -> Outcome.of(f.packet.spi() >= low && f.packet.spi() <= high)
+                .negatedIf(neg));
+    }
+
     /** Without a bridge, physdev matches only when every one of its options is negated. */
     private static Condition physdev(String ext, Option o, String text) {
         if (ext.equals("physdev")) {
             return Conditions.check(text, ext, f -> Outcome.of(o.negated()));
         }
-        return new Condition.Chance(text, ext, "--" + o.name() + " is not modelled by the tracer");
+        return new Condition.Unknown(text, ext, "--" + o.name() + " is not modelled by the tracer");
     }
 
     private static Condition number(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {

@@ -24,7 +24,7 @@ import java.util.Set;
 public final class PacketSpec {
 
     public static final Set<String> KEYS = Set.of("in", "out", "local", "src", "dst", "proto", "sport", "dport",
-            "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state");
+            "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state", "spi");
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -69,6 +69,9 @@ public final class PacketSpec {
         return Optional.empty();
     }
 
+    /** The SPI an AH or ESP packet gets without {@code spi}: the first one not reserved (RFC 4303). */
+    static final long DEFAULT_SPI = 256;
+
     public Packet build(Family family) throws TraceInputException {
         int proto = protocol(values.getOrDefault("proto", defaultProtocol(family)));
         boolean icmp = proto == (family == Family.IPV4 ? Packet.ICMP : Packet.ICMPV6);
@@ -85,7 +88,9 @@ public final class PacketSpec {
                 address("src", family), address("dst", family), proto,
                 ports ? number("sport", 40000, 65535) : -1, ports ? number("dport", 80, 65535) : -1, tcpFlags,
                 icmpType[0], icmpType[1], number("ttl", 64, 255), number("tos", 0, 255),
-                number("length", header + transport, 65535), numberLong("mark", 0, 0xffffffffL), state);
+                number("length", header + transport, 65535), numberLong("mark", 0, 0xffffffffL), state,
+                Packet.SPI_PROTOCOLS.contains(proto) ? numberLong("spi", DEFAULT_SPI, proto == 108 ? 0xffff
+                        : 0xffffffffL) : -1);
     }
 
     private String defaultProtocol(Family family) {

@@ -31,12 +31,40 @@ final class Targets {
             case "CT" -> effect(target.option("notrack").isPresent() ? Targets::notrack : Action.Effect.NONE);
             case "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP" ->
                     new Action(Action.Kind.ACCEPT, null, Nat.effect(target, family));
-            case "LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY", "TCPMSS", "SET", "TPROXY" ->
+            case "HMARK" -> HashMark.action(target, family);
+            case "SNPT", "DNPT" -> PrefixTranslation.action(target);
+            case "SYNPROXY" -> Action.depending(Targets::synproxy);
+            case "ECN" -> effect(target.option("ecn-ip-ect").map(o -> Integer.parseInt(o.arg()))
+                    .<Action.Effect>map(ect -> f -> f.packet = f.packet.withTos((f.packet.tos() & ~3) | ect))
+                    .orElse(Action.Effect.NONE));
+            // What these change (a copy sent, a label, a timer, a TCP option) no rule of the trace reads.
+            case "LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY", "TCPMSS", "SET", "TPROXY", "TEE", "SECMARK",
+                 "CONNSECMARK", "IDLETIMER", "LED", "RATEEST", "TCPOPTSTRIP" ->
                     Action.of(Action.Kind.CONTINUE);
             default -> new Action(target.kind() == Target.Kind.GOTO ? Action.Kind.GOTO : Action.Kind.JUMP,
                     target.name(), Action.Effect.NONE);
         };
     }
+
+    /**
+     * SYNPROXY answers a client's SYN itself and takes the packet; an ACK opens the connection to
+     * the server only when it carries the cookie SYNPROXY sent, which the tracer cannot know; any
+     * other packet passes on.
+     */
+    private static Action synproxy(Flow flow) {
+        int flags = flow.packet.tcpFlags() & (FIN | Packet.SYN | RST | Packet.ACK);
+        if (flags == Packet.SYN) {
+            return Action.of(Action.Kind.DROP);
+        }
+        if (flags == Packet.ACK) {
+            return Action.undecided("-j SYNPROXY", "an ACK passes only with the cookie of a SYN-ACK SYNPROXY sent,"
+                    + " which the tracer does not know");
+        }
+        return Action.of(Action.Kind.CONTINUE);
+    }
+
+    private static final int FIN = 1;
+    private static final int RST = 4;
 
     /** The kernel's CT target leaves a packet that already has a conntrack entry (looped back) as it is. */
     private static void notrack(Flow f) {

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * A trace as JSON: {@code {"verdict", "steps": [{"table", "chain", "rule", "text", "verdict", "source"}],
  * "packet", "notes"}}, the packet with the keys a {@code --packets} line takes; {@code source} is the
- * rule's {@code file:line}, null for a policy or a rule of the live ruleset.
+ * rule's {@code file:line}, null for a policy or a rule of the live ruleset. A trace that stopped at a
+ * rule it could not decide has the verdict {@code UNDECIDED} and {@code "undecided": {"table", "chain",
+ * "rule", "text", "condition", "extension", "why", "source"}}.
  */
 public final class TraceJson {
 
@@ -62,6 +64,19 @@ public final class TraceJson {
         out.put("steps", steps);
         out.put("packet", packet(trace.packet()));
         out.put("notes", trace.notes());
+        if (trace.isUndecided()) {
+            Trace.Undecided u = trace.undecided();
+            Map<String, Object> undecided = new LinkedHashMap<>();
+            undecided.put("table", u.table());
+            undecided.put("chain", u.chain());
+            undecided.put("rule", u.rule());
+            undecided.put("text", u.text());
+            undecided.put("condition", u.condition());
+            undecided.put("extension", u.extension());
+            undecided.put("why", u.why());
+            undecided.put("source", u.source());
+            out.put("undecided", undecided);
+        }
         if (!trace.branches().isEmpty()) {
             List<Object> branches = new ArrayList<>();
             for (Trace.Branch branch : trace.branches()) {
@@ -101,6 +116,9 @@ public final class TraceJson {
         }
         if (p.proto() == Packet.TCP) {
             out.put("tcp_flags", PacketConditions.flagNames(p.tcpFlags()));
+        }
+        if (p.hasSpi()) {
+            out.put("spi", p.spi());
         }
         if (p.isIcmp()) {
             out.put("icmp_type", p.icmpType() + "/" + p.icmpCode());

@@ -24,6 +24,12 @@ public final class TraceText {
             b.append(String.format("#%-7d %-12s %s", step.rule(), step.verdict(), step.text()))
                     .append(where(step.source())).append('\n');
         }
+        if (trace.isUndecided()) {
+            Trace.Undecided u = trace.undecided();
+            b.append("undecided at ").append(u.table()).append(' ').append(u.chain()).append(" #").append(u.rule())
+                    .append(": `").append(u.condition()).append("' (").append(u.why()).append("); ").append(u.hint())
+                    .append("   [").append(u.text()).append(']').append(where(u.source())).append('\n');
+        }
         for (String note : trace.notes()) {
             b.append("note: ").append(note).append('\n');
         }

@@ -37,7 +37,7 @@ public final class Tracer {
         notes.add("the packet meets a random statistic split: " + branches.size()
                 + " branches, each with its probability" + (branches.size() >= MAX_BRANCHES ? " (the first "
                 + MAX_BRANCHES + ")" : "") + "; the steps above are those of the first");
-        return new Trace(trace.verdict(), trace.steps(), trace.packet(), notes, branches);
+        return new Trace(trace.verdict(), trace.steps(), trace.packet(), notes, branches, trace.undecided());
     }
 
     /** At most this many branches through random splits are shown. */
@@ -87,7 +87,8 @@ public final class Tracer {
         }
 
         Trace trace() {
-            return new Trace(accepted ? "ACCEPT" : "DROP", steps, flow.packet.withCtState(flow.state), notes);
+            String verdict = flow.stoppedAt != null ? Trace.UNDECIDED : accepted ? "ACCEPT" : "DROP";
+            return new Trace(verdict, steps, flow.packet.withCtState(flow.state), notes, List.of(), flow.stoppedAt);
         }
 
         boolean hook(Hook hook, Table... tables) {

@@ -52,14 +52,34 @@ final class RandomRulesets {
         return this;
     }
 
+    /** Whether the nat table is left out and only some built-in chains of mangle and filter are named. */
+    private boolean partial;
+
+    /**
+     * Leave the nat table out, and name each built-in chain of mangle and filter (declared or with
+     * rules) only at random: with nf_tables the tables and base chains a file does not name do not
+     * exist, and a packet meets no hook of theirs.
+     */
+    RandomRulesets partial() {
+        this.partial = true;
+        return this;
+    }
+
     String ruleset() {
         StringBuilder b = new StringBuilder();
         table(b, Table.RAW, List.of("PREROUTING", "OUTPUT"), List.of(), traceRule);
-        table(b, Table.MANGLE, List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"),
+        table(b, Table.MANGLE, some(List.of("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING")),
                 List.of("M1", "M2"), null);
-        table(b, Table.NAT, List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"), List.of("N1"), null);
-        table(b, Table.FILTER, List.of("INPUT", "FORWARD", "OUTPUT"), List.of("F1", "F2"), null);
+        if (!partial) {
+            table(b, Table.NAT, List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"), List.of("N1"), null);
+        }
+        table(b, Table.FILTER, some(List.of("INPUT", "FORWARD", "OUTPUT")), List.of("F1", "F2"), null);
         return b.toString();
+    }
+
+    /** All of {@code chains}, or for a partial ruleset each with even odds. */
+    private List<String> some(List<String> chains) {
+        return partial ? chains.stream().filter(c -> random.nextBoolean()).toList() : chains;
     }
 
     private void table(StringBuilder b, Table table, List<String> builtins, List<String> users, String first) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class TracerTest {
 
-    private static final String HOST = """
+    static final String HOST = """
             {"ip_forward": true,
              "addresses": [{"interface": "eth0", "address": "203.0.113.1/24"},
                            {"interface": "eth1", "address": "10.0.0.1/24"}],
@@ -62,18 +62,22 @@ class TracerTest {
 
     private final Tracer tracer = tracer(RULES, HOST, Assumptions.none());
 
-    private static Tracer tracer(String rules, String host, Assumptions assumptions) {
+    static Tracer tracer(String rules, String host, Assumptions assumptions) {
+        return tracer(rules, host, assumptions, Family.IPV4);
+    }
+
+    static Tracer tracer(String rules, String host, Assumptions assumptions, Family family) {
         try {
-            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(rules);
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(rules);
             CompiledRuleset ruleset = CompiledRuleset.of(parsed.ruleset(),
                     (table, index) -> "router.rules:" + parsed.lineOf(table, index));
-            return new Tracer(ruleset, HostFiles.fromHostFile(host, Family.IPV4), assumptions, true);
+            return new Tracer(ruleset, HostFiles.fromHostFile(host, family), assumptions, true);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static Packet packet(String... keyValues) throws TraceInputException {
+    static Packet packet(String... keyValues) throws TraceInputException {
         PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "198.51.100.7").set("dst", "203.0.113.1");
         for (int i = 0; i < keyValues.length; i += 2) {
             spec.set(keyValues[i], keyValues[i + 1]);
@@ -81,7 +85,7 @@ class TracerTest {
         return spec.build(Family.IPV4);
     }
 
-    private static List<String> steps(Trace trace) {
+    static List<String> steps(Trace trace) {
         return KernelTraceLog.of(trace);
     }
 
@@ -98,6 +102,23 @@ class TracerTest {
         assertThat(trace.packet().dport()).isEqualTo(80);
         assertThat(trace.packet().out()).isEqualTo("eth1");
         assertThat(trace.packet().ttl()).isEqualTo(63);
+    }
+
+    /** A file without a nat table, naming only filter INPUT and FORWARD: the packet meets nothing else. */
+    @Test
+    void tablesAndBuiltInChainsTheFileDoesNotNameAreNotWalked() throws Exception {
+        Tracer filterOnly = tracer("""
+                *filter
+                :FORWARD DROP [0:0]
+                -A INPUT -p tcp --dport 22 -j ACCEPT
+                COMMIT
+                """, HOST, Assumptions.none());
+        assertThat(steps(filterOnly.trace(packet("dst", "10.0.0.5", "dport", "8080"))))
+                .containsExactly("filter FORWARD policy DROP");
+        assertThat(steps(filterOnly.trace(packet("dport", "80")))).containsExactly("filter INPUT policy ACCEPT");
+        assertThat(steps(filterOnly.trace(packet("proto", "udp", "dport", "53", "local", "true", "in", null, "src", "10.0.0.1",
+                "dst", "10.0.0.5"))))
+                .isEmpty();
     }
 
     @Test
@@ -174,6 +195,102 @@ class TracerTest {
         assertThat(other.verdict()).isEqualTo("ACCEPT");
         assertThat(other.notes()).isEmpty();
         assertThat(other.branches()).isEmpty();
+    }
+
+    /** A filter table whose INPUT has {@code policy} and {@code rules}, FORWARD and OUTPUT accepting. */
+    private static String filter(String policy, String... rules) {
+        return "*filter\n:INPUT " + policy + " [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + String.join("\n", rules) + "\nCOMMIT\n";
+    }
+
+    private static final String UNDECIDABLE = filter("ACCEPT",
+            "-A INPUT -p udp -m set --match-set blocked src -j DROP",
+            "-A INPUT -m set --match-set blocked src -m tcp --dport 22 -j DROP",
+            "-A INPUT -m set --match-set blocked src -j DROP");
+
+    @Test
+    void aMatchTheTracerCannotEvaluateStopsTheTraceAtItsRule() throws Exception {
+        Trace trace = tracer(UNDECIDABLE, HOST, Assumptions.none()).trace(packet("proto", "tcp", "dport", "80"));
+        assertThat(trace.verdict()).isEqualTo(Trace.UNDECIDED);
+        assertThat(trace.undecided().rule()).as("rules 1 and 2 fail on what the tracer evaluates").isEqualTo(3);
+        assertThat(trace.undecided().condition()).isEqualTo("-m set --match-set blocked src");
+        assertThat(trace.undecided().source()).isEqualTo("router.rules:7");
+        assertThat(steps(trace)).isEmpty();
+        assertThat(TraceText.render(trace, false)).contains("undecided at filter INPUT #3: `-m set --match-set"
+                + " blocked src' (ipset contents are kernel state the tracer does not read); --assume set=match or"
+                + " set=nomatch decides it").contains("verdict: UNDECIDED");
+        assertThat(TraceJson.line(trace, false)).contains("\"verdict\":\"UNDECIDED\"").contains("\"undecided\":"
+                + "{\"table\":\"filter\",\"chain\":\"INPUT\",\"rule\":3,");
+    }
+
+    @Test
+    void anAssumptionDecidesAMatchTheTracerCannotEvaluate() throws Exception {
+        Trace blocked = tracer(UNDECIDABLE, HOST, Assumptions.parse(List.of("set=match"))).trace(packet("proto", "tcp",
+                "dport", "22"));
+        assertThat(blocked.verdict()).isEqualTo("DROP");
+        assertThat(blocked.isUndecided()).isFalse();
+        assertThat(steps(blocked)).containsExactly("filter INPUT 2 DROP");
+        Trace passed = tracer(UNDECIDABLE, HOST, Assumptions.parse(List.of("set=nomatch"))).trace(packet("proto",
+                "tcp", "dport", "22"));
+        assertThat(passed.verdict()).isEqualTo("ACCEPT");
+        assertThat(steps(passed)).containsExactly("filter INPUT policy ACCEPT");
+        assertThat(TraceJson.line(passed, false)).doesNotContain("undecided");
+    }
+
+    private static final String IPSEC = filter("DROP",
+            "-A INPUT -p esp -m esp --espspi 0x1000:0x1fff -j ACCEPT",
+            "-A INPUT -p ah -m ah ! --ahspi 7 -j ACCEPT",
+            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 300 -j ACCEPT",
+            "-A INPUT -p dccp -m dccp --dport 5000:5010 -j ACCEPT",
+            "-A INPUT -m nfacct --nfacct-name seen -p dccp -m dccp --dccp-types REQUEST -j ACCEPT");
+
+    @Test
+    void ipsecRulesAreDecidedByTheSpiOfThePacket() throws Exception {
+        Tracer ipsec = tracer(IPSEC, HOST, Assumptions.none());
+        assertThat(steps(ipsec.trace(packet("proto", "esp", "spi", "0x1800")))).containsExactly(
+                "filter INPUT 1 ACCEPT");
+        assertThat(ipsec.trace(packet("proto", "esp", "spi", "0x2000")).verdict()).isEqualTo("DROP");
+        assertThat(ipsec.trace(packet("proto", "ah", "spi", "7")).verdict()).isEqualTo("DROP");
+        Trace ah = ipsec.trace(packet("proto", "ah"));
+        assertThat(ah.steps()).last().extracting(Step::rule).isEqualTo(2);
+        assertThat(TraceJson.line(ah, false)).contains("\"spi\":256");
+        assertThat(ipsec.trace(packet("proto", "ipcomp", "spi", "300")).verdict()).isEqualTo("ACCEPT");
+    }
+
+    @Test
+    void dccpPortsAreDecidedAndItsPacketTypesAreNot() throws Exception {
+        Tracer dccp = tracer(IPSEC, HOST, Assumptions.none());
+        assertThat(dccp.trace(packet("proto", "dccp", "dport", "5005")).verdict()).isEqualTo("ACCEPT");
+        Trace other = dccp.trace(packet("proto", "dccp", "dport", "22"));
+        assertThat(other.verdict()).as("nfacct matches every packet; the DCCP type is not modelled")
+                .isEqualTo(Trace.UNDECIDED);
+        assertThat(other.undecided().condition()).isEqualTo("-m dccp --dccp-types REQUEST");
+        assertThat(other.undecided().rule()).isEqualTo(5);
+    }
+
+    @Test
+    void ipv6ExtensionHeaderMatchesFailOnPacketsWithoutThatHeader() throws Exception {
+        String rules = filter("ACCEPT", "-A INPUT -m hbh --hbh-len 8 -j DROP", "-A INPUT -m frag ! --fragid 5 -j DROP",
+                "-A INPUT -m ah ! --ahspi 9 -j DROP", "-A INPUT -m srh --srh-tag 3 -j DROP");
+        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV6).parseWithLines(rules);
+        Tracer v6 = new Tracer(CompiledRuleset.of(parsed.ruleset(), (table, index) -> null), Host.unknown(),
+                Assumptions.none(), false);
+        PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "2001:db8::1").set("dst", "2001:db8::2");
+        assertThat(v6.trace(spec.build(Family.IPV6)).verdict()).isEqualTo("ACCEPT");
+        assertThat(v6.trace(spec.set("proto", "ah").set("spi", "9").build(Family.IPV6)).verdict()).isEqualTo("ACCEPT");
+        assertThat(v6.trace(spec.set("spi", "10").build(Family.IPV6)).steps()).last().extracting(Step::rule)
+                .isEqualTo(3);
+    }
+
+    @Test
+    void connectionCountsAreAssumedLikeOtherHistory() throws Exception {
+        String rules = filter("ACCEPT",
+                "-A INPUT -m connbytes --connbytes 1000000: --connbytes-mode bytes --connbytes-dir both -j DROP");
+        Trace assumed = tracer(rules, HOST, Assumptions.none()).trace(packet());
+        assertThat(assumed.verdict()).isEqualTo("DROP");
+        assertThat(assumed.notes()).anyMatch(n -> n.contains("--assume connbytes=nomatch"));
+        assertThat(tracer(rules, HOST, Assumptions.parse(List.of("connbytes=nomatch"))).trace(packet()).verdict())
+                .isEqualTo("ACCEPT");
     }
 
     @Test

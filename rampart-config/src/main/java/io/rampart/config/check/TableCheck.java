@@ -88,6 +88,10 @@ final class TableCheck {
                 declarationFinding(i, Diagnostic.error(where, "chain name `" + name + "' is " + name.length()
                         + " characters long: the kernel allows at most " + Chain.MAX_NAME_LENGTH));
             }
+            if (registry.isTargetName(name, family)) {
+                declarationFinding(i, Diagnostic.error(where, "chain name " + name + " is the name of a target: -j "
+                        + name + " would not jump to it").withHint("rename the chain"));
+            }
             Integer earlier = first.putIfAbsent(name, i);
             if (earlier != null) {
                 declarationFinding(i, Diagnostic.error(where, "chain " + name + " is declared twice")
@@ -124,7 +128,8 @@ final class TableCheck {
             } else if (!userChains.contains(to)) {
                 String closest = Suggestions.closest(to, userChains);
                 ruleFinding(i, Diagnostic.error(words(i).target(), "jump to undeclared chain " + to)
-                        .withHint(closest != null ? "did you mean " + closest + "?" : declareIt(to)));
+                        .withHint(registry.otherFamilyTarget(to, family).orElse(closest != null
+                                ? "did you mean " + closest + "?" : declareIt(to))));
             } else {
                 jumps.add(new ChainGraph.Jump(i, rule.chain(), to));
             }
@@ -150,8 +155,10 @@ final class TableCheck {
                         + " chain reaches (\"Too many links\")").withHint("no jump may lead back to a chain on the"
                         + " way to it; a packet returns to the calling chain by itself at the end of a chain"));
             } else {
-                ruleFinding(rule, Diagnostic.warning(where, cycle + ": no built-in chain reaches it yet, and the"
-                        + " kernel will refuse any jump into it"));
+                ruleFinding(rule, Diagnostic.error(where, cycle + ": no built-in chain reaches it, and the kernel"
+                        + " refuses any jump into it (\"Too many links\"), so it can never be used")
+                        .withHint("remove a jump of the loop; a packet returns to the calling chain by itself at the"
+                                + " end of a chain"));
             }
         }
     }

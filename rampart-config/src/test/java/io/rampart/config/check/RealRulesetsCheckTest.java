@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The published rulesets the kernel loaded (shared/corpus/real-rulesets) have nothing the checker calls an error. */
+/** The published rulesets the kernel loaded (the corpus of rampart-syntax's tests) have nothing the checker calls an error. */
 class RealRulesetsCheckTest {
 
     static List<Corpus.Entry> corpus() {

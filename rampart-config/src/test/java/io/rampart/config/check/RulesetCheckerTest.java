@@ -78,7 +78,9 @@ class RulesetCheckerTest {
         text.append("-A C").append(depth - 1).append(" -j C").append(depth - 2).append("\nCOMMIT\n");
         List<Diagnostic> findings = check(new TextSources("deep.rules", text.toString(), Family.IPV4));
         assertThat(findings).extracting(Diagnostic::message).containsExactly("jump loop C19998 -> C19999 -> C19998:"
-                + " no built-in chain reaches it yet, and the kernel will refuse any jump into it");
+                + " no built-in chain reaches it, and the kernel refuses any jump into it (\"Too many links\"), so it"
+                + " can never be used");
+        assertThat(findings).allMatch(Diagnostic::isError);
     }
 
     private static List<Diagnostic> check(TextSources sources) {

@@ -76,6 +76,32 @@ public final class Addresses {
         return null;
     }
 
+    /**
+     * An IPv4 address as inet_aton (and so getaddrinfo) reads one: one to four dotted numbers in
+     * C's bases (0x hex, leading-zero octal, decimal), the last filling the remaining bytes, so
+     * {@code 0x7f000001} and {@code 127.1} are both 127.0.0.1; null if not.
+     */
+    static byte[] parseInetAton(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length > 4) {
+            return null;
+        }
+        long value = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            CNumbers.Read read = part.isEmpty() || !Character.isDigit(part.charAt(0)) ? null
+                    : CNumbers.strtoul(part, 0, 0);
+            boolean last = i == parts.length - 1;
+            int bits = last ? 8 * (4 - i) : 8;
+            if (read == null || !read.found() || read.overflow() || read.end() != part.length()
+                    || Long.compareUnsigned(read.value(), (1L << bits) - 1) > 0) {
+                return null;
+            }
+            value = (value << bits) | read.value();
+        }
+        return ipv4OfNumber(value);
+    }
+
     static byte[] parseIpv6(String text) {
         if (text.isEmpty() || !text.contains(":")) {
             return null;
@@ -317,7 +343,7 @@ public final class Addresses {
      * use getaddrinfo do.
      */
     public static List<byte[]> resolve(String host, Family family) throws InvalidValueException {
-        byte[] literal = parseLiteral(host, family);
+        byte[] literal = family == Family.IPV4 ? parseInetAton(host) : parseLiteral(host, family);
         if (literal != null) {
             return List.of(literal);
         }

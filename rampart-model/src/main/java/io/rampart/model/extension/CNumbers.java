@@ -143,6 +143,81 @@ public final class CNumbers {
         return OptionalInt.of(number & 0xffff);
     }
 
+    /** A floating-point number read from the front of a text, and where reading stopped. */
+    public record ReadDouble(double value, int end) {
+    }
+
+    /**
+     * strtod in the "C" locale: blanks, a sign, then {@code inf}/{@code infinity}/{@code nan}, a
+     * hex number ({@code 0x}, optional fraction and {@code p} exponent) or a decimal one (optional
+     * fraction and {@code e} exponent); null when nothing was read.
+     */
+    public static ReadDouble strtod(String text) {
+        int at = skipBlanks(text, 0);
+        int signAt = at;
+        if (at < text.length() && (text.charAt(at) == '+' || text.charAt(at) == '-')) {
+            at++;
+        }
+        boolean minus = signAt < at && text.charAt(signAt) == '-';
+        String rest = text.substring(at).toLowerCase(java.util.Locale.ROOT);
+        if (rest.startsWith("inf")) {
+            int length = rest.startsWith("infinity") ? 8 : 3;
+            return new ReadDouble(minus ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, at + length);
+        }
+        if (rest.startsWith("nan")) {
+            return new ReadDouble(Double.NaN, at + 3);
+        }
+        boolean hex = rest.startsWith("0x") && (digit(text, at + 2, 16) >= 0
+                || (text.startsWith(".", at + 2) && digit(text, at + 3, 16) >= 0));
+        int radix = hex ? 16 : 10;
+        int start = hex ? at + 2 : at;
+        int end = digitsEnd(text, start, radix);
+        int digits = end - start;
+        if (end < text.length() && text.charAt(end) == '.') {
+            int fractionEnd = digitsEnd(text, end + 1, radix);
+            digits += fractionEnd - end - 1;
+            end = fractionEnd;
+        }
+        if (digits == 0) {
+            return null;
+        }
+        int mantissaEnd = end;
+        char exponentMark = hex ? 'p' : 'e';
+        if (end < text.length() && Character.toLowerCase(text.charAt(end)) == exponentMark) {
+            int exponent = end + 1;
+            if (exponent < text.length() && (text.charAt(exponent) == '+' || text.charAt(exponent) == '-')) {
+                exponent++;
+            }
+            int exponentEnd = digitsEnd(text, exponent, 10);
+            if (exponentEnd > exponent) {
+                end = exponentEnd;
+            }
+        }
+        String number = text.substring(at, end);
+        double value = hex ? Double.parseDouble(end == mantissaEnd ? number + "p0" : number)
+                : Double.parseDouble(number);
+        return new ReadDouble(minus ? -value : value, end);
+    }
+
+    /**
+     * C's conversion of a double to an unsigned int as x86-64 compilers emit it: truncated to a
+     * 64-bit integer (0x8000000000000000 when out of range or NaN), of which the low 32 bits are kept.
+     */
+    public static long toUnsignedInt(double value) {
+        if (Double.isNaN(value) || Math.abs(value) >= 0x1p63) {
+            return 0;
+        }
+        return ((long) value) & UINT32_MAX;
+    }
+
+    private static int digitsEnd(String text, int from, int radix) {
+        int at = from;
+        while (digit(text, at, radix) >= 0) {
+            at++;
+        }
+        return at;
+    }
+
     private static int digit(String text, int at, int radix) {
         if (at >= text.length() || text.charAt(at) >= 128) {
             return -1;

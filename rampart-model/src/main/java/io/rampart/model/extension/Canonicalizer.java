@@ -27,4 +27,18 @@ public interface Canonicalizer {
     static Canonicalizer inGivenOrder(Canonicalizer canonicalizer) {
         return (InGivenOrder) canonicalizer::apply;
     }
+
+    /**
+     * A canonicalizer for a match the nf_tables backend turns into its own expressions (tcp, udp:
+     * iptables' {@code add_nft_tcpudp}), which leave out a full port range. When that leaves no
+     * option and one was negated, no expression is left and the match is gone from the rule; with
+     * none negated iptables keeps the match, empty, as the legacy backend would (see
+     * {@link ExtensionSpec#keptInRule}).
+     */
+    interface NativeInNfTables extends Canonicalizer {
+    }
+
+    static Canonicalizer nativeInNfTables(Canonicalizer canonicalizer) {
+        return (NativeInNfTables) canonicalizer::apply;
+    }
 }

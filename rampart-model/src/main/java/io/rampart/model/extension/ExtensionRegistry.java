@@ -25,8 +25,22 @@ public final class ExtensionRegistry {
      * looks one up for every option word, and an extension has up to dozens of options.
      */
     private final Map<ExtensionSpec, Map<String, OptionSpec>> optionsByName = new IdentityHashMap<>();
+    private final List<WithdrawnTarget> withdrawnTargets;
+
+    /**
+     * A target iptables still knows in a family but the kernel no longer has.
+     *
+     * @param replacement a sentence on what to use instead
+     */
+    public record WithdrawnTarget(String name, Family family, String replacement) {
+    }
 
     public ExtensionRegistry(List<ExtensionSpec> specs) {
+        this(specs, List.of());
+    }
+
+    public ExtensionRegistry(List<ExtensionSpec> specs, List<WithdrawnTarget> withdrawnTargets) {
+        this.withdrawnTargets = List.copyOf(withdrawnTargets);
         List<ExtensionSpec> sorted = new ArrayList<>(specs);
         sorted.sort(Comparator.comparing(ExtensionSpec::kind).thenComparing(ExtensionSpec::name));
         this.specs = List.copyOf(sorted);
@@ -63,6 +77,41 @@ public final class ExtensionRegistry {
 
     public Optional<ExtensionSpec> target(String name, Family family) {
         return find(ExtensionKind.TARGET, family, name);
+    }
+
+    /**
+     * Why {@code -j NAME} cannot be used although iptables knows NAME as a target of this family:
+     * the kernel no longer has it. Such a name is never a jump to a chain.
+     */
+    public Optional<String> withdrawnTarget(String name, Family family) {
+        return withdrawnTargets.stream().filter(t -> t.name().equals(name) && t.family() == family).findFirst()
+                .map(t -> "target " + name + " is no longer in the kernel: " + t.replacement());
+    }
+
+    /** Every withdrawn target (for describe). */
+    public List<WithdrawnTarget> withdrawnTargets() {
+        return withdrawnTargets;
+    }
+
+    /**
+     * Whether iptables of this family takes NAME for a target, so that no chain may have that name
+     * ({@code iptables -N} refuses it: "chain name may not clash with target name").
+     */
+    public boolean isTargetName(String name, Family family) {
+        return target(name, family).isPresent() || withdrawnTarget(name, family).isPresent();
+    }
+
+    /** For a name that is no target here but one of the other family: a hint saying so. */
+    public Optional<String> otherFamilyTarget(String name, Family family) {
+        if (isTargetName(name, family)) {
+            return Optional.empty();
+        }
+        for (Family other : Family.values()) {
+            if (target(name, other).isPresent()) {
+                return Optional.of(name + " is a target of " + other.command() + " only, not of " + family.command());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The match that {@code -p PROTOCOL} loads when one of its options follows, if any. */

@@ -113,6 +113,16 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         return canonicalizer.apply(ordered, context);
     }
 
+    /**
+     * Whether the kernel keeps this match in the rule, for the options as {@code given} and as
+     * {@link #canonicalize}d: always, except for a {@link Canonicalizer.NativeInNfTables} match
+     * left with no option after a negated one.
+     */
+    public boolean keptInRule(List<Option> given, List<Option> canonical) {
+        return !(canonicalizer instanceof Canonicalizer.NativeInNfTables && canonical.isEmpty()
+                && given.stream().anyMatch(Option::negated));
+    }
+
     /** Options are mostly given in save order already: then there is nothing to sort. */
     private boolean inSaveOrder(List<Option> given) {
         int previous = 0;

@@ -7,5 +7,7 @@ public enum Quoting {
     /** Quoted and escaped only when it holds characters beyond {@code [A-Za-z0-9_-]}, like xtables_save_string. */
     WHEN_NEEDED,
     /** Always between double quotes, never escaped (u32, bpf). */
-    ALWAYS
+    ALWAYS,
+    /** A blank, then as {@link #WHEN_NEEDED}: nfacct saves its name after two blanks. */
+    WHEN_NEEDED_AFTER_BLANK
 }

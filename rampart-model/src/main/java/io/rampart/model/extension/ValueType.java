@@ -26,4 +26,12 @@ public interface ValueType {
     default boolean expandsToRules() {
         return false;
     }
+
+    /**
+     * Whether the argument may be left out, as some old-style options allow: it is the next word
+     * unless there is none or it starts with {@code -} or {@code !}.
+     */
+    default boolean optional() {
+        return false;
+    }
 }

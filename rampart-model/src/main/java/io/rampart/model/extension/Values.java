@@ -45,6 +45,16 @@ public final class Values {
         });
     }
 
+    /** {@code raw} cut to {@code maxChars}, as a kernel's fixed-size field keeps it. */
+    public static String cut(String raw, int maxChars) {
+        return raw.length() > maxChars ? raw.substring(0, maxChars) : raw;
+    }
+
+    /** Text kept in a fixed-size field: cut to {@code maxChars}, printed as it is (iptables-save does not quote it). */
+    public static ValueType cutText(String name, int maxChars) {
+        return of(name, "text (up to " + maxChars + " characters)", (raw, ctx) -> cut(raw, maxChars));
+    }
+
     /** An unsigned integer in {@code min..max} (unsigned, up to 2^64-1) as xtables reads it, printed in decimal. */
     public static ValueType decimal(long min, long max) {
         return of("integer", range(min, max),
@@ -68,6 +78,9 @@ public final class Values {
      */
     public static ValueType numberRange(long max, boolean reversedAllowed) {
         return of("range", "value[:value]", (raw, ctx) -> {
+            if (raw.isEmpty()) {
+                return "0"; // an empty component is 0, as xtables reads ranges
+            }
             int colon = raw.indexOf(':');
             String from = colon < 0 ? raw : raw.substring(0, colon);
             String to = colon < 0 ? raw : raw.substring(colon + 1);
@@ -78,6 +91,31 @@ public final class Values {
             }
             return low == high ? Long.toString(low) : low + ":" + high;
         });
+    }
+
+    /** {@code type}, but the argument may be left out (see {@link ValueType#optional()}). */
+    public static ValueType optional(ValueType type) {
+        return new ValueType() {
+            @Override
+            public String name() {
+                return type.name();
+            }
+
+            @Override
+            public String syntax() {
+                return "[" + type.syntax() + "]";
+            }
+
+            @Override
+            public String canonical(String raw, ValueContext context) throws InvalidValueException {
+                return type.canonical(raw, context);
+            }
+
+            @Override
+            public boolean optional() {
+                return true;
+            }
+        };
     }
 
     /** A network interface name; a trailing {@code +} matches every name with that prefix. */

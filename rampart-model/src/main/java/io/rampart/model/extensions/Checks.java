@@ -3,6 +3,7 @@ package io.rampart.model.extensions;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.Table;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -32,6 +33,17 @@ final class Checks {
         List<Option> sorted = new ArrayList<>(options);
         sorted.sort(Comparator.comparingInt(o -> saveOrder.indexOf(o.name())));
         return sorted;
+    }
+
+    /**
+     * Without the option {@code name} when it is a range over every 32-bit value: the saves of
+     * frag, rt, ah, esp and ipcomp print a range only when it is narrower, negated or not, so the
+     * kernel's rule has none.
+     */
+    static List<Option> withoutFullRange(List<Option> options, String name) {
+        List<Option> out = new ArrayList<>(options);
+        out.removeIf(o -> o.name().equals(name) && o.arg().equals("0:" + CNumbers.UINT32_MAX));
+        return out;
     }
 
     /** Refuses an extension given without options; {@code which} says what it needs. */

@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Targets that steer connection tracking (CT, NOTRACK) or hand packets to a local socket (TPROXY). */
+/**
+ * Targets that steer connection tracking (CT, NOTRACK), hand packets to a local socket (TPROXY) or
+ * answer a connection's handshake for the server behind (SYNPROXY).
+ */
 final class ConntrackTargets {
 
     private ConntrackTargets() {
@@ -41,7 +44,7 @@ final class ConntrackTargets {
     });
 
     /** One address of the family (a host name must resolve to exactly one). */
-    private static final ValueType HOST = Values.of("address", "address", (raw, ctx) -> {
+    static final ValueType HOST = Values.of("address", "address", (raw, ctx) -> {
         List<byte[]> found = Addresses.resolve(raw, ctx.family());
         List<String> distinct = found.stream().map(Addresses::format).distinct().toList();
         if (distinct.size() > 1) {
@@ -62,7 +65,7 @@ final class ConntrackTargets {
     }
 
     static List<ExtensionSpec> specs() {
-        return List.of(ct(), notrack(), tproxy());
+        return List.of(ct(), notrack(), tproxy(), synproxy());
     }
 
     private static ExtensionSpec ct() {
@@ -144,5 +147,23 @@ final class ConntrackTargets {
                             find(options, "on-ip").orElse(Option.of("on-ip", any)),
                             Option.of("tproxy-mark", mark));
                 });
+    }
+
+    /** A 32-bit number as xtables reads it, kept in a field of {@code bits} bits (SYNPROXY's u8 and u16). */
+    private static ValueType cutTo(int bits) {
+        return Values.of("integer", "0.." + CNumbers.UINT32_MAX + " (kept modulo 2^" + bits + ")",
+                (raw, ctx) -> Long.toString(CNumbers.xtables(raw, 0, CNumbers.UINT32_MAX) & ((1L << bits) - 1)));
+    }
+
+    private static ExtensionSpec synproxy() {
+        return ExtensionSpec.target("SYNPROXY", "answer TCP handshakes itself and open the connection to the server"
+                                + " only once the client completed one (needs -p tcp)",
+                        OptionSpec.flag("sack-perm", "offer selective acknowledgements"),
+                        OptionSpec.flag("timestamp", "offer TCP timestamps"),
+                        OptionSpec.of("wscale", "window scale to offer (kept in 8 bits)", cutTo(8)),
+                        OptionSpec.of("mss", "maximum segment size to offer (kept in 16 bits)", cutTo(16)),
+                        OptionSpec.flag("ecn", "offer explicit congestion notification"))
+                .atHooks(Hook.INPUT, Hook.FORWARD)
+                .canonicalizedBy(Checks.needsProtocol("SYNPROXY", "tcp"));
     }
 }

@@ -86,13 +86,20 @@ final class HeaderOptions {
                 .canonicalizedBy(HeaderOptions::dropMatchAll);
     }
 
-    /** {@code -p all} and {@code -s 0/0} match every packet; the kernel does not keep them. */
+    /**
+     * {@code -p all}, {@code -s 0/0} and {@code -i +} match every packet; the kernel does not keep
+     * them ({@code ! -i +} it keeps, as a name no interface has).
+     */
     private static List<Option> dropMatchAll(List<Option> options, ValueContext context)
             throws InvalidValueException {
         List<Option> out = new ArrayList<>();
         for (Option option : options) {
             boolean address = option.name().equals("s") || option.name().equals("d");
             if (address && !option.negated() && option.arg().endsWith("/0")) {
+                continue;
+            }
+            boolean anyInterface = (option.name().equals("i") || option.name().equals("o")) && option.arg().equals("+");
+            if (anyInterface && !option.negated()) {
                 continue;
             }
             if (option.name().equals("p") && option.arg().equals("all")) {

@@ -13,9 +13,17 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.Suggestions;
+import io.rampart.model.extension.ValueContext;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.StringJoiner;
+import java.util.TreeSet;
 
-/** Targets that rewrite IP or TCP header fields: TOS, DSCP, TTL, HL and TCPMSS. */
+/** Targets that rewrite IP or TCP header fields: TOS, DSCP, TTL, HL, TCPMSS, ECN and TCPOPTSTRIP. */
 final class HeaderTargets {
 
     private HeaderTargets() {
@@ -30,7 +38,7 @@ final class HeaderTargets {
 
     static List<ExtensionSpec> specs() {
         return List.of(tos(), dscp(), hopLimit("TTL", "ttl", Family.IPV4), hopLimit("HL", "hl", Family.IPV6),
-                tcpmss());
+                tcpmss(), ecn(), tcpoptstrip());
     }
 
     private static ExtensionSpec tos() {
@@ -104,5 +112,105 @@ final class HeaderTargets {
                     }
                     return List.of(last);
                 }));
+    }
+
+    private static ExtensionSpec ecn() {
+        return ExtensionSpec.target("ECN", "change the explicit congestion notification bits of the packet",
+                        OptionSpec.flag("ecn-tcp-remove", "clear the TCP ECE and CWR flags (needs -p tcp)"),
+                        OptionSpec.of("ecn-tcp-ece", "set the TCP ECE flag to 0 or 1 (needs -p tcp)",
+                                Values.decimal(0, 1)),
+                        OptionSpec.of("ecn-tcp-cwr", "set the TCP CWR flag to 0 or 1 (needs -p tcp)",
+                                Values.decimal(0, 1)),
+                        OptionSpec.of("ecn-ip-ect", "set the IP header's ECN field to 0-3", Values.decimal(0, 3)))
+                .onlyFor(Family.IPV4)
+                .inTables(Table.MANGLE)
+                .canonicalizedBy(Canonicalizer.inGivenOrder(HeaderTargets::ecnCanonical));
+    }
+
+    /**
+     * Replays the options in the order given, as iptables does: --ecn-tcp-remove sets the operation
+     * to "set ECE and CWR to 0" and so drops an --ecn-ip-ect before it. The kernel keeps exactly
+     * that operation as --ecn-tcp-remove.
+     */
+    private static List<Option> ecnCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        atLeastOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-ece", "ecn-tcp-cwr", "ecn-ip-ect");
+        atMostOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-ece");
+        atMostOne(options, "ECN", "ecn-tcp-remove", "ecn-tcp-cwr");
+        String ece = null;
+        String cwr = null;
+        String ect = null;
+        for (Option option : options) {
+            switch (option.name()) {
+                case "ecn-tcp-remove" -> {
+                    ece = "0";
+                    cwr = "0";
+                    ect = null;
+                }
+                case "ecn-tcp-ece" -> ece = option.arg();
+                case "ecn-tcp-cwr" -> cwr = option.arg();
+                default -> ect = option.arg();
+            }
+        }
+        if (ece != null || cwr != null) {
+            Checks.requireProtocol(context, "ECN --ecn-tcp-*", "tcp");
+        }
+        if ("0".equals(ece) && "0".equals(cwr) && ect == null) {
+            return List.of(Option.of("ecn-tcp-remove"));
+        }
+        List<Option> out = new ArrayList<>();
+        if (ece != null) {
+            out.add(Option.of("ecn-tcp-ece", ece));
+        }
+        if (cwr != null) {
+            out.add(Option.of("ecn-tcp-cwr", cwr));
+        }
+        if (ect != null) {
+            out.add(Option.of("ecn-ip-ect", ect));
+        }
+        return out;
+    }
+
+    /** TCP option kinds by the names TCPOPTSTRIP knows. */
+    private static final Map<String, Integer> TCP_OPTION_NAMES = Map.of("wscale", 3, "mss", 2, "sack-permitted", 4,
+            "sack", 5, "timestamp", 8, "md5", 19);
+
+    /** A comma list of TCP option kinds (2-255) or names, each once; the kernel keeps a bitmap, printed by number. */
+    private static final ValueType TCP_OPTIONS = Values.of("tcp-options",
+            "kind[,kind...] (2-255 or wscale, mss, sack-permitted, sack, timestamp, md5)", (raw, ctx) -> {
+                boolean[] strip = new boolean[256];
+                for (String part : raw.split(",", -1)) {
+                    Integer kind = TCP_OPTION_NAMES.get(part);
+                    if (kind == null) {
+                        OptionalLong number = CNumbers.xtablesWhole(part, 0, 255);
+                        if (number.isEmpty()) {
+                            throw new InvalidValueException("bad TCP option `" + part + "': a kind 2-255 or one of "
+                                    + String.join(", ", new TreeSet<>(TCP_OPTION_NAMES.keySet()))
+                                    + Suggestions.didYouMean(part, TCP_OPTION_NAMES.keySet()));
+                        }
+                        kind = (int) number.getAsLong();
+                    }
+                    if (kind < 2) {
+                        throw new InvalidValueException("TCP option kinds 0 and 1 (end, no-op) cannot be stripped");
+                    }
+                    if (strip[kind]) {
+                        throw new InvalidValueException("TCP option `" + part + "' (kind " + kind + ") given twice");
+                    }
+                    strip[kind] = true;
+                }
+                StringJoiner kinds = new StringJoiner(",");
+                for (int kind = 2; kind < strip.length; kind++) {
+                    if (strip[kind]) {
+                        kinds.add(Integer.toString(kind));
+                    }
+                }
+                return kinds.toString();
+            });
+
+    private static ExtensionSpec tcpoptstrip() {
+        return ExtensionSpec.target("TCPOPTSTRIP", "remove options from the TCP header (needs -p tcp)",
+                        OptionSpec.of("strip-options", "the options to remove", TCP_OPTIONS))
+                .inTables(Table.MANGLE)
+                .canonicalizedBy(Checks.needsProtocol("TCPOPTSTRIP", "tcp"));
     }
 }

@@ -1,8 +1,10 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Family;
+import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
@@ -16,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** IPv6 extension header matches: frag, rt and ipv6header. */
+/** IPv6 extension header matches: frag, rt, hbh, dst, srh, ipv6header, and eui64 (the address from the MAC). */
 final class Ipv6HeaderMatches {
 
     private Ipv6HeaderMatches() {
@@ -27,7 +29,8 @@ final class Ipv6HeaderMatches {
     private static final ValueType U32 = Values.decimal(0, MAX_U32);
 
     static List<ExtensionSpec> specs() {
-        return List.of(frag(), rt(), ipv6header());
+        return List.of(frag(), rt(), options("hbh", "hop-by-hop options header"),
+                options("dst", "destination options header"), srh(), ipv6header(), eui64());
     }
 
     private static ExtensionSpec frag() {
@@ -43,15 +46,8 @@ final class Ipv6HeaderMatches {
                     if (Checks.has(options, "fragmore") && Checks.has(options, "fraglast")) {
                         throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
                     }
-                    return withoutFullRange(options, "fragid");
+                    return Checks.withoutFullRange(options, "fragid");
                 });
-    }
-
-    /** A range option over every 32-bit value matches everything; the kernel does not keep it. */
-    private static List<Option> withoutFullRange(List<Option> options, String name) {
-        List<Option> out = new ArrayList<>(options);
-        out.removeIf(o -> o.name().equals(name) && !o.negated() && o.arg().equals("0:" + MAX_U32));
-        return out;
     }
 
     private static final int MAX_RT0_ADDRESSES = 16;
@@ -111,7 +107,128 @@ final class Ipv6HeaderMatches {
                 }
             }
         }
-        return withoutFullRange(Checks.inSaveOrder(options, RT_SAVE_ORDER), "rt-segsleft");
+        return Checks.withoutFullRange(Checks.inSaveOrder(options, RT_SAVE_ORDER), "rt-segsleft");
+    }
+
+    private static final int MAX_OPTIONS = 16;
+
+    /**
+     * {@code TYPE[:LEN][,...]} as the hbh and dst matches read it: each number by strtoul (any
+     * base, the whole item), kept to 8 bits; at most 16 items, the last without a length; type 0
+     * (Pad1) has no length; a length of 255 means any and is not printed. Kept in the given order.
+     */
+    private static ValueType optionList(String match) {
+        return Values.of("options", "TYPE[:LEN][,TYPE[:LEN]...]", (raw, ctx) -> {
+            String[] items = raw.split(",", -1);
+            if (items.length > MAX_OPTIONS) {
+                throw new InvalidValueException("too many addresses specified: at most " + MAX_OPTIONS + " options");
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < items.length; i++) {
+                int colon = items[i].indexOf(':');
+                if (colon >= 0 && i == MAX_OPTIONS - 1) {
+                    throw new InvalidValueException("too many ports specified: the " + MAX_OPTIONS
+                            + "th option cannot have a length");
+                }
+                int type = optionNumber(match, colon < 0 ? items[i] : items[i].substring(0, colon), "opt");
+                if (colon < 0) {
+                    out.add(Integer.toString(type));
+                    continue;
+                }
+                if (type == 0) {
+                    throw new InvalidValueException("PAD0 has not got length");
+                }
+                int length = optionNumber(match, items[i].substring(colon + 1), "length");
+                out.add(length == 255 ? Integer.toString(type) : type + ":" + length);
+            }
+            return String.join(",", out);
+        });
+    }
+
+    private static int optionNumber(String match, String text, String what) throws InvalidValueException {
+        CNumbers.Read read = CNumbers.strtoul(text, 0, 0);
+        if (!read.found()) {
+            throw new InvalidValueException(match + ": no valid digits in " + what + " `" + text + "'");
+        }
+        if (read.overflow()) {
+            throw new InvalidValueException(what + " `" + text + "' specified too big: would overflow");
+        }
+        if (read.end() != text.length()) {
+            throw new InvalidValueException(match + ": error parsing " + what + " `" + text + "'");
+        }
+        return (int) (read.value() & 0xff);
+    }
+
+    /** hbh and dst: the same match over two headers, their options named after the match. */
+    private static ExtensionSpec options(String name, String header) {
+        return ExtensionSpec.match(name, "IPv6 " + header + ": length and options",
+                        OptionSpec.of(name + "-len", "length of the header", U32).invertible(),
+                        OptionSpec.of(name + "-opts", "options that must be present, with their lengths",
+                                optionList(name)))
+                .onlyFor(Family.IPV6);
+    }
+
+    private static final ValueType U8 = Values.decimal(0, 255);
+
+    /** A segment ID with its prefix length, always printed: the address unmasked, /128 when no mask was given. */
+    private static final ValueType SID = Values.of("sid", "address[/mask]", (raw, ctx) -> {
+        String canonical = TupleValues.HOST_MASK.canonical(raw, ctx);
+        return canonical.contains("/") ? canonical : canonical + "/128";
+    });
+
+    /** The options of srh that set one header field, by field: a later one's value is the field's. */
+    private static final List<List<String>> SRH_FIELDS = List.of(
+            List.of("srh-hdr-len-eq", "srh-hdr-len-gt", "srh-hdr-len-lt"),
+            List.of("srh-segs-left-eq", "srh-segs-left-gt", "srh-segs-left-lt"),
+            List.of("srh-last-entry-eq", "srh-last-entry-gt", "srh-last-entry-lt"));
+
+    private static ExtensionSpec srh() {
+        List<OptionSpec> options = new ArrayList<>();
+        options.add(OptionSpec.of("srh-next-hdr", "next header value", U8).invertible());
+        for (List<String> field : SRH_FIELDS) {
+            for (String name : field) {
+                String what = name.startsWith("srh-hdr") ? "header length" : name.startsWith("srh-segs")
+                        ? "segments left" : "last entry";
+                String comparison = name.endsWith("eq") ? "equal to" : name.endsWith("gt") ? "greater than"
+                        : "less than";
+                options.add(OptionSpec.of(name, what + " " + comparison + " the value (one value for all three"
+                        + " comparisons: the last given)", U8).invertible());
+            }
+        }
+        options.add(OptionSpec.of("srh-tag", "tag value", Values.decimal(0, 65535)).invertible());
+        options.add(OptionSpec.of("srh-psid", "previous segment ID", SID).invertible());
+        options.add(OptionSpec.of("srh-nsid", "next segment ID", SID).invertible());
+        options.add(OptionSpec.of("srh-lsid", "last segment ID", SID).invertible());
+        return ExtensionSpec.match("srh", "IPv6 segment routing header", options.toArray(OptionSpec[]::new))
+                .onlyFor(Family.IPV6)
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::srhCanonical));
+    }
+
+    /** The kernel keeps one value per field: every comparison on it prints the last value given. */
+    private static List<Option> srhCanonical(List<Option> options, ValueContext context) {
+        List<Option> out = new ArrayList<>();
+        for (Option option : options) {
+            List<String> field = SRH_FIELDS.stream().filter(f -> f.contains(option.name())).findFirst()
+                    .orElse(List.of());
+            String value = option.arg();
+            for (Option later : options) {
+                if (field.contains(later.name())) {
+                    value = later.arg();
+                }
+            }
+            out.add(Option.negated(option.name(), option.negated(), value));
+        }
+        List<String> saveOrder = new ArrayList<>(List.of("srh-next-hdr"));
+        SRH_FIELDS.forEach(saveOrder::addAll);
+        saveOrder.addAll(List.of("srh-tag", "srh-psid", "srh-nsid", "srh-lsid"));
+        return Checks.inSaveOrder(out, saveOrder);
+    }
+
+    /** The kernel reads the source MAC, so only hooks where a packet has come in on an interface. */
+    private static ExtensionSpec eui64() {
+        return ExtensionSpec.match("eui64", "the source address's interface ID is the EUI-64 of the source MAC")
+                .onlyFor(Family.IPV6)
+                .atHooks(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD);
     }
 
     /** The headers ipv6header knows, in the order of its bit mask, with iptables' own names for them. */

@@ -1,5 +1,6 @@
 package io.rampart.model.extensions;
 
+import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
@@ -13,10 +14,14 @@ import io.rampart.model.extension.Values;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Matches on what the kernel knows about a packet beyond its headers: comment, marks, owner, cgroup. */
+/**
+ * Matches on what the kernel knows about a packet beyond its headers: comment, marks, owner, cgroup,
+ * cluster (which node of a cluster handles it) and osf (which operating system sent it).
+ */
 final class MetaMatches {
 
     private static final long MAX_ID = 0xfffffffeL;
@@ -26,7 +31,7 @@ final class MetaMatches {
 
     static List<ExtensionSpec> specs() {
         return List.of(comment(), mark("mark", "the packet's mark"), mark("connmark", "the connection's mark"), owner(),
-                cgroup());
+                cgroup(), cluster(), osf());
     }
 
     private static ExtensionSpec comment() {
@@ -127,5 +132,73 @@ final class MetaMatches {
                     : "match cgroup takes --path or --cgroup, not both");
         }
         return options;
+    }
+
+    // ---- cluster
+
+    private static final int MAX_NODES = 32;
+
+    /** A 32-bit value printed as iptables prints cluster masks and seeds: {@code 0x} and eight hex digits. */
+    private static String hex8(long value) {
+        return String.format("0x%08x", value);
+    }
+
+    private static ExtensionSpec cluster() {
+        return ExtensionSpec.match("cluster", "the packet's hash falls to this node of a cluster",
+                        OptionSpec.of("cluster-local-nodemask", "the nodes this host is, as a mask (iptables takes"
+                                + " 1-32 only)", Values.of("nodemask", "1..32",
+                                (raw, ctx) -> hex8(CNumbers.xtables(raw, 1, MAX_NODES)))).invertible(),
+                        OptionSpec.of("cluster-total-nodes", "number of nodes", Values.decimal(1, MAX_NODES))
+                                .required(),
+                        OptionSpec.of("cluster-hash-seed", "seed of the hash, the same on every node",
+                                Values.of("seed", "0..4294967295",
+                                        (raw, ctx) -> hex8(CNumbers.xtables(raw, 0, CNumbers.UINT32_MAX))))
+                                .required(),
+                        OptionSpec.of("cluster-local-node", "the node this host is (1-32)",
+                                Values.decimal(1, MAX_NODES)).invertible())
+                .canonicalizedBy(MetaMatches::clusterCanonical);
+    }
+
+    /** --cluster-local-node N is kept as the mask of node N; the mask must name nodes that exist. */
+    private static List<Option> clusterCanonical(List<Option> options, ValueContext context)
+            throws InvalidValueException {
+        Checks.atMostOne(options, "match cluster", "cluster-local-node", "cluster-local-nodemask");
+        Option node = Checks.find(options, "cluster-local-node").orElse(null);
+        Option mask = Checks.find(options, "cluster-local-nodemask").orElse(null);
+        long total = Long.parseLong(Checks.find(options, "cluster-total-nodes").orElseThrow().arg());
+        if (node == null && mask == null) {
+            throw new InvalidValueException("match cluster needs --cluster-local-node or --cluster-local-nodemask");
+        }
+        if (node != null && Long.parseLong(node.arg()) > total) {
+            throw new InvalidValueException("--cluster-local-node must be <= --cluster-total-nodes");
+        }
+        long bits = node != null ? 1L << (Long.parseLong(node.arg()) - 1) : Long.decode(mask.arg());
+        if (bits >= 1L << total) {
+            throw new InvalidValueException("--cluster-local-nodemask too big for --cluster-total-nodes");
+        }
+        List<Option> out = new ArrayList<>();
+        out.add(Option.negated("cluster-local-nodemask", (node != null ? node : mask).negated(), hex8(bits)));
+        options.stream().filter(o -> o.name().startsWith("cluster-total") || o.name().startsWith("cluster-hash"))
+                .forEach(out::add);
+        return out;
+    }
+
+    // ---- osf
+
+    /** The genre as the kernel keeps it (31 bytes), printed as it is: iptables-save does not quote it. */
+    private static final ValueType GENRE = Values.of("genre", "text", Values.truncatedText(31)::canonical);
+
+    private static ExtensionSpec osf() {
+        return ExtensionSpec.match("osf", "the operating system a TCP SYN comes from, by passive fingerprint (the"
+                                + " kernel needs fingerprints loaded with nfnl_osf)",
+                        OptionSpec.of("genre", "the operating system's genre, e.g. Linux", GENRE).invertible()
+                                .required(),
+                        OptionSpec.of("ttl", "0: compare the TTL exactly, 1: the packet's may be lower, 2: not at all",
+                                Values.decimal(0, 2)),
+                        OptionSpec.of("log", "log genres: 0 every match or unknown, 1 the first, 2 every known",
+                                Values.decimal(0, 2)))
+                .onlyFor(Family.IPV4)
+                .atHooks(Hook.PREROUTING, Hook.INPUT, Hook.FORWARD)
+                .canonicalizedBy(Checks.needsProtocol("match osf", "tcp"));
     }
 }

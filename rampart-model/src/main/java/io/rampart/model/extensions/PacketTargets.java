@@ -10,7 +10,7 @@ import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import java.util.List;
 
-/** Targets that change packet metadata: traffic control class and checksum. */
+/** Targets that change packet metadata (traffic control class, checksum) or send a copy of the packet (TEE). */
 final class PacketTargets {
 
     private PacketTargets() {
@@ -39,6 +39,27 @@ final class PacketTargets {
                         .atHooks(Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING),
                 ExtensionSpec.target("CHECKSUM", "compute a missing checksum in the packet (for virtual machines)",
                                 OptionSpec.flag("checksum-fill", "fill in the checksum now").required())
-                        .inTables(Table.MANGLE));
+                        .inTables(Table.MANGLE),
+                tee());
+    }
+
+    /** An interface name as TEE keeps it: cut to the kernel's 15 characters; empty means none. */
+    private static final ValueType OUTPUT_INTERFACE = Values.cutText("interface", 15);
+
+    /** One address, not the unspecified one (0.0.0.0 or ::), which the kernel refuses. */
+    private static final ValueType GATEWAY = Values.of("address", "address", (raw, ctx) -> {
+        String address = ConntrackTargets.HOST.canonical(raw, ctx);
+        if (address.equals("0.0.0.0") || address.equals("::")) {
+            throw new InvalidValueException("TEE needs a gateway's address, not " + address);
+        }
+        return address;
+    });
+
+    private static ExtensionSpec tee() {
+        return ExtensionSpec.target("TEE", "send a copy of the packet to a gateway on the local network",
+                        OptionSpec.of("gateway", "address of the host the copy is routed to", GATEWAY).required(),
+                        OptionSpec.of("oif", "send the copy out of this interface", OUTPUT_INTERFACE))
+                .canonicalizedBy((options, context) -> options.stream()
+                        .filter(o -> !(o.name().equals("oif") && o.arg().isEmpty())).toList());
     }
 }

@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the nf_tables backend stores port ranges: the full range means "any port" and is not kept;
- * a negated range from 0 up is kept as the positive range above it.
+ * How the nf_tables backend stores port ranges: the full range means "any port" and is not kept,
+ * negated or not (iptables' add_nft_tcpudp makes no expression for it); a negated range from 0 up
+ * is kept as the positive range above it.
  */
 final class PortRanges {
 

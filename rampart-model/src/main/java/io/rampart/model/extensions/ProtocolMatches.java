@@ -15,14 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The sctp, icmp, icmp6 and multiport matches: layer-4 header fields of one protocol. */
+/** The sctp, dccp, icmp, icmp6, mh and multiport matches: layer-4 header fields of one protocol. */
 final class ProtocolMatches {
 
     private ProtocolMatches() {
     }
 
     static List<ExtensionSpec> specs() {
-        return List.of(sctp(), icmp(), icmp6(), multiport());
+        return List.of(sctp(), dccp(), icmp(), icmp6(), mh(), multiport());
     }
 
     // ---- sctp
@@ -134,6 +134,49 @@ final class ProtocolMatches {
             out.add(text.toString());
         }
         return String.join(",", out);
+    }
+
+    // ---- dccp
+
+    /** DCCP packet types in the order of their type numbers (the kernel's bit mask). */
+    private static final List<String> DCCP_TYPES = List.of("REQUEST", "RESPONSE", "DATA", "ACK", "DATAACK",
+            "CLOSEREQ", "CLOSE", "RESET", "SYNC", "SYNCACK", "INVALID");
+
+    /** Type names in any case, comma-separated (empty items skipped), printed upper case in type order. */
+    private static final ValueType DCCP_TYPE_LIST = Values.of("dccp-types", String.join("|", DCCP_TYPES)
+            + "[,...]", (raw, ctx) -> {
+                boolean[] present = new boolean[DCCP_TYPES.size()];
+                for (String part : raw.split(",")) {
+                    if (part.isEmpty()) {
+                        continue;
+                    }
+                    int index = DCCP_TYPES.indexOf(part.toUpperCase(Locale.ROOT));
+                    if (index < 0) {
+                        throw new InvalidValueException("Unknown DCCP type `" + part + "'");
+                    }
+                    present[index] = true;
+                }
+                List<String> out = new ArrayList<>();
+                for (int i = 0; i < present.length; i++) {
+                    if (present[i]) {
+                        out.add(DCCP_TYPES.get(i));
+                    }
+                }
+                return String.join(",", out);
+            });
+
+    private static ExtensionSpec dccp() {
+        ValueType ports = Ports.PORT_BY_NAME_RANGE;
+        return ExtensionSpec.match("dccp", "DCCP ports, packet types and options",
+                        OptionSpec.of("sport", "source port or range", ports).alias("source-port").invertible(),
+                        OptionSpec.of("dport", "destination port or range", ports).alias("destination-port")
+                                .invertible(),
+                        OptionSpec.of("dccp-types", "the packet is of one of these types", DCCP_TYPE_LIST)
+                                .invertible(),
+                        OptionSpec.of("dccp-option", "the option with this number is present",
+                                Values.decimal(1, 255)).invertible())
+                .implicitFor("dccp")
+                .canonicalizedBy(Checks.needsProtocol("match dccp", "dccp"));
     }
 
     private static ExtensionSpec sctp() {
@@ -260,6 +303,64 @@ final class ProtocolMatches {
                 .onlyFor(Family.IPV4)
                 .implicitFor("icmp")
                 .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"));
+    }
+
+    // ---- mh
+
+    /** Mobility header type names, each followed by its short alias, in iptables' table order. */
+    private static final List<String> MH_NAMES = List.of("binding-refresh-request", "brr", "home-test-init", "hoti",
+            "careof-test-init", "coti", "home-test", "hot", "careof-test", "cot", "binding-update", "bu",
+            "binding-acknowledgement", "ba", "binding-error", "be");
+
+    /**
+     * A type as iptables reads it: the first name the word abbreviates (any case), unless a later
+     * name is exactly the word; otherwise a number 0..255. An empty word abbreviates the first name.
+     */
+    private static int mhType(String word) throws InvalidValueException {
+        int found = -1;
+        for (int i = 0; i < MH_NAMES.size(); i++) {
+            String name = MH_NAMES.get(i);
+            if (name.regionMatches(true, 0, word, 0, word.length()) && word.length() <= name.length()
+                    && (found < 0 || name.length() == word.length())) {
+                found = i;
+            }
+        }
+        if (found >= 0) {
+            return found / 2;
+        }
+        return (int) CNumbers.xtablesWhole(word, 0, 255)
+                .orElseThrow(() -> new InvalidValueException("Invalid MH type `" + word + "'"));
+    }
+
+    /** {@code type} or {@code [type]:[type]}, printed as numbers; a reversed range is refused. */
+    private static final ValueType MH_TYPES = Values.of("mh-types", "type[:type]", (raw, ctx) -> {
+        int colon = raw.indexOf(':');
+        if (colon < 0) {
+            return Integer.toString(mhType(raw));
+        }
+        String from = raw.substring(0, colon);
+        String to = raw.substring(colon + 1);
+        int low = from.isEmpty() ? 0 : mhType(from);
+        int high = to.isEmpty() ? 255 : mhType(to);
+        if (low > high) {
+            throw new InvalidValueException("Invalid MH type range (min > max)");
+        }
+        return low == high ? Integer.toString(low) : low + ":" + high;
+    });
+
+    /** Every type, negated or not, is not kept: the match stays without the option. */
+    private static ExtensionSpec mh() {
+        return ExtensionSpec.match("mh", "IPv6 mobility header type",
+                        OptionSpec.of("mh-type", "type or range, by number or name (binding-update, bu, ...)",
+                                MH_TYPES).invertible())
+                .onlyFor(Family.IPV6)
+                .implicitFor("mh")
+                .canonicalizedBy((options, context) -> {
+                    Checks.requireProtocol(context, "match mh", "mobility-header");
+                    List<Option> out = new ArrayList<>(options);
+                    out.removeIf(o -> o.arg().equals("0:255"));
+                    return out;
+                });
     }
 
     private static ExtensionSpec icmp6() {

@@ -1,6 +1,7 @@
 package io.rampart.model.extensions;
 
 import io.rampart.model.Option;
+import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
@@ -71,7 +72,7 @@ final class TcpUdpMatches {
                         OptionSpec.flag("syn", "SYN set, ACK, RST and FIN clear: a connection request"
                                 + " (stored as --tcp-flags FIN,SYN,RST,ACK SYN)").invertible())
                 .implicitFor("tcp")
-                .canonicalizedBy(TcpUdpMatches::tcpCanonical);
+                .canonicalizedBy(Canonicalizer.nativeInNfTables(TcpUdpMatches::tcpCanonical));
     }
 
     private static List<Option> tcpCanonical(List<Option> options, ValueContext context) throws InvalidValueException {
@@ -101,6 +102,7 @@ final class TcpUdpMatches {
                         OptionSpec.of("dport", "destination port or port range", Ports.PORT_BY_NAME_RANGE)
                                 .alias("destination-port").invertible())
                 .implicitFor("udp")
-                .canonicalizedBy((options, context) -> PortRanges.canonical(options, "sport", "dport"));
+                .canonicalizedBy(Canonicalizer.nativeInNfTables(
+                        (options, context) -> PortRanges.canonical(options, "sport", "dport")));
     }
 }

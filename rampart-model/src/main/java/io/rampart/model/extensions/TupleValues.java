@@ -54,12 +54,12 @@ final class TupleValues {
         if (slash < 0) {
             return Addresses.format(address);
         }
-        int prefix = Addresses.prefixLength(mask(raw.substring(slash + 1), family, raw));
+        int prefix = Addresses.prefixLength(addressMask(raw.substring(slash + 1), family, raw));
         boolean printed = prefix >= 0 && prefix < family.addressBits();
         return Addresses.format(address) + (printed ? "/" + prefix : "");
     }
 
-    private static byte[] mask(String text, Family family, String whole) throws InvalidValueException {
+    static byte[] addressMask(String text, Family family, String whole) throws InvalidValueException {
         int bytes = family.addressBits() / 8;
         boolean digits = !text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() <= 10;
         if (digits && Long.parseLong(text) <= family.addressBits()) {

@@ -51,4 +51,18 @@ class AddressesTest {
         assertThatThrownBy(() -> Addresses.parseNetworks(input, Family.IPV6))
                 .isInstanceOf(InvalidValueException.class);
     }
+
+    /** The forms getaddrinfo takes by inet_aton, as iptables' host options (TEE --gateway, CT) read them. */
+    @ParameterizedTest
+    @CsvSource({"0x7f000001, 127.0.0.1", "127.1, 127.0.0.1", "010.0.0.1, 8.0.0.1", "192.0.2, 192.0.0.2",
+            "10.0x10.0377.1, 10.16.255.1", "4294967295, 255.255.255.255"})
+    void ipv4HostsAreReadAsInetAtonReadsThem(String input, String expected) throws InvalidValueException {
+        assertThat(Addresses.format(Addresses.resolve(input, Family.IPV4).get(0))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1.2.3.4.5", "256.1.1.1", "1.2.65536", "08.1.1.1", "4294967296"})
+    void whatInetAtonRefusesIsNoLiteral(String input) {
+        assertThat(Addresses.parseInetAton(input)).isNull();
+    }
 }

@@ -51,6 +51,7 @@ public final class Agent {
     private final Reconciler reconciler;
     private final KernelWatch watch;
     private final Consumer<AgentEvent> listener;
+    private final SyncStats stats;
     private final BlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
     private volatile String monitorEnded;
     private DesiredState enforced;
@@ -62,11 +63,18 @@ public final class Agent {
      */
     public Agent(Path file, DesiredFile desiredFile, Reconciler reconciler, KernelWatch watch,
                  Consumer<AgentEvent> listener) {
+        this(file, desiredFile, reconciler, watch, listener, SyncStats.inMemory());
+    }
+
+    /** An agent that records its syncs in {@code stats}, for {@code rampart serve}'s metrics. */
+    public Agent(Path file, DesiredFile desiredFile, Reconciler reconciler, KernelWatch watch,
+                 Consumer<AgentEvent> listener, SyncStats stats) {
         this.file = file;
         this.desiredFile = desiredFile;
         this.reconciler = reconciler;
         this.watch = watch;
         this.listener = listener;
+        this.stats = stats;
     }
 
     /**
@@ -83,11 +91,13 @@ public final class Agent {
             enforced = desiredFile.read();
             try (KernelMonitor monitor = startMonitor()) {
                 Reconciler.Applied first = reconciler.apply(enforced);
+                stats.applied(first.took(), Instant.now());
                 emit(AgentEvent.Kind.STARTED, null, watch.describe());
                 emit(AgentEvent.Kind.APPLIED, first.plan(), null);
                 loop();
             }
         }
+        stats.remove(); // a stopped agent syncs no more; one that failed leaves its last sync for alerts
         emit(AgentEvent.Kind.STOPPED, null, null);
     }
 
@@ -161,6 +171,7 @@ public final class Agent {
         try {
             Reconciler.Applied applied = reconciler.apply(next);
             enforced = next;
+            stats.applied(applied.took(), Instant.now());
             emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
             return true;
         } catch (PlanException e) {
@@ -176,7 +187,10 @@ public final class Agent {
         try {
             Reconciler.Applied applied = reconciler.apply(enforced);
             if (applied.written()) {
+                stats.repaired(applied.took(), Instant.now());
                 emit(AgentEvent.Kind.REPAIRED, applied.plan(), null);
+            } else {
+                stats.inSync(Instant.now());
             }
         } catch (PlanException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, file + ": " + e.getMessage());

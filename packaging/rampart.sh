@@ -1,0 +1,41 @@
+#!/bin/sh
+# rampart: runs the jar with the first Java runtime found that is version 17 or later:
+# $JAVA_HOME, then java on the PATH, then those under /usr/lib/jvm.
+set -e
+jar="${RAMPART_JAR:-@JAR@}"
+
+# The feature version (17, 21, ...) of the runtime in directory $1: from its release file, or,
+# for a runtime without one, from what `java -version' prints (a JVM start, so only then).
+feature() {
+  if [ -f "$1/release" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release"
+  else
+    "$1/bin/java" -version 2>&1 | sed -n '1s/.* version "\([0-9]*\).*/\1/p'
+  fi
+}
+
+runs() {
+  [ -x "$1/bin/java" ] && v="$(feature "$1")" && [ -n "$v" ] && [ "$v" -ge 17 ]
+}
+
+find_java() {
+  if [ -n "${JAVA_HOME:-}" ] && runs "$JAVA_HOME"; then
+    echo "$JAVA_HOME/bin/java"; return 0
+  fi
+  on_path="$(command -v java 2>/dev/null || true)"
+  if [ -n "$on_path" ]; then
+    home="$(dirname "$(dirname "$(readlink -f "$on_path")")")"
+    if runs "$home"; then echo "$home/bin/java"; return 0; fi
+  fi
+  for home in /usr/lib/jvm/*; do
+    if runs "$home"; then echo "$home/bin/java"; return 0; fi
+  done
+  return 1
+}
+
+if ! java="$(find_java)"; then
+  echo "rampart: needs a Java runtime 17 or later (apt install default-jre-headless, or set JAVA_HOME)" >&2
+  exit 4
+fi
+# Short runs: the C1 compiler alone pays off within them.
+exec "$java" -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" "$@"
