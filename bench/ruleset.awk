@@ -33,6 +33,12 @@ function emit(ipt, fm, ipt2, fm2) {
     print "    " fm2 ";" > (out "/ferm-changed.conf")
 }
 
+# A line of iptables-restore text that is the same in both rulesets.
+function both_rulesets(text) {
+    print text > (out "/rules")
+    print text > (out "/rules-changed")
+}
+
 # A line of ferm's language that is the same in both ferm files.
 function ferm_line(text) {
     print text > (out "/ferm.conf")
@@ -92,21 +98,21 @@ BEGIN {
     width = length(chains "")
     changed_chain = int((chains + 1) / 2)
 
-    print "*filter" > (out "/rules")
-    print "*filter" > (out "/rules-changed")
-    header = ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]"
+    both_rulesets("*filter")
+    both_rulesets(":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]")
+    # One line at a time: a string grown by 100,000 chain names would be copied at every step.
     for (k = 1; k <= chains; k++) {
         name[k] = sprintf("svc-%0" width "d", k)
-        header = header "\n:" name[k] " - [0:0]"
+        both_rulesets(":" name[k] " - [0:0]")
     }
-    print header > (out "/rules")
-    print header > (out "/rules-changed")
 
     ferm_line("domain ip table filter {\n  chain INPUT {\n    policy ACCEPT;")
     emit_same("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "mod conntrack ctstate (RELATED ESTABLISHED) ACCEPT")
     emit_same("-A INPUT -i lo -j ACCEPT", "interface lo ACCEPT")
     for (k = 1; k <= chains; k++) {
-        net = "10." int((k - 1) / 256) "." ((k - 1) % 256) ".0/24"
+        # A /24 of 10.0.0.0/8 per chain, and of 100.0.0.0/8 past the 65,536 that holds.
+        net = k <= 65536 ? "10." int((k - 1) / 256) "." ((k - 1) % 256) ".0/24" \
+            : "100." int((k - 65537) / 256) "." ((k - 65537) % 256) ".0/24"
         if (k % 5 == 0) {
             emit_same("-A INPUT -d " net " -p tcp -j " name[k], "daddr " net " proto tcp jump " name[k])
         } else {
@@ -143,7 +149,6 @@ BEGIN {
         }
         ferm_line("  }")
     }
-    print "COMMIT" > (out "/rules")
-    print "COMMIT" > (out "/rules-changed")
+    both_rulesets("COMMIT")
     ferm_line("}")
 }

@@ -27,7 +27,7 @@ public final class CommandDocs {
     private final CommandSpec root;
 
     CommandDocs() {
-        this.root = new CommandLine(new Main()).getCommandSpec();
+        this.root = Main.everyCommand().getCommandSpec();
     }
 
     /** Writes {@value #MAN_PAGE}, {@value #BASH} and {@value #ZSH} into the directory given. */

@@ -1,26 +1,52 @@
 package io.rampart.cli;
 
+import io.rampart.api.Confirmations;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code rampart} command line. */
+/**
+ * The {@code rampart} command line. Only the command that runs is built: picocli's model of a
+ * command comes from reflection over its class, which for every command at once would cost each
+ * start-up far more than most commands' own work.
+ */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Manage iptables/ip6tables rulesets as desired state.",
-        subcommands = {CanonCommand.class, CheckCommand.class, FmtCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
-                ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
-                AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
-                StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,
-                LbCommand.class,
-                ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
-                ConfirmCommands.RollbackTimerCommand.class,
-                DemoCommand.class, ServeCommand.class, AdoptCommand.class, ImportCommand.class,
-                FleetCommands.Fleet.class,
-                CommandLine.HelpCommand.class})
+        description = "Manage iptables/ip6tables rulesets as desired state.")
 public final class Main {
+
+    /** Every command by the name it is run with, in the order {@code rampart --help} lists them. */
+    static final Map<String, Class<?>> COMMANDS = commands(
+            "canon", CanonCommand.class,
+            "check", CheckCommand.class,
+            "fmt", FmtCommand.class,
+            "describe", DescribeCommand.class,
+            "plan", ReconcileCommands.PlanCommand.class,
+            "apply", ReconcileCommands.ApplyCommand.class,
+            "status", ReconcileCommands.StatusCommand.class,
+            "save", SaveCommand.class,
+            "agent", AgentCommand.class,
+            "stage", StageCommands.Stage.class,
+            "switch", StageCommands.Switch.class,
+            "unstage", StageCommands.Unstage.class,
+            "stages", StageCommands.ListStages.class,
+            "trace", TraceCommand.class,
+            "explain-log", ExplainLogCommand.class,
+            "lb", LbCommand.class,
+            "confirm", ConfirmCommands.ConfirmCommand.class,
+            "rollback", ConfirmCommands.RollbackCommand.class,
+            Confirmations.TIMER, ConfirmCommands.RollbackTimerCommand.class,
+            "demo", DemoCommand.class,
+            "serve", ServeCommand.class,
+            "adopt", AdoptCommand.class,
+            "import", ImportCommand.class,
+            "fleet", FleetCommands.Fleet.class);
+
+    private static final String HELP = "help";
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
@@ -35,6 +61,12 @@ public final class Main {
     /** Runs the command line with the given streams and environment variables. */
     public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
                           Map<String, String> environment) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // What picocli prints for it, without loading picocli.
+            out.println(Version.line());
+            out.flush();
+            return ExitCode.OK;
+        }
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -50,11 +82,45 @@ public final class Main {
             }
         };
         CommandLine commandLine = new CommandLine(new Main(), factory);
+        String first = args.length > 0 ? args[0] : "";
+        if (COMMANDS.containsKey(first)) {
+            commandLine.addSubcommand(first, COMMANDS.get(first));
+        } else {
+            // The top level's own options, help, or a word that is no command: every command is listed
+            // by the name and description on its annotation, and built only when `help' shows it.
+            String shown = first.equals(HELP) && args.length > 1 ? args[1] : null;
+            COMMANDS.forEach((name, type) -> commandLine.addSubcommand(name,
+                    name.equals(shown) ? type : new CommandLine(listed(name, type.getAnnotation(Command.class)))));
+            commandLine.addSubcommand(HELP, CommandLine.HelpCommand.class);
+        }
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::usageError);
         commandLine.setExecutionExceptionHandler(new Failures());
         return commandLine.execute(args);
+    }
+
+    /** The whole command line with every command built, for what is generated from all of them (CommandDocs). */
+    static CommandLine everyCommand() {
+        CommandLine all = new CommandLine(new Main());
+        COMMANDS.forEach((name, type) -> all.addSubcommand(name, type));
+        all.addSubcommand(HELP, CommandLine.HelpCommand.class);
+        return all;
+    }
+
+    /** A command as the top level's help lists it: its name, description and whether it is hidden. */
+    private static CommandLine.Model.CommandSpec listed(String name, Command command) {
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(name);
+        spec.usageMessage().description(command.description()).hidden(command.hidden());
+        return spec;
+    }
+
+    private static Map<String, Class<?>> commands(Object... namesAndTypes) {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndTypes.length; i += 2) {
+            commands.put((String) namesAndTypes[i], (Class<?>) namesAndTypes[i + 1]);
+        }
+        return Collections.unmodifiableMap(commands);
     }
 
     private static int usageError(CommandLine.ParameterException e, String[] args) {

@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine;
 
@@ -9,13 +10,20 @@ import picocli.CommandLine;
 final class Version implements CommandLine.IVersionProvider {
 
     @Override
-    public String[] getVersion() throws IOException {
+    public String[] getVersion() {
+        return new String[] {line()};
+    }
+
+    /** {@code rampart VERSION}. */
+    static String line() {
         Properties properties = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("/rampart-version.properties")) {
             if (in != null) {
                 properties.load(in);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the version: " + e.getMessage(), e);
         }
-        return new String[] {"rampart " + properties.getProperty("version", "unknown")};
+        return "rampart " + properties.getProperty("version", "unknown");
     }
 }

@@ -62,9 +62,9 @@ final class Expander {
                 continue;
             }
             Reference ref = reference(code, i);
-            Binding binding = lookup(ref, code.columns()[i]);
+            Binding binding = lookup(ref, code.columnAt(i));
             if (binding.value() instanceof Scalar scalar) {
-                out.append(scalar.text(), code.columns()[i]);
+                out.append(scalar.text(), code.columnAt(i));
             } else {
                 out.append(code, i, ref.end());
             }
@@ -86,7 +86,7 @@ final class Expander {
                 i++;
                 continue;
             }
-            int column = code.columns()[i];
+            int column = code.columnAt(i);
             if (c == '}') {
                 throw new LanguageException("`}' without `{'", column);
             }
@@ -103,7 +103,7 @@ final class Expander {
             literalStart = i;
         }
         parts.add(List.of(code.slice(literalStart, text.length())));
-        return product(parts, code.columns().length == 0 ? 1 : code.columns()[0]);
+        return product(parts, code.firstColumn());
     }
 
     /** {@code @function(argument)} calls replaced by the addresses they stand for, one line each. */
@@ -119,7 +119,7 @@ final class Expander {
                 i++;
                 continue;
             }
-            int column = code.columns()[i];
+            int column = code.columnAt(i);
             String function = text.substring(i + 1, open);
             if (!ApplyTimeValues.FUNCTIONS.contains(function)) {
                 String closest = Suggestions.closest(function, ApplyTimeValues.FUNCTIONS);
@@ -142,7 +142,7 @@ final class Expander {
             literalStart = i;
         }
         parts.add(List.of(code.slice(literalStart, text.length())));
-        return product(parts, code.columns().length == 0 ? 1 : code.columns()[0]);
+        return product(parts, code.firstColumn());
     }
 
     /** Whether an {@code @word(} call starts at {@code at}. */
@@ -160,7 +160,7 @@ final class Expander {
 
     private static Reference reference(MappedText code, int dollar) throws LanguageException {
         String text = code.text();
-        int column = code.columns()[dollar];
+        int column = code.columnAt(dollar);
         boolean braced = dollar + 1 < text.length() && text.charAt(dollar + 1) == '{';
         int start = dollar + (braced ? 2 : 1);
         int end = start;
@@ -208,13 +208,13 @@ final class Expander {
                 continue;
             }
             if (text.charAt(i) == '{') {
-                throw new LanguageException("lists do not nest: `{' inside `{...}'", code.columns()[i]);
+                throw new LanguageException("lists do not nest: `{' inside `{...}'", code.columnAt(i));
             }
             if (text.charAt(i) == '}') {
                 return i;
             }
         }
-        throw new LanguageException("`{' without `}'", code.columns()[open]);
+        throw new LanguageException("`{' without `}'", code.columnAt(open));
     }
 
     /** The elements of {@code {a, b, $LIST}}: blanks around them dropped, list variables spread. */
@@ -226,7 +226,7 @@ final class Expander {
                 continue;
             }
             MappedText item = trimmed(code.slice(start, i));
-            int column = code.columns()[Math.min(start, close)];
+            int column = code.columnAt(Math.min(start, close));
             if (item.text().isEmpty()) {
                 throw new LanguageException("empty element in list", column);
             }
@@ -238,7 +238,7 @@ final class Expander {
                 items.addAll(items(lookup(ref, column), column));
             } else if (item.text().indexOf('$') >= 0) {
                 throw new LanguageException("a variable in `{...}' must be a whole element",
-                        item.columns()[item.text().indexOf('$')]);
+                        item.columnAt(item.text().indexOf('$')));
             } else {
                 items.add(item);
             }

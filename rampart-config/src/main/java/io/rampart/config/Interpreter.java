@@ -314,7 +314,7 @@ final class Interpreter {
             }
             String name = text.substring(start, end);
             if (!name.isEmpty() && scope.lookup(name).isPresent()) {
-                report(Diagnostic.warning(at(where, code.columns()[i]), "$" + name
+                report(Diagnostic.warning(at(where, code.columnAt(i)), "$" + name
                         + " inside double quotes is not substituted").withHint("quoted text is kept as written;"
                         + " to use a variable there, give it the whole quoted text: define " + name
                         + " = \"...\""));

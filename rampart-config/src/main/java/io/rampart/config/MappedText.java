@@ -5,36 +5,60 @@ import java.util.Arrays;
 /**
  * Text made from a source line, where each character remembers the 1-based column of the source
  * line it came from: a substituted value points at its {@code $}, so errors land on the source.
+ * Most text is a stretch of its line as written; it keeps its first column only, and a column per
+ * character is kept for text made by substitution (a file's lines stay in memory while it is read).
  */
-public record MappedText(String text, int[] columns) {
+public final class MappedText {
+
+    private final String text;
+    /** The column of each character, or null when they follow each other from {@link #first}. */
+    private final int[] columns;
+    private final int first;
+
+    private MappedText(String text, int[] columns, int first) {
+        this.text = text;
+        this.columns = columns;
+        this.first = first;
+    }
 
     /** {@code line} itself, each character at its own column. */
     static MappedText of(String line) {
-        int[] columns = new int[line.length()];
-        Arrays.setAll(columns, i -> i + 1);
-        return new MappedText(line, columns);
+        return new MappedText(line, null, 1);
     }
 
     /** {@code text} written from {@code column} on: a line Rampart writes in place of the source's. */
     static MappedText at(String text, int column) {
-        int[] columns = new int[text.length()];
-        Arrays.setAll(columns, i -> column + i);
-        return new MappedText(text, columns);
+        return new MappedText(text, null, column);
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The source column of the character at 0-based {@code index}. */
+    int columnAt(int index) {
+        return columns == null ? first + index : columns[index];
+    }
+
+    /** The source column of the first character, 1 for empty text. */
+    int firstColumn() {
+        return text.isEmpty() ? 1 : columnAt(0);
     }
 
     /** The source column of the 1-based {@code column} of this text; past the end, just after the last. */
     int sourceColumn(int column) {
-        if (columns.length == 0) {
+        if (text.isEmpty()) {
             return 1;
         }
         if (column < 1) {
-            return columns[0];
+            return columnAt(0);
         }
-        return column <= columns.length ? columns[column - 1] : columns[columns.length - 1] + 1;
+        return column <= text.length() ? columnAt(column - 1) : columnAt(text.length() - 1) + 1;
     }
 
     MappedText slice(int start, int end) {
-        return new MappedText(text.substring(start, end), Arrays.copyOfRange(columns, start, end));
+        return columns == null ? new MappedText(text.substring(start, end), null, first + start)
+                : new MappedText(text.substring(start, end), Arrays.copyOfRange(columns, start, end), 0);
     }
 
     /** Builds a text piece by piece. */
@@ -48,7 +72,7 @@ public record MappedText(String text, int[] columns) {
 
         Builder append(MappedText piece, int start, int end) {
             for (int i = start; i < end; i++) {
-                add(piece.text().charAt(i), piece.columns()[i]);
+                add(piece.text().charAt(i), piece.columnAt(i));
             }
             return this;
         }
@@ -70,7 +94,13 @@ public record MappedText(String text, int[] columns) {
         }
 
         MappedText build() {
-            return new MappedText(text.toString(), Arrays.copyOf(columns, text.length()));
+            int length = text.length();
+            for (int i = 1; i < length; i++) {
+                if (columns[i] != columns[0] + i) {
+                    return new MappedText(text.toString(), Arrays.copyOf(columns, length), 0);
+                }
+            }
+            return new MappedText(text.toString(), null, length == 0 ? 1 : columns[0]);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.rampart.model.extension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,16 +127,42 @@ public final class NameDatabase {
         }
     }
 
+    /**
+     * Each line's fields, without comments and blank lines. Read without regular expressions: this
+     * runs at the start of most commands, while the JVM still interprets.
+     */
     private static List<String[]> records(Path file) {
+        List<String> lines;
         try {
-            return Files.readAllLines(file).stream()
-                    .map(line -> line.replaceFirst("#.*", "").trim())
-                    .filter(line -> !line.isEmpty())
-                    .map(line -> line.split("\\s+"))
-                    .toList();
+            lines = Files.readAllLines(file);
         } catch (IOException e) {
             // Without the file only numbers and iptables' own names resolve, as with iptables itself.
             return List.of();
         }
+        List<String[]> records = new ArrayList<>();
+        for (String line : lines) {
+            int comment = line.indexOf('#');
+            String[] fields = fields((comment < 0 ? line : line.substring(0, comment)).trim());
+            if (fields.length > 0) {
+                records.add(fields);
+            }
+        }
+        return records;
+    }
+
+    /** {@code text} split at runs of blanks, tabs and the other characters {@code \s} stands for. */
+    private static String[] fields(String text) {
+        List<String> fields = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i <= text.length(); i++) {
+            boolean blank = i == text.length() || " \t\n\u000B\f\r".indexOf(text.charAt(i)) >= 0;
+            if (blank && start >= 0) {
+                fields.add(text.substring(start, i));
+                start = -1;
+            } else if (!blank && start < 0) {
+                start = i;
+            }
+        }
+        return fields.toArray(new String[0]);
     }
 }
