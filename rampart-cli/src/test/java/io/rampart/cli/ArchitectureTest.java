@@ -26,6 +26,7 @@ class ArchitectureTest {
                 .layer("syntax").definedBy("io.rampart.syntax..")
                 .layer("config").definedBy("io.rampart.config..")
                 .layer("trace").definedBy("io.rampart.trace..")
+                .layer("analysis").definedBy("io.rampart.analysis..")
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("api").definedBy("io.rampart.api..")
@@ -36,13 +37,15 @@ class ArchitectureTest {
                 .whereLayer("lb").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("system").mayOnlyBeAccessedByLayers("api", "cli")
                 .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "cli")
-                .whereLayer("trace").mayOnlyBeAccessedByLayers("api", "cli")
+                .whereLayer("analysis").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("analysis", "api", "cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("api", "cli")
                 .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "lb",
                         "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "analysis", "reconcile", "system",
                         "api", "lb", "cli")
-                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "analysis",
+                        "reconcile",
                         "system", "api", "lb", "cli")
                 .check(classes);
     }
