@@ -1,6 +1,7 @@
 package io.rampart.analysis;
 
 import de.tum.in.jbdd.Bdd;
+import de.tum.in.jbdd.BddConfiguration;
 import de.tum.in.jbdd.BddFactory;
 import io.rampart.model.Family;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class HeaderSpace {
         }
     }
 
-    private final Bdd bdd = BddFactory.buildBdd(1 << 16);
+    private final Bdd bdd = BddFactory.buildBddIterative(1 << 16, new Quiet());
     private final Family family;
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
@@ -41,6 +42,14 @@ final class HeaderSpace {
     final Field icmpType;
     final Field icmpCode;
     final Field mark;
+
+    /** jbdd's defaults, without the statistics it logs at the JVM's exit. */
+    private static final class Quiet extends BddConfiguration {
+        @Override
+        public boolean logStatisticsOnShutdown() {
+            return false;
+        }
+    }
 
     HeaderSpace(Family family, InterfaceDomain interfaces) {
         this.family = family;

@@ -16,9 +16,11 @@ final class InterfaceDomain {
     static final int NONE = 0;
 
     private final List<String> names = new ArrayList<>();
+    private final List<String> labels = new ArrayList<>();
 
     InterfaceDomain(Set<String> patterns) {
         names.add("");
+        labels.add("no interface");
         Set<String> exact = new TreeSet<>();
         Set<String> prefixes = new TreeSet<>();
         for (String pattern : patterns) {
@@ -29,10 +31,13 @@ final class InterfaceDomain {
             }
         }
         names.addAll(exact);
+        labels.addAll(exact);
         for (String prefix : prefixes) {
             names.add(fresh(prefix, exact, prefixes));
+            labels.add("other " + prefix + "+");
         }
         names.add(fresh("", exact, prefixes));
+        labels.add("any other");
     }
 
     /** A name starting with {@code stem} that is no exact name and that no longer prefix reaches. */
@@ -54,6 +59,11 @@ final class InterfaceDomain {
 
     String name(int index) {
         return names.get(index);
+    }
+
+    /** The name as a region's text shows it: a stand-in name as the names it stands for. */
+    String label(int index) {
+        return labels.get(index);
     }
 
     /** The indices of the names (never "no interface") that {@code pattern} matches, as the kernel does. */

@@ -1,13 +1,12 @@
 package io.rampart.analysis;
 
-import io.rampart.model.Family;
+import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.CtState;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * A region of packets in words, field by field ("tcp, to 10.0.0.0/24 port 22, from anywhere but
@@ -53,17 +52,17 @@ final class RegionText {
     private String field(HeaderSpace.Field f, int set, int whole) {
         int rest = space.minus(whole, set);
         return switch (f.name()) {
-            case "proto" -> listed(set, rest, f, "protocol", this::protocol);
-            case "in" -> "in on " + listed(set, rest, f, "interface", this::iface);
-            case "out" -> "out on " + listed(set, rest, f, "interface", this::iface);
-            case "ct_state" -> "state " + listed(set, rest, f, "state", v -> CtState.values()[(int) v].name());
+            case "proto" -> listed(set, rest, f, "protocol", this::protocol, false);
+            case "in" -> "in on " + listed(set, rest, f, "interface", this::iface, false);
+            case "out" -> "out on " + listed(set, rest, f, "interface", this::iface, false);
+            case "ct_state" -> "state " + listed(set, rest, f, "", v -> CtState.values()[(int) v].name(), false);
             case "src" -> "from " + addresses(f, set, rest);
             case "dst" -> "to " + addresses(f, set, rest);
-            case "sport" -> "source port " + listed(set, rest, f, "port", String::valueOf);
-            case "dport" -> "port " + listed(set, rest, f, "port", String::valueOf);
-            case "tcp_flags" -> "flags " + listed(set, rest, f, "flags", MatchCompiler::flagNames);
-            case "icmp_type" -> "icmp type " + listed(set, rest, f, "type", String::valueOf);
-            case "icmp_code" -> "icmp code " + listed(set, rest, f, "code", String::valueOf);
+            case "sport" -> "source port " + listed(set, rest, f, "port", String::valueOf, true);
+            case "dport" -> "port " + listed(set, rest, f, "port", String::valueOf, true);
+            case "tcp_flags" -> "flags " + listed(set, rest, f, "flags", MatchCompiler::flagNames, true);
+            case "icmp_type" -> "icmp type " + listed(set, rest, f, "type", String::valueOf, true);
+            case "icmp_code" -> "icmp code " + listed(set, rest, f, "code", String::valueOf, true);
             default -> "mark " + cubes(f, set, true);
         };
     }
@@ -73,21 +72,21 @@ final class RegionText {
     }
 
     private String iface(long index) {
-        String name = space.interfaces().name((int) index);
-        return index == space.interfaces().size() - 1 ? "any other" : name;
+        return space.interfaces().label((int) index);
     }
 
     /** The values of a small field as ranges, or all but some when that is shorter. */
-    private String listed(int set, int rest, HeaderSpace.Field f, String noun, java.util.function.LongFunction<String> name) {
-        List<long[]> in = ranges(f, set);
-        List<long[]> out = ranges(f, rest);
-        if (out.size() < in.size()) {
-            return "any " + noun + " but " + join(out, name);
+    private String listed(int set, int rest, HeaderSpace.Field f, String noun, LongFunction<String> name,
+                          boolean ordered) {
+        List<long[]> in = ranges(f, set, ordered);
+        List<long[]> out = ranges(f, rest, ordered);
+        if (out.size() <= in.size() && !out.isEmpty()) {
+            return "any " + (noun.isEmpty() ? "" : noun + " ") + "but " + join(out, name);
         }
         return join(in, name);
     }
 
-    private static String join(List<long[]> ranges, java.util.function.LongFunction<String> name) {
+    private static String join(List<long[]> ranges, LongFunction<String> name) {
         List<String> items = new ArrayList<>();
         for (long[] r : ranges) {
             items.add(r[0] == r[1] ? name.apply(r[0]) : name.apply(r[0]) + "-" + name.apply(r[1]));
@@ -102,8 +101,11 @@ final class RegionText {
         return String.join(", ", items.subList(0, SHOWN)) + " and " + (items.size() - SHOWN) + " more";
     }
 
-    /** The field's values in {@code set}, as maximal ranges, found by testing each (fields of up to 16 bits). */
-    private List<long[]> ranges(HeaderSpace.Field f, int set) {
+    /**
+     * The field's values in {@code set}, found by testing each (fields of up to 16 bits): as maximal
+     * ranges when the values are ordered (ports), one by one when they are names (protocols, states).
+     */
+    private List<long[]> ranges(HeaderSpace.Field f, int set, boolean ordered) {
         List<long[]> out = new ArrayList<>();
         BitSet point = new BitSet();
         long start = -1;
@@ -112,7 +114,9 @@ final class RegionText {
                 point.set(f.first() + f.width() - 1 - i, (v >> i & 1) == 1);
             }
             boolean member = space.bdd().evaluate(set, point);
-            if (member && start < 0) {
+            if (member && !ordered) {
+                out.add(new long[] {v, v});
+            } else if (member && start < 0) {
                 start = v;
             } else if (!member && start >= 0) {
                 out.add(new long[] {start, v - 1});
@@ -172,12 +176,8 @@ final class RegionText {
         return v;
     }
 
-    private String text(byte[] bytes) {
-        try {
-            String t = InetAddress.getByAddress(bytes).getHostAddress();
-            return space.family() == Family.IPV6 ? t.replaceAll("(^|:)0(:0)+(:|$)", "::").replaceFirst(":::", "::") : t;
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String text(byte[] bytes) {
+        return Addresses.format(bytes);
+    }
     }
 }

@@ -6,6 +6,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
+import io.rampart.model.extension.Addresses;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.CtState;
@@ -15,8 +16,6 @@ import io.rampart.trace.Step;
 import io.rampart.trace.Trace;
 import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -165,7 +164,7 @@ public final class RulesetDiff {
                     break;
                 }
                 boolean certain = always != space.no();
-                BitSet point = space.bdd().getSatisfyingAssignment(certain ? always : differ);
+                BitSet point = space.bdd().getSatisfyingAssignment(typical(certain ? always : differ));
                 Found next = certain ? traced(chain, point, da, db) : conditional(chain, point, da, db);
                 found.add(next.difference());
                 differ = space.minus(differ, next.region());
@@ -173,6 +172,41 @@ public final class RulesetDiff {
             }
         }
         return new Result(space.family().command(), found.isEmpty(), found, more);
+    }
+
+    /**
+     * The packets of {@code set} closest to trace's defaults (tcp SYN, new, from port 40000, documentation
+     * addresses), each preference kept only when some packet of the set meets it: readable counterexamples.
+     */
+    private int typical(int set) {
+        int node = set;
+        boolean v4 = space.family() == Family.IPV4;
+        byte[] src = v4 ? new byte[] {(byte) 192, 0, 2, 1} : documentation(1);
+        byte[] dst = v4 ? new byte[] {(byte) 198, 51, 100, 1} : documentation(2);
+        byte[] all = new byte[src.length];
+        java.util.Arrays.fill(all, (byte) 0xff);
+        int[] preferences = {space.equal(space.proto, 6), space.equal(space.tcpFlags, 2),
+            space.equal(space.ctState, CtState.NEW.ordinal()), space.equal(space.sport, 40000),
+            space.equal(space.dport, 80), space.masked(space.src, src, all), space.masked(space.dst, dst, all),
+            space.equal(space.icmpType, v4 ? 8 : 128)};
+        for (int preference : preferences) {
+            int narrower = space.and(node, preference);
+            if (narrower != space.no()) {
+                node = narrower;
+            }
+        }
+        return node;
+    }
+
+    /** An address of 2001:db8::/32, the IPv6 documentation prefix. */
+    private static byte[] documentation(int last) {
+        byte[] address = new byte[16];
+        address[0] = 0x20;
+        address[1] = 0x01;
+        address[2] = 0x0d;
+        address[3] = (byte) 0xb8;
+        address[15] = (byte) last;
+        return address;
     }
 
     /** One difference and the packets it stands for, taken out before the next is looked for. */
@@ -263,8 +297,8 @@ public final class RulesetDiff {
         if (chain.equals("OUTPUT")) {
             out.put("local", "true");
         }
-        out.put("src", address(space.bytes(space.src, point)));
-        out.put("dst", address(space.bytes(space.dst, point)));
+        out.put("src", Addresses.format(space.bytes(space.src, point)));
+        out.put("dst", Addresses.format(space.bytes(space.dst, point)));
         int proto = (int) space.value(space.proto, point);
         out.put("proto", String.valueOf(proto));
         if (proto == 6 || proto == 17 || proto == 132 || proto == 33 || proto == 136) {
@@ -282,11 +316,5 @@ public final class RulesetDiff {
         return out;
     }
 
-    private static String address(byte[] bytes) {
-        try {
-            return InetAddress.getByAddress(bytes).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {CanonCommand.class, CheckCommand.class, FmtCommand.class, DescribeCommand.class, ReconcileCommands.PlanCommand.class,
                 ReconcileCommands.ApplyCommand.class, ReconcileCommands.StatusCommand.class, SaveCommand.class,
                 AgentCommand.class, StageCommands.Stage.class, StageCommands.Switch.class,
-                StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class,
+                StageCommands.Unstage.class, StageCommands.ListStages.class, TraceCommand.class, ExplainLogCommand.class, DiffCommand.class,
                 LbCommand.class,
                 ConfirmCommands.ConfirmCommand.class, ConfirmCommands.RollbackCommand.class,
                 ConfirmCommands.RollbackTimerCommand.class,
