@@ -179,5 +179,4 @@ final class RegionText {
     private static String text(byte[] bytes) {
         return Addresses.format(bytes);
     }
-    }
 }
