@@ -80,7 +80,10 @@ final class RegionText {
                           boolean ordered) {
         List<long[]> in = ranges(f, set, ordered);
         List<long[]> out = ranges(f, rest, ordered);
-        if (out.size() <= in.size() && !out.isEmpty()) {
+        // On a tie, name what is left out when the set holds names no rule spells ("any other").
+        boolean holdsUnnamed = !ordered && !in.isEmpty() && in.get(in.size() - 1)[0] == space.interfaces().size() - 1
+                && (f == space.in || f == space.out);
+        if (!out.isEmpty() && (out.size() < in.size() || out.size() == in.size() && holdsUnnamed)) {
             return "any " + (noun.isEmpty() ? "" : noun + " ") + "but " + join(out, name);
         }
         return join(in, name);
