@@ -90,4 +90,22 @@ class DiffCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(run.err()).contains("nat table").contains("filter table alone");
     }
+
+    @Test
+    void theExampleEqualsItselfAndNotWithoutItsLoopbackRule() throws Exception {
+        Path example = Path.of("../examples/host-firewall.rules");
+        Run same = Run.of("diff", example.toString(), example.toString());
+        assertThat(same.exitCode()).as(same.err()).isEqualTo(ExitCode.OK);
+        Path copy = dir.resolve("host-firewall.rules");
+        Files.writeString(copy, Files.readString(example).replace("-A INPUT -i lo -j ACCEPT\n", ""));
+        Files.createDirectories(dir.resolve("host-firewall.d"));
+        try (var services = Files.list(Path.of("../examples/host-firewall.d"))) {
+            for (Path service : services.toList()) {
+                Files.copy(service, dir.resolve("host-firewall.d").resolve(service.getFileName()));
+            }
+        }
+        Run less = Run.of("diff", "--max", "1", example.toString(), copy.toString());
+        assertThat(less.exitCode()).as(less.err()).isEqualTo(ExitCode.DRIFT);
+        assertThat(less.out()).startsWith("INPUT: tcp, in on lo").contains("(traced)");
+    }
 }
