@@ -45,7 +45,8 @@ final class ChainSemantics {
         String of(int index);
     }
 
-    private record Compiled(int index, int number, Rule rule, int match) {
+    /** A rule with the packets it matches and, for taking them out of the rest cheaply, those it does not. */
+    private record Compiled(int index, int number, Rule rule, int match, int miss) {
     }
 
     private final HeaderSpace space;
@@ -68,7 +69,8 @@ final class ChainSemantics {
             Rule rule = rules.get(i);
             List<Compiled> list = chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
             checkTarget(rule, i);
-            list.add(new Compiled(i, list.size() + 1, rule, compiler.compile(rule)));
+            int match = compiler.compile(rule);
+            list.add(new Compiled(i, list.size() + 1, rule, match, space.not(match)));
         }
     }
 
@@ -120,7 +122,7 @@ final class ChainSemantics {
             if (CONTINUING.contains(target)) {
                 continue;
             }
-            remaining = space.minus(remaining, matched);
+            remaining = space.and(remaining, rule.miss());
             if (TERMINAL.contains(target)) {
                 out.add(new Decision(verdict(rule.rule()), chain, rule.number(), where(rule.index()), matched));
             } else if (target.equals("RETURN")) {

@@ -24,7 +24,7 @@ final class HeaderSpace {
         }
     }
 
-    private final Bdd bdd = BddFactory.buildBddIterative(1 << 16, new Quiet());
+    private final Bdd bdd = BddFactory.buildBddIterative(1 << 20, new Quiet());
     private final Family family;
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
@@ -43,10 +43,18 @@ final class HeaderSpace {
     final Field icmpCode;
     final Field mark;
 
-    /** jbdd's defaults, without the statistics it logs at the JVM's exit. */
+    /**
+     * jbdd's defaults without garbage collection (every set is kept for the whole comparison, so a
+     * collection would mark the whole table to free nothing) and without its statistics at exit.
+     */
     private static final class Quiet extends BddConfiguration {
         @Override
         public boolean logStatisticsOnShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean useGarbageCollection() {
             return false;
         }
     }
@@ -116,6 +124,22 @@ final class HeaderSpace {
 
     int not(int a) {
         return keep(bdd.not(a));
+    }
+
+    /** The union of many sets, pairwise as a balanced tree: sequential unions would grow one set n times. */
+    int union(List<Integer> sets) {
+        List<Integer> level = new ArrayList<>(sets);
+        if (level.isEmpty()) {
+            return no();
+        }
+        while (level.size() > 1) {
+            List<Integer> next = new ArrayList<>((level.size() + 1) / 2);
+            for (int i = 0; i < level.size(); i += 2) {
+                next.add(i + 1 < level.size() ? or(level.get(i), level.get(i + 1)) : level.get(i));
+            }
+            level = next;
+        }
+        return level.get(0);
     }
 
     int minus(int a, int b) {

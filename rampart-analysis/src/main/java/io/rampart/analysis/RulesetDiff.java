@@ -18,6 +18,8 @@ import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +79,7 @@ public final class RulesetDiff {
     private final Side b;
     private final ChainSemantics semanticsA;
     private final ChainSemantics semanticsB;
+    private final Map<Side, Tracer> tracers = new IdentityHashMap<>();
 
     private RulesetDiff(Side a, Side b) {
         Family family = a.ruleset().family();
@@ -146,16 +149,12 @@ public final class RulesetDiff {
             int domain = entering(chain);
             List<ChainSemantics.Decision> da = semanticsA.decide(chain, domain);
             List<ChainSemantics.Decision> db = semanticsB.decide(chain, domain);
-            int differ = space.no();
-            for (ChainSemantics.Decision x : da) {
-                int sameVerdictInB = space.no();
-                for (ChainSemantics.Decision y : db) {
-                    if (y.verdict().equals(x.verdict())) {
-                        sameVerdictInB = space.or(sameVerdictInB, y.packets());
-                    }
-                }
-                differ = space.or(differ, space.minus(x.packets(), sameVerdictInB));
-            }
+            Map<String, Integer> verdictsA = byVerdict(da);
+            Map<String, Integer> verdictsB = byVerdict(db);
+            List<Integer> parts = new ArrayList<>();
+            verdictsA.forEach((verdict, packets) ->
+                    parts.add(space.minus(packets, verdictsB.getOrDefault(verdict, space.no()))));
+            int differ = space.union(parts);
             // Where the difference holds whatever the unmodelled matches do.
             int always = space.not(space.exists(space.not(differ), free));
             while (differ != space.no()) {
@@ -172,6 +171,15 @@ public final class RulesetDiff {
             }
         }
         return new Result(space.family().command(), found.isEmpty(), found, more);
+    }
+
+    /** The packets each verdict gets. */
+    private Map<String, Integer> byVerdict(List<ChainSemantics.Decision> decisions) {
+        Map<String, List<Integer>> sets = new HashMap<>();
+        decisions.forEach(d -> sets.computeIfAbsent(d.verdict(), v -> new ArrayList<>()).add(d.packets()));
+        Map<String, Integer> out = new HashMap<>();
+        sets.forEach((verdict, list) -> out.put(verdict, space.union(list)));
+        return out;
     }
 
     /**
@@ -260,8 +268,8 @@ public final class RulesetDiff {
         try {
             PacketSpec spec = new PacketSpec();
             packet.forEach(spec::set);
-            trace = new Tracer(CompiledRuleset.of(side.ruleset(), side.locations()), Host.unknown(), Assumptions.none(),
-                    false).trace(spec.build(side.ruleset().family()));
+            trace = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
+                    Host.unknown(), Assumptions.none(), false)).trace(spec.build(side.ruleset().family()));
         } catch (TraceInputException e) {
             throw new IllegalStateException("self-check failed: the tracer refuses the counterexample " + packet
                     + ": " + e.getMessage(), e);
