@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,21 +31,12 @@ final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "The second ruleset file.")
     Path second;
 
-    @Option(names = "-4", description = "IPv4 (iptables), the default.")
-    boolean ipv4;
-
-    @Option(names = "-6", description = "IPv6 (ip6tables).")
-    boolean ipv6;
-
-    @Option(names = "--json", description = "Machine-readable output on stdout.")
-    boolean json;
+    @Mixin
+    KernelOptions options;
 
     @Option(names = "--max", paramLabel = "N", defaultValue = "5",
             description = "At most N differences (default ${DEFAULT-VALUE}).")
     int max;
-
-    @Option(names = "--debug", description = "Show stack traces of internal errors.")
-    boolean debug;
 
     @Spec
     CommandSpec spec;
@@ -54,7 +46,10 @@ final class DiffCommand implements Callable<Integer> {
         if (max < 1) {
             throw new InputException("--max " + max + ": give at least 1");
         }
-        Family family = ipv6 ? Family.IPV6 : Family.IPV4;
+        if (options.netns != null) {
+            throw new InputException("--netns: diff compares ruleset files; the live ruleset is not one of its sides yet");
+        }
+        Family family = options.family();
         PrintWriter err = spec.commandLine().getErr();
         RulesetDiff.Result result;
         try {
@@ -63,7 +58,7 @@ final class DiffCommand implements Callable<Integer> {
             throw new InputException(e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.document(result) + "\n" : text(result));
+        out.print(options.json ? Json.document(result) + "\n" : text(result));
         out.flush();
         return result.equivalent() ? ExitCode.OK : ExitCode.DRIFT;
     }
