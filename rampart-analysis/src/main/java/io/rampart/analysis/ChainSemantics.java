@@ -3,7 +3,6 @@ package io.rampart.analysis;
 import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
-import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,5 +144,4 @@ final class ChainSemantics {
         });
         return b.toString();
     }
-
 }
