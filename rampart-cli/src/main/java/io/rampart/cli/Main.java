@@ -44,7 +44,8 @@ public final class Main {
             "serve", ServeCommand.class,
             "adopt", AdoptCommand.class,
             "import", ImportCommand.class,
-            "fleet", FleetCommands.Fleet.class);
+            "fleet", FleetCommands.Fleet.class,
+            "diff", DiffCommand.class);
 
     private static final String HELP = "help";
 

@@ -26,6 +26,7 @@ class ArchitectureTest {
                 .layer("syntax").definedBy("io.rampart.syntax..")
                 .layer("config").definedBy("io.rampart.config..")
                 .layer("trace").definedBy("io.rampart.trace..")
+                .layer("analysis").definedBy("io.rampart.analysis..")
                 .layer("reconcile").definedBy("io.rampart.reconcile..")
                 .layer("system").definedBy("io.rampart.system..")
                 .layer("api").definedBy("io.rampart.api..")
@@ -38,14 +39,15 @@ class ArchitectureTest {
                 .whereLayer("fleet").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("system").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
                 .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "fleet", "cli")
-                .whereLayer("trace").mayOnlyBeAccessedByLayers("api", "cli")
+                .whereLayer("analysis").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("trace").mayOnlyBeAccessedByLayers("analysis", "api", "cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
                 .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "lb",
                         "fleet", "cli")
-                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "reconcile", "system",
-                        "api", "lb", "fleet", "cli")
-                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "reconcile",
+                .whereLayer("extensions").mayOnlyBeAccessedByLayers("syntax", "config", "trace", "analysis", "reconcile",
                         "system", "api", "lb", "fleet", "cli")
+                .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "analysis",
+                        "reconcile", "system", "api", "lb", "fleet", "cli")
                 .check(classes);
     }
 }

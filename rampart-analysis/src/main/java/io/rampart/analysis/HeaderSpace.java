@@ -1,0 +1,257 @@
+package io.rampart.analysis;
+
+import de.tum.in.jbdd.Bdd;
+import de.tum.in.jbdd.BddConfiguration;
+import de.tum.in.jbdd.BddFactory;
+import io.rampart.model.Family;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Packet headers as BDD variables: each field a block of bits, most significant first, and one
+ * free variable for each match the encoding cannot model. Every node it hands out is referenced,
+ * so jbdd's garbage collection never frees a set still in use; one space serves one comparison.
+ */
+final class HeaderSpace {
+
+    /** A header field: its first variable and width in bits. */
+    record Field(String name, int first, int width) {
+        long allOnes() {
+            return width == 64 ? -1L : (1L << width) - 1;
+        }
+    }
+
+    private final Bdd bdd = BddFactory.buildBddIterative(1 << 20, new Quiet());
+    private final Family family;
+    private final InterfaceDomain interfaces;
+    private final List<Field> fields = new ArrayList<>();
+    private final Map<String, Integer> freeVariables = new LinkedHashMap<>();
+    private final Map<Integer, String> freeNames = new LinkedHashMap<>();
+    final Field proto;
+    final Field in;
+    final Field out;
+    final Field ctState;
+    final Field dst;
+    final Field dport;
+    final Field src;
+    final Field sport;
+    final Field tcpFlags;
+    final Field icmpType;
+    final Field icmpCode;
+    final Field mark;
+
+    /**
+     * jbdd's defaults without garbage collection (every set is kept for the whole comparison, so a
+     * collection would mark the whole table to free nothing) and without its statistics at exit.
+     */
+    private static final class Quiet extends BddConfiguration {
+        @Override
+        public boolean logStatisticsOnShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean useGarbageCollection() {
+            return false;
+        }
+    }
+
+    HeaderSpace(Family family, InterfaceDomain interfaces) {
+        this.family = family;
+        this.interfaces = interfaces;
+        int ifaceBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(interfaces.size() - 1));
+        // Fields rules test together sit together: protocol first, then destination before source.
+        proto = field("proto", 8);
+        in = field("in", ifaceBits);
+        out = field("out", ifaceBits);
+        ctState = field("ct_state", 3);
+        dst = field("dst", family.addressBits());
+        dport = field("dport", 16);
+        src = field("src", family.addressBits());
+        sport = field("sport", 16);
+        tcpFlags = field("tcp_flags", 6);
+        icmpType = field("icmp_type", 8);
+        icmpCode = field("icmp_code", 8);
+        mark = field("mark", 32);
+    }
+
+    private Field field(String name, int width) {
+        int first = bdd.numberOfVariables();
+        bdd.createVariables(width);
+        Field field = new Field(name, first, width);
+        fields.add(field);
+        return field;
+    }
+
+    Bdd bdd() {
+        return bdd;
+    }
+
+    Family family() {
+        return family;
+    }
+
+    InterfaceDomain interfaces() {
+        return interfaces;
+    }
+
+    List<Field> fields() {
+        return List.copyOf(fields);
+    }
+
+    int yes() {
+        return bdd.trueNode();
+    }
+
+    int no() {
+        return bdd.falseNode();
+    }
+
+    int keep(int node) {
+        return bdd.reference(node);
+    }
+
+    int and(int a, int b) {
+        return keep(bdd.and(a, b));
+    }
+
+    int or(int a, int b) {
+        return keep(bdd.or(a, b));
+    }
+
+    int not(int a) {
+        return keep(bdd.not(a));
+    }
+
+    /** The union of many sets, pairwise as a balanced tree: sequential unions would grow one set n times. */
+    int union(List<Integer> sets) {
+        List<Integer> level = new ArrayList<>(sets);
+        if (level.isEmpty()) {
+            return no();
+        }
+        while (level.size() > 1) {
+            List<Integer> next = new ArrayList<>((level.size() + 1) / 2);
+            for (int i = 0; i < level.size(); i += 2) {
+                next.add(i + 1 < level.size() ? or(level.get(i), level.get(i + 1)) : level.get(i));
+            }
+            level = next;
+        }
+        return level.get(0);
+    }
+
+    int minus(int a, int b) {
+        return keep(bdd.and(a, keep(bdd.not(b))));
+    }
+
+    /** The variable of bit {@code i} of the field, bit 0 the least significant. */
+    private int bit(Field f, int i) {
+        return bdd.variableNode(f.first() + f.width() - 1 - i);
+    }
+
+    /** Packets whose field, masked, equals {@code value} masked: any mask, contiguous or not. */
+    int masked(Field f, byte[] value, byte[] mask) {
+        int node = yes();
+        for (int i = 0; i < f.width(); i++) {
+            int byteIndex = (f.width() - 1 - i) / 8;
+            int bitInByte = 7 - (f.width() - 1 - i) % 8;
+            if ((mask[byteIndex] >> bitInByte & 1) == 0) {
+                continue;
+            }
+            boolean one = (value[byteIndex] >> bitInByte & 1) == 1;
+            node = and(node, one ? bit(f, i) : not(bit(f, i)));
+        }
+        return node;
+    }
+
+    int masked(Field f, long value, long mask) {
+        int node = yes();
+        for (int i = 0; i < f.width(); i++) {
+            if ((mask >> i & 1) == 1) {
+                node = and(node, (value >> i & 1) == 1 ? bit(f, i) : not(bit(f, i)));
+            }
+        }
+        return node;
+    }
+
+    int equal(Field f, long value) {
+        return masked(f, value, f.allOnes());
+    }
+
+    /** Packets whose field is within {@code [low, high]}, built bit by bit from the least significant. */
+    int range(Field f, long low, long high) {
+        int atMost = yes();
+        int atLeast = yes();
+        for (int i = 0; i < f.width(); i++) {
+            int x = bit(f, i);
+            atMost = (high >> i & 1) == 1 ? or(not(x), atMost) : and(not(x), atMost);
+            atLeast = (low >> i & 1) == 0 ? or(x, atLeast) : and(x, atLeast);
+        }
+        return and(atMost, atLeast);
+    }
+
+    /** The variable standing for a match the encoding does not model, one per distinct match text. */
+    int free(String match) {
+        Integer variable = freeVariables.get(match);
+        if (variable == null) {
+            variable = bdd.numberOfVariables();
+            bdd.createVariable();
+            freeVariables.put(match, variable);
+            freeNames.put(variable, match);
+        }
+        return bdd.variableNode(variable);
+    }
+
+    /** The variables of every unmodelled match, for quantifying them away. */
+    BitSet freeSet() {
+        BitSet set = new BitSet();
+        freeVariables.values().forEach(set::set);
+        return set;
+    }
+
+    String freeName(int variable) {
+        return freeNames.get(variable);
+    }
+
+    /** Every variable but those of {@code field}. */
+    BitSet allBut(Field field) {
+        BitSet set = new BitSet();
+        set.set(0, bdd.numberOfVariables());
+        set.clear(field.first(), field.first() + field.width());
+        return set;
+    }
+
+    int exists(int node, BitSet variables) {
+        return keep(bdd.exists(node, variables));
+    }
+
+    /** The value of a field in a full assignment. */
+    long value(Field f, BitSet assignment) {
+        long v = 0;
+        for (int i = 0; i < f.width(); i++) {
+            if (assignment.get(f.first() + f.width() - 1 - i)) {
+                v |= 1L << i;
+            }
+        }
+        return v;
+    }
+
+    byte[] bytes(Field f, BitSet assignment) {
+        byte[] out = new byte[f.width() / 8];
+        for (int k = 0; k < f.width(); k++) {
+            if (assignment.get(f.first() + k)) {
+                out[k / 8] |= (byte) (0x80 >> (k % 8));
+            }
+        }
+        return out;
+    }
+
+    /** The packets a field can hold in this space: interfaces and states are finite lists. */
+    int wellFormed() {
+        int node = range(in, 0, interfaces.size() - 1);
+        node = and(node, range(out, 0, interfaces.size() - 1));
+        return and(node, range(ctState, 0, io.rampart.trace.CtState.values().length - 1));
+    }
+}

@@ -1,0 +1,327 @@
+package io.rampart.analysis;
+
+import io.rampart.model.Family;
+import io.rampart.model.Policy;
+import io.rampart.model.Rule;
+import io.rampart.model.Ruleset;
+import io.rampart.model.Table;
+import io.rampart.model.TableRules;
+import io.rampart.model.extension.Addresses;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.CtState;
+import io.rampart.trace.Host;
+import io.rampart.trace.PacketSpec;
+import io.rampart.trace.Step;
+import io.rampart.trace.Trace;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.Tracer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Whether two rulesets decide every packet alike, and where they do not: the filter table's
+ * INPUT, FORWARD and OUTPUT chains compared over all packets at once. Every counterexample that
+ * does not hang on an unmodelled match is traced through both rulesets before it is reported.
+ */
+public final class RulesetDiff {
+
+    /** The built-in chains compared, in the order packets meet them. */
+    static final List<String> CHAINS = List.of("INPUT", "FORWARD", "OUTPUT");
+
+    /** One ruleset: its name for messages, its rules, and where each rule was written. */
+    public record Side(String file, Ruleset ruleset, CompiledRuleset.RuleLocations locations) {
+    }
+
+    /** How one ruleset decides a counterexample: the verdict and the rule, {@code file:line} or a policy. */
+    public record Verdict(String verdict, String chain, int rule, String where) {
+    }
+
+    /**
+     * A region of packets both rulesets decide differently, with one packet of it.
+     *
+     * @param region the region in words; {@code exact} says whether the words are the region itself
+     *               or its bounds field by field
+     * @param packet the counterexample as {@code trace} takes it, key to value
+     * @param onlyIf the unmodelled matches the difference hangs on, each with "matches" or "does not match";
+     *               empty when it holds whatever they do
+     * @param traced whether the tracer confirmed the counterexample (it cannot when {@code onlyIf} is not empty)
+     */
+    public record Difference(String chain, String region, boolean exact, Map<String, String> packet, Verdict a,
+                             Verdict b, List<String> onlyIf, boolean traced) {
+
+        /** The packet as {@code rampart trace} flags. */
+        public String flags() {
+            StringBuilder out = new StringBuilder();
+            packet.forEach((key, value) -> {
+                out.append(out.length() == 0 ? "" : " ").append("--").append(key.replace('_', '-'));
+                if (!key.equals("local")) {
+                    out.append(' ').append(value);
+                }
+            });
+            return out.toString();
+        }
+    }
+
+    /** The answer: equivalent, or up to {@code max} differences and whether more regions exist. */
+    public record Result(String family, boolean equivalent, List<Difference> differences, boolean more) {
+    }
+
+    private final HeaderSpace space;
+    private final Side a;
+    private final Side b;
+    private final ChainSemantics semanticsA;
+    private final ChainSemantics semanticsB;
+    private final Map<Side, Tracer> tracers = new IdentityHashMap<>();
+
+    private RulesetDiff(Side a, Side b) {
+        Family family = a.ruleset().family();
+        if (b.ruleset().family() != family) {
+            throw new IllegalArgumentException(a.file() + " is " + family.command() + ", " + b.file() + " is "
+                    + b.ruleset().family().command() + ": only rulesets of one family compare");
+        }
+        filterOnly(a);
+        filterOnly(b);
+        this.a = a;
+        this.b = b;
+        Set<String> patterns = new TreeSet<>();
+        interfacePatterns(a.ruleset(), patterns);
+        interfacePatterns(b.ruleset(), patterns);
+        space = new HeaderSpace(family, new InterfaceDomain(patterns));
+        semanticsA = semantics(a);
+        semanticsB = semantics(b);
+    }
+
+    /** Compares {@code a} with {@code b}, listing at most {@code max} differences. */
+    public static Result compare(Side a, Side b, int max) {
+        return new RulesetDiff(a, b).run(max);
+    }
+
+    private ChainSemantics semantics(Side side) {
+        TableRules filter = side.ruleset().table(Table.FILTER)
+                .orElse(new TableRules(Table.FILTER, List.of(), List.of()));
+        return new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
+    }
+
+    /** Other tables change packets and connections before filter sees them, which diff does not model yet. */
+    private static void filterOnly(Side side) {
+        for (TableRules table : side.ruleset().tables()) {
+            boolean inert = table.rules().isEmpty() && table.chains().stream().allMatch(c ->
+                    c.policyIfBuiltin().orElse(Policy.ACCEPT) == Policy.ACCEPT);
+            if (table.table() != Table.FILTER && !inert) {
+                throw new UnsupportedRulesetException(side.file() + ": has rules or policies in its "
+                        + table.table().label() + " table; diff judges the filter table alone so far");
+            }
+        }
+    }
+
+    private static void interfacePatterns(Ruleset ruleset, Set<String> out) {
+        ruleset.table(Table.FILTER).ifPresent(t -> {
+            for (Rule rule : t.rules()) {
+                rule.header().stream().filter(o -> o.name().equals("i") || o.name().equals("o"))
+                        .forEach(o -> out.add(o.arg()));
+            }
+        });
+    }
+
+    /** Packets that meet {@code chain}: INPUT has no output interface, OUTPUT no input one. */
+    private int entering(String chain) {
+        int none = InterfaceDomain.NONE;
+        int inNone = space.equal(space.in, none);
+        int outNone = space.equal(space.out, none);
+        int node = space.wellFormed();
+        node = space.and(node, chain.equals("OUTPUT") ? inNone : space.not(inNone));
+        return space.and(node, chain.equals("INPUT") ? outNone : space.not(outNone));
+    }
+
+    private Result run(int max) {
+        List<Difference> found = new ArrayList<>();
+        boolean more = false;
+        BitSet free = space.freeSet();
+        for (String chain : CHAINS) {
+            int domain = entering(chain);
+            List<ChainSemantics.Decision> da = semanticsA.decide(chain, domain);
+            List<ChainSemantics.Decision> db = semanticsB.decide(chain, domain);
+            Map<String, Integer> verdictsA = byVerdict(da);
+            Map<String, Integer> verdictsB = byVerdict(db);
+            List<Integer> parts = new ArrayList<>();
+            verdictsA.forEach((verdict, packets) ->
+                    parts.add(space.minus(packets, verdictsB.getOrDefault(verdict, space.no()))));
+            int differ = space.union(parts);
+            // Where the difference holds whatever the unmodelled matches do.
+            int always = space.not(space.exists(space.not(differ), free));
+            while (differ != space.no()) {
+                if (found.size() >= max) {
+                    more = true;
+                    break;
+                }
+                boolean certain = always != space.no();
+                BitSet point = space.bdd().getSatisfyingAssignment(typical(certain ? always : differ));
+                Found next = certain ? traced(chain, point, da, db) : conditional(chain, point, da, db);
+                found.add(next.difference());
+                differ = space.minus(differ, next.region());
+                always = space.minus(always, next.region());
+            }
+        }
+        return new Result(space.family().command(), found.isEmpty(), found, more);
+    }
+
+    /** The packets each verdict gets. */
+    private Map<String, Integer> byVerdict(List<ChainSemantics.Decision> decisions) {
+        Map<String, List<Integer>> sets = new HashMap<>();
+        decisions.forEach(d -> sets.computeIfAbsent(d.verdict(), v -> new ArrayList<>()).add(d.packets()));
+        Map<String, Integer> out = new HashMap<>();
+        sets.forEach((verdict, list) -> out.put(verdict, space.union(list)));
+        return out;
+    }
+
+    /**
+     * The packets of {@code set} closest to trace's defaults (tcp SYN, new, from port 40000, documentation
+     * addresses), each preference kept only when some packet of the set meets it: readable counterexamples.
+     */
+    private int typical(int set) {
+        int node = set;
+        boolean v4 = space.family() == Family.IPV4;
+        byte[] src = v4 ? new byte[] {(byte) 192, 0, 2, 1} : documentation(1);
+        byte[] dst = v4 ? new byte[] {(byte) 198, 51, 100, 1} : documentation(2);
+        byte[] all = new byte[src.length];
+        java.util.Arrays.fill(all, (byte) 0xff);
+        int[] preferences = {space.equal(space.proto, 6), space.equal(space.tcpFlags, 2),
+            space.equal(space.ctState, CtState.NEW.ordinal()), space.equal(space.sport, 40000),
+            space.equal(space.dport, 80), space.masked(space.src, src, all), space.masked(space.dst, dst, all),
+            space.equal(space.icmpType, v4 ? 8 : 128)};
+        for (int preference : preferences) {
+            int narrower = space.and(node, preference);
+            if (narrower != space.no()) {
+                node = narrower;
+            }
+        }
+        return node;
+    }
+
+    /** An address of 2001:db8::/32, the IPv6 documentation prefix. */
+    private static byte[] documentation(int last) {
+        byte[] address = new byte[16];
+        address[0] = 0x20;
+        address[1] = 0x01;
+        address[2] = 0x0d;
+        address[3] = (byte) 0xb8;
+        address[15] = (byte) last;
+        return address;
+    }
+
+    /** One difference and the packets it stands for, taken out before the next is looked for. */
+    private record Found(Difference difference, int region) {
+    }
+
+    /** A difference that holds whatever unmodelled matches do, confirmed by tracing it through both rulesets. */
+    private Found traced(String chain, BitSet point, List<ChainSemantics.Decision> da,
+                              List<ChainSemantics.Decision> db) {
+        Map<String, String> packet = packet(chain, point);
+        ChainSemantics.Decision x = confirm(a, chain, packet, point, da);
+        ChainSemantics.Decision y = confirm(b, chain, packet, point, db);
+        if (x.verdict().equals(y.verdict())) {
+            throw new IllegalStateException("self-check failed: the tracer gives " + x.verdict() + " by " + x.where()
+                    + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
+        }
+        int region = space.exists(space.and(x.packets(), y.packets()), space.freeSet());
+        RegionText text = new RegionText(space, region, entering(chain));
+        return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x), verdict(y), List.of(),
+                true), region);
+    }
+
+    /** A difference that hangs on unmodelled matches: which ones, and how they must come out. */
+    private Found conditional(String chain, BitSet point, List<ChainSemantics.Decision> da,
+                                   List<ChainSemantics.Decision> db) {
+        ChainSemantics.Decision x = containing(da, point);
+        ChainSemantics.Decision y = containing(db, point);
+        int region = space.and(x.packets(), y.packets());
+        BitSet support = space.bdd().support(region);
+        support.and(space.freeSet());
+        List<String> onlyIf = new ArrayList<>();
+        BitSet fixed = new BitSet();
+        support.stream().forEach(v -> {
+            onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match"));
+            fixed.set(v);
+        });
+        int cofactor = space.keep(space.bdd().restrict(region, fixed, point));
+        RegionText text = new RegionText(space, cofactor, entering(chain));
+        return new Found(new Difference(chain, text.describe(), text.exact(), packet(chain, point), verdict(x),
+                verdict(y), onlyIf, false), region);
+    }
+
+    private ChainSemantics.Decision containing(List<ChainSemantics.Decision> decisions, BitSet point) {
+        return decisions.stream().filter(d -> space.bdd().evaluate(d.packets(), point)).findFirst().orElseThrow();
+    }
+
+    /** Traces the packet through one ruleset; the rule the tracer ends on must be one the analysis allows. */
+    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet, BitSet point,
+                                            List<ChainSemantics.Decision> decisions) {
+        Trace trace;
+        try {
+            PacketSpec spec = new PacketSpec();
+            packet.forEach(spec::set);
+            trace = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
+                    Host.unknown(), Assumptions.none(), false)).trace(spec.build(side.ruleset().family()));
+        } catch (TraceInputException e) {
+            throw new IllegalStateException("self-check failed: the tracer refuses the counterexample " + packet
+                    + ": " + e.getMessage(), e);
+        }
+        Step last = trace.steps().isEmpty() ? null : trace.steps().get(trace.steps().size() - 1);
+        String decidingChain = last == null ? chain : last.chain();
+        int rule = last == null || last.isPolicy() ? 0 : last.rule();
+        for (ChainSemantics.Decision d : decisions) {
+            if (d.chain().equals(decidingChain) && d.rule() == rule
+                    && space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point)) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
+                + " at " + decidingChain + " rule " + rule + ", which the analysis does not find deciding it");
+    }
+
+    private static Verdict verdict(ChainSemantics.Decision d) {
+        return new Verdict(d.verdict(), d.chain(), d.rule(), d.where());
+    }
+
+    /** The point as {@code trace} takes it: only the fields its protocol has. */
+    private Map<String, String> packet(String chain, BitSet point) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int in = (int) space.value(space.in, point);
+        int outIface = (int) space.value(space.out, point);
+        if (in != InterfaceDomain.NONE) {
+            out.put("in", space.interfaces().name(in));
+        }
+        if (outIface != InterfaceDomain.NONE) {
+            out.put("out", space.interfaces().name(outIface));
+        }
+        if (chain.equals("OUTPUT")) {
+            out.put("local", "true");
+        }
+        out.put("src", Addresses.format(space.bytes(space.src, point)));
+        out.put("dst", Addresses.format(space.bytes(space.dst, point)));
+        int proto = (int) space.value(space.proto, point);
+        out.put("proto", String.valueOf(proto));
+        if (proto == 6 || proto == 17 || proto == 132 || proto == 33 || proto == 136) {
+            out.put("sport", String.valueOf(space.value(space.sport, point)));
+            out.put("dport", String.valueOf(space.value(space.dport, point)));
+        }
+        if (proto == 6) {
+            out.put("tcp_flags", MatchCompiler.flagNames(space.value(space.tcpFlags, point)));
+        }
+        if (proto == (space.family() == Family.IPV4 ? 1 : 58)) {
+            out.put("icmp_type", space.value(space.icmpType, point) + "/" + space.value(space.icmpCode, point));
+        }
+        out.put("mark", "0x" + Long.toHexString(space.value(space.mark, point)));
+        out.put("ct_state", CtState.values()[(int) space.value(space.ctState, point)].name());
+        return out;
+    }
+
+}

@@ -1,0 +1,210 @@
+package io.rampart.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.model.Family;
+import io.rampart.trace.Assumptions;
+import io.rampart.trace.CompiledRuleset;
+import io.rampart.trace.Host;
+import io.rampart.trace.PacketSpec;
+import io.rampart.trace.Step;
+import io.rampart.trace.Trace;
+import io.rampart.trace.TraceInputException;
+import io.rampart.trace.Tracer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random ruleset pairs, each a ruleset and a variation of it (a rule dropped, two swapped, a target
+ * flipped, rules moved into a user chain): every counterexample diff gives is traced and shows the
+ * difference, and every "equivalent" agrees with tracing every packet of a small domain.
+ */
+class RandomDiffProperties {
+
+    private static final long SEED = 20261201L;
+    private static final int PAIRS = 60;
+
+    private static final String[] SOURCES = {"192.0.2.1", "192.0.2.130", "198.51.100.1"};
+    private static final String[] DESTINATIONS = {"10.0.0.1", "10.0.0.200"};
+    private static final String[] PORTS = {"22", "80", "443"};
+    private static final String[] STATES = {"NEW", "ESTABLISHED"};
+    private static final String[] IFACES = {"eth0", "eth1"};
+
+    private final Random random = new Random(SEED);
+
+    @Test
+    void counterexamplesAreTracedAndEquivalenceHoldsOnEveryPacketOfTheDomain() throws TraceInputException {
+        int equivalent = 0;
+        int different = 0;
+        for (int pair = 0; pair < PAIRS; pair++) {
+            List<String> a = ruleset();
+            List<String> b = variation(a);
+            String[] policies = {policy(), policy(), policy()};
+            String textA = Rulesets.filter(policies[0], policies[1], policies[2], a.toArray(String[]::new));
+            String textB = Rulesets.filter(policies[0], policies[1], policies[2], b.toArray(String[]::new));
+            RulesetDiff.Side sideA = Rulesets.side("a.rules", textA, Family.IPV4);
+            RulesetDiff.Side sideB = Rulesets.side("b.rules", textB, Family.IPV4);
+            RulesetDiff.Result result = RulesetDiff.compare(sideA, sideB, 5);
+            Tracer tracerA = tracer(sideA);
+            Tracer tracerB = tracer(sideB);
+            String context = "pair " + pair + "\n--- a\n" + textA + "--- b\n" + textB;
+            if (result.equivalent()) {
+                equivalent++;
+                for (PacketSpec packet : domain()) {
+                    assertThat(tracerA.trace(packet.build(Family.IPV4)).verdict())
+                            .as(context).isEqualTo(tracerB.trace(packet.build(Family.IPV4)).verdict());
+                }
+                continue;
+            }
+            different++;
+            for (RulesetDiff.Difference d : result.differences()) {
+                assertThat(d.traced()).as(context).isTrue();
+                PacketSpec spec = new PacketSpec();
+                d.packet().forEach(spec::set);
+                Trace traceA = tracerA.trace(spec.build(Family.IPV4));
+                Trace traceB = tracerB.trace(spec.build(Family.IPV4));
+                assertThat(traceA.verdict()).as(context).isEqualTo(d.a().verdict());
+                assertThat(traceB.verdict()).as(context).isEqualTo(d.b().verdict());
+                assertThat(traceA.verdict()).as(context).isNotEqualTo(traceB.verdict());
+                assertThat(decider(traceA)).as(context).isEqualTo(d.a().where());
+                assertThat(decider(traceB)).as(context).isEqualTo(d.b().where());
+            }
+        }
+        assertThat(equivalent).as("equivalent pairs").isGreaterThan(5);
+        assertThat(different).as("different pairs").isGreaterThan(5);
+    }
+
+    private static String decider(Trace trace) {
+        Step last = trace.steps().get(trace.steps().size() - 1);
+        return last.isPolicy() ? "policy of " + last.chain() : last.source();
+    }
+
+    private static Tracer tracer(RulesetDiff.Side side) {
+        return new Tracer(CompiledRuleset.of(side.ruleset(), side.locations()), Host.unknown(), Assumptions.none(),
+                false);
+    }
+
+    /** Every packet of the small domain, in each of INPUT, FORWARD and OUTPUT. */
+    private static List<PacketSpec> domain() {
+        List<PacketSpec> out = new ArrayList<>();
+        for (String chain : RulesetDiff.CHAINS) {
+            for (String in : chain.equals("OUTPUT") ? new String[] {null} : IFACES) {
+                for (String outIface : chain.equals("INPUT") ? new String[] {null} : IFACES) {
+                    for (String src : SOURCES) {
+                        for (String dst : DESTINATIONS) {
+                            for (String state : STATES) {
+                                for (String proto : new String[] {"tcp", "udp", "icmp"}) {
+                                    for (String port : proto.equals("icmp") ? new String[] {null} : PORTS) {
+                                        out.add(new PacketSpec().set("in", in).set("out", outIface)
+                                                .set("local", chain.equals("OUTPUT") ? "true" : null)
+                                                .set("src", src).set("dst", dst).set("proto", proto)
+                                                .set("dport", port).set("ct_state", state));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private String policy() {
+        return random.nextBoolean() ? "ACCEPT" : "DROP";
+    }
+
+    private static final List<String> USER = List.of(":U1 - [0:0]", ":U2 - [0:0]");
+
+    private List<String> ruleset() {
+        List<String> rules = new ArrayList<>(USER);
+        for (String chain : new String[] {"INPUT", "FORWARD", "OUTPUT", "U1", "U2"}) {
+            int count = random.nextInt(4);
+            for (int i = 0; i < count; i++) {
+                rules.add(rule(chain));
+            }
+        }
+        return rules;
+    }
+
+    private String rule(String chain) {
+        StringBuilder b = new StringBuilder("-A " + chain);
+        if (!chain.startsWith("U") && !chain.equals("OUTPUT") && random.nextInt(3) == 0) {
+            b.append(random.nextBoolean() ? " ! -i " : " -i ").append(pick(IFACES));
+        }
+        if (!chain.startsWith("U") && !chain.equals("INPUT") && random.nextInt(3) == 0) {
+            b.append(" -o ").append(pick(IFACES));
+        }
+        if (random.nextInt(3) == 0) {
+            b.append(random.nextBoolean() ? " ! -s " : " -s ").append(pick(new String[] {"192.0.2.0/25", "198.51.100.0/24"}));
+        }
+        if (random.nextInt(4) == 0) {
+            b.append(" -d 10.0.0.0/25");
+        }
+        int proto = random.nextInt(4);
+        if (proto > 0) {
+            String p = proto == 1 ? "udp" : proto == 2 ? "icmp" : "tcp";
+            b.append(" -p ").append(p);
+            if (!p.equals("icmp") && random.nextBoolean()) {
+                b.append(switch (random.nextInt(3)) {
+                    case 0 -> " -m " + p + (random.nextBoolean() ? " ! --dport " : " --dport ") + pick(PORTS);
+                    case 1 -> " -m " + p + " --dport 80:443";
+                    default -> " -m multiport --dports 22,443";
+                });
+            }
+        }
+        if (random.nextInt(4) == 0) {
+            b.append(" -m conntrack --ctstate ").append(pick(STATES));
+        }
+        int target = random.nextInt(chain.equals("U2") ? 3 : 5);
+        b.append(switch (target) {
+            case 0 -> " -j ACCEPT";
+            case 1 -> " -j DROP";
+            case 2 -> chain.startsWith("U") ? " -j RETURN" : " -j DROP";
+            case 3 -> " -j U2";
+            default -> chain.equals("U1") ? " -g U2" : random.nextBoolean() ? " -j U1" : " -g U1";
+        });
+        return b.toString();
+    }
+
+    private List<String> variation(List<String> a) {
+        List<String> b = new ArrayList<>(a);
+        int rules = b.size() - USER.size();
+        if (rules == 0) {
+            b.add(rule("INPUT"));
+            return b;
+        }
+        int i = USER.size() + random.nextInt(rules);
+        switch (random.nextInt(5)) {
+            case 0 -> b.remove(i);
+            case 1 -> {
+                if (i + 1 < b.size()) {
+                    String next = b.get(i + 1);
+                    b.set(i + 1, b.get(i));
+                    b.set(i, next);
+                }
+            }
+            case 2 -> b.set(i, b.get(i).contains("-j ACCEPT") ? b.get(i).replace("-j ACCEPT", "-j DROP")
+                    : b.get(i).replace("-j DROP", "-j ACCEPT"));
+            case 3 -> b.set(i, rule(b.get(i).split(" ")[1]));
+            default -> moveInputToUserChain(b);
+        }
+        return b;
+    }
+
+    /** INPUT's rules moved into chain MOVED, which INPUT jumps to: the same ruleset for every packet. */
+    private static void moveInputToUserChain(List<String> rules) {
+        List<String> moved = new ArrayList<>();
+        rules.replaceAll(r -> r.startsWith("-A INPUT ") ? r.replace("-A INPUT ", "-A MOVED ") : r);
+        rules.removeIf(r -> r.startsWith("-A MOVED ") && moved.add(r));
+        rules.add(0, ":MOVED - [0:0]");
+        rules.add("-A INPUT -j MOVED");
+        rules.addAll(moved);
+    }
+
+    private String pick(String[] values) {
+        return values[random.nextInt(values.length)];
+    }
+}
