@@ -194,9 +194,9 @@ class SafeApplyKernelTest {
         Path output = dir.resolve("apply.out");
         // A terminal session of its own (script(1) on a pseudo-terminal, in a new process group) with
         // apply waiting at its prompt, as over SSH; then the whole group and apply die by SIGKILL.
-        Process terminal = new ProcessBuilder("setsid", "script", "-qec",
+        Process terminal = Run.cleanEnvironment(new ProcessBuilder("setsid", "script", "-qec",
                 rampartCommand("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString()),
-                "/dev/null").redirectOutput(output.toFile()).redirectErrorStream(true).start();
+                "/dev/null")).redirectOutput(output.toFile()).redirectErrorStream(true).start();
         try (var keyboard = terminal.getOutputStream()) {
             while (!Files.readString(output).contains("[y/N]")) {
                 assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
@@ -238,7 +238,7 @@ class SafeApplyKernelTest {
         String command = rampartCommand("apply", "--netns", name, "--confirm", "60s",
                 file("new.rules", NEW).toString());
         Path output = dir.resolve("terminal.out");
-        Process terminal = new ProcessBuilder("script", "-qec", command, "/dev/null")
+        Process terminal = Run.cleanEnvironment(new ProcessBuilder("script", "-qec", command, "/dev/null"))
                 .redirectOutput(output.toFile()).redirectErrorStream(true).start();
         try (var keyboard = terminal.getOutputStream()) {
             while (!Files.readString(output).contains("[y/N]")) {

@@ -8,9 +8,6 @@ import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -229,12 +226,9 @@ class StageTrafficKernelTest {
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--netns";
         all[args.length + 1] = receiver.name().orElseThrow();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(all, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
-        return out.toString();
+        Run run = Run.of(all);
+        assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isZero();
+        return run.out();
     }
 
     private static String ok(ProcessResult result) {
