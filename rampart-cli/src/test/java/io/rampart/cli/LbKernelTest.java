@@ -20,11 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every backend answers TCP and UDP with the address it was reached at, so the client counts where
  * each connection went; the split must pass a chi-square test at p = 1e-6, which never flakes.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LbKernelTest {
 
     /** Chi-square critical values at p = 1e-6, by degrees of freedom (destinations - 1). */

@@ -13,11 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * throwaway namespace whose filter table is emptied before each test. The namespace has an
  * address (10.9.0.1 on a veth) for a simulated SSH session to arrive at.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SafeApplyKernelTest {
 
     private static Netns netns;

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that every packet the sender sent arrived and was accepted or dropped by exactly one ruleset, none
  * fell through between two, and the dropping ruleset judged exactly the packets of its time.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StageTrafficKernelTest {
 
     private static final ProcessRunner RUNNER = ProcessRunner.system();

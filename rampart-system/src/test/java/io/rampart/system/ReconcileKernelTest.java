@@ -20,12 +20,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The reconciler against a live kernel, next to chains and rules that other tools own. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ReconcileKernelTest {
 
     private Netns netns;
