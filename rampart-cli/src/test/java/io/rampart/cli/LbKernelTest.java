@@ -267,7 +267,7 @@ class LbKernelTest {
                 + " 10.72.0.2 --ctorigdstport 80 -j MASQUERADE");
         assertSplit(send("udp", "10.72.0.2", 80, CONNECTIONS),
                 equalShares("10.73.0.11:80", "10.73.0.12:80", "10.73.0.13:80"), CONNECTIONS);
-        assertThat(send("tcp", "10.72.0.2", 80, 3)).as("the udp profile leaves tcp alone").containsKey("lost")
+        assertThat(send("tcp", "10.72.0.2", 80, 3)).as("the udp profile leaves tcp alone").containsEntry("lost", 3)
                 .doesNotContainKeys("10.73.0.11:80", "10.73.0.12:80", "10.73.0.13:80");
     }
 
