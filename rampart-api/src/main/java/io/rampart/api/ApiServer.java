@@ -22,7 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -38,6 +38,8 @@ public final class ApiServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    /** The threads that answer requests; event streams have threads of their own. */
+    static final int REQUEST_THREADS = 8;
     /** How much of a too-large body is still read (and dropped) to answer it cleanly. */
     private static final int DRAIN_LIMIT = 8 << 20;
 
@@ -45,15 +47,19 @@ public final class ApiServer implements AutoCloseable {
     private final ExecutorService threads;
     private final ServerOptions options;
     private final Routes routes;
+    private final EventHub hub;
+    private final ConfirmationWatch confirmations;
     private final DriftWatch watch;
     private final boolean tls;
 
-    private ApiServer(HttpServer server, ExecutorService threads, ServerOptions options, Routes routes,
-                      DriftWatch watch, boolean tls) {
+    private ApiServer(HttpServer server, ExecutorService threads, ServerOptions options, Routes routes, EventHub hub,
+                      ConfirmationWatch confirmations, DriftWatch watch, boolean tls) {
         this.server = server;
         this.threads = threads;
         this.options = options;
         this.routes = routes;
+        this.hub = hub;
+        this.confirmations = confirmations;
         this.watch = watch;
         this.tls = tls;
     }
@@ -74,12 +80,20 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new ApiException(ApiException.SYSTEM, "cannot listen on " + options.listen() + ": " + e.getMessage());
         }
-        // Event-stream clients each hold a thread; the hub caps them, so this pool stays bounded.
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(4, EventHub.MAX_SUBSCRIBERS + 16, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
+        // Requests beyond the pool's threads wait their turn: the dispatcher only accepts, never answers,
+        // and event streams are written by the hub's own threads.
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, "request");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        threads.allowCoreThreadTimeOut(true);
         EventHub hub = new EventHub();
+        ConfirmationWatch confirmations = new ConfirmationWatch(service, hub);
         DriftWatch watch = new DriftWatch(service, hub, runner);
-        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub), watch, tls != null);
+        ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub, confirmations), hub,
+                confirmations, watch, tls != null);
         server.createContext("/", api::handle);
         server.setExecutor(threads);
         try {
@@ -120,8 +134,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) {
-        try (exchange) {
+        try {
             dispatch(exchange);
+        } finally {
+            if (!EventHub.isStream(exchange)) {
+                exchange.close();
+            }
         }
     }
 
@@ -251,6 +269,8 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         watch.close();
+        confirmations.close();
+        hub.close();
         server.stop(0);
         threads.shutdownNow();
     }

@@ -32,8 +32,8 @@ public final class Confirmations {
     /** The hidden command the timer process runs. */
     public static final String TIMER = "rollback-timer";
 
-    /** How long apply waits for the timer to report that it runs, before giving up without writing. */
-    private static final Duration TIMER_START = Duration.ofSeconds(30);
+    /** How often the timer looks whether the apply's write is in force. */
+    private static final long WRITE_POLL_MILLIS = 10;
 
     private final PendingConfirmation pending;
     private final ProcessRunner runner;
@@ -50,33 +50,34 @@ public final class Confirmations {
     }
 
     /**
-     * Prepares the rollback of an apply that is about to write: records the kernel's state and
-     * the plan, and starts the timer. Refused while another confirmation is pending.
+     * Prepares the rollback of an apply that is about to write: records the kernel's state, the plan
+     * and the namespace's identity, and starts the timer without waiting for it. The window begins
+     * when the write is in force ({@link #writeArmed}), which the timer waits for. Refused while
+     * another confirmation is pending.
      */
-    State arm(String id, Duration wait, String source, String saved, Plan plan) {
+    State arm(String id, Duration window, String source, String saved, Plan plan) {
+        String namespace = pending.target().netns() == null ? null : Netns.identity(pending.target().netns())
+                .orElseThrow(() -> new SystemException("network namespace `" + pending.target().netns()
+                        + "' does not exist (ip netns list)"));
         // Reserved and recorded in one turn of the lock: others see all of it or nothing.
         State state = pending.locked(() -> {
             pending.reserve();
             try {
-                State recorded = new State(id, Instant.now().plus(wait), source);
+                State recorded = new State(id, null, source, window, namespace, ProcessHandle.current().pid());
                 pending.record(recorded, saved, plan);
+                pending.recordTimer(runner.startDetached(timerCommand(id), pending.log()));
                 return recorded;
             } catch (RuntimeException e) {
                 pending.remove();
                 throw e;
             }
         });
-        try {
-            runner.startDetached(timerCommand(id), pending.log());
-            awaitTimer(id);
-            return state;
-        } catch (RuntimeException e) {
-            pending.locked(() -> {
-                pending.remove();
-                return null;
-            });
-            throw e;
-        }
+        return state;
+    }
+
+    /** Before an apply that will await confirmation reads the kernel: gets what arming needs ready meanwhile. */
+    public void prepareArming() {
+        PendingConfirmation.prepareRecording();
     }
 
     /** Refuses (exit 4) while a confirmation is pending, saying how to end it. */
@@ -100,19 +101,26 @@ public final class Confirmations {
                 return false;
             }
             stopTimer();
-            pending.remove();
+            // Logged first: whoever sees the confirmation gone finds how it ended.
             log("confirmed: keeping " + state.get().source());
+            pending.remove();
             return true;
         });
     }
 
+    /** An armed write: how the kernel took it and, when it did, the confirmation with its deadline. */
+    record ArmedWrite(Xtables.RestoreResult result, State state) {
+    }
+
     /**
-     * Writes an armed apply holding the lock, so that its timer cannot roll back half-way; when
-     * the kernel refuses it, nothing changed and the confirmation ends with its timer.
+     * Writes an armed apply holding the lock, so that its timer cannot roll back half-way, and starts
+     * the window once the rules are in force; when the kernel refuses the write, nothing changed and
+     * the confirmation ends with its timer.
      */
-    Xtables.RestoreResult writeArmed(String id, Supplier<Xtables.RestoreResult> write) {
+    ArmedWrite writeArmed(String id, Supplier<Xtables.RestoreResult> write) {
         return pending.locked(() -> {
-            if (!isPending(id)) {
+            Optional<State> armed = pending.state().filter(s -> s.id().equals(id));
+            if (armed.isEmpty()) {
                 throw new SystemException("the confirmation window ended before the apply could write (see "
                         + pending.log() + "); nothing was changed");
             }
@@ -120,8 +128,14 @@ public final class Confirmations {
             if (!result.ok()) {
                 stopTimer();
                 pending.remove();
+                return new ArmedWrite(result, null);
             }
-            return result;
+            Instant written = Instant.now();
+            State inForce = armed.get().inForceAt(written);
+            pending.update(inForce);
+            log("applied " + inForce.source() + ": in force at " + written + "; rolls back at " + inForce.deadline()
+                    + " unless confirmed");
+            return new ArmedWrite(result, inForce);
         });
     }
 
@@ -139,6 +153,7 @@ public final class Confirmations {
                 return Optional.<State>empty();
             }
             PendingConfirmation.Target target = pending.target();
+            checkSameNamespace(state.get());
             try (Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner)) {
                 Xtables kernel = new SystemXtables(netns);
                 String now = kernel.save(target.family());
@@ -158,10 +173,37 @@ public final class Confirmations {
                 throw e;
             }
             stopTimer();
-            pending.remove();
             log("rolled back " + state.get().source() + ": " + why);
+            pending.remove();
             return state;
         });
+    }
+
+    /**
+     * Ends a confirmation whose namespace is gone or was made again under its name since the apply:
+     * the rules it would roll back went with the old namespace, and the new one is none of its business.
+     */
+    private void checkSameNamespace(State state) {
+        String name = pending.target().netns();
+        if (name == null || state.namespace() == null) {
+            return;
+        }
+        Optional<String> now = Netns.identity(name);
+        if (now.isPresent() && now.get().equals(state.namespace())) {
+            return;
+        }
+        stopTimer();
+        pending.remove();
+        String message = (now.isEmpty()
+                ? "network namespace " + name + " no longer exists: the rules the apply of " + state.source()
+                + " changed went with it"
+                : "network namespace " + name + " was deleted and made again since the apply of " + state.source()
+                + ": the namespace of that name now is another one, and its rules are not the ones the apply changed")
+                + "; nothing was rolled back and the pending confirmation is cleared. Apply the rules you want to "
+                + (now.isEmpty() ? "the namespace when it is made again" : "the new namespace")
+                + " (rampart apply" + pending.target().flags() + " FILE)";
+        log("rollback abandoned: " + message);
+        throw new SystemException(message);
     }
 
     /** The timer's life: waits for the deadline, then rolls back unless its confirmation ended. */
@@ -171,21 +213,54 @@ public final class Confirmations {
             state.ifPresent(s -> pending.recordTimer(ProcessHandle.current().pid()));
             return state;
         });
-        if (started.isEmpty()) {
+        Optional<State> inForce = started.flatMap(this::awaitWrite);
+        if (inForce.isEmpty()) {
             return 0;
         }
-        log("timer " + ProcessHandle.current().pid() + ": rolls back " + started.get().source() + " at "
-                + started.get().deadline() + " unless confirmed");
+        log("timer " + ProcessHandle.current().pid() + ": rolls back " + inForce.get().source() + " at "
+                + inForce.get().deadline() + " unless confirmed");
         try {
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), started.get().deadline()).toMillis()));
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), inForce.get().deadline()).toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         try {
-            rollBack("not confirmed by " + started.get().deadline(), id);
+            rollBack("not confirmed by " + inForce.get().deadline(), id);
             return 0;
         } catch (SystemException e) {
             return ApiException.SYSTEM;
+        }
+    }
+
+    /**
+     * The confirmation once its write is in force, so that it has a deadline; empty when it ended
+     * first (the write was refused, or it was confirmed or rolled back). An apply that died before
+     * the deadline was set may have written: the window then counts from when that is seen.
+     */
+    private Optional<State> awaitWrite(State armed) {
+        while (true) {
+            Optional<State> state = pending.state().filter(s -> s.id().equals(armed.id()));
+            if (state.isEmpty() || state.get().deadline() != null) {
+                return state;
+            }
+            if (ProcessHandle.of(armed.armedBy()).filter(ProcessHandle::isAlive).isEmpty()) {
+                return pending.locked(() -> pending.state().filter(s -> s.id().equals(armed.id())).map(s -> {
+                    if (s.deadline() != null) {
+                        return s;
+                    }
+                    State counted = s.inForceAt(Instant.now());
+                    pending.update(counted);
+                    log("the apply of " + s.source() + " ended before it said whether its write is in force:"
+                            + " the window counts from now");
+                    return counted;
+                }));
+            }
+            try {
+                Thread.sleep(WRITE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
         }
     }
 
@@ -204,29 +279,10 @@ public final class Confirmations {
         }
     }
 
-    private void awaitTimer(String id) {
-        Instant giveUp = Instant.now().plus(TIMER_START);
-        while (pending.timerPid().isEmpty()) {
-            if (Instant.now().isAfter(giveUp)) {
-                throw new SystemException("the rollback timer did not start within " + TIMER_START.toSeconds()
-                        + " s (see " + pending.log() + "); nothing was changed");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SystemException("interrupted while starting the rollback timer " + id);
-            }
-        }
-    }
-
     /** Stops the pending confirmation's timer, unless that is this process. */
     private void stopTimer() {
         long self = ProcessHandle.current().pid();
-        pending.timerPid().filter(pid -> pid != self).flatMap(ProcessHandle::of)
-                .filter(process -> process.info().arguments().map(args -> Arrays.asList(args).contains(TIMER))
-                        .orElse(false))
-                .ifPresent(ProcessHandle::destroy);
+        pending.timer().filter(process -> process.pid() != self).ifPresent(ProcessHandle::destroy);
     }
 
     /** This program again, as the timer: the same java and class path, the hidden timer command. */

@@ -3,6 +3,8 @@ package io.rampart.api;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
+import io.rampart.model.Policy;
+import io.rampart.model.Table;
 import io.rampart.reconcile.Plan;
 import io.rampart.system.SystemException;
 import java.io.IOException;
@@ -13,13 +15,17 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -70,8 +76,18 @@ public final class PendingConfirmation {
         }
     }
 
-    /** What the pending apply was: its id (the timer's), when it rolls back, and the file applied. */
-    public record State(String id, Instant deadline, String source) {
+    /**
+     * What the pending apply was: its id (the timer's), when it rolls back (null until its write is in
+     * force: the window counts from then), the file applied, the window, the identity of the namespace
+     * it was armed for (null for the host's own) and the process that armed it.
+     */
+    public record State(String id, Instant deadline, String source, Duration window, String namespace,
+                        long armedBy) {
+
+        /** This state once its write is in force: the deadline is one window after {@code written}. */
+        State inForceAt(Instant written) {
+            return new State(id, written.plus(window), source, window, namespace, armedBy);
+        }
     }
 
     private final Path root;
@@ -80,6 +96,25 @@ public final class PendingConfirmation {
     PendingConfirmation(Path root, Target target) {
         this.root = root;
         this.target = target;
+    }
+
+    /**
+     * Gets the writing of a plan ready on a thread of its own, to run while the apply reads and plans:
+     * the first use of the JSON mapper loads and inspects the plan's types, which would otherwise
+     * delay the write of an apply that awaits confirmation by a few hundred milliseconds.
+     */
+    static void prepareRecording() {
+        Thread thread = new Thread(() -> {
+            try {
+                JSON.writeValueAsString(new Plan(Family.IPV4, "", List.of(new Plan.ChainChange(Table.FILTER, "INPUT",
+                        Plan.Action.UPDATE, Policy.ACCEPT, Policy.ACCEPT, List.of(new Plan.RuleChange(
+                        Plan.RuleChange.Kind.ADDED, 1, "-A INPUT", null, false, null)))), "", List.of(), List.of()));
+            } catch (IOException e) {
+                // the real recording reports what is wrong
+            }
+        }, "prepare confirmation");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     public static PendingConfirmation of(Target target) {
@@ -124,15 +159,39 @@ public final class PendingConfirmation {
         }
     }
 
-    /** The refusal while a confirmation is pending, saying how to end it. */
+    /** The refusal while a confirmation is pending, saying how to end it, and when its timer is dead, why. */
     SystemException alreadyPending() {
-        boolean timerRuns = timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isPresent();
-        String when = state().map(s -> timerRuns
-                ? " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")"
-                : " (its rollback timer no longer runs, so nothing rolls it back by itself)").orElse("");
+        String when = state().map(s -> timer().isEmpty()
+                ? ", but its rollback timer no longer runs, so nothing rolls it back by itself" + lastFailure()
+                : s.deadline() == null ? " (its apply is writing)"
+                : " (it rolls back at " + s.deadline().truncatedTo(ChronoUnit.SECONDS) + ")").orElse("");
         return new SystemException("an apply of the " + target.describe() + " awaits confirmation" + when
                 + ": run `rampart confirm" + target.flags() + "' to keep it or `rampart rollback" + target.flags()
                 + "' to undo it first");
+    }
+
+    /** The last failure the log holds since the pending apply was written, as {@code " (rollback failed: ...)"}. */
+    private String lastFailure() {
+        String failure = "";
+        try {
+            for (String line : Files.readAllLines(log())) {
+                if (line.contains(": applied ")) {
+                    failure = "";
+                } else if (line.contains(": rollback failed: ")) {
+                    failure = " (" + line.substring(line.indexOf(": rollback failed: ") + 2) + ")";
+                }
+            }
+        } catch (IOException e) {
+            // no log: nothing more to say
+        }
+        return failure;
+    }
+
+    /** The timer process of the pending confirmation while it runs (a reused process id is not taken for it). */
+    Optional<ProcessHandle> timer() {
+        return timerPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().arguments().map(args -> Arrays.asList(args)
+                        .contains(Confirmations.TIMER)).orElse(false));
     }
 
     boolean exists() {
@@ -141,18 +200,36 @@ public final class PendingConfirmation {
 
     /** Writes what rollback needs; the directory must be reserved. */
     void record(State state, String before, Plan plan) {
-        Properties properties = new Properties();
-        properties.setProperty("id", state.id());
-        properties.setProperty("deadline", state.deadline().toString());
-        properties.setProperty("source", state.source());
         try {
             Files.writeString(dir().resolve(BEFORE), before);
             Files.writeString(dir().resolve(PLAN), JSON.writeValueAsString(plan));
-            try (var out = Files.newBufferedWriter(dir().resolve(STATE))) {
-                properties.store(out, null);
-            }
         } catch (IOException e) {
             throw new SystemException("cannot write " + dir() + ": " + e.getMessage(), e);
+        }
+        update(state);
+    }
+
+    /** Replaces the recorded state at once: the timer, reading without the lock, sees the old or the new. */
+    void update(State state) {
+        Properties properties = new Properties();
+        properties.setProperty("id", state.id());
+        if (state.deadline() != null) {
+            properties.setProperty("deadline", state.deadline().toString());
+        }
+        properties.setProperty("source", state.source());
+        properties.setProperty("window", state.window().toString());
+        if (state.namespace() != null) {
+            properties.setProperty("namespace", state.namespace());
+        }
+        properties.setProperty("armedBy", Long.toString(state.armedBy()));
+        Path next = dir().resolve(STATE + ".new");
+        try {
+            try (var out = Files.newBufferedWriter(next)) {
+                properties.store(out, null);
+            }
+            Files.move(next, dir().resolve(STATE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + dir().resolve(STATE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -166,8 +243,10 @@ public final class PendingConfirmation {
         } catch (IOException e) {
             throw new SystemException("cannot read " + dir().resolve(STATE) + ": " + e.getMessage(), e);
         }
-        return Optional.of(new State(properties.getProperty("id"), Instant.parse(properties.getProperty("deadline")),
-                properties.getProperty("source")));
+        String deadline = properties.getProperty("deadline");
+        return Optional.of(new State(properties.getProperty("id"), deadline == null ? null : Instant.parse(deadline),
+                properties.getProperty("source"), Duration.parse(properties.getProperty("window", "PT0S")),
+                properties.getProperty("namespace"), Long.parseLong(properties.getProperty("armedBy", "0"))));
     }
 
     String before() {

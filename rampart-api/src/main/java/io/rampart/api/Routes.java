@@ -3,21 +3,13 @@ package io.rampart.api;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** Every endpoint of the server: method, path, whether it changes the kernel, and what it does. */
 final class Routes {
 
-    /** An event-stream client hears at least this often that the server is there, so dead ones are noticed. */
-    private static final long KEEP_ALIVE_SECONDS = 15;
     private static final String WEB = "/io/rampart/api/web/";
-    /** How often a pending confirmation is looked at, to report its end soon after it happens. */
-    private static final long PENDING_POLL_MILLIS = 250;
 
     /** What a handler gets: the query parameters and the (size-checked) body. */
     record Request(Map<String, String> query, byte[] body) {
@@ -44,11 +36,13 @@ final class Routes {
 
     private final RampartService service;
     private final EventHub hub;
+    private final ConfirmationWatch confirmations;
     private final List<Route> all;
 
-    Routes(RampartService service, EventHub hub) {
+    Routes(RampartService service, EventHub hub, ConfirmationWatch confirmations) {
         this.service = service;
         this.hub = hub;
+        this.confirmations = confirmations;
         this.all = List.of(
                 new Route("GET", "/", false, resource("index.html", "text/html; charset=utf-8")),
                 new Route("GET", "/app.js", false, resource("app.js", "text/javascript; charset=utf-8")),
@@ -85,33 +79,9 @@ final class Routes {
             hub.publish(ServerEvent.now("applied", result.plan(), null));
         }
         if (result.confirmation() != null) {
-            watchConfirmation(request.body(RulesetRequest.class).family());
+            confirmations.follow(service.family(request.body(RulesetRequest.class).family()));
         }
         return result;
-    }
-
-    /**
-     * Reports how the pending confirmation ends, by this server, the command line or the timer at
-     * the deadline: {@code confirmed} or {@code rolled-back} once it is no longer pending.
-     */
-    private void watchConfirmation(String family) {
-        Thread watcher = new Thread(() -> {
-            try {
-                while (service.pending(family).isPresent()) {
-                    Thread.sleep(PENDING_POLL_MILLIS);
-                }
-                String ending = service.lastEnding(family);
-                hub.publish(ServerEvent.now(ending, null, service.family(family).name().toLowerCase(
-                        java.util.Locale.ROOT)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                hub.publish(ServerEvent.now("error", null, "cannot follow the pending confirmation: "
-                        + e.getMessage()));
-            }
-        }, "rampart-confirmation-watch");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 
     /** A handler that may throw what reading the body throws. */
@@ -141,29 +111,6 @@ final class Routes {
 
     /** Server-sent events: one {@code event: KIND} and {@code data: JSON} per event, until the client leaves. */
     private void events(HttpExchange exchange, Request request) throws IOException {
-        BlockingQueue<ServerEvent> queue = hub.subscribe().orElseThrow(() -> new ApiException(ApiException.SYSTEM,
-                "too many event-stream clients (" + EventHub.MAX_SUBSCRIBERS + ")"));
-        try {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            write(out, ": subscribed\n\n");
-            while (true) {
-                ServerEvent event = queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
-                write(out, event == null ? ": keep-alive\n\n"
-                        : "event: " + event.kind() + "\ndata: " + ApiServer.JSON.writeValueAsString(event) + "\n\n");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the server is stopping
-        } finally {
-            hub.unsubscribe(queue);
-        }
+        hub.open(exchange);
     }
-
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
 }

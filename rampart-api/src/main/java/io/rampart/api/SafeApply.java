@@ -65,13 +65,11 @@ public final class SafeApply {
             if (window == null) {
                 return write.get();
             }
-            armed = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
+            State arming = confirmations.arm(UUID.randomUUID().toString(), window, desired.source(), saved,
                     replan(desired, saved, script));
-            Xtables.RestoreResult result = confirmations.writeArmed(armed.id(), write);
-            if (!result.ok()) {
-                armed = null;
-            }
-            return result;
+            Confirmations.ArmedWrite written = confirmations.writeArmed(arming.id(), write);
+            armed = written.state();
+            return written.result();
         });
     }
 

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -146,6 +148,37 @@ class ApiConfirmKernelTest {
         }
         assertThat(kernelHas443()).as("rolled back by the timer").isFalse();
         assertThat(events.next("event: rolled-back")).as("the server saw the timer roll back").isTrue();
+    }
+
+    @Test
+    void whatFollowsAPendingConfirmationStopsWithTheServer() throws Exception {
+        restore(BEFORE);
+        RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
+                ProcessRunner.system(), null, RollbackTimerMain.class.getName());
+        ApiServer own = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
+                ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
+        ApiClient client = new ApiClient(HttpClient.newHttpClient(), own.url());
+        client.get("/api/info");
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Set<Thread> started = new HashSet<>();
+        try {
+            ApiClient.Response applied = client.post("/api/apply", Map.of("text", AFTER, "confirm", "60s"), TOKEN);
+            assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+            started.addAll(Thread.getAllStackTraces().keySet());
+            started.removeAll(before);
+        } finally {
+            own.close();
+        }
+        // The JDK's own pools (the HTTP client's workers, the reaper of the timer process, the common
+        // pool that reads processes' output) idle on by design.
+        started.removeIf(thread -> thread.getName().startsWith("HttpClient-")
+                || thread.getName().startsWith("process reaper") || thread.getName().startsWith("ForkJoinPool"));
+        for (Thread thread : started) {
+            thread.join(10_000);
+        }
+        assertThat(started.stream().filter(Thread::isAlive).map(Thread::getName))
+                .as("threads the apply started, still running after the server stopped").isEmpty();
+        assertThat(kernelHas443()).as("the confirmation is still pending").isTrue();
     }
 
     @Test

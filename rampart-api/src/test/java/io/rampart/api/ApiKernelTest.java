@@ -8,12 +8,16 @@ import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -427,6 +431,32 @@ class ApiKernelTest {
             assertThat(drift.get("plan").get("changes").get(0).get("chain").asText()).isEqualTo("SSH");
         } finally {
             restore(RULES);
+        }
+    }
+
+    @Test
+    void moreEventStreamsThanRequestThreadsLeaveTheServerAnswering() throws Exception {
+        // More streams than the request threads, and than the whole pool the server once ran them on.
+        int count = Math.max(ApiServer.REQUEST_THREADS + 4, 52);
+        List<Socket> streams = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket stream = new Socket("127.0.0.1", server.address().getPort());
+                streams.add(stream);
+                stream.setSoTimeout(20_000);
+                stream.getOutputStream().write("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(new BufferedReader(new InputStreamReader(stream.getInputStream(), StandardCharsets.UTF_8))
+                        .lines().filter(l -> l.equals(": subscribed") || l.startsWith("{")).findFirst())
+                        .as("stream " + (i + 1)).contains(": subscribed");
+            }
+            ApiClient.Response info = api.get("/api/info");
+            assertThat(info.status()).isEqualTo(200);
+            assertThat(info.json().get("netns").asText()).isEqualTo(netns.name().orElseThrow());
+        } finally {
+            for (Socket stream : streams) {
+                stream.close();
+            }
         }
     }
 

@@ -24,7 +24,9 @@ class OpenApiTest {
 
     /** The host's service: making it starts no process, and the routes only hold it. */
     private static Routes routes() {
-        return new Routes(new RampartService(null, Family.IPV4, null, ProcessRunner.system()), new EventHub());
+        RampartService service = new RampartService(null, Family.IPV4, null, ProcessRunner.system());
+        EventHub hub = new EventHub();
+        return new Routes(service, hub, new ConfirmationWatch(service, hub));
     }
 
     @Test

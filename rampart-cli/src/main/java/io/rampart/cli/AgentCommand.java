@@ -23,9 +23,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -38,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Runs the {@link Agent} on a file until SIGTERM or SIGINT, logging each event. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Keep the kernel converged to FILE: apply it, re-apply it when it changes, and repair drift"
-                + " as it happens. On nf_tables the kernel's change events are watched (nft monitor); on legacy"
+                + " as it happens; the files it includes are watched too. On nf_tables the kernel's change events are watched (nft monitor); on legacy"
                 + " iptables the kernel is compared every --interval.",
                 "A file that no longer parses is reported and the last good version stays enforced."
                         + " Each event is logged on stderr (--json: one JSON object per line on stdout)."
@@ -46,7 +45,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class AgentCommand implements Callable<Integer> {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
     @Mixin
@@ -78,16 +76,26 @@ final class AgentCommand implements Callable<Integer> {
             NetnsValueResolver resolver = new NetnsValueResolver(netns);
             Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));
             enforced = family;
-            DesiredFile desired = () -> {
-                try {
-                    DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr())
-                            .get(family);
-                    if (state == null) {
-                        throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+            DesiredFile desired = new DesiredFile() {
+                private volatile Set<Path> inputs = Set.of();
+
+                @Override
+                public DesiredState read() throws InvalidFileException {
+                    try {
+                        DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr(),
+                                read -> inputs = read).get(family);
+                        if (state == null) {
+                            throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+                        }
+                        return state;
+                    } catch (InputException e) {
+                        throw new InvalidFileException(e.getMessage());
                     }
-                    return state;
-                } catch (InputException e) {
-                    throw new InvalidFileException(e.getMessage());
+                }
+
+                @Override
+                public Set<Path> inputs() {
+                    return inputs;
                 }
             };
             Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns),
@@ -103,31 +111,10 @@ final class AgentCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /**
-     * Runs the agent on this thread. On SIGTERM or SIGINT the JVM runs its shutdown hooks; this one
-     * stops the agent, waits for it to finish, and ends the JVM with 0 rather than the signal's code.
-     */
+    /** Runs the agent on this thread until SIGTERM or SIGINT stops it; the command then returns 0. */
     private static void runUntilSignalled(Agent agent) throws InvalidFileException, PlanException, ApplyException {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            agent.stop();
-            try {
-                finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Runtime.getRuntime().halt(ExitCode.OK);
-        }, "stop rampart agent");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (StopSignals signals = StopSignals.handle(agent::stop)) {
             agent.run();
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it ends the JVM
-            }
         }
     }
 

@@ -73,6 +73,9 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
         this.safeApply = new SafeApply(target, confirmWindow(), force ? null : environment.get("SSH_CONNECTION"));
         this.confirmations = target;
         target.refuseWhilePending();
+        if (confirm != null) {
+            target.prepareArming();
+        }
     }
 
     /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */

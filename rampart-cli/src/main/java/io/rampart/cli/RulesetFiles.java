@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /** Reads a ruleset file through the language into desired states, or explains where and why it is wrong. */
 final class RulesetFiles {
@@ -31,13 +33,22 @@ final class RulesetFiles {
      */
     static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
                                              PrintWriter err) {
+        return desired(file, options, resolver, err, inputs -> { });
+    }
+
+    /**
+     * As {@link #desired(Path, KernelOptions, ValueResolver, PrintWriter)}, and tells {@code inputs} what
+     * the reading depended on ({@link RulesetSource#inputs()}), also when the file has errors.
+     */
+    static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
+                                             PrintWriter err, Consumer<Set<Path>> inputs) {
         return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
-                resolver, err);
+                resolver, err, inputs);
     }
 
     /** The desired state of {@code family} alone: for commands that work on one family at a time. */
     static DesiredState desiredOf(Path file, Family family, ValueResolver resolver, PrintWriter err) {
-        return desired(file, family, Optional.of(family), resolver, err).get(family);
+        return desired(file, family, Optional.of(family), resolver, err, inputs -> { }).get(family);
     }
 
     /**
@@ -46,8 +57,9 @@ final class RulesetFiles {
      * @param defaultFamily the family of a table that names none
      */
     private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
-                                                     ValueResolver resolver, PrintWriter err) {
-        RulesetSource source = checked(file, defaultFamily, resolver, err);
+                                                     ValueResolver resolver, PrintWriter err,
+                                                     Consumer<Set<Path>> inputs) {
+        RulesetSource source = checked(file, defaultFamily, resolver, err, inputs);
         Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
         for (FamilyRuleset ruleset : source.families().values()) {
             if (only.isEmpty() || ruleset.family() == only.get()) {
@@ -66,7 +78,7 @@ final class RulesetFiles {
      * no family are of {@code family}. Warnings go to {@code err}; errors, all of them, become the InputException.
      */
     static FamilyRuleset familyRuleset(Path file, Family family, ValueResolver resolver, PrintWriter err) {
-        RulesetSource source = checked(file, family, resolver, err);
+        RulesetSource source = checked(file, family, resolver, err, inputs -> { });
         FamilyRuleset ruleset = source.families().get(family);
         if (ruleset == null) {
             throw noTableFor(file, family, source);
@@ -75,8 +87,10 @@ final class RulesetFiles {
     }
 
     /** The file read through the language, its warnings printed; its errors, all of them, thrown. */
-    private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err) {
+    private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err,
+                                         Consumer<Set<Path>> inputs) {
         RulesetSource source = load(file, defaultFamily, Optional.of(resolver));
+        inputs.accept(source.inputs());
         String warnings = render(source, false);
         if (!warnings.isEmpty()) {
             err.print(warnings);

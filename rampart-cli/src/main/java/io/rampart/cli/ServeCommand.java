@@ -81,8 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system(),
                     NetnsValueResolver::new, Main.class.getName());
             ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
-            announce(server, tokenPath);
-            serveUntilSignalled(server);
+            serveUntilSignalled(server, () -> announce(server, tokenPath));
             return ExitCode.OK;
         } catch (ApiException e) {
             throw switch (e.exitCode()) {
@@ -119,25 +118,16 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Serves until SIGTERM or SIGINT, whose shutdown hook stops the server and ends the JVM with 0,
-     * or until the thread is interrupted (as tests do).
+     * Serves until SIGTERM or SIGINT, or until the thread is interrupted (as tests do); then stops the
+     * server. {@code started} says it is serving once the signals are this command's.
      */
-    private static void serveUntilSignalled(ApiServer server) {
-        Thread hook = new Thread(() -> {
-            server.close();
-            Runtime.getRuntime().halt(ExitCode.OK);
-        }, "stop rampart serve");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            new CountDownLatch(1).await();
+    private static void serveUntilSignalled(ApiServer server, Runnable started) {
+        CountDownLatch stop = new CountDownLatch(1);
+        try (server; StopSignals signals = StopSignals.handle(stop::countDown)) {
+            started.run();
+            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            return; // the hook stops the server
-        }
-        server.close();
     }
 }

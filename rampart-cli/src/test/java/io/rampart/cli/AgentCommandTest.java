@@ -10,10 +10,14 @@ import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,6 +130,96 @@ class AgentCommandTest {
             agent.destroyForcibly();
         }
         assertThat(agent.exitValue()).isZero();
+    }
+
+    /** Takes the agent's log lines until one with {@code wanted}; null when none comes within 20 s. */
+    private static String awaitLine(BlockingQueue<String> log, String wanted) throws InterruptedException {
+        String line = log.poll(20, TimeUnit.SECONDS);
+        while (line != null && !line.contains(wanted)) {
+            line = log.poll(20, TimeUnit.SECONDS);
+        }
+        return line;
+    }
+
+    private String inputRules() {
+        return netns.run(List.of("iptables", "-S", "INPUT"), "").stdout();
+    }
+
+    /** Starts the agent on {@code main}, lets {@code change} act once it applied, and returns the kernel's INPUT after. */
+    private String inputAfter(Path main, IoAction change) throws Exception {
+        file = main;
+        Process agent = agent();
+        BlockingQueue<String> log = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try {
+                agent.errorReader(StandardCharsets.UTF_8).lines().forEach(log::add);
+            } catch (UncheckedIOException closed) {
+                // the agent was stopped and its stream closed
+            }
+        });
+        reader.start();
+        try {
+            assertThat(awaitLine(log, " applied: ")).isNotNull();
+            change.run();
+            assertThat(awaitLine(log, " applied: ")).as("applied after the change").isNotNull();
+            return inputRules();
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+            reader.join();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * A main file that includes {@code include}, which reads a web rule in {@code part} of directory
+     * {@code parts}; the kernel's INPUT after the agent started on it and {@code changed} got {@code rule}.
+     */
+    private String inputAfterIncludeChanged(String parts, String part, String include, String changed, String rule)
+            throws Exception {
+        Path dir = Files.createDirectories(directory.resolve(parts));
+        Files.writeString(dir.resolve(part), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        Path main = Files.writeString(directory.resolve("main.rules"),
+                "*filter\n:INPUT ACCEPT [0:0]\ninclude \"" + include + "\"\nCOMMIT\n");
+        return inputAfter(main, () -> Files.writeString(dir.resolve(changed), rule + "\n"));
+    }
+
+    @Test
+    void anEditToAnIncludedFileIsApplied() throws Exception {
+        assertThat(inputAfterIncludeChanged("parts", "web.rules", "parts/web.rules", "web.rules",
+                "-A INPUT -p tcp --dport 443 -j ACCEPT"))
+                .contains("-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT").doesNotContain("--dport 80 ");
+    }
+
+    @Test
+    void aNewFileMatchingAnIncludeGlobIsApplied() throws Exception {
+        assertThat(inputAfterIncludeChanged("rules.d", "10-web.rules", "rules.d/*.rules", "20-dns.rules",
+                "-A INPUT -p udp --dport 53 -j ACCEPT"))
+                .contains("-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p udp -m udp --dport 53 -j ACCEPT\n");
+    }
+
+    @Test
+    void aConfigMapStyleSymlinkSwapIsApplied() throws Exception {
+        // As the kubelet lays out a ConfigMap volume: the file is a link through ..data, itself a link
+        // to a timestamped directory; an update writes a new directory and renames a new ..data over the old.
+        Path volume = Files.createDirectories(directory.resolve("config"));
+        Path first = Files.createDirectories(volume.resolve("..2026_12_01_10_00_00.1"));
+        Files.writeString(first.resolve("firewall.rules"), FIREWALL);
+        Files.createSymbolicLink(volume.resolve("..data"), first.getFileName());
+        Files.createSymbolicLink(volume.resolve("firewall.rules"), Path.of("..data/firewall.rules"));
+        String after = inputAfter(volume.resolve("firewall.rules"), () -> {
+            Path second = Files.createDirectories(volume.resolve("..2026_12_01_10_05_00.2"));
+            Files.writeString(second.resolve("firewall.rules"), FIREWALL.replace("--dport 22", "--dport 2222"));
+            Files.createSymbolicLink(volume.resolve("..data_tmp"), second.getFileName());
+            Files.move(volume.resolve("..data_tmp"), volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(first.resolve("firewall.rules"));
+            Files.delete(first);
+        });
+        assertThat(after).contains("-A INPUT -p tcp -m tcp --dport 2222 -j ACCEPT").doesNotContain("--dport 22 ");
     }
 
     @Test

@@ -319,6 +319,33 @@ class LbKernelTest {
     }
 
     @Test
+    void whenTheKernelRefusesTheSecondFamilyTheFirstIsUndoneAndTheStateFileKept() throws IOException {
+        assertOk(lb(client, "-run", "-profile=web", "-src-addr=[fd99::1]:80", "-dest-addr=[fd72::11]:80"));
+        in(client, "iptables -t nat -A OUTPUT -d 192.0.2.99/32 -j RETURN");
+        // A verdict map element holds the profile's IPv6 chain: ip6tables-save does not show it, and the
+        // kernel refuses to delete the chain while it is held.
+        in(client, "nft add map ip6 nat held '{ type ipv6_addr : verdict; }'"
+                + " && nft add element ip6 nat held '{ fd99::9 : jump IPTLB_NAT_WEB }'");
+        try {
+            String ipv4 = nat(client, "iptables");
+            String ipv6 = nat(client, "ip6tables");
+            String state = Files.readString(stateFile);
+            // Moving the profile to IPv4 writes iptables first, then ip6tables, which is refused.
+            Run moved = lb(client, "-run", "-reset", "-profile=web", "-src-addr=10.99.0.1:80",
+                    "-dest-addr=10.72.0.11:80");
+            assertThat(moved.exitCode()).as(moved.out() + moved.err()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(moved.err()).contains("the kernel refused")
+                    .contains("the change to iptables was undone, so neither family changed")
+                    .contains("the state file was not changed");
+            assertThat(nat(client, "iptables")).isEqualTo(ipv4);
+            assertThat(nat(client, "ip6tables")).isEqualTo(ipv6);
+            assertThat(Files.readString(stateFile)).isEqualTo(state);
+        } finally {
+            in(client, "nft delete map ip6 nat held");
+        }
+    }
+
+    @Test
     void badInputIsRefusedWithNothingChanged() throws IOException {
         assertOk(lb(client, "-run", "-profile=web", "-src-addr=10.99.0.1:80", "-dest-addr=10.72.0.11:80"));
         String kernel = nat(client, "iptables") + nat(client, "ip6tables");

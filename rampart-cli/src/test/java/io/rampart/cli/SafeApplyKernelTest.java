@@ -6,10 +6,12 @@ import io.rampart.api.PendingConfirmation;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
+import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -223,6 +225,135 @@ class SafeApplyKernelTest {
         } finally {
             terminal.destroyForcibly();
         }
+    }
+
+    private static Path log() {
+        return Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4.log");
+    }
+
+    /** The instant a log line was written at, and the instant after {@code label} in it. */
+    private static Instant instantAfter(String line, String label) {
+        String rest = line.substring(line.indexOf(label) + label.length());
+        return Instant.parse(rest.split("[ ;]", 2)[0]);
+    }
+
+    @Test
+    void theWindowCountsFromTheMomentTheRulesAreInForce() throws IOException {
+        String before = rules();
+        Instant started = Instant.now();
+        Run apply = run("apply", "--netns", name, "--confirm", "2s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        assertThat(rules()).as("in force when apply returns").contains("-N SSH");
+        timer().onExit().join();
+        assertThat(rules()).as("rolled back by the timer").isEqualTo(before);
+
+        List<String> lines = Files.readAllLines(log()).stream().filter(l -> Instant.parse(l.split(" ", 2)[0])
+                .isAfter(started)).toList();
+        String applied = lines.stream().filter(l -> l.contains(": applied " + dir.resolve("new.rules") + ": in force at "))
+                .findFirst().orElseThrow();
+        Instant inForce = instantAfter(applied, "in force at ");
+        Instant deadline = instantAfter(applied, "rolls back at ");
+        assertThat(deadline).isEqualTo(inForce.plusSeconds(2));
+        assertThat(inForce).isAfter(started);
+        assertThat(lines).anyMatch(l -> l.contains(": rolls back " + dir.resolve("new.rules") + " at " + deadline
+                + " unless confirmed"));
+        String rolledBack = lines.stream().filter(l -> l.contains(": rolled back " + dir.resolve("new.rules")))
+                .findFirst().orElseThrow();
+        assertThat(Instant.parse(rolledBack.split(" ", 2)[0])).as("rolled back no earlier than the window after the"
+                + " write").isAfterOrEqualTo(deadline);
+    }
+
+    @Test
+    void aTimerWhoseRollbackFailedIsReportedAsDeadAndRollbackRetries() throws IOException {
+        String before = rules();
+        Run apply = run("apply", "--netns", name, "--confirm", "1s", file("new.rules", NEW).toString());
+        assertThat(apply.exitCode()).as(apply.err()).isZero();
+        ProcessHandle timer = timer();
+        // A verdict map element holds the chain the apply made: the kernel refuses the rollback's deletion of it.
+        kernel(List.of("nft", "add map ip filter held { type ipv4_addr : verdict; }"), "");
+        kernel(List.of("nft", "add element ip filter held { 192.0.2.9 : jump SSH }"), "");
+        try {
+            timer.onExit().join();
+            assertThat(Files.readString(log())).contains("rollback failed: the kernel refused the rollback");
+            Run next = run("apply", "--netns", name, file("before.rules", BEFORE).toString());
+            assertThat(next.exitCode()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(next.err()).contains("awaits confirmation, but its rollback timer no longer runs, so nothing"
+                    + " rolls it back by itself (rollback failed: the kernel refused the rollback of "
+                    + dir.resolve("new.rules")).contains("run `rampart confirm --netns " + name
+                    + "' to keep it or `rampart rollback --netns " + name + "' to undo it first");
+        } finally {
+            kernel(List.of("nft", "delete map ip filter held"), "");
+        }
+        Run rollback = run("rollback", "--netns", name);
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(rules()).isEqualTo(before);
+    }
+
+    /** Runs {@code test} with a namespace of its own, named as the caller says, removed afterwards. */
+    private void withOwnNamespace(NamespaceTest test) throws IOException {
+        String own = name + "-own";
+        ProcessResult made = ProcessRunner.system().run(List.of("ip", "netns", "add", own), "");
+        assertThat(made.ok()).as(made.stderr()).isTrue();
+        try {
+            test.run(own);
+        } finally {
+            run("rollback", "--netns", own);
+            ProcessRunner.system().run(List.of("ip", "netns", "del", own), "");
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4.lock"));
+            Files.deleteIfExists(Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4.log"));
+        }
+    }
+
+    @FunctionalInterface
+    private interface NamespaceTest {
+        void run(String netns) throws IOException;
+    }
+
+    private static String rulesOf(String netns) {
+        ProcessResult saved = ProcessRunner.system().run(List.of("ip", "netns", "exec", netns, "iptables", "-S"), "");
+        assertThat(saved.ok()).as(saved.stderr()).isTrue();
+        return saved.stdout();
+    }
+
+    @Test
+    void aNamespaceMadeAgainUnderTheSameNameIsNotRolledBack() throws IOException {
+        withOwnNamespace(own -> {
+            Run apply = run("apply", "--netns", own, "--confirm", "60s", file("new.rules", NEW).toString());
+            assertThat(apply.exitCode()).as(apply.err()).isZero();
+            ProcessHandle timer = ProcessHandle.of(Long.parseLong(Files.readString(Path.of(PendingConfirmation.ROOT,
+                    "netns-" + own + ".ipv4", "timer.pid")).strip())).orElseThrow();
+            ProcessRunner.system().run(List.of("ip", "netns", "del", own), "");
+            assertThat(ProcessRunner.system().run(List.of("ip", "netns", "add", own), "").ok()).isTrue();
+            ProcessRunner.system().run(List.of("ip", "netns", "exec", own, "iptables", "-A", "INPUT", "-s",
+                    "203.0.113.9", "-j", "DROP"), "");
+            String fresh = rulesOf(own);
+
+            Run rollback = run("rollback", "--netns", own);
+            assertThat(rollback.exitCode()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(rollback.err()).contains("network namespace " + own + " was deleted and made again since the"
+                    + " apply of " + dir.resolve("new.rules"), "nothing was rolled back and the pending confirmation"
+                    + " is cleared", "rampart apply --netns " + own + " FILE");
+            assertThat(rulesOf(own)).isEqualTo(fresh);
+            timer.onExit().join();
+            assertThat(Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4")).doesNotExist();
+            assertThat(run("rollback", "--netns", own).err()).contains("nothing awaits confirmation");
+        });
+    }
+
+    @Test
+    void aConfirmationWhoseNamespaceIsGoneSaysSoAndIsCleared() throws IOException {
+        withOwnNamespace(own -> {
+            Run apply = run("apply", "--netns", own, "--confirm", "60s", file("new.rules", NEW).toString());
+            assertThat(apply.exitCode()).as(apply.err()).isZero();
+            ProcessRunner.system().run(List.of("ip", "netns", "del", own), "");
+
+            Run rollback = run("rollback", "--netns", own);
+            assertThat(rollback.exitCode()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(rollback.err()).contains("network namespace " + own + " no longer exists: the rules the apply of "
+                    + dir.resolve("new.rules") + " changed went with it; nothing was rolled back and the pending"
+                    + " confirmation is cleared");
+            assertThat(Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4")).doesNotExist();
+        });
     }
 
     /**

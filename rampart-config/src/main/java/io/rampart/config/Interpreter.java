@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,7 @@ final class Interpreter {
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Map<Family, List<ExpandedLine>> out = new EnumMap<>(Family.class);
     private final Map<String, SourceFile> files = new LinkedHashMap<>();
+    private final Set<Path> inputs = new LinkedHashSet<>();
     private final Deque<Path> including = new ArrayDeque<>();
     private final Map<String, Macro> macros = new HashMap<>();
     private final Deque<String> using = new ArrayDeque<>();
@@ -84,6 +86,11 @@ final class Interpreter {
 
     Map<String, SourceFile> files() {
         return files;
+    }
+
+    /** Every file the run read or looked for, and every directory a glob listed, as absolute paths. */
+    Set<Path> inputs() {
+        return inputs;
     }
 
     /** Runs {@code file}, named {@code name} in messages; a file that cannot be read is an error. */
@@ -110,6 +117,7 @@ final class Interpreter {
     }
 
     private void runFile(Path file, String name, List<SourceRef> chain, SourceRef site) {
+        inputs.add(file.toAbsolutePath().normalize());
         List<String> text;
         try {
             text = LineText.lines(Files.readString(file));
@@ -398,6 +406,9 @@ final class Interpreter {
         Path base = file.path().toAbsolutePath().getParent();
         Path relativeBase = file.name().getParent();
         List<Path> matches = matches(base, pattern, column);
+        // A file made later, or a new match of the glob, changes what this include reads.
+        Path named = base.resolve(pattern).normalize();
+        inputs.add(isGlob(pattern) ? named.getParent() : named);
         if (matches.isEmpty()) {
             if (isGlob(pattern)) {
                 report(Diagnostic.warning(at(line.where(), column), "`" + pattern + "' matches no file"));

@@ -33,12 +33,14 @@ public final class RulesetSource {
     private final Map<Family, FamilyRuleset> families;
     private final List<Diagnostic> diagnostics;
     private final Map<String, SourceFile> files;
+    private final Set<Path> inputs;
 
     private RulesetSource(Map<Family, FamilyRuleset> families, List<Diagnostic> diagnostics,
-                          Map<String, SourceFile> files) {
+                          Map<String, SourceFile> files, Set<Path> inputs) {
         this.families = Collections.unmodifiableMap(families);
         this.diagnostics = List.copyOf(diagnostics);
         this.files = Collections.unmodifiableMap(files);
+        this.inputs = Collections.unmodifiableSet(new LinkedHashSet<>(inputs));
     }
 
     /**
@@ -101,7 +103,8 @@ public final class RulesetSource {
         for (FamilyRuleset ruleset : families.values()) {
             found.addAll(new RulesetChecker(registry).check(ruleset.ruleset(), ruleset));
         }
-        return new RulesetSource(families, inSourceOrder(found, interpreter.files()), interpreter.files());
+        return new RulesetSource(families, inSourceOrder(found, interpreter.files()), interpreter.files(),
+                interpreter.inputs());
     }
 
     /** A parser error on {@code line}, at the source column of {@code column}, its suggestion as a hint. */
@@ -158,6 +161,15 @@ public final class RulesetSource {
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(Diagnostic::isError);
+    }
+
+    /**
+     * What the reading depended on, as absolute paths: the main file and every file an include read
+     * or looked for, and the directory of each include glob. A change to any of them, or a new file
+     * in such a directory, may change what the source stands for; also read when it has errors.
+     */
+    public Set<Path> inputs() {
+        return inputs;
     }
 
     /** The files read, by the name messages use, for showing the lines findings point at. */

@@ -85,6 +85,27 @@ class LanguageTest {
     }
 
     @Test
+    void theSourceNamesEveryFileItReadAndEveryDirectoryAGlobListed() throws IOException {
+        Files.createDirectories(dir.resolve("parts"));
+        Files.createDirectories(dir.resolve("rules.d"));
+        Files.writeString(dir.resolve("parts/ssh.rules"), "-A INPUT -p tcp --dport 22 -j ACCEPT\n");
+        Files.writeString(dir.resolve("rules.d/10-web.rules"), "-A INPUT -p tcp --dport 80 -j ACCEPT\n");
+        RulesetSource source = load("""
+                *filter
+                include "parts/ssh.rules"
+                include "rules.d/*.rules"
+                include "later/*.rules"
+                include "missing.rules"
+                COMMIT
+                """, Family.IPV4, Optional.empty());
+        // The missing include is an error, and the source still says what it looked for.
+        assertThat(source.hasErrors()).isTrue();
+        assertThat(source.inputs()).containsExactly(dir.resolve("main.rules"), dir.resolve("parts/ssh.rules"),
+                dir.resolve("rules.d"), dir.resolve("rules.d/10-web.rules"), dir.resolve("later"),
+                dir.resolve("missing.rules"));
+    }
+
+    @Test
     void rulesAndChainsKnowWhereTheyWereWritten() throws IOException {
         Files.createDirectories(dir.resolve("parts"));
         Files.writeString(dir.resolve("parts/ssh.rules"), "\n-A SSH -s 192.0.2.0/24 -j ACCEPT\n");

@@ -6,8 +6,11 @@ import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
+import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Rollback;
+import io.rampart.reconcile.Xtables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,14 +20,17 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * IPTLB's operations on Rampart. Every input is checked before anything is written; the rules of all
  * applied profiles of a family form one desired state, brought to the kernel in one atomic restore;
- * the state file is replaced only after the kernel accepted the change.
+ * the families of one invocation are changed all or none, and the state file is replaced only after
+ * the kernel accepted the change.
  *
  * <p>Which profiles are applied is the kernel's to say: a profile is applied when its chain exists.
  * A profile saved without {@code -run} so stays out of the kernel until it is run itself or with
@@ -37,12 +43,14 @@ public final class LoadBalancer {
     private final LbHost host;
     private final Path stateFile;
     private final LbRules rules;
+    private final ExtensionRegistry registry;
     private final Reconciler reconciler;
 
     public LoadBalancer(LbHost host, ExtensionRegistry registry, Path stateFile) {
         this.host = host;
         this.stateFile = stateFile;
         this.rules = new LbRules(registry);
+        this.registry = registry;
         this.reconciler = new Reconciler(host.xtables(), registry);
     }
 
@@ -69,21 +77,107 @@ public final class LoadBalancer {
                     + "; the kernel is unchanged (add -run to apply)");
             return new Outcome(messages, List.of(), changed);
         }
-        List<Reconciler.Applied> applied = new ArrayList<>();
+        // Every family is planned before any is written, so a plan that fails changes nothing.
+        Map<Family, DesiredState> desired = new LinkedHashMap<>();
+        Set<Family> proxying = EnumSet.noneOf(Family.class);
         for (Family family : change.families()) {
             LiveState live = LiveState.parse(host.xtables().save(family));
             Set<String> liveChains = live.table(Table.NAT).map(t -> t.chains().keySet()).orElse(Set.of());
             List<Profile> wanted = change.next().values().stream().filter(p -> p.family() == family)
                     .filter(p -> change.toApply().contains(p.name()) || liveChains.contains(p.chain())).toList();
-            applied.add(reconciler.apply(rules.desired(family, wanted)));
-            if (request.forwarding() && wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
-                host.enableForwarding(family);
+            desired.put(family, rules.desired(family, wanted));
+            reconciler.plan(desired.get(family));
+            if (wanted.stream().anyMatch(p -> p.mode() == Mode.PROXY)) {
+                proxying.add(family);
             }
+        }
+        List<Reconciler.Applied> applied = applyAll(desired);
+        if (request.forwarding()) {
+            proxying.forEach(host::enableForwarding);
         }
         if (changed) {
             StateFile.write(stateFile, change.next());
         }
         return new Outcome(messages, applied, changed);
+    }
+
+    /**
+     * Applies each family's desired state: all of them or none. When the kernel refuses a family, the
+     * families written before it are rolled back to exactly what they held, and the refusal is thrown.
+     */
+    private List<Reconciler.Applied> applyAll(Map<Family, DesiredState> desired) throws PlanException,
+            ApplyException {
+        List<Reconciler.Applied> applied = new ArrayList<>();
+        List<Written> written = new ArrayList<>();
+        for (Map.Entry<Family, DesiredState> family : desired.entrySet()) {
+            DumpBeforeWrite kernel = new DumpBeforeWrite(host.xtables());
+            try {
+                applied.add(new Reconciler(kernel, registry).apply(family.getValue()));
+            } catch (ApplyException e) {
+                if (written.isEmpty()) {
+                    throw e;
+                }
+                undo(written, e);
+                throw new ApplyException(e.getMessage() + "; the change to " + written.stream()
+                        .map(w -> w.family().command()).collect(Collectors.joining(" and "))
+                        + " was undone, so neither family changed");
+            }
+            kernel.written().ifPresent(before -> written.add(new Written(family.getKey(), before,
+                    applied.get(applied.size() - 1).plan())));
+        }
+        return applied;
+    }
+
+    /** A family written by this invocation: what it held before, and the plan that changed it. */
+    private record Written(Family family, String before, Plan plan) {
+    }
+
+    private void undo(List<Written> written, ApplyException refusal) throws ApplyException {
+        for (Written family : written) {
+            String script = Rollback.script(family.plan(), family.before(), host.xtables().save(family.family()));
+            Xtables.RestoreResult result = script.isEmpty() ? new Xtables.RestoreResult(true, "")
+                    : host.xtables().restore(family.family(), script);
+            if (!result.ok()) {
+                throw new ApplyException(refusal.getMessage() + "; and the kernel refused to undo what was applied"
+                        + " to " + family.family().command() + ": " + result.message().strip().lines().findFirst()
+                        .orElse("") + " (the " + family.family().command() + " nat table keeps the change)");
+            }
+        }
+    }
+
+    /** The kernel boundary, remembering the dump that the write it let through was planned from. */
+    private static final class DumpBeforeWrite implements Xtables {
+        private final Xtables kernel;
+        private String saved;
+        private String written;
+
+        DumpBeforeWrite(Xtables kernel) {
+            this.kernel = kernel;
+        }
+
+        @Override
+        public String save(Family family) {
+            saved = kernel.save(family);
+            return saved;
+        }
+
+        @Override
+        public String saveWithCounters(Family family) {
+            return kernel.saveWithCounters(family);
+        }
+
+        @Override
+        public RestoreResult restore(Family family, String script) {
+            RestoreResult result = kernel.restore(family, script);
+            if (result.ok()) {
+                written = saved;
+            }
+            return result;
+        }
+
+        Optional<String> written() {
+            return Optional.ofNullable(written);
+        }
     }
 
     private Change change(Request request, Map<String, Profile> state) throws LbException {

@@ -41,6 +41,21 @@ public final class Netns implements AutoCloseable {
         return new Netns(name, false, runner);
     }
 
+    /**
+     * Which namespace the name {@code name} stands for now: the device and inode of its file under
+     * /run/netns, which a namespace deleted and made again under the same name does not share. Empty
+     * when there is no such namespace.
+     */
+    public static Optional<String> identity(String name) {
+        java.nio.file.Path file = java.nio.file.Path.of("/run/netns", name);
+        try {
+            return Optional.of(java.nio.file.Files.getAttribute(file, "unix:dev") + ":"
+                    + java.nio.file.Files.getAttribute(file, "unix:ino"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A new namespace named {@code rampart-PURPOSE-RANDOM} with its loopback up. */
     public static Netns throwaway(String purpose, ProcessRunner runner) {
         String name = "rampart-" + purpose + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));

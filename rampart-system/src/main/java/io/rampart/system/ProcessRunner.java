@@ -32,14 +32,15 @@ public interface ProcessRunner {
     /**
      * Starts {@code command} in a session of its own ({@code setsid}): no controlling terminal, stdin
      * from /dev/null, stdout and stderr appended to {@code log}. It outlives Rampart, the shell that
-     * ran it and the terminal's hangup, and is not waited for.
+     * ran it and the terminal's hangup, and is not waited for. Returns its process id.
      */
-    default void startDetached(List<String> command, Path log) {
+    default long startDetached(List<String> command, Path log) {
         List<String> detached = new ArrayList<>(List.of("setsid"));
         detached.addAll(command);
         try {
-            new ProcessBuilder(detached).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true).start();
+            return new ProcessBuilder(detached).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).redirectErrorStream(true).start()
+                    .pid();
         } catch (IOException e) {
             throw new SystemException("cannot run setsid: " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import io.rampart.system.SystemException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * Keeps the kernel converged to a ruleset file: applies it at start, re-applies it when the file
- * changes, and repairs drift when the kernel's rules change. Every sync goes through the
+ * or anything it includes changes, and repairs drift when the kernel's rules change. Every sync goes through the
  * {@link Reconciler}: one iptables-save, and one iptables-restore only when something differs.
  *
  * <p>{@link #run()} blocks on the calling thread until {@link #stop()} is called from another.
@@ -54,6 +55,7 @@ public final class Agent {
     private final BlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
     private volatile String monitorEnded;
     private DesiredState enforced;
+    private FileWatcher files;
 
     /**
      * @param file        the ruleset file, watched for changes
@@ -79,8 +81,9 @@ public final class Agent {
     @SuppressWarnings("try") // the watchers work through their callbacks and only need closing
     public void run() throws InvalidFileException, PlanException, ApplyException {
         // Watching starts before reading, so a change in between is not missed.
-        try (FileWatcher files = FileWatcher.start(file, () -> triggers.add(Trigger.FILE))) {
-            enforced = desiredFile.read();
+        try (FileWatcher watcher = FileWatcher.start(Set.of(file), () -> triggers.add(Trigger.FILE))) {
+            files = watcher;
+            enforced = read();
             try (KernelMonitor monitor = startMonitor()) {
                 Reconciler.Applied first = reconciler.apply(enforced);
                 emit(AgentEvent.Kind.STARTED, null, watch.describe());
@@ -150,7 +153,7 @@ public final class Agent {
     private boolean reload() {
         DesiredState next;
         try {
-            next = desiredFile.read();
+            next = read();
         } catch (InvalidFileException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, e.getMessage());
             return false;
@@ -169,6 +172,17 @@ public final class Agent {
             emit(AgentEvent.Kind.KERNEL_REFUSED, null, e.getMessage());
         }
         return false;
+    }
+
+    /** Reads the file, and from then on watches what this reading depended on, also when it failed. */
+    private DesiredState read() throws InvalidFileException {
+        try {
+            return desiredFile.read();
+        } finally {
+            Set<Path> watched = new HashSet<>(desiredFile.inputs());
+            watched.add(file);
+            files.watch(watched);
+        }
     }
 
     /** Brings the kernel back to the enforced state; silent when it already holds it. */
