@@ -168,6 +168,9 @@ class SafeApplyKernelTest {
         assertThat(rules()).contains("-N SSH").doesNotContain("-N OLD");
         ProcessHandle timer = timer();
         kernel(List.of("iptables", "-A", "DOCKER", "-s", "172.17.0.0/16", "-j", "ACCEPT"), "");
+        // Only a change made while the rollback is still pending tests what the rollback keeps.
+        assertThat(timer.isAlive()).as("the timer is still pending after the foreign change").isTrue();
+        assertThat(pendingDir()).as("the confirmation is still pending after the foreign change").exists();
 
         timer.onExit().join();
         assertThat(Files.exists(pendingDir())).isFalse();
