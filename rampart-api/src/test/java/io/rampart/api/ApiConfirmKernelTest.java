@@ -71,8 +71,9 @@ class ApiConfirmKernelTest {
     @AfterEach
     void endWhateverIsPending() throws Exception {
         if (api.post("/api/rollback", Map.of(), TOKEN).status() == 200) {
-            // The server reports the ending a moment later: read it here, not in the next test.
-            assertThat(events.next("event: rolled-back")).isTrue();
+            // This server reports an ending it follows a moment later: read it here, not in the next
+            // test. A confirmation armed through another server is not followed, and sends nothing.
+            events.next("event: rolled-back");
         }
         restore(BEFORE);
     }
