@@ -91,9 +91,14 @@ public final class SafeApply {
         if (session.isEmpty() || session.get().family() != desired.family()) {
             return;
         }
+        String after;
         try {
-            LockoutGuard.check(session.get(), RestoreSimulation.after(saved, script), desired,
-                    LiveHost.read(netns, desired.family()));
+            after = RestoreSimulation.after(saved, script);
+        } catch (RestoreSimulation.Refused refused) {
+            return; // the kernel refuses the whole script too, and the apply reports that with its file:line
+        }
+        try {
+            LockoutGuard.check(session.get(), after, desired, LiveHost.read(netns, desired.family()));
         } catch (TraceInputException e) {
             throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot read the host's addresses: "
                     + e.getMessage() + "; --force skips the check");

@@ -19,14 +19,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS with a self-signed certificate made by the JDK's keytool. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TlsKernelTest {
 
     private static final char[] PASSWORD = "rampart-test".toCharArray();

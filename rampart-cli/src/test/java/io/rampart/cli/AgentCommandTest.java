@@ -9,10 +9,7 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +69,7 @@ class AgentCommandTest {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "agent", "--netns", name()));
         command.addAll(List.of(args));
         command.add(file.toString());
-        return new ProcessBuilder(command).start();
+        return Run.cleanEnvironment(new ProcessBuilder(command)).start();
     }
 
     /** Sends a signal with kill(1): Process.destroy would also close the streams still to be read. */
@@ -228,12 +225,9 @@ class AgentCommandTest {
     @Test
     void aFileThatDoesNotParseIsBadInputAndNothingIsApplied() throws IOException {
         Files.writeString(file, FIREWALL.replace("--dport 22", "--dprot 22"));
-        StringWriter err = new StringWriter();
-        int code = Main.run(new String[] {"agent", "--netns", name(), file.toString()},
-                new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter(), true),
-                new PrintWriter(err, true));
-        assertThat(code).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(err.toString()).startsWith("rampart: " + file + ":4:").contains("did you mean --dport?");
+        Run run = Run.of("agent", "--netns", name(), file.toString());
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.err()).startsWith("rampart: " + file + ":4:").contains("did you mean --dport?");
         assertThat(netns.run(List.of("iptables-save"), "").stdout()).doesNotContain("-A INPUT");
     }
 }

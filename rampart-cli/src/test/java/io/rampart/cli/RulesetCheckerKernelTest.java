@@ -23,12 +23,14 @@ import io.rampart.system.ProcessRunner;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it) finds an error in is one the real iptables-restore refuses, and one it finds none in (at most
  * warnings) is one the kernel loads. One throwaway namespace serves the whole class.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RulesetCheckerKernelTest {
 
     private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();

@@ -15,11 +15,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * throwaway namespace whose filter table is emptied before each test. The namespace has an
  * address (10.9.0.1 on a veth) for a simulated SSH session to arrive at.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SafeApplyKernelTest {
 
     private static Netns netns;
@@ -165,6 +168,9 @@ class SafeApplyKernelTest {
         assertThat(rules()).contains("-N SSH").doesNotContain("-N OLD");
         ProcessHandle timer = timer();
         kernel(List.of("iptables", "-A", "DOCKER", "-s", "172.17.0.0/16", "-j", "ACCEPT"), "");
+        // Only a change made while the rollback is still pending tests what the rollback keeps.
+        assertThat(timer.isAlive()).as("the timer is still pending after the foreign change").isTrue();
+        assertThat(pendingDir()).as("the confirmation is still pending after the foreign change").exists();
 
         timer.onExit().join();
         assertThat(Files.exists(pendingDir())).isFalse();
@@ -196,9 +202,9 @@ class SafeApplyKernelTest {
         Path output = dir.resolve("apply.out");
         // A terminal session of its own (script(1) on a pseudo-terminal, in a new process group) with
         // apply waiting at its prompt, as over SSH; then the whole group and apply die by SIGKILL.
-        Process terminal = new ProcessBuilder("setsid", "script", "-qec",
+        Process terminal = Run.cleanEnvironment(new ProcessBuilder("setsid", "script", "-qec",
                 rampartCommand("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString()),
-                "/dev/null").redirectOutput(output.toFile()).redirectErrorStream(true).start();
+                "/dev/null")).redirectOutput(output.toFile()).redirectErrorStream(true).start();
         try (var keyboard = terminal.getOutputStream()) {
             while (!Files.readString(output).contains("[y/N]")) {
                 assertThat(terminal.isAlive()).as(Files.readString(output)).isTrue();
@@ -378,7 +384,7 @@ class SafeApplyKernelTest {
         String command = rampartCommand("apply", "--netns", name, "--confirm", "60s",
                 file("new.rules", NEW).toString());
         Path output = dir.resolve("terminal.out");
-        Process terminal = new ProcessBuilder("script", "-qec", command, "/dev/null")
+        Process terminal = Run.cleanEnvironment(new ProcessBuilder("script", "-qec", command, "/dev/null"))
                 .redirectOutput(output.toFile()).redirectErrorStream(true).start();
         try (var keyboard = terminal.getOutputStream()) {
             while (!Files.readString(output).contains("[y/N]")) {

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +68,7 @@ class ServeCommandTest {
             Thread serving = new Thread(() -> exit.set(Main.run(new String[] {"serve", "--netns",
                     netns.name().orElseThrow(), "--listen", "127.0.0.1:0", "--token-file", token.toString(), "--json"},
                     new ByteArrayInputStream(new byte[0]), new PrintWriter(pipe, true),
-                    new PrintWriter(new StringWriter()))));
+                    new PrintWriter(new StringWriter()), Map.of())));
             serving.start();
             JsonNode started = new ObjectMapper().readTree(lines.readLine());
             assertThat(started.get("tokenFile").asText()).isEqualTo(token.toString());

@@ -11,12 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** stage, switch, stages and unstage from the command line, next to apply and status, in a throwaway namespace. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class StageCliKernelTest {
 
     private Netns netns;

@@ -8,18 +8,17 @@ import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that every packet the sender sent arrived and was accepted or dropped by exactly one ruleset, none
  * fell through between two, and the dropping ruleset judged exactly the packets of its time.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StageTrafficKernelTest {
 
     private static final ProcessRunner RUNNER = ProcessRunner.system();
@@ -229,12 +229,9 @@ class StageTrafficKernelTest {
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--netns";
         all[args.length + 1] = receiver.name().orElseThrow();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(all, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
-                new PrintWriter(err, true));
-        assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
-        return out.toString();
+        Run run = Run.of(all);
+        assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.err()).isZero();
+        return run.out();
     }
 
     private static String ok(ProcessResult result) {

@@ -39,7 +39,7 @@ class StopSignalsProcessTest {
         for (String arg : args) {
             command.add(arg.replace("NETNS", name));
         }
-        Process process = new ProcessBuilder(command).start();
+        Process process = Run.cleanEnvironment(new ProcessBuilder(command)).start();
         try (BufferedReader output = readyOnStdout ? process.inputReader(StandardCharsets.UTF_8)
                 : process.errorReader(StandardCharsets.UTF_8)) {
             String line = output.readLine();

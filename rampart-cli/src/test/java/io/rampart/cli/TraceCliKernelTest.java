@@ -10,15 +10,18 @@ import io.rampart.system.ProcessResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * trace against a throwaway namespace: a ruleset file whose apply-time values are looked up inside
  * it, and the live ruleset of the namespace.
  */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TraceCliKernelTest {
 
     private static Netns netns;

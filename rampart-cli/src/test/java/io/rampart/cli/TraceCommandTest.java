@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,14 +30,8 @@ class TraceCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
+    private static Run run(String... args) {
+        return Run.of(args);
     }
 
     private String rules() throws Exception {
@@ -51,9 +42,9 @@ class TraceCommandTest {
 
     @Test
     void jsonHasTheIssuesShape() throws Exception {
-        Result r = run("trace", "--rules", rules(), "--in", "eth0", "--src", "192.0.2.1", "--dst", "192.0.2.2",
+        Run r = run("trace", "--rules", rules(), "--in", "eth0", "--src", "192.0.2.1", "--dst", "192.0.2.2",
                 "--dport", "8080", "--json");
-        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.exitCode()).isEqualTo(0);
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("verdict").asText()).isEqualTo("ACCEPT");
         JsonNode policy = json.get("steps").get(2);
@@ -69,7 +60,7 @@ class TraceCommandTest {
     @Test
     void humanOutputPointsIntoTheFileAndExplains() throws Exception {
         String file = rules();
-        Result r = run("trace", "--rules", file, "--in", "eth0", "--src", "192.0.2.1", "--dst", "192.0.2.2",
+        Run r = run("trace", "--rules", file, "--in", "eth0", "--src", "192.0.2.1", "--dst", "192.0.2.2",
                 "--dport", "443", "--explain");
         assertThat(r.out()).contains("[" + file + ":12]", "no match: -m tcp --dport 80", "policy   DROP",
                 "verdict: DROP");
@@ -82,8 +73,8 @@ class TraceCommandTest {
                 {"in": "eth0", "src": "192.0.2.1", "dst": "192.0.2.2", "proto": "tcp", "dport": 80}
                 {"in": "eth0", "src": "192.0.2.1", "dst": "192.0.2.2", "proto": "udp", "dport": 80}
                 """);
-        Result r = run("trace", "--rules", rules(), "--packets", packets.toString());
-        assertThat(r.code()).isEqualTo(0);
+        Run r = run("trace", "--rules", rules(), "--packets", packets.toString());
+        assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out().lines()).hasSize(2);
         assertThat(r.out().lines().toList().get(0)).startsWith("{\"verdict\":\"ACCEPT\"");
         assertThat(r.out().lines().toList().get(1)).startsWith("{\"verdict\":\"DROP\"");
@@ -91,17 +82,17 @@ class TraceCommandTest {
 
     @Test
     void badInputIsExitOneAndSaysWhere() throws Exception {
-        Result packet = run("trace", "--rules", rules(), "--src", "192.0.2.1", "--dst", "2001:db8::1");
-        assertThat(packet.code()).isEqualTo(1);
+        Run packet = run("trace", "--rules", rules(), "--src", "192.0.2.1", "--dst", "2001:db8::1");
+        assertThat(packet.exitCode()).isEqualTo(1);
         assertThat(packet.err()).contains("dst: `2001:db8::1' is no IPv4 address (give -6 for IPv6)");
         Path packets = dir.resolve("bad.jsonl");
         Files.writeString(packets, "{\"src\": \"192.0.2.1\", \"dst\": \"192.0.2.2\", \"dprot\": 80}\n");
-        Result line = run("trace", "--rules", rules(), "--packets", packets.toString());
-        assertThat(line.code()).isEqualTo(1);
+        Run line = run("trace", "--rules", rules(), "--packets", packets.toString());
+        assertThat(line.exitCode()).isEqualTo(1);
         assertThat(line.err()).contains("bad.jsonl:1: unknown key `dprot'");
-        Result assume = run("trace", "--rules", rules(), "--src", "192.0.2.1", "--dst", "192.0.2.2",
+        Run assume = run("trace", "--rules", rules(), "--src", "192.0.2.1", "--dst", "192.0.2.2",
                 "--assume", "limit");
-        assertThat(assume.code()).isEqualTo(1);
+        assertThat(assume.exitCode()).isEqualTo(1);
         assertThat(assume.err()).contains("NAME=match or NAME=nomatch");
     }
 
@@ -123,9 +114,9 @@ class TraceCommandTest {
                 include "rules.d/*.rules"
                 COMMIT
                 """);
-        Result r = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.11", "--dst",
+        Run r = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.11", "--dst",
                 "192.0.2.2", "--dport", "443", "--json", "--explain");
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("verdict").asText()).isEqualTo("ACCEPT");
         JsonNode deciding = json.get("steps").get(0);
@@ -137,7 +128,7 @@ class TraceCommandTest {
         JsonNode missed = deciding.get("passed").get(0);
         assertThat(missed.get("failed").asText()).isEqualTo("-s 192.0.2.10/32");
         assertThat(missed.get("source").asText()).isEqualTo(included + ":2");
-        Result text = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
+        Run text = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
                 "192.0.2.2", "--dport", "443");
         assertThat(text.out()).contains("#1       ACCEPT", "[" + included + ":2]");
     }
@@ -153,17 +144,17 @@ class TraceCommandTest {
                 -A INPUT -p tcp --dprot 22 -j ACCEPT
                 COMMIT
                 """);
-        Result r = run("trace", "--rules", file.toString(), "--src", "192.0.2.1", "--dst", "192.0.2.2");
-        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
+        Run r = run("trace", "--rules", file.toString(), "--src", "192.0.2.1", "--dst", "192.0.2.2");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.out()).isEmpty();
-        Result check = run("check", file.toString());
-        assertThat(check.code()).isEqualTo(ExitCode.BAD_INPUT);
+        Run check = run("check", file.toString());
+        assertThat(check.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         String errors = check.err().strip();
         assertThat(errors).contains(file + ":4:", file + ":5:", "^");
         assertThat(r.err()).contains(errors);
-        Result explain = run("explain-log", "--rules", file.toString(), "IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 "
+        Run explain = run("explain-log", "--rules", file.toString(), "IN=eth0 OUT= SRC=192.0.2.1 DST=192.0.2.2 "
                 + "LEN=60 TTL=64 PROTO=TCP SPT=40000 DPT=22 SYN");
-        assertThat(explain.code()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(explain.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(explain.err()).contains(errors);
     }
 
@@ -180,17 +171,17 @@ class TraceCommandTest {
                 -6 -A INPUT -p udp --dport 546 -j ACCEPT
                 COMMIT
                 """);
-        Result v6 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "2001:db8::10", "--dst",
+        Run v6 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "2001:db8::10", "--dst",
                 "2001:db8::1", "--dport", "22", "--json");
-        assertThat(v6.code()).as(v6.err()).isEqualTo(0);
+        assertThat(v6.exitCode()).as(v6.err()).isEqualTo(0);
         JsonNode step = new ObjectMapper().readTree(v6.out()).get("steps").get(0);
         assertThat(step.get("text").asText()).isEqualTo(
                 "-A INPUT -s 2001:db8::10/128 -p tcp -m tcp --dport 22 -j ACCEPT");
         assertThat(step.get("source").asText()).isEqualTo(file + ":6");
-        Result dhcp = run("trace", "-6", "--rules", file.toString(), "--in", "eth0", "--src", "fe80::1", "--dst",
+        Run dhcp = run("trace", "-6", "--rules", file.toString(), "--in", "eth0", "--src", "fe80::1", "--dst",
                 "ff02::1:2", "--proto", "udp", "--dport", "546");
         assertThat(dhcp.out()).contains("ACCEPT", "[" + file + ":7]", "verdict: ACCEPT");
-        Result v4 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
+        Run v4 = run("trace", "--rules", file.toString(), "--in", "eth0", "--src", "192.0.2.10", "--dst",
                 "192.0.2.1", "--proto", "udp", "--dport", "546", "--json");
         assertThat(new ObjectMapper().readTree(v4.out()).get("verdict").asText()).isEqualTo("DROP");
     }
@@ -203,8 +194,8 @@ class TraceCommandTest {
                 :INPUT DROP [0:0]
                 COMMIT
                 """);
-        Result r = run("trace", "--rules", file.toString(), "--src", "2001:db8::10", "--dst", "2001:db8::1");
-        assertThat(r.code()).isEqualTo(ExitCode.BAD_INPUT);
+        Run r = run("trace", "--rules", file.toString(), "--src", "2001:db8::10", "--dst", "2001:db8::1");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(r.err()).contains(file + ": has no table for ip6tables (its tables are for iptables)");
     }
 
@@ -217,9 +208,9 @@ class TraceCommandTest {
                 -A INPUT -s @host4(localhost) -j ACCEPT
                 COMMIT
                 """);
-        Result r = run("trace", "--rules", file.toString(), "--in", "lo", "--src", "127.0.0.1", "--dst", "127.0.0.1",
+        Run r = run("trace", "--rules", file.toString(), "--in", "lo", "--src", "127.0.0.1", "--dst", "127.0.0.1",
                 "--json");
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode step = new ObjectMapper().readTree(r.out()).get("steps").get(0);
         assertThat(step.get("text").asText()).isEqualTo("-A INPUT -s 127.0.0.1/32 -j ACCEPT");
         assertThat(step.get("source").asText()).isEqualTo(file + ":3");
@@ -240,18 +231,18 @@ class TraceCommandTest {
         String line = "Nov 24 03:32:16 router kernel: [ 1234.567890] IN-DROP: IN=eth0 OUT= "
                 + "MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=192.0.2.1 DST=192.0.2.2 LEN=60 TOS=0x00 "
                 + "PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=40000 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 ";
-        Result r = run("explain-log", "--rules", file.toString(), line, "--json");
-        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        Run r = run("explain-log", "--rules", file.toString(), line, "--json");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("prefix").asText()).isEqualTo("IN-DROP: ");
         assertThat(json.get("rule").get("chain").asText()).isEqualTo("INPUT");
         assertThat(json.get("rule").get("rule").asInt()).isEqualTo(2);
         assertThat(json.get("rule").get("source").asText()).isEqualTo(file + ":6");
         assertThat(json.get("trace").get("verdict").asText()).isEqualTo("DROP");
-        Result text = run("explain-log", "--rules", file.toString(), line);
+        Run text = run("explain-log", "--rules", file.toString(), line);
         assertThat(text.out()).contains("written by filter INPUT rule 2 (" + file + ":6)");
-        Result bad = run("explain-log", "--rules", file.toString(), "no log line");
-        assertThat(bad.code()).isEqualTo(1);
+        Run bad = run("explain-log", "--rules", file.toString(), "no log line");
+        assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err()).contains("IN=");
     }
 }

@@ -6,6 +6,7 @@ import io.rampart.config.Scope.Scalar;
 import io.rampart.model.Family;
 import io.rampart.model.extension.Suggestions;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -125,8 +126,10 @@ final class Interpreter {
                     : Diagnostic.error(site, "no such file: " + name));
             return;
         } catch (IOException e) {
-            report(site == null ? Diagnostic.error(new SourceRef(name, 0, 0), "cannot read: " + e.getMessage())
-                    : Diagnostic.error(site, "cannot read " + name + ": " + e.getMessage()));
+            // A decoding failure's own message is only a byte count.
+            String why = e instanceof CharacterCodingException ? "not UTF-8 text" : e.getMessage();
+            report(site == null ? Diagnostic.error(new SourceRef(name, 0, 0), "cannot read: " + why)
+                    : Diagnostic.error(site, "cannot read " + name + ": " + why));
             return;
         }
         runLines(file, name, text, chain);

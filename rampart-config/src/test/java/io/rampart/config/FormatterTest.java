@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,17 +57,31 @@ class FormatterTest {
         assertThat(Formatter.format(once)).isEqualTo(once);
     }
 
-    /** The formatted file, beside the original so its includes resolve, reads the same. */
+    /**
+     * The formatted file, beside the original in a copy of its directory (so its includes resolve
+     * and the source tree is left alone), reads the same.
+     */
     @ParameterizedTest
     @MethodSource("sources")
     void formattingKeepsTheMeaning(Path source) throws IOException {
-        Path formatted = source.resolveSibling("formatted-" + source.getFileName());
-        try {
-            Files.writeString(formatted, Formatter.format(Files.readString(source)));
-            assertThat(meaning(formatted)).isEqualTo(meaning(source));
-        } finally {
-            Files.deleteIfExists(formatted);
+        Path copy = copyTree(source.getParent(), dir.resolve("copy")).resolve(source.getFileName());
+        Path formatted = copy.resolveSibling("formatted-" + source.getFileName());
+        Files.writeString(formatted, Formatter.format(Files.readString(source)));
+        assertThat(meaning(formatted)).isEqualTo(meaning(copy));
+    }
+
+    private static Path copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
         }
+        return to;
     }
 
     /**

@@ -88,7 +88,12 @@ public final class Reconciler {
      * right after the write, and the next apply puts the block back in place.
      */
     private static boolean holdsWritten(DesiredState desired, Plan plan, String before, String after) {
-        LiveState meant = LiveState.parse(RestoreSimulation.after(before, plan.script()));
+        LiveState meant;
+        try {
+            meant = LiveState.parse(RestoreSimulation.after(before, plan.script()));
+        } catch (RestoreSimulation.Refused refused) {
+            return false; // the kernel took the script, so it did not hold what was read: plan again
+        }
         LiveState is = LiveState.parse(after);
         for (LiveState.LiveTable table : meant.tables()) {
             LiveState.LiveTable actual = is.table(table.table()).orElse(null);

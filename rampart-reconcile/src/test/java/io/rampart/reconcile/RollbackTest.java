@@ -83,6 +83,8 @@ class RollbackTest {
                 :INPUT ACCEPT [0:0]
                 :FORWARD ACCEPT [0:0]
                 :OUTPUT ACCEPT [0:0]
+                :DOCKER-ISOLATION - [0:0]
+                :DOCKER-USER - [0:0]
                 -A FORWARD -j DOCKER-USER
                 -A FORWARD -o docker0 -j ACCEPT
                 COMMIT

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each real ruleset, printed by Rampart and loaded into a live kernel, comes back from the kernel's
  * iptables-save exactly as Rampart printed it.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RealRulesetsKernelTest {
 
     private static Netns netns;

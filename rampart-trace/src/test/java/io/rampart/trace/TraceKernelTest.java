@@ -7,6 +7,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
+import io.rampart.system.Eventually;
 import io.rampart.system.Iptables;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
@@ -15,15 +16,18 @@ import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The differential test: seeded random rulesets are loaded into a router namespace, hand-made
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * IPv4 and IPv6 packets arrive from the sender (TRACE in raw PREROUTING on {@code ra}); IPv4 and IPv6 packets
  * are also sent by the router itself through its own raw socket (TRACE in raw OUTPUT).
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TraceKernelTest {
 
     private static final int RULESETS = 8;
@@ -202,10 +207,11 @@ class TraceKernelTest {
     private static Map<Integer, List<String>> sendAndRecord(Map<Integer, Packet> packets, Family family,
                                                             boolean local) throws Exception {
         java.nio.file.Path log = java.nio.file.Files.createTempFile("rampart-trace", ".log");
-        Process monitor = new ProcessBuilder(router.wrap(List.of("nft", "-a", "monitor", "trace")))
+        // All events, not only traces: the marker tables below are how the test knows what was reported.
+        Process monitor = new ProcessBuilder(router.wrap(List.of("nft", "-a", "monitor")))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Thread.sleep(400);
+            reported(log, "rampart_subscribed");
             StringBuilder lines = new StringBuilder();
             ObjectMapper mapper = new ObjectMapper();
             for (Map.Entry<Integer, Packet> e : packets.entrySet()) {
@@ -224,7 +230,7 @@ class TraceKernelTest {
                 lines.append(mapper.writeValueAsString(json)).append('\n');
             }
             ok((local ? router : sender).run(List.of("python3", "-c", injector()), lines.toString()));
-            Thread.sleep(500);
+            reported(log, "rampart_sent");
         } finally {
             monitor.destroy();
             monitor.waitFor();
@@ -239,6 +245,25 @@ class TraceKernelTest {
             positions.put(table.label(), listing.ok() ? KernelTraceLog.positions(listing.stdout()) : Map.of());
         }
         return KernelTraceLog.steps(output, positions);
+    }
+
+    /**
+     * Adds and removes an empty inet table named {@code marker}, again until the monitor has
+     * written its event (a monitor still subscribing misses it): then the monitor is subscribed,
+     * and has written every event the kernel sent before, the packets' traces among them.
+     */
+    private static void reported(java.nio.file.Path log, String marker) {
+        Eventually.await("nft monitor reports table " + marker, Duration.ofSeconds(10), () -> {
+            try {
+                if (java.nio.file.Files.readString(log).contains("delete table inet " + marker)) {
+                    return true;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ok(router.run(List.of("nft", "add table inet " + marker + "; delete table inet " + marker), ""));
+            return false;
+        });
     }
 
     private static String injector() throws IOException {

@@ -10,6 +10,7 @@ import io.rampart.reconcile.Reconciler;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.system.CountingRunner;
+import io.rampart.system.Eventually;
 import io.rampart.system.Iptables;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
@@ -21,18 +22,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent on its own thread against a live kernel, in a throwaway namespace. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AgentKernelTest {
 
     private static final String FIREWALL = """
@@ -51,6 +54,8 @@ class AgentKernelTest {
             "-A INPUT -p tcp -m tcp --dport 22 -j SSH",
             "-A INPUT -p udp -m udp --dport 53 -j ACCEPT");
     private static final Duration PATIENCE = Duration.ofSeconds(10);
+    /** Longer than the agent's longest wait for quiet (1 s), so a sync it started would be seen. */
+    private static final Duration IDLE = Duration.ofSeconds(3);
 
     @TempDir
     Path directory;
@@ -62,6 +67,8 @@ class AgentKernelTest {
     private Agent agent;
     private Thread thread;
     private final BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
+    /** How many processes had been started when each event was emitted. */
+    private final List<Integer> startedAtEvent = new CopyOnWriteArrayList<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     @BeforeEach
@@ -86,7 +93,10 @@ class AgentKernelTest {
 
     private void startAgent(KernelWatch watch) {
         agent = new Agent(file, this::read, new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
-                watch, events::add);
+                watch, event -> {
+                    startedAtEvent.add(processes.started());
+                    events.add(event);
+                });
         thread = new Thread(() -> {
             try {
                 agent.run();
@@ -142,17 +152,14 @@ class AgentKernelTest {
         return new Iptables(netns, family).save().lines().filter(l -> l.startsWith("-A " + chain + " ")).toList();
     }
 
+    /** How fast the repair comes is measured in bench/, not asserted here. */
     @Test
-    void repairsARuleDeletedByHandWithinOneSecond() {
+    void repairsARuleDeletedByHand() {
         startAgent();
         shell("iptables -D INPUT 2");
-        Instant deleted = Instant.now();
         AgentEvent repaired = next();
-        Duration latency = Duration.between(deleted, repaired.time());
-        System.out.println("agent repair latency after a deletion: " + latency.toMillis() + " ms");
         assertThat(repaired.kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
         assertThat(repaired.plan().changes()).singleElement().satisfies(c -> assertThat(c.chain()).isEqualTo("INPUT"));
-        assertThat(latency).isLessThan(Duration.ofSeconds(1));
         assertThat(rulesOf("INPUT")).isEqualTo(FIREWALL_INPUT);
     }
 
@@ -199,10 +206,9 @@ class AgentKernelTest {
     @Test
     void anIdleAgentStartsNoProcesses() throws InterruptedException {
         startAgent();
-        // The events of the agent's own first restore lead to one sync that finds nothing to do.
-        Thread.sleep(1_000);
+        settled();
         int before = processes.started();
-        Thread.sleep(3_000);
+        Thread.sleep(IDLE.toMillis()); // the span observed, not a wait for something to happen
         assertThat(processes.started()).isEqualTo(before);
         assertThat(events).isEmpty();
     }
@@ -212,14 +218,24 @@ class AgentKernelTest {
         family = Family.IPV6;
         Files.writeString(file, FIREWALL.replace("192.0.2.0/24", "2001:db8::/32"));
         startAgent();
-        Thread.sleep(1_000);
+        settled();
         shell("iptables -A INPUT -j ACCEPT && iptables -N OTHER");
         int before = processes.started();
-        Thread.sleep(1_000);
+        Thread.sleep(IDLE.toMillis()); // the span observed: longer than the agent waits for quiet
         assertThat(processes.started()).isEqualTo(before);
         shell("ip6tables -D SSH 1");
         assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 2001:db8::/32 -j ACCEPT", "-A SSH -j DROP");
+    }
+
+    /**
+     * Waits until the agent's first restore has settled: its own events lead to one more sync
+     * (one iptables-save) that finds nothing to do.
+     */
+    private void settled() {
+        int afterFirstApply = startedAtEvent.get(1); // the APPLIED event, after STARTED
+        Eventually.await("the sync after the agent's own restore", PATIENCE,
+                () -> processes.started() > afterFirstApply);
     }
 
     @Test
