@@ -7,6 +7,7 @@ import io.rampart.reconcile.LiveState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Planner;
+import io.rampart.reconcile.CheckedXtables;
 import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
 import io.rampart.system.Netns;

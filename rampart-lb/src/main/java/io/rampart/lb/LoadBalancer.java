@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.CheckedXtables;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
 import io.rampart.reconcile.Plan;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -127,7 +129,15 @@ public final class LoadBalancer {
         List<Reconciler.Applied> applied = new ArrayList<>();
         List<Written> written = new ArrayList<>();
         for (Map.Entry<Family, DesiredState> family : desired.entrySet()) {
-            DumpBeforeWrite kernel = new DumpBeforeWrite(host.xtables());
+            // remembers the dump the write it let through was planned from, for the undo
+            AtomicReference<String> before = new AtomicReference<>();
+            Xtables kernel = new CheckedXtables(host.xtables(), (saved, script, write) -> {
+                Xtables.RestoreResult result = write.get();
+                if (result.ok()) {
+                    before.set(saved);
+                }
+                return result;
+            });
             try {
                 applied.add(new Reconciler(kernel, registry).apply(family.getValue()));
             } catch (ApplyException e) {
@@ -139,7 +149,7 @@ public final class LoadBalancer {
                         .map(w -> w.family().command()).collect(Collectors.joining(" and "))
                         + " was undone, so neither family changed");
             }
-            kernel.written().ifPresent(before -> written.add(new Written(family.getKey(), before,
+            Optional.ofNullable(before.get()).ifPresent(dump -> written.add(new Written(family.getKey(), dump,
                     applied.get(applied.size() - 1).plan())));
         }
         return applied;
@@ -159,46 +169,6 @@ public final class LoadBalancer {
                         + " to " + family.family().command() + ": " + result.message().strip().lines().findFirst()
                         .orElse("") + " (the " + family.family().command() + " nat table keeps the change)");
             }
-        }
-    }
-
-    /** The kernel boundary, remembering the dump that the write it let through was planned from. */
-    private static final class DumpBeforeWrite implements Xtables {
-        private final Xtables kernel;
-        private String saved;
-        private String written;
-
-        DumpBeforeWrite(Xtables kernel) {
-            this.kernel = kernel;
-        }
-
-        @Override
-        public String save(Family family) {
-            saved = kernel.save(family);
-            return saved;
-        }
-
-        @Override
-        public String saveWithCounters(Family family) {
-            return kernel.saveWithCounters(family);
-        }
-
-        @Override
-        public Hold hold(Family family) {
-            return kernel.hold(family);
-        }
-
-        @Override
-        public RestoreResult restore(Family family, String script) {
-            RestoreResult result = kernel.restore(family, script);
-            if (result.ok()) {
-                written = saved;
-            }
-            return result;
-        }
-
-        Optional<String> written() {
-            return Optional.ofNullable(written);
         }
     }
 

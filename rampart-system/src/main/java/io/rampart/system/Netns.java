@@ -47,7 +47,16 @@ public final class Netns implements AutoCloseable {
      * when there is no such namespace.
      */
     public static Optional<String> identity(String name) {
-        java.nio.file.Path file = java.nio.file.Path.of("/run/netns", name);
+        return identityOf(java.nio.file.Path.of("/run/netns", name));
+    }
+
+    /** Which namespace this is, as {@link #identity(String)} says; the host's is that of this process. */
+    public Optional<String> identity() {
+        return identityOf(name().map(n -> java.nio.file.Path.of("/run/netns", n))
+                .orElse(java.nio.file.Path.of("/proc/self/ns/net")));
+    }
+
+    private static Optional<String> identityOf(java.nio.file.Path file) {
         try {
             return Optional.of(java.nio.file.Files.getAttribute(file, "unix:dev") + ":"
                     + java.nio.file.Files.getAttribute(file, "unix:ino"));

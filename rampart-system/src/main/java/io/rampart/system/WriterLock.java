@@ -1,8 +1,6 @@
 package io.rampart.system;
 
 import io.rampart.model.Family;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,7 +9,7 @@ import java.util.function.Consumer;
 
 /**
  * One writer at a time for the rules of a namespace and family, among all of Rampart's processes
- * and threads: a {@link LockFile} under {@value #ROOT} named by the namespace's inode (a namespace
+ * and threads: a {@link LockFile} under {@value #ROOT} named by the namespace's device and inode (a namespace
  * deleted and made again under its name is another namespace; two names of one namespace share
  * the lock). Writers hold it from their read of the kernel to their write; readers never take it.
  */
@@ -49,8 +47,10 @@ public final class WriterLock {
     public static LockFile.Held hold(Netns netns, Family family, Waiting waiting) {
         String rules = (family == Family.IPV4 ? "IPv4" : "IPv6") + " rules of "
                 + netns.name().map(n -> "namespace " + n).orElse("this host");
-        LockFile lock = LockFile.of(Path.of(ROOT, "net-" + inode(netns) + "." + family.name().toLowerCase(
-                java.util.Locale.ROOT) + ".lock"));
+        String namespace = netns.identity().orElseThrow(() -> new SystemException(
+                "cannot identify the network namespace of the " + rules));
+        LockFile lock = LockFile.of(Path.of(ROOT, "net-" + namespace.replace(':', '-') + "."
+                + family.name().toLowerCase(java.util.Locale.ROOT) + ".lock"));
         AtomicReference<Optional<LockFile.Holder>> seen = new AtomicReference<>(Optional.empty());
         return lock.acquire(waiting.patience(), holder -> {
             seen.set(holder);
@@ -59,15 +59,5 @@ public final class WriterLock {
                 + " s waiting for the lock of the " + rules + " (" + lock.path() + "), held by "
                 + seen.get().map(LockFile.Holder::toString).orElse("another writer")
                 + "; nothing was changed (--wait SECONDS waits longer)"));
-    }
-
-    /** The namespace's inode: that of its bind mount in /run/netns, or of this process's own. */
-    private static long inode(Netns netns) {
-        Path path = netns.name().map(n -> Path.of("/run/netns", n)).orElse(Path.of("/proc/self/ns/net"));
-        try {
-            return ((Number) Files.getAttribute(path, "unix:ino")).longValue();
-        } catch (IOException e) {
-            throw new SystemException("cannot identify the network namespace (" + path + "): " + e.getMessage(), e);
-        }
     }
 }

@@ -1,7 +1,6 @@
-package io.rampart.api;
+package io.rampart.reconcile;
 
 import io.rampart.model.Family;
-import io.rampart.reconcile.Xtables;
 import java.util.function.Supplier;
 
 /**
@@ -12,7 +11,7 @@ import java.util.function.Supplier;
 public final class CheckedXtables implements Xtables {
 
     /** Runs around a restore; throws before calling {@code write} to leave the kernel as it was. */
-    interface Guard {
+    public interface Guard {
         RestoreResult around(String saved, String script, Supplier<RestoreResult> write);
     }
 
@@ -20,7 +19,7 @@ public final class CheckedXtables implements Xtables {
     private final Guard guard;
     private String saved;
 
-    CheckedXtables(Xtables kernel, Guard guard) {
+    public CheckedXtables(Xtables kernel, Guard guard) {
         this.kernel = kernel;
         this.guard = guard;
     }
