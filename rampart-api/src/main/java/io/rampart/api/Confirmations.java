@@ -8,6 +8,7 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
+import io.rampart.system.WriterLock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,15 +39,23 @@ public final class Confirmations {
     private final PendingConfirmation pending;
     private final ProcessRunner runner;
     private final String mainClass;
+    private final WriterLock.Waiting waiting;
 
     /**
      * @param mainClass the class whose {@code main} runs the {@value #TIMER} command, started with this
      *                  process's java and class path
      */
     public Confirmations(PendingConfirmation pending, ProcessRunner runner, String mainClass) {
+        this(pending, runner, mainClass, WriterLock.Waiting.standard());
+    }
+
+    /** With {@code waiting}: how long a rollback waits for the writers' lock, and who hears that it waits. */
+    public Confirmations(PendingConfirmation pending, ProcessRunner runner, String mainClass,
+                         WriterLock.Waiting waiting) {
         this.pending = pending;
         this.runner = runner;
         this.mainClass = mainClass;
+        this.waiting = waiting;
     }
 
     /**
@@ -155,7 +164,7 @@ public final class Confirmations {
         PendingConfirmation.Target target = pending.target();
         try {
             Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner);
-            return new SystemXtables(netns).hold(target.family());
+            return new SystemXtables(netns, waiting).hold(target.family());
         } catch (SystemException gone) {
             return () -> { };
         }
@@ -172,7 +181,7 @@ public final class Confirmations {
         PendingConfirmation.Target target = pending.target();
         checkSameNamespace(state.get());
         try (Netns netns = target.netns() == null ? Netns.host(runner) : Netns.existing(target.netns(), runner)) {
-            Xtables kernel = new SystemXtables(netns);
+            Xtables kernel = new SystemXtables(netns, waiting);
             String now = kernel.save(target.family());
             String script = Rollback.script(pending.plan(), pending.before(), now);
             if (!script.isEmpty()) {

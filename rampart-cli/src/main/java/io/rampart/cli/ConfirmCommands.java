@@ -5,6 +5,7 @@ import io.rampart.api.PendingConfirmation;
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.system.ProcessRunner;
+import io.rampart.system.WriterLock;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,7 +34,13 @@ final class ConfirmCommands {
         }
 
         Confirmations confirmations() {
-            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName());
+            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName(),
+                    waiting());
+        }
+
+        /** How a rollback waits for another writer of the same rules. */
+        WriterLock.Waiting waiting() {
+            return WriterLock.Waiting.standard();
         }
 
         /** Nothing pending is wrong input for confirm and rollback: the user expected something. */
@@ -71,6 +78,14 @@ final class ConfirmCommands {
 
         /** What --json prints. */
         record RolledBack(boolean rolledBack, String source, String netns, String family) {
+        }
+
+        @Mixin
+        WriterWait writerWait;
+
+        @Override
+        WriterLock.Waiting waiting() {
+            return writerWait.waiting(spec.commandLine().getErr(), options.json);
         }
 
         @Override

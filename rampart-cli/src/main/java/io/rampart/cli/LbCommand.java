@@ -14,6 +14,7 @@ import io.rampart.reconcile.Reconciler;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemException;
+import io.rampart.system.WriterLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -121,6 +122,9 @@ final class LbCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output on stdout.")
     boolean json;
 
+    @Mixin
+    WriterWait writerWait;
+
     @Spec
     CommandSpec spec;
 
@@ -138,8 +142,8 @@ final class LbCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Outcome outcome;
         try (Netns netns = common.namespace()) {
-            outcome = new LoadBalancer(new LbKernel(netns), StandardExtensions.registry(), common.stateFile)
-                    .execute(request);
+            outcome = new LoadBalancer(new LbKernel(netns, writerWait.waiting(spec.commandLine().getErr(), json)),
+                    StandardExtensions.registry(), common.stateFile).execute(request);
         } catch (LbException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException | ApplyException e) {
@@ -184,7 +188,8 @@ final class LbCommand implements Callable<Integer> {
         public Integer call() {
             List<ProfileStatus> statuses;
             try (Netns netns = common.namespace()) {
-                statuses = new LoadBalancer(new LbKernel(netns), StandardExtensions.registry(), common.stateFile)
+                statuses = new LoadBalancer(new LbKernel(netns, WriterLock.Waiting.standard()),
+                        StandardExtensions.registry(), common.stateFile)
                         .status();
             } catch (LbException e) {
                 throw new InputException(e.getMessage());

@@ -7,20 +7,23 @@ import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
+import io.rampart.system.WriterLock;
 import java.util.List;
 
 /** The load balancer's view of the system: iptables and the forwarding sysctl of one namespace. */
 final class LbKernel implements LbHost {
 
     private final Netns netns;
+    private final WriterLock.Waiting waiting;
 
-    LbKernel(Netns netns) {
+    LbKernel(Netns netns, WriterLock.Waiting waiting) {
         this.netns = netns;
+        this.waiting = waiting;
     }
 
     @Override
     public Xtables xtables() {
-        return new SystemXtables(netns);
+        return new SystemXtables(netns, waiting);
     }
 
     @Override
