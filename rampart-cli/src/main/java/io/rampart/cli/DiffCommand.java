@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** Whether two rulesets decide every packet alike; where not, regions with a traced packet each. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
-        description = {"Compare two rulesets over all packets: exit 0 when they decide every packet alike,",
-                "3 when they differ, with up to --max regions of packets they decide differently, each with",
-                "a counterexample packet (in trace's flags) traced through both, both verdicts and deciding rules.",
+        description = {"Compare two rulesets over all packets.",
+                "Exit 0 when they decide every packet alike, 3 when they differ, with up to --max regions of",
+                "packets they decide differently, each with a counterexample packet (in trace's flags) traced",
+                "through both, both verdicts and deciding rules.",
                 "The filter table's INPUT, FORWARD and OUTPUT are compared; rulesets with rules in other",
                 "tables, or targets that change packets, are refused."})
 final class DiffCommand implements Callable<Integer> {
