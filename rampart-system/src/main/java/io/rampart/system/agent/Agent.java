@@ -1,5 +1,6 @@
 package io.rampart.system.agent;
 
+import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.KernelView;
@@ -34,9 +35,9 @@ public final class Agent {
     /** Why the loop wakes up, and how long it waits for the burst to end before acting. */
     private enum Trigger {
         /** A change in the kernel; a restore is a burst of events within a few milliseconds. */
-        KERNEL(100),
+        KERNEL(30),
         /** The file was written; editors write, rename and remove within a short while. */
-        FILE(300),
+        FILE(50),
         /** The polling interval passed (legacy iptables). */
         POLL(0),
         /** The monitor process ended; a moment's wait lets a Ctrl-C that hit it too stop the agent first. */
@@ -66,6 +67,7 @@ public final class Agent {
     private DesiredState enforced;
     private FileWatcher files;
     private volatile KernelView view;
+    private final InPlaceEdits edits = new InPlaceEdits(StandardExtensions.registry());
 
     /**
      * @param file        the ruleset file, watched for changes
@@ -177,23 +179,41 @@ public final class Agent {
         return pending;
     }
 
-    /** Reads the changed file and applies it; returns whether the kernel was synced. */
+    /**
+     * Applies the changed file; returns whether the kernel was synced. A few rule lines changed in
+     * place are applied first without reading the whole file ({@link InPlaceEdits}); the full
+     * reading follows either way and has the last word: when it finds an error, the last good
+     * version is enforced again.
+     */
     private boolean reload() {
+        DesiredState lastGood = enforced;
+        boolean quick = edits.after(enforced).map(next -> enforce(next, false)).orElse(false);
         DesiredState next;
         try {
             next = read();
         } catch (InvalidFileException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, e.getMessage());
-            return false;
+            return quick && enforce(lastGood, false);
         }
         if (next.equals(enforced)) {
-            return false; // touched, or saved unchanged: kernel events cover drift
+            return quick; // touched, or saved unchanged: kernel events cover drift
         }
+        return enforce(next, quick) || quick;
+    }
+
+    /**
+     * Applies {@code next} and enforces it from then on; returns whether it was applied.
+     *
+     * @param quietWhenUnchanged no event when nothing had to be written (the quick way wrote it already)
+     */
+    private boolean enforce(DesiredState next, boolean quietWhenUnchanged) {
         try {
             Reconciler.Applied applied = reconciler.apply(next, view);
             enforced = next;
             stats.applied(applied.took(), Instant.now());
-            emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
+            if (applied.written() || !quietWhenUnchanged) {
+                emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
+            }
             return true;
         } catch (PlanException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, file + ": " + e.getMessage());
@@ -203,7 +223,10 @@ public final class Agent {
         return false;
     }
 
-    /** Reads the file, and from then on watches what this reading depended on, also when it failed. */
+    /**
+     * Reads the file, and from then on watches what this reading depended on, also when it failed;
+     * their text is kept for {@link InPlaceEdits}.
+     */
     private DesiredState read() throws InvalidFileException {
         try {
             return desiredFile.read();
@@ -211,6 +234,7 @@ public final class Agent {
             Set<Path> watched = new HashSet<>(desiredFile.inputs());
             watched.add(file);
             files.watch(watched);
+            edits.remember(watched);
         }
     }
 
