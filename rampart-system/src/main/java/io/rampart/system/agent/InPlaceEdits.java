@@ -38,6 +38,7 @@ final class InPlaceEdits {
     private static final int MAX_LINES = 100;
     /** What makes a line more than a plain rule: variables, lists, lookups, comments, blocks. */
     private static final String LANGUAGE = "${}@#";
+    private static final Set<String> VERDICTS = Set.of("ACCEPT", "DROP", "RETURN", "QUEUE");
 
     private final ExtensionRegistry registry;
     private Map<Path, List<String>> remembered = Map.of();
@@ -117,7 +118,8 @@ final class InPlaceEdits {
             } catch (RuleSyntaxException e) {
                 return Optional.empty(); // the full reading reports it where it was written
             }
-            if (rules.size() != 1 || !rules.get(0).chain().equals(place.chain())) {
+            if (rules.size() != 1 || !rules.get(0).chain().equals(place.chain())
+                    || !reaches(rules.get(0), enforced.table(place.table()).orElseThrow())) {
                 return Optional.empty();
             }
             Map<String, List<DesiredRule>> chains = changed.computeIfAbsent(place.table(),
@@ -132,6 +134,12 @@ final class InPlaceEdits {
             tables.put(table, new DesiredTable(table, old.chains(), rules, old.byName()));
         });
         return Optional.of(new DesiredState(enforced.family(), enforced.source(), tables));
+    }
+
+    /** Whether the rule's target is the kernel's own, an extension, or a chain the table declares. */
+    private boolean reaches(Rule rule, DesiredTable table) {
+        return rule.targetIfAny().map(target -> VERDICTS.contains(target.name())
+                || registry.target(target.name(), family).isPresent() || table.declares(target.name())).orElse(true);
     }
 
     /** Where a desired rule stands: its table, chain and index in the chain. */
