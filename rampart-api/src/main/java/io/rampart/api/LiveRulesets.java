@@ -4,6 +4,7 @@ import io.rampart.api.LiveRulesetResult.ChainView;
 import io.rampart.api.LiveRulesetResult.RuleView;
 import io.rampart.api.LiveRulesetResult.TableView;
 import io.rampart.model.Chain;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Rule;
@@ -312,7 +313,7 @@ final class LiveRulesets {
         try {
             return new RulesetParser(StandardExtensions.registry(), family).parseWithLines(saved);
         } catch (RulesetSyntaxException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the live ruleset has a rule Rampart cannot model (line "
+            throw new Failure(Failure.Category.INPUT, "the live ruleset has a rule Rampart cannot model (line "
                     + e.line() + "): " + e.getMessage());
         }
     }

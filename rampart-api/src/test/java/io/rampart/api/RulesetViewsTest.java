@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.api.LiveRulesets.Snapshot;
 import io.rampart.api.RulesetOutline.ChainOutline;
 import io.rampart.api.SearchResult.Hit;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
@@ -101,7 +102,7 @@ class RulesetViewsTest {
         assertThat(rules("10.0.0.0/8")).containsExactly("INPUT/2", "C10/1");
         assertThat(rules("192.0.2.200")).containsExactly("INPUT/3");
         assertThat(RuleSearch.search(snapshot(), "192.0.2.200", null).as()).isEqualTo("address");
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "10.0.0.0/33", null)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "10.0.0.0/33", null)).isInstanceOf(Failure.class)
                 .hasMessageContaining("prefix length is 0 to 32");
     }
 
@@ -139,9 +140,9 @@ class RulesetViewsTest {
         SearchResult result = RuleSearch.search(snapshot(), "-j", "2");
         assertThat(result.hits()).hasSize(2);
         assertThat(result.total()).isEqualTo(8);
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "-j", "0")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "-j", "0")).isInstanceOf(Failure.class)
                 .hasMessageContaining("limit must be a number from 1 to 500");
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), " ", null)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), " ", null)).isInstanceOf(Failure.class)
                 .hasMessageContaining("search needs a query");
     }
 

@@ -65,7 +65,7 @@ public final class LoadBalancer {
     }
 
     /** Carries out one invocation. */
-    public Outcome execute(Request request) throws LbException, PlanException, ApplyException, IOException {
+    public LbResult execute(Request request) throws LbException, PlanException, ApplyException, IOException {
         checkFlags(request);
         Map<String, Profile> state = StateFile.read(stateFile);
         Change change = change(request, state);
@@ -77,7 +77,7 @@ public final class LoadBalancer {
             }
             messages.add((changed ? "saved " : "nothing to save in ") + stateFile
                     + "; the kernel is unchanged (add -run to apply)");
-            return new Outcome(messages, List.of(), changed);
+            return new LbResult(messages, List.of(), changed);
         }
         // Which profiles are applied is read from the kernel, so no other writer may come between the
         // reads and the writes (or the undo) of every family.
@@ -94,7 +94,7 @@ public final class LoadBalancer {
         }
     }
 
-    private Outcome applyHeld(Request request, Change change, List<String> messages, boolean changed)
+    private LbResult applyHeld(Request request, Change change, List<String> messages, boolean changed)
             throws PlanException, ApplyException, IOException {
         // Every family is planned before any is written, so a plan that fails changes nothing.
         Map<Family, DesiredState> desired = new LinkedHashMap<>();
@@ -117,7 +117,7 @@ public final class LoadBalancer {
         if (changed) {
             StateFile.write(stateFile, change.next());
         }
-        return new Outcome(messages, applied, changed);
+        return new LbResult(messages, applied, changed);
     }
 
     /**

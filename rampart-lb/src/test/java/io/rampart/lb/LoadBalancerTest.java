@@ -179,12 +179,12 @@ class LoadBalancerTest {
 
     @Test
     void withoutRunOnlyTheStateIsWrittenAndWithRunTheKernelFirst() throws Exception {
-        Outcome saved = balancer().execute(request("api", "10.0.0.2:80", "10.0.1.1:80"));
+        LbResult saved = balancer().execute(request("api", "10.0.0.2:80", "10.0.1.1:80"));
         assertThat(saved.stateWritten()).isTrue();
         assertThat(host.restores).isEmpty();
         assertThat(StateFile.read(stateFile)).containsOnlyKeys("web", "api");
 
-        Outcome applied = balancer().execute(running(request("api", null, null)));
+        LbResult applied = balancer().execute(running(request("api", null, null)));
         assertThat(applied.stateWritten()).isFalse();
         assertThat(host.restores).singleElement().asString()
                 .contains("-A IPTLB_NAT_API -p tcp -j DNAT --to-destination 10.0.1.1:80")

@@ -68,10 +68,10 @@ public final class Stages {
      * @param chains   the stage chains written (created or refilled), as the kernel names them
      * @param written  whether the kernel was changed at all
      */
-    public record Outcome(Family family, String stage, String captured, List<String> chains, int rules,
+    public record Change(Family family, String stage, String captured, List<String> chains, int rules,
                           boolean written, Duration took) {
 
-        public Outcome {
+        public Change {
             chains = List.copyOf(chains);
         }
     }
@@ -88,13 +88,13 @@ public final class Stages {
      * Loads {@code desired} as stage {@code name}, replacing the stage's chains if it exists. A live
      * stage changes at once; its new file must then have the same built-in chains.
      */
-    public Outcome stage(String name, DesiredState desired) throws PlanException, ApplyException {
+    public Change stage(String name, DesiredState desired) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(desired.family())) {
             return restage(name, desired);
         }
     }
 
-    private Outcome restage(String name, DesiredState desired) throws PlanException, ApplyException {
+    private Change restage(String name, DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         Family family = desired.family();
@@ -129,20 +129,20 @@ public final class Stages {
         }
         restore(family, script.toString());
         int rules = contents.values().stream().mapToInt(Content::rules).sum();
-        return new Outcome(family, name, null, written, rules, true, since(start));
+        return new Change(family, name, null, written, rules, true, since(start));
     }
 
     /**
      * Makes stage {@code name} the live ruleset of {@code family}. When no stage is live yet, what
      * apply put into the built-in chains first moves into stage {@code previous}.
      */
-    public Outcome switchTo(Family family, String name, String previous) throws PlanException, ApplyException {
+    public Change switchTo(Family family, String name, String previous) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(family)) {
             return switchHeld(family, name, previous);
         }
     }
 
-    private Outcome switchHeld(Family family, String name, String previous) throws PlanException, ApplyException {
+    private Change switchHeld(Family family, String name, String previous) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         StageNames.check(previous);
@@ -196,18 +196,18 @@ public final class Stages {
             restore(family, script.toString());
         }
         int rules = captured.values().stream().mapToInt(Content::rules).sum();
-        return new Outcome(family, name, liveNow.isEmpty() ? previous : null, written, rules, changes,
+        return new Change(family, name, liveNow.isEmpty() ? previous : null, written, rules, changes,
                 since(start));
     }
 
     /** Removes stage {@code name}: its chains and records. The live stage cannot be removed. */
-    public Outcome unstage(Family family, String name) throws PlanException, ApplyException {
+    public Change unstage(Family family, String name) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(family)) {
             return unstageHeld(family, name);
         }
     }
 
-    private Outcome unstageHeld(Family family, String name) throws PlanException, ApplyException {
+    private Change unstageHeld(Family family, String name) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         LiveState live = LiveState.parse(xtables.save(family));
@@ -228,7 +228,7 @@ public final class Stages {
             }
         }
         restore(family, script.toString());
-        return new Outcome(family, name, null, List.of(), 0, true, since(start));
+        return new Change(family, name, null, List.of(), 0, true, since(start));
     }
 
     /** Every stage of the family with its chains and the counters of its hooks, from one iptables-save -c. */

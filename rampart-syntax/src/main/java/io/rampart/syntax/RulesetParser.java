@@ -228,7 +228,7 @@ public final class RulesetParser {
             } catch (OtherFamilyException e) {
                 // iptables-restore skips rules marked for the other family.
             } catch (RuleSyntaxException e) {
-                throw new RulesetSyntaxException(e.getMessage(), lineNumber, e.column());
+                throw new RulesetSyntaxException(e.problem(), lineNumber, e.column(), e.hint());
             }
         }
 
