@@ -2,12 +2,12 @@ package io.rampart.reconcile;
 
 import io.rampart.model.Chain;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.syntax.SavedState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Brings the kernel to a desired state: one iptables-save to read it, and, only when something
@@ -28,7 +28,6 @@ public final class Reconciler {
 
     /** How often an apply plans, before it gives up on a kernel that keeps changing under it. */
     static final int ATTEMPTS = 5;
-    private static final Pattern COUNTERS = Pattern.compile(" \\[\\d+:\\d+]$");
 
     private final Xtables xtables;
     private final Planner planner;
@@ -71,7 +70,8 @@ public final class Reconciler {
                 if (result.ok() && holdsWritten(desired, plan, before, after)) {
                     return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                 }
-                boolean moved = !stripped(after).equals(stripped(before));
+                boolean moved = !SavedState.parse(after).withoutCounters()
+                        .equals(SavedState.parse(before).withoutCounters());
                 if (attempt == ATTEMPTS || !result.ok() && !moved) {
                     throw new ApplyException(result.ok()
                             ? desired.source() + ": other programs kept changing the kernel's rules while they were"
@@ -111,13 +111,6 @@ public final class Reconciler {
             }
         }
         return true;
-    }
-
-    /** Save text without what changes with no writer: comment lines (the time of the dump) and policy counters. */
-    private static String stripped(String saved) {
-        return saved.lines().filter(line -> !line.startsWith("#"))
-                .map(line -> line.startsWith(":") ? COUNTERS.matcher(line).replaceFirst("") : line)
-                .collect(Collectors.joining("\n"));
     }
 
     private static Duration since(long start) {
