@@ -49,7 +49,7 @@ public final class SavedState {
         private final Map<String, List<String>> rules = new LinkedHashMap<>();
         private final Map<String, List<Counters>> counters = new LinkedHashMap<>();
 
-        private SavedTable(String label) {
+        SavedTable(String label) {
             this.label = label;
             this.table = Table.byLabel(label).orElse(null);
         }
@@ -87,7 +87,11 @@ public final class SavedState {
             return counters.getOrDefault(chain, List.of());
         }
 
-        private void add(String chain, String rule, Counters counted) {
+        void declare(SavedChain chain) {
+            chains.put(chain.name(), chain);
+        }
+
+        void add(String chain, String rule, Counters counted) {
             rules.computeIfAbsent(chain, c -> new ArrayList<>()).add(rule);
             if (counted != null) {
                 counters.computeIfAbsent(chain, c -> new ArrayList<>()).add(counted);
@@ -98,7 +102,7 @@ public final class SavedState {
     private final Map<String, SavedTable> tables;
     private final List<String> warnings;
 
-    private SavedState(Map<String, SavedTable> tables, List<String> warnings) {
+    SavedState(Map<String, SavedTable> tables, List<String> warnings) {
         this.tables = tables;
         this.warnings = List.copyOf(warnings);
     }
@@ -126,8 +130,7 @@ public final class SavedState {
                 }
             } else if (first == ':') {
                 if (current != null) {
-                    SavedChain chain = chain(line);
-                    current.chains.put(chain.name(), chain);
+                    current.declare(chain(line));
                 }
             } else if (first == '*') {
                 String label = line.substring(1).strip();
