@@ -20,7 +20,7 @@ import java.util.Map;
  * nothing); on top, what tests need to stage: counters, a refusal at a given line, and other
  * programs' scripts run just before or after Rampart's.
  */
-final class FakeXtables implements Xtables {
+final class ModelXtables implements Xtables {
 
     private SavedState state = SavedState.parse("");
     final List<String> scripts = new ArrayList<>();
