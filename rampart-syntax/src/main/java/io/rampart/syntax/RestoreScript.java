@@ -46,11 +46,21 @@ public final class RestoreScript {
 
     /** A command on one chain. */
     public sealed interface Command extends Line
-            permits DeclareChain, Append, Insert, Replace, DeleteAt, DeleteRule, Flush, DeleteChain, SetPolicy {
+            permits DeclareChain, RuleCommand, DeleteAt, Flush, DeleteChain, SetPolicy {
         String chain();
 
         /** Where the command came from ({@code file:line}), or null. */
         String source();
+    }
+
+    /** A command that names a rule: {@code rule} is its canonical save line, {@code -A CHAIN ...}. */
+    public sealed interface RuleCommand extends Command permits Append, Insert, Replace, DeleteRule {
+        String rule();
+
+        @Override
+        default String chain() {
+            return SavedState.chainOf(rule());
+        }
     }
 
     /**
@@ -65,12 +75,7 @@ public final class RestoreScript {
     }
 
     /** {@code -A CHAIN ...}: {@code rule} is the canonical save line. */
-    public record Append(String rule, String source) implements Command {
-        @Override
-        public String chain() {
-            return SavedState.chainOf(rule);
-        }
-
+    public record Append(String rule, String source) implements RuleCommand {
         @Override
         public String text() {
             return rule;
@@ -78,12 +83,7 @@ public final class RestoreScript {
     }
 
     /** {@code -I CHAIN POSITION ...}: the rule goes before the one at {@code position} (from 1). */
-    public record Insert(String rule, int position, String source) implements Command {
-        @Override
-        public String chain() {
-            return SavedState.chainOf(rule);
-        }
-
+    public record Insert(String rule, int position, String source) implements RuleCommand {
         @Override
         public String text() {
             return positional("-I", rule, position);
@@ -91,12 +91,7 @@ public final class RestoreScript {
     }
 
     /** {@code -R CHAIN POSITION ...}: the rule takes the place of the one at {@code position}. */
-    public record Replace(String rule, int position, String source) implements Command {
-        @Override
-        public String chain() {
-            return SavedState.chainOf(rule);
-        }
-
+    public record Replace(String rule, int position, String source) implements RuleCommand {
         @Override
         public String text() {
             return positional("-R", rule, position);
@@ -112,12 +107,7 @@ public final class RestoreScript {
     }
 
     /** {@code -D CHAIN ...}: deletes the first rule of that text; refused when the chain has none. */
-    public record DeleteRule(String rule, String source) implements Command {
-        @Override
-        public String chain() {
-            return SavedState.chainOf(rule);
-        }
-
+    public record DeleteRule(String rule, String source) implements RuleCommand {
         @Override
         public String text() {
             return "-D" + rule.substring(2);
