@@ -145,11 +145,10 @@ public final class RestoreScript {
 
     private final List<Line> lines;
 
+    /** Takes {@code lines}, which no one else holds, without copying: a script may have 100,000 of them. */
     private RestoreScript(List<Line> lines) {
-        this.lines = List.copyOf(lines);
+        this.lines = Collections.unmodifiableList(lines);
     }
-
-    public static final RestoreScript EMPTY = new RestoreScript(List.of());
 
     public List<Line> lines() {
         return lines;

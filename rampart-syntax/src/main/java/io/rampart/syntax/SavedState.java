@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 
 /**
  * What {@code iptables-save} printed (with or without {@code -c}), read once: tables, their chains
@@ -178,6 +179,26 @@ public final class SavedState {
         int colon = packetsColonBytes.indexOf(':');
         return new Counters(Long.parseLong(packetsColonBytes.substring(0, colon)),
                 Long.parseLong(packetsColonBytes.substring(colon + 1)));
+    }
+
+    /** The same state with only the chains {@code keep} accepts (given a table's label and a chain), and their rules. */
+    public SavedState withChains(BiPredicate<String, String> keep) {
+        Map<String, SavedTable> kept = new LinkedHashMap<>();
+        for (SavedTable table : tables.values()) {
+            SavedTable copy = new SavedTable(table.label);
+            for (SavedChain chain : table.chains.values()) {
+                if (keep.test(table.label, chain.name())) {
+                    copy.declare(chain);
+                    List<String> rules = table.rulesOf(chain.name());
+                    List<Counters> counted = table.countersOf(chain.name());
+                    for (int i = 0; i < rules.size(); i++) {
+                        copy.add(chain.name(), rules.get(i), i < counted.size() ? counted.get(i) : null);
+                    }
+                }
+            }
+            kept.put(table.label, copy);
+        }
+        return new SavedState(kept, warnings);
     }
 
     /**

@@ -78,4 +78,36 @@ class SavedStateTest {
         assertThat(broute.table()).isEmpty();
         assertThat(broute.rulesOf("BROUTING")).containsExactly("-A BROUTING -j ACCEPT");
     }
+
+    @Test
+    void withoutCountersIsTheTextWithoutCommentsAndCounters() {
+        assertThat(SavedState.parse(COUNTED).withoutCounters()).isEqualTo("""
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :C1 - [0:0]
+                -A INPUT -s 10.0.0.1/32 -j C1
+                -A C1 -p tcp -m tcp --dport 22 -j ACCEPT
+                COMMIT
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A POSTROUTING -o eth0 -j MASQUERADE
+                COMMIT
+                """);
+    }
+
+    @Test
+    void withChainsKeepsTheChainsAskedForWithTheirRulesAndCounters() {
+        SavedState kept = SavedState.parse(COUNTED).withChains((table, chain) -> !chain.equals("INPUT"));
+        SavedTable filter = kept.table(Table.FILTER).orElseThrow();
+        assertThat(filter.chains().keySet()).containsExactly("FORWARD", "OUTPUT", "C1");
+        assertThat(filter.rulesOf("INPUT")).isEmpty();
+        assertThat(filter.countersOf("C1")).containsExactly(new Counters(2, 120));
+        assertThat(kept.table(Table.NAT).orElseThrow().chains().keySet()).containsExactly("PREROUTING", "OUTPUT",
+                "POSTROUTING");
+    }
 }
