@@ -5,9 +5,11 @@ import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.reconcile.LiveState.LiveTable;
+import io.rampart.syntax.RestoreScript;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,7 +119,9 @@ public final class KernelView {
     LiveState readAll() {
         LiveState saved = LiveState.parse(xtables.save(family));
         Map<Table, LiveTable> read = new EnumMap<>(Table.class);
-        saved.tables().forEach(t -> read.put(t.table(), t));
+        // Maps of its own: chains listed later are put into them.
+        saved.tables().forEach(t -> read.put(t.table(),
+                new LiveTable(t.table(), new LinkedHashMap<>(t.chains()), new LinkedHashMap<>(t.rules()))));
         synchronized (this) {
             fullReads++;
         }
@@ -175,18 +179,15 @@ public final class KernelView {
         return true;
     }
 
-    /** The chains each table of a restore script names, the tables' own lines aside. */
-    static Set<TableChain> chainsNamed(String script) {
+    /** The chains each table of a restore script names. */
+    static Set<TableChain> chainsNamed(RestoreScript script) {
         Set<TableChain> named = new HashSet<>();
         Table table = null;
-        for (String line : script.split("\n")) {
-            if (line.startsWith("*")) {
-                table = Table.byLabel(line.substring(1).strip()).orElse(null);
-            } else if (table != null && line.startsWith(":")) {
-                named.add(new TableChain(table, line.substring(1).split(" ", 2)[0]));
-            } else if (table != null && line.length() > 3 && line.charAt(0) == '-' && line.charAt(2) == ' ') {
-                int end = line.indexOf(' ', 3);
-                named.add(new TableChain(table, end < 0 ? line.substring(3) : line.substring(3, end)));
+        for (RestoreScript.Line line : script.lines()) {
+            if (line instanceof RestoreScript.TableStart start) {
+                table = Table.byLabel(start.label()).orElse(null);
+            } else if (table != null && line instanceof RestoreScript.Command command) {
+                named.add(new TableChain(table, command.chain()));
             }
         }
         return named;
