@@ -108,18 +108,25 @@ class KernelViewKernelTest {
                 }
             }
             String context = "seed " + seed + ", step " + step + " (" + what + ")";
+            quiet(context);
             if (random.nextBoolean()) {
+                // As the agent does once the change's events are in: plan on the view, write, check.
                 Reconciler.Applied applied = reconciler.apply(desired, view);
                 assertThat(reconciler.plan(desired).isEmpty()).as(context + ": the kernel holds the desired state after "
                         + applied.plan().ruleChanges() + " changes").isTrue();
+                quiet(context + ", after the apply");
             }
-            Eventually.await("the view to hold what iptables-save holds, " + context, PATIENCE,
-                    () -> same(view.current(), LiveState.parse(iptables.saveWithComments())));
         }
         reconciler.apply(desired, view);
         assertThat(reconciler.plan(desired).isEmpty()).isTrue();
         System.out.println("kernel view, seed " + seed + ": " + (view.fullReads() - fullReadsAtStart)
                 + " full reads and " + view.chainsListed() + " chains listed in " + STEPS + " steps");
+    }
+
+    /** Waits for the quiet after a change: the view, brought up to date by the events, holds what iptables-save holds. */
+    private static void quiet(String context) {
+        Eventually.await("the view to hold what iptables-save holds, " + context, PATIENCE,
+                () -> same(view.current(), LiveState.parse(iptables.saveWithComments())));
     }
 
     /** A file: INPUT with a policy, a head-shared FORWARD, and CHAINS chains of their own with a few rules. */
