@@ -181,13 +181,17 @@ class AgentKernelTest {
         assertThat(rulesOf("FORWARD")).containsExactly("-A FORWARD -j DOCKER");
     }
 
+    private void nextIsAnApplyOfOneRule() {
+        AgentEvent applied = next();
+        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+    }
+
     @Test
     void reappliesWhenTheFileChanges() throws IOException {
         startAgent();
         edit(FIREWALL.replace("-A SSH -j DROP\n", "-A SSH -s 198.51.100.0/24 -j ACCEPT\n-A SSH -j DROP\n"));
-        AgentEvent applied = next();
-        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
-        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+        nextIsAnApplyOfOneRule();
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
                 "-A SSH -s 198.51.100.0/24 -j ACCEPT", "-A SSH -j DROP");
     }
@@ -196,9 +200,7 @@ class AgentKernelTest {
     void aRuleChangedInPlaceIsAppliedOnce() throws IOException {
         startAgent();
         edit(FIREWALL.replace("-A SSH -j DROP", "-A SSH -j REJECT"));
-        AgentEvent applied = next();
-        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
-        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+        nextIsAnApplyOfOneRule();
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
                 "-A SSH -j REJECT --reject-with icmp-port-unreachable");
         shell("iptables -D INPUT 1");
@@ -213,9 +215,7 @@ class AgentKernelTest {
         refusedByTheWholeFile = "--dport 666";
         startAgent();
         edit(FIREWALL.replace("--dport 53", "--dport 666"));
-        AgentEvent quick = next();
-        assertThat(quick.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
-        assertThat(quick.plan().ruleChanges()).isEqualTo(1);
+        nextIsAnApplyOfOneRule();
         AgentEvent error = next();
         assertThat(error.kind()).isEqualTo(AgentEvent.Kind.FILE_ERROR);
         assertThat(error.message()).contains("--dport 666 is refused");
