@@ -45,6 +45,26 @@ final class FleetRunner {
 
     static int publish(String endpoints, String prefix, Path file, String message, boolean json, PrintWriter out,
                        PrintWriter err) {
+        Stored published;
+        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+            published = publish(store, file, message, err);
+        }
+        if (json) {
+            out.println(Json.line(new PublishResult(published.revision().id(), published.stored())));
+        } else {
+            out.println(published.stored() ? "published " + file + " (" + published.revision().bundle().files().size()
+                    + " file(s))" : "already published: the same content");
+            out.println(published.revision().id());
+        }
+        return ExitCode.OK;
+    }
+
+    /** A revision, and whether publishing it stored it (false: it was stored already). */
+    record Stored(Revision revision, boolean stored) {
+    }
+
+    /** Checks {@code file} as {@code check} does (its findings on {@code err}) and stores it as a revision. */
+    static Stored publish(EtcdStore store, Path file, String message, PrintWriter err) {
         RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
         err.print(RulesetFiles.render(source, false));
         err.flush();
@@ -54,18 +74,7 @@ final class FleetRunner {
         }
         Revision revision = Revision.of(Bundle.collect(file, source.files().keySet()), publisher(), Instant.now(),
                 message);
-        Publisher.Published published;
-        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
-            published = new Publisher(store).publish(revision);
-        }
-        if (json) {
-            out.println(Json.line(new PublishResult(published.revision(), published.stored())));
-        } else {
-            out.println(published.stored() ? "published " + file + " (" + revision.bundle().files().size()
-                    + " file(s))" : "already published: the same content");
-            out.println(published.revision());
-        }
-        return ExitCode.OK;
+        return new Stored(revision, new Publisher(store).publish(revision).stored());
     }
 
     /**

@@ -205,7 +205,7 @@ class FleetRolloutKernelTest {
         String revision = publish(8003, BACKUP);
         Run run = Run.of("fleet", "rollout", revision, "--etcd", etcd.endpoints(), "--waves", "1,50%,100%");
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(3);
-        assertThat(run.out()).contains("h3: failed: failed: ", "not-an-address", "wave 2/3 failed",
+        assertThat(run.out()).contains("h3: failed: ", "not-an-address", "wave 2/3 failed",
                 "h2: assigned " + previous + " again", "h3: assigned " + previous + " again");
         RolloutState halted = rollout().orElseThrow();
         assertThat(halted.result()).isEqualTo(RolloutState.Result.HALTED);

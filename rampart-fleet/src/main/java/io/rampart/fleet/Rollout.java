@@ -200,8 +200,7 @@ public final class Rollout {
                     host -> host.with(RolloutState.Outcome.PASSED, null)), waited.failed());
             if (judged.failures() > judged.maxFailures()) {
                 String why = wave + " failed: " + judged.failures() + " host(s) failed, more than --max-failures "
-                        + judged.maxFailures() + " (" + String.join("; ", waited.failed().entrySet().stream()
-                        .map(failed -> failed.getKey() + ": " + firstLine(failed.getValue())).toList())
+                        + judged.maxFailures() + " (" + String.join(", ", waited.failed().keySet())
                         + "); its hosts were returned to their previous revisions";
                 progress.accept(why);
                 Read halted = returnToPrevious(lock, new Read(judged, read.modRevision()), hosts,
@@ -366,7 +365,8 @@ public final class Rollout {
     private static String failure(FleetView.Host host, String revision) {
         boolean failing = host.state() == HostStatus.State.FAILED || host.state() == HostStatus.State.DRIFTED;
         return failing && revision.equals(host.reportedAssigned())
-                ? host.state().label() + ": " + (host.error() == null ? "no error reported" : host.error()) : null;
+                ? (host.state() == HostStatus.State.DRIFTED ? "drifted: " : "")
+                        + (host.error() == null ? "no error reported" : host.error()) : null;
     }
 
     /**

@@ -160,7 +160,8 @@ class RolloutTest {
         Rollout.Ended ended = controller().start(request("", "1,100%", 0));
         RolloutState state = ended.state();
         assertThat(state.result()).isEqualTo(RolloutState.Result.HALTED);
-        assertThat(state.reason()).startsWith("wave 2/2 failed: 1 host(s) failed, more than --max-failures 0 (b: ");
+        assertThat(state.reason()).isEqualTo("wave 2/2 failed: 1 host(s) failed, more than --max-failures 0 (b);"
+                + " its hosts were returned to their previous revisions");
         assertThat(state.hosts().get("b").outcome()).isEqualTo(RolloutState.Outcome.ROLLED_BACK);
         assertThat(state.hosts().get("b").error()).contains("host.rules:3:9: error: bad");
         assertThat(store.get(store.layout().assignment("a"))).contains("r1");
