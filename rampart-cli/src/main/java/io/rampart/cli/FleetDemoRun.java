@@ -93,12 +93,7 @@ final class FleetDemoRun {
             throws IOException {
         Path file = dir.resolve("fleet.rules");
         String text = resource();
-        Files.writeString(file, text);
-        out.printf("$ rampart fleet publish fleet.rules --etcd %s%n", endpoint);
-        String first = FleetRunner.publish(store, file, "the demo's first revision", out).revision().id();
-        out.println(first);
-        rollout(store, endpoint, first, out);
-        status(endpoint, out);
+        publishAndRollOut(store, endpoint, file, text, "the demo's first revision", out);
         out.println("\nWhat each kernel holds now (iptables-save, INPUT): the same file, each host's own values:");
         for (int i = 0; i < HOSTS.size(); i++) {
             out.println("  " + HOSTS.get(i).name() + ":");
@@ -106,19 +101,12 @@ final class FleetDemoRun {
         }
 
         out.println("\nA second revision opens port 9100 to $MONITOR; web2's MONITOR is not an address:");
-        out.printf("$ etcdctl put /rampart/hosts/web2/vars/MONITOR not-an-address%n");
-        store.put(store.layout().vars("web2") + "MONITOR", "not-an-address");
-        store.put(store.layout().vars("db1") + "MONITOR", "192.0.2.99");
-        Files.writeString(file, text.replace("#MONITOR", MONITOR));
-        out.printf("$ rampart fleet publish fleet.rules --etcd %s%n", endpoint);
-        String second = FleetRunner.publish(store, file, "open the node exporter to MONITOR", out).revision().id();
-        out.println(second);
-        rollout(store, endpoint, second, out);
-        status(endpoint, out);
+        putVar(store, "db1", "MONITOR", "192.0.2.99", out);
+        putVar(store, "web2", "MONITOR", "not-an-address", out);
+        publishAndRollOut(store, endpoint, file, text.replace("#MONITOR", MONITOR), "open port 9100 to MONITOR", out);
 
         out.println("\nThe value fixed, the rollout goes on from its wave:");
-        out.printf("$ etcdctl put /rampart/hosts/web2/vars/MONITOR 192.0.2.98%n");
-        store.put(store.layout().vars("web2") + "MONITOR", "192.0.2.98");
+        putVar(store, "web2", "MONITOR", "192.0.2.98", out);
         out.printf("$ rampart fleet resume --etcd %s%n", endpoint);
         Rollout.Ended resumed = controller(store, out).resume();
         int code = status(endpoint, out);
@@ -126,10 +114,23 @@ final class FleetDemoRun {
                 : ExitCode.SYSTEM;
     }
 
-    private static void rollout(EtcdStore store, String endpoint, String revision, PrintWriter out) {
+    /** Writes {@code text} to {@code file}, publishes it, rolls it out in two waves and shows the status. */
+    private static void publishAndRollOut(EtcdStore store, String endpoint, Path file, String text, String message,
+                                          PrintWriter out) throws IOException {
+        Files.writeString(file, text);
+        out.printf("$ rampart fleet publish %s --etcd %s --message '%s'%n", file.getFileName(), endpoint, message);
+        String revision = FleetRunner.publish(store, file, message, out).revision().id();
+        out.println(revision);
         out.printf("$ rampart fleet rollout %s --etcd %s --waves 1,100%%%n", revision, endpoint);
         controller(store, out).start(new Rollout.Request(revision, Map.of(), Waves.parse("1,100%"), Duration.ZERO,
                 Duration.ofSeconds(30), 0));
+        status(endpoint, out);
+    }
+
+    private static void putVar(EtcdStore store, String host, String name, String value, PrintWriter out) {
+        String key = store.layout().vars(host) + name;
+        out.printf("$ etcdctl put %s %s%n", key, value);
+        store.put(key, value);
     }
 
     private static Rollout controller(EtcdStore store, PrintWriter out) {
