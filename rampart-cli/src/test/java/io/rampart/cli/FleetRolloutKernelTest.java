@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Rollouts over six hosts, each a namespace with its own agent process, on a three-member etcd:
  * waves that converge with each host's own values, an agent killed mid-rollout, a host whose
- * values break the revision, a killed controller resumed, and the etcd leader stopped mid-rollout.
+ * values break the revision, a killed controller resumed, and the etcd leader stopped mid-rollout
+ * (then the rollout rolled back).
  * Each test starts from where the one before left every host: converged on one revision.
  */
 @Timeout(300)
@@ -156,6 +157,10 @@ class FleetRolloutKernelTest {
         Run status = Run.of("fleet", "status", "--etcd", etcd.endpoints());
         assertThat(status.exitCode()).as(status.out()).isZero();
         assertThat(status.out()).contains("the rollout of " + revision + ": succeeded, 3 wave(s) passed");
+        Run db = Run.of("fleet", "status", "--etcd", etcd.endpoints(), "--select", "role=db");
+        assertThat(db.exitCode()).isZero();
+        assertThat(db.out()).startsWith("h5  converged  revision " + revision).contains("\nh6  ")
+                .doesNotContain("h1 ").contains("2 host(s): 2 converged");
         held(revision, 8001);
     }
 
@@ -223,6 +228,10 @@ class FleetRolloutKernelTest {
         Run status = Run.of("fleet", "status", "--etcd", etcd.endpoints());
         assertThat(status.out()).contains("the rollout of " + revision + ": halted, wave 2 of 3 (h2, h3)",
                 "  h3: rolled-back (" + dir);
+        assertThat(status.exitCode()).isZero(); // every host holds what it is assigned: the wave returned
+        JsonNode shown = Json.parse(Run.of("fleet", "status", "--etcd", etcd.endpoints(), "--json").out());
+        assertThat(shown.get("rollout").get("result").asText()).isEqualTo("halted");
+        assertThat(shown.get("rollout").get("hosts").get("h3").get("error").asText()).contains("not-an-address");
 
         // The value fixed, the rollout resumes at its wave and ends with h3's own extra rule.
         store.put("/rampart/hosts/h3/vars/BACKUP", "198.51.100.3");
@@ -269,6 +278,13 @@ class FleetRolloutKernelTest {
         Run run = rollout.get(WITHIN.toSeconds() * 2, TimeUnit.SECONDS);
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         held(revision, 8005);
+
+        // Undone on the two members left: every host back on the revision it held before.
+        String previous = rollout().orElseThrow().hosts().get("h1").previous();
+        Run back = Run.of("fleet", "rollback", "--etcd", etcd.endpoints(), "--json");
+        assertThat(back.exitCode()).as(back.err()).isZero();
+        assertThat(Json.parse(back.out()).get("result").asText()).isEqualTo("rolled-back");
+        held(previous, 8004);
     }
 
     /** Every host converged on {@code revision}, its kernel holding its own expansion of it. */

@@ -74,10 +74,14 @@ class RolloutTest {
 
     @AfterEach
     void stop() throws InterruptedException {
-        agentsRun = false;
-        agents.join();
+        stopAgents();
         leases.forEach(EtcdStore.Lease::close);
         store.close();
+    }
+
+    private void stopAgents() throws InterruptedException {
+        agentsRun = false;
+        agents.join();
     }
 
     /** What agents do, in short: report the assigned revision converged, or failed where told to. */
@@ -136,8 +140,8 @@ class RolloutTest {
         answering.remove("c");
         CompletableFuture<Rollout.Ended> running = CompletableFuture.supplyAsync(() -> controller()
                 .start(request("", "1,100%", 0)));
-        await("wave 2 waiting for c", () -> Rollout.current(store).map(state -> state.wave() == 2).orElse(false)
-                && FleetView.read(store).controller() != null);
+        await("wave 2 waiting for c", () -> Rollout.current(store).map(state -> state.wave() == 2
+                && state.hosts().get("c").outcome() == RolloutState.Outcome.WAITING).orElse(false));
         assertThatThrownBy(() -> controller().start(request("", "100%", 0)))
                 .hasMessageContaining("is not over: `rampart fleet resume' continues it");
         RolloutState halted = controller().halt();
@@ -183,6 +187,28 @@ class RolloutTest {
         assertThat(ended.complete()).isFalse();
         assertThat(ended.state().hosts().get("a").outcome()).isEqualTo(RolloutState.Outcome.FAILED);
         assertThat(ended.state().hosts().get("c").outcome()).isEqualTo(RolloutState.Outcome.PASSED);
+    }
+
+    @Test
+    void aHostSilentPastTheDeadlineFailsAndOneLeavingDuringTheBakeFails() throws InterruptedException {
+        answering.remove("c");
+        Rollout.Ended late = controller().start(new Rollout.Request("r1", Map.of(), Waves.parse("100%"), Duration.ZERO,
+                Duration.ofSeconds(1), 5));
+        assertThat(late.state().hosts().get("c").error()).isEqualTo("not applied and healthy on r1 within 1 s"
+                + " (applying)");
+        assertThat(late.state().hosts().get("a").outcome()).isEqualTo(RolloutState.Outcome.PASSED);
+
+        answering.add("c");
+        store.put(store.layout().revision("r2"), "{}");
+        CompletableFuture<Rollout.Ended> baking = CompletableFuture.supplyAsync(() -> controller().start(
+                new Rollout.Request("r2", Map.of(), Waves.parse("100%"), Duration.ofSeconds(30), Duration.ofSeconds(5),
+                        0)));
+        await("the wave baking", () -> progress.contains("  baking 30 s"));
+        stopAgents();
+        report("b", "r1", "r2", HostStatus.State.APPLYING, null);
+        RolloutState halted = baking.join().state(); // after the deadline for the wave's return: no agent answers
+        assertThat(halted.result()).isEqualTo(RolloutState.Result.HALTED);
+        assertThat(halted.hosts().get("b").error()).isEqualTo("left r2 while baking: applying");
     }
 
     @Test
