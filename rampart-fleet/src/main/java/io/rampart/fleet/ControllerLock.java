@@ -2,7 +2,7 @@ package io.rampart.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -56,7 +56,7 @@ final class ControllerLock implements AutoCloseable {
                     continue;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new ApiException(ApiException.SYSTEM, "another controller acts on the rollout: " + other
+                    throw new Failure(Failure.Category.SYSTEM, "another controller acts on the rollout: " + other
                             + " holds " + key + "; a controller that is gone loses it within " + LEASE_SECONDS + " s");
                 }
                 if (!told) {
@@ -68,7 +68,7 @@ final class ControllerLock implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             lease.close();
-            throw new ApiException(ApiException.SYSTEM, "interrupted waiting for " + key);
+            throw new Failure(Failure.Category.SYSTEM, "interrupted waiting for " + key);
         } catch (RuntimeException e) {
             lease.close();
             throw e;
@@ -120,7 +120,7 @@ final class ControllerLock implements AutoCloseable {
     public void close() {
         try {
             guard().delete(store.layout().rolloutLock()).commit();
-        } catch (ApiException e) {
+        } catch (Failure e) {
             // etcd gone: the lease ends the lock by itself
         } finally {
             lease.close();

@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +79,7 @@ public final class Rollout {
     /** Starts a rollout and drives it to its end; bad input is refused before anything is written. */
     public Ended start(Request request) {
         if (store.get(layout.revision(request.revision())).isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, "revision " + request.revision()
+            throw new Failure(Failure.Category.INPUT, "revision " + request.revision()
                     + " is not published (`rampart fleet publish' prints the id)");
         }
         readState().ifPresent(this::refuseUnfinished);
@@ -89,7 +89,7 @@ public final class Rollout {
                 .map(FleetView.Host::name).toList();
         if (selected.isEmpty()) {
             long registered = fleet.hosts().stream().filter(host -> host.state() != HostStatus.State.OFFLINE).count();
-            throw new ApiException(ApiException.BAD_INPUT, (request.select().isEmpty() ? "no host"
+            throw new Failure(Failure.Category.INPUT, (request.select().isEmpty() ? "no host"
                     : "--select " + labels(request.select()) + " matches none of the " + registered + " host(s)")
                     + " registered; nothing was rolled out");
         }
@@ -136,7 +136,7 @@ public final class Rollout {
         while (true) {
             Read read = unfinished("halt");
             if (read.state().result() != RolloutState.Result.RUNNING) {
-                throw new ApiException(ApiException.BAD_INPUT, "the " + read.state().summary() + ": nothing to halt");
+                throw new Failure(Failure.Category.INPUT, "the " + read.state().summary() + ": nothing to halt");
             }
             RolloutState halted = read.state().withResult(RolloutState.Result.HALTED, "halted by " + who);
             if (new StoreTransaction(store).unchanged(layout.rollout(), read.modRevision())
@@ -149,7 +149,7 @@ public final class Rollout {
 
     /** Returns every host the rollout moved to the revision it held before, and waits for them to report it. */
     public Ended rollback() {
-        Read read = readState().orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no rollout to roll back"));
+        Read read = readState().orElseThrow(() -> new Failure(Failure.Category.INPUT, "no rollout to roll back"));
         if (read.state().result() == RolloutState.Result.RUNNING) {
             progress.accept("halting the running rollout first");
             halt();
@@ -157,7 +157,7 @@ public final class Rollout {
         try (ControllerLock lock = ControllerLock.take(store, holder("rollback"), LOCK_WAIT, progress)) {
             read = readState().orElseThrow();
             if (read.state().result() == RolloutState.Result.ROLLED_BACK) {
-                throw new ApiException(ApiException.BAD_INPUT, "the " + read.state().summary()
+                throw new Failure(Failure.Category.INPUT, "the " + read.state().summary()
                         + ": nothing to roll back");
             }
             List<String> moved = read.state().hosts().entrySet().stream()
@@ -335,7 +335,7 @@ public final class Rollout {
                 Thread.sleep(POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ApiException(ApiException.SYSTEM, "interrupted; the rollout stays as it is in etcd");
+                throw new Failure(Failure.Category.SYSTEM, "interrupted; the rollout stays as it is in etcd");
             }
         }
     }
@@ -350,8 +350,8 @@ public final class Rollout {
         throw lostControl(lock);
     }
 
-    private ApiException lostControl(ControllerLock lock) {
-        return new ApiException(ApiException.SYSTEM, layout.rollout() + " changed under this controller"
+    private Failure lostControl(ControllerLock lock) {
+        return new Failure(Failure.Category.SYSTEM, layout.rollout() + " changed under this controller"
                 + (lock.held() ? "" : ", which lost " + layout.rolloutLock()) + "; `rampart fleet status' shows it,"
                 + " `rampart fleet resume' continues it");
     }
@@ -398,16 +398,16 @@ public final class Rollout {
 
     /** The state of a rollout that is not over, for {@code command}; else a clear refusal. */
     private Read unfinished(String command) {
-        Read read = readState().orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no rollout to " + command));
+        Read read = readState().orElseThrow(() -> new Failure(Failure.Category.INPUT, "no rollout to " + command));
         if (read.state().result().finished()) {
-            throw new ApiException(ApiException.BAD_INPUT, "the " + read.state().summary() + ": nothing to " + command);
+            throw new Failure(Failure.Category.INPUT, "the " + read.state().summary() + ": nothing to " + command);
         }
         return read;
     }
 
     private void refuseUnfinished(Read read) {
         if (!read.state().result().finished()) {
-            throw new ApiException(ApiException.SYSTEM, "the " + read.state().summary() + " is not over:"
+            throw new Failure(Failure.Category.SYSTEM, "the " + read.state().summary() + " is not over:"
                     + " `rampart fleet resume' continues it, `rampart fleet rollback' undoes it; nothing was changed");
         }
     }
@@ -422,8 +422,8 @@ public final class Rollout {
         while (true) {
             try {
                 return operation.get();
-            } catch (ApiException e) {
-                if (e.exitCode() != ApiException.SYSTEM || !e.getMessage().startsWith("etcd at ")
+            } catch (Failure e) {
+                if (e.category() != Failure.Category.SYSTEM || !e.getMessage().startsWith("etcd at ")
                         || System.nanoTime() > giveUp) {
                     throw e;
                 }

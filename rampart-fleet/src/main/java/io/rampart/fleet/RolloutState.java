@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,7 +133,7 @@ public record RolloutState(String id, String revision, Map<String, String> selec
         try {
             return JSON.readValue(json, RolloutState.class);
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new ApiException(ApiException.SYSTEM, key + ": is not a rollout state: " + e.getMessage());
+            throw new Failure(Failure.Category.SYSTEM, key + ": is not a rollout state: " + e.getMessage());
         }
     }
 

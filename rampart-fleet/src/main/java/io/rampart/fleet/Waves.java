@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -24,7 +24,7 @@ public record Waves(String text, List<String> steps) {
             String step = part.strip();
             Matcher matcher = STEP.matcher(step);
             if (!matcher.matches() || (!matcher.group(2).isEmpty() && Integer.parseInt(matcher.group(1)) > 100)) {
-                throw new ApiException(ApiException.BAD_INPUT, "--waves: `" + step + "' in `" + text
+                throw new Failure(Failure.Category.INPUT, "--waves: `" + step + "' in `" + text
                         + "' is not a number of hosts or a share from 1% to 100%: write e.g. " + DEFAULT);
             }
             steps.add(step);
@@ -43,7 +43,7 @@ public record Waves(String text, List<String> steps) {
         for (String step : steps) {
             int target = Math.min(hosts.size(), reach(step, hosts.size()));
             if (target < reached) {
-                throw new ApiException(ApiException.BAD_INPUT, "--waves: `" + step + "' (" + target
+                throw new Failure(Failure.Category.INPUT, "--waves: `" + step + "' (" + target
                         + " of " + hosts.size() + " host(s)) is less than `" + previous + "' before it (" + reached + ")");
             }
             if (target > reached) {
@@ -53,7 +53,7 @@ public record Waves(String text, List<String> steps) {
             previous = step;
         }
         if (reached < hosts.size()) {
-            throw new ApiException(ApiException.BAD_INPUT, "--waves: `" + text + "' reaches " + reached + " of the "
+            throw new Failure(Failure.Category.INPUT, "--waves: `" + text + "' reaches " + reached + " of the "
                     + hosts.size() + " selected host(s); end it with 100%");
         }
         return List.copyOf(waves);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -217,7 +217,7 @@ class RolloutTest {
                 Duration.ZERO, progress::add);
         assertThatThrownBy(() -> ControllerLock.take(store, ControllerLock.holderValue("two@here", "rampart fleet"
                 + " resume"), Duration.ZERO, progress::add))
-                .isInstanceOf(ApiException.class)
+                .isInstanceOf(Failure.class)
                 .hasMessageStartingWith("another controller acts on the rollout: `rampart fleet rollout' of one@here");
         StoreTransaction stale = first.guard().put(store.layout().rollout(), "{}");
         first.close();

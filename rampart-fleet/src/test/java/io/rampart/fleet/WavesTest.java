@@ -3,7 +3,7 @@ package io.rampart.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +24,9 @@ class WavesTest {
     @Test
     void malformedOrShortWavesAreRefusedNamingTheStep() {
         for (String text : List.of("", "0", "1,,100%", "101%", "1.5", "-1", "10%x", "1 0")) {
-            assertThatThrownBy(() -> Waves.parse(text)).isInstanceOf(ApiException.class)
+            assertThatThrownBy(() -> Waves.parse(text)).isInstanceOf(Failure.class)
                     .hasMessageStartingWith("--waves: `").hasMessageContaining("in `" + text + "'")
-                    .extracting(e -> ((ApiException) e).exitCode()).isEqualTo(ApiException.BAD_INPUT);
+                    .extracting(e -> ((Failure) e).category()).isEqualTo(Failure.Category.INPUT);
         }
         assertThatThrownBy(() -> Waves.parse("4,50%").split(SIX))
                 .hasMessage("--waves: `50%' (3 of 6 host(s)) is less than `4' before it (4)");
