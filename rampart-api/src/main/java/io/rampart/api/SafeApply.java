@@ -9,8 +9,8 @@ import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Planner;
 import io.rampart.reconcile.CheckedXtables;
-import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
+import io.rampart.syntax.KernelModel;
 import io.rampart.system.Netns;
 import io.rampart.system.SystemException;
 import io.rampart.trace.TraceInputException;
@@ -95,8 +95,8 @@ public final class SafeApply {
         }
         String after;
         try {
-            after = RestoreSimulation.after(saved, script);
-        } catch (RestoreSimulation.Refused refused) {
+            after = KernelModel.after(saved, script);
+        } catch (KernelModel.Refused refused) {
             return; // the kernel refuses the whole script too, and the apply reports that with its file:line
         }
         try {

@@ -11,8 +11,8 @@ import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.SavedState;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -48,8 +48,7 @@ class RulesetViewsTest {
 
     private static Snapshot snapshot(Optional<DesiredState> desired) {
         LiveRulesets.Parsed parsed = LiveRulesets.parse(SAVED, Family.IPV4, "", desired);
-        int lines = (int) SAVED.lines().count() + 2;
-        return new Snapshot(parsed, new long[lines], new long[lines], new HashMap<>());
+        return new Snapshot(parsed, SavedState.parse(SAVED));
     }
 
     private static Snapshot snapshot() {

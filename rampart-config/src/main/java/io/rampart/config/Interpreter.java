@@ -52,7 +52,7 @@ final class Interpreter {
     }
 
     /** The table being written: its header line's name, the families it is for, and where it opened. */
-    private record Section(String table, Set<Family> families, boolean routed, SourceRef where) {
+    private record OpenTable(String table, Set<Family> families, boolean routed, SourceRef where) {
     }
 
     private final Family defaultFamily;
@@ -65,7 +65,7 @@ final class Interpreter {
     private final Map<String, Macro> macros = new HashMap<>();
     private final Deque<String> using = new ArrayDeque<>();
     private final Scope globals = Scope.global();
-    private Section section;
+    private OpenTable section;
     private final IncludePolicy includes;
 
     Interpreter(Family defaultFamily, ApplyTimeValues values, IncludePolicy includes) {
@@ -270,7 +270,7 @@ final class Interpreter {
                 }
             };
         }
-        section = new Section(matcher.group(1), families, families.size() == 2, line.where());
+        section = new OpenTable(matcher.group(1), families, families.size() == 2, line.where());
         emit(families, "*" + matcher.group(1), line.where());
     }
 

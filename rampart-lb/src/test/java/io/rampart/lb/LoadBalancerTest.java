@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
-import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
+import io.rampart.syntax.KernelModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ class LoadBalancerTest {
             if (refuse) {
                 return new RestoreResult(false, "iptables-restore: line 3 failed: No chain/target/match by that name.");
             }
-            saved.put(family, RestoreSimulation.after(save(family), script));
+            saved.put(family, KernelModel.after(save(family), script));
             return new RestoreResult(true, "");
         }
     }

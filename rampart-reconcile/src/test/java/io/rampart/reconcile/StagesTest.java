@@ -17,7 +17,7 @@ class StagesTest {
 
     private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();
 
-    private final FakeXtables kernel = new FakeXtables(REGISTRY, Family.IPV4);
+    private final ModelXtables kernel = new ModelXtables();
     private final Stages stages = new Stages(kernel, REGISTRY);
     private final Reconciler reconciler = new Reconciler(kernel, REGISTRY);
 
