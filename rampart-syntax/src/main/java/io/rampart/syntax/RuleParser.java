@@ -14,6 +14,7 @@ import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
+import io.rampart.model.value.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -565,18 +566,18 @@ public final class RuleParser {
         private List<Option> values(List<GivenOption> given, ValueContext context) throws RuleSyntaxException {
             List<Option> options = new ArrayList<>();
             for (GivenOption option : given) {
-                List<String> values = new ArrayList<>();
+                List<Value> values = new ArrayList<>();
                 for (int i = 0; i < option.args().size(); i++) {
                     ValueType type = option.spec().args().get(i);
                     try {
-                        values.add(type.canonical(option.args().get(i),
+                        values.add(type.parse(option.args().get(i),
                                 context.withProtocol(option.protocolSoFar(), option.protocolNegatedSoFar())));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
                                 + e.getMessage(), option.argColumns().get(i));
                     }
                 }
-                options.add(new Option(option.spec().name(), option.negated(), values));
+                options.add(Option.typed(option.spec().name(), option.negated(), values));
             }
             return options;
         }
@@ -603,7 +604,8 @@ public final class RuleParser {
                 for (List<Option> partial : headers) {
                     for (String value : option.arg().split(",")) {
                         List<Option> copy = new ArrayList<>(partial);
-                        copy.set(i, new Option(option.name(), option.negated(), List.of(value)));
+                        copy.set(i, Option.typed(option.name(), option.negated(),
+                                List.of(spec.args().get(0).value(value))));
                         next.add(copy);
                     }
                 }

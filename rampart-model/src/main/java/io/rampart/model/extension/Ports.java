@@ -1,5 +1,6 @@
 package io.rampart.model.extension;
 
+import io.rampart.model.value.Range;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -53,7 +54,7 @@ public final class Ports {
      * agree. A reversed range is refused unless {@code reversedAllowed} (it then matches nothing).
      */
     private static ValueType range(Reader reader, boolean reversedAllowed) {
-        return Values.of("port-range", "port[:port]", (raw, ctx) -> {
+        return Values.typed("port-range", "port[:port]", (raw, ctx) -> {
             int colon = raw.indexOf(':');
             if (colon < 0) {
                 return Integer.toString(reader.read(raw, ctx));
@@ -65,8 +66,8 @@ public final class Ports {
             if (low > high && !reversedAllowed) {
                 throw new InvalidValueException("invalid port range `" + raw + "' (min > max)");
             }
-            return low == high ? Integer.toString(low) : low + ":" + high;
-        });
+            return new Range(low, high).text();
+        }, Range::parse);
     }
 
     /** A range of generic-parser ports, kept reversed: udp's. */

@@ -7,10 +7,12 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
-import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.Protocol;
+import io.rampart.model.value.Text;
+import io.rampart.model.value.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +48,12 @@ final class HeaderOptions {
             return String.join(",", networks);
         }
 
+        /** One network, or the comma-separated list that is to become one rule each. */
+        @Override
+        public Value value(String canonical) {
+            return canonical.indexOf(',') >= 0 ? new Text(canonical) : Addresses.network(canonical, true);
+        }
+
         @Override
         public boolean expandsToRules() {
             return true;
@@ -53,14 +61,14 @@ final class HeaderOptions {
     };
 
     /** A protocol by name or number; iptables-save prints the name when it knows one. */
-    static final ValueType PROTOCOL = Values.quoted("protocol", "name|number", Quoting.NONE, (raw, ctx) -> {
+    static final ValueType PROTOCOL = Values.typed("protocol", "name|number", (raw, ctx) -> {
         if (raw.equals("!")) {
             throw new InvalidValueException("`-p ! PROTO' is not accepted: write `! -p PROTO'");
         }
         int number = NameDatabase.system().protocolNumber(raw)
                 .orElseThrow(() -> new InvalidValueException("unknown protocol `" + raw + "' specified"));
         return NameDatabase.system().protocolName(number);
-    });
+    }, name -> new Protocol(NameDatabase.system().protocolNumber(name).orElseThrow(), name));
 
     static List<ExtensionSpec> specs() {
         return List.of(header(Family.IPV4), header(Family.IPV6));

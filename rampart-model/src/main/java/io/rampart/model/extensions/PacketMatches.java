@@ -11,6 +11,7 @@ import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import io.rampart.model.extension.Words;
+import io.rampart.model.value.AddressRange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,12 +31,19 @@ final class PacketMatches {
     // ---- iprange
 
     /** {@code from[-to]}: literal addresses only; a reversed range is kept (it matches nothing). */
-    private static final ValueType ADDRESS_RANGE = Values.of("address-range", "address[-address]", (raw, ctx) -> {
+    private static final ValueType ADDRESS_RANGE = Values.typed("address-range", "address[-address]", (raw, ctx) -> {
         int dash = raw.indexOf('-');
         String from = dash < 0 ? raw : raw.substring(0, dash);
         String to = dash < 0 ? raw : raw.substring(dash + 1);
         return address(from, ctx.family()) + "-" + address(to, ctx.family());
-    });
+    }, PacketMatches::addressRange);
+
+    private static AddressRange addressRange(String canonical) {
+        int dash = canonical.indexOf('-');
+        Family family = canonical.indexOf(':') >= 0 ? Family.IPV6 : Family.IPV4;
+        return new AddressRange(Addresses.parseLiteral(canonical.substring(0, dash), family),
+                Addresses.parseLiteral(canonical.substring(dash + 1), family));
+    }
 
     private static String address(String text, Family family) throws InvalidValueException {
         byte[] bytes = family == Family.IPV4 ? Addresses.parseXtablesIpv4(text) : Addresses.parseLiteral(text, family);

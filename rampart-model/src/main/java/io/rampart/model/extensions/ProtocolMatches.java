@@ -11,6 +11,8 @@ import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.IcmpType;
+import io.rampart.model.value.Ranges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -242,7 +244,7 @@ final class ProtocolMatches {
      * {@code type} or {@code type/code} (the first code of a range), {@code any} for IPv4 type 255.
      */
     private static ValueType icmpType(List<IcmpName> names, String label, boolean anyForType255) {
-        return Values.of("icmp-type", "type[/code]|name", (raw, ctx) -> {
+        return Values.typed("icmp-type", "type[/code]|name", (raw, ctx) -> {
             IcmpName named = null;
             for (IcmpName candidate : names) {
                 if (candidate.name().toLowerCase(Locale.ROOT).startsWith(raw.toLowerCase(Locale.ROOT))) {
@@ -277,7 +279,7 @@ final class ProtocolMatches {
                 return "any";
             }
             return codeMin == 0 && codeMax == 255 ? Integer.toString(type) : type + "/" + codeMin;
-        });
+        }, IcmpType::parse);
     }
 
     private static long[] icmpRange(String text, String whole, String label, String what, List<IcmpName> names)
@@ -378,8 +380,9 @@ final class ProtocolMatches {
     private static final int MAX_PORT_SLOTS = 15;
 
     /** Ports resolve against the protocol given before the option, as iptables reads them there. */
-    private static final ValueType PORT_LIST = Values.of("port-list", "port[:port][,...] (up to 15 slots)",
-            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS)));
+    private static final ValueType PORT_LIST = Values.typed("port-list", "port[:port][,...] (up to 15 slots)",
+            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS)),
+            Ranges::parse);
 
     private static ExtensionSpec multiport() {
         return ExtensionSpec.match("multiport", "up to 15 ports or port ranges of tcp, udp, udplite, sctp or dccp",

@@ -9,6 +9,7 @@ import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.FlagSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ final class TcpUdpMatches {
     private static final List<String> FLAG_NAMES = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
 
     /** A comma-separated list of TCP flags, {@code ALL} or {@code NONE}. */
-    static final ValueType TCP_FLAGS = Values.of("tcp-flags", "FIN,SYN,RST,PSH,ACK,URG|ALL|NONE", (raw, ctx) -> {
+    static final ValueType TCP_FLAGS = Values.typed("tcp-flags", "FIN,SYN,RST,PSH,ACK,URG|ALL|NONE", (raw, ctx) -> {
         int bits = 0;
         for (String part : raw.split(",", -1)) {
             String word = part.toUpperCase(Locale.ROOT);
@@ -43,18 +44,8 @@ final class TcpUdpMatches {
                 bits |= 1 << index;
             }
         }
-        return formatFlags(bits);
-    });
-
-    private static String formatFlags(int bits) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < FLAG_NAMES.size(); i++) {
-            if ((bits & (1 << i)) != 0) {
-                names.add(FLAG_NAMES.get(i));
-            }
-        }
-        return names.isEmpty() ? "NONE" : String.join(",", names);
-    }
+        return new FlagSet(bits, FLAG_NAMES, "NONE").text();
+    }, canonical -> FlagSet.parse(canonical, FLAG_NAMES, "NONE"));
 
     static List<ExtensionSpec> specs() {
         return List.of(tcp(), udp());
