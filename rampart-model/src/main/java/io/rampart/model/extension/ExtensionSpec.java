@@ -87,10 +87,6 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, canonicalizer, next);
     }
 
-    /** Declares that each option tests the field its {@link OptionSpec#constraint()} names; others are {@code unmodelled}. */
-    public ExtensionSpec testsFields(String unmodelled) {
-        return means(new MatchSemantics.Tests(-1, unmodelled));
-    }
 
     public boolean availableIn(Family family) {
         return families.contains(family);

@@ -32,4 +32,36 @@ public sealed interface MatchSemantics {
     }
 
     MatchSemantics NOT_MODELLED = new Opaque(null);
+
+    MatchSemantics ALWAYS = new Always();
+
+    /** A match decided by earlier packets or the clock (limit, quota, time, ...). */
+    MatchSemantics HISTORY = new Chance("depends on earlier packets or the clock", null);
+
+    /** Why an option of a {@link Tests} match is not modelled: the words after its name. */
+    String HEADERS_NOT_READ = "reads headers the tracer does not model";
+    String HEADER_FIELD_NOT_READ = "reads a header field the tracer does not model";
+    String CONNECTION_NOT_READ = "reads connection details the tracer does not model";
+    String NOT_READ = "is not modelled by the tracer";
+
+    static MatchSemantics opaque(String reason) {
+        return new Opaque(reason);
+    }
+
+    static MatchSemantics chance(String why) {
+        return new Chance(why, null);
+    }
+
+    /** Decided at random with the chance {@code probabilityOption} gives, else as {@code otherwise} says. */
+    static MatchSemantics random(String probabilityOption, String otherwise) {
+        return new Chance(otherwise, probabilityOption);
+    }
+
+    static MatchSemantics tests(String unmodelled) {
+        return new Tests(-1, unmodelled);
+    }
+
+    static MatchSemantics testsHeader(int protocol, String unmodelled) {
+        return new Tests(protocol, unmodelled);
+    }
 }

@@ -5,8 +5,10 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -77,21 +79,23 @@ final class HeaderOptions {
     private static ExtensionSpec header(Family family) {
         List<OptionSpec> options = new ArrayList<>(List.of(
                 OptionSpec.of("s", "source address or network (host names resolve to all their addresses)", NETWORKS)
-                        .alias("source", "src").invertible(),
-                OptionSpec.of("d", "destination address or network", NETWORKS)
+                        .alias("source", "src").invertible().tests(PacketField.SOURCE),
+                OptionSpec.of("d", "destination address or network", NETWORKS).tests(PacketField.DESTINATION)
                         .alias("destination", "dst").invertible(),
                 OptionSpec.of("i", "interface the packet arrived on (`+' matches a prefix)", Values.INTERFACE)
-                        .alias("in-interface").invertible(),
+                        .alias("in-interface").invertible().tests(PacketField.IN_INTERFACE),
                 OptionSpec.of("o", "interface the packet will leave on (`+' matches a prefix)", Values.INTERFACE)
-                        .alias("out-interface").invertible(),
+                        .alias("out-interface").invertible().tests(PacketField.OUT_INTERFACE),
                 OptionSpec.of("p", "layer-4 protocol by name or number (`all' matches any)", PROTOCOL)
-                        .alias("protocol").invertible()));
+                        .alias("protocol").invertible().tests(PacketField.PROTOCOL)));
         if (family == Family.IPV4) {
-            options.add(OptionSpec.flag("f", "second and later fragments only").alias("fragment").invertible());
+            options.add(OptionSpec.flag("f", "second and later fragments only").alias("fragment").invertible()
+                    .tests(PacketField.FRAGMENT));
         }
         return ExtensionSpec.header(family, "addresses, interfaces and protocol of every rule",
                         options.toArray(OptionSpec[]::new))
-                .canonicalizedBy(HeaderOptions::dropMatchAll);
+                .canonicalizedBy(HeaderOptions::dropMatchAll)
+                .means(MatchSemantics.tests(null));
     }
 
     /**

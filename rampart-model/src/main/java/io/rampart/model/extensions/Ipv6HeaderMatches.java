@@ -8,6 +8,7 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
@@ -47,7 +48,8 @@ final class Ipv6HeaderMatches {
                         throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
                     }
                     return Checks.withoutFullRange(options, "fragid");
-                });
+                })
+                .means(MatchSemantics.testsHeader(44, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final int MAX_RT0_ADDRESSES = 16;
@@ -78,7 +80,8 @@ final class Ipv6HeaderMatches {
                         OptionSpec.of("rt-0-addrs", "addresses of a type 0 header, in order", RT0_ADDRESSES),
                         OptionSpec.flag("rt-0-not-strict", "the --rt-0-addrs may be among others"))
                 .onlyFor(Family.IPV6)
-                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::rtCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::rtCanonical))
+                .means(MatchSemantics.testsHeader(43, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final List<String> RT_SAVE_ORDER = List.of("rt-type", "rt-segsleft", "rt-len", "rt-0-res",
@@ -165,7 +168,8 @@ final class Ipv6HeaderMatches {
                         OptionSpec.of(name + "-len", "length of the header", U32).invertible(),
                         OptionSpec.of(name + "-opts", "options that must be present, with their lengths",
                                 optionList(name)))
-                .onlyFor(Family.IPV6);
+                .onlyFor(Family.IPV6)
+                .means(MatchSemantics.testsHeader(name.equals("hbh") ? 0 : 60, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final ValueType U8 = Values.decimal(0, 255);
@@ -201,7 +205,8 @@ final class Ipv6HeaderMatches {
         options.add(OptionSpec.of("srh-lsid", "last segment ID", SID).invertible());
         return ExtensionSpec.match("srh", "IPv6 segment routing header", options.toArray(OptionSpec[]::new))
                 .onlyFor(Family.IPV6)
-                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::srhCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::srhCanonical))
+                .means(MatchSemantics.testsHeader(43, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     /** The kernel keeps one value per field: every comparison on it prints the last value given. */

@@ -7,7 +7,9 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -37,13 +39,16 @@ final class MetaMatches {
     private static ExtensionSpec comment() {
         return ExtensionSpec.match("comment", "a note kept with the rule; matches every packet",
                 OptionSpec.of("comment", "the note (the kernel keeps 255 bytes)", Values.truncatedText(255))
-                        .required());
+                        .required())
+                .means(MatchSemantics.ALWAYS);
     }
 
     private static ExtensionSpec mark(String name, String what) {
         return ExtensionSpec.match(name, what + ", all bits or those of a mask",
                 OptionSpec.of("mark", what + " equals value, after AND with mask when one is given",
-                        Marks.MATCH_VALUE_MASK).invertible().required());
+                        Marks.MATCH_VALUE_MASK).invertible().required()
+                        .tests(name.equals("connmark") ? PacketField.CT_MARK : PacketField.MARK))
+                .means(MatchSemantics.tests(MatchSemantics.CONNECTION_NOT_READ));
     }
 
     private static ExtensionSpec owner() {

@@ -5,7 +5,9 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
@@ -170,27 +172,31 @@ final class ProtocolMatches {
     private static ExtensionSpec dccp() {
         ValueType ports = Ports.PORT_BY_NAME_RANGE;
         return ExtensionSpec.match("dccp", "DCCP ports, packet types and options",
-                        OptionSpec.of("sport", "source port or range", ports).alias("source-port").invertible(),
+                        OptionSpec.of("sport", "source port or range", ports).alias("source-port").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or range", ports).alias("destination-port")
-                                .invertible(),
+                                .invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("dccp-types", "the packet is of one of these types", DCCP_TYPE_LIST)
                                 .invertible(),
                         OptionSpec.of("dccp-option", "the option with this number is present",
                                 Values.decimal(1, 255)).invertible())
                 .implicitFor("dccp")
-                .canonicalizedBy(Checks.needsProtocol("match dccp", "dccp"));
+                .canonicalizedBy(Checks.needsProtocol("match dccp", "dccp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static ExtensionSpec sctp() {
         return ExtensionSpec.match("sctp", "SCTP ports and chunk types",
-                        OptionSpec.of("sport", "source port or range", SCTP_PORTS).alias("source-port").invertible(),
+                        OptionSpec.of("sport", "source port or range", SCTP_PORTS).alias("source-port").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or range", SCTP_PORTS)
-                                .alias("destination-port").invertible(),
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("chunk-types", "whether any, all or only the listed chunk types (with"
                                 + " flags, upper case set, lower case clear) are present", CHUNK_MATCH, CHUNK_LIST)
                                 .invertible())
                 .implicitFor("sctp")
-                .canonicalizedBy(Checks.needsProtocol("match sctp", "sctp"));
+                .canonicalizedBy(Checks.needsProtocol("match sctp", "sctp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- icmp and icmp6
@@ -301,10 +307,12 @@ final class ProtocolMatches {
     private static ExtensionSpec icmp() {
         return ExtensionSpec.match("icmp", "ICMP type and code",
                         OptionSpec.of("icmp-type", "ICMP type, type/code or name (see iptables -p icmp -h)",
-                                icmpType(ICMP_NAMES, "ICMP", true)).invertible().required())
+                                icmpType(ICMP_NAMES, "ICMP", true)).invertible().required()
+                                        .tests(PacketField.ICMP_TYPE))
                 .onlyFor(Family.IPV4)
                 .implicitFor("icmp")
-                .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"));
+                .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- mh
@@ -368,10 +376,12 @@ final class ProtocolMatches {
     private static ExtensionSpec icmp6() {
         return ExtensionSpec.match("icmp6", "ICMPv6 type and code",
                         OptionSpec.of("icmpv6-type", "ICMPv6 type, type/code or name",
-                                icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required())
+                                icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required()
+                                        .tests(PacketField.ICMP_TYPE))
                 .onlyFor(Family.IPV6)
                 .implicitFor("ipv6-icmp")
-                .canonicalizedBy(Checks.needsProtocol("match icmp6", "ipv6-icmp"));
+                .canonicalizedBy(Checks.needsProtocol("match icmp6", "ipv6-icmp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- multiport
@@ -386,11 +396,14 @@ final class ProtocolMatches {
 
     private static ExtensionSpec multiport() {
         return ExtensionSpec.match("multiport", "up to 15 ports or port ranges of tcp, udp, udplite, sctp or dccp",
-                        OptionSpec.of("sports", "source ports", PORT_LIST).alias("source-ports").invertible(),
+                        OptionSpec.of("sports", "source ports", PORT_LIST).alias("source-ports").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dports", "destination ports", PORT_LIST).alias("destination-ports")
-                                .invertible(),
-                        OptionSpec.of("ports", "source or destination ports", PORT_LIST).invertible())
-                .canonicalizedBy(ProtocolMatches::multiportCanonical);
+                                .invertible().tests(PacketField.DESTINATION_PORT),
+                        OptionSpec.of("ports", "source or destination ports", PORT_LIST).invertible()
+                                .tests(PacketField.EITHER_PORT))
+                .canonicalizedBy(ProtocolMatches::multiportCanonical)
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static List<Option> multiportCanonical(List<Option> options, ValueContext context)

@@ -4,7 +4,9 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -53,17 +55,18 @@ final class TcpUdpMatches {
 
     private static ExtensionSpec tcp() {
         return ExtensionSpec.match("tcp", "TCP ports, flags and options",
-                        OptionSpec.of("sport", "source port or port range", TCP_PORTS)
+                        OptionSpec.of("sport", "source port or port range", TCP_PORTS).tests(PacketField.SOURCE_PORT)
                                 .alias("source-port").invertible(),
                         OptionSpec.of("dport", "destination port or port range", TCP_PORTS)
-                                .alias("destination-port").invertible(),
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("tcp-option", "TCP option number present", Values.decimal(0, 255)).invertible(),
                         OptionSpec.of("tcp-flags", "flags to examine, then those of them that must be set",
-                                TCP_FLAGS, TCP_FLAGS).invertible(),
+                                TCP_FLAGS, TCP_FLAGS).tests(PacketField.TCP_FLAGS).invertible(),
                         OptionSpec.flag("syn", "SYN set, ACK, RST and FIN clear: a connection request"
                                 + " (stored as --tcp-flags FIN,SYN,RST,ACK SYN)").invertible())
                 .implicitFor("tcp")
-                .canonicalizedBy(Canonicalizer.nativeInNfTables(TcpUdpMatches::tcpCanonical));
+                .canonicalizedBy(Canonicalizer.nativeInNfTables(TcpUdpMatches::tcpCanonical))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static List<Option> tcpCanonical(List<Option> options, ValueContext context) throws InvalidValueException {
@@ -89,11 +92,12 @@ final class TcpUdpMatches {
     private static ExtensionSpec udp() {
         return ExtensionSpec.match("udp", "UDP ports",
                         OptionSpec.of("sport", "source port or port range", Ports.PORT_BY_NAME_RANGE)
-                                .alias("source-port").invertible(),
+                                .alias("source-port").invertible().tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or port range", Ports.PORT_BY_NAME_RANGE)
-                                .alias("destination-port").invertible())
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT))
                 .implicitFor("udp")
                 .canonicalizedBy(Canonicalizer.nativeInNfTables(
-                        (options, context) -> PortRanges.canonical(options, "sport", "dport")));
+                        (options, context) -> PortRanges.canonical(options, "sport", "dport")))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 }
