@@ -147,7 +147,8 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
             return option;
         }
         Optional<OptionSpec> spec = option(option.name());
-        if (spec.isEmpty() || spec.get().args().size() != option.args().size()) {
+        // An optional argument may be left out: the ones given are the first.
+        if (spec.isEmpty() || spec.get().args().size() < option.args().size()) {
             return option;
         }
         List<Value> values = new ArrayList<>(option.args().size());
