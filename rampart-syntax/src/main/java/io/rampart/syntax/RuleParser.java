@@ -9,6 +9,7 @@ import io.rampart.model.Table;
 import io.rampart.model.Target;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Suggestions;
@@ -41,10 +42,18 @@ public final class RuleParser {
 
     private final ExtensionRegistry registry;
     private final Family family;
+    private final HostNames names;
 
+    /** A parser that looks names up on this host. */
     public RuleParser(ExtensionRegistry registry, Family family) {
+        this(registry, family, HostNames.system());
+    }
+
+    /** A parser that looks services, protocols, users and host names up in {@code names}. */
+    public RuleParser(ExtensionRegistry registry, Family family, HostNames names) {
         this.registry = registry;
         this.family = family;
+        this.names = names;
     }
 
     public Family family() {
@@ -445,7 +454,7 @@ public final class RuleParser {
             protocolNegated = negated;
             protocolWord = argument.toLowerCase(java.util.Locale.ROOT);
             try {
-                protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
+                protocol = spec.args().get(0).canonical(argument, ValueContext.of(family, names));
             } catch (InvalidValueException e) {
                 protocol = null;
             }
@@ -507,7 +516,7 @@ public final class RuleParser {
         private List<Rule> build() throws RuleSyntaxException {
             Optional<Hook> hook = table.builtinHook(chain);
             ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
-                    hook.orElse(null));
+                    hook.orElse(null), names);
             List<Option> headerCanonical = canonicalize(header, values(headerOptions, context), context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();

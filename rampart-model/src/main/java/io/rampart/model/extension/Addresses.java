@@ -3,8 +3,6 @@ package io.rampart.model.extension;
 import io.rampart.model.Family;
 import io.rampart.model.value.AddressText;
 import io.rampart.model.value.Network;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -231,7 +229,8 @@ public final class Addresses {
      * address-shaped mask; returns one canonical {@code addr/len} (or {@code addr/mask} for a
      * non-contiguous mask) per address, in the order iptables would add the rules.
      */
-    public static List<String> parseNetworks(String text, Family family) throws InvalidValueException {
+    public static List<String> parseNetworks(String text, Family family, HostNames names)
+            throws InvalidValueException {
         int slash = text.indexOf('/');
         String host = slash < 0 ? text : text.substring(0, slash);
         byte[] mask;
@@ -244,7 +243,7 @@ public final class Addresses {
         boolean any = isZero(mask);
         byte[] numeric = family == Family.IPV4 ? parseXtablesIpv4(host) : null;
         List<byte[]> addresses = any ? List.of(new byte[bytes]) : numeric != null ? List.of(numeric)
-                : resolve(host, family);
+                : resolve(host, family, names);
         int prefix = prefixLength(mask);
         String suffix = "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask));
         // Nearly always one address: no set needed to drop repeats.
@@ -288,7 +287,7 @@ public final class Addresses {
      * which also reads inet_aton's short forms ({@code 1.2.3} is 1.2.0.3), as the extensions that
      * use getaddrinfo do.
      */
-    public static List<byte[]> resolve(String host, Family family) throws InvalidValueException {
+    public static List<byte[]> resolve(String host, Family family, HostNames names) throws InvalidValueException {
         byte[] literal = family == Family.IPV4 ? parseInetAton(host) : parseLiteral(host, family);
         if (literal != null) {
             return List.of(literal);
@@ -298,21 +297,17 @@ public final class Addresses {
             throw new InvalidValueException("host/network `" + host + "' is not an " + (family == Family.IPV4
                     ? "IPv4" : "IPv6") + " address or a host name");
         }
-        try {
-            List<byte[]> found = new ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                byte[] raw = address.getAddress();
-                if (raw.length * 8 == family.addressBits()) {
-                    found.add(raw);
-                }
+        List<byte[]> found = new ArrayList<>();
+        for (byte[] raw : names.addresses(host).orElseThrow(() -> new InvalidValueException("host/network `"
+                + host + "' not found"))) {
+            if (raw.length * 8 == family.addressBits()) {
+                found.add(raw);
             }
-            if (found.isEmpty()) {
-                throw new InvalidValueException("host/network `" + host + "' has no " + (family == Family.IPV4
-                        ? "IPv4" : "IPv6") + " address");
-            }
-            return found;
-        } catch (UnknownHostException e) {
-            throw new InvalidValueException("host/network `" + host + "' not found");
         }
+        if (found.isEmpty()) {
+            throw new InvalidValueException("host/network `" + host + "' has no " + (family == Family.IPV4
+                    ? "IPv4" : "IPv6") + " address");
+        }
+        return found;
     }
 }

@@ -6,7 +6,7 @@ import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
@@ -45,7 +45,7 @@ final class HeaderOptions {
             }
             Set<String> networks = new LinkedHashSet<>();
             for (String part : raw.split(",", -1)) {
-                networks.addAll(Addresses.parseNetworks(part, context.family()));
+                networks.addAll(Addresses.parseNetworks(part, context.family(), context.names()));
             }
             return String.join(",", networks);
         }
@@ -63,14 +63,42 @@ final class HeaderOptions {
     };
 
     /** A protocol by name or number; iptables-save prints the name when it knows one. */
-    static final ValueType PROTOCOL = Values.typed("protocol", "name|number", (raw, ctx) -> {
-        if (raw.equals("!")) {
-            throw new InvalidValueException("`-p ! PROTO' is not accepted: write `! -p PROTO'");
+    static final ValueType PROTOCOL = new ValueType() {
+        @Override
+        public String name() {
+            return "protocol";
         }
-        int number = NameDatabase.system().protocolNumber(raw)
-                .orElseThrow(() -> new InvalidValueException("unknown protocol `" + raw + "' specified"));
-        return NameDatabase.system().protocolName(number);
-    }, name -> new Protocol(NameDatabase.system().protocolNumber(name).orElseThrow(), name));
+
+        @Override
+        public String syntax() {
+            return "name|number";
+        }
+
+        @Override
+        public String canonical(String raw, ValueContext context) throws InvalidValueException {
+            return context.names().protocolName(number(raw, context));
+        }
+
+        @Override
+        public Value parse(String raw, ValueContext context) throws InvalidValueException {
+            int number = number(raw, context);
+            return new Protocol(number, context.names().protocolName(number));
+        }
+
+        /** A canonical name of an option built from text alone, read with this host's names. */
+        @Override
+        public Value value(String canonical) {
+            return new Protocol(HostNames.system().protocolNumber(canonical).orElseThrow(), canonical);
+        }
+
+        private int number(String raw, ValueContext context) throws InvalidValueException {
+            if (raw.equals("!")) {
+                throw new InvalidValueException("`-p ! PROTO' is not accepted: write `! -p PROTO'");
+            }
+            return context.names().protocolNumber(raw)
+                    .orElseThrow(() -> new InvalidValueException("unknown protocol `" + raw + "' specified"));
+        }
+    };
 
     static List<ExtensionSpec> specs() {
         return List.of(header(Family.IPV4), header(Family.IPV6));

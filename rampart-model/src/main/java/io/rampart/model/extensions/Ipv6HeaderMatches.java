@@ -7,9 +7,9 @@ import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
-import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -253,7 +253,7 @@ final class Ipv6HeaderMatches {
                     if (part.isEmpty()) {
                         continue;
                     }
-                    Integer number = NameDatabase.system().systemProtocolNumber(part)
+                    Integer number = ctx.names().systemProtocolNumber(part)
                             .orElse(HEADER_NAMES.get(part));
                     if (number == null || !HEADER_ORDER.contains(number)) {
                         throw new InvalidValueException("unknown header `" + part + "': use hop, dst, route, frag,"
@@ -262,7 +262,7 @@ final class Ipv6HeaderMatches {
                     present[HEADER_ORDER.indexOf(number)] = true;
                 }
                 return String.join(",", Words.inOrder(present, HEADER_ORDER).stream()
-                        .map(Ipv6HeaderMatches::headerName).toList());
+                        .map(number -> headerName(number, ctx.names())).toList());
             });
 
     /** iptables' own name for each header, used when the system's protocol list has none. */
@@ -270,8 +270,8 @@ final class Ipv6HeaderMatches {
             44, "frag", 51, "auth", 50, "esp", 59, "none", 255, "protocol");
 
     /** Protocol 0 is never looked up (iptables treats it as no protocol). */
-    private static String headerName(int number) {
-        return (number == 0 ? java.util.Optional.<String>empty() : NameDatabase.system().systemProtocolName(number))
+    private static String headerName(int number, HostNames names) {
+        return (number == 0 ? java.util.Optional.<String>empty() : names.systemProtocolName(number))
                 .orElse(FALLBACK_NAMES.get(number));
     }
 

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
@@ -391,7 +392,8 @@ final class ProtocolMatches {
 
     /** Ports resolve against the protocol given before the option, as iptables reads them there. */
     private static final ValueType PORT_LIST = Values.typed("port-list", "port[:port][,...] (up to 15 slots)",
-            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS)),
+            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS),
+                    ctx.names()),
             Ranges::parse);
 
     private static ExtensionSpec multiport() {
@@ -416,18 +418,18 @@ final class ProtocolMatches {
         return options;
     }
 
-    private static String portList(String raw, String protocol) throws InvalidValueException {
+    private static String portList(String raw, String protocol, HostNames names) throws InvalidValueException {
         List<String> out = new ArrayList<>();
         int slots = 0;
         for (String element : raw.split(",", -1)) {
             int colon = element.indexOf(':');
             if (colon < 0) {
-                out.add(Integer.toString(Ports.parsePort(element, protocol)));
+                out.add(Integer.toString(Ports.parsePort(element, protocol, names)));
                 slots++;
                 continue;
             }
-            int low = Ports.parsePort(element.substring(0, colon), protocol);
-            int high = Ports.parsePort(element.substring(colon + 1), protocol);
+            int low = Ports.parsePort(element.substring(0, colon), protocol, names);
+            int high = Ports.parsePort(element.substring(colon + 1), protocol, names);
             if (low >= high) {
                 throw new InvalidValueException("invalid port range `" + element + "': the first port must be"
                         + " below the last");

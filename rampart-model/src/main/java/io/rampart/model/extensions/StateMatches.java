@@ -44,7 +44,7 @@ final class StateMatches {
             return raw.length() > RECENT_NAME_MAX ? raw.substring(0, RECENT_NAME_MAX) : raw;
         });
         ValueType mask = Values.of("address", "address", (raw, ctx) -> {
-            List<byte[]> addresses = Addresses.resolve(raw, ctx.family());
+            List<byte[]> addresses = Addresses.resolve(raw, ctx.family(), ctx.names());
             return Addresses.format(addresses.get(0));
         });
         return ExtensionSpec.match("recent", "remember addresses in a named list and match on how recently and how"

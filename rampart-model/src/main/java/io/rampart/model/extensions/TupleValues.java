@@ -3,8 +3,8 @@ package io.rampart.model.extensions;
 import io.rampart.model.Family;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -25,19 +25,19 @@ final class TupleValues {
 
     /** A protocol by number (0-255, as xtables reads numbers) or by exact name, printed as its number. */
     static final ValueType PROTOCOL_NUMBER = Values.typed("protocol", "name|number",
-            (raw, ctx) -> Integer.toString(protocolNumber(raw)), NumberValue::parse);
+            (raw, ctx) -> Integer.toString(protocolNumber(raw, ctx.names())), NumberValue::parse);
 
     /** A protocol by number or exact name, printed by its name as iptables-save knows it. */
     static final ValueType PROTOCOL_NAME = Values.of("protocol", "name|number",
-            (raw, ctx) -> NameDatabase.system().protocolName(protocolNumber(raw)));
+            (raw, ctx) -> ctx.names().protocolName(protocolNumber(raw, ctx.names())));
 
-    private static int protocolNumber(String raw) throws InvalidValueException {
+    private static int protocolNumber(String raw, HostNames names) throws InvalidValueException {
         OptionalLong number = CNumbers.xtablesWhole(raw, 0, 255);
         if (number.isPresent()) {
             return (int) number.getAsLong();
         }
         // getprotobyname(3) comes next, and it is case-sensitive.
-        return NameDatabase.system().protocolNumberOfExactName(raw).orElseThrow(() -> new InvalidValueException(
+        return names.protocolNumberOfExactName(raw).orElseThrow(() -> new InvalidValueException(
                 "unknown protocol `" + raw + "' specified" + (raw.equals(raw.toLowerCase(Locale.ROOT)) ? ""
                         : " (names are case-sensitive here: try " + raw.toLowerCase(Locale.ROOT) + ")")));
     }
@@ -53,7 +53,7 @@ final class TupleValues {
         Family family = context.family();
         int slash = raw.indexOf('/');
         String host = slash < 0 ? raw : raw.substring(0, slash);
-        byte[] address = Addresses.resolve(host, family).get(0);
+        byte[] address = Addresses.resolve(host, family, context.names()).get(0);
         if (slash < 0) {
             return Addresses.format(address);
         }
