@@ -34,7 +34,7 @@ import java.util.Set;
  */
 final class MatchCompiler {
 
-    private static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> TCP_FLAGS = FlagSet.TCP;
 
     /** The fields a header option may test here. */
     private static final Set<PacketField> HEADER_FIELDS = EnumSet.of(PacketField.SOURCE, PacketField.DESTINATION,

@@ -21,7 +21,7 @@ import java.util.List;
 /** Conditions on the packet and its path: addresses, interfaces, ports, flags, ICMP, lengths, TTL, TOS, marks, address types. */
 final class PacketConditions {
 
-    private static final List<String> FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> FLAGS = FlagSet.TCP;
 
     private PacketConditions() {
     }

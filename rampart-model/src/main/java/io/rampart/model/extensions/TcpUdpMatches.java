@@ -25,8 +25,7 @@ final class TcpUdpMatches {
     /** tcp reads its ports itself (xtables_parse_port): numbers in any base or tcp services, not reversed. */
     private static final ValueType TCP_PORTS = Ports.parsedRange("tcp");
 
-    /** TCP flag names by bit, in the order iptables-save prints them. */
-    private static final List<String> FLAG_NAMES = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> FLAG_NAMES = FlagSet.TCP;
 
     /** A comma-separated list of TCP flags, {@code ALL} or {@code NONE}. */
     static final ValueType TCP_FLAGS = Values.typed("tcp-flags", "FIN,SYN,RST,PSH,ACK,URG|ALL|NONE", (raw, ctx) -> {

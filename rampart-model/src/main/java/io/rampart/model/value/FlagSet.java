@@ -8,6 +8,9 @@ import java.util.List;
  */
 public record FlagSet(int bits, List<String> names, String none) implements Value {
 
+    /** TCP's flags by bit, in the order iptables-save prints them. */
+    public static final List<String> TCP = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+
     public FlagSet {
         names = List.copyOf(names);
     }
