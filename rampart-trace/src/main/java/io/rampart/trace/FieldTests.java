@@ -4,7 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Constraint;
 
-/** One option's {@link Constraint} as a condition: the packet's fields here, the connection's in {@link ConnConditions}. */
+/** One option's {@link Constraint} as a condition: {@link PacketConditions} or {@link ConnConditions}. */
 final class FieldTests {
 
     private FieldTests() {

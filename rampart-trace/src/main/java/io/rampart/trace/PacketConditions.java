@@ -18,7 +18,7 @@ import io.rampart.model.value.ValueMask;
 import io.rampart.model.value.WordSet;
 import java.util.List;
 
-/** Conditions on the packet and its path: addresses, interfaces, ports, flags, ICMP, lengths, TTL, TOS, marks, address types. */
+/** Conditions on the packet and its path: addresses, interfaces, ports, flags, ICMP, TTL, TOS, marks, address types. */
 final class PacketConditions {
 
     private static final List<String> FLAGS = FlagSet.TCP;

@@ -231,6 +231,15 @@ public final class Addresses {
      */
     public static List<String> parseNetworks(String text, Family family, HostNames names)
             throws InvalidValueException {
+        List<Network> networks = networks(text, family, names);
+        if (networks.size() == 1) {
+            return List.of(networks.get(0).text());
+        }
+        return networks.stream().map(Network::text).toList();
+    }
+
+    /** {@link #parseNetworks} as values, each printed with its prefix length (or mask). */
+    public static List<Network> networks(String text, Family family, HostNames names) throws InvalidValueException {
         int slash = text.indexOf('/');
         String host = slash < 0 ? text : text.substring(0, slash);
         byte[] mask;
@@ -244,15 +253,13 @@ public final class Addresses {
         byte[] numeric = family == Family.IPV4 ? parseXtablesIpv4(host) : null;
         List<byte[]> addresses = any ? List.of(new byte[bytes]) : numeric != null ? List.of(numeric)
                 : resolve(host, family, names);
-        int prefix = prefixLength(mask);
-        String suffix = "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask));
         // Nearly always one address: no set needed to drop repeats.
         if (addresses.size() == 1) {
-            return List.of(format(and(addresses.get(0), mask)) + suffix);
+            return List.of(new Network(and(addresses.get(0), mask), mask, true));
         }
-        Set<String> out = new LinkedHashSet<>();
+        Set<Network> out = new LinkedHashSet<>();
         for (byte[] address : addresses) {
-            out.add(format(and(address, mask)) + suffix);
+            out.add(new Network(and(address, mask), mask, true));
         }
         return List.copyOf(out);
     }

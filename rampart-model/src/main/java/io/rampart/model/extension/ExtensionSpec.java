@@ -46,21 +46,25 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
 
     public static ExtensionSpec match(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.MATCH, EnumSet.allOf(Family.class), help, List.of(options),
-                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE, MatchSemantics.NOT_MODELLED);
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public static ExtensionSpec target(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.TARGET, EnumSet.allOf(Family.class), help, List.of(options),
-                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE, MatchSemantics.NOT_MODELLED);
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public static ExtensionSpec header(Family family, String help, OptionSpec... options) {
         return new ExtensionSpec(family == Family.IPV4 ? "ip" : "ip6", ExtensionKind.HEADER, EnumSet.of(family), help,
-                List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE, MatchSemantics.NOT_MODELLED);
+                List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public ExtensionSpec onlyFor(Family family) {
-        return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer, semantics);
+        return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer,
+                semantics);
     }
 
     public ExtensionSpec inTables(Table first, Table... rest) {
@@ -75,7 +79,8 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
 
     /** Marks a match as the one {@code -p PROTOCOL} loads when one of its options follows. */
     public ExtensionSpec implicitFor(String protocolName) {
-        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer, semantics);
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer,
+                semantics);
     }
 
     public ExtensionSpec canonicalizedBy(Canonicalizer next) {

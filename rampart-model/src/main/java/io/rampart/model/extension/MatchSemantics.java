@@ -7,7 +7,7 @@ package io.rampart.model.extension;
  */
 public sealed interface MatchSemantics {
 
-    /** A match that cannot be evaluated from the packet, the host and the rules: {@code reason} says why (null: not modelled). */
+    /** A match nothing but the kernel can evaluate: {@code reason} says why (null: it is not modelled). */
     record Opaque(String reason) implements MatchSemantics {
     }
 

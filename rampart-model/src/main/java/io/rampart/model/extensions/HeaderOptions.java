@@ -4,14 +4,15 @@ import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
-import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.Network;
 import io.rampart.model.value.Protocol;
 import io.rampart.model.value.Text;
 import io.rampart.model.value.Value;
@@ -40,17 +41,26 @@ final class HeaderOptions {
 
         @Override
         public String canonical(String raw, ValueContext context) throws InvalidValueException {
-            if (raw.equals("!")) {
-                throw new InvalidValueException("`! ADDRESS' after the option is not accepted: put the `!' before it");
-            }
-            Set<String> networks = new LinkedHashSet<>();
-            for (String part : raw.split(",", -1)) {
-                networks.addAll(Addresses.parseNetworks(part, context.family(), context.names()));
-            }
-            return String.join(",", networks);
+            return parse(raw, context).text();
         }
 
         /** One network, or the comma-separated list that is to become one rule each. */
+        @Override
+        public Value parse(String raw, ValueContext context) throws InvalidValueException {
+            if (raw.equals("!")) {
+                throw new InvalidValueException("`! ADDRESS' after the option is not accepted: put the `!' before it");
+            }
+            Set<Network> networks = new LinkedHashSet<>();
+            for (String part : raw.split(",", -1)) {
+                networks.addAll(Addresses.networks(part, context.family(), context.names()));
+            }
+            if (networks.size() == 1) {
+                return networks.iterator().next();
+            }
+            return new Text(String.join(",", networks.stream().map(Network::text).toList()));
+        }
+
+        /** The value of a canonical network or list of networks. */
         @Override
         public Value value(String canonical) {
             return canonical.indexOf(',') >= 0 ? new Text(canonical) : Addresses.network(canonical, true);
