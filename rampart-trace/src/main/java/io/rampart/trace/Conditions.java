@@ -64,7 +64,7 @@ final class Conditions {
         String ext = match.extension();
         if (tests.header() >= 0) {
             int proto = tests.header();
-            out.add(check("-m " + ext, ext, f -> Outcome.of(f.packet.proto() == proto)));
+            out.add(check("-m " + ext, ext, f -> MatchResult.of(f.packet.proto() == proto)));
         }
         for (Option option : match.options()) {
             Constraint constraint = spec.option(option.name()).map(OptionSpec::constraint).orElse(null);

@@ -19,13 +19,13 @@ final class ConnConditions {
         return switch (field) {
             case CT_STATE -> {
                 WordSet states = (WordSet) o.value();
-                yield Conditions.check(text, ext, f -> Outcome.of(states.words().stream().anyMatch(s -> inState(f, s)))
+                yield Conditions.check(text, ext, f -> MatchResult.of(states.words().stream().anyMatch(s -> inState(f, s)))
                         .negatedIf(neg));
             }
             case CT_MARK -> {
                 ValueMask mark = (ValueMask) o.value();
-                yield Conditions.check(text, ext, f -> f.tracked() ? Outcome.of(mark.matches(f.ctmark)).negatedIf(neg)
-                        : Outcome.NO_MATCH);
+                yield Conditions.check(text, ext, f -> f.tracked() ? MatchResult.of(mark.matches(f.ctmark)).negatedIf(neg)
+                        : MatchResult.NO_MATCH);
             }
             case CT_PROTOCOL -> {
                 long proto = ((NumberValue) o.value()).value();
@@ -37,8 +37,8 @@ final class ConnConditions {
             }
             case CT_DIRECTION -> {
                 boolean original = o.arg().equals("ORIGINAL");
-                yield Conditions.check(text, ext, f -> !f.tracked() ? Outcome.NO_MATCH
-                        : f.state == CtState.NEW ? Outcome.of(original) : Outcome.UNKNOWN);
+                yield Conditions.check(text, ext, f -> !f.tracked() ? MatchResult.NO_MATCH
+                        : f.state == CtState.NEW ? MatchResult.of(original) : MatchResult.UNKNOWN);
             }
             default -> {
                 Range range = (Range) o.value();
@@ -48,7 +48,7 @@ final class ConnConditions {
     }
 
     private static Condition tracked(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
-        return Conditions.check(text, ext, f -> f.tracked() ? Outcome.of(p.test(f)).negatedIf(neg) : Outcome.NO_MATCH);
+        return Conditions.check(text, ext, f -> f.tracked() ? MatchResult.of(p.test(f)).negatedIf(neg) : MatchResult.NO_MATCH);
     }
 
     private static boolean inState(Flow f, String state) {

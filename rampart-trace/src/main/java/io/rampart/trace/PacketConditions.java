@@ -91,7 +91,7 @@ final class PacketConditions {
             case SOURCE_TYPE, DESTINATION_TYPE -> addressType(o, constraint.field() == PacketField.SOURCE_TYPE, text,
                     ext, family);
             // Without a bridge, physdev matches only when every one of its options is negated.
-            case BRIDGE_PORT -> Conditions.check(text, ext, f -> Outcome.of(neg));
+            case BRIDGE_PORT -> Conditions.check(text, ext, f -> MatchResult.of(neg));
             default -> new Condition.Unknown(text, ext, text + " is not modelled by the tracer");
         };
     }
@@ -106,24 +106,24 @@ final class PacketConditions {
 
     private static Condition icmp(IcmpType type, String text, String ext, boolean neg) {
         if (type.any()) {
-            return Conditions.check(text, ext, f -> Outcome.MATCH.negatedIf(neg));
+            return Conditions.check(text, ext, f -> MatchResult.MATCH.negatedIf(neg));
         }
         return test(text, ext, f -> f.packet.isIcmp() && f.packet.icmpType() == type.type()
                 && (type.code() < 0 || f.packet.icmpCode() == type.code()), neg);
     }
 
     private static Condition test(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
-        return Conditions.check(text, ext, f -> Outcome.of(p.test(f)).negatedIf(neg));
+        return Conditions.check(text, ext, f -> MatchResult.of(p.test(f)).negatedIf(neg));
     }
 
     private static Condition addressType(Option o, boolean source, String text, String ext, Family family) {
         List<String> types = ((WordSet) o.value()).words();
         boolean neg = o.negated();
         if (family == Family.IPV6) {
-            return Conditions.check(text, ext, f -> Outcome.of(matchesType6(f,
+            return Conditions.check(text, ext, f -> MatchResult.of(matchesType6(f,
                     source ? f.packet.srcBytes() : f.packet.dstBytes(), types)).negatedIf(neg));
         }
-        return Conditions.check(text, ext, f -> Outcome.of(types.contains(
+        return Conditions.check(text, ext, f -> MatchResult.of(types.contains(
                 typeOf(f, source ? f.packet.srcBytes() : f.packet.dstBytes(), family))).negatedIf(neg));
     }
 
