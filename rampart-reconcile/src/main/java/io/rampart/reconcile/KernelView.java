@@ -49,10 +49,6 @@ public final class KernelView {
         this.family = family;
     }
 
-    public Family family() {
-        return family;
-    }
-
     /** The kernel changed {@code chain} of {@code table} (its rules, its policy, or the chain itself). */
     public synchronized void changed(Table table, String chain) {
         stale.add(new TableChain(table, chain));
