@@ -268,7 +268,7 @@ class AgentKernelTest {
 
     /**
      * Waits until the agent's first restore has settled: its own events lead to one more sync
-     * (one iptables-save) that finds nothing to do.
+     * (a listing of the chains it wrote) that finds nothing to do.
      */
     private void settled() {
         int afterFirstApply = startedAtEvent.get(1); // the APPLIED event, after STARTED
