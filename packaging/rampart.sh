@@ -40,6 +40,6 @@ fi
 # Short runs: the C1 compiler alone pays off within them. The agent runs for days: C2 pays off, and
 # its heap has a bound so the process stays small (RAMPART_AGENT_HEAP overrides it).
 if [ "${1:-}" = agent ]; then
-  exec "$java" -XX:+UseSerialGC "-Xmx${RAMPART_AGENT_HEAP:-256m}" -Xshare:auto -jar "$jar" "$@"
+  exec "$java" -XX:+UseSerialGC "-Xmx${RAMPART_AGENT_HEAP:-512m}" -Xshare:auto -jar "$jar" "$@"
 fi
 exec "$java" -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" "$@"
