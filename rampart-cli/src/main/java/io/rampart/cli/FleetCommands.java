@@ -27,6 +27,24 @@ final class FleetCommands {
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
                 description = "The key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
         String prefix;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
+    }
+
+    /** TLS with a client certificate to etcd; all three files or none. */
+    static final class TlsOptions {
+        @Option(names = "--etcd-cacert", paramLabel = "FILE",
+                description = "TLS to etcd (https:// endpoints): the CA certificate that signed etcd's (PEM).")
+        Path caCert;
+
+        @Option(names = "--etcd-cert", paramLabel = "FILE",
+                description = "TLS to etcd: this client's certificate (PEM); its common name is the etcd user.")
+        Path cert;
+
+        @Option(names = "--etcd-key", paramLabel = "FILE",
+                description = "TLS to etcd: this client's private key (PKCS#8 PEM).")
+        Path key;
     }
 
     /** {@code rampart agent}'s fleet mode: no FILE, the fleet assigns it. */
@@ -50,6 +68,14 @@ final class FleetCommands {
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
                 description = "Fleet mode: the key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
         String prefix;
+
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s",
+                description = "Fleet mode: how long etcd may take to answer after a revision is applied before the"
+                        + " agent rolls it back: 30s, 2m or plain seconds (default: ${DEFAULT-VALUE}).")
+        String grace;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
 
         boolean given() {
             return endpoints != null || host != null;
@@ -86,7 +112,7 @@ final class FleetCommands {
 
         @Override
         public Integer call() {
-            return FleetRunner.publish(etcd.endpoints, etcd.prefix, file, message, json, spec.commandLine().getOut(),
+            return FleetRunner.publish(etcd, file, message, json, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
     }
@@ -108,7 +134,7 @@ final class FleetCommands {
 
         @Override
         public Integer call() {
-            return FleetRunner.status(etcd.endpoints, etcd.prefix, json, spec.commandLine().getOut());
+            return FleetRunner.status(etcd, json, spec.commandLine().getOut());
         }
     }
 }

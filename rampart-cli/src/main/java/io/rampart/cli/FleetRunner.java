@@ -2,7 +2,9 @@ package io.rampart.cli;
 
 import io.rampart.config.RulesetSource;
 import io.rampart.fleet.Bundle;
+import io.rampart.api.SafeApply;
 import io.rampart.fleet.EtcdStore;
+import io.rampart.fleet.EtcdTls;
 import io.rampart.fleet.FleetAgent;
 import io.rampart.fleet.FleetView;
 import io.rampart.fleet.HostValues;
@@ -10,11 +12,9 @@ import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
-import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.PlanException;
-import io.rampart.reconcile.Reconciler;
 import io.rampart.system.Netns;
 import io.rampart.system.SystemException;
 import io.rampart.system.SystemXtables;
@@ -42,7 +42,12 @@ final class FleetRunner {
     record PublishResult(String revision, boolean stored) {
     }
 
-    static int publish(String endpoints, String prefix, Path file, String message, boolean json, PrintWriter out,
+    /** The store {@code --etcd}, {@code --prefix} and the TLS options name. */
+    static EtcdStore connect(String endpoints, String prefix, FleetCommands.TlsOptions tls) {
+        return EtcdStore.connect(endpoints, new StoreLayout(prefix), EtcdTls.of(tls.caCert, tls.cert, tls.key));
+    }
+
+    static int publish(FleetCommands.EtcdOptions etcd, Path file, String message, boolean json, PrintWriter out,
                        PrintWriter err) {
         RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
         err.print(RulesetFiles.render(source, false));
@@ -54,7 +59,7 @@ final class FleetRunner {
         Revision revision = Revision.of(Bundle.collect(file, source.files().keySet()), publisher(), Instant.now(),
                 message);
         Publisher.Published published;
-        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
             published = new Publisher(store).publish(revision);
         }
         if (json) {
@@ -79,11 +84,12 @@ final class FleetRunner {
                     : "fleet mode takes --etcd URLS and --host NAME, and no FILE: the fleet assigns it");
         }
         PrintWriter err = commandLine.getErr();
+        Duration grace = SafeApply.window("--grace", fleet.grace);
         try (Netns netns = options.namespace();
-             EtcdStore store = EtcdStore.connect(fleet.endpoints, new StoreLayout(fleet.prefix))) {
+             EtcdStore store = connect(fleet.endpoints, fleet.prefix, fleet.tls)) {
             Path stateDir = fleet.stateDir != null ? fleet.stateDir : FleetAgent.defaultStateDir(fleet.host);
             FleetAgent agent = fleetAgent(store, fleet.host, HostValues.parseLabels(fleet.labels), stateDir,
-                    options.family(), netns, interval, err);
+                    options.family(), netns, interval, grace, err);
             AgentCommand.runUntilSignalled(agent::stop, () -> {
                 try {
                     agent.run();
@@ -101,9 +107,18 @@ final class FleetRunner {
         return ExitCode.OK;
     }
 
-    /** The fleet agent of {@code host} on {@code netns}, reading revisions as {@code plan} reads files. */
+    /** The fleet agent of {@code host} on {@code netns} with the default grace period. */
     static FleetAgent fleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, Family family,
                                  Netns netns, Duration interval, PrintWriter err) {
+        return fleetAgent(store, host, labels, stateDir, family, netns, interval, FleetAgent.DEFAULT_GRACE, err);
+    }
+
+    /**
+     * The fleet agent of {@code host} on {@code netns}, reading revisions as {@code plan} reads files;
+     * it guards its own way to etcd when it runs inside {@code netns}, its traffic passing those rules.
+     */
+    static FleetAgent fleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, Family family,
+                                 Netns netns, Duration interval, Duration grace, PrintWriter err) {
         NetnsValueResolver resolver = new NetnsValueResolver(netns);
         FleetAgent.RulesetReader reader = path -> {
             try {
@@ -116,12 +131,13 @@ final class FleetRunner {
                 throw new InvalidFileException(e.getMessage());
             }
         };
-        return new FleetAgent(store, host, labels, stateDir, reader,
-                new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+        FleetAgent.SelfGuard selfGuard = FleetAgent.SelfGuard.ownTrafficPasses(netns)
+                ? FleetAgent.SelfGuard.of(netns, family, grace, Main.class.getName()) : null;
+        return new FleetAgent(store, host, labels, stateDir, reader, new SystemXtables(netns),
                 KernelWatch.detect(netns, family, interval), line -> {
                     err.println(Instant.now() + " " + host + ": " + line);
                     err.flush();
-                });
+                }, selfGuard);
     }
 
     /** One host as {@code fleet status --json} prints it. */
@@ -133,9 +149,9 @@ final class FleetRunner {
     record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
     }
 
-    static int status(String endpoints, String prefix, boolean json, PrintWriter out) {
+    static int status(FleetCommands.EtcdOptions etcd, boolean json, PrintWriter out) {
         FleetView view;
-        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
             view = FleetView.read(store);
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
