@@ -89,6 +89,7 @@ public final class FleetAgent {
     /** How often the assignment and the host's variables are read again whatever the watches said. */
     public static final Duration RESYNC = Duration.ofSeconds(60);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration DECIDE_BEFORE_DEADLINE = Duration.ofMillis(500);
     /** Why a repair of a rolled-back revision is not written while the one before is being restored. */
     private static final String AWAITING_PREVIOUS = "a revision that was rolled back is not written again;"
             + " the revision before it is being restored";
@@ -289,15 +290,16 @@ public final class FleetAgent {
         }
         log.accept(event.kind().label() + (event.message() == null ? "" : ": " + event.message().lines().findFirst()
                 .orElse("")));
+        if (event.kind() == AgentEvent.Kind.STARTED || event.kind() == AgentEvent.Kind.STOPPED) {
+            agentStarted = true;
+            return;
+        }
+        // Every other event ends an apply or a repair.
         Read read = pendingRead != null ? pendingRead : enforcedRead;
         boolean kept = settle(event, read);
         pendingRead = null;
         synchronized (this) {
             switch (event.kind()) {
-                case STARTED -> {
-                    agentStarted = true;
-                    return;
-                }
                 case APPLIED -> {
                     if (!kept) {
                         break;
@@ -343,7 +345,8 @@ public final class FleetAgent {
         }
         Confirmations confirmations = selfGuard.confirmations();
         boolean applied = event.kind() == AgentEvent.Kind.APPLIED || event.kind() == AgentEvent.Kind.REPAIRED;
-        Duration left = Duration.between(Instant.now(), armed.get().deadline());
+        // The agent decides a moment before the deadline, so that it, not the timer behind it, rolls back.
+        Duration left = Duration.between(Instant.now(), armed.get().deadline()).minus(DECIDE_BEFORE_DEADLINE);
         if (applied && store.reachable(left) && confirmations.confirm()) {
             log.accept("etcd answered after applying revision " + revisionOf(read.text()) + ": keeping it");
             return true;
