@@ -134,10 +134,10 @@ public final class EtcdStore implements AutoCloseable {
     }
 
     /**
-     * Whether etcd answers within {@code within}: a new TCP connection to an endpoint, and a read
-     * over the client's own connection, both succeed.
+     * Whether etcd answers within {@code within}: a new TCP connection to an endpoint, and a read of
+     * {@code key} over the client's own connection, both succeed.
      */
-    public boolean reachable(Duration within) {
+    public boolean reachable(Duration within, String key) {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             for (URI endpoint : endpoints) {
@@ -151,7 +151,7 @@ public final class EtcdStore implements AutoCloseable {
                 } catch (IOException e) {
                     continue;
                 }
-                CompletableFuture<GetResponse> read = client.getKVClient().get(bytes(layout.prefix()),
+                CompletableFuture<GetResponse> read = client.getKVClient().get(bytes(key),
                         GetOption.builder().withCountOnly(true).build());
                 try {
                     read.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
@@ -216,8 +216,16 @@ public final class EtcdStore implements AutoCloseable {
 
     /** The store's revision now: a watch from one past it misses nothing written after this read. */
     public long revision() {
-        return await(client.getKVClient().get(bytes(layout.prefix()), GetOption.builder().withCountOnly(true).build()),
-                "read " + layout.prefix()).getHeader().getRevision();
+        return revision(layout.prefix(), true);
+    }
+
+    /**
+     * The store's revision now, read through {@code key} (with {@code prefix}, the range under it), for a
+     * client whose role may read no more than that.
+     */
+    public long revision(String key, boolean prefix) {
+        return await(client.getKVClient().get(bytes(key), GetOption.builder().isPrefix(prefix).withCountOnly(true)
+                .build()), "read " + key).getHeader().getRevision();
     }
 
     /** A lease of {@code ttlSeconds}, kept alive until the returned handle is closed; {@code onLost} hears its end. */

@@ -347,7 +347,7 @@ public final class FleetAgent {
         boolean applied = event.kind() == AgentEvent.Kind.APPLIED || event.kind() == AgentEvent.Kind.REPAIRED;
         // The agent decides a moment before the deadline, so that it, not the timer behind it, rolls back.
         Duration left = Duration.between(Instant.now(), armed.get().deadline()).minus(DECIDE_BEFORE_DEADLINE);
-        if (applied && store.reachable(left) && confirmations.confirm()) {
+        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm()) {
             log.accept("etcd answered after applying revision " + revisionOf(read.text()) + ": keeping it");
             return true;
         }
@@ -433,7 +433,7 @@ public final class FleetAgent {
         wake.clear();
         try (EtcdStore.Lease lease = store.lease(LEASE_SECONDS, () -> wake.add(Wake.BROKEN))) {
             store.put(store.layout().registration(host), registration(), lease);
-            long revision = store.revision();
+            long revision = store.revision(store.layout().assignment(host), false);
             sync();
             report();
             try (AutoCloseable assignment = store.watch(store.layout().assignment(host), false, revision + 1,

@@ -199,6 +199,29 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
+    /** Runs etcdctl on every member (as {@code tls}'s user over TLS, when given) and returns its output; fails on an error. */
+    public String etcdctl(EtcdTls tls, String... args) {
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoints()));
+        if (tls != null) {
+            command.addAll(List.of("--cacert", tls.caCert().toString(), "--cert", tls.cert().toString(),
+                    "--key", tls.key().toString()));
+        }
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                fail(String.join(" ", command) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run etcdctl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public List<Member> members() {
         return List.copyOf(members);
     }
