@@ -257,8 +257,34 @@ public final class FleetAgent {
             throw new InvalidFileException(desired() + ": cannot read: " + e.getMessage());
         }
         DesiredState state = reader.read(desired());
-        pendingRead = new Read(text, state);
+        Read read = new Read(text, state);
+        Read enforced = enforcedRead;
+        if (enforced != null && state.equals(enforced.state()) && !text.equals(enforced.text())) {
+            // The agent applies nothing for it (a host sent back to the rules it still enforces): held as it is.
+            held(read);
+            pendingRead = null;
+        } else {
+            pendingRead = read;
+        }
         return state;
+    }
+
+    /** The kernel holds {@code read}, which etcd was reached with: it is the good one, and the host's state is reported. */
+    private void held(Read read) {
+        enforcedRead = read;
+        confirmedText = read.text();
+        synchronized (this) {
+            appliedText = read.text();
+            try {
+                replace(good(), appliedText);
+            } catch (IOException e) {
+                log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
+            }
+            if (appliedText.equals(assignedText)) {
+                lastError = null;
+            }
+        }
+        wake.add(Wake.STATUS);
     }
 
     /**
@@ -301,20 +327,10 @@ public final class FleetAgent {
         synchronized (this) {
             switch (event.kind()) {
                 case APPLIED -> {
-                    if (!kept) {
-                        break;
+                    if (kept) {
+                        held(read);
                     }
-                    enforcedRead = read;
-                    appliedText = read.text();
-                    confirmedText = read.text();
-                    try {
-                        replace(good(), appliedText);
-                    } catch (IOException e) {
-                        log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
-                    }
-                    if (appliedText.equals(assignedText)) {
-                        lastError = null;
-                    }
+                    return;
                 }
                 case REPAIRED -> {
                     if (appliedText != null && appliedText.equals(assignedText)) {

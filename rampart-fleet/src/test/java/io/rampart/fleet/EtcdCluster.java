@@ -31,7 +31,7 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** One etcd process and where it listens: clients on {@code address} (and loopback), health on loopback. */
     public record Member(String name, String address, String scheme, int clientPort, int peerPort, int healthPort,
-                         Path dataDir, Path log, Process process) {
+                         Path dataDir, Path log, Process process, List<String> command) {
         public String clientUrl() {
             return scheme + "://" + address + ":" + clientPort;
         }
@@ -141,7 +141,7 @@ public final class EtcdCluster implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             try {
                 members.add(new Member(names.get(i), address, scheme, ports.get(i)[0], ports.get(i)[1],
-                        ports.get(i)[2], data, log, builder.start()));
+                        ports.get(i)[2], data, log, builder.start(), List.copyOf(command)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start etcd", e);
             }
@@ -154,6 +154,42 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops every member (SIGTERM), keeping their data for {@link #restart}. */
+    public synchronized void stop() {
+        for (Member member : members) {
+            member.process().destroy();
+        }
+        for (Member member : members) {
+            try {
+                if (!member.process().waitFor(10, TimeUnit.SECONDS)) {
+                    member.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted stopping etcd", e);
+            }
+        }
+    }
+
+    /** Starts every member stopped by {@link #stop} again, on its ports and data, and waits until healthy. */
+    public synchronized void restart() {
+        List<Member> restarted = new ArrayList<>();
+        for (Member member : members) {
+            try {
+                restarted.add(new Member(member.name(), member.address(), member.scheme(), member.clientPort(),
+                        member.peerPort(), member.healthPort(), member.dataDir(), member.log(),
+                        new ProcessBuilder(member.command()).redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.appendTo(member.log().toFile())).start(),
+                        member.command()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start etcd again", e);
+            }
+        }
+        members.clear();
+        members.addAll(restarted);
+        awaitHealthy();
     }
 
     /** Waits, within a bound, until each member answers {@code /health} with health true. */
