@@ -84,7 +84,7 @@ final class FleetCommands {
 
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
-            subcommands = {Publish.class, Status.class})
+            subcommands = {Publish.class, Status.class, PlanRevision.class})
     static final class Fleet {
     }
 
@@ -135,6 +135,40 @@ final class FleetCommands {
         @Override
         public Integer call() {
             return FleetRunner.status(etcd, json, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = {"A fleet-wide dry run: every selected online host plans REVISION against its own kernel"
+                    + " with its own values, and reports what applying it would change, without applying anything.",
+                    "Prints each host's changes, the hosts whose values make the revision fail (with check's errors)"
+                            + " and the hosts that did not answer within --wait. Exit 0 when every host answered and"
+                            + " none failed, 1 when a host failed, 4 when a host did not answer."})
+    static final class PlanRevision implements Callable<Integer> {
+        @Mixin
+        EtcdOptions etcd;
+
+        @Parameters(index = "0", paramLabel = "REVISION", description = "A published revision's id.")
+        String revision;
+
+        @Option(names = "--select", paramLabel = "K=V,...", defaultValue = "",
+                description = "Only the hosts with these labels (default: every online host).")
+        String select;
+
+        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
+                description = "How long to wait for the hosts' answers: 30s, 2m or plain seconds"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String wait;
+
+        @Option(names = "--json", description = "The answers as one JSON object on stdout.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return FleetRunner.plan(etcd, revision, select, wait, json, spec.commandLine().getOut());
         }
     }
 }

@@ -6,7 +6,9 @@ import io.rampart.api.SafeApply;
 import io.rampart.fleet.EtcdStore;
 import io.rampart.fleet.EtcdTls;
 import io.rampart.fleet.FleetAgent;
+import io.rampart.fleet.FleetPlan;
 import io.rampart.fleet.FleetView;
+import io.rampart.fleet.HostPlan;
 import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
@@ -14,6 +16,7 @@ import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.system.Netns;
 import io.rampart.system.SystemException;
@@ -22,6 +25,7 @@ import io.rampart.system.agent.InvalidFileException;
 import io.rampart.system.agent.KernelWatch;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,6 +184,49 @@ final class FleetRunner {
                     .map(e -> e.getValue() + " " + e.getKey()).toList()));
         }
         return view.allConverged() ? ExitCode.OK : ExitCode.DRIFT;
+    }
+
+    /** One host's answer as {@code fleet plan --json} prints it: its plan, or why the revision fails there. */
+    record PlanLine(String host, Plan plan, String error) {
+    }
+
+    /** {@code fleet plan --json}. */
+    record PlanResult(String revision, List<PlanLine> hosts, List<String> failed, List<String> unanswered) {
+    }
+
+    static int plan(FleetCommands.EtcdOptions etcd, String revision, String select, String wait, boolean json,
+                    PrintWriter out) {
+        Map<String, String> labels = HostValues.parseLabels(select);
+        Duration within = SafeApply.window("--wait", wait);
+        FleetPlan plan;
+        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
+            plan = FleetPlan.request(store, revision, labels, within);
+        }
+        if (json) {
+            out.println(Json.document(new PlanResult(revision, plan.answers().values().stream()
+                    .map(answer -> new PlanLine(answer.host(), answer.plan(), answer.error())).toList(), plan.failed(),
+                    plan.unanswered())));
+        } else {
+            for (HostPlan answer : plan.answers().values()) {
+                if (answer.error() != null) {
+                    out.println(answer.host() + ": fails with its values");
+                    answer.error().lines().forEach(line -> out.println("  " + line));
+                } else if (answer.plan().isEmpty()) {
+                    out.println(answer.host() + ": nothing to change");
+                } else {
+                    out.println(answer.host() + ": " + PlanText.summary(answer.plan()));
+                    StringWriter text = new StringWriter();
+                    PlanText.print(answer.plan(), new PrintWriter(text));
+                    text.toString().lines().forEach(line -> out.println("  " + line));
+                }
+            }
+            plan.unanswered().forEach(host -> out.println(host + ": no answer within " + within.toSeconds() + " s"));
+            out.println((plan.answers().size() + plan.unanswered().size()) + " host(s): "
+                    + (plan.answers().size() - plan.failed().size()) + " planned, " + plan.failed().size() + " failed, "
+                    + plan.unanswered().size() + " did not answer");
+        }
+        return !plan.failed().isEmpty() ? ExitCode.BAD_INPUT : plan.unanswered().isEmpty() ? ExitCode.OK
+                : ExitCode.SYSTEM;
     }
 
     /** Who publishes: the user and the machine. */

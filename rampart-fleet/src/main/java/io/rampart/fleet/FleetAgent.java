@@ -96,7 +96,7 @@ public final class FleetAgent {
     private static final String HEADER = "# rampart fleet: host %s, revision %s\n";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private enum Wake { STATUS, CHANGED, BROKEN, STOP }
+    private enum Wake { STATUS, CHANGED, PLAN, BROKEN, STOP }
 
     private final EtcdStore store;
     private final String host;
@@ -104,6 +104,7 @@ public final class FleetAgent {
     private final Path stateDir;
     private final RulesetReader reader;
     private final Reconciler reconciler;
+    private final Reconciler planner;
     private final SelfGuard selfGuard;
     private final KernelWatch watch;
     private final Consumer<String> log;
@@ -130,6 +131,7 @@ public final class FleetAgent {
     private SafeApply safeApply;
     private Read safeApplyOf;
     private volatile boolean agentStarted;
+    private String answeredPlan;
 
     /**
      * @param kernel    the host's rules
@@ -143,6 +145,7 @@ public final class FleetAgent {
         this.stateDir = stateDir;
         this.reader = reader;
         this.reconciler = new Reconciler(new CheckedXtables(kernel, this::aroundWrite), StandardExtensions.registry());
+        this.planner = new Reconciler(kernel, StandardExtensions.registry());
         this.watch = watch;
         this.log = log;
         this.selfGuard = selfGuard;
@@ -452,10 +455,13 @@ public final class FleetAgent {
             long revision = store.revision(store.layout().assignment(host), false);
             sync();
             report();
+            answerPlan();
             try (AutoCloseable assignment = store.watch(store.layout().assignment(host), false, revision + 1,
                     () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN));
                  AutoCloseable vars = store.watch(store.layout().vars(host), true, revision + 1,
-                         () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN))) {
+                         () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN));
+                 AutoCloseable plans = store.watch(store.layout().planRequest(), false, revision + 1,
+                         () -> wake.add(Wake.PLAN), () -> wake.add(Wake.BROKEN))) {
                 while (!stopped) {
                     Wake next = wake.poll(RESYNC.toMillis(), TimeUnit.MILLISECONDS);
                     if (next == null) {
@@ -464,6 +470,7 @@ public final class FleetAgent {
                     }
                     switch (next) {
                         case CHANGED -> sync();
+                        case PLAN -> answerPlan();
                         case STATUS -> report();
                         case BROKEN, STOP -> {
                             return;
@@ -505,14 +512,9 @@ public final class FleetAgent {
         String id = assigned.get().strip();
         String text;
         try {
-            Revision revision = fetch(id);
-            Map<String, String> vars = new LinkedHashMap<>();
-            String varsPrefix = store.layout().vars(host);
-            store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
-            text = String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
-                    + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
+            text = wrapper(id);
         } catch (ApiException e) {
-            if (e.exitCode() == ApiException.SYSTEM && e.getMessage().startsWith("etcd at ")) {
+            if (unreachable(e)) {
                 throw e;
             }
             synchronized (this) {
@@ -539,6 +541,56 @@ public final class FleetAgent {
             rewritten.notifyAll();
         }
         wake.add(Wake.STATUS);
+    }
+
+    /**
+     * What the agent reads for revision {@code id}: the host's values as definitions, then an include
+     * of the revision's main file, fetched into the state directory.
+     */
+    private String wrapper(String id) {
+        Revision revision = fetch(id);
+        Map<String, String> vars = new LinkedHashMap<>();
+        String varsPrefix = store.layout().vars(host);
+        store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
+        return String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
+                + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
+    }
+
+    private static boolean unreachable(ApiException e) {
+        return e.exitCode() == ApiException.SYSTEM && e.getMessage().startsWith("etcd at ");
+    }
+
+    /**
+     * Answers the plan request, once, if it asks this host and is still awaited: the revision read
+     * with the host's values and planned against its kernel, without applying anything.
+     */
+    private void answerPlan() {
+        PlanRequest request = store.get(store.layout().planRequest()).map(PlanRequest::fromJson).orElse(null);
+        if (request == null || request.id().equals(answeredPlan) || request.expired(Instant.now())
+                || !request.selects(labels)) {
+            return;
+        }
+        answeredPlan = request.id();
+        Path file = stateDir.resolve("plan.rules");
+        HostPlan answer;
+        try {
+            replace(file, wrapper(request.revision()));
+            answer = new HostPlan(request.id(), host, request.revision(), planner.plan(reader.read(file)), null);
+        } catch (ApiException e) {
+            if (unreachable(e)) {
+                throw e;
+            }
+            answer = new HostPlan(request.id(), host, request.revision(), null, e.getMessage());
+        } catch (InvalidFileException | SystemException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, e.getMessage());
+        } catch (PlanException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, file + ": " + e.getMessage());
+        } catch (IOException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, "cannot write " + file + ": "
+                    + e.getMessage());
+        }
+        log.accept("planned revision " + request.revision() + (answer.error() == null ? "" : ": it fails here"));
+        store.put(store.layout().plan(host), answer.toJson());
     }
 
     /**
