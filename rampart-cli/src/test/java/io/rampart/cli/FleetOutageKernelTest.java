@@ -59,6 +59,8 @@ class FleetOutageKernelTest {
                                 + " -j ACCEPT\n");
                         store.put("/rampart/assign/web1", latest);
                     }
+                    await("web1's lease expired while it is cut off",
+                            () -> store.get("/rampart/hosts/web1/registration").isEmpty(), logs);
                     etcd.etcdctl(null, "compact", Long.toString(store.revision()));
                     assertThat(rules(web1)).contains(ADDED.formatted(1001));
                     link.set(true);

@@ -91,6 +91,7 @@ class FleetTlsKernelTest {
                 assertThat(host.get("/rampart/revisions/" + revision)).isPresent();
                 host.put("/rampart/hosts/web1/status", operator.get("/rampart/hosts/web1/status").orElseThrow());
                 for (String key : List.of("/rampart/hosts/web2/status", "/rampart/hosts/web2/registration",
+                        "/rampart/hosts/web2/plan", "/rampart/plan/request",
                         "/rampart/assign/web1", "/rampart/hosts/web1/vars/SSH_FROM", "/rampart/revisions/x")) {
                     assertThatThrownBy(() -> host.put(key, "{}"), key)
                             .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.exitCode()).isEqualTo(4))
@@ -122,6 +123,8 @@ class FleetTlsKernelTest {
                 List.of("role", "grant-permission", "host-web1", "read", "/rampart/hosts/web1/vars/", "--prefix"),
                 List.of("role", "grant-permission", "host-web1", "readwrite", "/rampart/hosts/web1/registration"),
                 List.of("role", "grant-permission", "host-web1", "readwrite", "/rampart/hosts/web1/status"),
+                List.of("role", "grant-permission", "host-web1", "read", "/rampart/plan/request"),
+                List.of("role", "grant-permission", "host-web1", "readwrite", "/rampart/hosts/web1/plan"),
                 List.of("user", "add", "web1", "--no-password"),
                 List.of("user", "grant-role", "web1", "host-web1"),
                 List.of("auth", "enable"));
