@@ -47,6 +47,20 @@ final class FleetCommands {
         Path key;
     }
 
+    /** {@code rampart serve}'s fleet view: the page shows the fleet of this etcd. */
+    static final class ServeOptions {
+        @Option(names = "--etcd", paramLabel = "URLS",
+                description = "Show the fleet of these etcd endpoints on the page (and at /api/fleet).")
+        String endpoints;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
+                description = "With --etcd: the key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
+        String prefix;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
+    }
+
     /** {@code rampart agent}'s fleet mode: no FILE, the fleet assigns it. */
     static final class AgentOptions {
         @Option(names = "--etcd", paramLabel = "URLS",

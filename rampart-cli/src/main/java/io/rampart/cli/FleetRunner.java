@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import io.rampart.config.RulesetSource;
 import io.rampart.fleet.Bundle;
+import io.rampart.api.FleetSource;
 import io.rampart.api.SafeApply;
 import io.rampart.fleet.EtcdStore;
 import io.rampart.fleet.EtcdTls;
@@ -30,10 +31,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import picocli.CommandLine;
 
 /** What the fleet commands do, kept apart from their options so that only they load the etcd client. */
@@ -153,18 +158,72 @@ final class FleetRunner {
     record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
     }
 
+    /** The fleet as {@code fleet status --json} prints it. */
+    static StatusResult statusResult(FleetView view) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        view.counts().forEach((state, count) -> counts.put(state.label(), count));
+        return new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(), host.state().label(),
+                host.revision(), host.assigned(), host.error(),
+                host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
+                view.allConverged());
+    }
+
+    /** A revision the fleet uses, as the page shows it: who published it and why, who holds it and who should. */
+    record RevisionLine(String id, String publishedBy, String publishedAt, String message, List<String> held,
+                        List<String> assigned) {
+    }
+
+    /** What {@code serve --etcd} answers at {@code /api/fleet}. */
+    record FleetPage(StatusResult status, List<RevisionLine> revisions) {
+    }
+
+    /** The page's fleet, read from the etcd of {@code options} at each request; the store stays open until closed. */
+    static FleetSource fleetSource(FleetCommands.ServeOptions options) {
+        EtcdStore store = connect(options.endpoints, options.prefix, options.tls);
+        return new FleetSource() {
+            @Override
+            public Object read() {
+                FleetView view = FleetView.read(store);
+                Map<String, List<String>> held = new TreeMap<>();
+                Map<String, List<String>> assigned = new TreeMap<>();
+                for (FleetView.Host host : view.hosts()) {
+                    if (host.revision() != null) {
+                        held.computeIfAbsent(host.revision(), id -> new ArrayList<>()).add(host.name());
+                    }
+                    if (host.assigned() != null) {
+                        assigned.computeIfAbsent(host.assigned(), id -> new ArrayList<>()).add(host.name());
+                    }
+                }
+                Set<String> used = new TreeSet<>(held.keySet());
+                used.addAll(assigned.keySet());
+                List<RevisionLine> revisions = new ArrayList<>();
+                for (String id : used) {
+                    Optional<Revision> revision = store.get(store.layout().revision(id))
+                            .map(json -> Revision.fromJson(store.layout().revision(id), json));
+                    revisions.add(new RevisionLine(id, revision.map(Revision::publishedBy).orElse(null),
+                            revision.map(r -> r.publishedAt().toString()).orElse(null),
+                            revision.map(Revision::message).orElse(null), held.getOrDefault(id, List.of()),
+                            assigned.getOrDefault(id, List.of())));
+                }
+                return new FleetPage(statusResult(view), revisions);
+            }
+
+            @Override
+            public void close() {
+                store.close();
+            }
+        };
+    }
+
     static int status(FleetCommands.EtcdOptions etcd, boolean json, PrintWriter out) {
         FleetView view;
         try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
             view = FleetView.read(store);
         }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        view.counts().forEach((state, count) -> counts.put(state.label(), count));
+        StatusResult result = statusResult(view);
+        Map<String, Integer> counts = result.counts();
         if (json) {
-            out.println(Json.document(new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(),
-                    host.state().label(), host.revision(), host.assigned(), host.error(),
-                    host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
-                    view.allConverged())));
+            out.println(Json.document(result));
         } else {
             int width = view.hosts().stream().mapToInt(host -> host.name().length()).max().orElse(4);
             for (FleetView.Host host : view.hosts()) {
