@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rampart.fleet.EtcdCluster;
 import io.rampart.fleet.EtcdStore;
+import io.rampart.fleet.FleetAgent;
 import io.rampart.fleet.HostStatus;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -87,6 +88,19 @@ final class FleetKernelSupport {
         command.addAll(List.of(more));
         return Run.cleanEnvironment(new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** Runs {@code agent} on a thread of its own, as the command does on its main thread. */
+    static Thread startOnThread(FleetAgent agent) {
+        Thread thread = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "fleet agent under test");
+        thread.start();
+        return thread;
     }
 
     /** Stops an agent process as SIGTERM does, within a bound. */

@@ -69,15 +69,7 @@ class FleetPlanKernelTest {
                             web2Netns, Duration.ofSeconds(5), new PrintWriter(log, true)));
             List<Thread> running = new ArrayList<>();
             for (FleetAgent agent : agents) {
-                Thread thread = new Thread(() -> {
-                    try {
-                        agent.run();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, "fleet agent under test");
-                thread.start();
-                running.add(thread);
+                running.add(FleetKernelSupport.startOnThread(agent));
             }
             // web3 is online (its lease holds its registration) but nothing answers for it.
             try (EtcdStore.Lease lease = store.lease(30, () -> { })) {

@@ -58,14 +58,7 @@ class FleetSelfGuardKernelTest {
                 StringWriter otherLog = new StringWriter();
                 FleetAgent otherAgent = FleetRunner.fleetAgent(store, "other", Map.of(), dir.resolve("other"),
                         Family.IPV4, other, Duration.ofSeconds(5), new PrintWriter(otherLog, true));
-                Thread otherRunning = new Thread(() -> {
-                    try {
-                        otherAgent.run();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, "other host's agent");
-                otherRunning.start();
+                Thread otherRunning = FleetKernelSupport.startOnThread(otherAgent);
                 Path canaryLog = dir.resolve("canary.log");
                 Process canaryAgent = FleetKernelSupport.startInside(canary, etcd.endpoints(), "canary",
                         dir.resolve("canary"), canaryLog, "--grace", "5s");

@@ -67,14 +67,7 @@ class FleetTlsKernelTest {
                 StringWriter log = new StringWriter();
                 FleetAgent agent = FleetRunner.fleetAgent(host, "web1", Map.of(), dir.resolve("state"), Family.IPV4,
                         netns, Duration.ofSeconds(5), new PrintWriter(log, true));
-                Thread running = new Thread(() -> {
-                    try {
-                        agent.run();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, "web1's agent");
-                running.start();
+                Thread running = FleetKernelSupport.startOnThread(agent);
                 try {
                     long deadline = System.nanoTime() + WITHIN.toNanos();
                     while (!converged(operator, revision)) {
