@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
@@ -51,7 +52,7 @@ final class LockoutGuard {
                     // falls through to the refusal below
                 }
             }
-            throw new ApiException(ApiException.BAD_INPUT, "SSH_CONNECTION `" + value + "' is not `CLIENT_IP CLIENT_PORT SERVER_IP"
+            throw new Failure(Failure.Category.INPUT, "SSH_CONNECTION `" + value + "' is not `CLIENT_IP CLIENT_PORT SERVER_IP"
                     + " SERVER_PORT', so the lockout guard cannot check the session; --force skips the check");
         }
 
@@ -73,7 +74,7 @@ final class LockoutGuard {
     }
 
     /**
-     * Throws an {@link ApiException} naming the rule that would drop the session's packets once
+     * Throws an {@link Failure} naming the rule that would drop the session's packets once
      * the kernel holds {@code after} (iptables-save text); does nothing for a session of the other family.
      */
     static void check(SshSession session, String after, DesiredState desired, Host host) {
@@ -95,7 +96,7 @@ final class LockoutGuard {
     }
 
     /**
-     * Throws an {@link ApiException} naming the rule that would drop {@code connection} once the
+     * Throws an {@link Failure} naming the rule that would drop {@code connection} once the
      * kernel holds {@code after}: its first packet (NEW) and those that follow (ESTABLISHED) as
      * they leave, and the server's replies as they arrive. A server of the other family, or one the
      * host has no route to, is no business of the ruleset's.
@@ -146,7 +147,7 @@ final class LockoutGuard {
         try {
             ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
         } catch (RulesetSyntaxException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot trace " + subject + ": the"
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace " + subject + ": the"
                     + " ruleset after the apply has a rule Rampart cannot model (" + e.getMessage() + ")" + skip);
         }
         Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
@@ -155,7 +156,7 @@ final class LockoutGuard {
                 refuseIfDropped(tracer.trace(leg.packet().build(family)), leg.what(), subject, advice, desired);
             }
         } catch (TraceInputException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot trace " + subject + ": "
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace " + subject + ": "
                     + e.getMessage() + skip);
         }
     }
@@ -186,7 +187,7 @@ final class LockoutGuard {
             if (last.verdict().equals("ACCEPT")) {
                 continue; // dropped by routing, not by a rule: nothing the ruleset can be blamed for
             }
-            throw new ApiException(ApiException.BAD_INPUT, culprit(last, desired) + "this ruleset would cut off "
+            throw new Failure(Failure.Category.INPUT, culprit(last, desired) + "this ruleset would cut off "
                     + subject + ": its " + what + " are dropped by " + describe(last, desired)
                     + "; nothing was changed. " + advice);
         }

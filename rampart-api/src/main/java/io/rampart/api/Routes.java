@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.rampart.model.Failure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ final class Routes {
     record Request(Map<String, String> query, byte[] body) {
         <T> T body(Class<T> type) throws IOException {
             if (body.length == 0) {
-                throw new ApiException(ApiException.BAD_INPUT, "the request needs a JSON body");
+                throw new Failure(Failure.Category.INPUT, "the request needs a JSON body");
             }
             return ApiServer.JSON.readValue(body, type);
         }
@@ -126,7 +127,7 @@ final class Routes {
     /** The fleet the server shows; one started without it says so. */
     private Object fleet() {
         if (fleet == null) {
-            throw new ApiException(ApiException.BAD_INPUT, "this server shows no fleet: start it with --etcd URLS");
+            throw new Failure(Failure.Category.INPUT, "this server shows no fleet: start it with --etcd URLS");
         }
         return fleet.read();
     }

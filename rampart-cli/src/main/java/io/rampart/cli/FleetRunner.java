@@ -130,15 +130,11 @@ final class FleetRunner {
                                  Netns netns, Duration interval, Duration grace, PrintWriter err) {
         NetnsValueResolver resolver = new NetnsValueResolver(netns);
         FleetAgent.RulesetReader reader = path -> {
-            try {
-                DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
-                if (state == null) {
-                    throw new InvalidFileException(path + ": has no table for " + family.command());
-                }
-                return state;
-            } catch (InputException e) {
-                throw new InvalidFileException(e.getMessage());
+            DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
+            if (state == null) {
+                throw new InvalidFileException(path + ": has no table for " + family.command());
             }
+            return state;
         };
         FleetAgent.SelfGuard selfGuard = FleetAgent.SelfGuard.ownTrafficPasses(netns)
                 ? FleetAgent.SelfGuard.of(netns, family, grace, Main.class.getName()) : null;

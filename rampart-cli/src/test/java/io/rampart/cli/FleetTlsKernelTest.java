@@ -1,10 +1,10 @@
 package io.rampart.cli;
 
+import io.rampart.model.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.rampart.api.ApiException;
 import io.rampart.fleet.EtcdCluster;
 import io.rampart.fleet.EtcdStore;
 import io.rampart.fleet.EtcdTls;
@@ -87,7 +87,7 @@ class FleetTlsKernelTest {
                         "/rampart/hosts/web2/plan", "/rampart/plan/request",
                         "/rampart/assign/web1", "/rampart/hosts/web1/vars/SSH_FROM", "/rampart/revisions/x")) {
                     assertThatThrownBy(() -> host.put(key, "{}"), key)
-                            .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.exitCode()).isEqualTo(4))
+                            .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.category()).isEqualTo(Failure.Category.SYSTEM))
                             .hasMessageContaining("cannot write " + key).hasMessageContaining("permission denied");
                 }
                 assertThatThrownBy(() -> host.list("/rampart/hosts/")).hasMessageContaining("permission denied");

@@ -1,5 +1,6 @@
 package io.rampart.fleet;
 
+import io.rampart.model.Failure;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -15,7 +16,6 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.rampart.api.ApiException;
 import io.rampart.api.OutgoingConnection;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -106,7 +106,7 @@ public final class EtcdStore implements AutoCloseable {
                 }
                 uris.add(uri);
             } catch (URISyntaxException e) {
-                throw new ApiException(ApiException.USAGE, "--etcd: `" + endpoint + "' is not an etcd endpoint: write "
+                throw new Failure(Failure.Category.USAGE, "--etcd: `" + endpoint + "' is not an etcd endpoint: write "
                         + scheme + "://HOST:PORT, several separated by commas"
                         + (scheme.equals("http") ? " (https:// with --etcd-cacert, --etcd-cert and --etcd-key)"
                         : " (http:// without --etcd-cacert, --etcd-cert and --etcd-key)"));
@@ -294,8 +294,8 @@ public final class EtcdStore implements AutoCloseable {
         }
     }
 
-    private ApiException unreachable(String what, String why) {
-        return new ApiException(ApiException.SYSTEM, "etcd at " + endpoints() + ": cannot " + what + ": " + why);
+    private Failure unreachable(String what, String why) {
+        return new Failure(Failure.Category.SYSTEM, "etcd at " + endpoints() + ": cannot " + what + ": " + why);
     }
 
     static ByteSequence bytes(String text) {

@@ -1,8 +1,8 @@
 package io.rampart.fleet;
 
+import io.rampart.model.Failure;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
-import io.rampart.api.ApiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLException;
@@ -24,12 +24,12 @@ public record EtcdTls(Path caCert, Path cert, Path key) {
             return null;
         }
         if (caCert == null || cert == null || key == null) {
-            throw new ApiException(ApiException.USAGE, "TLS to etcd takes all three of --etcd-cacert, --etcd-cert"
+            throw new Failure(Failure.Category.USAGE, "TLS to etcd takes all three of --etcd-cacert, --etcd-cert"
                     + " and --etcd-key");
         }
         for (Path file : new Path[] {caCert, cert, key}) {
             if (!Files.isReadable(file)) {
-                throw new ApiException(ApiException.BAD_INPUT, file + ": cannot read it (TLS to etcd)");
+                throw new Failure(Failure.Category.INPUT, file + ": cannot read it (TLS to etcd)");
             }
         }
         return new EtcdTls(caCert, cert, key);
@@ -40,7 +40,7 @@ public record EtcdTls(Path caCert, Path cert, Path key) {
             return GrpcSslContexts.forClient().trustManager(caCert.toFile()).keyManager(cert.toFile(), key.toFile())
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "TLS to etcd: cannot use " + cert + " with " + key
+            throw new Failure(Failure.Category.INPUT, "TLS to etcd: cannot use " + cert + " with " + key
                     + " and " + caCert + ": " + e.getMessage() + " (certificates in PEM, the key in PKCS#8 PEM)");
         }
     }

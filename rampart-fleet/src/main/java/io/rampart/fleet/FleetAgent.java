@@ -1,8 +1,8 @@
 package io.rampart.fleet;
 
+import io.rampart.model.Failure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.api.ApiException;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
 import io.rampart.api.SafeApply;
@@ -308,8 +308,10 @@ public final class FleetAgent {
         }
         try {
             return safeApply.around(applying.state(), selfGuard.netns()).around(saved, script, write);
-        } catch (ApiException e) {
-            throw new SystemException(e.getMessage());
+        } catch (SystemException e) {
+            throw e;
+        } catch (Failure e) {
+            throw new SystemException(e.getMessage()); // the agent reports a refused write as the kernel's
         }
     }
 
@@ -479,10 +481,10 @@ public final class FleetAgent {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ApiException e) {
+            } catch (Failure e) {
                 throw e;
             } catch (Exception e) {
-                throw new ApiException(ApiException.SYSTEM, "etcd watch: " + e.getMessage());
+                throw new Failure(Failure.Category.SYSTEM, "etcd watch: " + e.getMessage());
             }
         }
     }
@@ -513,7 +515,7 @@ public final class FleetAgent {
         String text;
         try {
             text = wrapper(id);
-        } catch (ApiException e) {
+        } catch (Failure e) {
             if (unreachable(e)) {
                 throw e;
             }
@@ -556,8 +558,8 @@ public final class FleetAgent {
                 + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
     }
 
-    private static boolean unreachable(ApiException e) {
-        return e.exitCode() == ApiException.SYSTEM && e.getMessage().startsWith("etcd at ");
+    private static boolean unreachable(Failure e) {
+        return e.category() == Failure.Category.SYSTEM && e.getMessage().startsWith("etcd at ");
     }
 
     /**
@@ -576,15 +578,13 @@ public final class FleetAgent {
         try {
             replace(file, wrapper(request.revision()));
             answer = new HostPlan(request.id(), host, request.revision(), planner.plan(reader.read(file)), null);
-        } catch (ApiException e) {
+        } catch (PlanException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, file + ": " + e.getMessage());
+        } catch (Failure e) {
             if (unreachable(e)) {
                 throw e;
             }
             answer = new HostPlan(request.id(), host, request.revision(), null, e.getMessage());
-        } catch (InvalidFileException | SystemException e) {
-            answer = new HostPlan(request.id(), host, request.revision(), null, e.getMessage());
-        } catch (PlanException e) {
-            answer = new HostPlan(request.id(), host, request.revision(), null, file + ": " + e.getMessage());
         } catch (IOException e) {
             answer = new HostPlan(request.id(), host, request.revision(), null, "cannot write " + file + ": "
                     + e.getMessage());
@@ -606,7 +606,7 @@ public final class FleetAgent {
             if (Files.exists(stored)) {
                 return Revision.fromJson(stored.toString(), Files.readString(stored));
             }
-            String json = store.get(key).orElseThrow(() -> new ApiException(ApiException.BAD_INPUT,
+            String json = store.get(key).orElseThrow(() -> new Failure(Failure.Category.INPUT,
                     "assigned revision " + id + " is not published"));
             Revision revision = Revision.fromJson(key, json);
             Path partial = Files.createTempDirectory(revisions, id + ".partial");
@@ -616,7 +616,7 @@ public final class FleetAgent {
             replace(stored, json);
             return revision;
         } catch (IOException e) {
-            throw new ApiException(ApiException.SYSTEM, "cannot keep revision " + id + " in " + dir + ": "
+            throw new Failure(Failure.Category.SYSTEM, "cannot keep revision " + id + " in " + dir + ": "
                     + e.getMessage());
         }
     }

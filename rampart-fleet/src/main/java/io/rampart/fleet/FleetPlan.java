@@ -1,8 +1,8 @@
 package io.rampart.fleet;
 
+import io.rampart.model.Failure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rampart.api.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,7 +31,7 @@ public record FleetPlan(String revision, Map<String, HostPlan> answers, List<Str
     public static FleetPlan request(EtcdStore store, String revision, Map<String, String> select, Duration wait) {
         StoreLayout layout = store.layout();
         if (store.get(layout.revision(revision)).isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, "revision " + revision + " is not published in etcd at "
+            throw new Failure(Failure.Category.INPUT, "revision " + revision + " is not published in etcd at "
                     + store.endpoints() + " (fleet publish prints the ids)");
         }
         PlanRequest request = new PlanRequest(UUID.randomUUID().toString(), revision, select,
@@ -39,7 +39,7 @@ public record FleetPlan(String revision, Map<String, HostPlan> answers, List<Str
         List<String> selected = onlineHosts(store).entrySet().stream().filter(e -> request.selects(e.getValue()))
                 .map(Map.Entry::getKey).toList();
         if (selected.isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, select.isEmpty() ? "no host of the fleet is online"
+            throw new Failure(Failure.Category.INPUT, select.isEmpty() ? "no host of the fleet is online"
                     : "--select " + select + ": no online host has these labels");
         }
         store.put(layout.planRequest(), request.toJson());
