@@ -1,6 +1,5 @@
 package io.rampart.cli;
 
-import io.rampart.model.Failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,6 +11,7 @@ import io.rampart.fleet.FleetAgent;
 import io.rampart.fleet.HostStatus;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.fleet.TestCertificates;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;

@@ -1,8 +1,8 @@
 package io.rampart.fleet;
 
-import io.rampart.model.Failure;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
+import io.rampart.model.Failure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLException;

@@ -1,11 +1,12 @@
 package io.rampart.fleet;
 
-import io.rampart.model.Failure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
 import io.rampart.api.SafeApply;
+import io.rampart.model.Failure;
+import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.CheckedXtables;
@@ -71,7 +72,7 @@ public final class FleetAgent {
     public record SelfGuard(Netns netns, Confirmations confirmations, Duration grace) {
 
         /** The guard of an agent on {@code netns}; the timer is {@code mainClass} run as the rollback timer. */
-        public static SelfGuard of(Netns netns, io.rampart.model.Family family, Duration grace, String mainClass) {
+        public static SelfGuard of(Netns netns, Family family, Duration grace, String mainClass) {
             return new SelfGuard(netns, new Confirmations(PendingConfirmation.of(new PendingConfirmation.Target(
                     netns.name().orElse(null), family)), netns.runner(), mainClass), grace);
         }

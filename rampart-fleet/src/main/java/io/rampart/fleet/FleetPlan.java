@@ -1,8 +1,8 @@
 package io.rampart.fleet;
 
-import io.rampart.model.Failure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Failure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
