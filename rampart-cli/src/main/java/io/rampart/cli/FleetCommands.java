@@ -98,7 +98,8 @@ final class FleetCommands {
 
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
-            subcommands = {Publish.class, Status.class, PlanRevision.class})
+            subcommands = {Publish.class, RolloutCommands.Start.class, RolloutCommands.Resume.class,
+                    RolloutCommands.Halt.class, RolloutCommands.Rollback.class, Status.class, PlanRevision.class})
     static final class Fleet {
     }
 
@@ -134,21 +135,25 @@ final class FleetCommands {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"One line per host of the fleet: its state (converged, applying, failed, drifted, offline"
                     + " when its lease is gone), the revision it holds and the one assigned, its last error and when"
-                    + " it last reported; then the count per state.",
-                    "Exit 0 when every host is converged, 3 otherwise."})
+                    + " it last reported; then the count per state, and the rollout's wave and result.",
+                    "Exit 0 when every (selected) host is converged, 3 otherwise."})
     static final class Status implements Callable<Integer> {
         @Mixin
         EtcdOptions etcd;
 
-        @Option(names = "--json", description = "The hosts and counts as one JSON object on stdout.")
+        @Option(names = "--json", description = "The hosts, counts and rollout as one JSON object on stdout.")
         boolean json;
+
+        @Option(names = "--select", paramLabel = "LABEL=VALUE,...", defaultValue = "",
+                description = "Only the registered hosts with these labels.")
+        String select;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            return FleetRunner.status(etcd, json, spec.commandLine().getOut());
+            return FleetRunner.status(etcd.endpoints, etcd.prefix, etcd.tls, select, json, spec.commandLine().getOut());
         }
     }
 
@@ -165,7 +170,7 @@ final class FleetCommands {
         @Parameters(index = "0", paramLabel = "REVISION", description = "A published revision's id.")
         String revision;
 
-        @Option(names = "--select", paramLabel = "K=V,...", defaultValue = "",
+        @Option(names = "--select", paramLabel = "LABEL=VALUE,...", defaultValue = "",
                 description = "Only the hosts with these labels (default: every online host).")
         String select;
 

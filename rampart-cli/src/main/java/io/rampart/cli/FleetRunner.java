@@ -13,6 +13,7 @@ import io.rampart.fleet.HostPlan;
 import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
+import io.rampart.fleet.RolloutState;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
 import io.rampart.reconcile.ApplyException;
@@ -58,6 +59,26 @@ final class FleetRunner {
 
     static int publish(FleetCommands.EtcdOptions etcd, Path file, String message, boolean json, PrintWriter out,
                        PrintWriter err) {
+        Stored published;
+        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
+            published = publish(store, file, message, err);
+        }
+        if (json) {
+            out.println(Json.line(new PublishResult(published.revision().id(), published.stored())));
+        } else {
+            out.println(published.stored() ? "published " + file + " (" + published.revision().bundle().files().size()
+                    + " file(s))" : "already published: the same content");
+            out.println(published.revision().id());
+        }
+        return ExitCode.OK;
+    }
+
+    /** A revision, and whether publishing it stored it (false: it was stored already). */
+    record Stored(Revision revision, boolean stored) {
+    }
+
+    /** Checks {@code file} as {@code check} does (its findings on {@code err}) and stores it as a revision. */
+    static Stored publish(EtcdStore store, Path file, String message, PrintWriter err) {
         RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
         err.print(RulesetFiles.render(source, false));
         err.flush();
@@ -67,18 +88,7 @@ final class FleetRunner {
         }
         Revision revision = Revision.of(Bundle.collect(file, source.files().keySet()), publisher(), Instant.now(),
                 message);
-        Publisher.Published published;
-        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
-            published = new Publisher(store).publish(revision);
-        }
-        if (json) {
-            out.println(Json.line(new PublishResult(published.revision(), published.stored())));
-        } else {
-            out.println(published.stored() ? "published " + file + " (" + revision.bundle().files().size()
-                    + " file(s))" : "already published: the same content");
-            out.println(published.revision());
-        }
-        return ExitCode.OK;
+        return new Stored(revision, new Publisher(store).publish(revision).stored());
     }
 
     /**
@@ -150,8 +160,9 @@ final class FleetRunner {
                     Long reportedSecondsAgo) {
     }
 
-    /** {@code fleet status --json}. */
-    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
+    /** {@code fleet status --json}; {@code rollout} as {@code fleet rollout --json} prints it, null when none. */
+    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged, RolloutState rollout,
+                        String controller) {
     }
 
     /** The fleet as {@code fleet status --json} prints it. */
@@ -161,7 +172,7 @@ final class FleetRunner {
         return new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(), host.state().label(),
                 host.revision(), host.assigned(), host.error(),
                 host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
-                view.allConverged());
+                view.allConverged(), view.rollout(), view.controller());
     }
 
     /** A revision the fleet uses, as the page shows it: who published it and why, who holds it and who should. */
@@ -211,10 +222,12 @@ final class FleetRunner {
         };
     }
 
-    static int status(FleetCommands.EtcdOptions etcd, boolean json, PrintWriter out) {
+    static int status(String endpoints, String prefix, FleetCommands.TlsOptions tls, String select, boolean json,
+                      PrintWriter out) {
+        Map<String, String> labels = HostValues.parseLabels("--select", select);
         FleetView view;
-        try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
-            view = FleetView.read(store);
+        try (EtcdStore store = connect(endpoints, prefix, tls)) {
+            view = FleetView.read(store).selecting(labels);
         }
         StatusResult result = statusResult(view);
         Map<String, Integer> counts = result.counts();
@@ -237,6 +250,9 @@ final class FleetRunner {
             }
             out.println(view.hosts().size() + " host(s): " + String.join(", ", counts.entrySet().stream()
                     .map(e -> e.getValue() + " " + e.getKey()).toList()));
+            if (view.rollout() != null) {
+                printRollout(view, out);
+            }
         }
         return view.allConverged() ? ExitCode.OK : ExitCode.DRIFT;
     }
@@ -251,7 +267,7 @@ final class FleetRunner {
 
     static int plan(FleetCommands.EtcdOptions etcd, String revision, String select, String wait, boolean json,
                     PrintWriter out) {
-        Map<String, String> labels = HostValues.parseLabels(select);
+        Map<String, String> labels = HostValues.parseLabels("--select", select);
         Duration within = SafeApply.window("--wait", wait);
         FleetPlan plan;
         try (EtcdStore store = connect(etcd.endpoints, etcd.prefix, etcd.tls)) {
@@ -284,8 +300,25 @@ final class FleetRunner {
                 : ExitCode.SYSTEM;
     }
 
+    /** The rollout under the hosts: its wave and result, who drives it, and each host that did not pass. */
+    private static void printRollout(FleetView view, PrintWriter out) {
+        RolloutState rollout = view.rollout();
+        out.println("the " + rollout.summary());
+        if (rollout.result() == RolloutState.Result.RUNNING) {
+            out.println(view.controller() == null
+                    ? "  no controller acts on it: `rampart fleet resume' continues it"
+                    : "  driven by " + view.controller());
+        }
+        rollout.hosts().forEach((host, outcome) -> {
+            if (outcome.outcome() != RolloutState.Outcome.PASSED && outcome.outcome() != RolloutState.Outcome.PENDING) {
+                out.println("  " + host + ": " + outcome.outcome().label() + (outcome.error() == null ? ""
+                        : " (" + outcome.error().lines().findFirst().orElse("") + ")"));
+            }
+        });
+    }
+
     /** Who publishes: the user and the machine. */
-    private static String publisher() {
+    static String publisher() {
         String host;
         try {
             host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
