@@ -882,6 +882,26 @@ function showView(name) {
   if (name === 'fleet') loadFleet();
 }
 
+/** The current (or last) rollout: its result, and each wave with its hosts and how each did. */
+function drawRollout(rollout, controller) {
+  $('fleet-rollout').hidden = !rollout;
+  if (!rollout) return;
+  $('fleet-rollout-summary').textContent = rollout.revision + ': ' + rollout.result + ', wave ' + rollout.wave + ' of '
+    + rollout.plan.length + (rollout.reason ? ' (' + rollout.reason + ')' : '')
+    + (rollout.result === 'running' ? (controller ? ', driven by ' + controller : ', no controller acts on it') : '');
+  $('fleet-waves').replaceChildren(...rollout.plan.map((hosts, index) => {
+    const wave = el('li', { 'data-wave': String(index + 1) });
+    wave.append(el('span', {}, 'wave ' + (index + 1) + ': '));
+    hosts.forEach((host, at) => {
+      const outcome = rollout.hosts[host] || { outcome: 'pending' };
+      const item = el('span', { class: 'state-' + outcome.outcome, title: outcome.error || '' },
+        host + ' ' + outcome.outcome);
+      wave.append(item, document.createTextNode(at + 1 < hosts.length ? ', ' : ''));
+    });
+    return wave;
+  }));
+}
+
 /** The fleet view: each host of the fleet in etcd with its state, and the revisions in use. */
 async function loadFleet() {
   let page;
@@ -905,6 +925,7 @@ async function loadFleet() {
       el('td', {}, host.error ? host.error.split('\n')[0] : ''));
     return row;
   }));
+  drawRollout(status.rollout, status.controller);
   const revisions = $('fleet-revisions').tBodies[0];
   revisions.replaceChildren(...page.revisions.map((revision) => {
     const row = el('tr', { 'data-revision': revision.id });
