@@ -73,7 +73,7 @@ class FleetServeKernelTest {
                     assertThat(fleet.at("/status/hosts/1/host").asText()).isEqualTo("web2");
                     assertThat(fleet.at("/status/hosts/1/state").asText()).isEqualTo("offline");
                     assertThat(fleet.at("/status/counts/converged").asInt()).isEqualTo(1);
-                    assertThat(fleet.at("/status/rollout").isNull()).as("no rollout yet").isTrue();
+                    assertThat(fleet.at("/status/rollout/revision").isMissingNode()).as("no rollout yet").isTrue();
                     assertThat(fleet.at("/revisions/0/id").asText()).isEqualTo(revision);
                     assertThat(fleet.at("/revisions/0/message").asText()).isEqualTo("loopback only");
                     assertThat(fleet.at("/revisions/0/held").toString()).isEqualTo("[\"web1\"]");
