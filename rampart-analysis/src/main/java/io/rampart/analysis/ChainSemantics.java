@@ -4,8 +4,14 @@ import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
 import io.rampart.model.TableRules;
+import io.rampart.model.Target;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +28,9 @@ final class ChainSemantics {
             "TCPMSS", "SET", "TPROXY");
 
     private static final Set<String> TERMINAL = Set.of("ACCEPT", "DROP", "REJECT", "NFQUEUE", "QUEUE");
+
+    /** The outcome of the packets a user chain sends back to its caller (RETURN or its end). */
+    static final String RETURN = "RETURN";
 
     /** The kernel's limit on nested jumps; deeper means a loop the checker reports. */
     private static final int MAX_DEPTH = 64;
@@ -44,8 +53,8 @@ final class ChainSemantics {
         String of(int index);
     }
 
-    /** A rule with the packets it matches and, for taking them out of the rest cheaply, those it does not. */
-    private record Compiled(int index, int number, Rule rule, int match, int miss) {
+    /** A rule with the packets it matches. */
+    private record Compiled(int index, int number, Rule rule, int match) {
     }
 
     private final HeaderSpace space;
@@ -53,6 +62,16 @@ final class ChainSemantics {
     private final Map<String, Policy> policies = new HashMap<>();
     private final Locations locations;
     private final String file;
+    /** Per chain: the key that makes it alike in both rulesets, and its outcomes. */
+    private final Map<String, Outcomes> outcomes = new HashMap<>();
+
+    /** A chain's outcomes over all packets, and what identifies the chain with what it calls. */
+    private record Outcomes(List<Object> key, Map<String, Integer> sets) {
+    }
+
+    /** A header and matches, what a rule's match set depends on. */
+    private record MatchKey(List<io.rampart.model.Option> header, List<io.rampart.model.Match> matches) {
+    }
 
     ChainSemantics(HeaderSpace space, TableRules table, String file, Locations locations) {
         this.space = space;
@@ -68,8 +87,8 @@ final class ChainSemantics {
             Rule rule = rules.get(i);
             List<Compiled> list = chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
             checkTarget(rule, i);
-            int match = compiler.compile(rule);
-            list.add(new Compiled(i, list.size() + 1, rule, match, space.not(match)));
+            int match = space.matchSet(new MatchKey(rule.header(), rule.matches()), () -> compiler.compile(rule));
+            list.add(new Compiled(i, list.size() + 1, rule, match));
         }
     }
 
@@ -121,7 +140,7 @@ final class ChainSemantics {
             if (CONTINUING.contains(target)) {
                 continue;
             }
-            remaining = space.and(remaining, rule.miss());
+            remaining = space.and(remaining, space.complement(rule.match()));
             if (TERMINAL.contains(target)) {
                 out.add(new Decision(verdict(rule.rule()), chain, rule.number(), where(rule.index()), matched));
             } else if (target.equals("RETURN")) {
@@ -133,6 +152,142 @@ final class ChainSemantics {
             }
         }
         return space.or(back, remaining);
+    }
+
+    /**
+     * What built-in or user {@code chain} does to every packet, outcome by outcome (a verdict, or
+     * {@link #RETURN} for a user chain's packets that go back): disjoint sets covering all packets.
+     * Worked out backwards, one if-then-else per rule and outcome, never building the packets that
+     * reach each rule, so it costs a few operations per rule; the same chain (with what it calls) in
+     * the other ruleset of the comparison is not worked out again.
+     */
+    Map<String, Integer> outcomes(String chain) {
+        return outcomesOf(chain, 0).sets();
+    }
+
+    private Outcomes outcomesOf(String chain, int depth) {
+        Outcomes done = outcomes.get(chain);
+        if (done != null) {
+            return done;
+        }
+        if (depth > MAX_DEPTH) {
+            throw new UnsupportedRulesetException(file + ": chain " + chain + " is entered more than " + MAX_DEPTH
+                    + " jumps deep");
+        }
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        Map<String, Outcomes> callees = new LinkedHashMap<>();
+        for (Compiled rule : rules) {
+            String target = rule.rule().target() == null ? null : rule.rule().target().name();
+            if (target != null && chains.containsKey(target) && !callees.containsKey(target)) {
+                callees.put(target, outcomesOf(target, depth + 1));
+            }
+        }
+        Policy policy = policies.get(chain);
+        List<Object> key = new ArrayList<>();
+        key.add(policy == null ? RETURN : policy.name());
+        key.add(rules.stream().map(Compiled::rule).toList());
+        callees.values().forEach(c -> key.add(c.key()));
+        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> backwards(rules, policy, callees)));
+        outcomes.put(chain, computed);
+        return computed;
+    }
+
+    /** The outcomes of a chain's rules from its last to its first, given those of the chains it calls. */
+    private Map<String, Integer> backwards(List<Compiled> rules, Policy policy, Map<String, Outcomes> callees) {
+        String end = policy == null ? RETURN : policy.name();
+        Map<String, Integer> sets = new LinkedHashMap<>();
+        sets.put(end, space.yes());
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            Compiled rule = rules.get(i);
+            Target target = rule.rule().target();
+            if (target == null || CONTINUING.contains(target.name())) {
+                continue;
+            }
+            Map<String, Integer> then = new HashMap<>();
+            if (TERMINAL.contains(target.name())) {
+                then.put(verdict(rule.rule()), space.yes());
+            } else if (target.name().equals(RETURN)) {
+                then.put(end, space.yes());
+            } else {
+                Map<String, Integer> sub = callees.get(target.name()).sets();
+                int back = sub.getOrDefault(RETURN, space.no());
+                sub.forEach((outcome, packets) -> {
+                    if (!outcome.equals(RETURN)) {
+                        then.put(outcome, packets);
+                    }
+                });
+                if (target.kind() == Target.Kind.GOTO) {
+                    then.merge(end, back, space::or);
+                } else {
+                    // Packets that come back go on with this chain's next rules.
+                    sets.forEach((outcome, packets) -> then.merge(outcome, space.and(back, packets), space::or));
+                }
+            }
+            Set<String> all = new LinkedHashSet<>(sets.keySet());
+            all.addAll(then.keySet());
+            for (String outcome : all) {
+                sets.put(outcome, space.ite(rule.match(), then.getOrDefault(outcome, space.no()),
+                        sets.getOrDefault(outcome, space.no())));
+            }
+        }
+        sets.values().removeIf(packets -> packets == space.no());
+        return sets;
+    }
+
+    /**
+     * The decision of built-in {@code chain} for one packet ({@code point}, a full assignment) of
+     * {@code entering}, with the packets that take the same path to the same rule: a subset of what
+     * that rule decides, built along the packet's path alone.
+     */
+    Decision explain(String chain, int entering, BitSet point) {
+        Deque<Frame> callers = new ArrayDeque<>();
+        Frame frame = new Frame(chain, 0);
+        int reach = entering;
+        while (true) {
+            List<Compiled> rules = chains.getOrDefault(frame.chain(), List.of());
+            Compiled taken = null;
+            int position = frame.next();
+            for (; position < rules.size(); position++) {
+                Compiled rule = rules.get(position);
+                Target target = rule.rule().target();
+                if (target == null || CONTINUING.contains(target.name())) {
+                    continue;
+                }
+                if (space.bdd().evaluate(rule.match(), point)) {
+                    taken = rule;
+                    break;
+                }
+                reach = space.and(reach, space.complement(rule.match()));
+            }
+            if (taken != null) {
+                reach = space.and(reach, taken.match());
+                String target = taken.rule().target().name();
+                if (TERMINAL.contains(target)) {
+                    return new Decision(verdict(taken.rule()), frame.chain(), taken.number(), where(taken.index()),
+                            reach);
+                }
+                if (!target.equals(RETURN)) {
+                    if (taken.rule().target().kind() != Target.Kind.GOTO) {
+                        callers.push(new Frame(frame.chain(), position + 1));
+                    }
+                    if (callers.size() > MAX_DEPTH) {
+                        throw new UnsupportedRulesetException(file + ": chain " + target + " is entered more than "
+                                + MAX_DEPTH + " jumps deep");
+                    }
+                    frame = new Frame(target, 0);
+                    continue;
+                }
+            }
+            if (callers.isEmpty()) {
+                Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
+                return new Decision(policy.name(), chain, 0, "policy of " + chain, reach);
+            }
+            frame = callers.pop();
+        }
+    }
+
+    /** Where a walk is: a chain and the position of its next rule. */
+    private record Frame(String chain, int next) {
     }
 
     /** The verdict with the options that change what the sender sees, e.g. REJECT's --reject-with. */

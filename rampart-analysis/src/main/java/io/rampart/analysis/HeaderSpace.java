@@ -6,9 +6,12 @@ import de.tum.in.jbdd.BddFactory;
 import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Packet headers as BDD variables: each field a block of bits, most significant first, and one
@@ -30,6 +33,9 @@ final class HeaderSpace {
     private final List<Field> fields = new ArrayList<>();
     private final Map<String, Integer> freeVariables = new LinkedHashMap<>();
     private final Map<Integer, String> freeNames = new LinkedHashMap<>();
+    private final Map<Object, Integer> matchSets = new HashMap<>();
+    private final Map<Integer, Integer> complements = new HashMap<>();
+    private final Map<Object, Map<String, Integer>> chainOutcomes = new HashMap<>();
     final Field proto;
     final Field in;
     final Field out;
@@ -140,6 +146,63 @@ final class HeaderSpace {
             level = next;
         }
         return level.get(0);
+    }
+
+    /** The complement of a rule's match, made once and only for rules a walk passes. */
+    int complement(int match) {
+        Integer known = complements.get(match);
+        if (known == null) {
+            known = not(match);
+            complements.put(match, known);
+        }
+        return known;
+    }
+
+    /**
+     * The intersection of sets, deepest first: a factor whose variables all lie below the others'
+     * is joined by rebuilding only the nodes above it, so a rule's fields cost about their bits.
+     */
+    int intersection(List<Integer> factors) {
+        List<Integer> sorted = new ArrayList<>(factors);
+        sorted.sort((x, y) -> Integer.compare(top(y), top(x)));
+        int node = yes();
+        for (int factor : sorted) {
+            node = and(node, factor);
+        }
+        return node;
+    }
+
+    /** The first variable a set tests; the terminals below every variable. */
+    private int top(int node) {
+        return node == yes() || node == no() ? Integer.MAX_VALUE : bdd.variable(node);
+    }
+
+    /** {@code cond ? then : otherwise}, packet by packet. */
+    int ite(int cond, int then, int otherwise) {
+        return keep(bdd.ifThenElse(cond, then, otherwise));
+    }
+
+    /**
+     * The packets a match (a rule's header options and matches) matches, compiled once per space: both
+     * rulesets of a comparison share most rules, and a ruleset repeats many matches.
+     */
+    int matchSet(Object match, IntSupplier compile) {
+        Integer known = matchSets.get(match);
+        if (known == null) {
+            known = compile.getAsInt();
+            matchSets.put(match, known);
+        }
+        return known;
+    }
+
+    /** What a chain does to all packets, worked out once per space for chains alike in both rulesets. */
+    Map<String, Integer> chainOutcomes(Object chain, Supplier<Map<String, Integer>> compute) {
+        Map<String, Integer> known = chainOutcomes.get(chain);
+        if (known == null) {
+            known = compute.get();
+            chainOutcomes.put(chain, known);
+        }
+        return known;
     }
 
     int minus(int a, int b) {

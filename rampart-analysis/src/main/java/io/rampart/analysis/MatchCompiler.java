@@ -7,6 +7,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.CtState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -29,14 +30,14 @@ final class MatchCompiler {
     }
 
     int compile(Rule rule) {
-        int node = space.yes();
+        List<Integer> factors = new ArrayList<>();
         for (Option option : rule.header()) {
-            node = space.and(node, negatedIf(option, header(option)));
+            factors.add(negatedIf(option, header(option)));
         }
         for (Match match : rule.matches()) {
-            node = space.and(node, match(match));
+            factors.add(match(match));
         }
-        return node;
+        return space.intersection(factors);
     }
 
     private int negatedIf(Option option, int node) {
