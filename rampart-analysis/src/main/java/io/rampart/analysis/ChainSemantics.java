@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ObjIntConsumer;
 
 /**
  * What one table does to every packet at once: walks each built-in chain with sets of packets in
@@ -60,6 +61,7 @@ final class ChainSemantics {
     private final HeaderSpace space;
     private final Map<String, List<Compiled>> chains = new HashMap<>();
     private final Map<String, Policy> policies = new HashMap<>();
+    private final List<Compiled> compiled = new ArrayList<>();
     private final Locations locations;
     private final String file;
     /** Per chain: the key that makes it alike in both rulesets, and its outcomes. */
@@ -88,7 +90,9 @@ final class ChainSemantics {
             List<Compiled> list = chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
             checkTarget(rule, i);
             int match = space.matchSet(new MatchKey(rule.header(), rule.matches()), () -> compiler.compile(rule));
-            list.add(new Compiled(i, list.size() + 1, rule, match));
+            Compiled one = new Compiled(i, list.size() + 1, rule, match);
+            list.add(one);
+            compiled.add(one);
         }
     }
 
@@ -112,7 +116,7 @@ final class ChainSemantics {
     /** The decisions of built-in {@code chain} for the packets in {@code entering}, disjoint, covering them. */
     List<Decision> decide(String chain, int entering) {
         List<Decision> out = new ArrayList<>();
-        int fallen = walk(chain, entering, out, 0);
+        int fallen = walk(chain, entering, out, null, 0);
         Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
         if (fallen != space.no()) {
             out.add(new Decision(policy.name(), chain, 0, "policy of " + chain, fallen));
@@ -120,8 +124,83 @@ final class ChainSemantics {
         return out;
     }
 
+    /**
+     * The packets of {@code entering} that arrive at each rule a walk of built-in {@code chain}
+     * meets, added over every path, by the rule's index in the table; a rule no packet arrives at is missing.
+     */
+    Map<Integer, Integer> arrivals(String chain, int entering) {
+        Map<Integer, Integer> arrivals = new HashMap<>();
+        walk(chain, entering, new ArrayList<>(), arrivals, 0);
+        return arrivals;
+    }
+
+    /** The table's chains, built-in and user. */
+    Set<String> chainNames() {
+        return chains.keySet();
+    }
+
+    /** The policy of a built-in chain; null for a user chain. */
+    Policy policyOf(String chain) {
+        return policies.get(chain);
+    }
+
+    /**
+     * The outcome the rule at {@code index} gives the packets it matches, as {@link #outcomes} names
+     * outcomes (RETURN in a built-in chain is its policy); null when it jumps, goes to a chain or lets them go on.
+     */
+    String outcomeOf(int index) {
+        Compiled rule = compiled.get(index);
+        Target target = rule.rule().target();
+        if (target == null) {
+            return null;
+        }
+        if (TERMINAL.contains(target.name())) {
+            return verdict(rule.rule());
+        }
+        if (target.name().equals(RETURN)) {
+            Policy policy = policies.get(rule.rule().chain());
+            return policy == null ? RETURN : policy.name();
+        }
+        return null;
+    }
+
+    /** Whether the rule at {@code index} can take packets out of its chain's walk (not LOG and the like). */
+    boolean decides(int index) {
+        Target target = compiled.get(index).rule().target();
+        return target != null && !CONTINUING.contains(target.name());
+    }
+
+    /** The rules of {@code chain} by their index in the table, in order. */
+    List<Integer> rulesOf(String chain) {
+        return chains.getOrDefault(chain, List.of()).stream().map(Compiled::index).toList();
+    }
+
+    /** The packets the rule at {@code index} of the table matches. */
+    int matchOf(int index) {
+        return compiled.get(index).match();
+    }
+
+    /**
+     * Per rule of {@code chain} (by index in the table), the outcomes of the rules after it, as
+     * {@link #outcomes} gives them for a whole chain: what its packets would get without it.
+     */
+    Map<Integer, Map<String, Integer>> outcomesAfter(String chain) {
+        Map<Integer, Map<String, Integer>> after = new HashMap<>();
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        Map<String, Outcomes> callees = new LinkedHashMap<>();
+        rules.forEach(rule -> {
+            String target = rule.rule().target() == null ? null : rule.rule().target().name();
+            if (target != null && chains.containsKey(target)) {
+                callees.putIfAbsent(target, outcomesOf(target, 1));
+            }
+        });
+        backwards(rules, policies.get(chain), callees, (sets, position) ->
+                after.put(rules.get(position).index(), Map.copyOf(sets)));
+        return after;
+    }
+
     /** Walks {@code chain} with {@code packets}, adds what it decides, returns the packets that go back. */
-    private int walk(String chain, int packets, List<Decision> out, int depth) {
+    private int walk(String chain, int packets, List<Decision> out, Map<Integer, Integer> arrivals, int depth) {
         if (depth > MAX_DEPTH) {
             throw new UnsupportedRulesetException(file + ": chain " + chain + " is entered more than " + MAX_DEPTH
                     + " jumps deep");
@@ -131,6 +210,9 @@ final class ChainSemantics {
         for (Compiled rule : chains.getOrDefault(chain, List.of())) {
             if (remaining == space.no()) {
                 break;
+            }
+            if (arrivals != null) {
+                arrivals.merge(rule.index(), remaining, space::or);
             }
             int matched = space.and(remaining, rule.match());
             if (matched == space.no() || rule.rule().target() == null) {
@@ -146,9 +228,9 @@ final class ChainSemantics {
             } else if (target.equals("RETURN")) {
                 back = space.or(back, matched);
             } else if (rule.rule().target().kind() == io.rampart.model.Target.Kind.GOTO) {
-                back = space.or(back, walk(target, matched, out, depth + 1));
+                back = space.or(back, walk(target, matched, out, arrivals, depth + 1));
             } else {
-                remaining = space.or(remaining, walk(target, matched, out, depth + 1));
+                remaining = space.or(remaining, walk(target, matched, out, arrivals, depth + 1));
             }
         }
         return space.or(back, remaining);
@@ -187,17 +269,20 @@ final class ChainSemantics {
         key.add(policy == null ? RETURN : policy.name());
         key.add(rules.stream().map(Compiled::rule).toList());
         callees.values().forEach(c -> key.add(c.key()));
-        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> backwards(rules, policy, callees)));
+        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> backwards(rules, policy, callees,
+                (sets, position) -> { })));
         outcomes.put(chain, computed);
         return computed;
     }
 
     /** The outcomes of a chain's rules from its last to its first, given those of the chains it calls. */
-    private Map<String, Integer> backwards(List<Compiled> rules, Policy policy, Map<String, Outcomes> callees) {
+    private Map<String, Integer> backwards(List<Compiled> rules, Policy policy, Map<String, Outcomes> callees,
+                                           ObjIntConsumer<Map<String, Integer>> suffix) {
         String end = policy == null ? RETURN : policy.name();
         Map<String, Integer> sets = new LinkedHashMap<>();
         sets.put(end, space.yes());
         for (int i = rules.size() - 1; i >= 0; i--) {
+            suffix.accept(sets, i);
             Compiled rule = rules.get(i);
             Target target = rule.rule().target();
             if (target == null || CONTINUING.contains(target.name())) {

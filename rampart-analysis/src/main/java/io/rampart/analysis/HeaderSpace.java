@@ -27,7 +27,7 @@ final class HeaderSpace {
         }
     }
 
-    private final Bdd bdd = BddFactory.buildBddIterative(1 << 20, new Quiet());
+    private final Bdd bdd;
     private final Family family;
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
@@ -66,6 +66,12 @@ final class HeaderSpace {
     }
 
     HeaderSpace(Family family, InterfaceDomain interfaces) {
+        this(family, interfaces, 1 << 20);
+    }
+
+    /** A space whose node table starts at {@code nodes} (it grows when needed). */
+    HeaderSpace(Family family, InterfaceDomain interfaces, int nodes) {
+        this.bdd = BddFactory.buildBddIterative(nodes, new Quiet());
         this.family = family;
         this.interfaces = interfaces;
         int ifaceBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(interfaces.size() - 1));
@@ -82,6 +88,11 @@ final class HeaderSpace {
         icmpType = field("icmp_type", 8);
         icmpCode = field("icmp_code", 8);
         mark = field("mark", 32);
+    }
+
+    /** A node table for about {@code rules} rules: a small file needs no megabytes of table. */
+    static int nodesFor(int rules) {
+        return Math.min(1 << 20, Math.max(1 << 12, rules * 256));
     }
 
     private Field field(String name, int width) {
@@ -309,6 +320,26 @@ final class HeaderSpace {
             }
         }
         return out;
+    }
+
+    /**
+     * The packets that meet built-in {@code chain}: those of INPUT and PREROUTING have no output
+     * interface, those of OUTPUT no input one, those of FORWARD both; POSTROUTING's have an output one.
+     */
+    int entering(String chain) {
+        int inNone = equal(in, InterfaceDomain.NONE);
+        int outNone = equal(out, InterfaceDomain.NONE);
+        int node = wellFormed();
+        node = switch (chain) {
+            case "OUTPUT" -> and(node, inNone);
+            case "INPUT", "PREROUTING", "FORWARD" -> and(node, not(inNone));
+            default -> node;
+        };
+        return switch (chain) {
+            case "INPUT", "PREROUTING" -> and(node, outNone);
+            case "OUTPUT", "FORWARD", "POSTROUTING" -> and(node, not(outNone));
+            default -> node;
+        };
     }
 
     /** The packets a field can hold in this space: interfaces and states are finite lists. */

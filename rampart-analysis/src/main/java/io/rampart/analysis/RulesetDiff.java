@@ -130,22 +130,12 @@ public final class RulesetDiff {
         });
     }
 
-    /** Packets that meet {@code chain}: INPUT has no output interface, OUTPUT no input one. */
-    private int entering(String chain) {
-        int none = InterfaceDomain.NONE;
-        int inNone = space.equal(space.in, none);
-        int outNone = space.equal(space.out, none);
-        int node = space.wellFormed();
-        node = space.and(node, chain.equals("OUTPUT") ? inNone : space.not(inNone));
-        return space.and(node, chain.equals("INPUT") ? outNone : space.not(outNone));
-    }
-
     private Result run(int max) {
         List<Difference> found = new ArrayList<>();
         boolean more = false;
         BitSet free = space.freeSet();
         for (String chain : CHAINS) {
-            int domain = entering(chain);
+            int domain = space.entering(chain);
             Map<String, Integer> verdictsA = semanticsA.outcomes(chain);
             Map<String, Integer> verdictsB = semanticsB.outcomes(chain);
             List<Integer> parts = new ArrayList<>();
