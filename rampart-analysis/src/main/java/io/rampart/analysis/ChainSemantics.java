@@ -66,6 +66,8 @@ final class ChainSemantics {
     private final String file;
     /** Per chain: the key that makes it alike in both rulesets, and its outcomes. */
     private final Map<String, Outcomes> outcomes = new HashMap<>();
+    /** Per chain worked out here (not taken from the other ruleset's): the outcomes after each rule. */
+    private final Map<String, Map<Integer, Map<String, Integer>>> suffixes = new HashMap<>();
 
     /** A chain's outcomes over all packets, and what identifies the chain with what it calls. */
     private record Outcomes(List<Object> key, Map<String, Integer> sets) {
@@ -164,6 +166,29 @@ final class ChainSemantics {
         return null;
     }
 
+    /** The chain the rule at {@code index} jumps or goes to; null when it does neither. */
+    String calleeOf(int index) {
+        Target target = compiled.get(index).rule().target();
+        return target != null && chains.containsKey(target.name()) ? target.name() : null;
+    }
+
+    /**
+     * The packets that go on to the next rule of the chain after the rule at {@code index}: those it
+     * does not match, and, for a jump, those its chain sends back; every packet for LOG and the like.
+     */
+    int passing(int index) {
+        Compiled rule = compiled.get(index);
+        if (!decides(index)) {
+            return space.yes();
+        }
+        int missed = space.not(rule.match());
+        Target target = rule.rule().target();
+        if (target.kind() == Target.Kind.JUMP && chains.containsKey(target.name())) {
+            return space.or(missed, outcomes(target.name()).getOrDefault(RETURN, space.no()));
+        }
+        return missed;
+    }
+
     /** Whether the rule at {@code index} can take packets out of its chain's walk (not LOG and the like). */
     boolean decides(int index) {
         Target target = compiled.get(index).rule().target();
@@ -185,6 +210,11 @@ final class ChainSemantics {
      * {@link #outcomes} gives them for a whole chain: what its packets would get without it.
      */
     Map<Integer, Map<String, Integer>> outcomesAfter(String chain) {
+        outcomesOf(chain, 0);
+        Map<Integer, Map<String, Integer>> known = suffixes.get(chain);
+        if (known != null) {
+            return known;
+        }
         Map<Integer, Map<String, Integer>> after = new HashMap<>();
         List<Compiled> rules = chains.getOrDefault(chain, List.of());
         Map<String, Outcomes> callees = new LinkedHashMap<>();
@@ -196,6 +226,7 @@ final class ChainSemantics {
         });
         backwards(rules, policies.get(chain), callees, (sets, position) ->
                 after.put(rules.get(position).index(), Map.copyOf(sets)));
+        suffixes.put(chain, after);
         return after;
     }
 
@@ -269,8 +300,12 @@ final class ChainSemantics {
         key.add(policy == null ? RETURN : policy.name());
         key.add(rules.stream().map(Compiled::rule).toList());
         callees.values().forEach(c -> key.add(c.key()));
-        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> backwards(rules, policy, callees,
-                (sets, position) -> { })));
+        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> {
+            Map<Integer, Map<String, Integer>> after = new HashMap<>();
+            suffixes.put(chain, after);
+            return backwards(rules, policy, callees, (sets, position) ->
+                    after.put(rules.get(position).index(), Map.copyOf(sets)));
+        }));
         outcomes.put(chain, computed);
         return computed;
     }

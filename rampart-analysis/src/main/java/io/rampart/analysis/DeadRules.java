@@ -7,6 +7,9 @@ import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.trace.CompiledRuleset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,9 @@ public final class DeadRules {
     /** At most this many covering rules are named. */
     private static final int NAMED = 3;
 
+    /** Up to this many rules that take a dead rule's packets are narrowed to those needed. */
+    private static final int MINIMIZED = 16;
+
     public enum Kind { UNREACHABLE, REDUNDANT }
 
     /** One rule that never matters, by its index in its table, and why in words. */
@@ -34,7 +40,6 @@ public final class DeadRules {
     private final ChainSemantics semantics;
     private final Table table;
     private final CompiledRuleset.RuleLocations locations;
-    private final Map<Integer, Integer> arrivals = new HashMap<>();
 
     private DeadRules(HeaderSpace space, ChainSemantics semantics, Table table,
                       CompiledRuleset.RuleLocations locations) {
@@ -69,63 +74,138 @@ public final class DeadRules {
         return out;
     }
 
+    /**
+     * Judges each chain once, callers before callees, with every packet that enters it from any
+     * path: a chain does the same to a packet wherever it came from, so the packets that arrive at
+     * a rule over all paths are those entering its chain that pass the rules before it.
+     */
     private void judge(TableRules rules, boolean nat, List<Finding> out) {
+        Map<String, Integer> entering = new HashMap<>();
         for (String chain : semantics.chainNames()) {
             if (semantics.policyOf(chain) != null) {
-                semantics.arrivals(chain, space.entering(chain)).forEach((rule, packets) ->
-                        arrivals.merge(rule, packets, space::or));
+                entering.put(chain, space.entering(chain));
             }
         }
         List<Finding> found = new ArrayList<>();
-        for (String chain : semantics.chainNames()) {
+        for (String chain : callersFirst(entering.keySet())) {
+            Integer packets = entering.get(chain);
             List<Integer> order = semantics.rulesOf(chain);
-            if (order.isEmpty() || !arrivals.containsKey(order.get(0))
-                    || nat && order.stream().anyMatch(i -> natStates(rules.rules().get(i)))) {
+            if (packets == null || order.isEmpty()) {
                 continue;
             }
-            Map<Integer, Map<String, Integer>> after = null;
+            int[] arriving = new int[order.size()];
+            int remaining = packets;
             for (int position = 0; position < order.size(); position++) {
                 int rule = order.get(position);
-                int reaching = arrivals.getOrDefault(rule, space.no());
-                int matched = space.and(reaching, semantics.matchOf(rule));
-                if (matched == space.no()) {
-                    found.add(new Finding(table, rule, Kind.UNREACHABLE, unreachable(chain, order.subList(0, position),
-                            rule)));
-                    continue;
+                arriving[position] = remaining;
+                String callee = semantics.calleeOf(rule);
+                if (callee != null) {
+                    entering.merge(callee, space.and(remaining, semantics.matchOf(rule)), space::or);
                 }
-                String outcome = semantics.outcomeOf(rule);
-                if (outcome == null) {
-                    continue;
-                }
-                if (after == null) {
-                    after = semantics.outcomesAfter(chain);
-                }
-                int anyway = after.get(rule).getOrDefault(outcome, space.no());
-                if (space.bdd().implies(matched, anyway)) {
-                    found.add(new Finding(table, rule, Kind.REDUNDANT, redundant(chain, order.subList(position + 1,
-                            order.size()), matched, outcome)));
-                }
+                remaining = space.and(remaining, semantics.passing(rule));
+            }
+            if (!(nat && order.stream().anyMatch(i -> natStates(rules.rules().get(i))))) {
+                judge(chain, order, arriving, found);
             }
         }
         found.sort((x, y) -> Integer.compare(x.rule(), y.rule()));
         out.addAll(found);
     }
 
-    /** Why no packet reaches the rule: the earlier rules that take its packets, or the chain's way in. */
-    private String unreachable(String chain, List<Integer> before, int rule) {
-        int match = semantics.matchOf(rule);
-        List<String> covering = new ArrayList<>();
-        for (int earlier : before) {
-            int arriving = arrivals.getOrDefault(earlier, space.no());
-            if (semantics.decides(earlier)
-                    && space.and(arriving, space.and(semantics.matchOf(earlier), match)) != space.no()) {
-                covering.add(where(earlier));
+    private void judge(String chain, List<Integer> order, int[] arriving, List<Finding> found) {
+        Map<Integer, Map<String, Integer>> after = null;
+        for (int position = 0; position < order.size(); position++) {
+            int rule = order.get(position);
+            int matched = space.and(arriving[position], semantics.matchOf(rule));
+            if (matched == space.no()) {
+                found.add(new Finding(table, rule, Kind.UNREACHABLE, unreachable(chain, order, arriving, position)));
+                continue;
+            }
+            String outcome = semantics.outcomeOf(rule);
+            if (outcome == null) {
+                continue;
+            }
+            if (after == null) {
+                after = semantics.outcomesAfter(chain);
+            }
+            int anyway = after.get(rule).getOrDefault(outcome, space.no());
+            if (space.bdd().implies(matched, anyway)) {
+                found.add(new Finding(table, rule, Kind.REDUNDANT, redundant(chain, order.subList(position + 1,
+                        order.size()), matched, outcome)));
             }
         }
-        if (covering.isEmpty()) {
+    }
+
+    /** The chains built-in {@code roots} reach, each after every chain that jumps or goes to it. */
+    private List<String> callersFirst(Collection<String> roots) {
+        List<String> postorder = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String root : roots) {
+            visit(root, seen, new HashSet<>(), postorder);
+        }
+        Collections.reverse(postorder);
+        return postorder;
+    }
+
+    private void visit(String chain, Set<String> seen, Set<String> onPath, List<String> postorder) {
+        if (onPath.contains(chain)) {
+            throw new UnsupportedRulesetException("chain " + chain + " jumps back into itself");
+        }
+        if (!seen.add(chain)) {
+            return;
+        }
+        onPath.add(chain);
+        for (int rule : semantics.rulesOf(chain)) {
+            String callee = semantics.calleeOf(rule);
+            if (callee != null) {
+                visit(callee, seen, onPath, postorder);
+            }
+        }
+        onPath.remove(chain);
+        postorder.add(chain);
+    }
+
+    /**
+     * Why no packet reaches the rule: the earlier rules that take its packets, or, when none takes
+     * any, the way into the chain. When rules that end the walk match all its packets between them,
+     * as few of those as do it are named.
+     */
+    private String unreachable(String chain, List<Integer> order, int[] arriving, int position) {
+        int match = semantics.matchOf(order.get(position));
+        int packets = space.and(arriving[0], match);
+        List<Integer> taking = new ArrayList<>();
+        List<Integer> ending = new ArrayList<>();
+        for (int earlier = 0; earlier < position; earlier++) {
+            int rule = order.get(earlier);
+            int took = space.and(arriving[earlier], space.and(semantics.matchOf(rule), match));
+            if (semantics.decides(rule) && took != space.no()) {
+                taking.add(rule);
+                if (semantics.outcomeOf(rule) != null) {
+                    ending.add(rule);
+                }
+            }
+        }
+        if (taking.isEmpty()) {
             return "rule never matches: no packet that reaches chain " + chain + " matches it";
         }
-        return "rule never matches: every packet it matches is taken before it by " + named(covering);
+        List<Integer> named = taking;
+        if (ending.size() <= MINIMIZED && covers(packets, ending)) {
+            named = new ArrayList<>(ending);
+            for (int rule : ending) {
+                List<Integer> others = new ArrayList<>(named);
+                others.remove(Integer.valueOf(rule));
+                if (covers(packets, others)) {
+                    named = others;
+                }
+            }
+        }
+        return "rule never matches: every packet it matches is taken before it by "
+                + named(named.stream().map(this::where).toList());
+    }
+
+    /** Whether every one of {@code packets} matches one of the rules. */
+    private boolean covers(int packets, List<Integer> rules) {
+        return space.bdd().implies(packets, space.union(rules.stream().map(semantics::matchOf).toList()));
     }
 
     /** Why the rule changes nothing: the later rules (or the policy) that give its packets the same outcome. */

@@ -90,9 +90,12 @@ final class HeaderSpace {
         mark = field("mark", 32);
     }
 
-    /** A node table for about {@code rules} rules: a small file needs no megabytes of table. */
+    /**
+     * A node table for about {@code rules} rules: a small file needs no megabytes of table, and a
+     * large one should not grow its table (each growth rehashes every node) while it is worked on.
+     */
     static int nodesFor(int rules) {
-        return Math.min(1 << 20, Math.max(1 << 12, rules * 256));
+        return Math.min(1 << 23, Math.max(1 << 12, rules * 800));
     }
 
     private Field field(String name, int width) {
@@ -256,6 +259,9 @@ final class HeaderSpace {
 
     /** Packets whose field is within {@code [low, high]}, built bit by bit from the least significant. */
     int range(Field f, long low, long high) {
+        if (low == high) {
+            return equal(f, low);
+        }
         int atMost = yes();
         int atLeast = yes();
         for (int i = 0; i < f.width(); i++) {
