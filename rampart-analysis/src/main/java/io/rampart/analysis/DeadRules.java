@@ -1,6 +1,5 @@
 package io.rampart.analysis;
 
-import io.rampart.model.Policy;
 import io.rampart.model.Rule;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
@@ -113,25 +112,35 @@ public final class DeadRules {
     }
 
     private void judge(String chain, List<Integer> order, int[] arriving, List<Finding> found) {
+        int[] matched = new int[order.size()];
+        Set<Integer> dead = new HashSet<>();
+        for (int position = 0; position < order.size(); position++) {
+            int rule = order.get(position);
+            matched[position] = space.and(arriving[position], semantics.matchOf(rule));
+            if (matched[position] == space.no()) {
+                dead.add(rule);
+                found.add(new Finding(table, rule, Kind.UNREACHABLE, unreachable(chain, order, arriving, position)));
+            }
+        }
         Map<Integer, Map<String, Integer>> after = null;
         for (int position = 0; position < order.size(); position++) {
             int rule = order.get(position);
-            int matched = space.and(arriving[position], semantics.matchOf(rule));
-            if (matched == space.no()) {
-                found.add(new Finding(table, rule, Kind.UNREACHABLE, unreachable(chain, order, arriving, position)));
-                continue;
-            }
             String outcome = semantics.outcomeOf(rule);
-            if (outcome == null) {
+            if (outcome == null || dead.contains(rule)) {
                 continue;
             }
             if (after == null) {
                 after = semantics.outcomesAfter(chain);
             }
             int anyway = after.get(rule).getOrDefault(outcome, space.no());
-            if (space.bdd().implies(matched, anyway)) {
-                found.add(new Finding(table, rule, Kind.REDUNDANT, redundant(chain, order.subList(position + 1,
-                        order.size()), matched, outcome)));
+            if (!space.bdd().implies(matched[position], anyway)) {
+                continue;
+            }
+            List<Integer> deciding = deciding(order.subList(position + 1, order.size()), matched[position]);
+            // Of two rules alike, the later is the dead one; the earlier stays.
+            if (deciding.stream().noneMatch(dead::contains)) {
+                found.add(new Finding(table, rule, Kind.REDUNDANT, redundant(chain, deciding, matched[position],
+                        outcome)));
             }
         }
     }
@@ -208,26 +217,34 @@ public final class DeadRules {
         return space.bdd().implies(packets, space.union(rules.stream().map(semantics::matchOf).toList()));
     }
 
-    /** Why the rule changes nothing: the later rules (or the policy) that give its packets the same outcome. */
-    private String redundant(String chain, List<Integer> later, int matched, String outcome) {
-        List<String> deciding = new ArrayList<>();
-        int left = matched;
+    /** The later rules that take some of {@code packets}, in order, until none are left. */
+    private List<Integer> deciding(List<Integer> later, int packets) {
+        List<Integer> deciding = new ArrayList<>();
+        int left = packets;
         for (int next : later) {
             if (left == space.no()) {
                 break;
             }
-            int taken = space.and(left, semantics.matchOf(next));
-            if (taken != space.no() && semantics.decides(next)) {
-                deciding.add(where(next));
+            if (semantics.decides(next) && space.and(left, semantics.matchOf(next)) != space.no()) {
+                deciding.add(next);
                 left = space.minus(left, semantics.matchOf(next));
             }
         }
-        Policy policy = semantics.policyOf(chain);
+        return deciding;
+    }
+
+    /** Why the rule changes nothing: the later rules (or the policy) that give its packets the same outcome. */
+    private String redundant(String chain, List<Integer> deciding, int packets, String outcome) {
+        List<String> named = new ArrayList<>(deciding.stream().map(this::where).toList());
+        int left = packets;
+        for (int rule : deciding) {
+            left = space.minus(left, semantics.matchOf(rule));
+        }
         if (left != space.no()) {
-            deciding.add(policy == null ? "the end of chain " + chain : "the policy of " + chain);
+            named.add(semantics.policyOf(chain) == null ? "the end of chain " + chain : "the policy of " + chain);
         }
         String verb = outcome.equals(ChainSemantics.RETURN) ? "go back from " + chain : "get " + outcome;
-        return "rule changes nothing: without it the packets it decides " + verb + " anyway, by " + named(deciding);
+        return "rule changes nothing: without it the packets it decides " + verb + " anyway, by " + named(named);
     }
 
     private String where(int rule) {
