@@ -1,15 +1,15 @@
 package io.rampart.analysis;
 
 import io.rampart.model.Rule;
+import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
-import io.rampart.trace.CompiledRuleset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,10 +38,10 @@ public final class DeadRules {
     private final HeaderSpace space;
     private final ChainSemantics semantics;
     private final Table table;
-    private final CompiledRuleset.RuleLocations locations;
+    private final RuleLocations locations;
 
     private DeadRules(HeaderSpace space, ChainSemantics semantics, Table table,
-                      CompiledRuleset.RuleLocations locations) {
+                      RuleLocations locations) {
         this.space = space;
         this.semantics = semantics;
         this.table = table;
@@ -49,7 +49,7 @@ public final class DeadRules {
     }
 
     /** The rules of every table it can judge that never matter, table by table in rule order. */
-    public static List<Finding> find(Ruleset ruleset, CompiledRuleset.RuleLocations locations) {
+    public static List<Finding> find(Ruleset ruleset, RuleLocations locations) {
         List<Finding> out = new ArrayList<>();
         boolean nat = ruleset.table(Table.NAT).map(t -> !t.rules().isEmpty()).orElse(false);
         for (TableRules rules : ruleset.tables()) {

@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.RulesetFile;
 import io.rampart.config.Diagnostic;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
@@ -73,7 +74,7 @@ final class CheckCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.document(findings.stream().map(JsonDiagnostic::of).toList()));
         } else {
-            err.print(RulesetFiles.render(source, findings, true) + RulesetFiles.render(source, findings, false));
+            err.print(RulesetFile.render(source, findings, true) + RulesetFile.render(source, findings, false));
             err.flush();
             if (expand && !source.hasErrors()) {
                 for (FamilyRuleset ruleset : source.families().values()) {
