@@ -217,14 +217,7 @@ final class ChainSemantics {
         }
         Map<Integer, Map<String, Integer>> after = new HashMap<>();
         List<Compiled> rules = chains.getOrDefault(chain, List.of());
-        Map<String, Outcomes> callees = new LinkedHashMap<>();
-        rules.forEach(rule -> {
-            String target = rule.rule().target() == null ? null : rule.rule().target().name();
-            if (target != null && chains.containsKey(target)) {
-                callees.putIfAbsent(target, outcomesOf(target, 1));
-            }
-        });
-        backwards(rules, policies.get(chain), callees, (sets, position) ->
+        backwards(rules, policies.get(chain), callees(rules, 1), (sets, position) ->
                 after.put(rules.get(position).index(), Map.copyOf(sets)));
         suffixes.put(chain, after);
         return after;
@@ -288,13 +281,7 @@ final class ChainSemantics {
                     + " jumps deep");
         }
         List<Compiled> rules = chains.getOrDefault(chain, List.of());
-        Map<String, Outcomes> callees = new LinkedHashMap<>();
-        for (Compiled rule : rules) {
-            String target = rule.rule().target() == null ? null : rule.rule().target().name();
-            if (target != null && chains.containsKey(target) && !callees.containsKey(target)) {
-                callees.put(target, outcomesOf(target, depth + 1));
-            }
-        }
+        Map<String, Outcomes> callees = callees(rules, depth + 1);
         Policy policy = policies.get(chain);
         List<Object> key = new ArrayList<>();
         key.add(policy == null ? RETURN : policy.name());
@@ -308,6 +295,18 @@ final class ChainSemantics {
         }));
         outcomes.put(chain, computed);
         return computed;
+    }
+
+    /** The outcomes of the chains {@code rules} jump or go to, in the order they are first named. */
+    private Map<String, Outcomes> callees(List<Compiled> rules, int depth) {
+        Map<String, Outcomes> callees = new LinkedHashMap<>();
+        for (Compiled rule : rules) {
+            String target = calleeOf(rule.index());
+            if (target != null && !callees.containsKey(target)) {
+                callees.put(target, outcomesOf(target, depth));
+            }
+        }
+        return callees;
     }
 
     /** The outcomes of a chain's rules from its last to its first, given those of the chains it calls. */

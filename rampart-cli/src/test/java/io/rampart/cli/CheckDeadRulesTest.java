@@ -32,10 +32,20 @@ class CheckDeadRulesTest {
     @TempDir
     Path dir;
 
+    /** check with {@code options} over the rules above written to a file. */
+    private Run check(String... options) throws IOException {
+        Path file = Files.writeString(dir.resolve("host.rules"), RULES);
+        String[] args = new String[options.length + 2];
+        args[0] = "check";
+        System.arraycopy(options, 0, args, 1, options.length);
+        args[args.length - 1] = file.toString();
+        return Run.of(args);
+    }
+
     @Test
     void rulesThatNeverMatterAreWarningsNamingTheRulesThatCoverThem() throws IOException {
-        Path file = Files.writeString(dir.resolve("host.rules"), RULES);
-        Run check = Run.of("check", file.toString());
+        Run check = check();
+        Path file = dir.resolve("host.rules");
         assertThat(check.exitCode()).isZero();
         assertThat(check.err()).isEqualTo(file + ":14:1: warning: duplicate of line 13\n"
                 + "  -A INPUT -p tcp -j ACCEPT\n  ^\n"
@@ -50,16 +60,14 @@ class CheckDeadRulesTest {
 
     @Test
     void noDeadRulesLeavesOnlyTheRulesOwnChecks() throws IOException {
-        Path file = Files.writeString(dir.resolve("host.rules"), RULES);
-        Run check = Run.of("check", "--no-dead-rules", file.toString());
+        Run check = check("--no-dead-rules");
         assertThat(check.exitCode()).isZero();
-        assertThat(check.out()).isEqualTo(file + ": ok (iptables 9 rules); 0 errors, 1 warning\n");
+        assertThat(check.out()).isEqualTo(dir.resolve("host.rules") + ": ok (iptables 9 rules); 0 errors, 1 warning\n");
     }
 
     @Test
     void jsonListsTheWarningsWithTheirLines() throws IOException {
-        Path file = Files.writeString(dir.resolve("host.rules"), RULES);
-        Run check = Run.of("check", "--json", file.toString());
+        Run check = check("--json");
         assertThat(check.exitCode()).isZero();
         assertThat(check.out()).contains("\"line\" : 11").contains("no packet that reaches chain SSH matches it");
     }
