@@ -86,6 +86,11 @@ final class ChainSemantics {
             chains.put(chain.name(), new ArrayList<>());
             chain.policyIfBuiltin().ifPresent(p -> policies.put(chain.name(), p));
         }
+        // A built-in chain a file does not declare is there all the same, with the policy ACCEPT.
+        table.table().builtinChains().forEach(name -> {
+            chains.putIfAbsent(name, new ArrayList<>());
+            policies.putIfAbsent(name, Policy.ACCEPT);
+        });
         List<Rule> rules = table.rules();
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);
