@@ -39,6 +39,7 @@ public final class DeadRules {
     private final ChainSemantics semantics;
     private final Table table;
     private final RuleLocations locations;
+    private final Set<String> declared = new HashSet<>();
 
     private DeadRules(HeaderSpace space, ChainSemantics semantics, Table table,
                       RuleLocations locations) {
@@ -79,6 +80,7 @@ public final class DeadRules {
      * a rule over all paths are those entering its chain that pass the rules before it.
      */
     private void judge(TableRules rules, boolean nat, List<Finding> out) {
+        rules.chains().forEach(c -> declared.add(c.name()));
         Map<String, Integer> entering = new HashMap<>();
         for (String chain : semantics.chainNames()) {
             if (semantics.policyOf(chain) != null) {
@@ -137,8 +139,11 @@ public final class DeadRules {
                 continue;
             }
             List<Integer> deciding = deciding(order.subList(position + 1, order.size()), matched[position]);
+            // A built-in chain the file does not declare keeps the kernel's policy, which the file does not know.
+            boolean byUnknownPolicy = !declared.contains(chain) && semantics.policyOf(chain) != null
+                    && rest(matched[position], deciding) != space.no();
             // Of two rules alike, the later is the dead one; the earlier stays.
-            if (deciding.stream().noneMatch(dead::contains)) {
+            if (deciding.stream().noneMatch(dead::contains) && !byUnknownPolicy) {
                 found.add(new Finding(table, rule, Kind.REDUNDANT, redundant(chain, deciding, matched[position],
                         outcome)));
             }
@@ -233,14 +238,19 @@ public final class DeadRules {
         return deciding;
     }
 
+    /** The packets none of {@code rules} matches: those the chain's end decides. */
+    private int rest(int packets, List<Integer> rules) {
+        int left = packets;
+        for (int rule : rules) {
+            left = space.minus(left, semantics.matchOf(rule));
+        }
+        return left;
+    }
+
     /** Why the rule changes nothing: the later rules (or the policy) that give its packets the same outcome. */
     private String redundant(String chain, List<Integer> deciding, int packets, String outcome) {
         List<String> named = new ArrayList<>(deciding.stream().map(this::where).toList());
-        int left = packets;
-        for (int rule : deciding) {
-            left = space.minus(left, semantics.matchOf(rule));
-        }
-        if (left != space.no()) {
+        if (rest(packets, deciding) != space.no()) {
             named.add(semantics.policyOf(chain) == null ? "the end of chain " + chain : "the policy of " + chain);
         }
         String verb = outcome.equals(ChainSemantics.RETURN) ? "go back from " + chain : "get " + outcome;
