@@ -2,12 +2,10 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.LiveHost;
+import io.rampart.api.LiveRulesets;
 import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RulesetParser;
-import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -16,7 +14,6 @@ import io.rampart.trace.Trace;
 import io.rampart.trace.TraceInputException;
 import io.rampart.trace.TraceText;
 import io.rampart.trace.Tracer;
-import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -131,15 +128,8 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static CompiledRuleset live(KernelOptions options, Family family) {
-        String saved;
         try (Netns netns = options.namespace()) {
-            saved = new Iptables(netns, family).saveOfExistingChains();
-        }
-        try {
-            return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(saved));
-        } catch (RulesetSyntaxException e) {
-            throw new InputException("the live ruleset has a rule Rampart cannot model (line " + e.line() + "): "
-                    + e.getMessage());
+            return CompiledRuleset.of(LiveRulesets.parse(netns, family).ruleset());
         }
     }
 
