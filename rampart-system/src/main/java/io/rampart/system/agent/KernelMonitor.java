@@ -6,6 +6,10 @@ import io.rampart.system.Netns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +35,9 @@ public final class KernelMonitor implements AutoCloseable {
     private static final List<String> COMMAND = List.of("nft", "monitor");
     private static final Set<String> OBJECTS = Set.of("table", "chain", "rule");
     private static final String GENERATION = "# new generation ";
+    private static final Duration SUBSCRIBE_BOUND = Duration.ofSeconds(5);
+    /** NETLINK_NETFILTER in /proc/PID/net/netlink's protocol column. */
+    private static final String NETFILTER = "12";
 
     private final Process process;
     private final Thread reader;
@@ -59,9 +66,62 @@ public final class KernelMonitor implements AutoCloseable {
         return watch(netns, family, change -> onChange.run(), onEnd);
     }
 
-    /** A monitor that says what changed, as far as nft's lines tell. */
+    /**
+     * A monitor that says what changed, as far as nft's lines tell. It returns once the monitor
+     * listens (or after {@link #SUBSCRIBE_BOUND}), so a read of the kernel made after it misses no
+     * change: nft prints nothing when it starts, and until it joins the netlink group the kernel
+     * tells it nothing.
+     */
     public static KernelMonitor watch(Netns netns, Family family, Consumer<Change> onChange, Consumer<String> onEnd) {
-        return new KernelMonitor(netns.start(COMMAND), family, onChange, onEnd);
+        Process process = netns.start(COMMAND);
+        awaitSubscribed(process);
+        return new KernelMonitor(process, family, onChange, onEnd);
+    }
+
+    /**
+     * Waits until the process holds a netfilter netlink socket that has joined a group, as
+     * {@code /proc/PID/net/netlink} shows it. Where /proc cannot tell, it does not wait.
+     */
+    private static void awaitSubscribed(Process process) {
+        long deadline = System.nanoTime() + SUBSCRIBE_BOUND.toNanos();
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                if (subscribed(proc)) {
+                    return;
+                }
+                Thread.sleep(5);
+            } catch (IOException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean subscribed(Path proc) throws IOException {
+        Set<String> sockets = new HashSet<>();
+        try (var fds = Files.list(proc.resolve("fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        sockets.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // an fd closed between listing and reading is no socket of interest
+                }
+            }
+        }
+        for (String line : Files.readAllLines(proc.resolve("net/netlink"))) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 10 && cols[1].equals(NETFILTER) && !cols[3].matches("0+")
+                    && sockets.contains(cols[9])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
