@@ -1,5 +1,6 @@
 package io.rampart.bench;
 
+import io.rampart.analysis.DeadRules;
 import io.rampart.analysis.RulesetDiff;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code diff}'s target: two 10,000-rule rulesets (INPUT jumping by source /16 into 20 user chains
- * of address-and-port rules) that differ in one rule's port, compared whole (target 5 s).
+ * of address-and-port rules) that differ in one rule's port, compared whole (target 5 s); and the
+ * dead-rule analysis {@code check} runs, over one of them (target 5 s).
  */
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
@@ -54,6 +56,12 @@ public class DiffBenchmark {
     @Benchmark
     public RulesetDiff.Result diffTenThousandRules() {
         return RulesetDiff.compare(a, b, 5);
+    }
+
+    /** {@code check}'s dead-rule analysis of one of the two rulesets (target 5 s). */
+    @Benchmark
+    public List<DeadRules.Finding> deadRulesTenThousandRules() {
+        return DeadRules.find(a.ruleset(), a.locations());
     }
 
     private static List<String> rules(Random random) {

@@ -4,11 +4,18 @@ import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
 import io.rampart.model.TableRules;
+import io.rampart.model.Target;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ObjIntConsumer;
 
 /**
  * What one table does to every packet at once: walks each built-in chain with sets of packets in
@@ -22,6 +29,9 @@ final class ChainSemantics {
             "TCPMSS", "SET", "TPROXY");
 
     private static final Set<String> TERMINAL = Set.of("ACCEPT", "DROP", "REJECT", "NFQUEUE", "QUEUE");
+
+    /** The outcome of the packets a user chain sends back to its caller (RETURN or its end). */
+    static final String RETURN = "RETURN";
 
     /** The kernel's limit on nested jumps; deeper means a loop the checker reports. */
     private static final int MAX_DEPTH = 64;
@@ -44,15 +54,28 @@ final class ChainSemantics {
         String of(int index);
     }
 
-    /** A rule with the packets it matches and, for taking them out of the rest cheaply, those it does not. */
-    private record Compiled(int index, int number, Rule rule, int match, int miss) {
+    /** A rule with the packets it matches. */
+    private record Compiled(int index, int number, Rule rule, int match) {
     }
 
     private final HeaderSpace space;
     private final Map<String, List<Compiled>> chains = new HashMap<>();
     private final Map<String, Policy> policies = new HashMap<>();
+    private final List<Compiled> compiled = new ArrayList<>();
     private final Locations locations;
     private final String file;
+    /** Per chain: the key that makes it alike in both rulesets, and its outcomes. */
+    private final Map<String, Outcomes> outcomes = new HashMap<>();
+    /** Per chain worked out here (not taken from the other ruleset's): the outcomes after each rule. */
+    private final Map<String, Map<Integer, Map<String, Integer>>> suffixes = new HashMap<>();
+
+    /** A chain's outcomes over all packets, and what identifies the chain with what it calls. */
+    private record Outcomes(List<Object> key, Map<String, Integer> sets) {
+    }
+
+    /** A header and matches, what a rule's match set depends on. */
+    private record MatchKey(List<io.rampart.model.Option> header, List<io.rampart.model.Match> matches) {
+    }
 
     ChainSemantics(HeaderSpace space, TableRules table, String file, Locations locations) {
         this.space = space;
@@ -63,13 +86,20 @@ final class ChainSemantics {
             chains.put(chain.name(), new ArrayList<>());
             chain.policyIfBuiltin().ifPresent(p -> policies.put(chain.name(), p));
         }
+        // A built-in chain a file does not declare is there all the same, with the policy ACCEPT.
+        table.table().builtinChains().forEach(name -> {
+            chains.putIfAbsent(name, new ArrayList<>());
+            policies.putIfAbsent(name, Policy.ACCEPT);
+        });
         List<Rule> rules = table.rules();
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);
             List<Compiled> list = chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
             checkTarget(rule, i);
-            int match = compiler.compile(rule);
-            list.add(new Compiled(i, list.size() + 1, rule, match, space.not(match)));
+            int match = space.matchSet(new MatchKey(rule.header(), rule.matches()), () -> compiler.compile(rule));
+            Compiled one = new Compiled(i, list.size() + 1, rule, match);
+            list.add(one);
+            compiled.add(one);
         }
     }
 
@@ -93,7 +123,7 @@ final class ChainSemantics {
     /** The decisions of built-in {@code chain} for the packets in {@code entering}, disjoint, covering them. */
     List<Decision> decide(String chain, int entering) {
         List<Decision> out = new ArrayList<>();
-        int fallen = walk(chain, entering, out, 0);
+        int fallen = walk(chain, entering, out, null, 0);
         Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
         if (fallen != space.no()) {
             out.add(new Decision(policy.name(), chain, 0, "policy of " + chain, fallen));
@@ -101,8 +131,105 @@ final class ChainSemantics {
         return out;
     }
 
+    /**
+     * The packets of {@code entering} that arrive at each rule a walk of built-in {@code chain}
+     * meets, added over every path, by the rule's index in the table; a rule no packet arrives at is missing.
+     */
+    Map<Integer, Integer> arrivals(String chain, int entering) {
+        Map<Integer, Integer> arrivals = new HashMap<>();
+        walk(chain, entering, new ArrayList<>(), arrivals, 0);
+        return arrivals;
+    }
+
+    /** The table's chains, built-in and user. */
+    Set<String> chainNames() {
+        return chains.keySet();
+    }
+
+    /** The policy of a built-in chain; null for a user chain. */
+    Policy policyOf(String chain) {
+        return policies.get(chain);
+    }
+
+    /**
+     * The outcome the rule at {@code index} gives the packets it matches, as {@link #outcomes} names
+     * outcomes (RETURN in a built-in chain is its policy); null when it jumps, goes to a chain or lets them go on.
+     */
+    String outcomeOf(int index) {
+        Compiled rule = compiled.get(index);
+        Target target = rule.rule().target();
+        if (target == null) {
+            return null;
+        }
+        if (TERMINAL.contains(target.name())) {
+            return verdict(rule.rule());
+        }
+        if (target.name().equals(RETURN)) {
+            Policy policy = policies.get(rule.rule().chain());
+            return policy == null ? RETURN : policy.name();
+        }
+        return null;
+    }
+
+    /** The chain the rule at {@code index} jumps or goes to; null when it does neither. */
+    String calleeOf(int index) {
+        Target target = compiled.get(index).rule().target();
+        return target != null && chains.containsKey(target.name()) ? target.name() : null;
+    }
+
+    /**
+     * The packets that go on to the next rule of the chain after the rule at {@code index}: those it
+     * does not match, and, for a jump, those its chain sends back; every packet for LOG and the like.
+     */
+    int passing(int index) {
+        Compiled rule = compiled.get(index);
+        if (!decides(index)) {
+            return space.yes();
+        }
+        int missed = space.not(rule.match());
+        Target target = rule.rule().target();
+        if (target.kind() == Target.Kind.JUMP && chains.containsKey(target.name())) {
+            return space.or(missed, outcomes(target.name()).getOrDefault(RETURN, space.no()));
+        }
+        return missed;
+    }
+
+    /** Whether the rule at {@code index} can take packets out of its chain's walk (not LOG and the like). */
+    boolean decides(int index) {
+        Target target = compiled.get(index).rule().target();
+        return target != null && !CONTINUING.contains(target.name());
+    }
+
+    /** The rules of {@code chain} by their index in the table, in order. */
+    List<Integer> rulesOf(String chain) {
+        return chains.getOrDefault(chain, List.of()).stream().map(Compiled::index).toList();
+    }
+
+    /** The packets the rule at {@code index} of the table matches. */
+    int matchOf(int index) {
+        return compiled.get(index).match();
+    }
+
+    /**
+     * Per rule of {@code chain} (by index in the table), the outcomes of the rules after it, as
+     * {@link #outcomes} gives them for a whole chain: what its packets would get without it.
+     */
+    Map<Integer, Map<String, Integer>> outcomesAfter(String chain) {
+        outcomesOf(chain, 0);
+        Map<Integer, Map<String, Integer>> known = suffixes.get(chain);
+        if (known != null) {
+            return known;
+        }
+        Map<Integer, Map<String, Integer>> after = new HashMap<>();
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        backwards(rules, policies.get(chain), callees(rules, 1), (sets, position) ->
+                after.put(rules.get(position).index(), Map.copyOf(sets)));
+        suffixes.put(chain, after);
+        return after;
+    }
+
     /** Walks {@code chain} with {@code packets}, adds what it decides, returns the packets that go back. */
-    private int walk(String chain, int packets, List<Decision> out, int depth) {
+    private int walk(String chain, int packets, List<Decision> out, Map<Integer, Integer> arrivals, int depth) {
         if (depth > MAX_DEPTH) {
             throw new UnsupportedRulesetException(file + ": chain " + chain + " is entered more than " + MAX_DEPTH
                     + " jumps deep");
@@ -113,6 +240,9 @@ final class ChainSemantics {
             if (remaining == space.no()) {
                 break;
             }
+            if (arrivals != null) {
+                arrivals.merge(rule.index(), remaining, space::or);
+            }
             int matched = space.and(remaining, rule.match());
             if (matched == space.no() || rule.rule().target() == null) {
                 continue;
@@ -121,18 +251,167 @@ final class ChainSemantics {
             if (CONTINUING.contains(target)) {
                 continue;
             }
-            remaining = space.and(remaining, rule.miss());
+            remaining = space.and(remaining, space.complement(rule.match()));
             if (TERMINAL.contains(target)) {
                 out.add(new Decision(verdict(rule.rule()), chain, rule.number(), where(rule.index()), matched));
             } else if (target.equals("RETURN")) {
                 back = space.or(back, matched);
             } else if (rule.rule().target().kind() == io.rampart.model.Target.Kind.GOTO) {
-                back = space.or(back, walk(target, matched, out, depth + 1));
+                back = space.or(back, walk(target, matched, out, arrivals, depth + 1));
             } else {
-                remaining = space.or(remaining, walk(target, matched, out, depth + 1));
+                remaining = space.or(remaining, walk(target, matched, out, arrivals, depth + 1));
             }
         }
         return space.or(back, remaining);
+    }
+
+    /**
+     * What built-in or user {@code chain} does to every packet, outcome by outcome (a verdict, or
+     * {@link #RETURN} for a user chain's packets that go back): disjoint sets covering all packets.
+     * Worked out backwards, one if-then-else per rule and outcome, never building the packets that
+     * reach each rule, so it costs a few operations per rule; the same chain (with what it calls) in
+     * the other ruleset of the comparison is not worked out again.
+     */
+    Map<String, Integer> outcomes(String chain) {
+        return outcomesOf(chain, 0).sets();
+    }
+
+    private Outcomes outcomesOf(String chain, int depth) {
+        Outcomes done = outcomes.get(chain);
+        if (done != null) {
+            return done;
+        }
+        if (depth > MAX_DEPTH) {
+            throw new UnsupportedRulesetException(file + ": chain " + chain + " is entered more than " + MAX_DEPTH
+                    + " jumps deep");
+        }
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        Map<String, Outcomes> callees = callees(rules, depth + 1);
+        Policy policy = policies.get(chain);
+        List<Object> key = new ArrayList<>();
+        key.add(policy == null ? RETURN : policy.name());
+        key.add(rules.stream().map(Compiled::rule).toList());
+        callees.values().forEach(c -> key.add(c.key()));
+        Outcomes computed = new Outcomes(key, space.chainOutcomes(key, () -> {
+            Map<Integer, Map<String, Integer>> after = new HashMap<>();
+            suffixes.put(chain, after);
+            return backwards(rules, policy, callees, (sets, position) ->
+                    after.put(rules.get(position).index(), Map.copyOf(sets)));
+        }));
+        outcomes.put(chain, computed);
+        return computed;
+    }
+
+    /** The outcomes of the chains {@code rules} jump or go to, in the order they are first named. */
+    private Map<String, Outcomes> callees(List<Compiled> rules, int depth) {
+        Map<String, Outcomes> callees = new LinkedHashMap<>();
+        for (Compiled rule : rules) {
+            String target = calleeOf(rule.index());
+            if (target != null && !callees.containsKey(target)) {
+                callees.put(target, outcomesOf(target, depth));
+            }
+        }
+        return callees;
+    }
+
+    /** The outcomes of a chain's rules from its last to its first, given those of the chains it calls. */
+    private Map<String, Integer> backwards(List<Compiled> rules, Policy policy, Map<String, Outcomes> callees,
+                                           ObjIntConsumer<Map<String, Integer>> suffix) {
+        String end = policy == null ? RETURN : policy.name();
+        Map<String, Integer> sets = new LinkedHashMap<>();
+        sets.put(end, space.yes());
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            suffix.accept(sets, i);
+            Compiled rule = rules.get(i);
+            Target target = rule.rule().target();
+            if (target == null || CONTINUING.contains(target.name())) {
+                continue;
+            }
+            Map<String, Integer> then = new HashMap<>();
+            if (TERMINAL.contains(target.name())) {
+                then.put(verdict(rule.rule()), space.yes());
+            } else if (target.name().equals(RETURN)) {
+                then.put(end, space.yes());
+            } else {
+                Map<String, Integer> sub = callees.get(target.name()).sets();
+                int back = sub.getOrDefault(RETURN, space.no());
+                sub.forEach((outcome, packets) -> {
+                    if (!outcome.equals(RETURN)) {
+                        then.put(outcome, packets);
+                    }
+                });
+                if (target.kind() == Target.Kind.GOTO) {
+                    then.merge(end, back, space::or);
+                } else {
+                    // Packets that come back go on with this chain's next rules.
+                    sets.forEach((outcome, packets) -> then.merge(outcome, space.and(back, packets), space::or));
+                }
+            }
+            Set<String> all = new LinkedHashSet<>(sets.keySet());
+            all.addAll(then.keySet());
+            for (String outcome : all) {
+                sets.put(outcome, space.ite(rule.match(), then.getOrDefault(outcome, space.no()),
+                        sets.getOrDefault(outcome, space.no())));
+            }
+        }
+        sets.values().removeIf(packets -> packets == space.no());
+        return sets;
+    }
+
+    /**
+     * The decision of built-in {@code chain} for one packet ({@code point}, a full assignment) of
+     * {@code entering}, with the packets that take the same path to the same rule: a subset of what
+     * that rule decides, built along the packet's path alone.
+     */
+    Decision explain(String chain, int entering, BitSet point) {
+        Deque<Frame> callers = new ArrayDeque<>();
+        Frame frame = new Frame(chain, 0);
+        int reach = entering;
+        while (true) {
+            List<Compiled> rules = chains.getOrDefault(frame.chain(), List.of());
+            Compiled taken = null;
+            int position = frame.next();
+            for (; position < rules.size(); position++) {
+                Compiled rule = rules.get(position);
+                Target target = rule.rule().target();
+                if (target == null || CONTINUING.contains(target.name())) {
+                    continue;
+                }
+                if (space.bdd().evaluate(rule.match(), point)) {
+                    taken = rule;
+                    break;
+                }
+                reach = space.and(reach, space.complement(rule.match()));
+            }
+            if (taken != null) {
+                reach = space.and(reach, taken.match());
+                String target = taken.rule().target().name();
+                if (TERMINAL.contains(target)) {
+                    return new Decision(verdict(taken.rule()), frame.chain(), taken.number(), where(taken.index()),
+                            reach);
+                }
+                if (!target.equals(RETURN)) {
+                    if (taken.rule().target().kind() != Target.Kind.GOTO) {
+                        callers.push(new Frame(frame.chain(), position + 1));
+                    }
+                    if (callers.size() > MAX_DEPTH) {
+                        throw new UnsupportedRulesetException(file + ": chain " + target + " is entered more than "
+                                + MAX_DEPTH + " jumps deep");
+                    }
+                    frame = new Frame(target, 0);
+                    continue;
+                }
+            }
+            if (callers.isEmpty()) {
+                Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
+                return new Decision(policy.name(), chain, 0, "policy of " + chain, reach);
+            }
+            frame = callers.pop();
+        }
+    }
+
+    /** Where a walk is: a chain and the position of its next rule. */
+    private record Frame(String chain, int next) {
     }
 
     /** The verdict with the options that change what the sender sees, e.g. REJECT's --reject-with. */

@@ -6,9 +6,12 @@ import de.tum.in.jbdd.BddFactory;
 import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Packet headers as BDD variables: each field a block of bits, most significant first, and one
@@ -24,12 +27,15 @@ final class HeaderSpace {
         }
     }
 
-    private final Bdd bdd = BddFactory.buildBddIterative(1 << 20, new Quiet());
+    private final Bdd bdd;
     private final Family family;
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
     private final Map<String, Integer> freeVariables = new LinkedHashMap<>();
     private final Map<Integer, String> freeNames = new LinkedHashMap<>();
+    private final Map<Object, Integer> matchSets = new HashMap<>();
+    private final Map<Integer, Integer> complements = new HashMap<>();
+    private final Map<Object, Map<String, Integer>> chainOutcomes = new HashMap<>();
     final Field proto;
     final Field in;
     final Field out;
@@ -60,6 +66,12 @@ final class HeaderSpace {
     }
 
     HeaderSpace(Family family, InterfaceDomain interfaces) {
+        this(family, interfaces, 1 << 20);
+    }
+
+    /** A space whose node table starts at {@code nodes} (it grows when needed). */
+    HeaderSpace(Family family, InterfaceDomain interfaces, int nodes) {
+        this.bdd = BddFactory.buildBddIterative(nodes, new Quiet());
         this.family = family;
         this.interfaces = interfaces;
         int ifaceBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(interfaces.size() - 1));
@@ -76,6 +88,14 @@ final class HeaderSpace {
         icmpType = field("icmp_type", 8);
         icmpCode = field("icmp_code", 8);
         mark = field("mark", 32);
+    }
+
+    /**
+     * A node table for about {@code rules} rules: a small file needs no megabytes of table, and a
+     * large one should not grow its table (each growth rehashes every node) while it is worked on.
+     */
+    static int nodesFor(int rules) {
+        return Math.min(1 << 23, Math.max(1 << 12, rules * 800));
     }
 
     private Field field(String name, int width) {
@@ -142,6 +162,63 @@ final class HeaderSpace {
         return level.get(0);
     }
 
+    /** The complement of a rule's match, made once and only for rules a walk passes. */
+    int complement(int match) {
+        Integer known = complements.get(match);
+        if (known == null) {
+            known = not(match);
+            complements.put(match, known);
+        }
+        return known;
+    }
+
+    /**
+     * The intersection of sets, deepest first: a factor whose variables all lie below the others'
+     * is joined by rebuilding only the nodes above it, so a rule's fields cost about their bits.
+     */
+    int intersection(List<Integer> factors) {
+        List<Integer> sorted = new ArrayList<>(factors);
+        sorted.sort((x, y) -> Integer.compare(top(y), top(x)));
+        int node = yes();
+        for (int factor : sorted) {
+            node = and(node, factor);
+        }
+        return node;
+    }
+
+    /** The first variable a set tests; the terminals below every variable. */
+    private int top(int node) {
+        return node == yes() || node == no() ? Integer.MAX_VALUE : bdd.variable(node);
+    }
+
+    /** {@code cond ? then : otherwise}, packet by packet. */
+    int ite(int cond, int then, int otherwise) {
+        return keep(bdd.ifThenElse(cond, then, otherwise));
+    }
+
+    /**
+     * The packets a match (a rule's header options and matches) matches, compiled once per space: both
+     * rulesets of a comparison share most rules, and a ruleset repeats many matches.
+     */
+    int matchSet(Object match, IntSupplier compile) {
+        Integer known = matchSets.get(match);
+        if (known == null) {
+            known = compile.getAsInt();
+            matchSets.put(match, known);
+        }
+        return known;
+    }
+
+    /** What a chain does to all packets, worked out once per space for chains alike in both rulesets. */
+    Map<String, Integer> chainOutcomes(Object chain, Supplier<Map<String, Integer>> compute) {
+        Map<String, Integer> known = chainOutcomes.get(chain);
+        if (known == null) {
+            known = compute.get();
+            chainOutcomes.put(chain, known);
+        }
+        return known;
+    }
+
     int minus(int a, int b) {
         return keep(bdd.and(a, keep(bdd.not(b))));
     }
@@ -182,6 +259,9 @@ final class HeaderSpace {
 
     /** Packets whose field is within {@code [low, high]}, built bit by bit from the least significant. */
     int range(Field f, long low, long high) {
+        if (low == high) {
+            return equal(f, low);
+        }
         int atMost = yes();
         int atLeast = yes();
         for (int i = 0; i < f.width(); i++) {
@@ -246,6 +326,26 @@ final class HeaderSpace {
             }
         }
         return out;
+    }
+
+    /**
+     * The packets that meet built-in {@code chain}: those of INPUT and PREROUTING have no output
+     * interface, those of OUTPUT no input one, those of FORWARD both; POSTROUTING's have an output one.
+     */
+    int entering(String chain) {
+        int inNone = equal(in, InterfaceDomain.NONE);
+        int outNone = equal(out, InterfaceDomain.NONE);
+        int node = wellFormed();
+        node = switch (chain) {
+            case "OUTPUT" -> and(node, inNone);
+            case "INPUT", "PREROUTING", "FORWARD" -> and(node, not(inNone));
+            default -> node;
+        };
+        return switch (chain) {
+            case "INPUT", "PREROUTING" -> and(node, outNone);
+            case "OUTPUT", "FORWARD", "POSTROUTING" -> and(node, not(outNone));
+            default -> node;
+        };
     }
 
     /** The packets a field can hold in this space: interfaces and states are finite lists. */

@@ -22,6 +22,7 @@ import io.rampart.model.value.Value;
 import io.rampart.model.value.ValueMask;
 import io.rampart.model.value.WordSet;
 import io.rampart.trace.CtState;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -54,17 +55,17 @@ final class MatchCompiler {
 
     int compile(Rule rule) {
         ExtensionSpec header = registry.header(space.family());
-        int node = space.yes();
+        List<Integer> factors = new ArrayList<>();
         for (Option option : rule.header()) {
             Constraint constraint = constraint(header, option, HEADER_FIELDS);
             int one = constraint == null ? space.free("-" + option.name() + " " + String.join(" ", option.args()))
                     : field(constraint.field(), header.typed(option));
-            node = space.and(node, negatedIf(option, one));
+            factors.add(negatedIf(option, one));
         }
         for (Match match : rule.matches()) {
-            node = space.and(node, match(match));
+            factors.add(match(match));
         }
-        return node;
+        return space.intersection(factors);
     }
 
     /** The option's constraint when the encoding holds its field, else null. */

@@ -19,7 +19,6 @@ import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,30 +131,18 @@ public final class RulesetDiff {
         });
     }
 
-    /** Packets that meet {@code chain}: INPUT has no output interface, OUTPUT no input one. */
-    private int entering(String chain) {
-        int none = InterfaceDomain.NONE;
-        int inNone = space.equal(space.in, none);
-        int outNone = space.equal(space.out, none);
-        int node = space.wellFormed();
-        node = space.and(node, chain.equals("OUTPUT") ? inNone : space.not(inNone));
-        return space.and(node, chain.equals("INPUT") ? outNone : space.not(outNone));
-    }
-
     private Result run(int max) {
         List<Difference> found = new ArrayList<>();
         boolean more = false;
         BitSet free = space.freeSet();
         for (String chain : CHAINS) {
-            int domain = entering(chain);
-            List<ChainSemantics.Decision> da = semanticsA.decide(chain, domain);
-            List<ChainSemantics.Decision> db = semanticsB.decide(chain, domain);
-            Map<String, Integer> verdictsA = byVerdict(da);
-            Map<String, Integer> verdictsB = byVerdict(db);
+            int domain = space.entering(chain);
+            Map<String, Integer> verdictsA = semanticsA.outcomes(chain);
+            Map<String, Integer> verdictsB = semanticsB.outcomes(chain);
             List<Integer> parts = new ArrayList<>();
             verdictsA.forEach((verdict, packets) ->
                     parts.add(space.minus(packets, verdictsB.getOrDefault(verdict, space.no()))));
-            int differ = space.union(parts);
+            int differ = space.and(domain, space.union(parts));
             // Where the difference holds whatever the unmodelled matches do.
             int always = space.not(space.exists(space.not(differ), free));
             while (differ != space.no()) {
@@ -165,22 +152,13 @@ public final class RulesetDiff {
                 }
                 boolean certain = always != space.no();
                 BitSet point = space.bdd().getSatisfyingAssignment(typical(certain ? always : differ));
-                Found next = certain ? traced(chain, point, da, db) : conditional(chain, point, da, db);
+                Found next = certain ? traced(chain, domain, point) : conditional(chain, domain, point);
                 found.add(next.difference());
                 differ = space.minus(differ, next.region());
                 always = space.minus(always, next.region());
             }
         }
         return new Result(space.family().command(), found.isEmpty(), found, more);
-    }
-
-    /** The packets each verdict gets. */
-    private Map<String, Integer> byVerdict(List<ChainSemantics.Decision> decisions) {
-        Map<String, List<Integer>> sets = new HashMap<>();
-        decisions.forEach(d -> sets.computeIfAbsent(d.verdict(), v -> new ArrayList<>()).add(d.packets()));
-        Map<String, Integer> out = new HashMap<>();
-        sets.forEach((verdict, list) -> out.put(verdict, space.union(list)));
-        return out;
     }
 
     /**
@@ -223,26 +201,26 @@ public final class RulesetDiff {
     }
 
     /** A difference that holds whatever unmodelled matches do, confirmed by tracing it through both rulesets. */
-    private Found traced(String chain, BitSet point, List<ChainSemantics.Decision> da,
-                              List<ChainSemantics.Decision> db) {
+    private Found traced(String chain, int domain, BitSet point) {
+        // The tracer takes the unmodelled matches it can as matching; the difference holds either way.
+        space.freeSet().stream().forEach(point::set);
         Map<String, String> packet = packet(chain, point);
-        ChainSemantics.Decision x = confirm(a, chain, packet, point, da);
-        ChainSemantics.Decision y = confirm(b, chain, packet, point, db);
+        ChainSemantics.Decision x = confirm(a, chain, packet, semanticsA.explain(chain, domain, point));
+        ChainSemantics.Decision y = confirm(b, chain, packet, semanticsB.explain(chain, domain, point));
         if (x.verdict().equals(y.verdict())) {
             throw new IllegalStateException("self-check failed: the tracer gives " + x.verdict() + " by " + x.where()
                     + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
         }
         int region = space.exists(space.and(x.packets(), y.packets()), space.freeSet());
-        RegionText text = new RegionText(space, region, entering(chain));
+        RegionText text = new RegionText(space, region, domain);
         return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x), verdict(y), List.of(),
                 true), region);
     }
 
     /** A difference that hangs on unmodelled matches: which ones, and how they must come out. */
-    private Found conditional(String chain, BitSet point, List<ChainSemantics.Decision> da,
-                                   List<ChainSemantics.Decision> db) {
-        ChainSemantics.Decision x = containing(da, point);
-        ChainSemantics.Decision y = containing(db, point);
+    private Found conditional(String chain, int domain, BitSet point) {
+        ChainSemantics.Decision x = semanticsA.explain(chain, domain, point);
+        ChainSemantics.Decision y = semanticsB.explain(chain, domain, point);
         int region = space.and(x.packets(), y.packets());
         BitSet support = space.bdd().support(region);
         support.and(space.freeSet());
@@ -253,18 +231,14 @@ public final class RulesetDiff {
             fixed.set(v);
         });
         int cofactor = space.keep(space.bdd().restrict(region, fixed, point));
-        RegionText text = new RegionText(space, cofactor, entering(chain));
+        RegionText text = new RegionText(space, cofactor, domain);
         return new Found(new Difference(chain, text.describe(), text.exact(), packet(chain, point), verdict(x),
                 verdict(y), onlyIf, false), region);
     }
 
-    private ChainSemantics.Decision containing(List<ChainSemantics.Decision> decisions, BitSet point) {
-        return decisions.stream().filter(d -> space.bdd().evaluate(d.packets(), point)).findFirst().orElseThrow();
-    }
-
-    /** Traces the packet through one ruleset; the rule the tracer ends on must be one the analysis allows. */
-    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet, BitSet point,
-                                            List<ChainSemantics.Decision> decisions) {
+    /** Traces the packet through one ruleset; the tracer must end on the rule the analysis found deciding it. */
+    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet,
+                                            ChainSemantics.Decision decision) {
         Trace trace;
         try {
             PacketSpec spec = new PacketSpec();
@@ -278,14 +252,12 @@ public final class RulesetDiff {
         Step last = trace.steps().isEmpty() ? null : trace.steps().get(trace.steps().size() - 1);
         String decidingChain = last == null ? chain : last.chain();
         int rule = last == null || last.isPolicy() ? 0 : last.rule();
-        for (ChainSemantics.Decision d : decisions) {
-            if (d.chain().equals(decidingChain) && d.rule() == rule
-                    && space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point)) {
-                return d;
-            }
+        if (!decision.chain().equals(decidingChain) || decision.rule() != rule) {
+            throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
+                    + " at " + decidingChain + " rule " + rule + ", the analysis at " + decision.chain() + " rule "
+                    + decision.rule());
         }
-        throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
-                + " at " + decidingChain + " rule " + rule + ", which the analysis does not find deciding it");
+        return decision;
     }
 
     private static Verdict verdict(ChainSemantics.Decision d) {

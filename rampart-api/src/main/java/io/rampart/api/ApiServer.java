@@ -68,6 +68,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** Binds, starts watching the kernel and serves until {@link #close()}. */
     public static ApiServer start(RampartService service, ServerOptions options, ProcessRunner runner) {
+        return start(service, options, runner, null);
+    }
+
+    /** The same, with the page's fleet view read from {@code fleet} (null for none). */
+    public static ApiServer start(RampartService service, ServerOptions options, ProcessRunner runner,
+                                  FleetSource fleet) {
         options.validate();
         SSLContext tls = options.keystore() == null ? null : sslContext(options);
         HttpServer server;
@@ -95,7 +101,7 @@ public final class ApiServer implements AutoCloseable {
         ConfirmationWatch confirmations = new ConfirmationWatch(service, hub);
         DriftWatch watch = new DriftWatch(service, hub, runner);
         ApiServer api = new ApiServer(server, threads, options, new Routes(service, hub, confirmations,
-                new Metrics(service, options.metricsRules(), Path.of(SyncStats.ROOT))), hub,
+                new Metrics(service, options.metricsRules(), Path.of(SyncStats.ROOT)), fleet), hub,
                 confirmations, watch, tls != null);
         server.createContext("/", api::handle);
         server.setExecutor(threads);

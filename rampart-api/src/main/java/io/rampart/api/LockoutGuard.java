@@ -65,7 +65,7 @@ final class LockoutGuard {
             return bracketed(client) + ":" + clientPort + " -> " + bracketed(server) + ":" + serverPort;
         }
 
-        private static String bracketed(String address) {
+        static String bracketed(String address) {
             return address.contains(":") ? "[" + address + "]" : address;
         }
     }
@@ -82,33 +82,89 @@ final class LockoutGuard {
         if (session.family() != family) {
             return;
         }
+        String subject = "the SSH session this command runs in (" + session + ")";
+        String skip = "; --force skips the check";
+        check(subject, skip, "Allow the session first (e.g. -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED"
+                + " -j ACCEPT before the rule), or give --force to apply anyway", after, desired, host, () -> {
+                    String in = interfaceOf(host, session.server(), family);
+                    return List.of(
+                            new Leg("incoming packets", packet(session.client(), session.clientPort(),
+                                    session.server(), session.serverPort(), "ACK", "ESTABLISHED").set("in", in)),
+                            new Leg("replies", packet(session.server(), session.serverPort(), session.client(),
+                                    session.clientPort(), "ACK", "ESTABLISHED").set("local", "true")));
+                });
+    }
+
+    /**
+     * Throws an {@link Failure} naming the rule that would drop {@code connection} once the
+     * kernel holds {@code after}: its first packet (NEW) and those that follow (ESTABLISHED) as
+     * they leave, and the server's replies as they arrive. A server of the other family, or one the
+     * host has no route to, is no business of the ruleset's.
+     */
+    static void check(OutgoingConnection connection, String after, DesiredState desired, Host host) {
+        Family family = desired.family();
+        if (connection.server().contains(":") != (family == Family.IPV6)) {
+            return;
+        }
+        byte[] server = Addresses.parseLiteral(connection.server(), family);
+        Optional<String> out = server == null ? Optional.empty() : host.routeTo(server, family);
+        Optional<byte[]> local = out.flatMap(iface -> iface.equals("lo") ? Optional.of(server)
+                : host.addressOf(iface, family));
+        if (local.isEmpty()) {
+            return;
+        }
+        String client = Addresses.format(local.get());
+        int port = OutgoingConnection.LOCAL_PORT;
+        String subject = "this host's connections to " + connection.purpose() + " (" + SshSession.bracketed(client)
+                + ":" + port + " -> " + SshSession.bracketed(connection.server()) + ":" + connection.port() + ")";
+        check(subject, "", "Allow them first (e.g. -A OUTPUT -p tcp -d " + connection.server() + " --dport "
+                + connection.port() + " -j ACCEPT, and -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
+                + " before the rule)", after, desired, host, () -> List.of(
+                new Leg("new connections", packet(client, port, connection.server(), connection.port(), "SYN", "NEW")
+                        .set("local", "true")),
+                new Leg("outgoing packets", packet(client, port, connection.server(), connection.port(), "ACK",
+                        "ESTABLISHED").set("local", "true")),
+                new Leg("replies", packet(connection.server(), connection.port(), client, port, "SYN,ACK",
+                        "ESTABLISHED").set("in", out.get())),
+                new Leg("incoming packets", packet(connection.server(), connection.port(), client, port, "ACK",
+                        "ESTABLISHED").set("in", out.get()))));
+    }
+
+    /** One packet of a connection, and what it is called in a refusal. */
+    private record Leg(String what, PacketSpec packet) {
+    }
+
+    /** The legs of a connection, which may need the tracer's input checks. */
+    @FunctionalInterface
+    private interface Legs {
+        List<Leg> get() throws TraceInputException;
+    }
+
+    private static void check(String subject, String skip, String advice, String after, DesiredState desired,
+                              Host host, Legs legs) {
+        Family family = desired.family();
         CompiledRuleset ruleset;
         try {
             ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
         } catch (RulesetSyntaxException e) {
-            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace the SSH session (" + session + "): the ruleset"
-                    + " after the apply has a rule Rampart cannot model (" + e.getMessage()
-                    + "); --force skips the check");
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace " + subject + ": the"
+                    + " ruleset after the apply has a rule Rampart cannot model (" + e.getMessage() + ")" + skip);
         }
         Tracer tracer = new Tracer(ruleset, host, Assumptions.none(), false);
         try {
-            String in = interfaceOf(host, session.server(), family);
-            Trace incoming = tracer.trace(packet(session.client(), session.clientPort(), session.server(),
-                    session.serverPort()).set("in", in).build(family));
-            refuseIfDropped(incoming, "incoming packets", session, desired);
-            Trace reply = tracer.trace(packet(session.server(), session.serverPort(), session.client(),
-                    session.clientPort()).set("local", "true").build(family));
-            refuseIfDropped(reply, "replies", session, desired);
+            for (Leg leg : legs.get()) {
+                refuseIfDropped(tracer.trace(leg.packet().build(family)), leg.what(), subject, advice, desired);
+            }
         } catch (TraceInputException e) {
-            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace the SSH session (" + session + "): "
-                    + e.getMessage() + "; --force skips the check");
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace " + subject + ": "
+                    + e.getMessage() + skip);
         }
     }
 
-    private static PacketSpec packet(String src, int sport, String dst, int dport) {
+    private static PacketSpec packet(String src, int sport, String dst, int dport, String flags, String state) {
         return new PacketSpec().set("proto", "tcp").set("src", src).set("sport", Integer.toString(sport))
-                .set("dst", dst).set("dport", Integer.toString(dport)).set("tcp_flags", "ACK")
-                .set("ct_state", "ESTABLISHED");
+                .set("dst", dst).set("dport", Integer.toString(dport)).set("tcp_flags", flags)
+                .set("ct_state", state);
     }
 
     /** The interface holding the server's address, where the session's packets arrive; null when unknown. */
@@ -118,7 +174,8 @@ final class LockoutGuard {
                 .map(Host.Address::iface).findFirst().orElse(null);
     }
 
-    private static void refuseIfDropped(Trace trace, String what, SshSession session, DesiredState desired) {
+    private static void refuseIfDropped(Trace trace, String what, String subject, String advice,
+                                        DesiredState desired) {
         List<Trace> ways = new ArrayList<>(List.of(trace));
         trace.branches().forEach(branch -> ways.add(branch.trace()));
         for (Trace way : ways) {
@@ -130,10 +187,9 @@ final class LockoutGuard {
             if (last.verdict().equals("ACCEPT")) {
                 continue; // dropped by routing, not by a rule: nothing the ruleset can be blamed for
             }
-            throw new Failure(Failure.Category.INPUT, culprit(last, desired) + "this ruleset would cut off the SSH session this"
-                    + " command runs in (" + session + "): its " + what + " are dropped by " + describe(last, desired)
-                    + "; nothing was changed. Allow the session first (e.g. -A INPUT -m conntrack --ctstate"
-                    + " ESTABLISHED,RELATED -j ACCEPT before the rule), or give --force to apply anyway");
+            throw new Failure(Failure.Category.INPUT, culprit(last, desired) + "this ruleset would cut off "
+                    + subject + ": its " + what + " are dropped by " + describe(last, desired)
+                    + "; nothing was changed. " + advice);
         }
     }
 

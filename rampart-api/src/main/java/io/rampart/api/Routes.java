@@ -32,17 +32,24 @@ final class Routes {
     record Route(String method, String path, boolean mutating, Handler handler) {
     }
 
-    /** Who the server is, for the page: the namespace, family and file it was started with. */
-    record ServerInfo(String netns, String family, String file) {
+    /** Who the server is, for the page: the namespace, family and file it was started with, and whether it shows a fleet. */
+    record ServerInfo(String netns, String family, String file, boolean fleet) {
     }
 
     private final RampartService service;
     private final EventHub hub;
     private final ConfirmationWatch confirmations;
     private final Metrics metrics;
+    private final FleetSource fleet;
     private final List<Route> all;
 
     Routes(RampartService service, EventHub hub, ConfirmationWatch confirmations, Metrics metrics) {
+        this(service, hub, confirmations, metrics, null);
+    }
+
+    /** With {@code fleet}, the fleet the page shows; null for a server without one. */
+    Routes(RampartService service, EventHub hub, ConfirmationWatch confirmations, Metrics metrics, FleetSource fleet) {
+        this.fleet = fleet;
         this.service = service;
         this.hub = hub;
         this.confirmations = confirmations;
@@ -54,7 +61,7 @@ final class Routes {
                 new Route("GET", "/openapi.json", false, resource("openapi.json", "application/json")),
                 new Route("GET", "/api/info", false, json(r -> new ServerInfo(service.netns().orElse(null),
                         service.family().name().toLowerCase(java.util.Locale.ROOT),
-                        service.file().map(Object::toString).orElse(null)))),
+                        service.file().map(Object::toString).orElse(null), fleet != null))),
                 new Route("GET", "/api/ruleset", false, json(r -> service.live(r.query().get("family")))),
                 new Route("GET", "/api/chains", false, json(r -> service.outline(r.query().get("family")))),
                 new Route("GET", "/api/chain", false, json(r -> service.chain(r.query().get("family"),
@@ -71,6 +78,7 @@ final class Routes {
                 new Route("GET", "/api/status", false, json(r -> service.status())),
                 new Route("POST", "/api/trace", false, json(r -> service.trace(r.body(TraceRequest.class)))),
                 new Route("GET", "/api/events", false, this::events),
+                new Route("GET", "/api/fleet", false, json(r -> fleet())),
                 new Route("GET", "/metrics", false, (exchange, request) -> ApiServer.send(exchange, 200,
                         PrometheusText.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8))));
     }
@@ -114,6 +122,14 @@ final class Routes {
                 ApiServer.send(exchange, 200, type, in.readAllBytes());
             }
         };
+    }
+
+    /** The fleet the server shows; one started without it says so. */
+    private Object fleet() {
+        if (fleet == null) {
+            throw new Failure(Failure.Category.INPUT, "this server shows no fleet: start it with --etcd URLS");
+        }
+        return fleet.read();
     }
 
     /** Server-sent events: one {@code event: KIND} and {@code data: JSON} per event, until the client leaves. */

@@ -11,6 +11,7 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.system.agent.InvalidFileException;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,9 +66,14 @@ public final class RulesetFile {
 
     /** The errors (or the warnings) of {@code source}, each with its line and caret. */
     public static String render(RulesetSource source, boolean errors) {
+        return render(source, source.diagnostics(), errors);
+    }
+
+    /** The errors (or the warnings) among {@code findings}, each with its line of {@code source}'s files and caret. */
+    public static String render(RulesetSource source, List<Diagnostic> findings, boolean errors) {
         DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
         StringBuilder out = new StringBuilder();
-        for (Diagnostic diagnostic : source.diagnostics()) {
+        for (Diagnostic diagnostic : findings) {
             if (diagnostic.isError() == errors) {
                 out.append(printer.print(diagnostic));
             }

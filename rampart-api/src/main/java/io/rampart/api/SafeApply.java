@@ -13,8 +13,10 @@ import io.rampart.reconcile.Xtables;
 import io.rampart.syntax.KernelModel;
 import io.rampart.system.Netns;
 import io.rampart.system.SystemException;
+import io.rampart.trace.Host;
 import io.rampart.trace.TraceInputException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -32,6 +34,7 @@ public final class SafeApply {
     private final Confirmations confirmations;
     private final Duration window;
     private final String sshConnection;
+    private final List<OutgoingConnection> outgoing;
     private State armed;
 
     /**
@@ -39,9 +42,16 @@ public final class SafeApply {
      * @param sshConnection the {@code SSH_CONNECTION} whose session must survive the apply; null to skip the check
      */
     public SafeApply(Confirmations confirmations, Duration window, String sshConnection) {
+        this(confirmations, window, sshConnection, List.of());
+    }
+
+    /** With {@code outgoing}: connections this host opens that must survive the apply too. */
+    public SafeApply(Confirmations confirmations, Duration window, String sshConnection,
+                     List<OutgoingConnection> outgoing) {
         this.confirmations = confirmations;
         this.window = window;
         this.sshConnection = sshConnection;
+        this.outgoing = List.copyOf(outgoing);
     }
 
     /** A confirmation window such as {@code 60s}, {@code 2m} or plain seconds; a bad one is refused naming {@code name}. */
@@ -61,10 +71,13 @@ public final class SafeApply {
 
     /** The kernel, with the lockout guard before its write and, with a window, the rollback armed around it. */
     public Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
-        return new CheckedXtables(kernel, (saved, script, write) -> {
-            if (sshConnection != null) {
-                checkSession(sshConnection, saved, script, desired, netns);
-            }
+        return new CheckedXtables(kernel, around(desired, netns));
+    }
+
+    /** What {@link #guard} does around the write of {@code desired}, for a caller that keeps its own kernel. */
+    public CheckedXtables.Guard around(DesiredState desired, Netns netns) {
+        return (saved, script, write) -> {
+            checkConnections(saved, script, desired, netns);
             if (window == null) {
                 return write.get();
             }
@@ -79,7 +92,7 @@ public final class SafeApply {
             Confirmations.ArmedWrite written = confirmations.writeArmed(arming.id(), write);
             armed = written.state();
             return written.result();
-        });
+        };
     }
 
     /** The confirmation the write armed, while the apply awaits it. */
@@ -87,10 +100,11 @@ public final class SafeApply {
         return Optional.ofNullable(armed);
     }
 
-    private static void checkSession(String sshConnection, String saved, String script, DesiredState desired,
-                                     Netns netns) {
-        Optional<LockoutGuard.SshSession> session = LockoutGuard.SshSession.parse(sshConnection);
-        if (session.isEmpty() || session.get().family() != desired.family()) {
+    /** Refuses before the write when the rules after it would drop the SSH session or an outgoing connection. */
+    private void checkConnections(String saved, String script, DesiredState desired, Netns netns) {
+        Optional<LockoutGuard.SshSession> session = sshConnection == null ? Optional.empty()
+                : LockoutGuard.SshSession.parse(sshConnection).filter(s -> s.family() == desired.family());
+        if (session.isEmpty() && outgoing.isEmpty()) {
             return;
         }
         String after;
@@ -99,12 +113,15 @@ public final class SafeApply {
         } catch (KernelModel.Refused refused) {
             return; // the kernel refuses the whole script too, and the apply reports that with its file:line
         }
+        Host host;
         try {
-            LockoutGuard.check(session.get(), after, desired, LiveHost.read(netns, desired.family()));
+            host = LiveHost.read(netns, desired.family());
         } catch (TraceInputException e) {
             throw new Failure(Failure.Category.INPUT, "the lockout guard cannot read the host's addresses: "
-                    + e.getMessage() + "; --force skips the check");
+                    + e.getMessage() + (session.isPresent() ? "; --force skips the check" : ""));
         }
+        session.ifPresent(s -> LockoutGuard.check(s, after, desired, host));
+        outgoing.forEach(connection -> LockoutGuard.check(connection, after, desired, host));
     }
 
     /** The plan behind {@code script}, for the rollback: the planner gives the same plan for the same dump. */

@@ -57,6 +57,52 @@ class LockoutGuardTest {
                 .hasMessageContaining("a rule host.rules does not manage");
     }
 
+    private static final OutgoingConnection ETCD = new OutgoingConnection("etcd", "10.9.0.5", 2379);
+
+    @Test
+    void namesTheRuleThatDropsTheNewConnectionsToAServer() throws Exception {
+        String text = """
+                *filter
+                :OUTPUT ACCEPT [0:0]
+                -A OUTPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT
+                -A OUTPUT -p tcp --dport 2379 -j REJECT
+                COMMIT
+                """;
+        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST))
+                .isInstanceOf(Failure.class)
+                .hasMessageStartingWith("host.rules:4:1: error: this ruleset would cut off this host's connections to"
+                        + " etcd (10.9.0.1:32768 -> 10.9.0.5:2379): its new connections are dropped by filter OUTPUT"
+                        + " rule 2 `-A OUTPUT -p tcp -m tcp --dport 2379 -j REJECT --reject-with icmp-port-unreachable'")
+                .hasMessageContaining("nothing was changed");
+    }
+
+    @Test
+    void namesTheRuleThatDropsTheServersReplies() throws Exception {
+        String text = """
+                *filter
+                :INPUT DROP [0:0]
+                -A INPUT -i lo -j ACCEPT
+                -A INPUT -p tcp --sport 22 -j ACCEPT
+                COMMIT
+                """;
+        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST))
+                .hasMessageStartingWith("host.rules: error: this ruleset would cut off this host's connections to etcd")
+                .hasMessageContaining("its replies are dropped by the policy DROP of filter INPUT");
+        String allowed = text.replace("--sport 22", "-m conntrack --ctstate ESTABLISHED");
+        LockoutGuard.check(ETCD, allowed, desired(allowed), HOST);
+    }
+
+    @Test
+    void aServerOnTheHostItselfIsReachedOverLoopbackAndOneWithoutARouteIsNoneOfTheRulesetsBusiness()
+            throws Exception {
+        String text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -j ACCEPT\nCOMMIT\n";
+        assertThatThrownBy(() -> LockoutGuard.check(new OutgoingConnection("etcd", "127.0.0.1", 2379), text,
+                desired(text), HOST))
+                .hasMessageContaining("(127.0.0.1:32768 -> 127.0.0.1:2379): its new connections are dropped by the policy DROP of filter INPUT");
+        LockoutGuard.check(new OutgoingConnection("etcd", "203.0.113.9", 2379), text, desired(text), HOST);
+        LockoutGuard.check(new OutgoingConnection("etcd", "2001:db8::9", 2379), text, desired(text), HOST);
+    }
+
     @Test
     void anEstablishedAcceptBeforeTheDropLetsTheSessionThrough() throws Exception {
         String text = """

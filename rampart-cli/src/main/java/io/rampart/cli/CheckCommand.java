@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.RulesetFile;
 import io.rampart.config.Diagnostic;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
@@ -41,6 +42,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--expand", description = "Print the iptables-restore text FILE stands for, per family.")
     boolean expand;
 
+    @Option(names = "--no-dead-rules", description = "Skip the warnings about rules no packet reaches and rules"
+            + " whose removal changes nothing (an analysis over all packets; a few seconds for 10,000 rules).")
+    boolean noDeadRules;
+
     @Spec
     CommandSpec spec;
 
@@ -62,12 +67,14 @@ final class CheckCommand implements Callable<Integer> {
             throw new InputException("-4 and -6 exclude each other");
         }
         RulesetSource source = RulesetFiles.load(file, ipv6 ? Family.IPV6 : Family.IPV4, Optional.empty());
+        List<Diagnostic> findings = source.hasErrors() || noDeadRules ? source.diagnostics()
+                : DeadRuleWarnings.with(source);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (json) {
-            out.println(Json.document(source.diagnostics().stream().map(JsonDiagnostic::of).toList()));
+            out.println(Json.document(findings.stream().map(JsonDiagnostic::of).toList()));
         } else {
-            err.print(RulesetFiles.render(source, true) + RulesetFiles.render(source, false));
+            err.print(RulesetFile.render(source, findings, true) + RulesetFile.render(source, findings, false));
             err.flush();
             if (expand && !source.hasErrors()) {
                 for (FamilyRuleset ruleset : source.families().values()) {
@@ -75,15 +82,15 @@ final class CheckCommand implements Callable<Integer> {
                     out.print(ruleset.restoreText());
                 }
             }
-            out.println(summary(source));
+            out.println(summary(source, findings));
         }
         out.flush();
         return source.hasErrors() ? ExitCode.BAD_INPUT : ExitCode.OK;
     }
 
-    private String summary(RulesetSource source) {
-        long errors = source.diagnostics().stream().filter(Diagnostic::isError).count();
-        long warnings = source.diagnostics().size() - errors;
+    private String summary(RulesetSource source, List<Diagnostic> diagnostics) {
+        long errors = diagnostics.stream().filter(Diagnostic::isError).count();
+        long warnings = diagnostics.size() - errors;
         String findings = plural(errors, "error") + ", " + plural(warnings, "warning");
         if (errors > 0) {
             return file + ": " + findings;

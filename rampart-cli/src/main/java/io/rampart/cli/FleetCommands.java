@@ -27,6 +27,38 @@ final class FleetCommands {
         @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
                 description = "The key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
         String prefix;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
+    }
+
+    /** TLS with a client certificate to etcd; all three files or none. */
+    static final class TlsOptions {
+        @Option(names = "--etcd-cacert", paramLabel = "FILE",
+                description = "TLS to etcd (https:// endpoints): the CA certificate that signed etcd's (PEM).")
+        Path caCert;
+
+        @Option(names = "--etcd-cert", paramLabel = "FILE",
+                description = "TLS to etcd: this client's certificate (PEM); its common name is the etcd user.")
+        Path cert;
+
+        @Option(names = "--etcd-key", paramLabel = "FILE",
+                description = "TLS to etcd: this client's private key (PKCS#8 PEM).")
+        Path key;
+    }
+
+    /** {@code rampart serve}'s fleet view: the page shows the fleet of this etcd. */
+    static final class ServeOptions {
+        @Option(names = "--etcd", paramLabel = "URLS",
+                description = "Show the fleet of these etcd endpoints on the page (and at /api/fleet).")
+        String endpoints;
+
+        @Option(names = "--prefix", paramLabel = "PREFIX", defaultValue = "/rampart/",
+                description = "With --etcd: the key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
+        String prefix;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
     }
 
     /** {@code rampart agent}'s fleet mode: no FILE, the fleet assigns it. */
@@ -51,6 +83,14 @@ final class FleetCommands {
                 description = "Fleet mode: the key prefix the fleet lives under (default: ${DEFAULT-VALUE}).")
         String prefix;
 
+        @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s",
+                description = "Fleet mode: how long etcd may take to answer after a revision is applied before the"
+                        + " agent rolls it back: 30s, 2m or plain seconds (default: ${DEFAULT-VALUE}).")
+        String grace;
+
+        @Mixin
+        TlsOptions tls = new TlsOptions();
+
         boolean given() {
             return endpoints != null || host != null;
         }
@@ -59,7 +99,7 @@ final class FleetCommands {
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
             subcommands = {Publish.class, RolloutCommands.Start.class, RolloutCommands.Resume.class,
-                    RolloutCommands.Halt.class, RolloutCommands.Rollback.class, Status.class})
+                    RolloutCommands.Halt.class, RolloutCommands.Rollback.class, Status.class, PlanRevision.class})
     static final class Fleet {
     }
 
@@ -87,7 +127,7 @@ final class FleetCommands {
 
         @Override
         public Integer call() {
-            return FleetRunner.publish(etcd.endpoints, etcd.prefix, file, message, json, spec.commandLine().getOut(),
+            return FleetRunner.publish(etcd, file, message, json, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
     }
@@ -113,7 +153,41 @@ final class FleetCommands {
 
         @Override
         public Integer call() {
-            return FleetRunner.status(etcd.endpoints, etcd.prefix, select, json, spec.commandLine().getOut());
+            return FleetRunner.status(etcd.endpoints, etcd.prefix, etcd.tls, select, json, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = {"A fleet-wide dry run: every selected online host plans REVISION against its own kernel"
+                    + " with its own values, and reports what applying it would change, without applying anything.",
+                    "Prints each host's changes, the hosts whose values make the revision fail (with check's errors)"
+                            + " and the hosts that did not answer within --wait. Exit 0 when every host answered and"
+                            + " none failed, 1 when a host failed, 4 when a host did not answer."})
+    static final class PlanRevision implements Callable<Integer> {
+        @Mixin
+        EtcdOptions etcd;
+
+        @Parameters(index = "0", paramLabel = "REVISION", description = "A published revision's id.")
+        String revision;
+
+        @Option(names = "--select", paramLabel = "LABEL=VALUE,...", defaultValue = "",
+                description = "Only the hosts with these labels (default: every online host).")
+        String select;
+
+        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
+                description = "How long to wait for the hosts' answers: 30s, 2m or plain seconds"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String wait;
+
+        @Option(names = "--json", description = "The answers as one JSON object on stdout.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return FleetRunner.plan(etcd, revision, select, wait, json, spec.commandLine().getOut());
         }
     }
 }

@@ -142,7 +142,7 @@ final class FleetDemoRun {
 
     private static int status(String endpoint, PrintWriter out) {
         out.printf("$ rampart fleet status --etcd %s%n", endpoint);
-        return FleetRunner.status(endpoint, StoreLayout.DEFAULT_PREFIX, "", false, out);
+        return FleetRunner.status(endpoint, StoreLayout.DEFAULT_PREFIX, new FleetCommands.TlsOptions(), "", false, out);
     }
 
     private static List<String> input(Netns netns) {

@@ -44,7 +44,7 @@ final class RolloutRunner {
         PrintWriter out = output.spec.commandLine().getOut();
         PrintWriter progress = output.json ? output.spec.commandLine().getErr() : out;
         Rollout.Ended ended;
-        try (EtcdStore store = EtcdStore.connect(output.etcd.endpoints, new StoreLayout(output.etcd.prefix))) {
+        try (EtcdStore store = FleetRunner.connect(output.etcd.endpoints, output.etcd.prefix, output.etcd.tls)) {
             ended = action.apply(new Rollout(store, FleetRunner.publisher(), line -> {
                 progress.println(line);
                 progress.flush();

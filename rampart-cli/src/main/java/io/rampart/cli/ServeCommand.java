@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.api.ApiServer;
+import io.rampart.api.FleetSource;
 import io.rampart.api.RampartService;
 import io.rampart.api.ServerOptions;
 import io.rampart.api.ServerToken;
@@ -59,6 +60,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " of series (default: ${DEFAULT-VALUE}).")
     int metricsRules;
 
+    @Mixin
+    FleetCommands.ServeOptions fleet;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
             description = "A ruleset file: status and drift events compare the kernel with it.")
     Path file;
@@ -85,8 +89,11 @@ final class ServeCommand implements Callable<Integer> {
                     : ServerToken.generateInto(tokenPath);
             RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system(),
                     NetnsValueResolver::new, Main.class.getName());
-            ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
-            serveUntilSignalled(server, () -> announce(server, tokenPath));
+            try (FleetSource shown = fleet.endpoints == null ? null : FleetRunner.fleetSource(fleet)) {
+                ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system(),
+                        shown);
+                serveUntilSignalled(server, () -> announce(server, tokenPath));
+            }
             return ExitCode.OK;
         } catch (Failure e) {
             if (e.category() == Failure.Category.USAGE) {
@@ -116,7 +123,9 @@ final class ServeCommand implements Callable<Integer> {
             out.println(Json.line(started));
         } else {
             out.println("serving " + server.url() + " (" + (options.netns == null ? "host" : "netns " + options.netns)
-                    + (file == null ? "" : ", " + file) + "); the token for apply is in " + tokenPath);
+                    + (file == null ? "" : ", " + file)
+                    + (fleet.endpoints == null ? "" : ", the fleet of " + fleet.endpoints)
+                    + "); the token for apply is in " + tokenPath);
         }
         out.flush();
     }

@@ -64,7 +64,7 @@ class FleetAgentKernelTest {
                 StringWriter log = new StringWriter();
                 FleetAgent agent = FleetRunner.fleetAgent(store, "web1", Map.of("role", "web"), state, Family.IPV4,
                         netns, Duration.ofSeconds(5), new PrintWriter(log, true));
-                Thread running = start(agent);
+                Thread running = FleetKernelSupport.startOnThread(agent);
                 try {
                     await("web1 converged on " + first, () -> status(store).state() == HostStatus.State.CONVERGED
                             && first.equals(status(store).revision()), log);
@@ -111,7 +111,7 @@ class FleetAgentKernelTest {
             try (EtcdStore gone = EtcdStore.connect("http://127.0.0.1:9", StoreLayout.standard())) {
                 FleetAgent agent = FleetRunner.fleetAgent(gone, "web1", Map.of("role", "web"), state, Family.IPV4,
                         netns, Duration.ofSeconds(5), new PrintWriter(log, true));
-                Thread running = start(agent);
+                Thread running = FleetKernelSupport.startOnThread(agent);
                 try {
                     await("the last good revision enforced without etcd", () -> save(netns)
                             .contains("-A INPUT -s 198.51.100.0/24 -p tcp -m tcp --dport 22 -j ACCEPT"), log);
@@ -130,18 +130,6 @@ class FleetAgentKernelTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
         return lines.get(lines.size() - 1);
-    }
-
-    private static Thread start(FleetAgent agent) {
-        Thread thread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "fleet agent under test");
-        thread.start();
-        return thread;
     }
 
     private static HostStatus status(EtcdStore store) {

@@ -15,9 +15,15 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.rampart.api.OutgoingConnection;
 import io.rampart.model.Failure;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +52,9 @@ public final class EtcdStore implements AutoCloseable {
     /** How long connecting to an endpoint may take. */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
+    /** How long {@link #reachable} pauses after every endpoint refused. */
+    private static final long RETRY_PAUSE_MILLIS = 200;
+
     private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
     private final Client client;
@@ -63,34 +72,105 @@ public final class EtcdStore implements AutoCloseable {
      * {@code --advertise-client-urls} names them). Connecting happens at the first operation.
      */
     public static EtcdStore connect(String endpoints, StoreLayout layout) {
-        List<URI> uris = parseEndpoints(endpoints);
+        return connect(endpoints, layout, null);
+    }
+
+    /**
+     * A store on {@code endpoints} over TLS with {@code tls}'s client certificate ({@code https://HOST:PORT}
+     * endpoints), or in plain text when {@code tls} is null ({@code http://}).
+     */
+    public static EtcdStore connect(String endpoints, StoreLayout layout, EtcdTls tls) {
+        List<URI> uris = parseEndpoints(endpoints, tls == null ? "http" : "https");
         // gRPC logs through SLF4J, which without a provider warns on stderr at every start.
         if (System.getProperty(SLF4J_VERBOSITY) == null) {
             System.setProperty(SLF4J_VERBOSITY, "ERROR");
         }
-        Client client = Client.builder().endpoints(uris).connectTimeout(CONNECT_TIMEOUT).waitForReady(false)
-                .retryMaxDuration(TIMEOUT).build();
-        return new EtcdStore(client, uris, layout);
+        var builder = Client.builder().endpoints(uris).connectTimeout(CONNECT_TIMEOUT).waitForReady(false)
+                .retryMaxDuration(TIMEOUT);
+        if (tls != null) {
+            builder.sslContext(tls.sslContext());
+        }
+        return new EtcdStore(builder.build(), uris, layout);
     }
 
-    /** The endpoints of {@code --etcd}; each must be an http URL with a host and a port. */
-    static List<URI> parseEndpoints(String text) {
+    /** The endpoints of {@code --etcd}; each must be a URL of {@code scheme} with a host and a port. */
+    static List<URI> parseEndpoints(String text, String scheme) {
         List<URI> uris = new ArrayList<>();
         for (String part : text.split(",", -1)) {
             String endpoint = part.strip();
             try {
                 URI uri = new URI(endpoint);
-                if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
+                if (!scheme.equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
                         || !(uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))) {
-                    throw new URISyntaxException(endpoint, "not of the form http://HOST:PORT");
+                    throw new URISyntaxException(endpoint, "not of the form " + scheme + "://HOST:PORT");
                 }
                 uris.add(uri);
             } catch (URISyntaxException e) {
-                throw new Failure(Failure.Category.USAGE, "--etcd: `" + endpoint
-                        + "' is not an etcd endpoint: write http://HOST:PORT, several separated by commas");
+                throw new Failure(Failure.Category.USAGE, "--etcd: `" + endpoint + "' is not an etcd endpoint: write "
+                        + scheme + "://HOST:PORT, several separated by commas"
+                        + (scheme.equals("http") ? " (https:// with --etcd-cacert, --etcd-cert and --etcd-key)"
+                        : " (http:// without --etcd-cacert, --etcd-cert and --etcd-key)"));
             }
         }
         return List.copyOf(uris);
+    }
+
+    /** The TCP connections this client opens, one per address of each endpoint, for the lockout guard. */
+    public List<OutgoingConnection> connections() {
+        List<OutgoingConnection> connections = new ArrayList<>();
+        for (URI endpoint : endpoints) {
+            try {
+                for (InetAddress address : InetAddress.getAllByName(endpoint.getHost())) {
+                    String literal = address.getHostAddress();
+                    int scope = literal.indexOf('%');
+                    connections.add(new OutgoingConnection("etcd", scope < 0 ? literal : literal.substring(0, scope),
+                            endpoint.getPort()));
+                }
+            } catch (UnknownHostException e) {
+                // a name that does not resolve leads nowhere the ruleset could cut
+            }
+        }
+        return connections;
+    }
+
+    /**
+     * Whether etcd answers within {@code within}: a new TCP connection to an endpoint, and a read of
+     * {@code key} over the client's own connection, both succeed.
+     */
+    public boolean reachable(Duration within, String key) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            for (URI endpoint : endpoints) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()),
+                            (int) Math.min(left, CONNECT_TIMEOUT.toMillis()));
+                } catch (IOException e) {
+                    continue;
+                }
+                CompletableFuture<GetResponse> read = client.getKVClient().get(bytes(key),
+                        GetOption.builder().withCountOnly(true).build());
+                try {
+                    read.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                            TimeUnit.MILLISECONDS);
+                    return true;
+                } catch (ExecutionException | TimeoutException e) {
+                    read.cancel(true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            try {
+                Thread.sleep(RETRY_PAUSE_MILLIS); // every endpoint refused at once: try again shortly
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     public StoreLayout layout() {
@@ -141,8 +221,16 @@ public final class EtcdStore implements AutoCloseable {
 
     /** The store's revision now: a watch from one past it misses nothing written after this read. */
     public long revision() {
-        return await(client.getKVClient().get(bytes(layout.prefix()), GetOption.builder().withCountOnly(true).build()),
-                "read " + layout.prefix()).getHeader().getRevision();
+        return revision(layout.prefix(), true);
+    }
+
+    /**
+     * The store's revision now, read through {@code key} (with {@code prefix}, the range under it), for a
+     * client whose role may read no more than that.
+     */
+    public long revision(String key, boolean prefix) {
+        return await(client.getKVClient().get(bytes(key), GetOption.builder().isPrefix(prefix).withCountOnly(true)
+                .build()), "read " + key).getHeader().getRevision();
     }
 
     /** A lease of {@code ttlSeconds}, kept alive until the returned handle is closed; {@code onLost} hears its end. */

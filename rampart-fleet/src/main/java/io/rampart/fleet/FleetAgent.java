@@ -2,11 +2,20 @@ package io.rampart.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation;
+import io.rampart.api.SafeApply;
 import io.rampart.model.Failure;
+import io.rampart.model.Family;
+import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
+import io.rampart.reconcile.CheckedXtables;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
+import io.rampart.reconcile.Xtables;
+import io.rampart.system.Netns;
+import io.rampart.system.SystemException;
 import io.rampart.system.agent.Agent;
 import io.rampart.system.agent.AgentEvent;
 import io.rampart.system.agent.InvalidFileException;
@@ -25,6 +34,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +47,14 @@ import java.util.stream.Stream;
  * enforces (the host's values as definitions, then an include of the revision's main file, so
  * includes resolve inside the bundle), and {@code good.rules} the last one applied. A restart
  * without etcd enforces {@code good.rules}; etcd's absence is retried every second, and a broken
- * watch (etcd gone, or its revision compacted) leads to a fresh read and a new watch.
+ * watch (etcd gone, or its revision compacted) leads to a fresh read and a new watch; every
+ * {@link #RESYNC} everything is read again, for what a watch may have missed.
+ *
+ * <p>When the agent's own traffic passes the rules it manages ({@link SelfGuard}), a revision is
+ * applied only if the host's connections to etcd, traced through the rules as they will be, get
+ * through; and once applied, etcd must answer within the grace period, or the apply is rolled back
+ * (the dead-man timer of {@code apply --confirm} stands behind the agent) and the revision before
+ * stays enforced. Only a revision that passed is kept as {@code good.rules}.
  */
 public final class FleetAgent {
 
@@ -47,13 +64,40 @@ public final class FleetAgent {
         DesiredState read(Path file) throws InvalidFileException;
     }
 
-    /** How long the host's registration outlives the agent; a killed agent is offline after this. */
+    /**
+     * How the agent keeps its own way to etcd open, given when its traffic passes the rules it manages.
+     *
+     * @param grace how long etcd may take to answer after an apply before the apply is rolled back
+     */
+    public record SelfGuard(Netns netns, Confirmations confirmations, Duration grace) {
+
+        /** The guard of an agent on {@code netns}; the timer is {@code mainClass} run as the rollback timer. */
+        public static SelfGuard of(Netns netns, Family family, Duration grace, String mainClass) {
+            return new SelfGuard(netns, new Confirmations(PendingConfirmation.of(new PendingConfirmation.Target(
+                    netns.name().orElse(null), family)), netns.runner(), mainClass), grace);
+        }
+
+        /** Whether this process's own packets pass {@code netns}'s rules: it runs in that namespace. */
+        public static boolean ownTrafficPasses(Netns netns) {
+            return netns.name().isEmpty() || netns.identity().equals(Netns.host(netns.runner()).identity());
+        }
+    }
+
+    /** How the host's registration outlives the agent; a killed agent is offline after this. */
     public static final long LEASE_SECONDS = 5;
+    /** The default grace period after an apply for etcd to answer. */
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
+    /** How often the assignment and the host's variables are read again whatever the watches said. */
+    public static final Duration RESYNC = Duration.ofSeconds(60);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration DECIDE_BEFORE_DEADLINE = Duration.ofMillis(500);
+    /** Why a repair of a rolled-back revision is not written while the one before is being restored. */
+    private static final String AWAITING_PREVIOUS = "a revision that was rolled back is not written again;"
+            + " the revision before it is being restored";
     private static final String HEADER = "# rampart fleet: host %s, revision %s\n";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private enum Wake { STATUS, CHANGED, BROKEN, STOP }
+    private enum Wake { STATUS, CHANGED, PLAN, BROKEN, STOP }
 
     private final EtcdStore store;
     private final String host;
@@ -61,6 +105,8 @@ public final class FleetAgent {
     private final Path stateDir;
     private final RulesetReader reader;
     private final Reconciler reconciler;
+    private final Reconciler planner;
+    private final SelfGuard selfGuard;
     private final KernelWatch watch;
     private final Consumer<String> log;
     private final BlockingQueue<Wake> wake = new LinkedBlockingQueue<>();
@@ -72,21 +118,38 @@ public final class FleetAgent {
     private String assignedText;
     private String appliedText;
     private String lastError;
-    private String lastReadText;
-    // What the last read and the last apply made of their texts: a text that reads as what is applied is held already.
-    private DesiredState lastReadState;
-    private DesiredState appliedState;
 
+    /** A reading of desired.rules: its text and what it says. */
+    private record Read(String text, DesiredState state) {
+    }
+
+    // On the agent's thread: the reading an apply is about to write (null when it is a repair),
+    // the one in force, the last that etcd was reached with, and one that was rolled back.
+    private Read pendingRead;
+    private Read enforcedRead;
+    private String confirmedText;
+    private String rolledBackText;
+    private SafeApply safeApply;
+    private Read safeApplyOf;
+    private volatile boolean agentStarted;
+    private String answeredPlan;
+
+    /**
+     * @param kernel    the host's rules
+     * @param selfGuard keeps the agent's way to etcd open; null when the agent's traffic does not pass the rules
+     */
     public FleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, RulesetReader reader,
-                      Reconciler reconciler, KernelWatch watch, Consumer<String> log) {
+                      Xtables kernel, KernelWatch watch, Consumer<String> log, SelfGuard selfGuard) {
         this.store = store;
         this.host = host;
         this.labels = Map.copyOf(labels);
         this.stateDir = stateDir;
         this.reader = reader;
-        this.reconciler = reconciler;
+        this.reconciler = new Reconciler(new CheckedXtables(kernel, this::aroundWrite), StandardExtensions.registry());
+        this.planner = new Reconciler(kernel, StandardExtensions.registry());
         this.watch = watch;
         this.log = log;
+        this.selfGuard = selfGuard;
     }
 
     /** The state directory of {@code host} by default. */
@@ -106,17 +169,34 @@ public final class FleetAgent {
     public void run() throws InvalidFileException, PlanException, ApplyException, IOException {
         Files.createDirectories(stateDir.resolve("revisions"));
         if (Files.exists(good())) {
-            replace(desired(), Files.readString(good()));
+            confirmedText = Files.readString(good());
+            replace(desired(), confirmedText);
         }
         Thread link = new Thread(this::followEtcd, "rampart fleet etcd");
         link.setDaemon(true);
         link.start();
         try {
-            if (awaitReadable()) {
+            String refused = null;
+            while (awaitReadable(refused)) {
                 Agent started = new Agent(desired(), this::readDesired, reconciler, watch, this::heard);
                 agent = started;
-                if (!stopped) {
+                if (stopped) {
+                    return;
+                }
+                agentStarted = false;
+                try {
                     started.run();
+                    return;
+                } catch (PlanException | ApplyException | SystemException e) {
+                    if (agentStarted) {
+                        throw e;
+                    }
+                    // The first apply failed, so nothing of it is enforced: report, and wait for another revision.
+                    refused = Files.readString(desired());
+                    failed(e.getMessage());
+                    if (confirmedText != null && !confirmedText.equals(refused)) {
+                        replace(desired(), confirmedText);
+                    }
                 }
             }
         } finally {
@@ -144,12 +224,12 @@ public final class FleetAgent {
     }
 
     /**
-     * Waits until {@code desired.rules} reads clean; one that does not is reported and, when a good
-     * one is kept, replaced by it. False when stopped first.
+     * Waits until {@code desired.rules} reads clean and is not {@code refused}; one that does not
+     * read is reported and, when a good one is kept, replaced by it. False when stopped first.
      */
-    private boolean awaitReadable() throws IOException {
+    private boolean awaitReadable(String refused) throws IOException {
         while (!stopped) {
-            if (Files.exists(desired())) {
+            if (Files.exists(desired()) && !Files.readString(desired()).equals(refused)) {
                 try {
                     readDesired();
                     return true;
@@ -181,25 +261,81 @@ public final class FleetAgent {
             throw new InvalidFileException(desired() + ": cannot read: " + e.getMessage());
         }
         DesiredState state = reader.read(desired());
-        synchronized (this) {
-            lastReadText = text;
-            lastReadState = state;
-            if (state.equals(appliedState) && !text.equals(appliedText)) {
-                // The agent applies nothing for it (a host sent back to the rules it still enforces): held as it is.
-                held(text);
-            }
+        Read read = new Read(text, state);
+        Read enforced = enforcedRead;
+        if (enforced != null && state.equals(enforced.state()) && !text.equals(enforced.text())) {
+            // The agent applies nothing for it (a host sent back to the rules it still enforces): held as it is.
+            held(read);
+            pendingRead = null;
+        } else {
+            pendingRead = read;
         }
         return state;
     }
 
+    /** The kernel holds {@code read}, which etcd was reached with: it is the good one, and the host's state is reported. */
+    private void held(Read read) {
+        enforcedRead = read;
+        confirmedText = read.text();
+        synchronized (this) {
+            appliedText = read.text();
+            try {
+                replace(good(), appliedText);
+            } catch (IOException e) {
+                log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
+            }
+            if (appliedText.equals(assignedText)) {
+                lastError = null;
+            }
+        }
+        wake.add(Wake.STATUS);
+    }
+
+    /**
+     * Around each write: a reading etcd was reached with is written as it is; any other is traced
+     * for the host's etcd connections and armed to roll back, when the agent guards itself.
+     */
+    private Xtables.RestoreResult aroundWrite(String saved, String script, Supplier<Xtables.RestoreResult> write) {
+        Read applying = pendingRead != null ? pendingRead : enforcedRead;
+        if (selfGuard == null || applying == null || applying.text().equals(confirmedText)) {
+            return write.get();
+        }
+        if (applying.text().equals(rolledBackText)) {
+            throw new SystemException(AWAITING_PREVIOUS);
+        }
+        if (safeApplyOf != applying) {
+            safeApply = new SafeApply(selfGuard.confirmations(), selfGuard.grace(), null, store.connections());
+            safeApplyOf = applying;
+        }
+        try {
+            return safeApply.around(applying.state(), selfGuard.netns()).around(saved, script, write);
+        } catch (SystemException e) {
+            throw e;
+        } catch (Failure e) {
+            throw new SystemException(e.getMessage()); // the agent reports a refused write as the kernel's
+        }
+    }
+
     private void heard(AgentEvent event) {
+        if (AWAITING_PREVIOUS.equals(event.message())) {
+            return; // the rolled-back revision's repair, refused while the revision before comes back
+        }
         log.accept(event.kind().label() + (event.message() == null ? "" : ": " + event.message().lines().findFirst()
                 .orElse("")));
+        if (event.kind() == AgentEvent.Kind.STARTED || event.kind() == AgentEvent.Kind.STOPPED) {
+            agentStarted = true;
+            return;
+        }
+        // Every other event ends an apply or a repair.
+        Read read = pendingRead != null ? pendingRead : enforcedRead;
+        boolean kept = settle(event, read);
+        pendingRead = null;
         synchronized (this) {
             switch (event.kind()) {
                 case APPLIED -> {
-                    appliedState = lastReadState;
-                    held(lastReadText);
+                    if (kept) {
+                        held(read);
+                    }
                     return;
                 }
                 case REPAIRED -> {
@@ -216,18 +352,50 @@ public final class FleetAgent {
         wake.add(Wake.STATUS);
     }
 
-    /** The kernel holds {@code text}: it is the good one, and the host's state is reported. */
-    private synchronized void held(String text) {
-        appliedText = text;
-        try {
-            replace(good(), appliedText);
-        } catch (IOException e) {
-            log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
+    /**
+     * Ends the confirmation a write armed, if one did: kept when etcd answers within the grace period
+     * after an apply, rolled back otherwise (or when the apply failed after writing), and then the
+     * revision before is put back in desired.rules. True unless rolled back.
+     */
+    private boolean settle(AgentEvent event, Read read) {
+        SafeApply armedBy = safeApply;
+        safeApply = null;
+        safeApplyOf = null;
+        Optional<PendingConfirmation.State> armed = armedBy == null ? Optional.empty() : armedBy.armed();
+        if (armed.isEmpty()) {
+            return true;
         }
-        if (appliedText.equals(assignedText)) {
-            lastError = null;
+        Confirmations confirmations = selfGuard.confirmations();
+        boolean applied = event.kind() == AgentEvent.Kind.APPLIED || event.kind() == AgentEvent.Kind.REPAIRED;
+        // The agent decides a moment before the deadline, so that it, not the timer behind it, rolls back.
+        Duration left = Duration.between(Instant.now(), armed.get().deadline()).minus(DECIDE_BEFORE_DEADLINE);
+        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm()) {
+            log.accept("etcd answered after applying revision " + revisionOf(read.text()) + ": keeping it");
+            return true;
+        }
+        String why = applied ? "etcd at " + store.endpoints() + " did not answer within "
+                + selfGuard.grace().toSeconds() + " s of applying it" : "its apply failed after writing";
+        try {
+            confirmations.rollBack(why, armed.get().id());
+        } catch (SystemException e) {
+            log.accept("the rollback of revision " + revisionOf(read.text()) + " failed: " + e.getMessage());
+        }
+        rolledBackText = read.text();
+        String message = "revision " + revisionOf(read.text()) + " was rolled back: " + why + "; the revision before"
+                + " stays enforced";
+        log.accept(message);
+        synchronized (this) {
+            lastError = message;
+        }
+        if (confirmedText != null) {
+            try {
+                replace(desired(), confirmedText);
+            } catch (IOException e) {
+                log.accept("cannot restore " + desired() + ": " + e.getMessage());
+            }
         }
         wake.add(Wake.STATUS);
+        return false;
     }
 
     private synchronized void failed(String error) {
@@ -287,17 +455,25 @@ public final class FleetAgent {
         wake.clear();
         try (EtcdStore.Lease lease = store.lease(LEASE_SECONDS, () -> wake.add(Wake.BROKEN))) {
             store.put(store.layout().registration(host), registration(), lease);
-            long revision = store.revision();
+            long revision = store.revision(store.layout().assignment(host), false);
             sync();
             report();
+            answerPlan();
             try (AutoCloseable assignment = store.watch(store.layout().assignment(host), false, revision + 1,
                     () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN));
                  AutoCloseable vars = store.watch(store.layout().vars(host), true, revision + 1,
-                         () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN))) {
+                         () -> wake.add(Wake.CHANGED), () -> wake.add(Wake.BROKEN));
+                 AutoCloseable plans = store.watch(store.layout().planRequest(), false, revision + 1,
+                         () -> wake.add(Wake.PLAN), () -> wake.add(Wake.BROKEN))) {
                 while (!stopped) {
-                    Wake next = wake.take();
+                    Wake next = wake.poll(RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        sync(); // what a watch may have missed
+                        continue;
+                    }
                     switch (next) {
                         case CHANGED -> sync();
+                        case PLAN -> answerPlan();
                         case STATUS -> report();
                         case BROKEN, STOP -> {
                             return;
@@ -339,14 +515,9 @@ public final class FleetAgent {
         String id = assigned.get().strip();
         String text;
         try {
-            Revision revision = fetch(id);
-            Map<String, String> vars = new LinkedHashMap<>();
-            String varsPrefix = store.layout().vars(host);
-            store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
-            text = String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
-                    + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
+            text = wrapper(id);
         } catch (Failure e) {
-            if (e.category() == Failure.Category.SYSTEM && e.getMessage().startsWith("etcd at ")) {
+            if (unreachable(e)) {
                 throw e;
             }
             synchronized (this) {
@@ -373,6 +544,54 @@ public final class FleetAgent {
             rewritten.notifyAll();
         }
         wake.add(Wake.STATUS);
+    }
+
+    /**
+     * What the agent reads for revision {@code id}: the host's values as definitions, then an include
+     * of the revision's main file, fetched into the state directory.
+     */
+    private String wrapper(String id) {
+        Revision revision = fetch(id);
+        Map<String, String> vars = new LinkedHashMap<>();
+        String varsPrefix = store.layout().vars(host);
+        store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
+        return String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
+                + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
+    }
+
+    private static boolean unreachable(Failure e) {
+        return e.category() == Failure.Category.SYSTEM && e.getMessage().startsWith("etcd at ");
+    }
+
+    /**
+     * Answers the plan request, once, if it asks this host and is still awaited: the revision read
+     * with the host's values and planned against its kernel, without applying anything.
+     */
+    private void answerPlan() {
+        PlanRequest request = store.get(store.layout().planRequest()).map(PlanRequest::fromJson).orElse(null);
+        if (request == null || request.id().equals(answeredPlan) || request.expired(Instant.now())
+                || !request.selects(labels)) {
+            return;
+        }
+        answeredPlan = request.id();
+        Path file = stateDir.resolve("plan.rules");
+        HostPlan answer;
+        try {
+            replace(file, wrapper(request.revision()));
+            answer = new HostPlan(request.id(), host, request.revision(), planner.plan(reader.read(file)), null);
+        } catch (PlanException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, file + ": " + e.getMessage());
+        } catch (Failure e) {
+            if (unreachable(e)) {
+                throw e;
+            }
+            answer = new HostPlan(request.id(), host, request.revision(), null, e.getMessage());
+        } catch (IOException e) {
+            answer = new HostPlan(request.id(), host, request.revision(), null, "cannot write " + file + ": "
+                    + e.getMessage());
+        }
+        log.accept("planned revision " + request.revision() + (answer.error() == null ? "" : ": it fails here"));
+        store.put(store.layout().plan(host), answer.toJson());
     }
 
     /**

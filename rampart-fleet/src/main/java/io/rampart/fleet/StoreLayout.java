@@ -50,6 +50,16 @@ public record StoreLayout(String prefix) {
         return hosts() + host + "/status";
     }
 
+    /** A host's answer to the last plan request. */
+    public String plan(String host) {
+        return hosts() + host + "/plan";
+    }
+
+    /** The fleet-wide dry run the agents answer. */
+    public String planRequest() {
+        return prefix + "plan/request";
+    }
+
     /** A host's own variables for the ruleset language, one key per variable. */
     public String vars(String host) {
         return hosts() + host + "/vars/";

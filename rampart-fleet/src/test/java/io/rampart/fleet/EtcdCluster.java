@@ -29,15 +29,23 @@ public final class EtcdCluster implements AutoCloseable {
 
     private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
 
-    /** One etcd process and where it listens. */
-    public record Member(String name, int clientPort, int peerPort, Path dataDir, Path log, Process process) {
+    /** One etcd process and where it listens: clients on {@code address} (and loopback), health on loopback. */
+    public record Member(String name, String address, String scheme, int clientPort, int peerPort, int healthPort,
+                         Path dataDir, Path log, Process process, List<String> command) {
         public String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return scheme + "://" + address + ":" + clientPort;
         }
 
         String peerUrl() {
             return "http://127.0.0.1:" + peerPort;
         }
+    }
+
+    /**
+     * The server's side of TLS: etcd's certificate and key and the CA its clients' certificates must
+     * be signed by; with it, clients connect over https with a certificate ({@code --client-cert-auth}).
+     */
+    public record ServerTls(Path caCert, Path cert, Path key) {
     }
 
     private final Path root;
@@ -50,15 +58,23 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** One member. */
     public static EtcdCluster single() {
-        return start(1);
+        return start(1, "127.0.0.1", null);
     }
 
     /** Three members forming one cluster. */
     public static EtcdCluster ofThree() {
-        return start(3);
+        return start(3, "127.0.0.1", null);
     }
 
-    private static EtcdCluster start(int size) {
+    /**
+     * One member whose clients connect to {@code address} (one of this host's, e.g. the root side of a
+     * namespace's veth), over TLS with client certificates when {@code tls} is given.
+     */
+    public static EtcdCluster single(String address, ServerTls tls) {
+        return start(1, address, tls);
+    }
+
+    private static EtcdCluster start(int size, String address, ServerTls tls) {
         requireEtcd();
         EtcdCluster cluster;
         try {
@@ -68,7 +84,7 @@ public final class EtcdCluster implements AutoCloseable {
         }
         Runtime.getRuntime().addShutdownHook(cluster.cleanup);
         try {
-            cluster.launch(size);
+            cluster.launch(size, address, tls);
             cluster.awaitHealthy();
             return cluster;
         } catch (RuntimeException | Error e) {
@@ -92,13 +108,14 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    private void launch(int size) {
+    private void launch(int size, String address, ServerTls tls) {
         List<String> names = new ArrayList<>();
         List<int[]> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             names.add("member" + i);
-            ports.add(new int[] {freePort(), freePort()});
+            ports.add(new int[] {freePort(), freePort(), freePort()});
         }
+        String scheme = tls == null ? "http" : "https";
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < size; i++) {
             initial.append(i == 0 ? "" : ",").append(names.get(i)).append("=http://127.0.0.1:").append(ports.get(i)[1]);
@@ -107,16 +124,24 @@ public final class EtcdCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             Path data = root.resolve(names.get(i));
             Path log = root.resolve(names.get(i) + ".log");
-            String client = "http://127.0.0.1:" + ports.get(i)[0];
+            String client = scheme + "://" + address + ":" + ports.get(i)[0];
+            String listen = address.equals("127.0.0.1") ? client
+                    : client + "," + scheme + "://127.0.0.1:" + ports.get(i)[0];
             String peer = "http://127.0.0.1:" + ports.get(i)[1];
-            ProcessBuilder builder = new ProcessBuilder("etcd", "--name", names.get(i), "--data-dir", data.toString(),
-                    "--listen-client-urls", client, "--advertise-client-urls", client,
+            List<String> command = new ArrayList<>(List.of("etcd", "--name", names.get(i), "--data-dir",
+                    data.toString(), "--listen-client-urls", listen, "--advertise-client-urls", client,
                     "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                    "--listen-metrics-urls", "http://127.0.0.1:" + ports.get(i)[2],
                     "--initial-cluster", initial.toString(), "--initial-cluster-state", "new",
-                    "--initial-cluster-token", token)
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+                    "--initial-cluster-token", token));
+            if (tls != null) {
+                command.addAll(List.of("--cert-file", tls.cert().toString(), "--key-file", tls.key().toString(),
+                        "--trusted-ca-file", tls.caCert().toString(), "--client-cert-auth"));
+            }
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             try {
-                members.add(new Member(names.get(i), ports.get(i)[0], ports.get(i)[1], data, log, builder.start()));
+                members.add(new Member(names.get(i), address, scheme, ports.get(i)[0], ports.get(i)[1],
+                        ports.get(i)[2], data, log, builder.start(), List.copyOf(command)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start etcd", e);
             }
@@ -129,6 +154,42 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops every member (SIGTERM), keeping their data for {@link #restart}. */
+    public synchronized void stop() {
+        for (Member member : members) {
+            member.process().destroy();
+        }
+        for (Member member : members) {
+            try {
+                if (!member.process().waitFor(10, TimeUnit.SECONDS)) {
+                    member.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted stopping etcd", e);
+            }
+        }
+    }
+
+    /** Starts every member stopped by {@link #stop} again, on its ports and data, and waits until healthy. */
+    public synchronized void restart() {
+        List<Member> restarted = new ArrayList<>();
+        for (Member member : members) {
+            try {
+                restarted.add(new Member(member.name(), member.address(), member.scheme(), member.clientPort(),
+                        member.peerPort(), member.healthPort(), member.dataDir(), member.log(),
+                        new ProcessBuilder(member.command()).redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.appendTo(member.log().toFile())).start(),
+                        member.command()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start etcd again", e);
+            }
+        }
+        members.clear();
+        members.addAll(restarted);
+        awaitHealthy();
     }
 
     /** Waits, within a bound, until each member answers {@code /health} with health true. */
@@ -155,7 +216,7 @@ public final class EtcdCluster implements AutoCloseable {
 
     private static boolean healthy(HttpClient http, Member member) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(member.clientUrl() + "/health"))
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + member.healthPort() + "/health"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 && response.body().replace(" ", "").contains("\"health\":\"true\"");
         } catch (IOException e) {
@@ -171,6 +232,29 @@ public final class EtcdCluster implements AutoCloseable {
             return Files.readString(member.log());
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Runs etcdctl on every member (as {@code tls}'s user over TLS, when given) and returns its output; fails on an error. */
+    public String etcdctl(EtcdTls tls, String... args) {
+        List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoints()));
+        if (tls != null) {
+            command.addAll(List.of("--cacert", tls.caCert().toString(), "--cert", tls.cert().toString(),
+                    "--key", tls.key().toString()));
+        }
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                fail(String.join(" ", command) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run etcdctl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

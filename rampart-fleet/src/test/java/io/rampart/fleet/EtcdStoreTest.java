@@ -55,12 +55,15 @@ class EtcdStoreTest {
     }
 
     @Test
-    void endpointsAreHttpUrlsWithAPort() {
-        assertThat(EtcdStore.parseEndpoints("http://127.0.0.1:2379, http://10.0.0.2:2379")).hasSize(2);
-        assertThatThrownBy(() -> EtcdStore.parseEndpoints("127.0.0.1:2379"))
+    void endpointsAreHttpUrlsWithAPortOrHttpsOnesWithTls() {
+        assertThat(EtcdStore.parseEndpoints("http://127.0.0.1:2379, http://10.0.0.2:2379", "http")).hasSize(2);
+        assertThat(EtcdStore.parseEndpoints("https://127.0.0.1:2379", "https")).hasSize(1);
+        assertThatThrownBy(() -> EtcdStore.parseEndpoints("https://127.0.0.1:2379", "http"))
+                .hasMessageContaining("(https:// with --etcd-cacert, --etcd-cert and --etcd-key)");
+        assertThatThrownBy(() -> EtcdStore.parseEndpoints("127.0.0.1:2379", "http"))
                 .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.category()).isEqualTo(Failure.Category.USAGE))
                 .hasMessageContaining("--etcd: `127.0.0.1:2379' is not an etcd endpoint");
-        assertThatThrownBy(() -> EtcdStore.parseEndpoints("http://host"))
+        assertThatThrownBy(() -> EtcdStore.parseEndpoints("http://host", "http"))
                 .hasMessageContaining("`http://host'");
     }
 }

@@ -14,6 +14,8 @@ const GROUP_PAGE = 24;
 const EDGES_PER_GROUP = 6;
 /** How often the counters of what is shown are read again. */
 const REFRESH_MILLIS = 5000;
+/** How often the fleet view, while shown, reads the fleet again. */
+const FLEET_REFRESH_MILLIS = 5000;
 /** Events wait this long for the rest of their burst, and the list keeps this many. */
 const EVENT_BATCH_MILLIS = 250;
 const MAX_EVENTS = 50;
@@ -877,6 +879,63 @@ function showView(name) {
   document.querySelectorAll('main[data-view]').forEach((view) => { view.hidden = view.dataset.view !== name; });
   document.querySelectorAll('.view-tab').forEach((tab) => tab.setAttribute('aria-pressed',
     String(tab.dataset.view === name)));
+  if (name === 'fleet') loadFleet();
+}
+
+/** The current (or last) rollout: its result, and each wave with its hosts and how each did. */
+function drawRollout(rollout, controller) {
+  $('fleet-rollout').hidden = !rollout;
+  if (!rollout) return;
+  $('fleet-rollout-summary').textContent = rollout.revision + ': ' + rollout.result + ', wave ' + rollout.wave + ' of '
+    + rollout.plan.length + (rollout.reason ? ' (' + rollout.reason + ')' : '')
+    + (rollout.result === 'running' ? (controller ? ', driven by ' + controller : ', no controller acts on it') : '');
+  $('fleet-waves').replaceChildren(...rollout.plan.map((hosts, index) => {
+    const wave = el('li', { 'data-wave': String(index + 1) });
+    wave.append(el('span', {}, 'wave ' + (index + 1) + ': '));
+    hosts.forEach((host, at) => {
+      const outcome = rollout.hosts[host] || { outcome: 'pending' };
+      const item = el('span', { class: 'state-' + outcome.outcome, title: outcome.error || '' },
+        host + ' ' + outcome.outcome);
+      wave.append(item, document.createTextNode(at + 1 < hosts.length ? ', ' : ''));
+    });
+    return wave;
+  }));
+}
+
+/** The fleet view: each host of the fleet in etcd with its state, and the revisions in use. */
+async function loadFleet() {
+  let page;
+  try {
+    page = await call('GET', '/api/fleet');
+  } catch (e) {
+    $('fleet-error').hidden = false;
+    $('fleet-error').textContent = e.message;
+    return;
+  }
+  $('fleet-error').hidden = true;
+  const status = page.status;
+  $('fleet-summary').textContent = plural(status.hosts.length, 'host') + ': '
+    + Object.entries(status.counts).map(([state, count]) => count + ' ' + state).join(', ');
+  const hosts = $('fleet-hosts').tBodies[0];
+  hosts.replaceChildren(...status.hosts.map((host) => {
+    const row = el('tr', { 'data-host': host.host });
+    row.append(el('td', {}, host.host), el('td', { class: 'state-' + host.state }, host.state),
+      el('td', {}, host.revision || '-'), el('td', {}, host.assigned || '-'),
+      el('td', {}, host.reportedSecondsAgo === null ? 'never' : host.reportedSecondsAgo + ' s ago'),
+      el('td', {}, host.error ? host.error.split('\n')[0] : ''));
+    return row;
+  }));
+  drawRollout(status.rollout, status.controller);
+  const revisions = $('fleet-revisions').tBodies[0];
+  revisions.replaceChildren(...page.revisions.map((revision) => {
+    const row = el('tr', { 'data-revision': revision.id });
+    const id = el('td');
+    id.append(el('code', {}, revision.id));
+    row.append(id, el('td', {}, revision.publishedAt ? revision.publishedAt + ' by ' + revision.publishedBy : 'not published'),
+      el('td', {}, revision.message || ''), el('td', {}, revision.held.join(', ')),
+      el('td', {}, revision.assigned.join(', ')));
+    return row;
+  }));
 }
 
 async function start() {
@@ -885,6 +944,10 @@ async function start() {
   $('where').textContent = (state.info.netns ? 'netns ' + state.info.netns : 'host')
     + (state.info.file ? ' · ' + state.info.file : '');
   document.querySelectorAll('.view-tab').forEach((tab) => tab.addEventListener('click', () => showView(tab.dataset.view)));
+  document.querySelector('.view-tab[data-view="fleet"]').hidden = !state.info.fleet;
+  if (state.info.fleet) {
+    setInterval(() => { if (!$('fleet-view').hidden) loadFleet(); }, FLEET_REFRESH_MILLIS);
+  }
   $('family').addEventListener('change', () => { state.selected = null; state.focus = null; state.trace = null; loadOutline(); });
   $('refresh').addEventListener('click', () => { loadOutline(); loadStatus(); });
   $('search-form').addEventListener('submit', runSearch);

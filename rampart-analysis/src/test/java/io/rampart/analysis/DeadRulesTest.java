@@ -1,0 +1,71 @@
+package io.rampart.analysis;
+
+import static io.rampart.analysis.Rulesets.filter;
+import static io.rampart.analysis.Rulesets.side;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rampart.model.Family;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeadRulesTest {
+
+    private static List<String> findings(String text) {
+        RulesetDiff.Side side = side("a.rules", text, Family.IPV4);
+        return DeadRules.find(side.ruleset(), side.locations()).stream()
+                .map(f -> f.kind() + " " + side.locations().of(f.table(), f.rule()) + ": " + f.message()).toList();
+    }
+
+    @Test
+    void aRuleCoveredByTwoEarlierRulesNeverMatchesAndNamesBoth() {
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT",
+                "-A INPUT -s 10.0.0.0/9 -p tcp -j ACCEPT",
+                "-A INPUT -s 10.128.0.0/9 -j DROP",
+                "-A INPUT -s 10.1.2.0/24 -p tcp -m tcp --dport 22 -j REJECT",
+                "-A INPUT -p udp -j ACCEPT")))
+                .containsExactly("UNREACHABLE a.rules:7: rule never matches: every packet it matches is taken before it"
+                        + " by a.rules:5");
+    }
+
+    @Test
+    void coverageThroughAUserChainOnEveryPathIsFound() {
+        // SSH is entered only with tcp port 22, so its udp rule never matches; its last rule repeats the policy.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":SSH - [0:0]",
+                "-A INPUT -p tcp -m tcp --dport 22 -j SSH",
+                "-A SSH -s 192.0.2.0/24 -j ACCEPT",
+                "-A SSH -p udp -j ACCEPT",
+                "-A SSH -s 198.51.100.0/24 -j RETURN")))
+                .containsExactly("UNREACHABLE a.rules:8: rule never matches: no packet that reaches chain SSH matches it",
+                        "REDUNDANT a.rules:9: rule changes nothing: without it the packets it decides go back from SSH"
+                                + " anyway, by the end of chain SSH");
+    }
+
+    @Test
+    void aRuleThatRepeatsWhatFollowsChangesNothing() {
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT",
+                "-A INPUT -s 192.0.2.1/32 -p tcp -m tcp --dport 80 -j ACCEPT",
+                "-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT",
+                "-A INPUT -s 192.0.2.0/24 -j DROP")))
+                .containsExactly("REDUNDANT a.rules:5: rule changes nothing: without it the packets it decides get ACCEPT"
+                        + " anyway, by a.rules:6", "REDUNDANT a.rules:7: rule changes nothing: without it the packets it"
+                        + " decides get DROP anyway, by the policy of INPUT");
+    }
+
+    @Test
+    void unmodelledMatchesNeverCoverAndLiveRulesAreNotReported() {
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":OUT - [0:0]",
+                "-A INPUT -p tcp -m limit --limit 5/sec -j ACCEPT",
+                "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+                "-A INPUT -i lo -j ACCEPT",
+                "-A OUTPUT -j OUT",
+                "-A OUT -i lo -j DROP"))).containsExactly(
+                "UNREACHABLE a.rules:10: rule never matches: no packet that reaches chain OUT matches it");
+    }
+
+    @Test
+    void aTableWhoseTargetsChangePacketsIsNotJudged() {
+        String text = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff\n"
+                + "-A PREROUTING -m mark --mark 0x2 -j ACCEPT\nCOMMIT\n";
+        assertThat(findings(text)).isEmpty();
+    }
+}

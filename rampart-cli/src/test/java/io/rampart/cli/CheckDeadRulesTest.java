@@ -1,0 +1,74 @@
+package io.rampart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** check's warnings about rules that never matter, over all packets. */
+class CheckDeadRulesTest {
+
+    private static final String RULES = """
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :SSH - [0:0]
+            -A INPUT -i lo -j ACCEPT
+            -A INPUT -s 10.0.0.0/8 -p tcp -j ACCEPT
+            -A INPUT -s 10.1.0.0/16 -p tcp -m tcp --dport 22 -j DROP
+            -A INPUT -p tcp -m tcp --dport 22 -j SSH
+            -A SSH -s 192.0.2.0/24 -j ACCEPT
+            -A SSH -p udp -j ACCEPT
+            -A INPUT -p icmp -j DROP
+            -A INPUT -p tcp -j ACCEPT
+            -A INPUT -p tcp -j ACCEPT
+            COMMIT
+            """;
+
+    @TempDir
+    Path dir;
+
+    /** check with {@code options} over the rules above written to a file. */
+    private Run check(String... options) throws IOException {
+        Path file = Files.writeString(dir.resolve("host.rules"), RULES);
+        String[] args = new String[options.length + 2];
+        args[0] = "check";
+        System.arraycopy(options, 0, args, 1, options.length);
+        args[args.length - 1] = file.toString();
+        return Run.of(args);
+    }
+
+    @Test
+    void rulesThatNeverMatterAreWarningsNamingTheRulesThatCoverThem() throws IOException {
+        Run check = check();
+        Path file = dir.resolve("host.rules");
+        assertThat(check.exitCode()).isZero();
+        assertThat(check.err()).isEqualTo(file + ":14:1: warning: duplicate of line 13\n"
+                + "  -A INPUT -p tcp -j ACCEPT\n  ^\n"
+                + file + ":8:1: warning: rule never matches: every packet it matches is taken before it by " + file
+                + ":7\n  -A INPUT -s 10.1.0.0/16 -p tcp -m tcp --dport 22 -j DROP\n  ^\n"
+                + file + ":11:1: warning: rule never matches: no packet that reaches chain SSH matches it\n"
+                + "  -A SSH -p udp -j ACCEPT\n  ^\n"
+                + file + ":12:1: warning: rule changes nothing: without it the packets it decides get DROP anyway, by"
+                + " the policy of INPUT\n  -A INPUT -p icmp -j DROP\n  ^\n");
+        assertThat(check.out()).isEqualTo(file + ": ok (iptables 9 rules); 0 errors, 4 warnings\n");
+    }
+
+    @Test
+    void noDeadRulesLeavesOnlyTheRulesOwnChecks() throws IOException {
+        Run check = check("--no-dead-rules");
+        assertThat(check.exitCode()).isZero();
+        assertThat(check.out()).isEqualTo(dir.resolve("host.rules") + ": ok (iptables 9 rules); 0 errors, 1 warning\n");
+    }
+
+    @Test
+    void jsonListsTheWarningsWithTheirLines() throws IOException {
+        Run check = check("--json");
+        assertThat(check.exitCode()).isZero();
+        assertThat(check.out()).contains("\"line\" : 11").contains("no packet that reaches chain SSH matches it");
+    }
+}
