@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class MatchCompiler {
 
-    private static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
 
     /** Matches whose options are all modelled below. */
     private static final Set<String> MODELLED = Set.of("tcp", "udp", "sctp", "dccp", "multiport", "icmp", "icmp6",
@@ -176,7 +176,7 @@ final class MatchCompiler {
         return node;
     }
 
-    private static long flags(String names) {
+    static long flags(String names) {
         if (names.equals("NONE")) {
             return 0;
         }

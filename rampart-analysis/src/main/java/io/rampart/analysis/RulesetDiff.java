@@ -110,8 +110,8 @@ public final class RulesetDiff {
         return new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
     }
 
-    /** Other tables change packets and connections before filter sees them, which diff does not model yet. */
-    private static void filterOnly(Side side) {
+    /** Other tables change packets and connections before filter sees them, which the analysis does not model yet. */
+    static void filterOnly(Side side) {
         for (TableRules table : side.ruleset().tables()) {
             boolean inert = table.rules().isEmpty() && table.chains().stream().allMatch(c ->
                     c.policyIfBuiltin().orElse(Policy.ACCEPT) == Policy.ACCEPT);
@@ -122,7 +122,7 @@ public final class RulesetDiff {
         }
     }
 
-    private static void interfacePatterns(Ruleset ruleset, Set<String> out) {
+    static void interfacePatterns(Ruleset ruleset, Set<String> out) {
         ruleset.table(Table.FILTER).ifPresent(t -> {
             for (Rule rule : t.rules()) {
                 rule.header().stream().filter(o -> o.name().equals("i") || o.name().equals("o"))
@@ -132,7 +132,7 @@ public final class RulesetDiff {
     }
 
     /** Packets that meet {@code chain}: INPUT has no output interface, OUTPUT no input one. */
-    private int entering(String chain) {
+    static int entering(HeaderSpace space, String chain) {
         int none = InterfaceDomain.NONE;
         int inNone = space.equal(space.in, none);
         int outNone = space.equal(space.out, none);
@@ -146,7 +146,7 @@ public final class RulesetDiff {
         boolean more = false;
         BitSet free = space.freeSet();
         for (String chain : CHAINS) {
-            int domain = entering(chain);
+            int domain = entering(space, chain);
             List<ChainSemantics.Decision> da = semanticsA.decide(chain, domain);
             List<ChainSemantics.Decision> db = semanticsB.decide(chain, domain);
             Map<String, Integer> verdictsA = byVerdict(da);
@@ -163,7 +163,7 @@ public final class RulesetDiff {
                     break;
                 }
                 boolean certain = always != space.no();
-                BitSet point = space.bdd().getSatisfyingAssignment(typical(certain ? always : differ));
+                BitSet point = space.bdd().getSatisfyingAssignment(typical(space, certain ? always : differ));
                 Found next = certain ? traced(chain, point, da, db) : conditional(chain, point, da, db);
                 found.add(next.difference());
                 differ = space.minus(differ, next.region());
@@ -186,7 +186,7 @@ public final class RulesetDiff {
      * The packets of {@code set} closest to trace's defaults (tcp SYN, new, from port 40000, documentation
      * addresses), each preference kept only when some packet of the set meets it: readable counterexamples.
      */
-    private int typical(int set) {
+    static int typical(HeaderSpace space, int set) {
         int node = set;
         boolean v4 = space.family() == Family.IPV4;
         byte[] src = v4 ? new byte[] {(byte) 192, 0, 2, 1} : documentation(1);
@@ -224,7 +224,7 @@ public final class RulesetDiff {
     /** A difference that holds whatever unmodelled matches do, confirmed by tracing it through both rulesets. */
     private Found traced(String chain, BitSet point, List<ChainSemantics.Decision> da,
                               List<ChainSemantics.Decision> db) {
-        Map<String, String> packet = packet(chain, point);
+        Map<String, String> packet = packet(space, chain, point);
         ChainSemantics.Decision x = confirm(a, chain, packet, point, da);
         ChainSemantics.Decision y = confirm(b, chain, packet, point, db);
         if (x.verdict().equals(y.verdict())) {
@@ -232,7 +232,7 @@ public final class RulesetDiff {
                     + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
         }
         int region = space.exists(space.and(x.packets(), y.packets()), space.freeSet());
-        RegionText text = new RegionText(space, region, entering(chain));
+        RegionText text = new RegionText(space, region, entering(space, chain));
         return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x), verdict(y), List.of(),
                 true), region);
     }
@@ -243,18 +243,26 @@ public final class RulesetDiff {
         ChainSemantics.Decision x = containing(da, point);
         ChainSemantics.Decision y = containing(db, point);
         int region = space.and(x.packets(), y.packets());
+        RegionText text = new RegionText(space, fixedAsIn(space, region, point), entering(space, chain));
+        return new Found(new Difference(chain, text.describe(), text.exact(), packet(space, chain, point), verdict(x),
+                verdict(y), onlyIf(space, region, point), false), region);
+    }
+
+    /** The unmodelled matches {@code region} hangs on, each as {@code point} has it: "`-m ...' matches". */
+    static List<String> onlyIf(HeaderSpace space, int region, BitSet point) {
         BitSet support = space.bdd().support(region);
         support.and(space.freeSet());
         List<String> onlyIf = new ArrayList<>();
-        BitSet fixed = new BitSet();
-        support.stream().forEach(v -> {
-            onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match"));
-            fixed.set(v);
-        });
-        int cofactor = space.keep(space.bdd().restrict(region, fixed, point));
-        RegionText text = new RegionText(space, cofactor, entering(chain));
-        return new Found(new Difference(chain, text.describe(), text.exact(), packet(chain, point), verdict(x),
-                verdict(y), onlyIf, false), region);
+        support.stream().forEach(v ->
+                onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match")));
+        return onlyIf;
+    }
+
+    /** {@code region} with the unmodelled matches it hangs on fixed as {@code point} has them. */
+    static int fixedAsIn(HeaderSpace space, int region, BitSet point) {
+        BitSet fixed = space.bdd().support(region);
+        fixed.and(space.freeSet());
+        return space.keep(space.bdd().restrict(region, fixed, point));
     }
 
     private ChainSemantics.Decision containing(List<ChainSemantics.Decision> decisions, BitSet point) {
@@ -264,15 +272,32 @@ public final class RulesetDiff {
     /** Traces the packet through one ruleset; the rule the tracer ends on must be one the analysis allows. */
     private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet, BitSet point,
                                             List<ChainSemantics.Decision> decisions) {
+        Tracer tracer = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
+                Host.unknown(), Assumptions.none(), false));
+        return confirm(space, tracer, side, chain, packet, point, decisions).orElseThrow(() ->
+                new IllegalStateException("self-check failed: in " + side.file() + " the tracer cannot decide " + packet
+                        + ", which the analysis finds decided whatever unmodelled matches do"));
+    }
+
+    /**
+     * Traces {@code packet} (the assignment {@code point}) with {@code tracer}: the decision of the rule
+     * the tracer ends on, which must be one of {@code decisions} holding the point, or the self-check fails;
+     * empty when the tracer stops at a match it cannot evaluate.
+     */
+    static java.util.Optional<ChainSemantics.Decision> confirm(HeaderSpace space, Tracer tracer, Side side, String chain,
+                                           Map<String, String> packet, BitSet point,
+                                           List<ChainSemantics.Decision> decisions) {
         Trace trace;
         try {
             PacketSpec spec = new PacketSpec();
             packet.forEach(spec::set);
-            trace = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
-                    Host.unknown(), Assumptions.none(), false)).trace(spec.build(side.ruleset().family()));
+            trace = tracer.trace(spec.build(side.ruleset().family()));
         } catch (TraceInputException e) {
             throw new IllegalStateException("self-check failed: the tracer refuses the counterexample " + packet
                     + ": " + e.getMessage(), e);
+        }
+        if (trace.isUndecided()) {
+            return java.util.Optional.empty();
         }
         Step last = trace.steps().isEmpty() ? null : trace.steps().get(trace.steps().size() - 1);
         String decidingChain = last == null ? chain : last.chain();
@@ -280,7 +305,7 @@ public final class RulesetDiff {
         for (ChainSemantics.Decision d : decisions) {
             if (d.chain().equals(decidingChain) && d.rule() == rule
                     && space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point)) {
-                return d;
+                return java.util.Optional.of(d);
             }
         }
         throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
@@ -292,7 +317,7 @@ public final class RulesetDiff {
     }
 
     /** The point as {@code trace} takes it: only the fields its protocol has. */
-    private Map<String, String> packet(String chain, BitSet point) {
+    static Map<String, String> packet(HeaderSpace space, String chain, BitSet point) {
         Map<String, String> out = new LinkedHashMap<>();
         int in = (int) space.value(space.in, point);
         int outIface = (int) space.value(space.out, point);
