@@ -38,12 +38,6 @@ public final class ExpectationProver {
      */
     public record Result(int line, String text, Status status, String chain, String region,
                          Map<String, String> packet, RulesetDiff.Verdict got, List<String> onlyIf, boolean traced) {
-
-        /** The counterexample as {@code rampart trace} flags. */
-        public String flags() {
-            return packet == null ? null : new RulesetDiff.Difference(chain, region, true, packet, got, got, onlyIf,
-                    traced).flags();
-        }
     }
 
     private final RulesetDiff.Side side;

@@ -59,15 +59,20 @@ public final class RulesetDiff {
 
         /** The packet as {@code rampart trace} flags. */
         public String flags() {
-            StringBuilder out = new StringBuilder();
-            packet.forEach((key, value) -> {
-                out.append(out.length() == 0 ? "" : " ").append("--").append(key.replace('_', '-'));
-                if (!key.equals("local")) {
-                    out.append(' ').append(value);
-                }
-            });
-            return out.toString();
+            return RulesetDiff.flags(packet);
         }
+    }
+
+    /** A packet in trace's keys as {@code rampart trace} flags. */
+    public static String flags(Map<String, String> packet) {
+        StringBuilder out = new StringBuilder();
+        packet.forEach((key, value) -> {
+            out.append(out.length() == 0 ? "" : " ").append("--").append(key.replace('_', '-'));
+            if (!key.equals("local")) {
+                out.append(' ').append(value);
+            }
+        });
+        return out.toString();
     }
 
     /** The answer: equivalent, or up to {@code max} differences and whether more regions exist. */

@@ -5,6 +5,7 @@ import io.rampart.api.LiveHost;
 import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
+import io.rampart.model.Ruleset;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -131,12 +132,17 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static CompiledRuleset live(KernelOptions options, Family family) {
+        return CompiledRuleset.of(liveRuleset(options, family));
+    }
+
+    /** The live ruleset of the namespace (or the host), with the built-in chains nf_tables does not have left out. */
+    static Ruleset liveRuleset(KernelOptions options, Family family) {
         String saved;
         try (Netns netns = options.namespace()) {
             saved = new Iptables(netns, family).saveOfExistingChains();
         }
         try {
-            return CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(saved));
+            return new RulesetParser(StandardExtensions.registry(), family).parse(saved);
         } catch (RulesetSyntaxException e) {
             throw new InputException("the live ruleset has a rule Rampart cannot model (line " + e.line() + "): "
                     + e.getMessage());
