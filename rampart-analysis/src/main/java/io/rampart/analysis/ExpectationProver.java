@@ -115,8 +115,7 @@ public final class ExpectationProver {
             return refuted(e, set, decisions);
         }
         // Some outcome of the unmodelled matches leaves no packet the verdict: show one packet of that case.
-        BitSet point = space.bdd().getSatisfyingAssignment(space.and(set, space.not(possible)));
-        return hanging(e, space.and(set, space.not(possible)), decisions, point);
+        return hanging(e, space.and(set, space.not(possible)), decisions);
     }
 
     private Result pass(Expectations.Expectation e) {
@@ -143,11 +142,6 @@ public final class ExpectationProver {
     /** Broken only for some outcomes of unmodelled matches: which, and a packet of that case. */
     private Result hanging(Expectations.Expectation e, int violations, List<ChainSemantics.Decision> decisions) {
         BitSet point = space.bdd().getSatisfyingAssignment(RulesetDiff.typical(space, violations));
-        return hanging(e, violations, decisions, point);
-    }
-
-    private Result hanging(Expectations.Expectation e, int violations, List<ChainSemantics.Decision> decisions,
-                           BitSet point) {
         ChainSemantics.Decision decision = containing(decisions, point);
         int region = space.and(violations, decision.packets());
         RegionText text = new RegionText(space, RulesetDiff.fixedAsIn(space, region, point),

@@ -112,4 +112,11 @@ class TestCommandTest {
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
         assertThat(run.err()).contains("unknown option --dprot");
     }
+
+    @Test
+    void theExampleExpectationsHoldForTheExampleRuleset() {
+        Run run = Run.of("test", "../examples/host-firewall.rules", "../examples/host-firewall.expect");
+        assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(ExitCode.OK);
+        assertThat(run.out()).endsWith("9 expectations: 9 passed, 0 failed, 0 unknown\n");
+    }
 }
