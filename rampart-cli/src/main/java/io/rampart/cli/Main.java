@@ -46,7 +46,8 @@ public final class Main {
             "import", ImportCommand.class,
             "fleet", FleetCommands.Fleet.class,
             "diff", DiffCommand.class,
-            "test", TestCommand.class);
+            "test", TestCommand.class,
+            "coverage", CoverageCommand.class);
 
     private static final String HELP = "help";
 
