@@ -65,7 +65,8 @@ public final class ExpectationProver {
             throw new IllegalArgumentException(expectations.file() + " has mistakes");
         }
         if (expectations.size() > 0 && side.ruleset().family() != expectations.family()) {
-            throw new IllegalArgumentException(expectations.file() + " was read for " + expectations.family().command()
+            throw new io.rampart.model.Failure(io.rampart.model.Failure.Category.INPUT, expectations.file()
+                    + " was read for " + expectations.family().command()
                     + ", " + side.file() + " is " + side.ruleset().family().command());
         }
         ExpectationProver prover = new ExpectationProver(side, expectations);

@@ -3,6 +3,7 @@ package io.rampart.analysis;
 import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
+import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
@@ -37,7 +38,7 @@ public final class RulesetDiff {
     static final List<String> CHAINS = List.of("INPUT", "FORWARD", "OUTPUT");
 
     /** One ruleset: its name for messages, its rules, and where each rule was written. */
-    public record Side(String file, Ruleset ruleset, CompiledRuleset.RuleLocations locations) {
+    public record Side(String file, Ruleset ruleset, RuleLocations locations) {
     }
 
     /** How one ruleset decides a counterexample: the verdict and the rule, {@code file:line} or a policy. */

@@ -7,8 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.rampart.model.Failure;
 import io.rampart.system.ProcessRunner;
-import io.rampart.system.SystemException;
 import io.rampart.system.agent.SyncStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,7 +80,7 @@ public final class ApiServer implements AutoCloseable {
                 server = HttpServer.create(options.listen(), 0);
             }
         } catch (IOException e) {
-            throw new ApiException(ApiException.SYSTEM, "cannot listen on " + options.listen() + ": " + e.getMessage());
+            throw new Failure(Failure.Category.SYSTEM, "cannot listen on " + options.listen() + ": " + e.getMessage());
         }
         // Requests beyond the pool's threads wait their turn: the dispatcher only accepts, never answers,
         // and event streams are written by the hub's own threads.
@@ -119,7 +119,7 @@ public final class ApiServer implements AutoCloseable {
             context.init(keys.getKeyManagers(), null, null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ApiException(ApiException.BAD_INPUT, options.keystore() + ": cannot use it as a PKCS12 keystore: "
+            throw new Failure(Failure.Category.INPUT, options.keystore() + ": cannot use it as a PKCS12 keystore: "
                     + e.getMessage());
         }
     }
@@ -153,7 +153,7 @@ public final class ApiServer implements AutoCloseable {
             if (options.listen().getAddress().isLoopbackAddress()
                     && !isLoopbackName(exchange.getRequestHeaders().getFirst("Host"))) {
                 // A web page elsewhere could point a name at 127.0.0.1 (DNS rebinding) and read the API.
-                error(exchange, 403, ApiException.USAGE, "the server listens on loopback only: address it as 127.0.0.1,"
+                error(exchange, 403, Failure.Category.USAGE, "the server listens on loopback only: address it as 127.0.0.1,"
                         + " [::1] or localhost");
                 return;
             }
@@ -161,10 +161,10 @@ public final class ApiServer implements AutoCloseable {
             Routes.Route route = matching.stream().filter(r -> r.method().equals(method)).findFirst().orElse(null);
             if (route == null) {
                 if (matching.isEmpty()) {
-                    error(exchange, 404, ApiException.USAGE, "no such endpoint: " + method + " " + path);
+                    error(exchange, 404, Failure.Category.USAGE, "no such endpoint: " + method + " " + path);
                 } else {
                     exchange.getResponseHeaders().set("Allow", matching.get(0).method());
-                    error(exchange, 405, ApiException.USAGE, path + " takes " + matching.get(0).method() + ", not "
+                    error(exchange, 405, Failure.Category.USAGE, path + " takes " + matching.get(0).method() + ", not "
                             + method);
                 }
                 return;
@@ -172,7 +172,7 @@ public final class ApiServer implements AutoCloseable {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (route.mutating() && !options.token().authorizes(authorization)) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"rampart\"");
-                error(exchange, 401, ApiException.USAGE, method + " " + path
+                error(exchange, 401, Failure.Category.USAGE, method + " " + path
                         + " changes the kernel: send `Authorization: Bearer TOKEN' with the token from the server's"
                         + " token file");
                 return;
@@ -181,22 +181,20 @@ public final class ApiServer implements AutoCloseable {
             if (body == null) {
                 // The server does not keep the connection after this; say so, so the client does not reuse it.
                 exchange.getResponseHeaders().set("Connection", "close");
-                error(exchange, 413, ApiException.BAD_INPUT, "the request body is larger than " + options.maxBodyBytes()
+                error(exchange, 413, Failure.Category.INPUT, "the request body is larger than " + options.maxBodyBytes()
                         + " bytes");
                 return;
             }
             route.handler().handle(exchange, new Routes.Request(query(exchange), body));
-        } catch (ApiException e) {
-            error(exchange, e.exitCode() == ApiException.SYSTEM ? 500 : 400, e.exitCode(), e.getMessage());
-        } catch (SystemException e) {
-            error(exchange, 500, ApiException.SYSTEM, e.getMessage());
+        } catch (Failure e) {
+            error(exchange, status(e.category()), e.category(), e.getMessage());
         } catch (JsonProcessingException e) {
-            error(exchange, 400, ApiException.BAD_INPUT, "the request body is not the JSON this endpoint takes: "
+            error(exchange, 400, Failure.Category.INPUT, "the request body is not the JSON this endpoint takes: "
                     + e.getOriginalMessage());
         } catch (IOException e) {
             // the client went away; nothing to answer
         } catch (RuntimeException e) {
-            error(exchange, 500, ApiException.SYSTEM, "internal error: " + e);
+            error(exchange, 500, Failure.Category.SYSTEM, "internal error: " + e);
         }
     }
 
@@ -244,15 +242,27 @@ public final class ApiServer implements AutoCloseable {
         return values;
     }
 
-    /** The error as JSON, unless the response has begun (an event stream), which then just ends. */
-    private static void error(HttpExchange exchange, int status, int exitCode, String message) {
+    /** The HTTP status of a failed request, by the kind of failure. */
+    static int status(Failure.Category category) {
+        return switch (category) {
+            case INPUT, USAGE -> 400;
+            case DRIFT -> 409;
+            case SYSTEM -> 500;
+        };
+    }
+
+    /**
+     * The error as JSON, with the exit code the command line would give, unless the response has
+     * begun (an event stream), which then just ends.
+     */
+    private static void error(HttpExchange exchange, int status, Failure.Category category, String message) {
         if (exchange.getResponseCode() != -1) {
             return;
         }
         try {
             Map<String, Object> body = new java.util.LinkedHashMap<>();
             body.put("error", message);
-            body.put("exit", exitCode);
+            body.put("exit", category.exitCode());
             send(exchange, status, "application/json", JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             // the client went away

@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import io.rampart.reconcile.Plan;
+import io.rampart.reconcile.Reconciler;
 
 /**
  * What an apply did.
@@ -14,6 +15,12 @@ import io.rampart.reconcile.Plan;
  */
 public record ApplyResult(boolean changed, Plan plan, String backend, int processes, long milliseconds,
                           String kernelNotes, Confirmation confirmation) {
+
+    /** What {@code applied} did, on {@code backend}, in {@code processes} processes. */
+    public static ApplyResult of(Reconciler.Applied applied, String backend, int processes, Confirmation confirmation) {
+        return new ApplyResult(applied.written(), applied.plan(), backend, processes, applied.took().toMillis(),
+                applied.notes(), confirmation);
+    }
 
     /** The pending confirmation of an apply; the time in ISO 8601, UTC. */
     public record Confirmation(String rollsBackAt, String confirm, String rollback) {

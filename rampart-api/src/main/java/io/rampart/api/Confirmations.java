@@ -110,8 +110,9 @@ public final class Confirmations {
                 return false;
             }
             stopTimer();
-            // Logged first: whoever sees the confirmation gone finds how it ended.
+            // Recorded first: whoever sees the confirmation gone finds how it ended.
             log("confirmed: keeping " + state.get().source());
+            pending.recordEnding(PendingConfirmation.Ending.CONFIRMED);
             pending.remove();
             return true;
         });
@@ -199,8 +200,9 @@ public final class Confirmations {
             throw e;
         }
         stopTimer();
-        // logged before it is cleared, so a watcher that sees it gone reads how it ended
+        // recorded before it is cleared, so a watcher that sees it gone reads how it ended
         log("rolled back " + state.get().source() + ": " + why);
+        pending.recordEnding(PendingConfirmation.Ending.ROLLED_BACK);
         pending.remove();
         return state;
     }
@@ -254,7 +256,7 @@ public final class Confirmations {
             rollBack("not confirmed by " + inForce.get().deadline(), id);
             return 0;
         } catch (SystemException e) {
-            return ApiException.SYSTEM;
+            return e.category().exitCode();
         }
     }
 

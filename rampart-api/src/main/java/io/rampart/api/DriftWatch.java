@@ -2,6 +2,7 @@ package io.rampart.api;
 
 import io.rampart.model.Family;
 import io.rampart.reconcile.Plan;
+import io.rampart.syntax.SavedState;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 /**
  * Tells the event stream when the kernel's rules change and, with a ruleset file, when they drift
@@ -26,7 +26,6 @@ final class DriftWatch implements AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofSeconds(2);
     /** A restore is a burst of change events within a few milliseconds: look once after it. */
     private static final long QUIET_MILLIS = 150;
-    private static final Pattern COUNTERS = Pattern.compile("\\[\\d+:\\d+\\]");
 
     private final RampartService service;
     private final EventHub hub;
@@ -119,8 +118,7 @@ final class DriftWatch implements AutoCloseable {
         try (Netns netns = service.namespace(runner)) {
             ProcessResult result = netns.run(List.of(service.family().command() + "-save"), "");
             // Counters change with every packet; only rules and policies are changes.
-            return result.stdout().lines().filter(l -> !l.startsWith("#"))
-                    .map(l -> COUNTERS.matcher(l).replaceAll("")).toList().toString();
+            return SavedState.parse(result.stdout()).withoutCounters();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.rampart.model.Failure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ final class EventHub implements AutoCloseable {
      */
     synchronized void open(HttpExchange exchange) throws IOException {
         if (closed || streams.size() >= MAX_SUBSCRIBERS) {
-            throw new ApiException(ApiException.SYSTEM, closed ? "the server is stopping"
+            throw new Failure(Failure.Category.SYSTEM, closed ? "the server is stopping"
                     : "too many event-stream clients (" + MAX_SUBSCRIBERS + ")");
         }
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");

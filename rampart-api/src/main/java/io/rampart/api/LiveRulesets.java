@@ -4,6 +4,7 @@ import io.rampart.api.LiveRulesetResult.ChainView;
 import io.rampart.api.LiveRulesetResult.RuleView;
 import io.rampart.api.LiveRulesetResult.TableView;
 import io.rampart.model.Chain;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Rule;
@@ -14,6 +15,8 @@ import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
+import io.rampart.syntax.SavedState;
+import io.rampart.syntax.SavedState.Counters;
 import io.rampart.syntax.SourcedRuleset;
 import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
@@ -39,11 +42,6 @@ import java.util.regex.Pattern;
  */
 final class LiveRulesets {
 
-    /** {@code [packets:bytes] -A ...}: a rule's counters lead its line. */
-    private static final Pattern RULE_COUNTERS = Pattern.compile("\\[(\\d+):(\\d+)\\] (-A .*)");
-    /** {@code :INPUT ACCEPT [packets:bytes]}. */
-    private static final Pattern CHAIN_COUNTERS = Pattern.compile("(:(\\S+) \\S+ )\\[(\\d+):(\\d+)\\]");
-
     /** Counters this old are read again, in the background, when a view asks for them. */
     static final long RECENT_MILLIS = 2_000;
     /** {@code -A CHAIN ... -c packets bytes ...}: {@code iptables -S -v} puts the counters before the target. */
@@ -59,8 +57,8 @@ final class LiveRulesets {
     private record Recent(Snapshot snapshot, long takenAt) {
     }
 
-    /** One rule: its position from 1, canonical text, and the line of the save output it is on. */
-    record LiveRule(int number, String text, Rule rule, String target, String jump, String source, int line) {
+    /** One rule: its table, its position from 1 in its chain, and its canonical text. */
+    record LiveRule(Table table, int number, String text, Rule rule, String target, String jump, String source) {
     }
 
     /** One chain; {@code hook} and {@code policy} are null for a user chain. */
@@ -82,24 +80,35 @@ final class LiveRulesets {
                   List<LiveTable> tables) {
     }
 
-    /** The rules as parsed and the counters of one look at the kernel. */
-    record Snapshot(Parsed parsed, long[] rulePackets, long[] ruleBytes, Map<String, long[]> chainCounters) {
+    /**
+     * The rules as parsed and the counters of one look at the kernel: {@code counted} holds the
+     * same rules as {@code parsed}, in the same places.
+     */
+    record Snapshot(Parsed parsed, SavedState counted) {
 
         List<LiveTable> tables() {
             return parsed.tables();
         }
 
+        private Counters of(LiveRule rule) {
+            List<Counters> chain = counted.table(rule.table()).map(t -> t.countersOf(rule.rule().chain()))
+                    .orElse(List.of());
+            return rule.number() <= chain.size() ? chain.get(rule.number() - 1) : Counters.ZERO;
+        }
+
         long packets(LiveRule rule) {
-            return rule.line() < rulePackets.length ? rulePackets[rule.line()] : 0;
+            return of(rule).packets();
         }
 
         long bytes(LiveRule rule) {
-            return rule.line() < ruleBytes.length ? ruleBytes[rule.line()] : 0;
+            return of(rule).bytes();
         }
 
         /** Packets and bytes a built-in chain's policy counted; zero for a user chain. */
         long[] counters(LiveTable table, LiveChain chain) {
-            return chainCounters.getOrDefault(table.label() + "/" + chain.name(), new long[2]);
+            Counters counters = counted.table(table.table()).map(t -> t.chains().get(chain.name()))
+                    .map(SavedState.SavedChain::counters).orElse(Counters.ZERO);
+            return new long[] {counters.packets(), counters.bytes()};
         }
 
         RuleView view(LiveRule rule) {
@@ -132,34 +141,9 @@ final class LiveRulesets {
         synchronized (this) {
             changesBefore = changes;
         }
-        String[] lines = new Iptables(netns, family).saveWithCounters().split("\n", -1);
-        long[] packets = new long[lines.length + 1];
-        long[] bytes = new long[lines.length + 1];
-        Map<String, long[]> chainCounters = new HashMap<>();
-        String table = "";
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.startsWith("#")) {
-                lines[i] = "#"; // the date iptables-save writes is no change of rules
-            } else if (line.startsWith("*")) {
-                table = line.substring(1);
-            } else if (line.startsWith("[")) {
-                Matcher rule = RULE_COUNTERS.matcher(line);
-                if (rule.matches()) {
-                    packets[i + 1] = Long.parseLong(rule.group(1));
-                    bytes[i + 1] = Long.parseLong(rule.group(2));
-                    lines[i] = rule.group(3); // the same line number, so the parser's lines find the counters
-                }
-            } else if (line.startsWith(":")) {
-                Matcher chain = CHAIN_COUNTERS.matcher(line);
-                if (chain.matches()) {
-                    chainCounters.put(table + "/" + chain.group(2), new long[] {Long.parseLong(chain.group(3)),
-                            Long.parseLong(chain.group(4))});
-                    lines[i] = chain.group(1) + "[0:0]";
-                }
-            }
-        }
-        String key = String.join("\n", lines);
+        SavedState counted = SavedState.parse(new Iptables(netns, family).saveWithCounters());
+        // Without counters and the date iptables-save writes: the same key, the same rules.
+        String key = counted.withoutCounters();
         Parsed rules;
         synchronized (this) {
             Parsed known = parsed.get(family);
@@ -169,7 +153,7 @@ final class LiveRulesets {
             }
             rules = known;
         }
-        Snapshot snapshot = new Snapshot(rules, packets, bytes, chainCounters);
+        Snapshot snapshot = new Snapshot(rules, counted);
         synchronized (this) {
             if (changes == changesBefore) {
                 recent.put(family, new Recent(snapshot, System.currentTimeMillis()));
@@ -279,9 +263,9 @@ final class LiveRulesets {
                 Rule rule = section.rules().get(i);
                 List<LiveRule> chainRules = rules.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
                 String text = lines[sourced.lineOf(section.table(), i) - 1];
-                chainRules.add(new LiveRule(chainRules.size() + 1, text, rule, rule.targetIfAny().map(Target::name)
-                        .orElse(null), jump(chainNames, rule), sources.sourceOf(rule.chain(), text),
-                        sourced.lineOf(section.table(), i)));
+                chainRules.add(new LiveRule(section.table(), chainRules.size() + 1, text, rule,
+                        rule.targetIfAny().map(Target::name).orElse(null), jump(chainNames, rule),
+                        sources.sourceOf(rule.chain(), text)));
             }
             List<LiveChain> chains = new ArrayList<>();
             for (Chain chain : section.chains()) {
@@ -312,7 +296,7 @@ final class LiveRulesets {
         try {
             return new RulesetParser(StandardExtensions.registry(), family).parseWithLines(saved);
         } catch (RulesetSyntaxException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the live ruleset has a rule Rampart cannot model (line "
+            throw new Failure(Failure.Category.INPUT, "the live ruleset has a rule Rampart cannot model (line "
                     + e.line() + "): " + e.getMessage());
         }
     }

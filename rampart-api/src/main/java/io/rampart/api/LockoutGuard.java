@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
@@ -51,7 +52,7 @@ final class LockoutGuard {
                     // falls through to the refusal below
                 }
             }
-            throw new ApiException(ApiException.BAD_INPUT, "SSH_CONNECTION `" + value + "' is not `CLIENT_IP CLIENT_PORT SERVER_IP"
+            throw new Failure(Failure.Category.INPUT, "SSH_CONNECTION `" + value + "' is not `CLIENT_IP CLIENT_PORT SERVER_IP"
                     + " SERVER_PORT', so the lockout guard cannot check the session; --force skips the check");
         }
 
@@ -73,7 +74,7 @@ final class LockoutGuard {
     }
 
     /**
-     * Throws an {@link ApiException} naming the rule that would drop the session's packets once
+     * Throws an {@link Failure} naming the rule that would drop the session's packets once
      * the kernel holds {@code after} (iptables-save text); does nothing for a session of the other family.
      */
     static void check(SshSession session, String after, DesiredState desired, Host host) {
@@ -85,7 +86,7 @@ final class LockoutGuard {
         try {
             ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
         } catch (RulesetSyntaxException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot trace the SSH session (" + session + "): the ruleset"
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace the SSH session (" + session + "): the ruleset"
                     + " after the apply has a rule Rampart cannot model (" + e.getMessage()
                     + "); --force skips the check");
         }
@@ -99,7 +100,7 @@ final class LockoutGuard {
                     session.clientPort()).set("local", "true").build(family));
             refuseIfDropped(reply, "replies", session, desired);
         } catch (TraceInputException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot trace the SSH session (" + session + "): "
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace the SSH session (" + session + "): "
                     + e.getMessage() + "; --force skips the check");
         }
     }
@@ -129,7 +130,7 @@ final class LockoutGuard {
             if (last.verdict().equals("ACCEPT")) {
                 continue; // dropped by routing, not by a rule: nothing the ruleset can be blamed for
             }
-            throw new ApiException(ApiException.BAD_INPUT, culprit(last, desired) + "this ruleset would cut off the SSH session this"
+            throw new Failure(Failure.Category.INPUT, culprit(last, desired) + "this ruleset would cut off the SSH session this"
                     + " command runs in (" + session + "): its " + what + " are dropped by " + describe(last, desired)
                     + "; nothing was changed. Allow the session first (e.g. -A INPUT -m conntrack --ctstate"
                     + " ESTABLISHED,RELATED -j ACCEPT before the rule), or give --force to apply anyway");

@@ -2,6 +2,7 @@ package io.rampart.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
@@ -55,7 +56,7 @@ public final class PendingConfirmation {
 
         public Target {
             if (netns != null && (netns.isEmpty() || netns.contains("/") || netns.startsWith("."))) {
-                throw new ApiException(ApiException.BAD_INPUT, "--netns: `" + netns + "' is no namespace name");
+                throw new Failure(Failure.Category.INPUT, "--netns: `" + netns + "' is no namespace name");
             }
         }
 
@@ -131,6 +132,45 @@ public final class PendingConfirmation {
     /** The log of what timers did for this target; kept after the confirmation ends. */
     public Path log() {
         return root.resolve(target.key() + ".log");
+    }
+
+    /** How a confirmation ended, as the API's events name it. */
+    public enum Ending {
+        CONFIRMED("confirmed"), ROLLED_BACK("rolled-back");
+
+        private final String event;
+
+        Ending(String event) {
+            this.event = event;
+        }
+
+        public String event() {
+            return event;
+        }
+    }
+
+    /** Records how the confirmation ended, before it is removed, so that whoever sees it gone can tell. */
+    void recordEnding(Ending ending) {
+        Path file = root.resolve(target.key() + ".ended");
+        Path next = root.resolve(target.key() + ".ended.new");
+        try {
+            Files.writeString(next, ending.name());
+            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How the last confirmation of this target ended; rolled back when none was recorded. */
+    public Ending lastEnding() {
+        Path file = root.resolve(target.key() + ".ended");
+        try {
+            return Ending.valueOf(Files.readString(file).strip());
+        } catch (NoSuchFileException e) {
+            return Ending.ROLLED_BACK;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new SystemException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -7,21 +7,15 @@ import io.rampart.config.IncludePolicy;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.ValueResolver;
 import io.rampart.config.SourceRef;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
-import io.rampart.model.Rule;
 import io.rampart.model.Table;
-import io.rampart.model.extension.ExtensionDescription;
-import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
-import io.rampart.syntax.RuleParser;
-import io.rampart.syntax.RulePrinter;
-import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
@@ -30,7 +24,6 @@ import io.rampart.system.SystemXtables;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.PacketSpec;
-import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -132,7 +125,7 @@ public final class RampartService {
     public ChainRulesResult chain(String familyName, String tableName, String chainName) {
         Family chosen = family(familyName);
         if (tableName == null || chainName == null) {
-            throw new ApiException(ApiException.BAD_INPUT, "name the chain: table=TABLE&chain=NAME");
+            throw new Failure(Failure.Category.INPUT, "name the chain: table=TABLE&chain=NAME");
         }
         LiveRulesets.Snapshot snapshot = view(chosen);
         LiveRulesets.LiveTable table = table(snapshot, tableName);
@@ -154,16 +147,15 @@ public final class RampartService {
 
     private static LiveRulesets.LiveTable table(LiveRulesets.Snapshot snapshot, String name) {
         return snapshot.tables().stream().filter(t -> t.label().equals(name)).findFirst()
-                .orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no table `" + name + "' in the live "
+                .orElseThrow(() -> new Failure(Failure.Category.INPUT, "no table `" + name + "' in the live "
                         + snapshot.parsed().family().command() + " ruleset"));
     }
 
     private static LiveRulesets.LiveChain chain(LiveRulesets.Snapshot snapshot, LiveRulesets.LiveTable table,
                                                 String name) {
         return table.chains().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new ApiException(ApiException.BAD_INPUT, "no chain `" + name + "' in table "
-                        + table.label() + Suggestions.didYouMean(name, table.chains().stream()
-                        .map(LiveRulesets.LiveChain::name).toList())));
+                .orElseThrow(() -> Failure.input("no chain `" + name + "' in table " + table.label(),
+                        Suggestions.hint(name, table.chains().stream().map(LiveRulesets.LiveChain::name).toList())));
     }
 
     /** Chains and rules of the live ruleset found by name, text, address, port or {@code file:line}. */
@@ -206,13 +198,7 @@ public final class RampartService {
 
     /** Every extension, or those named {@code name} (a match and a target may share a name). */
     public ExtensionsResult extensions(String name) {
-        List<ExtensionSpec> chosen = name == null ? StandardExtensions.registry().all()
-                : StandardExtensions.registry().named(name);
-        if (chosen.isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, "unknown extension `" + name + "'" + Suggestions.didYouMean(
-                    name, StandardExtensions.registry().all().stream().map(ExtensionSpec::name).distinct().toList()));
-        }
-        return new ExtensionsResult(chosen.stream().map(ExtensionDescription::of).toList());
+        return Extensions.describe(Extensions.named(name));
     }
 
     public CheckResult check(RulesetRequest request) {
@@ -252,31 +238,17 @@ public final class RampartService {
     /** Rule lines, or rules given as data, in the kernel's canonical spelling, each with its rule model. */
     public CanonResult canon(CanonRequest request) {
         Family chosen = family(request.family());
-        String tableName = request.table() == null ? "filter" : request.table();
-        Table table = Table.byLabel(tableName).orElseThrow(() -> new ApiException(ApiException.BAD_INPUT,
-                "unknown table `" + tableName + "': use raw, mangle, nat, filter or security"));
+        Table table = Canon.table(request.table() == null ? "filter" : request.table());
         if ((request.text() == null) == (request.rules() == null)) {
-            throw new ApiException(ApiException.BAD_INPUT, "give the rules as \"text\" or as \"rules\", one of them");
+            throw new Failure(Failure.Category.INPUT, "give the rules as \"text\" or as \"rules\", one of them");
         }
-        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), chosen);
+        Canon canon = new Canon(chosen, table);
         // Rules given as data are printed and read back, so they are checked exactly as text is.
         List<String> lines = request.text() != null ? request.text().lines().toList()
-                : request.rules().stream().map(printer::print).toList();
-        RuleParser parser = new RuleParser(StandardExtensions.registry(), chosen);
+                : request.rules().stream().map(canon::print).toList();
         List<CanonLine> results = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                results.add(CanonLine.blank(i + 1, line));
-                continue;
-            }
-            try {
-                List<Rule> rules = parser.parseLine(line, table);
-                results.add(new CanonLine(i + 1, line, rules.stream().map(printer::print).toList(), rules, null,
-                        null));
-            } catch (RuleSyntaxException e) {
-                results.add(new CanonLine(i + 1, line, null, null, e.getMessage(), e.column() > 0 ? e.column() : null));
-            }
+            results.add(canon.line(i + 1, lines.get(i)));
         }
         return new CanonResult(results.stream().allMatch(r -> r.error() == null), results);
     }
@@ -289,7 +261,7 @@ public final class RampartService {
             DesiredState desired = desired(REQUEST_SOURCE, text, chosen, resolver(ns));
             return new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired);
         } catch (PlanException e) {
-            throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
+            throw new PlanException(REQUEST_SOURCE + ": " + e.getMessage());
         }
     }
 
@@ -301,7 +273,7 @@ public final class RampartService {
         Family chosen = family(request.family());
         Duration window = request.confirm() == null ? null : SafeApply.window("confirm", request.confirm());
         if (window != null && timerMain == null) {
-            throw new ApiException(ApiException.USAGE, "this server cannot start a rollback timer: apply without"
+            throw new Failure(Failure.Category.USAGE, "this server cannot start a rollback timer: apply without"
                     + " confirm");
         }
         String text = text(request);
@@ -315,13 +287,10 @@ public final class RampartService {
             Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
                     StandardExtensions.registry()).apply(desired);
             liveRules.forget();
-            return new ApplyResult(applied.written(), applied.plan(), Backend.detect(chosen).label(),
-                    processes.started(), applied.took().toMillis(), applied.notes(),
+            return ApplyResult.of(applied, Backend.detect(chosen).label(), processes.started(),
                     safe.armed().map(state -> pending(state, chosen)).orElse(null));
         } catch (PlanException e) {
-            throw new ApiException(ApiException.BAD_INPUT, REQUEST_SOURCE + ": " + e.getMessage());
-        } catch (ApplyException e) {
-            throw new ApiException(ApiException.SYSTEM, e.getMessage());
+            throw new PlanException(REQUEST_SOURCE + ": " + e.getMessage());
         }
     }
 
@@ -352,17 +321,10 @@ public final class RampartService {
 
     /**
      * How the last confirmation of the family ended, whoever ended it (this server, the command line
-     * or the timer): {@code confirmed} or {@code rolled-back}, from the log the ends are written to.
+     * or the timer): {@code confirmed} or {@code rolled-back}, as the confirmation recorded it.
      */
     public String lastEnding(String familyName) {
-        Path log = PendingConfirmation.of(target(family(familyName))).log();
-        try (var lines = Files.lines(log)) {
-            String last = lines.filter(line -> line.contains(": confirmed: ") || line.contains(": rolled back "))
-                    .reduce((first, second) -> second).orElse("");
-            return last.contains(": confirmed: ") ? "confirmed" : "rolled-back";
-        } catch (java.io.IOException e) {
-            throw new ApiException(ApiException.SYSTEM, "cannot read " + log + ": " + e.getMessage());
-        }
+        return PendingConfirmation.of(target(family(familyName))).lastEnding().event();
     }
 
     private ApplyResult.Confirmation pending(PendingConfirmation.State state, Family chosen) {
@@ -371,8 +333,8 @@ public final class RampartService {
                 "POST /api/confirm" + query, "POST /api/rollback" + query);
     }
 
-    private ApiException nothingPending(Family chosen) {
-        return new ApiException(ApiException.BAD_INPUT, "nothing awaits confirmation for the "
+    private Failure nothingPending(Family chosen) {
+        return new Failure(Failure.Category.INPUT, "nothing awaits confirmation for the "
                 + target(chosen).describe());
     }
 
@@ -387,15 +349,18 @@ public final class RampartService {
     /** Whether the kernel holds the file the service was made with. */
     public StatusResult status() {
         if (file == null) {
-            throw new ApiException(ApiException.USAGE,
+            throw new Failure(Failure.Category.USAGE,
                     "status compares with a ruleset file: start the server with FILE");
         }
         try (Netns ns = namespace(runner)) {
-            DesiredState desired = desiredOfFile(ns, family).orElseThrow(() -> new ApiException(
-                    ApiException.BAD_INPUT, file + ": has no table for " + family.command()));
+            RulesetSource source = readFile(ns);
+            DesiredState desired = RulesetFile.desired(file, source, Optional.of(family)).get(family);
+            if (desired == null) {
+                throw RulesetFile.noTableFor(file, family, source);
+            }
             return StatusResult.of(new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired));
         } catch (PlanException e) {
-            throw new ApiException(ApiException.BAD_INPUT, file + ": " + e.getMessage());
+            throw new PlanException(file + ": " + e.getMessage());
         }
     }
 
@@ -405,7 +370,7 @@ public final class RampartService {
         PacketSpec spec = new PacketSpec();
         request.packet().forEach((key, value) -> {
             if (!PacketSpec.KEYS.contains(key)) {
-                throw new ApiException(ApiException.BAD_INPUT, "unknown key `" + key + "': use "
+                throw new Failure(Failure.Category.INPUT, "unknown key `" + key + "': use "
                         + String.join(", ", new java.util.TreeSet<>(PacketSpec.KEYS)));
             }
             spec.set(key, value == null || value.isBlank() ? null : value);
@@ -415,8 +380,6 @@ public final class RampartService {
             Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
                     request.explain());
             return new TraceResult(tracer.trace(spec.build(chosen)), request.explain());
-        } catch (TraceInputException e) {
-            throw new ApiException(ApiException.BAD_INPUT, e.getMessage());
         }
     }
 
@@ -428,29 +391,27 @@ public final class RampartService {
         if (file == null) {
             return Optional.empty();
         }
+        return Optional.ofNullable(RulesetFile.desired(file, readFile(ns), Optional.of(chosen)).get(chosen));
+    }
+
+    /** The file read through the ruleset language, or refused with every error it has. */
+    private RulesetSource readFile(Netns ns) {
         if (!Files.isReadable(file)) {
-            throw new ApiException(ApiException.BAD_INPUT, file + ": no such file");
+            throw new Failure(Failure.Category.INPUT, file + ": no such file");
         }
-        RulesetSource source = RulesetSource.load(file, family, StandardExtensions.registry(), resolver(ns));
-        if (source.hasErrors()) {
-            DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
-            throw new ApiException(ApiException.BAD_INPUT, String.join("", source.diagnostics().stream()
-                    .filter(Diagnostic::isError).map(printer::print).toList()).stripTrailing());
-        }
-        return Optional.ofNullable(source.families().get(chosen)).map(ruleset -> DesiredState.of(ruleset.ruleset(),
-                StandardExtensions.registry(), file.toString(), ruleset::location));
+        return RulesetFile.checked(file, family, resolver(ns), warnings -> { }, inputs -> { });
     }
 
     private static DesiredState desired(String source, String text, Family family,
                                         Optional<ValueResolver> resolver) {
         Checked checked = checked(source, text, family, resolver);
         if (!checked.errors().isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, String.join("\n",
+            throw new Failure(Failure.Category.INPUT, String.join("\n",
                     checked.errors().stream().map(CheckResult.Finding::located).toList()));
         }
         FamilyRuleset ruleset = checked.read().families().get(family);
         if (ruleset == null) {
-            throw new ApiException(ApiException.BAD_INPUT, source + ": has no table for " + family.command()
+            throw new Failure(Failure.Category.INPUT, source + ": has no table for " + family.command()
                     + ": give \"family\" for the tables it has");
         }
         return DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(), source, ruleset::location);
@@ -463,7 +424,7 @@ public final class RampartService {
 
     private static String text(RulesetRequest request) {
         if (request == null || request.text() == null) {
-            throw new ApiException(ApiException.BAD_INPUT, "the request needs the ruleset's \"text\"");
+            throw new Failure(Failure.Category.INPUT, "the request needs the ruleset's \"text\"");
         }
         return request.text();
     }
@@ -476,7 +437,7 @@ public final class RampartService {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "ipv4", "4" -> Family.IPV4;
             case "ipv6", "6" -> Family.IPV6;
-            default -> throw new ApiException(ApiException.BAD_INPUT,
+            default -> throw new Failure(Failure.Category.INPUT,
                     "family must be ipv4 or ipv6, not `" + name + "'");
         };
     }

@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.rampart.model.Failure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ final class Routes {
     record Request(Map<String, String> query, byte[] body) {
         <T> T body(Class<T> type) throws IOException {
             if (body.length == 0) {
-                throw new ApiException(ApiException.BAD_INPUT, "the request needs a JSON body");
+                throw new Failure(Failure.Category.INPUT, "the request needs a JSON body");
             }
             return ApiServer.JSON.readValue(body, type);
         }

@@ -5,6 +5,7 @@ import io.rampart.api.LiveRulesets.LiveRule;
 import io.rampart.api.LiveRulesets.LiveTable;
 import io.rampart.api.LiveRulesets.Snapshot;
 import io.rampart.api.SearchResult.Hit;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
@@ -41,7 +42,7 @@ final class RuleSearch {
     static SearchResult search(Snapshot snapshot, String query, String limitText) {
         String q = query == null ? "" : query.strip();
         if (q.isEmpty()) {
-            throw new ApiException(ApiException.BAD_INPUT, "search needs a query: q=NAME, text, address, port or"
+            throw new Failure(Failure.Category.INPUT, "search needs a query: q=NAME, text, address, port or"
                     + " file:line");
         }
         int limit = limit(limitText);
@@ -99,7 +100,7 @@ final class RuleSearch {
             return DEFAULT_LIMIT;
         }
         if (!text.matches("\\d{1,4}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > MAX_LIMIT) {
-            throw new ApiException(ApiException.BAD_INPUT, "limit must be a number from 1 to " + MAX_LIMIT + ", not `"
+            throw new Failure(Failure.Category.INPUT, "limit must be a number from 1 to " + MAX_LIMIT + ", not `"
                     + text + "'");
         }
         return Integer.parseInt(text);
@@ -114,7 +115,7 @@ final class RuleSearch {
         }
         String length = slash < 0 ? null : q.substring(slash + 1);
         if (length != null && (!length.matches("\\d{1,3}") || Integer.parseInt(length) > family.addressBits())) {
-            throw new ApiException(ApiException.BAD_INPUT, "`" + q + "': a prefix length is 0 to "
+            throw new Failure(Failure.Category.INPUT, "`" + q + "': a prefix length is 0 to "
                     + family.addressBits());
         }
         return Prefix.parse(q, family);

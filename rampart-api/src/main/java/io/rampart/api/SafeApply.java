@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import io.rampart.api.PendingConfirmation.State;
+import io.rampart.model.Failure;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
@@ -8,8 +9,8 @@ import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Planner;
 import io.rampart.reconcile.CheckedXtables;
-import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
+import io.rampart.syntax.KernelModel;
 import io.rampart.system.Netns;
 import io.rampart.system.SystemException;
 import io.rampart.trace.TraceInputException;
@@ -47,7 +48,7 @@ public final class SafeApply {
     public static Duration window(String name, String value) {
         Matcher matcher = DURATION.matcher(value.strip());
         if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
-            throw new ApiException(ApiException.BAD_INPUT, name + ": `" + value
+            throw new Failure(Failure.Category.INPUT, name + ": `" + value
                     + "' is no duration: use e.g. 60s, 2m or plain seconds");
         }
         long amount = Long.parseLong(matcher.group(1));
@@ -94,14 +95,14 @@ public final class SafeApply {
         }
         String after;
         try {
-            after = RestoreSimulation.after(saved, script);
-        } catch (RestoreSimulation.Refused refused) {
+            after = KernelModel.after(saved, script);
+        } catch (KernelModel.Refused refused) {
             return; // the kernel refuses the whole script too, and the apply reports that with its file:line
         }
         try {
             LockoutGuard.check(session.get(), after, desired, LiveHost.read(netns, desired.family()));
         } catch (TraceInputException e) {
-            throw new ApiException(ApiException.BAD_INPUT, "the lockout guard cannot read the host's addresses: "
+            throw new Failure(Failure.Category.INPUT, "the lockout guard cannot read the host's addresses: "
                     + e.getMessage() + "; --force skips the check");
         }
     }

@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.model.Failure;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -32,7 +33,7 @@ public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keys
         int colon = text.lastIndexOf(':');
         String usage = "--listen: expected ADDRESS:PORT, e.g. " + DEFAULT_LISTEN + " or [::1]:8080, not `" + text + "'";
         if (colon <= 0) {
-            throw new ApiException(ApiException.USAGE, usage);
+            throw new Failure(Failure.Category.USAGE, usage);
         }
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -42,15 +43,15 @@ public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keys
         try {
             port = Integer.parseInt(text.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new ApiException(ApiException.USAGE, usage);
+            throw new Failure(Failure.Category.USAGE, usage);
         }
         if (port < 0 || port > 65_535 || !(host.matches("[0-9.]+") || host.contains(":"))) {
-            throw new ApiException(ApiException.USAGE, usage);
+            throw new Failure(Failure.Category.USAGE, usage);
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new ApiException(ApiException.USAGE, usage);
+            throw new Failure(Failure.Category.USAGE, usage);
         }
     }
 
@@ -65,10 +66,10 @@ public record ServerOptions(InetSocketAddress listen, Path keystore, char[] keys
     /** Refuses what would expose the kernel: a non-loopback address without TLS. */
     public void validate() {
         if (metricsRules < 0) {
-            throw new ApiException(ApiException.USAGE, "--metrics-rules: " + metricsRules + " is negative");
+            throw new Failure(Failure.Category.USAGE, "--metrics-rules: " + metricsRules + " is negative");
         }
         if (!listen.getAddress().isLoopbackAddress() && keystore == null) {
-            throw new ApiException(ApiException.USAGE, "--listen " + listen.getAddress().getHostAddress()
+            throw new Failure(Failure.Category.USAGE, "--listen " + listen.getAddress().getHostAddress()
                     + " is reachable from other hosts: give --tls-keystore (and --tls-password-file) to serve HTTPS,"
                     + " or listen on 127.0.0.1");
         }

@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.model.Failure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class ServerToken {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, token + "\n");
         } catch (IOException e) {
-            throw new ApiException(ApiException.SYSTEM, file + ": cannot write the token: " + e.getMessage());
+            throw new Failure(Failure.Category.SYSTEM, file + ": cannot write the token: " + e.getMessage());
         }
         return new ServerToken(token);
     }
@@ -44,16 +45,16 @@ public final class ServerToken {
         try {
             Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                throw new ApiException(ApiException.BAD_INPUT, file
+                throw new Failure(Failure.Category.INPUT, file
                         + ": the token file must be readable by its owner only (chmod 600 " + file + ")");
             }
             String token = Files.readString(file).lines().findFirst().orElse("").strip();
             if (token.length() < 16) {
-                throw new ApiException(ApiException.BAD_INPUT, file + ": a token has at least 16 characters");
+                throw new Failure(Failure.Category.INPUT, file + ": a token has at least 16 characters");
             }
             return new ServerToken(token);
         } catch (IOException e) {
-            throw new ApiException(ApiException.BAD_INPUT, file + ": cannot read the token: " + e.getMessage());
+            throw new Failure(Failure.Category.INPUT, file + ": cannot read the token: " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
@@ -112,7 +113,7 @@ class ApiConfirmKernelTest {
 
         ApiClient.Response again = api.post("/api/apply", Map.of("text", BEFORE), TOKEN);
         assertThat(again.status()).isEqualTo(500);
-        assertThat(again.json().get("exit").asInt()).isEqualTo(ApiException.SYSTEM);
+        assertThat(again.json().get("exit").asInt()).isEqualTo(Failure.Category.SYSTEM.exitCode());
         assertThat(again.json().get("error").asText()).contains("awaits confirmation", "rampart confirm --netns");
         assertThat(kernelHas443()).isTrue();
 

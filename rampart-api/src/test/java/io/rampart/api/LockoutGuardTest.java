@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
@@ -37,7 +38,7 @@ class LockoutGuardTest {
                 COMMIT
                 """;
         assertThatThrownBy(() -> LockoutGuard.check(SESSION, text, desired(text), HOST))
-                .isInstanceOf(ApiException.class)
+                .isInstanceOf(Failure.class)
                 .hasMessageStartingWith("host.rules:4:1: error: this ruleset would cut off the SSH session")
                 .hasMessageContaining("10.9.0.2:50022 -> 10.9.0.1:22")
                 .hasMessageContaining("incoming packets are dropped by filter INPUT rule 2 "
@@ -83,10 +84,10 @@ class LockoutGuardTest {
         assertThat(LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1 22").orElseThrow().toString())
                 .isEqualTo("10.0.0.2:5 -> 10.0.0.1:22");
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1"))
-                .isInstanceOf(ApiException.class).hasMessageContaining("SSH_CONNECTION `10.0.0.2 5 10.0.0.1'");
+                .isInstanceOf(Failure.class).hasMessageContaining("SSH_CONNECTION `10.0.0.2 5 10.0.0.1'");
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 x 10.0.0.1 22"))
-                .isInstanceOf(ApiException.class);
+                .isInstanceOf(Failure.class);
         assertThatThrownBy(() -> LockoutGuard.SshSession.parse("10.0.0.2 5 10.0.0.1 70000"))
-                .isInstanceOf(ApiException.class);
+                .isInstanceOf(Failure.class);
     }
 }

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.api.LiveRulesets.Snapshot;
 import io.rampart.api.RulesetOutline.ChainOutline;
 import io.rampart.api.SearchResult.Hit;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
+import io.rampart.syntax.SavedState;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -47,8 +48,7 @@ class RulesetViewsTest {
 
     private static Snapshot snapshot(Optional<DesiredState> desired) {
         LiveRulesets.Parsed parsed = LiveRulesets.parse(SAVED, Family.IPV4, "", desired);
-        int lines = (int) SAVED.lines().count() + 2;
-        return new Snapshot(parsed, new long[lines], new long[lines], new HashMap<>());
+        return new Snapshot(parsed, SavedState.parse(SAVED));
     }
 
     private static Snapshot snapshot() {
@@ -101,7 +101,7 @@ class RulesetViewsTest {
         assertThat(rules("10.0.0.0/8")).containsExactly("INPUT/2", "C10/1");
         assertThat(rules("192.0.2.200")).containsExactly("INPUT/3");
         assertThat(RuleSearch.search(snapshot(), "192.0.2.200", null).as()).isEqualTo("address");
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "10.0.0.0/33", null)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "10.0.0.0/33", null)).isInstanceOf(Failure.class)
                 .hasMessageContaining("prefix length is 0 to 32");
     }
 
@@ -139,9 +139,9 @@ class RulesetViewsTest {
         SearchResult result = RuleSearch.search(snapshot(), "-j", "2");
         assertThat(result.hits()).hasSize(2);
         assertThat(result.total()).isEqualTo(8);
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "-j", "0")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), "-j", "0")).isInstanceOf(Failure.class)
                 .hasMessageContaining("limit must be a number from 1 to 500");
-        assertThatThrownBy(() -> RuleSearch.search(snapshot(), " ", null)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> RuleSearch.search(snapshot(), " ", null)).isInstanceOf(Failure.class)
                 .hasMessageContaining("search needs a query");
     }
 

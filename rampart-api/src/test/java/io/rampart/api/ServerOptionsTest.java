@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rampart.model.Failure;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +27,9 @@ class ServerOptionsTest {
         assertThat(ServerOptions.parseListen("127.0.0.1:8080")).isEqualTo(new InetSocketAddress("127.0.0.1", 8080));
         assertThat(ServerOptions.parseListen("[::1]:0").getAddress().isLoopbackAddress()).isTrue();
         for (String bad : new String[] {"8080", "localhost:8080", "127.0.0.1:http", "127.0.0.1:70000", ":80"}) {
-            assertThatThrownBy(() -> ServerOptions.parseListen(bad)).as(bad).isInstanceOf(ApiException.class)
+            assertThatThrownBy(() -> ServerOptions.parseListen(bad)).as(bad).isInstanceOf(Failure.class)
                     .hasMessageStartingWith("--listen: expected ADDRESS:PORT")
-                    .satisfies(e -> assertThat(((ApiException) e).exitCode()).isEqualTo(ApiException.USAGE));
+                    .satisfies(e -> assertThat(((Failure) e).category()).isEqualTo(Failure.Category.USAGE));
         }
     }
 
@@ -36,11 +37,11 @@ class ServerOptionsTest {
     void anAddressOtherHostsReachNeedsTls() {
         listening("127.0.0.1:0", null).validate();
         listening("[::1]:0", null).validate();
-        assertThatThrownBy(() -> listening("0.0.0.0:8080", null).validate()).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> listening("0.0.0.0:8080", null).validate()).isInstanceOf(Failure.class)
                 .hasMessage("--listen 0.0.0.0 is reachable from other hosts: give --tls-keystore (and"
                         + " --tls-password-file) to serve HTTPS, or listen on 127.0.0.1");
         assertThatThrownBy(() -> ApiServer.start(null, listening("192.0.2.1:8080", null), null))
-                .isInstanceOf(ApiException.class).hasMessageContaining("--tls-keystore");
+                .isInstanceOf(Failure.class).hasMessageContaining("--tls-keystore");
         listening("0.0.0.0:8443", dir.resolve("server.p12")).validate();
     }
 
@@ -62,7 +63,7 @@ class ServerOptionsTest {
         Path file = dir.resolve("token");
         Files.writeString(file, "a-token-of-enough-length\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> ServerToken.readFrom(file)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> ServerToken.readFrom(file)).isInstanceOf(Failure.class)
                 .hasMessage(file + ": the token file must be readable by its owner only (chmod 600 " + file + ")");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         assertThat(ServerToken.readFrom(file).value()).isEqualTo("a-token-of-enough-length");

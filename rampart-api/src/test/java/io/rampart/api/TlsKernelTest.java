@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
@@ -105,7 +106,7 @@ class TlsKernelTest {
                         ProcessRunner.system()), new ServerOptions(new InetSocketAddress("127.0.0.1", 0), keystore,
                         "wrong".toCharArray(), ServerToken.of("t"), ServerOptions.DEFAULT_MAX_BODY),
                         ProcessRunner.system()))
-                .isInstanceOf(ApiException.class)
+                .isInstanceOf(Failure.class)
                 .hasMessageStartingWith(keystore + ": cannot use it as a PKCS12 keystore");
     }
 }

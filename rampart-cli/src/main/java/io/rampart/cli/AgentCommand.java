@@ -91,16 +91,12 @@ final class AgentCommand implements Callable<Integer> {
 
                 @Override
                 public DesiredState read() throws InvalidFileException {
-                    try {
-                        DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr(),
-                                read -> inputs = read).get(family);
-                        if (state == null) {
-                            throw new InvalidFileException(file + ": no longer has a table for " + family.command());
-                        }
-                        return state;
-                    } catch (InputException e) {
-                        throw new InvalidFileException(e.getMessage());
+                    DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr(),
+                            read -> inputs = read).get(family);
+                    if (state == null) {
+                        throw new InvalidFileException(file + ": no longer has a table for " + family.command());
                     }
+                    return state;
                 }
 
                 @Override

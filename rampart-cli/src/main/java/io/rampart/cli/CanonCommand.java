@@ -1,12 +1,8 @@
 package io.rampart.cli;
 
+import io.rampart.api.Canon;
 import io.rampart.api.CanonLine;
-import io.rampart.model.Rule;
-import io.rampart.model.Table;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RuleParser;
-import io.rampart.syntax.RulePrinter;
-import io.rampart.syntax.RuleSyntaxException;
+import io.rampart.model.Failure;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +10,6 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,31 +44,21 @@ final class CanonCommand implements Callable<Integer>, ReadsStdin {
 
     @Override
     public Integer call() {
-        Table chosen = Table.byLabel(table).orElseThrow(() -> new InputException("-t: unknown table `" + table
-                + "': use raw, mangle, nat, filter or security"));
-        RuleParser parser = new RuleParser(StandardExtensions.registry(), options.family());
-        RulePrinter printer = new RulePrinter(StandardExtensions.registry(), options.family());
+        Canon canon;
+        try {
+            canon = new Canon(options.family(), Canon.table(table));
+        } catch (Failure e) {
+            throw new InputException("-t: " + e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         boolean allValid = true;
         int number = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) {
-                    out.println(options.json ? Json.line(CanonLine.blank(number, line))
-                            : "");
-                    continue;
-                }
-                try {
-                    List<Rule> rules = parser.parseLine(line, chosen);
-                    List<String> canonical = rules.stream().map(printer::print).toList();
-                    out.println(options.json ? Json.line(new CanonLine(number, line, canonical, rules, null, null))
-                            : String.join("\n", canonical));
-                } catch (RuleSyntaxException e) {
-                    allValid = false;
-                    out.println(options.json ? Json.line(new CanonLine(number, line, null, null, e.getMessage(),
-                            e.column() > 0 ? e.column() : null)) : "error: " + e.getMessage());
-                }
+                CanonLine result = canon.line(++number, line);
+                allValid &= result.error() == null;
+                out.println(options.json ? Json.line(result) : result.error() != null ? "error: " + result.error()
+                        : String.join("\n", result.canonical()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

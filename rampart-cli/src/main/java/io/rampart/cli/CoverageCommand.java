@@ -3,8 +3,6 @@ package io.rampart.cli;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.system.Netns;
 import io.rampart.trace.Coverage;
-import io.rampart.trace.TraceInputException;
-import io.rampart.trace.capture.CaptureFormatException;
 import io.rampart.trace.capture.CaptureReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -71,8 +69,6 @@ final class CoverageCommand implements Callable<Integer> {
                 sides.add(new Coverage.Rules(r.ruleset(), r::location, TraceCommand.host(options, rules, hostFile,
                         r.family())));
             }
-        } catch (TraceInputException e) {
-            throw new InputException(e.getMessage());
         }
         Coverage coverage = new Coverage(sides, in);
         try (InputStream capture = new BufferedInputStream(Files.newInputStream(pcap), 1 << 16)) {
@@ -81,8 +77,6 @@ final class CoverageCommand implements Callable<Integer> {
             throw new InputException(pcap + ": no such file");
         } catch (IOException e) {
             throw new InputException(pcap + ": cannot read: " + e.getMessage());
-        } catch (CaptureFormatException | IllegalArgumentException e) {
-            throw new InputException(e.getMessage());
         }
         Coverage.Result result = coverage.result();
         PrintWriter out = spec.commandLine().getOut();

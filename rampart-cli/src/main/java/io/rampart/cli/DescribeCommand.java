@@ -1,12 +1,11 @@
 package io.rampart.cli;
 
-import io.rampart.api.ExtensionsResult;
+import io.rampart.api.Extensions;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionDescription;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionKind;
 import io.rampart.model.extension.ExtensionSpec;
-import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.system.KernelExtensions;
 import io.rampart.system.Netns;
@@ -53,10 +52,8 @@ final class DescribeCommand implements Callable<Integer> {
         if (kernel) {
             return describeKernel(out);
         }
-        List<ExtensionSpec> chosen = name == null ? StandardExtensions.registry().all()
-                : StandardExtensions.registry().named(name);
         List<ExtensionRegistry.WithdrawnTarget> withdrawn = StandardExtensions.registry().withdrawnTargets();
-        if (chosen.isEmpty() && name != null && !options.json) {
+        if (name != null && !options.json && StandardExtensions.registry().named(name).isEmpty()) {
             List<ExtensionRegistry.WithdrawnTarget> named = withdrawn.stream()
                     .filter(t -> t.name().equalsIgnoreCase(name)).toList();
             if (!named.isEmpty()) {
@@ -65,12 +62,9 @@ final class DescribeCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
         }
-        if (chosen.isEmpty()) {
-            throw new InputException("unknown extension `" + name + "'" + Suggestions.didYouMean(name,
-                    StandardExtensions.registry().all().stream().map(ExtensionSpec::name).distinct().toList()));
-        }
+        List<ExtensionSpec> chosen = Extensions.named(name);
         if (options.json) {
-            out.println(Json.document(new ExtensionsResult(chosen.stream().map(ExtensionDescription::of).toList())));
+            out.println(Json.document(Extensions.describe(chosen)));
         } else if (name == null) {
             for (ExtensionSpec extension : chosen) {
                 out.printf("%-7s %-12s %-10s %s%n", extension.kind().name().toLowerCase(java.util.Locale.ROOT),

@@ -3,7 +3,6 @@ package io.rampart.cli;
 import io.rampart.analysis.ExpectationProver;
 import io.rampart.analysis.Expectations;
 import io.rampart.analysis.RulesetDiff;
-import io.rampart.analysis.UnsupportedRulesetException;
 import io.rampart.config.Diagnostic;
 import io.rampart.config.DiagnosticPrinter;
 import io.rampart.config.SourceFile;
@@ -47,14 +46,9 @@ final class ExpectationFiles {
         return expectations;
     }
 
-    /** Every expectation against {@code side}; a ruleset the analysis cannot judge is the InputException. */
+    /** Every expectation against {@code side}; a ruleset the analysis cannot judge is an input failure. */
     static Report prove(Expectations expectations, RulesetDiff.Side side) {
-        List<ExpectationProver.Result> results;
-        try {
-            results = ExpectationProver.prove(side, expectations);
-        } catch (UnsupportedRulesetException | IllegalArgumentException e) {
-            throw new InputException(e.getMessage());
-        }
+        List<ExpectationProver.Result> results = ExpectationProver.prove(side, expectations);
         int failed = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.FAIL).count();
         int unknown = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.UNKNOWN).count();
         List<JsonResult> json = results.stream().map(r -> new JsonResult(r.line(), r.text(),

@@ -106,15 +106,11 @@ final class FleetRunner {
                                  Netns netns, Duration interval, PrintWriter err) {
         NetnsValueResolver resolver = new NetnsValueResolver(netns);
         FleetAgent.RulesetReader reader = path -> {
-            try {
-                DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
-                if (state == null) {
-                    throw new InvalidFileException(path + ": has no table for " + family.command());
-                }
-                return state;
-            } catch (InputException e) {
-                throw new InvalidFileException(e.getMessage());
+            DesiredState state = RulesetFiles.desiredOf(path, family, resolver, err);
+            if (state == null) {
+                throw new InvalidFileException(path + ": has no table for " + family.command());
             }
+            return state;
         };
         return new FleetAgent(store, host, labels, stateDir, reader,
                 new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),

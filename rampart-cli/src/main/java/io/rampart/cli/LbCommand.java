@@ -1,11 +1,12 @@
 package io.rampart.cli;
 
 import io.rampart.lb.LbException;
+import io.rampart.lb.LbResult;
 import io.rampart.lb.LoadBalancer;
-import io.rampart.lb.Outcome;
 import io.rampart.lb.ProfileStatus;
 import io.rampart.lb.Request;
 import io.rampart.lb.StateFile;
+import io.rampart.model.Failure;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.Plan;
@@ -140,14 +141,14 @@ final class LbCommand implements Callable<Integer> {
         Request request = new Request(profile, source, destinations, rulesBackend, protocol, reset, delete, run,
                 useState, logEnabled, logLevel, !noMasquerade, !noForwarding);
         PrintWriter out = spec.commandLine().getOut();
-        Outcome outcome;
+        LbResult outcome;
         try (Netns netns = common.namespace()) {
             outcome = new LoadBalancer(new LbKernel(netns, writerWait.waiting(spec.commandLine().getErr(), json)),
                     StandardExtensions.registry(), common.stateFile).execute(request);
         } catch (LbException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException | ApplyException e) {
-            throw new SystemException(e.getMessage() + "; the state file was not changed");
+            throw new Failure(e.category(), e.getMessage() + "; the state file was not changed");
         } catch (IOException e) {
             throw new SystemException("cannot write " + common.stateFile + ": " + e.getMessage()
                     + " (the kernel was changed; run again to record it)");

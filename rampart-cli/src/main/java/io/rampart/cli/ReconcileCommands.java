@@ -1,11 +1,11 @@
 package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.rampart.api.ApiException;
 import io.rampart.api.ApplyResult;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
 import io.rampart.api.StatusResult;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
@@ -195,10 +195,9 @@ final class ReconcileCommands {
             int failed;
             try {
                 return super.call();
-            } catch (InputException | ApiException | SystemException e) {
+            } catch (Failure e) {
                 spec.commandLine().getErr().println("rampart: " + e.getMessage());
-                failed = e instanceof InputException ? ExitCode.BAD_INPUT
-                        : e instanceof ApiException api ? api.exitCode() : ExitCode.SYSTEM;
+                failed = e.category().exitCode();
             }
             spec.commandLine().getErr().println("rampart: " + file + " was not applied: applying the fallback "
                     + fallback);
@@ -281,8 +280,7 @@ final class ReconcileCommands {
             }
             if (options.json) {
                 ApplySafety.Pending pending = safety.pending(target(desired.family()));
-                out.println(Json.document(new ApplyResult(applied.written(), applied.plan(), backend,
-                        processes.started(), ms, applied.notes(), pending == null ? null
+                out.println(Json.document(ApplyResult.of(applied, backend, processes.started(), pending == null ? null
                         : new ApplyResult.Confirmation(pending.rollsBackAt(), pending.confirm(), pending.rollback()))));
             } else if (!applied.written()) {
                 out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),

@@ -1,7 +1,6 @@
 package io.rampart.cli;
 
-import io.rampart.config.Diagnostic;
-import io.rampart.config.DiagnosticPrinter;
+import io.rampart.api.RulesetFile;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.ValueResolver;
@@ -10,7 +9,6 @@ import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +28,7 @@ final class RulesetFiles {
 
     /**
      * The desired state of each family the file has tables for, or of the one family the options name
-     * explicitly. Warnings go to {@code err}; errors, all of them, become the InputException.
+     * explicitly. Warnings go to {@code err}; errors, all of them, become the Failure.
      */
     static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
                                              PrintWriter err) {
@@ -61,35 +59,29 @@ final class RulesetFiles {
                                                      ValueResolver resolver, PrintWriter err,
                                                      Consumer<Set<Path>> inputs) {
         RulesetSource source = checked(file, defaultFamily, resolver, err, inputs);
-        Map<Family, DesiredState> desired = new EnumMap<>(Family.class);
-        for (FamilyRuleset ruleset : source.families().values()) {
-            if (only.isEmpty() || ruleset.family() == only.get()) {
-                desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
-                        file.toString(), ruleset::location));
-            }
-        }
+        Map<Family, DesiredState> desired = RulesetFile.desired(file, source, only);
         if (desired.isEmpty()) {
-            throw noTableFor(file, only.orElse(defaultFamily), source);
+            throw RulesetFile.noTableFor(file, only.orElse(defaultFamily), source);
         }
         return desired;
     }
 
     /**
      * The rules of {@code family} alone, each with where it was written: for the tracer. Tables that name
-     * no family are of {@code family}. Warnings go to {@code err}; errors, all of them, become the InputException.
+     * no family are of {@code family}. Warnings go to {@code err}; errors, all of them, become the Failure.
      */
     static FamilyRuleset familyRuleset(Path file, Family family, ValueResolver resolver, PrintWriter err) {
         RulesetSource source = checked(file, family, resolver, err, inputs -> { });
         FamilyRuleset ruleset = source.families().get(family);
         if (ruleset == null) {
-            throw noTableFor(file, family, source);
+            throw RulesetFile.noTableFor(file, family, source);
         }
         return ruleset;
     }
 
     /**
      * The rules of each family the file has tables for, or of the one family the options name explicitly,
-     * each with where it was written. Warnings go to {@code err}; errors, all of them, become the InputException.
+     * each with where it was written. Warnings go to {@code err}; errors, all of them, become the Failure.
      */
     static List<FamilyRuleset> familyRulesets(Path file, KernelOptions options, ValueResolver resolver,
                                               PrintWriter err) {
@@ -97,7 +89,7 @@ final class RulesetFiles {
         List<FamilyRuleset> out = source.families().values().stream()
                 .filter(r -> !options.familyGiven() || r.family() == options.family()).toList();
         if (out.isEmpty()) {
-            throw noTableFor(file, options.family(), source);
+            throw RulesetFile.noTableFor(file, options.family(), source);
         }
         return out;
     }
@@ -105,33 +97,14 @@ final class RulesetFiles {
     /** The file read through the language, its warnings printed; its errors, all of them, thrown. */
     private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err,
                                          Consumer<Set<Path>> inputs) {
-        RulesetSource source = load(file, defaultFamily, Optional.of(resolver));
-        inputs.accept(source.inputs());
-        String warnings = render(source, false);
-        if (!warnings.isEmpty()) {
+        return RulesetFile.checked(file, defaultFamily, Optional.of(resolver), warnings -> {
             err.print(warnings);
             err.flush();
-        }
-        if (source.hasErrors()) {
-            throw new InputException(render(source, true).stripTrailing());
-        }
-        return source;
-    }
-
-    private static InputException noTableFor(Path file, Family family, RulesetSource source) {
-        return new InputException(file + ": has no table for " + family.command() + " (its tables are for "
-                + String.join(" and ", source.families().keySet().stream().map(Family::command).toList()) + ")");
+        }, inputs);
     }
 
     /** The errors (or the warnings) of {@code source}, each with its line and caret. */
     static String render(RulesetSource source, boolean errors) {
-        DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
-        StringBuilder out = new StringBuilder();
-        for (Diagnostic diagnostic : source.diagnostics()) {
-            if (diagnostic.isError() == errors) {
-                out.append(printer.print(diagnostic));
-            }
-        }
-        return out.toString();
+        return RulesetFile.render(source, errors);
     }
 }

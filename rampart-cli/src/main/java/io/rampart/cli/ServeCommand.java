@@ -1,13 +1,12 @@
 package io.rampart.cli;
 
-import io.rampart.api.ApiException;
 import io.rampart.api.ApiServer;
 import io.rampart.api.RampartService;
 import io.rampart.api.ServerOptions;
 import io.rampart.api.ServerToken;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.system.ProcessRunner;
-import io.rampart.system.SystemException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -89,12 +88,11 @@ final class ServeCommand implements Callable<Integer> {
             ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system());
             serveUntilSignalled(server, () -> announce(server, tokenPath));
             return ExitCode.OK;
-        } catch (ApiException e) {
-            throw switch (e.exitCode()) {
-                case ApiException.USAGE -> new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-                case ApiException.SYSTEM -> new SystemException(e.getMessage());
-                default -> new InputException(e.getMessage());
-            };
+        } catch (Failure e) {
+            if (e.category() == Failure.Category.USAGE) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            throw e;
         }
     }
 

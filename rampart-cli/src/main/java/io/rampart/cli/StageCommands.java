@@ -81,7 +81,7 @@ final class StageCommands {
         }
 
         /** The outcome as JSON, or as one line led by {@code text}. */
-        int report(Stages.Outcome outcome, String text, PrintWriter out) {
+        int report(Stages.Change outcome, String text, PrintWriter out) {
             if (options.json) {
                 out.println(Json.document(new Report(outcome.family().name().toLowerCase(Locale.ROOT),
                         outcome.stage(), outcome.captured(), outcome.chains(), outcome.rules(), outcome.written(),
@@ -128,7 +128,7 @@ final class StageCommands {
         int run(Stages stages, PrintWriter out) throws PlanException, ApplyException {
             DesiredState desired = RulesetFiles.desiredOf(file, options.family(), resolver,
                     spec.commandLine().getErr());
-            Stages.Outcome outcome = stages.stage(name, desired);
+            Stages.Change outcome = stages.stage(name, desired);
             return report(outcome, "staged " + name + ": " + outcome.chains().size() + " chains, "
                     + outcome.rules() + " rules from " + file, out);
         }
@@ -164,7 +164,7 @@ final class StageCommands {
 
         @Override
         int run(Stages stages, PrintWriter out) throws PlanException, ApplyException {
-            Stages.Outcome outcome = stages.switchTo(options.family(), name, previous);
+            Stages.Change outcome = stages.switchTo(options.family(), name, previous);
             String text = !outcome.written() ? name + " is already live"
                     : "switched to " + name + (outcome.captured() == null ? ""
                     : " (the previous ruleset is now stage " + outcome.captured() + ", " + outcome.rules()

@@ -37,7 +37,7 @@ final class FamilyRouter {
         try {
             tokens = Tokenizer.split(line);
         } catch (RuleSyntaxException e) {
-            throw new LanguageException(e.getMessage(), e.column());
+            throw new LanguageException(e.problem(), e.column(), e.hint());
         }
         Evidence first = null;
         for (int i = 0; i < tokens.size(); i++) {

@@ -3,7 +3,6 @@ package io.rampart.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Prints a ruleset source in its canonical layout. It changes layout only, never what the source
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
 public final class Formatter {
 
     private static final String INDENT = "  ";
-    private static final Pattern DEFINE = Pattern.compile("define\\s+(\\S+?)\\s*=\\s*(.*)");
-    private static final Pattern CALL = Pattern.compile("(macro|use)\\s+([^\\s(]+)\\s*\\((.*)\\)");
 
     private Formatter() {
     }
@@ -58,13 +55,13 @@ public final class Formatter {
         String text = LineText.collapseBlanks(code);
         switch (keyword) {
             case "define" -> {
-                Matcher define = DEFINE.matcher(text);
+                Matcher define = Statements.DEFINE.matcher(text);
                 if (define.matches()) {
                     return "define " + define.group(1) + " = " + list(define.group(2), ", ", true);
                 }
             }
             case "macro", "use" -> {
-                Matcher call = CALL.matcher(text);
+                Matcher call = Statements.CALL.matcher(text);
                 if (call.matches()) {
                     List<String> arguments = new ArrayList<>();
                     for (String argument : LineText.splitAtTopLevelCommas(call.group(3))) {

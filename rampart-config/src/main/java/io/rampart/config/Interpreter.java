@@ -35,8 +35,6 @@ final class Interpreter {
 
     static final List<String> KEYWORDS = List.of("define", "include", "if", "else", "end", "macro", "use");
 
-    private static final Pattern DEFINE = Pattern.compile("define\\s+(\\S+?)\\s*=\\s*(.*)");
-    private static final Pattern CALL = Pattern.compile("(macro|use)\\s+([^\\s(]+)\\s*\\((.*)\\)");
     private static final Pattern TABLE = Pattern.compile("\\*(\\S+)(?:\\s+(\\S+))?(\\s+.*)?");
     private static final Pattern DIRECTIVE = Pattern.compile("#\\s*rampart:.*");
     private static final List<String> FAMILY_WORDS = List.of("ipv4", "ipv6", "both");
@@ -54,7 +52,7 @@ final class Interpreter {
     }
 
     /** The table being written: its header line's name, the families it is for, and where it opened. */
-    private record Section(String table, Set<Family> families, boolean routed, SourceRef where) {
+    private record OpenTable(String table, Set<Family> families, boolean routed, SourceRef where) {
     }
 
     private final Family defaultFamily;
@@ -67,7 +65,7 @@ final class Interpreter {
     private final Map<String, Macro> macros = new HashMap<>();
     private final Deque<String> using = new ArrayDeque<>();
     private final Scope globals = Scope.global();
-    private Section section;
+    private OpenTable section;
     private final IncludePolicy includes;
 
     Interpreter(Family defaultFamily, ApplyTimeValues values, IncludePolicy includes) {
@@ -193,7 +191,7 @@ final class Interpreter {
     }
 
     private void report(LanguageException e, SourceRef line) {
-        Diagnostic error = Diagnostic.error(at(line, e.column()), e.getMessage());
+        Diagnostic error = Diagnostic.error(at(line, e.column()), e.problem());
         report(e.hint() == null ? error : error.withHint(e.hint()));
     }
 
@@ -272,7 +270,7 @@ final class Interpreter {
                 }
             };
         }
-        section = new Section(matcher.group(1), families, families.size() == 2, line.where());
+        section = new OpenTable(matcher.group(1), families, families.size() == 2, line.where());
         emit(families, "*" + matcher.group(1), line.where());
     }
 
@@ -289,7 +287,7 @@ final class Interpreter {
                 try {
                     families = FamilyRouter.route(text.text());
                 } catch (LanguageException e) {
-                    throw new LanguageException(e.getMessage(), text.sourceColumn(e.column()), e.hint());
+                    throw new LanguageException(e.problem(), text.sourceColumn(e.column()), e.hint());
                 }
             }
             routes.add(families);
@@ -336,7 +334,7 @@ final class Interpreter {
     }
 
     private void define(Line line, String code, Scope scope) throws LanguageException {
-        Matcher matcher = DEFINE.matcher(code.strip());
+        Matcher matcher = Statements.DEFINE.matcher(code.strip());
         if (!matcher.matches()) {
             throw new LanguageException("a definition is `define NAME = VALUE' or `define NAME = { A, B }'",
                     line.where().column());
@@ -562,7 +560,7 @@ final class Interpreter {
             if (endAt < 0) {
                 throw new LanguageException("`macro' without `end'", line.where().column());
             }
-            Matcher matcher = CALL.matcher(LineText.code(line.text()).strip());
+            Matcher matcher = Statements.CALL.matcher(LineText.code(line.text()).strip());
             if (!matcher.matches()) {
                 throw new LanguageException("a macro starts `macro NAME(PARAMETER, ...)'", line.where().column());
             }
@@ -592,7 +590,7 @@ final class Interpreter {
     }
 
     private void use(Line line, String code, Scope scope) throws LanguageException {
-        Matcher matcher = CALL.matcher(code.strip());
+        Matcher matcher = Statements.CALL.matcher(code.strip());
         if (!matcher.matches()) {
             throw new LanguageException("a macro is used as `use NAME(ARGUMENT, ...)'", line.where().column());
         }

@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A ruleset file in the Rampart language, with the files it includes, read and checked: per address
@@ -27,8 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class RulesetSource {
 
-    private static final Pattern SUGGESTION = Pattern.compile("(.*?) \\((did you mean [^)]*\\?)\\)(.*)",
-            Pattern.DOTALL);
 
     private final Map<Family, FamilyRuleset> families;
     private final List<Diagnostic> diagnostics;
@@ -88,7 +84,7 @@ public final class RulesetSource {
                     .parseLines(lines.stream().map(ExpandedLine::text).toList(), errors::add);
             for (RulesetSyntaxException error : errors) {
                 ExpandedLine line = lines.get(Math.min(Math.max(error.line(), 1), lines.size()) - 1);
-                Diagnostic diagnostic = located(line, error.column(), error.getMessage());
+                Diagnostic diagnostic = located(line, error);
                 parseErrors.computeIfAbsent(diagnostic, d -> EnumSet.noneOf(Family.class)).add(family);
                 parseLines.put(diagnostic, line);
             }
@@ -107,16 +103,13 @@ public final class RulesetSource {
                 interpreter.inputs());
     }
 
-    /** A parser error on {@code line}, at the source column of {@code column}, its suggestion as a hint. */
-    private static Diagnostic located(ExpandedLine line, int column, String message) {
+    /** A parser error on {@code line}, at the source column of its column, with its hint. */
+    private static Diagnostic located(ExpandedLine line, RulesetSyntaxException error) {
         SourceRef where = line.where();
-        int sourceColumn = column > 0 ? line.mapped().sourceColumn(column) : where.column();
-        SourceRef at = new SourceRef(where.file(), where.line(), sourceColumn, where.includedFrom());
-        Matcher suggestion = SUGGESTION.matcher(message);
-        if (suggestion.matches()) {
-            return Diagnostic.error(at, suggestion.group(1) + suggestion.group(3)).withHint(suggestion.group(2));
-        }
-        return Diagnostic.error(at, message);
+        int sourceColumn = error.column() > 0 ? line.mapped().sourceColumn(error.column()) : where.column();
+        Diagnostic located = Diagnostic.error(new SourceRef(where.file(), where.line(), sourceColumn,
+                where.includedFrom()), error.problem());
+        return error.hint() == null ? located : located.withHint(error.hint());
     }
 
     /**

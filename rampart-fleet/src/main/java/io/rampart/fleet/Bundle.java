@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,14 +45,14 @@ public record Bundle(String main, SortedMap<String, String> files) {
             Path absolute = Path.of(name).toAbsolutePath().normalize();
             Path relative = mainDir.relativize(absolute);
             if (relative.startsWith("..")) {
-                throw new ApiException(ApiException.BAD_INPUT, mainFile + ": includes " + name
+                throw new Failure(Failure.Category.INPUT, mainFile + ": includes " + name
                         + ", which is outside " + mainDir + ": a published ruleset may include only files under"
                         + " its main file's directory");
             }
             try {
                 files.put(relative.toString(), Files.readString(absolute));
             } catch (IOException e) {
-                throw new ApiException(ApiException.BAD_INPUT, name + ": cannot read: " + e.getMessage());
+                throw new Failure(Failure.Category.INPUT, name + ": cannot read: " + e.getMessage());
             }
         }
         return new Bundle(mainDir.relativize(mainFile.toAbsolutePath().normalize()).toString(), files);

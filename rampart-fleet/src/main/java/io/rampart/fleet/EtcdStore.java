@@ -15,7 +15,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +86,7 @@ public final class EtcdStore implements AutoCloseable {
                 }
                 uris.add(uri);
             } catch (URISyntaxException e) {
-                throw new ApiException(ApiException.USAGE, "--etcd: `" + endpoint
+                throw new Failure(Failure.Category.USAGE, "--etcd: `" + endpoint
                         + "' is not an etcd endpoint: write http://HOST:PORT, several separated by commas");
             }
         }
@@ -206,8 +206,8 @@ public final class EtcdStore implements AutoCloseable {
         }
     }
 
-    private ApiException unreachable(String what, String why) {
-        return new ApiException(ApiException.SYSTEM, "etcd at " + endpoints() + ": cannot " + what + ": " + why);
+    private Failure unreachable(String what, String why) {
+        return new Failure(Failure.Category.SYSTEM, "etcd at " + endpoints() + ": cannot " + what + ": " + why);
     }
 
     static ByteSequence bytes(String text) {

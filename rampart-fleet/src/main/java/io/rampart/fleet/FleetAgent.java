@@ -2,7 +2,7 @@ package io.rampart.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.PlanException;
@@ -290,10 +290,10 @@ public final class FleetAgent {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ApiException e) {
+            } catch (Failure e) {
                 throw e;
             } catch (Exception e) {
-                throw new ApiException(ApiException.SYSTEM, "etcd watch: " + e.getMessage());
+                throw new Failure(Failure.Category.SYSTEM, "etcd watch: " + e.getMessage());
             }
         }
     }
@@ -329,8 +329,8 @@ public final class FleetAgent {
             store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
             text = String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
                     + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
-        } catch (ApiException e) {
-            if (e.exitCode() == ApiException.SYSTEM && e.getMessage().startsWith("etcd at ")) {
+        } catch (Failure e) {
+            if (e.category() == Failure.Category.SYSTEM && e.getMessage().startsWith("etcd at ")) {
                 throw e;
             }
             synchronized (this) {
@@ -372,7 +372,7 @@ public final class FleetAgent {
             if (Files.exists(stored)) {
                 return Revision.fromJson(stored.toString(), Files.readString(stored));
             }
-            String json = store.get(key).orElseThrow(() -> new ApiException(ApiException.BAD_INPUT,
+            String json = store.get(key).orElseThrow(() -> new Failure(Failure.Category.INPUT,
                     "assigned revision " + id + " is not published"));
             Revision revision = Revision.fromJson(key, json);
             Path partial = Files.createTempDirectory(revisions, id + ".partial");
@@ -382,7 +382,7 @@ public final class FleetAgent {
             replace(stored, json);
             return revision;
         } catch (IOException e) {
-            throw new ApiException(ApiException.SYSTEM, "cannot keep revision " + id + " in " + dir + ": "
+            throw new Failure(Failure.Category.SYSTEM, "cannot keep revision " + id + " in " + dir + ": "
                     + e.getMessage());
         }
     }

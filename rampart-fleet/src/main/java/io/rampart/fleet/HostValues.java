@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +29,7 @@ public final class HostValues {
             String name = equals < 0 ? pair.strip() : pair.substring(0, equals).strip();
             String value = equals < 0 ? "" : pair.substring(equals + 1).strip();
             if (equals < 0 || !NAME.matcher(name).matches() || !plain(value)) {
-                throw new ApiException(ApiException.USAGE, "--labels: `" + pair.strip() + "' is not NAME=VALUE (a name"
+                throw new Failure(Failure.Category.USAGE, "--labels: `" + pair.strip() + "' is not NAME=VALUE (a name"
                         + " of letters, digits and _, a value without blanks, quotes or commas)");
             }
             labels.put(name, value);
@@ -51,11 +51,11 @@ public final class HostValues {
         Map<String, String> all = new LinkedHashMap<>(labels);
         for (Map.Entry<String, String> var : new TreeMap<>(vars).entrySet()) {
             if (!NAME.matcher(var.getKey()).matches() || var.getValue().contains("\n")) {
-                throw new ApiException(ApiException.BAD_INPUT, "host variable `" + var.getKey() + "': a name of"
+                throw new Failure(Failure.Category.INPUT, "host variable `" + var.getKey() + "': a name of"
                         + " letters, digits and _ and a value of one line");
             }
             if (all.putIfAbsent(var.getKey(), var.getValue()) != null) {
-                throw new ApiException(ApiException.BAD_INPUT, "host variable `" + var.getKey()
+                throw new Failure(Failure.Category.INPUT, "host variable `" + var.getKey()
                         + "' is also a label of the host");
             }
         }

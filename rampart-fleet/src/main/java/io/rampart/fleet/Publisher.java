@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.nio.charset.StandardCharsets;
 
 /** Stores revisions: once each, refused when etcd could not take them in one request. */
@@ -25,7 +25,7 @@ public final class Publisher {
         String value = revision.toJson();
         int size = key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
         if (size > StoreLayout.MAX_VALUE_BYTES) {
-            throw new ApiException(ApiException.BAD_INPUT, revision.bundle().main() + ": the ruleset with its "
+            throw new Failure(Failure.Category.INPUT, revision.bundle().main() + ": the ruleset with its "
                     + revision.bundle().files().size() + " file(s) takes " + size + " bytes stored, more than etcd"
                     + " takes in one request (" + StoreLayout.MAX_VALUE_BYTES + " bytes within its default 1.5 MiB"
                     + " --max-request-bytes); nothing was stored");

@@ -2,7 +2,7 @@ package io.rampart.fleet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.time.Instant;
 
 /**
@@ -43,10 +43,10 @@ public record Revision(String id, Bundle bundle, String publishedBy, Instant pub
             publishedAt = Instant.parse(stored.publishedAt());
             bundle = new Bundle(stored.main(), stored.files());
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new ApiException(ApiException.SYSTEM, key + ": is not a stored revision: " + e.getMessage());
+            throw new Failure(Failure.Category.SYSTEM, key + ": is not a stored revision: " + e.getMessage());
         }
         if (!bundle.id().equals(stored.id())) {
-            throw new ApiException(ApiException.SYSTEM, key + ": holds a bundle whose content does not match its id "
+            throw new Failure(Failure.Category.SYSTEM, key + ": holds a bundle whose content does not match its id "
                     + stored.id());
         }
         return new Revision(stored.id(), bundle, stored.publishedBy(), publishedAt, stored.message());

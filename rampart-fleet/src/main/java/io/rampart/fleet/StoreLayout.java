@@ -1,6 +1,6 @@
 package io.rampart.fleet;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 
 /**
  * Where the fleet keeps what in etcd, all under one prefix (default {@code /rampart/}); DEVELOPERS.md
@@ -18,7 +18,7 @@ public record StoreLayout(String prefix) {
 
     public StoreLayout {
         if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
-            throw new ApiException(ApiException.USAGE, "--prefix: `" + prefix + "' must start and end with /");
+            throw new Failure(Failure.Category.USAGE, "--prefix: `" + prefix + "' must start and end with /");
         }
     }
 

@@ -3,7 +3,7 @@ package io.rampart.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.rampart.api.ApiException;
+import io.rampart.model.Failure;
 import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class EtcdStoreTest {
         String endpoint = "http://127.0.0.1:" + port;
         try (EtcdStore store = EtcdStore.connect(endpoint, StoreLayout.standard())) {
             assertThatThrownBy(() -> store.get("/rampart/x"))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.exitCode()).isEqualTo(4))
+                    .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.category()).isEqualTo(Failure.Category.SYSTEM))
                     .hasMessageContaining("etcd at " + endpoint);
         }
     }
@@ -58,7 +58,7 @@ class EtcdStoreTest {
     void endpointsAreHttpUrlsWithAPort() {
         assertThat(EtcdStore.parseEndpoints("http://127.0.0.1:2379, http://10.0.0.2:2379")).hasSize(2);
         assertThatThrownBy(() -> EtcdStore.parseEndpoints("127.0.0.1:2379"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .isInstanceOfSatisfying(Failure.class, e -> assertThat(e.category()).isEqualTo(Failure.Category.USAGE))
                 .hasMessageContaining("--etcd: `127.0.0.1:2379' is not an etcd endpoint");
         assertThatThrownBy(() -> EtcdStore.parseEndpoints("http://host"))
                 .hasMessageContaining("`http://host'");

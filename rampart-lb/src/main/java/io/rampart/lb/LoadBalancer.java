@@ -12,6 +12,7 @@ import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.reconcile.Rollback;
 import io.rampart.reconcile.Xtables;
+import io.rampart.syntax.SavedState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -40,7 +39,6 @@ import java.util.stream.Collectors;
  */
 public final class LoadBalancer {
 
-    private static final Pattern COUNTED = Pattern.compile("\\[(\\d+):(\\d+)] (-A .*)");
 
     private final LbHost host;
     private final Path stateFile;
@@ -65,7 +63,7 @@ public final class LoadBalancer {
     }
 
     /** Carries out one invocation. */
-    public Outcome execute(Request request) throws LbException, PlanException, ApplyException, IOException {
+    public LbResult execute(Request request) throws LbException, PlanException, ApplyException, IOException {
         checkFlags(request);
         Map<String, Profile> state = StateFile.read(stateFile);
         Change change = change(request, state);
@@ -77,7 +75,7 @@ public final class LoadBalancer {
             }
             messages.add((changed ? "saved " : "nothing to save in ") + stateFile
                     + "; the kernel is unchanged (add -run to apply)");
-            return new Outcome(messages, List.of(), changed);
+            return new LbResult(messages, List.of(), changed);
         }
         // Which profiles are applied is read from the kernel, so no other writer may come between the
         // reads and the writes (or the undo) of every family.
@@ -94,7 +92,7 @@ public final class LoadBalancer {
         }
     }
 
-    private Outcome applyHeld(Request request, Change change, List<String> messages, boolean changed)
+    private LbResult applyHeld(Request request, Change change, List<String> messages, boolean changed)
             throws PlanException, ApplyException, IOException {
         // Every family is planned before any is written, so a plan that fails changes nothing.
         Map<Family, DesiredState> desired = new LinkedHashMap<>();
@@ -117,7 +115,7 @@ public final class LoadBalancer {
         if (changed) {
             StateFile.write(stateFile, change.next());
         }
-        return new Outcome(messages, applied, changed);
+        return new LbResult(messages, applied, changed);
     }
 
     /**
@@ -265,21 +263,18 @@ public final class LoadBalancer {
                         .containsAll(e.getValue().stream().map(DesiredState.DesiredRule::line).toList()));
     }
 
-    /** The rules of each chain of an {@code iptables-save -c} dump, with their counters. */
+    /** The rules of each chain of an {@code iptables-save -c} dump of the nat table, with their counters. */
     private static Map<String, List<Counted>> counted(String saved) {
         Map<String, List<Counted>> chains = new HashMap<>();
-        for (String line : saved.split("\n")) {
-            if (line.startsWith(":")) {
-                chains.putIfAbsent(line.substring(1).split(" ")[0], new ArrayList<>());
+        SavedState.parse(saved).table(Table.NAT).ifPresent(nat -> nat.chains().keySet().forEach(chain -> {
+            List<String> rules = nat.rulesOf(chain);
+            List<SavedState.Counters> counters = nat.countersOf(chain);
+            List<Counted> list = new ArrayList<>();
+            for (int i = 0; i < counters.size(); i++) {
+                list.add(new Counted(rules.get(i), counters.get(i).packets(), counters.get(i).bytes()));
             }
-            Matcher m = COUNTED.matcher(line);
-            if (m.matches()) {
-                String rule = m.group(3);
-                String chain = rule.split(" ")[1];
-                chains.computeIfAbsent(chain, c -> new ArrayList<>())
-                        .add(new Counted(rule, Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
-            }
-        }
+            chains.put(chain, list);
+        }));
         return chains;
     }
 

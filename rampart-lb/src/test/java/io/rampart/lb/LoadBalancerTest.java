@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
-import io.rampart.reconcile.RestoreSimulation;
 import io.rampart.reconcile.Xtables;
+import io.rampart.syntax.KernelModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ class LoadBalancerTest {
             if (refuse) {
                 return new RestoreResult(false, "iptables-restore: line 3 failed: No chain/target/match by that name.");
             }
-            saved.put(family, RestoreSimulation.after(save(family), script));
+            saved.put(family, KernelModel.after(save(family), script));
             return new RestoreResult(true, "");
         }
     }
@@ -179,12 +179,12 @@ class LoadBalancerTest {
 
     @Test
     void withoutRunOnlyTheStateIsWrittenAndWithRunTheKernelFirst() throws Exception {
-        Outcome saved = balancer().execute(request("api", "10.0.0.2:80", "10.0.1.1:80"));
+        LbResult saved = balancer().execute(request("api", "10.0.0.2:80", "10.0.1.1:80"));
         assertThat(saved.stateWritten()).isTrue();
         assertThat(host.restores).isEmpty();
         assertThat(StateFile.read(stateFile)).containsOnlyKeys("web", "api");
 
-        Outcome applied = balancer().execute(running(request("api", null, null)));
+        LbResult applied = balancer().execute(running(request("api", null, null)));
         assertThat(applied.stateWritten()).isFalse();
         assertThat(host.restores).singleElement().asString()
                 .contains("-A IPTLB_NAT_API -p tcp -j DNAT --to-destination 10.0.1.1:80")

@@ -29,8 +29,4 @@ public record Rule(String chain, List<Option> header, List<Match> matches, Targe
     public Optional<Match> match(String extension) {
         return matches.stream().filter(m -> m.extension().equals(extension)).findFirst();
     }
-
-    public Rule inChain(String otherChain) {
-        return new Rule(otherChain, header, matches, target);
-    }
 }

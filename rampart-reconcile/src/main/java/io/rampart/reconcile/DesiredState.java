@@ -3,6 +3,7 @@ package io.rampart.reconcile;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
+import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
@@ -30,12 +31,6 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
      * @param source {@code file:line} of the rule, through includes; null when it has none
      */
     public record DesiredRule(String line, String source) {
-    }
-
-    /** Where rule {@code index} of a table was written, as {@code file:line}. */
-    @FunctionalInterface
-    public interface RuleLocations {
-        String of(Table table, int index);
     }
 
     /**

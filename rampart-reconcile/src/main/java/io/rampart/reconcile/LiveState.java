@@ -3,7 +3,7 @@ package io.rampart.reconcile;
 import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
-import java.util.ArrayList;
+import io.rampart.syntax.SavedState;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the kernel holds, read from iptables-save text without parsing rules: rules in chains Rampart
+ * What the kernel holds, read from iptables-save text ({@link SavedState}) without parsing rules: rules in chains Rampart
  * does not manage may use extensions Rampart does not know, and are never touched anyway.
  */
 public final class LiveState {
@@ -43,32 +43,20 @@ public final class LiveState {
     }
 
     public static LiveState parse(String saved) {
+        return of(SavedState.parse(saved));
+    }
+
+    /** The tables Rampart knows of a dump already read. */
+    public static LiveState of(SavedState saved) {
         Map<Table, LiveTable> tables = new EnumMap<>(Table.class);
-        List<String> warnings = new ArrayList<>();
-        LiveTable current = null;
-        for (String line : saved.split("\n")) {
-            if (line.startsWith("# Warning: ")) {
-                // iptables-nft says so when iptables-legacy tables exist too: rules Rampart cannot see.
-                warnings.add(line.substring("# Warning: ".length()));
-            } else if (line.startsWith("*")) {
-                Optional<Table> table = Table.byLabel(line.substring(1).strip());
-                current = table.map(t -> new LiveTable(t, new LinkedHashMap<>(), new LinkedHashMap<>())).orElse(null);
-                if (current != null) {
-                    tables.put(current.table(), current);
-                }
-            } else if (current == null) {
-                continue;
-            } else if (line.startsWith(":")) {
-                String[] fields = line.substring(1).split(" ");
-                Policy policy = fields.length > 1 && !fields[1].equals("-") ? Policy.valueOf(fields[1]) : null;
-                current.chains().put(fields[0], new Chain(fields[0], policy));
-            } else if (line.startsWith("-A ")) {
-                int end = line.indexOf(' ', 3);
-                String chain = end < 0 ? line.substring(3) : line.substring(3, end);
-                current.rules().computeIfAbsent(chain, c -> new ArrayList<>()).add(line);
-            }
+        for (SavedState.SavedTable table : saved.tables()) {
+            table.table().ifPresent(known -> {
+                Map<String, Chain> chains = new LinkedHashMap<>();
+                table.chains().values().forEach(c -> chains.put(c.name(), new Chain(c.name(), c.policy())));
+                tables.put(known, new LiveTable(known, chains, table.rules()));
+            });
         }
-        return new LiveState(tables, warnings);
+        return new LiveState(tables, saved.warnings());
     }
 
     /** What iptables-save warned about, such as rules held by the other iptables backend. */

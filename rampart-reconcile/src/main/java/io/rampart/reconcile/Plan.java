@@ -3,6 +3,7 @@ package io.rampart.reconcile;
 import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
+import io.rampart.syntax.RestoreScript;
 import java.util.List;
 
 /**
@@ -20,6 +21,11 @@ public record Plan(Family family, String source, List<ChainChange> changes, Stri
         changes = List.copyOf(changes);
         scriptSources = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(scriptSources));
         warnings = List.copyOf(warnings);
+    }
+
+    /** The script as typed commands, each with its source. */
+    public RestoreScript restoreScript() {
+        return RestoreScript.parse(script, scriptSources);
     }
 
     public boolean isEmpty() {

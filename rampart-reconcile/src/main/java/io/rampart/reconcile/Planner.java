@@ -13,6 +13,16 @@ import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.reconcile.Plan.Action;
 import io.rampart.reconcile.Plan.ChainChange;
 import io.rampart.reconcile.Plan.RuleChange;
+import io.rampart.syntax.RestoreScript;
+import io.rampart.syntax.RestoreScript.Append;
+import io.rampart.syntax.RestoreScript.Command;
+import io.rampart.syntax.RestoreScript.DeleteAt;
+import io.rampart.syntax.RestoreScript.DeleteChain;
+import io.rampart.syntax.RestoreScript.DeleteRule;
+import io.rampart.syntax.RestoreScript.Flush;
+import io.rampart.syntax.RestoreScript.Insert;
+import io.rampart.syntax.RestoreScript.Replace;
+import io.rampart.syntax.RestoreScript.SetPolicy;
 import io.rampart.syntax.RulesetPrinter;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -43,7 +53,7 @@ public final class Planner {
     public Plan plan(DesiredState desired, LiveState live) throws PlanException {
         Bookkeeping bookkeeping = new Bookkeeping(registry, desired.family());
         List<ChainChange> changes = new ArrayList<>();
-        Script script = new Script();
+        RestoreScript.Builder script = new RestoreScript.Builder();
         Set<Table> tables = EnumSet.noneOf(Table.class);
         tables.addAll(desired.tables().keySet());
         live.tables().stream().filter(t -> t.has(Bookkeeping.CHAIN)).forEach(t -> tables.add(t.table()));
@@ -54,11 +64,12 @@ public final class Planner {
                 planTable(want, have, bookkeeping, changes, script);
             }
         }
-        return new Plan(desired.family(), desired.source(), changes, script.text(), script.sources(), live.warnings());
+        RestoreScript restore = script.build();
+        return new Plan(desired.family(), desired.source(), changes, restore.text(), restore.sources(), live.warnings());
     }
 
     private void planTable(DesiredTable want, LiveTable have, Bookkeeping bookkeeping, List<ChainChange> changes,
-                           Script script) throws PlanException {
+                           RestoreScript.Builder script) throws PlanException {
         Table table = want.table();
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
@@ -93,7 +104,7 @@ public final class Planner {
                 ? bookkeeping.stageRecords(have).stream().map(Bookkeeping.SavedRecord::line).toList() : List.of();
 
         List<ChainChange> tableChanges = new ArrayList<>();
-        List<ScriptLine> body = new ArrayList<>();
+        List<Command> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
         for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, want.chains(), List.of()))) {
             want.chain(chain.name()).ifPresent(declared ->
@@ -111,27 +122,24 @@ public final class Planner {
             return;
         }
         changes.addAll(tableChanges);
-        script.add("*" + table.label(), null);
-        for (String chain : created) {
-            script.add(":" + chain + " - [0:0]", null);
-        }
+        RestoreScript.TableBuilder section = script.table(table.label());
+        created.forEach(section::declare);
         if (bookkeepingChanges) {
             // Declaring a user chain in a --noflush restore empties it: the records are written anew.
-            script.add(":" + Bookkeeping.CHAIN + " - [0:0]", null);
+            section.declare(Bookkeeping.CHAIN);
             if (wanted.isEmpty() && stageRecords.isEmpty()) {
-                script.add("-X " + Bookkeeping.CHAIN, null);
+                section.add(new DeleteChain(Bookkeeping.CHAIN, null));
             } else {
-                bookkeeping.lines(wanted).forEach(line -> script.add(line, null));
-                stageRecords.forEach(line -> script.add(line, null));
+                bookkeeping.lines(wanted).forEach(line -> section.add(new Append(line, null)));
+                stageRecords.forEach(line -> section.add(new Append(line, null)));
             }
         }
-        body.forEach(line -> script.add(line.text(), line.source()));
-        script.add("COMMIT", null);
+        body.forEach(section::add);
     }
 
     /** Plans one chain the file declares: created whole, or edited towards the file's rules. */
     private static void planChain(Table table, Chain declared, DesiredTable want, LiveTable have, Records recorded,
-                                  List<ChainChange> changes, List<ScriptLine> body, List<String> created) {
+                                  List<ChainChange> changes, List<Command> body, List<String> created) {
         String name = declared.name();
         boolean builtin = table.isBuiltinChain(name);
         if (!builtin && !have.has(name)) {
@@ -144,7 +152,7 @@ public final class Planner {
         Policy after = builtin ? declared.policy() : null;
         boolean policyChanges = after != null && after != before;
         if (policyChanges) {
-            body.add(new ScriptLine("-P " + name + " " + after.name(), null));
+            body.add(new SetPolicy(name, after, null));
         }
         List<RuleChange> ruleChanges = declared.sharing() == Chain.Sharing.WHOLE
                 ? diff(name, have.rulesOf(name), want.rulesOf(name), body)
@@ -161,7 +169,7 @@ public final class Planner {
      * the block is inserted at the head (each rule at 1, the last first) or appended at the tail.
      */
     private static List<RuleChange> placeBlock(String chain, Chain.Sharing where, List<DesiredRule> block,
-                                               LiveTable have, Records recorded, List<ScriptLine> body) {
+                                               LiveTable have, Records recorded, List<Command> body) {
         List<String> rules = have.rulesOf(chain);
         boolean[] ours = rampartsIn(have, recorded, chain);
         List<String> live = new ArrayList<>();
@@ -180,7 +188,7 @@ public final class Planner {
         List<RuleChange> changes = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             if (ours[i]) {
-                body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
+                body.add(new DeleteRule(rules.get(i), null));
                 changes.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null,
                         wanted.contains(rules.get(i)), null));
             }
@@ -194,17 +202,12 @@ public final class Planner {
         }
         if (where == Chain.Sharing.HEAD) {
             for (int i = block.size() - 1; i >= 0; i--) {
-                body.add(new ScriptLine(positional("-I", block.get(i).line(), chain, 1), block.get(i).source()));
+                body.add(new Insert(block.get(i).line(), 1, block.get(i).source()));
             }
         } else {
-            block.forEach(rule -> body.add(new ScriptLine(rule.line(), rule.source())));
+            block.forEach(rule -> body.add(new Append(rule.line(), rule.source())));
         }
         return changes;
-    }
-
-    /** {@code -A CHAIN rest} as {@code VERB CHAIN rest}: a command that names the rule by its text. */
-    static String byText(String verb, String chain, String savedLine) {
-        return verb + savedLine.substring(2, 3 + chain.length()) + savedLine.substring(3 + chain.length());
     }
 
     /**
@@ -212,7 +215,7 @@ public final class Planner {
      * with it any jump to a chain being removed; returns those chains, which need no other unlinking.
      */
     private static Set<String> releaseBlocks(Table table, DesiredTable want, LiveTable have, Records recorded,
-                                             Set<String> removed, List<ChainChange> changes, List<ScriptLine> body) {
+                                             Set<String> removed, List<ChainChange> changes, List<Command> body) {
         Set<String> released = new HashSet<>();
         for (String chain : recorded.shared().keySet()) {
             if (!want.declares(chain)) {
@@ -222,7 +225,7 @@ public final class Planner {
                 List<RuleChange> ruleChanges = new ArrayList<>();
                 for (int i = 0; i < rules.size(); i++) {
                     if (ours[i] || jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
-                        body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
+                        body.add(new DeleteRule(rules.get(i), null));
                         ruleChanges.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
                     }
                 }
@@ -247,18 +250,18 @@ public final class Planner {
         return ours;
     }
 
-    private static List<RuleChange> appendAll(List<DesiredRule> rules, List<ScriptLine> body) {
+    private static List<RuleChange> appendAll(List<DesiredRule> rules, List<Command> body) {
         List<RuleChange> changes = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             DesiredRule rule = rules.get(i);
-            body.add(new ScriptLine(rule.line(), rule.source()));
+            body.add(new Append(rule.line(), rule.source()));
             changes.add(new RuleChange(RuleChange.Kind.ADDED, i + 1, rule.line(), null, false, rule.source()));
         }
         return changes;
     }
 
     private static List<RuleChange> diff(String chain, List<String> live, List<DesiredRule> desired,
-                                         List<ScriptLine> body) {
+                                         List<Command> body) {
         List<String> wanted = desired.stream().map(DesiredRule::line).toList();
         List<LineDiff.Edit> edits = LineDiff.edits(live, wanted);
         Set<String> added = new HashSet<>();
@@ -276,19 +279,19 @@ public final class Planner {
             switch (edit.kind()) {
                 case DELETE -> {
                     String rule = live.get(edit.fromIndex());
-                    body.add(new ScriptLine("-D " + chain + " " + edit.position(), null));
+                    body.add(new DeleteAt(chain, edit.position(), null));
                     changes.add(new RuleChange(RuleChange.Kind.REMOVED, edit.position(), rule, null,
                             added.contains(rule), null));
                 }
                 case INSERT -> {
                     DesiredRule rule = desired.get(edit.toIndex());
-                    body.add(new ScriptLine(positional("-I", rule.line(), chain, edit.position()), rule.source()));
+                    body.add(new Insert(rule.line(), edit.position(), rule.source()));
                     changes.add(new RuleChange(RuleChange.Kind.ADDED, edit.position(), rule.line(), null,
                             removed.contains(rule.line()), rule.source()));
                 }
                 case REPLACE -> {
                     DesiredRule rule = desired.get(edit.toIndex());
-                    body.add(new ScriptLine(positional("-R", rule.line(), chain, edit.position()), rule.source()));
+                    body.add(new Replace(rule.line(), edit.position(), rule.source()));
                     changes.add(new RuleChange(RuleChange.Kind.REPLACED, edit.position(), rule.line(),
                             live.get(edit.fromIndex()), false, rule.source()));
                 }
@@ -297,19 +300,13 @@ public final class Planner {
         return changes;
     }
 
-    /** {@code -A CHAIN rest} as {@code -I CHAIN POSITION rest} (or -R). */
-    static String positional(String command, String canonicalLine, String chain, int position) {
-        String rest = canonicalLine.substring(("-A " + chain).length());
-        return command + " " + chain + " " + position + rest;
-    }
-
     /**
      * Removes chains Rampart made that the file no longer declares: first the jumps to them from
      * chains the file does not manage (by their text: those chains are others'), then their rules,
      * then the chains.
      */
     private static void unlinkAndRemove(Table table, LiveTable have, Set<String> removed, Set<String> managed,
-                                        List<ChainChange> changes, List<ScriptLine> body) {
+                                        List<ChainChange> changes, List<Command> body) {
         if (removed.isEmpty()) {
             return;
         }
@@ -321,7 +318,7 @@ public final class Planner {
             List<RuleChange> unlinked = new ArrayList<>();
             for (int i = 0; i < rules.size(); i++) {
                 if (jumpTarget(rules.get(i)).filter(removed::contains).isPresent()) {
-                    body.add(new ScriptLine(byText("-D", chain, rules.get(i)), null));
+                    body.add(new DeleteRule(rules.get(i), null));
                     unlinked.add(new RuleChange(RuleChange.Kind.REMOVED, i + 1, rules.get(i), null, false, null));
                 }
             }
@@ -330,7 +327,7 @@ public final class Planner {
             }
         }
         for (String chain : removed) {
-            body.add(new ScriptLine("-F " + chain, null));
+            body.add(new Flush(chain, null));
             List<RuleChange> gone = new ArrayList<>();
             List<String> rules = have.rulesOf(chain);
             for (int i = 0; i < rules.size(); i++) {
@@ -338,7 +335,7 @@ public final class Planner {
             }
             changes.add(new ChainChange(table, chain, Action.REMOVE, null, null, gone));
         }
-        removed.forEach(chain -> body.add(new ScriptLine("-X " + chain, null)));
+        removed.forEach(chain -> body.add(new DeleteChain(chain, null)));
     }
 
     /** The user chain a saved rule jumps or goes to: its last two words are {@code -j NAME} or {@code -g NAME}. */
@@ -348,27 +345,5 @@ public final class Planner {
             return java.util.Optional.of(words[words.length - 1]);
         }
         return java.util.Optional.empty();
-    }
-
-    private record ScriptLine(String text, String source) {
-    }
-
-    /** The restore script being written, with the source line behind each of its lines. */
-    private static final class Script {
-        private final StringBuilder text = new StringBuilder();
-        private final List<String> sources = new ArrayList<>();
-
-        void add(String line, String source) {
-            text.append(line).append('\n');
-            sources.add(source);
-        }
-
-        String text() {
-            return text.toString();
-        }
-
-        List<String> sources() {
-            return sources;
-        }
     }
 }

@@ -2,12 +2,13 @@ package io.rampart.reconcile;
 
 import io.rampart.model.Chain;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.syntax.KernelModel;
+import io.rampart.syntax.RestoreRefusal;
+import io.rampart.syntax.RestoreScript;
+import io.rampart.syntax.SavedState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Brings the kernel to a desired state: one iptables-save to read it, and, only when something
@@ -23,12 +24,8 @@ import java.util.stream.Collectors;
  */
 public final class Reconciler {
 
-    /** iptables-restore names the failing input line in one of these two ways. */
-    private static final Pattern FAILED_LINE = Pattern.compile("(?:line (\\d+) failed|Error occurred at line: (\\d+))");
-
     /** How often an apply plans, before it gives up on a kernel that keeps changing under it. */
     static final int ATTEMPTS = 5;
-    private static final Pattern COUNTERS = Pattern.compile(" \\[\\d+:\\d+]$");
 
     private final Xtables xtables;
     private final Planner planner;
@@ -58,8 +55,8 @@ public final class Reconciler {
         try (Xtables.Hold held = xtables.hold(desired.family())) {
             Plan written = null;
             for (int attempt = 1; ; attempt++) {
-                String before = xtables.save(desired.family());
-                Plan plan = planner.plan(desired, LiveState.parse(before));
+                SavedState before = SavedState.parse(xtables.save(desired.family()));
+                Plan plan = planner.plan(desired, LiveState.of(before));
                 if (plan.isEmpty()) {
                     // After a write that did not land as planned, the plan that did most of the work is the news.
                     return new Applied(written == null ? plan : written, written != null, since(start), "",
@@ -67,11 +64,11 @@ public final class Reconciler {
                 }
                 Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
                 written = result.ok() ? plan : written;
-                String after = xtables.save(desired.family());
+                SavedState after = SavedState.parse(xtables.save(desired.family()));
                 if (result.ok() && holdsWritten(desired, plan, before, after)) {
                     return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                 }
-                boolean moved = !stripped(after).equals(stripped(before));
+                boolean moved = !after.withoutCounters().equals(before.withoutCounters());
                 if (attempt == ATTEMPTS || !result.ok() && !moved) {
                     throw new ApplyException(result.ok()
                             ? desired.source() + ": other programs kept changing the kernel's rules while they were"
@@ -87,14 +84,14 @@ public final class Reconciler {
      * plan wrote on {@code before}. Shared chains are not compared: other programs may change them
      * right after the write, and the next apply puts the block back in place.
      */
-    private static boolean holdsWritten(DesiredState desired, Plan plan, String before, String after) {
+    private static boolean holdsWritten(DesiredState desired, Plan plan, SavedState before, SavedState after) {
         LiveState meant;
         try {
-            meant = LiveState.parse(RestoreSimulation.after(before, plan.script()));
-        } catch (RestoreSimulation.Refused refused) {
+            meant = LiveState.of(KernelModel.after(before, plan.restoreScript()));
+        } catch (KernelModel.Refused refused) {
             return false; // the kernel took the script, so it did not hold what was read: plan again
         }
-        LiveState is = LiveState.parse(after);
+        LiveState is = LiveState.of(after);
         for (LiveState.LiveTable table : meant.tables()) {
             LiveState.LiveTable actual = is.table(table.table()).orElse(null);
             if (actual == null) {
@@ -113,30 +110,15 @@ public final class Reconciler {
         return true;
     }
 
-    /** Save text without what changes with no writer: comment lines (the time of the dump) and policy counters. */
-    private static String stripped(String saved) {
-        return saved.lines().filter(line -> !line.startsWith("#"))
-                .map(line -> line.startsWith(":") ? COUNTERS.matcher(line).replaceFirst("") : line)
-                .collect(Collectors.joining("\n"));
-    }
-
     private static Duration since(long start) {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
     /** The kernel's message, led by the source line of the refused command when there is one. */
     static String explain(Plan plan, String message) {
-        String firstLine = message.strip().lines().findFirst().orElse("refused");
-        Matcher matcher = FAILED_LINE.matcher(message);
-        if (matcher.find()) {
-            int scriptLine = Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
-            String command = plan.script().lines().skip(scriptLine - 1L).findFirst().orElse("");
-            String source = scriptLine >= 1 && scriptLine <= plan.scriptSources().size()
-                    ? plan.scriptSources().get(scriptLine - 1) : null;
-            String where = (source != null ? source : plan.source()) + ": ";
-            return where + "the kernel refused `" + command + "': " + firstLine
-                    + " (nothing was changed)";
-        }
-        return plan.source() + ": the kernel refused the change: " + firstLine + " (nothing was changed)";
+        RestoreScript script = plan.restoreScript();
+        RestoreRefusal refusal = RestoreRefusal.of(message);
+        String source = refusal.command(script).map(RestoreScript.Command::source).orElse(plan.source());
+        return source + ": " + refusal.explain(script);
     }
 }

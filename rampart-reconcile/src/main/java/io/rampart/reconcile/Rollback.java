@@ -6,7 +6,17 @@ import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.reconcile.Plan.Action;
 import io.rampart.reconcile.Plan.ChainChange;
 import io.rampart.reconcile.Plan.RuleChange;
+import io.rampart.syntax.KernelModel;
+import io.rampart.syntax.RestoreScript;
+import io.rampart.syntax.RestoreScript.Append;
+import io.rampart.syntax.RestoreScript.Command;
+import io.rampart.syntax.RestoreScript.DeleteAt;
+import io.rampart.syntax.RestoreScript.DeleteChain;
+import io.rampart.syntax.RestoreScript.Flush;
+import io.rampart.syntax.RestoreScript.Insert;
+import io.rampart.syntax.RestoreScript.SetPolicy;
 import io.rampart.syntax.RulesetPrinter;
+import io.rampart.syntax.SavedState;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -34,36 +44,34 @@ public final class Rollback {
      * empty when the kernel already holds the chains as they were.
      */
     public static String script(Plan plan, String before, String now) {
-        return script(plan, LiveState.parse(before), LiveState.parse(RestoreSimulation.after(before, plan.script())),
-                LiveState.parse(now));
+        SavedState was = SavedState.parse(before);
+        RestoreScript applied = plan.restoreScript();
+        return script(plan, applied, LiveState.of(was), LiveState.of(KernelModel.after(was, applied)),
+                LiveState.parse(now)).text();
     }
 
-    private static String script(Plan plan, LiveState before, LiveState applied, LiveState now) {
+    private static RestoreScript script(Plan plan, RestoreScript planned, LiveState before, LiveState applied,
+                                        LiveState now) {
         Map<Table, List<ChainChange>> byTable =
                 new TreeMap<>(Comparator.comparingInt(RulesetPrinter.SAVE_ORDER::indexOf));
         for (ChainChange change : plan.changes()) {
             byTable.computeIfAbsent(change.table(), t -> new ArrayList<>()).add(change);
         }
         // A plan may change only the bookkeeping of a table.
-        plan.script().lines().filter(l -> l.startsWith("*")).map(l -> Table.byLabel(l.substring(1)))
-                .flatMap(java.util.Optional::stream).forEach(t -> byTable.computeIfAbsent(t, x -> new ArrayList<>()));
-        StringBuilder script = new StringBuilder();
+        planned.tables().stream().map(Table::byLabel).flatMap(java.util.Optional::stream)
+                .forEach(t -> byTable.computeIfAbsent(t, x -> new ArrayList<>()));
+        RestoreScript.Builder script = new RestoreScript.Builder();
         byTable.forEach((table, changes) -> {
             LiveTable was = before.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
             LiveTable is = now.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
             LiveTable then = applied.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
-            List<String> lines = tableScript(table, changes, was, then, is);
-            if (!lines.isEmpty()) {
-                script.append('*').append(table.label()).append('\n');
-                lines.forEach(line -> script.append(line).append('\n'));
-                script.append("COMMIT\n");
-            }
+            tableScript(script.table(table.label()), table, changes, was, then, is);
         });
-        return script.toString();
+        return script.build();
     }
 
-    private static List<String> tableScript(Table table, List<ChainChange> changes, LiveTable was, LiveTable then,
-                                            LiveTable is) {
+    private static void tableScript(RestoreScript.TableBuilder script, Table table, List<ChainChange> changes,
+                                    LiveTable was, LiveTable then, LiveTable is) {
         Set<String> restored = new LinkedHashSet<>();
         List<ChainChange> unlinked = new ArrayList<>();
         for (ChainChange change : changes) {
@@ -75,8 +83,7 @@ public final class Rollback {
         }
         restored.add(Bookkeeping.CHAIN);
 
-        List<String> declarations = new ArrayList<>();
-        List<String> body = new ArrayList<>();
+        List<Command> body = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
         for (String chain : restored) {
             boolean builtin = table.isBuiltinChain(chain);
@@ -84,18 +91,18 @@ public final class Rollback {
             boolean rulesDiffer = !rules.equals(is.rulesOf(chain));
             if (builtin) {
                 if (rulesDiffer) {
-                    body.add("-F " + chain);
-                    body.addAll(rules);
+                    body.add(new Flush(chain, null));
+                    rules.forEach(rule -> body.add(new Append(rule, null)));
                 }
                 Policy policy = was.policyOf(chain);
                 if (policy != is.policyOf(chain)) {
-                    body.add("-P " + chain + " " + policy.name());
+                    body.add(new SetPolicy(chain, policy, null));
                 }
             } else if (was.has(chain)) {
                 if (!is.has(chain) || rulesDiffer) {
                     // Declaring the chain creates it, or empties it to be filled anew.
-                    declarations.add(":" + chain + " - [0:0]");
-                    body.addAll(rules);
+                    script.declare(chain);
+                    rules.forEach(rule -> body.add(new Append(rule, null)));
                 }
             } else if (is.has(chain)) {
                 dropped.add(chain);
@@ -111,11 +118,9 @@ public final class Rollback {
                 removeJumps(chain, is.rulesOf(chain), dropped, body);
             }
         }
-        dropped.forEach(chain -> body.add("-F " + chain));
-        dropped.forEach(chain -> body.add("-X " + chain));
-        List<String> lines = new ArrayList<>(declarations);
-        lines.addAll(body);
-        return lines;
+        dropped.forEach(chain -> body.add(new Flush(chain, null)));
+        dropped.forEach(chain -> body.add(new DeleteChain(chain, null)));
+        body.forEach(script::add);
     }
 
     /**
@@ -162,24 +167,23 @@ public final class Rollback {
      * Puts the jumps the plan took out of another tool's chain back where they were, first position
      * first; only those to chains the kernel lacks now, which this rollback creates again.
      */
-    private static void reinsertJumps(ChainChange change, LiveTable is, List<String> body) {
+    private static void reinsertJumps(ChainChange change, LiveTable is, List<Command> body) {
         List<RuleChange> removed = new ArrayList<>(change.rules());
         removed.removeIf(rule -> Planner.jumpTarget(rule.rule()).filter(is::has).isPresent());
         removed.sort(Comparator.comparingInt(RuleChange::position));
         int size = is.rulesOf(change.chain()).size();
         for (RuleChange rule : removed) {
             int position = Math.min(rule.position(), size + 1);
-            String rest = rule.rule().substring(("-A " + change.chain()).length());
-            body.add("-I " + change.chain() + " " + position + rest);
+            body.add(new Insert(rule.rule(), position, null));
             size++;
         }
     }
 
     /** Takes jumps to chains being removed out of a chain that stays, last position first. */
-    private static void removeJumps(String chain, List<String> rules, List<String> dropped, List<String> body) {
+    private static void removeJumps(String chain, List<String> rules, List<String> dropped, List<Command> body) {
         for (int i = rules.size() - 1; i >= 0; i--) {
             if (Planner.jumpTarget(rules.get(i)).filter(dropped::contains).isPresent()) {
-                body.add("-D " + chain + " " + (i + 1));
+                body.add(new DeleteAt(chain, i + 1, null));
             }
         }
     }

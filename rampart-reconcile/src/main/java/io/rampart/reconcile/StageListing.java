@@ -8,8 +8,10 @@ import io.rampart.reconcile.Bookkeeping.SavedRecord;
 import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.reconcile.StageRecord.Hooked;
 import io.rampart.syntax.RulesetPrinter;
+import io.rampart.syntax.SavedState;
+import io.rampart.syntax.SavedState.Counters;
+import io.rampart.syntax.SavedState.SavedTable;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +48,8 @@ public final class StageListing {
     }
 
     static List<Stage> read(String savedWithCounters, ExtensionRegistry registry, Family family) {
-        Map<Table, Map<String, long[]>> counters = new EnumMap<>(Table.class);
-        LiveState live = LiveState.parse(withoutCounters(savedWithCounters, counters));
+        SavedState saved = SavedState.parse(savedWithCounters);
+        LiveState live = LiveState.of(saved);
         Bookkeeping bookkeeping = new Bookkeeping(registry, family);
         Map<String, List<StageChain>> chains = new LinkedHashMap<>();
         for (Table table : RulesetPrinter.SAVE_ORDER) {
@@ -55,9 +57,10 @@ public final class StageListing {
             if (have == null || !have.has(Bookkeeping.CHAIN)) {
                 continue;
             }
-            for (SavedRecord saved : bookkeeping.stageRecords(have)) {
-                StageRecord.parse(saved.comment()).ifPresent(record -> chains.computeIfAbsent(record.name(),
-                        n -> new ArrayList<>()).addAll(chainsOf(record, have, counters.getOrDefault(table, Map.of()))));
+            Map<String, long[]> counters = hookCounters(saved.table(table).orElseThrow());
+            for (SavedRecord record : bookkeeping.stageRecords(have)) {
+                StageRecord.parse(record.comment()).ifPresent(parsed -> chains.computeIfAbsent(parsed.name(),
+                        n -> new ArrayList<>()).addAll(chainsOf(parsed, have, counters)));
             }
         }
         List<Stage> stages = new ArrayList<>();
@@ -86,32 +89,20 @@ public final class StageListing {
         return list;
     }
 
-    /**
-     * The dump without its {@code [packets:bytes]} rule prefixes; the counters of hook rules go to
-     * {@code hookCounters}, per table and rule line (two identical hooks add up).
-     */
-    private static String withoutCounters(String saved, Map<Table, Map<String, long[]>> hookCounters) {
-        StringBuilder text = new StringBuilder();
-        Map<String, long[]> current = null;
-        for (String line : saved.split("\n")) {
-            if (line.startsWith("*")) {
-                current = Table.byLabel(line.substring(1).strip())
-                        .map(t -> hookCounters.computeIfAbsent(t, x -> new HashMap<>())).orElse(null);
-            }
-            int close = line.indexOf("] ");
-            if (line.startsWith("[") && close > 0) {
-                String[] counted = line.substring(1, close).split(":");
-                line = line.substring(close + 2);
-                int end = line.indexOf(' ', 3);
-                String chain = end < 0 ? "" : line.substring(3, end);
-                if (current != null && counted.length == 2 && StageNames.hookedStage(line, chain).isPresent()) {
-                    long[] sum = current.computeIfAbsent(line, l -> new long[2]);
-                    sum[0] += Long.parseLong(counted[0]);
-                    sum[1] += Long.parseLong(counted[1]);
+    /** The counters of the table's hook rules by rule line (two identical hooks add up); none without counters. */
+    private static Map<String, long[]> hookCounters(SavedTable table) {
+        Map<String, long[]> sums = new HashMap<>();
+        table.rules().forEach((chain, rules) -> {
+            List<Counters> counted = table.countersOf(chain);
+            for (int i = 0; i < counted.size(); i++) {
+                String line = rules.get(i);
+                if (StageNames.hookedStage(line, chain).isPresent()) {
+                    long[] sum = sums.computeIfAbsent(line, l -> new long[2]);
+                    sum[0] += counted.get(i).packets();
+                    sum[1] += counted.get(i).bytes();
                 }
             }
-            text.append(line).append('\n');
-        }
-        return text.toString();
+        });
+        return sums;
     }
 }

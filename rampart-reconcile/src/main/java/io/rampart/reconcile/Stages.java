@@ -13,6 +13,14 @@ import io.rampart.reconcile.DesiredState.DesiredRule;
 import io.rampart.reconcile.DesiredState.DesiredTable;
 import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.reconcile.StageRecord.Hooked;
+import io.rampart.syntax.RestoreRefusal;
+import io.rampart.syntax.RestoreScript;
+import io.rampart.syntax.RestoreScript.Append;
+import io.rampart.syntax.RestoreScript.Command;
+import io.rampart.syntax.RestoreScript.DeleteChain;
+import io.rampart.syntax.RestoreScript.DeleteRule;
+import io.rampart.syntax.RestoreScript.Insert;
+import io.rampart.syntax.RestoreScript.SetPolicy;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
@@ -26,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Several rulesets loaded at once, one of them live. {@link #stage} loads a ruleset into chains of
@@ -50,9 +56,6 @@ public final class Stages {
 
     public static final String DEFAULT_PREVIOUS = "previous";
 
-    /** iptables-restore names the failing input line in one of these two ways. */
-    private static final Pattern FAILED_LINE = Pattern.compile("(?:line (\\d+) failed|Error occurred at line: (\\d+))");
-
     private final Xtables xtables;
     private final ExtensionRegistry registry;
 
@@ -68,10 +71,10 @@ public final class Stages {
      * @param chains   the stage chains written (created or refilled), as the kernel names them
      * @param written  whether the kernel was changed at all
      */
-    public record Outcome(Family family, String stage, String captured, List<String> chains, int rules,
+    public record Change(Family family, String stage, String captured, List<String> chains, int rules,
                           boolean written, Duration took) {
 
-        public Outcome {
+        public Change {
             chains = List.copyOf(chains);
         }
     }
@@ -88,13 +91,13 @@ public final class Stages {
      * Loads {@code desired} as stage {@code name}, replacing the stage's chains if it exists. A live
      * stage changes at once; its new file must then have the same built-in chains.
      */
-    public Outcome stage(String name, DesiredState desired) throws PlanException, ApplyException {
+    public Change stage(String name, DesiredState desired) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(desired.family())) {
             return restage(name, desired);
         }
     }
 
-    private Outcome restage(String name, DesiredState desired) throws PlanException, ApplyException {
+    private Change restage(String name, DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         Family family = desired.family();
@@ -110,39 +113,39 @@ public final class Stages {
         if (isLive) {
             checkSameHooks(name, live, contents, tables);
         }
-        StringBuilder script = new StringBuilder();
+        RestoreScript.Builder script = new RestoreScript.Builder();
         List<String> written = new ArrayList<>();
         for (Table table : RulesetPrinter.SAVE_ORDER) {
             if (tables.contains(table)) {
                 LiveTable have = liveTable(live, table);
                 Content content = contents.get(table);
-                Section section = new Section(table);
+                TableEdit section = new TableEdit(script.table(table.label()));
                 restage(section, have, name, content, bookkeeping);
                 if (isLive && content != null) {
                     setPolicies(section, have, content.record());
                 }
-                section.appendTo(script);
+                section.finish();
                 if (content != null) {
                     written.addAll(content.chains().keySet());
                 }
             }
         }
-        restore(family, script.toString());
+        restore(family, script.build());
         int rules = contents.values().stream().mapToInt(Content::rules).sum();
-        return new Outcome(family, name, null, written, rules, true, since(start));
+        return new Change(family, name, null, written, rules, true, since(start));
     }
 
     /**
      * Makes stage {@code name} the live ruleset of {@code family}. When no stage is live yet, what
      * apply put into the built-in chains first moves into stage {@code previous}.
      */
-    public Outcome switchTo(Family family, String name, String previous) throws PlanException, ApplyException {
+    public Change switchTo(Family family, String name, String previous) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(family)) {
             return switchHeld(family, name, previous);
         }
     }
 
-    private Outcome switchHeld(Family family, String name, String previous) throws PlanException, ApplyException {
+    private Change switchHeld(Family family, String name, String previous) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         StageNames.check(previous);
@@ -169,13 +172,13 @@ public final class Stages {
         if (liveNow.isEmpty()) {
             tables.addAll(tablesOf(previous, live, bookkeeping));
         }
-        StringBuilder script = new StringBuilder();
+        RestoreScript.Builder script = new RestoreScript.Builder();
         List<String> written = new ArrayList<>();
         boolean changes = false;
         for (Table table : RulesetPrinter.SAVE_ORDER) {
             if (tables.contains(table)) {
                 LiveTable have = liveTable(live, table);
-                Section section = new Section(table);
+                TableEdit section = new TableEdit(script.table(table.label()));
                 if (liveNow.isEmpty()) {
                     Content content = captured.get(table);
                     restage(section, have, previous, content, bookkeeping);
@@ -188,26 +191,26 @@ public final class Stages {
                     setPolicies(section, have, record);
                 }
                 hook(section, have, name, record, moved.getOrDefault(table, Map.of()));
+                section.finish();
                 changes |= !section.isEmpty();
-                section.appendTo(script);
             }
         }
         if (changes) {
-            restore(family, script.toString());
+            restore(family, script.build());
         }
         int rules = captured.values().stream().mapToInt(Content::rules).sum();
-        return new Outcome(family, name, liveNow.isEmpty() ? previous : null, written, rules, changes,
+        return new Change(family, name, liveNow.isEmpty() ? previous : null, written, rules, changes,
                 since(start));
     }
 
     /** Removes stage {@code name}: its chains and records. The live stage cannot be removed. */
-    public Outcome unstage(Family family, String name) throws PlanException, ApplyException {
+    public Change unstage(Family family, String name) throws PlanException, ApplyException {
         try (Xtables.Hold held = xtables.hold(family)) {
             return unstageHeld(family, name);
         }
     }
 
-    private Outcome unstageHeld(Family family, String name) throws PlanException, ApplyException {
+    private Change unstageHeld(Family family, String name) throws PlanException, ApplyException {
         long start = System.nanoTime();
         StageNames.check(name);
         LiveState live = LiveState.parse(xtables.save(family));
@@ -219,16 +222,16 @@ public final class Stages {
         if (liveStages(live).contains(name)) {
             throw new PlanException("stage `" + name + "' is live: switch to another stage first");
         }
-        StringBuilder script = new StringBuilder();
+        RestoreScript.Builder script = new RestoreScript.Builder();
         for (Table table : RulesetPrinter.SAVE_ORDER) {
             if (tables.contains(table)) {
-                Section section = new Section(table);
+                TableEdit section = new TableEdit(script.table(table.label()));
                 restage(section, liveTable(live, table), name, null, bookkeeping);
-                section.appendTo(script);
+                section.finish();
             }
         }
-        restore(family, script.toString());
-        return new Outcome(family, name, null, List.of(), 0, true, since(start));
+        restore(family, script.build());
+        return new Change(family, name, null, List.of(), 0, true, since(start));
     }
 
     /** Every stage of the family with its chains and the counters of its hooks, from one iptables-save -c. */
@@ -383,7 +386,7 @@ public final class Stages {
      * chains are declared, which empties them under --noflush, refilled, and the ones it no longer
      * has deleted; its record in the bookkeeping chain is rewritten.
      */
-    private static void restage(Section section, LiveTable have, String name, Content content,
+    private static void restage(TableEdit section, LiveTable have, String name, Content content,
                                 Bookkeeping bookkeeping) {
         String prefix = StageNames.prefix(name);
         Set<String> old = new LinkedHashSet<>();
@@ -391,8 +394,8 @@ public final class Stages {
         Map<String, List<String>> fresh = content == null ? Map.of() : content.chains();
         fresh.keySet().forEach(c -> section.declare(c));
         old.stream().filter(c -> !fresh.containsKey(c)).forEach(section::declare);
-        fresh.values().forEach(lines -> lines.forEach(section::body));
-        old.stream().filter(c -> !fresh.containsKey(c)).forEach(c -> section.delete("-X " + c));
+        fresh.values().forEach(lines -> lines.forEach(line -> section.body(new Append(line, null))));
+        old.stream().filter(c -> !fresh.containsKey(c)).forEach(c -> section.delete(new DeleteChain(c, null)));
 
         List<String> before = have.rulesOf(Bookkeeping.CHAIN);
         List<String> after = new ArrayList<>(before);
@@ -410,18 +413,18 @@ public final class Stages {
             return;
         }
         section.declare(Bookkeeping.CHAIN);
-        after.forEach(section::body);
+        after.forEach(line -> section.body(new Append(line, null)));
         if (after.isEmpty()) {
-            section.delete("-X " + Bookkeeping.CHAIN);
+            section.delete(new DeleteChain(Bookkeeping.CHAIN, null));
         }
     }
 
     /** The stage's policies, where they differ from the live ones. */
-    private static void setPolicies(Section section, LiveTable have, StageRecord record) {
+    private static void setPolicies(TableEdit section, LiveTable have, StageRecord record) {
         record.builtins().forEach((builtin, hooked) -> {
             Policy policy = hooked.policy();
             if (policy != null && policy != have.policyOf(builtin)) {
-                section.body("-P " + builtin + " " + policy.name());
+                section.body(new SetPolicy(builtin, policy, null));
             }
         });
     }
@@ -432,7 +435,7 @@ public final class Stages {
      * it is: those are deleted by their text and the hook inserted at the chain's head, or appended
      * at its tail for a stage that shares it so, as other programs may write the chain meanwhile.
      */
-    private static void hook(Section section, LiveTable have, String name, StageRecord record,
+    private static void hook(TableEdit section, LiveTable have, String name, StageRecord record,
                              Map<String, boolean[]> moved) {
         for (String builtin : have.table().builtinChains()) {
             List<String> rules = have.rulesOf(builtin);
@@ -451,24 +454,17 @@ public final class Stages {
             if (inPlace) {
                 continue;
             }
-            mine.forEach(rule -> section.body(Planner.byText("-D", builtin, rule)));
+            mine.forEach(rule -> section.body(new DeleteRule(rule, null)));
             if (wanted != null) {
-                section.body(hooked.tail() ? wanted : Planner.positional("-I", wanted, builtin, 1));
+                section.body(hooked.tail() ? new Append(wanted, null) : new Insert(wanted, 1, null));
             }
         }
     }
 
-    private void restore(Family family, String script) throws ApplyException {
-        Xtables.RestoreResult result = xtables.restore(family, script);
+    private void restore(Family family, RestoreScript script) throws ApplyException {
+        Xtables.RestoreResult result = xtables.restore(family, script.text());
         if (!result.ok()) {
-            String first = result.message().strip().lines().findFirst().orElse("refused");
-            Matcher matcher = FAILED_LINE.matcher(result.message());
-            String command = "";
-            if (matcher.find()) {
-                int line = Integer.parseInt(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
-                command = script.lines().skip(line - 1L).findFirst().map(l -> " `" + l + "'").orElse("");
-            }
-            throw new ApplyException("the kernel refused" + command + ": " + first + " (nothing was changed)");
+            throw new ApplyException(RestoreRefusal.of(result.message()).explain(script));
         }
     }
 
@@ -542,42 +538,35 @@ public final class Stages {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** One table's part of the restore script: chain declarations, then commands, then deletions. */
-    private static final class Section {
-        private final Table table;
-        private final Set<String> declared = new LinkedHashSet<>();
-        private final List<String> body = new ArrayList<>();
-        private final List<String> deletions = new ArrayList<>();
+    /** One table's part of the restore script: chain declarations, then commands, then the chains removed. */
+    private static final class TableEdit {
+        private final RestoreScript.TableBuilder table;
+        private final List<Command> deletions = new ArrayList<>();
 
-        Section(Table table) {
+        TableEdit(RestoreScript.TableBuilder table) {
             this.table = table;
         }
 
         void declare(String chain) {
-            declared.add(chain);
+            table.declare(chain);
         }
 
-        void body(String line) {
-            body.add(line);
+        void body(Command command) {
+            table.add(command);
         }
 
-        void delete(String line) {
-            deletions.add(line);
+        void delete(Command command) {
+            deletions.add(command);
+        }
+
+        /** Puts the removals after everything else: a chain goes once nothing jumps to it any more. */
+        void finish() {
+            deletions.forEach(table::add);
+            deletions.clear();
         }
 
         boolean isEmpty() {
-            return declared.isEmpty() && body.isEmpty() && deletions.isEmpty();
-        }
-
-        void appendTo(StringBuilder script) {
-            if (isEmpty()) {
-                return;
-            }
-            script.append('*').append(table.label()).append('\n');
-            declared.forEach(c -> script.append(':').append(c).append(" - [0:0]\n"));
-            body.forEach(l -> script.append(l).append('\n'));
-            deletions.forEach(l -> script.append(l).append('\n'));
-            script.append("COMMIT\n");
+            return table.isEmpty();
         }
     }
 }

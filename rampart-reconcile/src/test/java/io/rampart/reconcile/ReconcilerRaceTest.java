@@ -25,7 +25,7 @@ class ReconcilerRaceTest {
     private static final String SECOND = FIRST.replace("10.0.0.2/32", "10.0.0.3/32").replace("10.9.0.1", "10.9.0.2");
     private static final String FOREIGN = "-A FORWARD -s 192.0.2.7/32 -j DROP";
 
-    private final FakeXtables kernel = new FakeXtables(StandardExtensions.registry(), Family.IPV4);
+    private final ModelXtables kernel = new ModelXtables();
     private final Reconciler reconciler = new Reconciler(kernel, StandardExtensions.registry());
 
     private static DesiredState desired(String text) throws Exception {

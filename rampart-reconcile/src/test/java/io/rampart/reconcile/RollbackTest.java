@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.syntax.KernelModel;
 import io.rampart.syntax.RulesetParser;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,13 +52,13 @@ class RollbackTest {
     @Test
     void rollbackRestoresTouchedChainsAndKeepsForeignChanges() throws Exception {
         Plan plan = plan(BEFORE);
-        String applied = RestoreSimulation.after(BEFORE, plan.script());
+        String applied = KernelModel.after(BEFORE, plan.script());
         assertThat(applied).contains(":INPUT DROP", ":SSH -").doesNotContain(":OLD", "-j OLD");
         // Another tool changes its own chain while the confirmation is pending.
         String foreign = applied.replace("--dport 80 -j ACCEPT", "--dport 8080 -j ACCEPT");
 
         String rollback = Rollback.script(plan, BEFORE, foreign);
-        LiveState back = LiveState.parse(RestoreSimulation.after(foreign, rollback));
+        LiveState back = LiveState.parse(KernelModel.after(foreign, rollback));
         LiveState was = LiveState.parse(BEFORE);
         LiveState.LiveTable filter = back.table(io.rampart.model.Table.FILTER).orElseThrow();
         LiveState.LiveTable wasFilter = was.table(io.rampart.model.Table.FILTER).orElseThrow();
@@ -96,7 +97,7 @@ class RollbackTest {
                 COMMIT
                 """;
         Plan plan = plan(shared, before);
-        String applied = RestoreSimulation.after(before, plan.script());
+        String applied = KernelModel.after(before, plan.script());
         assertThat(LiveState.parse(applied).table(io.rampart.model.Table.FILTER).orElseThrow().rulesOf("FORWARD"))
                 .containsExactly("-A FORWARD -s 192.0.2.0/24 -j DROP", "-A FORWARD -j DOCKER-USER",
                         "-A FORWARD -o docker0 -j ACCEPT");
@@ -105,7 +106,7 @@ class RollbackTest {
                         "-A FORWARD -j DOCKER-ISOLATION\n-A FORWARD -s 192.0.2.0/24 -j DROP\n")
                 .replace("-A FORWARD -o docker0 -j ACCEPT\n", "-A FORWARD -i docker0 -j ACCEPT\n");
 
-        String back = RestoreSimulation.after(now, Rollback.script(plan, before, now));
+        String back = KernelModel.after(now, Rollback.script(plan, before, now));
         assertThat(LiveState.parse(back).table(io.rampart.model.Table.FILTER).orElseThrow().rulesOf("FORWARD"))
                 .containsExactly("-A FORWARD -j DOCKER-ISOLATION", "-A FORWARD -j DOCKER-USER",
                         "-A FORWARD -i docker0 -j ACCEPT");
@@ -130,7 +131,7 @@ class RollbackTest {
         String saved = "*filter\n:INPUT ACCEPT [0:0]\n:X - [0:0]\n-A INPUT -j X\n-A X -j ACCEPT\nCOMMIT\n";
         String script = "*filter\n:Y - [0:0]\n-I INPUT 1 -j Y\n-R INPUT 2 -j RETURN\n-A Y -j DROP\n-P INPUT DROP\n"
                 + "-F X\n-X X\nCOMMIT\n";
-        assertThat(RestoreSimulation.after(saved, script)).isEqualTo(
+        assertThat(KernelModel.after(saved, script)).isEqualTo(
                 "*filter\n:INPUT DROP [0:0]\n:Y - [0:0]\n-A INPUT -j Y\n-A INPUT -j RETURN\n-A Y -j DROP\nCOMMIT\n");
     }
 }

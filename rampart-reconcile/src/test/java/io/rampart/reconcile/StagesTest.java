@@ -17,7 +17,7 @@ class StagesTest {
 
     private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();
 
-    private final FakeXtables kernel = new FakeXtables(REGISTRY, Family.IPV4);
+    private final ModelXtables kernel = new ModelXtables();
     private final Stages stages = new Stages(kernel, REGISTRY);
     private final Reconciler reconciler = new Reconciler(kernel, REGISTRY);
 
@@ -112,7 +112,7 @@ class StagesTest {
         stages.stage("web", desired(WEB));
         int before = kernel.scripts.size();
 
-        Stages.Outcome outcome = stages.switchTo(Family.IPV4, "web", Stages.DEFAULT_PREVIOUS);
+        Stages.Change outcome = stages.switchTo(Family.IPV4, "web", Stages.DEFAULT_PREVIOUS);
         assertThat(kernel.scripts).hasSize(before + 1);
         assertThat(outcome.captured()).isEqualTo("previous");
         assertThat(kernel.rulesOf(Table.FILTER, "INPUT")).containsExactly("-A INPUT -j RS.web.INPUT");
@@ -130,7 +130,7 @@ class StagesTest {
         assertThat(kernel.rulesOf(Table.FILTER, "FORWARD")).as("the tail block's hook goes after the foreign rule")
                 .containsExactly("-A FORWARD -s 10.9.9.9/32 -j ACCEPT", "-A FORWARD -j RS.previous.FORWARD");
 
-        Stages.Outcome again = stages.switchTo(Family.IPV4, "web", Stages.DEFAULT_PREVIOUS);
+        Stages.Change again = stages.switchTo(Family.IPV4, "web", Stages.DEFAULT_PREVIOUS);
         assertThat(again.captured()).as("a stage is live: nothing more to capture").isNull();
         assertThat(kernel.rulesOf(Table.FILTER, "INPUT")).containsExactly("-A INPUT -j RS.web.INPUT");
         assertThat(kernel.rulesOf(Table.FILTER, "FORWARD")).containsExactly("-A FORWARD -s 10.9.9.9/32 -j ACCEPT");

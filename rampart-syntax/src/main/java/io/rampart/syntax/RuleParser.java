@@ -171,9 +171,9 @@ public final class RuleParser {
             refuseNegation(word);
             Token name = argument(word);
             ExtensionSpec spec = registry.match(name.text(), family).orElseThrow(() -> new RuleSyntaxException(
-                    "unknown match `" + name.text() + "'" + Suggestions.didYouMean(name.text(),
+                    "unknown match `" + name.text() + "'", name.column(), Suggestions.hint(name.text(),
                             registry.all(io.rampart.model.extension.ExtensionKind.MATCH, family).stream()
-                                    .map(ExtensionSpec::name).toList()), name.column()));
+                                    .map(ExtensionSpec::name).toList())));
             matches.add(new LoadedExtension(spec, name));
         }
 
@@ -470,8 +470,7 @@ public final class RuleParser {
             String suggestion = Suggestions.closest(name, known);
             String message = "unknown option " + word.text().replaceFirst("=.*", "");
             if (suggestion != null) {
-                return new RuleSyntaxException(message + " (did you mean " + OptionSpec.spell(suggestion) + "?)",
-                        word.column());
+                return new RuleSyntaxException(message, word.column(), didYouMean(suggestion));
             }
             Set<String> everywhere = new LinkedHashSet<>();
             registry.all().stream().filter(s -> s.availableIn(family))
@@ -483,11 +482,15 @@ public final class RuleParser {
                         .map(s -> s.kind() == io.rampart.model.extension.ExtensionKind.TARGET ? "-j " + s.name()
                                 : s.implicitProtocol().map(p -> "-p " + p).orElse("-m " + s.name()))
                         .distinct().toList();
-                message += elsewhere.equals(name) ? ": " : " (did you mean " + OptionSpec.spell(elsewhere) + "?): ";
-                message += OptionSpec.spell(elsewhere) + " belongs to " + String.join(" or ", providers)
-                        + ", which must come before it";
+                return new RuleSyntaxException(message + ": " + OptionSpec.spell(elsewhere) + " belongs to "
+                        + String.join(" or ", providers) + ", which must come before it", word.column(),
+                        elsewhere.equals(name) ? null : didYouMean(elsewhere));
             }
             return new RuleSyntaxException(message, word.column());
+        }
+
+        private static String didYouMean(String option) {
+            return "did you mean " + OptionSpec.spell(option) + "?";
         }
 
         private Token argument(Token option) throws RuleSyntaxException {
@@ -573,7 +576,7 @@ public final class RuleParser {
                                 context.withProtocol(option.protocolSoFar(), option.protocolNegatedSoFar())));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
-                                + e.getMessage(), option.argColumns().get(i));
+                                + e.problem(), option.argColumns().get(i), e.hint());
                     }
                 }
                 options.add(new Option(option.spec().name(), option.negated(), values));
@@ -586,7 +589,7 @@ public final class RuleParser {
             try {
                 return spec.canonicalize(options, context);
             } catch (InvalidValueException e) {
-                throw new RuleSyntaxException(e.getMessage(), where == null ? 0 : where.column());
+                throw new RuleSyntaxException(e.problem(), where == null ? 0 : where.column(), e.hint());
             }
         }
 

@@ -60,7 +60,7 @@ public final class RulesetParser {
     public SourcedRuleset parseLines(List<String> lines, Consumer<RulesetSyntaxException> errors) {
         Map<Table, TableRules> tables = new LinkedHashMap<>();
         Map<Table, List<Integer>> ruleLines = new LinkedHashMap<>();
-        Section section = null;
+        TableBeingRead section = null;
         boolean skippingTable = false;
         for (int i = 0; i < lines.size(); i++) {
             int lineNumber = i + 1;
@@ -83,7 +83,7 @@ public final class RulesetParser {
                 }
                 if (line.startsWith("*")) {
                     if (section != null || skippingTable) {
-                        Section unfinished = section;
+                        TableBeingRead unfinished = section;
                         section = null;
                         skippingTable = false;
                         if (unfinished != null) {
@@ -100,7 +100,7 @@ public final class RulesetParser {
                                 ? new RulesetSyntaxException("unknown table `" + name + "'", lineNumber, 2)
                                 : new RulesetSyntaxException("table " + name + " appears twice", lineNumber, 1);
                     }
-                    section = new Section(table.get());
+                    section = new TableBeingRead(table.get());
                 } else if (line.equals("COMMIT")) {
                     if (section == null && !skippingTable) {
                         throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
@@ -131,21 +131,21 @@ public final class RulesetParser {
         return new SourcedRuleset(new Ruleset(rules.family(), List.copyOf(tables.values())), ruleLines);
     }
 
-    private static void close(Section section, Map<Table, TableRules> tables, Map<Table, List<Integer>> ruleLines,
+    private static void close(TableBeingRead section, Map<Table, TableRules> tables, Map<Table, List<Integer>> ruleLines,
                               Consumer<RulesetSyntaxException> errors) {
         tables.put(section.table, section.build(errors));
         ruleLines.put(section.table, section.ruleLines.stream().map(SourceLine::number).toList());
     }
 
     /** One {@code *table ... COMMIT} section being read. */
-    private final class Section {
+    private final class TableBeingRead {
         final Table table;
         final Map<String, Chain> chains = new LinkedHashMap<>();
         final Map<String, Chain.Sharing> shared = new LinkedHashMap<>();
         final List<Rule> ruleList = new ArrayList<>();
         final List<SourceLine> ruleLines = new ArrayList<>();
 
-        Section(Table table) {
+        TableBeingRead(Table table) {
             this.table = table;
         }
 
@@ -228,7 +228,7 @@ public final class RulesetParser {
             } catch (OtherFamilyException e) {
                 // iptables-restore skips rules marked for the other family.
             } catch (RuleSyntaxException e) {
-                throw new RulesetSyntaxException(e.getMessage(), lineNumber, e.column());
+                throw new RulesetSyntaxException(e.problem(), lineNumber, e.column(), e.hint());
             }
         }
 

@@ -1,14 +1,20 @@
 package io.rampart.syntax;
 
+import io.rampart.model.Failure;
+
 /** A ruleset file iptables-restore would refuse, located by line and column (both from 1). */
-public class RulesetSyntaxException extends Exception {
+public class RulesetSyntaxException extends Failure {
     private static final long serialVersionUID = 1L;
 
     private final int line;
     private final int column;
 
     public RulesetSyntaxException(String message, int line, int column) {
-        super(message);
+        this(message, line, column, null);
+    }
+
+    public RulesetSyntaxException(String message, int line, int column, String hint) {
+        super(Category.INPUT, message, hint, new Location(null, line, column), null, true);
         this.line = line;
         this.column = column;
     }

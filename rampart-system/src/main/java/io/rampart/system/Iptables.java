@@ -2,6 +2,7 @@ package io.rampart.system;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.syntax.SavedState;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -79,22 +80,11 @@ public final class Iptables {
         return base;
     }
 
-    /** {@code saved} without the chain lines of built-in chains not in {@code baseChains}. */
+    /** {@code saved} without the built-in chains not in {@code baseChains}, and without comment lines. */
     static String withoutMissingBuiltins(String saved, Set<String> baseChains) {
-        StringBuilder out = new StringBuilder();
-        Table table = null;
-        for (String line : saved.lines().toList()) {
-            if (line.startsWith("*")) {
-                table = Table.byLabel(line.substring(1).strip()).orElse(null);
-            } else if (line.startsWith(":") && table != null) {
-                String chain = line.substring(1).split(" ", 2)[0];
-                if (table.isBuiltinChain(chain) && !baseChains.contains(table.label() + "/" + chain)) {
-                    continue;
-                }
-            }
-            out.append(line).append('\n');
-        }
-        return out.toString();
+        return SavedState.parse(saved).withChains((table, chain) -> Table.byLabel(table)
+                .filter(t -> t.isBuiltinChain(chain)).isEmpty() || baseChains.contains(table + "/" + chain))
+                .withoutCounters();
     }
 
     /** One table of the live ruleset, without comment lines. */

@@ -124,8 +124,8 @@ final class ChainWalk {
                 continue;
             }
             if (condition instanceof Condition.Check check) {
-                Outcome outcome = check.test().test(flow);
-                boolean fails = outcome == Outcome.NO_MATCH || outcome == Outcome.UNKNOWN
+                MatchResult outcome = check.test().test(flow);
+                boolean fails = outcome == MatchResult.NO_MATCH || outcome == MatchResult.UNKNOWN
                         && !assume(check.extension(), check.text(), "the tracer lacks the connection's history", notes);
                 if (fails) {
                     return check;

@@ -4,6 +4,7 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
+import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
@@ -29,12 +30,6 @@ public final class CompiledRuleset {
 
     /** A rule of the ruleset: its table, chain and position there (from 1), canonical text and source. */
     public record RuleRef(String table, String chain, int rule, String text, String source) {
-    }
-
-    /** Where rule {@code index} of a table was written, as {@code file:line}, or null when unknown. */
-    @FunctionalInterface
-    public interface RuleLocations {
-        String of(Table table, int index);
     }
 
     private final Family family;

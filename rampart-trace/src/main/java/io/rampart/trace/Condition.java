@@ -34,6 +34,6 @@ sealed interface Condition permits Condition.Check, Condition.Chance, Condition.
 
     @FunctionalInterface
     interface Test {
-        Outcome test(Flow flow);
+        MatchResult test(Flow flow);
     }
 }

@@ -87,19 +87,19 @@ final class Conditions {
         return switch (o.name()) {
             case "s" -> {
                 Network net = Network.parse(o.arg(), family);
-                yield check(text, null, f -> Outcome.of(net.contains(f.packet.srcBytes())).negatedIf(neg));
+                yield check(text, null, f -> MatchResult.of(net.contains(f.packet.srcBytes())).negatedIf(neg));
             }
             case "d" -> {
                 Network net = Network.parse(o.arg(), family);
-                yield check(text, null, f -> Outcome.of(net.contains(f.packet.dstBytes())).negatedIf(neg));
+                yield check(text, null, f -> MatchResult.of(net.contains(f.packet.dstBytes())).negatedIf(neg));
             }
-            case "i" -> check(text, null, f -> Outcome.of(Interfaces.matches(o.arg(), f.packet.in())).negatedIf(neg));
-            case "o" -> check(text, null, f -> Outcome.of(Interfaces.matches(o.arg(), f.packet.out())).negatedIf(neg));
+            case "i" -> check(text, null, f -> MatchResult.of(Interfaces.matches(o.arg(), f.packet.in())).negatedIf(neg));
+            case "o" -> check(text, null, f -> MatchResult.of(Interfaces.matches(o.arg(), f.packet.out())).negatedIf(neg));
             case "p" -> {
                 int proto = NameDatabase.system().protocolNumber(o.arg()).orElseThrow();
-                yield check(text, null, f -> Outcome.of(f.packet.proto() == proto).negatedIf(neg));
+                yield check(text, null, f -> MatchResult.of(f.packet.proto() == proto).negatedIf(neg));
             }
-            case "f" -> check(text, null, f -> Outcome.of(false).negatedIf(neg));
+            case "f" -> check(text, null, f -> MatchResult.of(false).negatedIf(neg));
             default -> new Condition.Unknown(text, null, "header option -" + o.name() + " is not modelled");
         };
     }

@@ -15,7 +15,7 @@ final class ConnConditions {
         return switch (o.name()) {
             case "ctstate", "state" -> {
                 List<String> states = List.of(o.arg().split(","));
-                yield Conditions.check(text, ext, f -> Outcome.of(states.stream().anyMatch(s -> inState(f, s)))
+                yield Conditions.check(text, ext, f -> MatchResult.of(states.stream().anyMatch(s -> inState(f, s)))
                         .negatedIf(neg));
             }
             case "mark" -> {
@@ -23,10 +23,10 @@ final class ConnConditions {
                 boolean connection = ext.equals("connmark");
                 yield Conditions.check(text, ext, f -> {
                     if (connection && !f.tracked()) {
-                        return Outcome.NO_MATCH;
+                        return MatchResult.NO_MATCH;
                     }
                     long mark = connection ? f.ctmark : f.packet.mark();
-                    return Outcome.of((mark & vm[1]) == vm[0]).negatedIf(neg);
+                    return MatchResult.of((mark & vm[1]) == vm[0]).negatedIf(neg);
                 });
             }
             case "ctproto" -> {
@@ -43,15 +43,15 @@ final class ConnConditions {
                 String n = o.name();
                 yield tracked(text, ext, f -> Conditions.within(tuplePort(f, n), r), neg);
             }
-            case "ctdir" -> Conditions.check(text, ext, f -> !f.tracked() ? Outcome.NO_MATCH
-                    : f.state == CtState.NEW ? Outcome.of(o.arg().equals("ORIGINAL")) : Outcome.UNKNOWN);
+            case "ctdir" -> Conditions.check(text, ext, f -> !f.tracked() ? MatchResult.NO_MATCH
+                    : f.state == CtState.NEW ? MatchResult.of(o.arg().equals("ORIGINAL")) : MatchResult.UNKNOWN);
             default -> new Condition.Unknown(text, ext, "--" + o.name()
                     + " reads connection details the tracer does not model");
         };
     }
 
     private static Condition tracked(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
-        return Conditions.check(text, ext, f -> f.tracked() ? Outcome.of(p.test(f)).negatedIf(neg) : Outcome.NO_MATCH);
+        return Conditions.check(text, ext, f -> f.tracked() ? MatchResult.of(p.test(f)).negatedIf(neg) : MatchResult.NO_MATCH);
     }
 
     private static boolean inState(Flow f, String state) {

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
+import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.TableRules;
 import io.rampart.trace.capture.CaptureReader;
@@ -27,7 +28,7 @@ import java.util.Set;
 public final class Coverage implements CaptureReader.FrameSink {
 
     /** One family's rules, where each was written, and the host they run on. */
-    public record Rules(Ruleset ruleset, CompiledRuleset.RuleLocations locations, Host host) {
+    public record Rules(Ruleset ruleset, RuleLocations locations, Host host) {
     }
 
     /** A rule and the packets that matched it. */
@@ -195,7 +196,8 @@ public final class Coverage implements CaptureReader.FrameSink {
         String iface = interfaceName != null ? interfaceName : captured == null || captured.equals("any") ? null
                 : captured;
         if (iface == null) {
-            throw new IllegalArgumentException("the capture does not name the interface its packets "
+            throw new io.rampart.model.Failure(io.rampart.model.Failure.Category.INPUT,
+                    "the capture does not name the interface its packets "
                     + (captured == null ? "came by" : "came by (it was taken on `any')") + ": give --in IFACE");
         }
         boolean sent = direction == CaptureReader.Direction.OUTBOUND || d.sent()

@@ -19,20 +19,20 @@ final class PacketConditions {
             case "sport", "dport" -> {
                 int[] r = Conditions.range(o.arg());
                 boolean source = o.name().equals("sport");
-                yield Conditions.check(text, ext, f -> Outcome.of(Conditions.within(
+                yield Conditions.check(text, ext, f -> MatchResult.of(Conditions.within(
                         source ? f.packet.sport() : f.packet.dport(), r)).negatedIf(neg));
             }
             case "sports", "dports", "ports", "source-ports", "destination-ports" -> {
                 List<int[]> ranges = java.util.Arrays.stream(o.arg().split(",")).map(Conditions::range).toList();
                 String n = o.name();
-                yield Conditions.check(text, ext, f -> Outcome.of(ranges.stream().anyMatch(r ->
+                yield Conditions.check(text, ext, f -> MatchResult.of(ranges.stream().anyMatch(r ->
                         (!n.startsWith("d") && Conditions.within(f.packet.sport(), r))
                                 || (!n.startsWith("s") && Conditions.within(f.packet.dport(), r)))).negatedIf(neg));
             }
             case "tcp-flags" -> {
                 int mask = flags(o.args().get(0));
                 int comp = flags(o.args().get(1));
-                yield Conditions.check(text, ext, f -> Outcome.of((f.packet.tcpFlags() & mask) == comp).negatedIf(neg));
+                yield Conditions.check(text, ext, f -> MatchResult.of((f.packet.tcpFlags() & mask) == comp).negatedIf(neg));
             }
             default -> new Condition.Unknown(text, ext, "--" + o.name() + " reads headers the tracer does not model");
         };
@@ -42,12 +42,12 @@ final class PacketConditions {
         boolean neg = o.negated();
         String arg = o.arg();
         if (arg.equals("any")) {
-            return Conditions.check(text, ext, f -> Outcome.MATCH.negatedIf(neg));
+            return Conditions.check(text, ext, f -> MatchResult.MATCH.negatedIf(neg));
         }
         int slash = arg.indexOf('/');
         int type = Integer.parseInt(slash < 0 ? arg : arg.substring(0, slash));
         int code = slash < 0 ? -1 : Integer.parseInt(arg.substring(slash + 1));
-        return Conditions.check(text, ext, f -> Outcome.of(f.packet.isIcmp() && f.packet.icmpType() == type
+        return Conditions.check(text, ext, f -> MatchResult.of(f.packet.isIcmp() && f.packet.icmpType() == type
                 && (code < 0 || f.packet.icmpCode() == code)).negatedIf(neg));
     }
 
@@ -61,14 +61,14 @@ final class PacketConditions {
                 boolean source = o.name().equals("src-range");
                 yield Conditions.check(text, ext, f -> {
                     byte[] a = source ? f.packet.srcBytes() : f.packet.dstBytes();
-                    return Outcome.of(Bits.compare(a, low) >= 0 && Bits.compare(a, high) <= 0).negatedIf(neg);
+                    return MatchResult.of(Bits.compare(a, low) >= 0 && Bits.compare(a, high) <= 0).negatedIf(neg);
                 });
             }
             case "src-type", "dst-type" -> addressType(o, text, family);
             case "limit-iface-in", "limit-iface-out" -> null;
             case "length" -> {
                 int[] r = Conditions.range(o.arg());
-                yield Conditions.check(text, ext, f -> Outcome.of(Conditions.within(f.packet.length(), r)).negatedIf(neg));
+                yield Conditions.check(text, ext, f -> MatchResult.of(Conditions.within(f.packet.length(), r)).negatedIf(neg));
             }
             case "ttl-eq", "hl-eq" -> number(text, ext, f -> f.packet.ttl() == Integer.parseInt(o.arg()), neg);
             case "ttl-lt", "hl-lt" -> number(text, ext, f -> f.packet.ttl() < Integer.parseInt(o.arg()), neg);
@@ -101,7 +101,7 @@ final class PacketConditions {
 
     static Condition headerPresent(String ext) {
         int proto = HEADERS.get(ext);
-        return Conditions.check("-m " + ext, ext, f -> Outcome.of(f.packet.proto() == proto));
+        return Conditions.check("-m " + ext, ext, f -> MatchResult.of(f.packet.proto() == proto));
     }
 
     /** The SPI (or IPComp's CPI) against its range; the other header fields are not modelled. */
@@ -114,20 +114,20 @@ final class PacketConditions {
         long low = Long.parseLong(ends[0]);
         long high = Long.parseLong(ends[ends.length - 1]);
         boolean neg = o.negated();
-        return Conditions.check(text, ext, f -> Outcome.of(f.packet.spi() >= low && f.packet.spi() <= high)
+        return Conditions.check(text, ext, f -> MatchResult.of(f.packet.spi() >= low && f.packet.spi() <= high)
                 .negatedIf(neg));
     }
 
     /** Without a bridge, physdev matches only when every one of its options is negated. */
     private static Condition physdev(String ext, Option o, String text) {
         if (ext.equals("physdev")) {
-            return Conditions.check(text, ext, f -> Outcome.of(o.negated()));
+            return Conditions.check(text, ext, f -> MatchResult.of(o.negated()));
         }
         return new Condition.Unknown(text, ext, "--" + o.name() + " is not modelled by the tracer");
     }
 
     private static Condition number(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
-        return Conditions.check(text, ext, f -> Outcome.of(p.test(f)).negatedIf(neg));
+        return Conditions.check(text, ext, f -> MatchResult.of(p.test(f)).negatedIf(neg));
     }
 
     private static Condition addressType(Option o, String text, Family family) {
@@ -135,10 +135,10 @@ final class PacketConditions {
         boolean source = o.name().equals("src-type");
         boolean neg = o.negated();
         if (family == Family.IPV6) {
-            return Conditions.check(text, "addrtype", f -> Outcome.of(matchesType6(f,
+            return Conditions.check(text, "addrtype", f -> MatchResult.of(matchesType6(f,
                     source ? f.packet.srcBytes() : f.packet.dstBytes(), types)).negatedIf(neg));
         }
-        return Conditions.check(text, "addrtype", f -> Outcome.of(types.contains(
+        return Conditions.check(text, "addrtype", f -> MatchResult.of(types.contains(
                 typeOf(f, source ? f.packet.srcBytes() : f.packet.dstBytes(), family))).negatedIf(neg));
     }
 

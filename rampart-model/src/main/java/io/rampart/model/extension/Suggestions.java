@@ -8,10 +8,10 @@ public final class Suggestions {
     private Suggestions() {
     }
 
-    /** {@code " (did you mean X?)"} for the closest candidate within reach, or an empty string. */
-    public static String didYouMean(String given, Collection<String> candidates) {
+    /** {@code "did you mean X?"} for the closest candidate within reach, or null: a {@code Failure}'s hint. */
+    public static String hint(String given, Collection<String> candidates) {
         String best = closest(given, candidates);
-        return best == null ? "" : " (did you mean " + best + "?)";
+        return best == null ? null : "did you mean " + best + "?";
     }
 
     /** The candidate closest to {@code given} when it is close enough to be a typo, else null. */

@@ -22,7 +22,7 @@ public final class Words {
             String canonical = words.get(raw);
             if (canonical == null) {
                 throw new InvalidValueException("`" + raw + "' is not one of " + syntax.replace("|", ", ")
-                        + Suggestions.didYouMean(raw, words.keySet()));
+                        , Suggestions.hint(raw, words.keySet()));
             }
             return canonical;
         });
@@ -55,7 +55,7 @@ public final class Words {
                 int index = canonicalOrder.indexOf(word);
                 if (index < 0) {
                     throw new InvalidValueException("`" + part + "' is not one of " + String.join(", ", canonicalOrder)
-                            + Suggestions.didYouMean(part, canonicalOrder));
+                            , Suggestions.hint(part, canonicalOrder));
                 }
                 seen[index] = true;
             }
@@ -96,7 +96,7 @@ public final class Words {
                         all.add(emptyWord);
                     }
                     throw new InvalidValueException("bad " + name + " `" + part + "': use " + String.join(", ", all)
-                            + Suggestions.didYouMean(part, all));
+                            , Suggestions.hint(part, all));
                 }
                 if (!word.equals(emptyWord)) {
                     seen[printOrder.indexOf(word)] = true;
@@ -126,7 +126,7 @@ public final class Words {
             String upper = raw.toUpperCase(Locale.ROOT);
             if (!List.of(words).contains(upper)) {
                 throw new InvalidValueException("`" + raw + "' is not one of " + String.join(", ", words)
-                        + Suggestions.didYouMean(raw, List.of(words)));
+                        , Suggestions.hint(raw, List.of(words)));
             }
             return upper;
         });

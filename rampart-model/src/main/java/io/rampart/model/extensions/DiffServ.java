@@ -51,7 +51,7 @@ final class DiffServ {
             Integer named = TOS_NAMES.get(raw.toLowerCase(Locale.ROOT));
             if (named == null) {
                 throw new InvalidValueException("`" + raw + "' is neither a number 0-255 nor a TOS name ("
-                        + String.join(", ", TOS_SPELLINGS) + ")" + Suggestions.didYouMean(raw, TOS_SPELLINGS));
+                        + String.join(", ", TOS_SPELLINGS) + ")" , Suggestions.hint(raw, TOS_SPELLINGS));
             }
             return tos(named, 0x3f);
         }
@@ -87,6 +87,6 @@ final class DiffServ {
             }
         }
         throw new InvalidValueException("`" + raw + "' is not a DiffServ class (CS0-CS7, BE, AF11-AF43, EF)"
-                + Suggestions.didYouMean(raw, DSCP_CLASSES.keySet()));
+                , Suggestions.hint(raw, DSCP_CLASSES.keySet()));
     });
 }

@@ -45,7 +45,7 @@ final class HashlimitMatch {
             int index = MODES.indexOf(word);
             if (index < 0) {
                 throw new InvalidValueException("`" + word + "' is not one of " + String.join(", ", MODES)
-                        + Suggestions.didYouMean(word, MODES));
+                        , Suggestions.hint(word, MODES));
             }
             seen[index] = true;
         }

@@ -186,7 +186,7 @@ final class HeaderTargets {
                         if (number.isEmpty()) {
                             throw new InvalidValueException("bad TCP option `" + part + "': a kind 2-255 or one of "
                                     + String.join(", ", new TreeSet<>(TCP_OPTION_NAMES.keySet()))
-                                    + Suggestions.didYouMean(part, TCP_OPTION_NAMES.keySet()));
+                                    , Suggestions.hint(part, TCP_OPTION_NAMES.keySet()));
                         }
                         kind = (int) number.getAsLong();
                     }

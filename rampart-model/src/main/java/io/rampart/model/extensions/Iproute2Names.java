@@ -54,7 +54,7 @@ final class Iproute2Names {
                 Long named = names.byName.get(raw);
                 if (named == null) {
                     throw new InvalidValueException("`" + raw + "' is neither a number nor a name in " + tableFile
-                            + Suggestions.didYouMean(raw, names.byName.keySet()));
+                            , Suggestions.hint(raw, names.byName.keySet()));
                 }
                 return names.format(named);
             }

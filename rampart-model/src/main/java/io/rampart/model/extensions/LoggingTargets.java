@@ -48,7 +48,7 @@ final class LoggingTargets {
                     return Long.toString(CNumbers.xtables(raw, 0, 7));
                 } catch (InvalidValueException e) {
                     throw new InvalidValueException("log level `" + raw + "' is neither 0-7 nor a level name"
-                            + io.rampart.model.extension.Suggestions.didYouMean(raw, LOG_LEVELS.keySet()));
+                            , io.rampart.model.extension.Suggestions.hint(raw, LOG_LEVELS.keySet()));
                 }
             });
 

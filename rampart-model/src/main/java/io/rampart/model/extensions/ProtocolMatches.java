@@ -98,7 +98,7 @@ final class ProtocolMatches {
             }
         }
         throw new InvalidValueException("unknown sctp chunk `" + name + "'"
-                + Suggestions.didYouMean(name, CHUNKS.stream().map(Chunk::name).toList()));
+                , Suggestions.hint(name, CHUNKS.stream().map(Chunk::name).toList()));
     }
 
     private static String validFlags(Chunk chunk) {
@@ -292,7 +292,7 @@ final class ProtocolMatches {
                     CNumbers.xtables(text.substring(colon + 1), 0, 255)};
         } catch (InvalidValueException e) {
             throw new InvalidValueException("unknown " + label + " " + what + " `" + whole + "': use a number 0-255"
-                    + " or a name" + Suggestions.didYouMean(whole, names.stream().map(IcmpName::name).toList()));
+                    + " or a name" , Suggestions.hint(whole, names.stream().map(IcmpName::name).toList()));
         }
     }
 

@@ -15,6 +15,6 @@ class SuggestionsTest {
     @Test
     void farOffWordsGetNoSuggestion() {
         assertThat(Suggestions.closest("xyzzy", List.of("dport", "sport"))).isNull();
-        assertThat(Suggestions.didYouMean("xyzzy", List.of("dport"))).isEmpty();
+        assertThat(Suggestions.hint("xyzzy", List.of("dport"))).isNull();
     }
 }

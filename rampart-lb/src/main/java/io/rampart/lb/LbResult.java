@@ -10,9 +10,9 @@ import java.util.List;
  * @param applied  one reconcile per address family touched, in order; empty without {@code -run}
  * @param stateWritten whether the state file was replaced
  */
-public record Outcome(List<String> messages, List<Reconciler.Applied> applied, boolean stateWritten) {
+public record LbResult(List<String> messages, List<Reconciler.Applied> applied, boolean stateWritten) {
 
-    public Outcome {
+    public LbResult {
         messages = List.copyOf(messages);
         applied = List.copyOf(applied);
     }

@@ -1,14 +1,14 @@
 package io.rampart.trace;
 
 /** What one condition of a rule says about a packet. */
-enum Outcome {
+enum MatchResult {
     MATCH, NO_MATCH, UNKNOWN;
 
-    static Outcome of(boolean matched) {
+    static MatchResult of(boolean matched) {
         return matched ? MATCH : NO_MATCH;
     }
 
-    Outcome negatedIf(boolean negated) {
+    MatchResult negatedIf(boolean negated) {
         if (!negated || this == UNKNOWN) {
             return this;
         }

@@ -1,0 +1,70 @@
+package io.rampart.syntax;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rampart.model.Policy;
+import io.rampart.syntax.RestoreScript.Append;
+import io.rampart.syntax.RestoreScript.DeleteAt;
+import io.rampart.syntax.RestoreScript.DeleteChain;
+import io.rampart.syntax.RestoreScript.DeleteRule;
+import io.rampart.syntax.RestoreScript.Flush;
+import io.rampart.syntax.RestoreScript.Insert;
+import io.rampart.syntax.RestoreScript.Replace;
+import io.rampart.syntax.RestoreScript.SetPolicy;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RestoreScriptTest {
+
+    private static final String RULE = "-A INPUT -s 10.0.0.1/32 -j ACCEPT";
+
+    @Test
+    void eachCommandIsWrittenInTheFormIptablesRestoreReads() {
+        RestoreScript.Builder builder = new RestoreScript.Builder();
+        builder.table("nat"); // no command: left out
+        builder.table("filter").add(new Append(RULE, "a.rules:3")).declare("NEW")
+                .add(new Insert(RULE, 2, "a.rules:4")).add(new Replace(RULE, 1, null)).add(new DeleteAt("INPUT", 3, null))
+                .add(new DeleteRule(RULE, null)).add(new Flush("OLD", null)).add(new DeleteChain("OLD", null))
+                .add(new SetPolicy("INPUT", Policy.DROP, null)).declare("NEW");
+        RestoreScript script = builder.build();
+        assertThat(script.text()).isEqualTo("""
+                *filter
+                :NEW - [0:0]
+                -A INPUT -s 10.0.0.1/32 -j ACCEPT
+                -I INPUT 2 -s 10.0.0.1/32 -j ACCEPT
+                -R INPUT 1 -s 10.0.0.1/32 -j ACCEPT
+                -D INPUT 3
+                -D INPUT -s 10.0.0.1/32 -j ACCEPT
+                -F OLD
+                -X OLD
+                -P INPUT DROP
+                COMMIT
+                """);
+        assertThat(script.sources()).containsExactly(null, null, "a.rules:3", "a.rules:4", null, null, null, null,
+                null, null, null);
+        assertThat(script.tables()).containsExactly("filter");
+    }
+
+    @Test
+    void textReadsBackAsTheSameCommandsWithTheirSources() {
+        String text = "*filter\n# a comment\n:C1 - [0:0]\n:INPUT DROP [0:0]\n-A C1 -j ACCEPT\n-I INPUT 1 -j C1\n"
+                + "-I INPUT -j DROP\n-R C1 1 -j RETURN\n-D C1 1\n-D INPUT -j C1\n-F C1\n-X C1\n-P INPUT ACCEPT\nCOMMIT\n";
+        List<String> sources = Arrays.asList(null, null, null, null, "f:5", "f:6");
+        RestoreScript script = RestoreScript.parse(text, sources);
+        assertThat(script.line(5)).isEqualTo(new Append("-A C1 -j ACCEPT", "f:5"));
+        assertThat(script.line(6)).isEqualTo(new Insert("-A INPUT -j C1", 1, "f:6"));
+        assertThat(script.line(7)).isEqualTo(new Insert("-A INPUT -j DROP", 1, null));
+        assertThat(script.line(9)).isEqualTo(new DeleteAt("C1", 1, null));
+        assertThat(script.line(10)).isEqualTo(new DeleteRule("-A INPUT -j C1", null));
+        assertThat(script.line(15)).isNull();
+        assertThat(script.text()).isEqualTo(text.replace("-I INPUT -j DROP", "-I INPUT 1 -j DROP"));
+    }
+
+    @Test
+    void aLineThatIsNoCommandIsNamed() {
+        assertThatThrownBy(() -> RestoreScript.parse("*filter\n-Z INPUT\nCOMMIT\n"))
+                .hasMessageContaining("line 2").hasMessageContaining("-Z INPUT");
+    }
+}
