@@ -30,9 +30,7 @@ class CoverageCommandTest {
     Path dir;
 
     private String file(String name, String text) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, text);
-        return file.toString();
+        return TestFiles.write(dir, name, text);
     }
 
     @Test

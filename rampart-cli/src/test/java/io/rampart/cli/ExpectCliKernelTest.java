@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,10 +49,8 @@ class ExpectCliKernelTest {
         }
     }
 
-    private static String file(String fileName, String text) throws Exception {
-        Path file = dir.resolve(fileName);
-        Files.writeString(file, text);
-        return file.toString();
+    private static String file(String name, String text) throws Exception {
+        return TestFiles.write(dir, name, text);
     }
 
     private static String filterRules() {
