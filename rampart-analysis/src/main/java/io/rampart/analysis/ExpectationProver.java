@@ -135,8 +135,7 @@ public final class ExpectationProver {
             throw new IllegalStateException("self-check failed: the tracer decides " + packet + " by "
                     + decision.where() + ", which keeps the expectation at line " + e.line());
         }
-        RegionText text = new RegionText(space, region, RulesetDiff.entering(space, e.chain()));
-        return new Result(e.line(), e.text(), Status.FAIL, e.chain(), text.describe(), packet, verdict(decision),
+        return new Result(e.line(), e.text(), Status.FAIL, e.chain(), describe(e, region), packet, verdict(decision),
                 List.of(), traced.isPresent());
     }
 
@@ -145,11 +144,16 @@ public final class ExpectationProver {
         BitSet point = space.bdd().getSatisfyingAssignment(RulesetDiff.typical(space, violations));
         ChainSemantics.Decision decision = containing(decisions, point);
         int region = space.and(violations, decision.packets());
-        RegionText text = new RegionText(space, RulesetDiff.fixedAsIn(space, region, point),
-                RulesetDiff.entering(space, e.chain()));
-        return new Result(e.line(), e.text(), Status.UNKNOWN, e.chain(), text.describe(),
+        return new Result(e.line(), e.text(), Status.UNKNOWN, e.chain(),
+                describe(e, RulesetDiff.fixedAsIn(space, region, point)),
                 RulesetDiff.packet(space, e.chain(), point), verdict(decision), RulesetDiff.onlyIf(space, region, point),
                 false);
+    }
+
+    /** The packets that break the expectation in words; one packet is named by itself. */
+    private String describe(Expectations.Expectation e, int region) {
+        return e.packet() != null ? "this packet" : new RegionText(space, region,
+                RulesetDiff.entering(space, e.chain())).describe();
     }
 
     private ChainSemantics.Decision containing(List<ChainSemantics.Decision> decisions, BitSet point) {

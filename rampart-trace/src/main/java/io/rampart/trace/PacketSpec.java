@@ -35,6 +35,11 @@ public final class PacketSpec {
         return this;
     }
 
+    /** The values given, key to value, in the order they were set. */
+    public Map<String, String> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
     /** One line of a {@code --packets} file. */
     public static PacketSpec fromJson(JsonNode object) throws TraceInputException {
         if (!object.isObject()) {
