@@ -4,34 +4,62 @@ import io.rampart.model.Family;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
-import io.rampart.model.extension.Addresses;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.Constraint;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.MatchSemantics;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.model.value.FlagSet;
+import io.rampart.model.value.IcmpType;
+import io.rampart.model.value.InterfaceName;
+import io.rampart.model.value.Network;
+import io.rampart.model.value.Protocol;
+import io.rampart.model.value.Range;
+import io.rampart.model.value.Ranges;
+import io.rampart.model.value.Value;
+import io.rampart.model.value.ValueMask;
+import io.rampart.model.value.WordSet;
 import io.rampart.trace.CtState;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A rule's match as the set of packets it matches, from its canonical options, with the tracer's
- * semantics (rampart-trace's {@code Conditions}). A match it cannot model becomes a free variable.
+ * A rule's match as the set of packets it matches, from its typed options, with the tracer's
+ * semantics: each extension's {@link MatchSemantics} and each option's {@link Constraint}, as
+ * rampart-trace's {@code Conditions} reads them. A match on a field the encoding does not hold
+ * becomes a free variable.
  */
 final class MatchCompiler {
 
-    static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> TCP_FLAGS = FlagSet.TCP;
 
-    /** Matches whose options are all modelled below. */
-    private static final Set<String> MODELLED = Set.of("tcp", "udp", "sctp", "dccp", "multiport", "icmp", "icmp6",
-            "conntrack", "state", "mark", "comment");
+    /** The fields a header option may test here. */
+    private static final Set<PacketField> HEADER_FIELDS = EnumSet.of(PacketField.SOURCE, PacketField.DESTINATION,
+            PacketField.IN_INTERFACE, PacketField.OUT_INTERFACE, PacketField.PROTOCOL, PacketField.FRAGMENT);
+
+    /** The fields a match's option may test here. */
+    private static final Set<PacketField> MATCH_FIELDS = EnumSet.of(PacketField.SOURCE_PORT,
+            PacketField.DESTINATION_PORT, PacketField.EITHER_PORT, PacketField.TCP_FLAGS, PacketField.ICMP_TYPE,
+            PacketField.CT_STATE, PacketField.MARK);
 
     private final HeaderSpace space;
+    private final ExtensionRegistry registry = StandardExtensions.registry();
 
     MatchCompiler(HeaderSpace space) {
         this.space = space;
     }
 
     int compile(Rule rule) {
+        ExtensionSpec header = registry.header(space.family());
         int node = space.yes();
         for (Option option : rule.header()) {
-            node = space.and(node, negatedIf(option, header(option)));
+            Constraint constraint = constraint(header, option, HEADER_FIELDS);
+            int one = constraint == null ? space.free("-" + option.name() + " " + String.join(" ", option.args()))
+                    : field(constraint.field(), header.typed(option));
+            node = space.and(node, negatedIf(option, one));
         }
         for (Match match : rule.matches()) {
             node = space.and(node, match(match));
@@ -39,48 +67,68 @@ final class MatchCompiler {
         return node;
     }
 
+    /** The option's constraint when the encoding holds its field, else null. */
+    private static Constraint constraint(ExtensionSpec spec, Option option, Set<PacketField> fields) {
+        Constraint constraint = spec.option(option.name()).map(OptionSpec::constraint).orElse(null);
+        boolean held = constraint != null && constraint.comparison() == Constraint.Comparison.IS
+                && fields.contains(constraint.field()) && spec.typed(option).typed();
+        return held ? constraint : null;
+    }
+
     private int negatedIf(Option option, int node) {
         return option.negated() ? space.not(node) : node;
     }
 
-    private int header(Option o) {
-        return switch (o.name()) {
-            case "s" -> network(space.src, o.arg());
-            case "d" -> network(space.dst, o.arg());
-            case "i" -> iface(space.in, o.arg());
-            case "o" -> iface(space.out, o.arg());
-            case "p" -> protocol(o.arg());
+    private int match(Match match) {
+        ExtensionSpec spec = registry.match(match.extension(), space.family()).orElse(null);
+        MatchSemantics semantics = spec == null ? MatchSemantics.NOT_MODELLED : spec.semantics();
+        if (semantics instanceof MatchSemantics.Always) {
+            return space.yes();
+        }
+        if (!(semantics instanceof MatchSemantics.Tests tests) || tests.header() >= 0
+                || !match.options().stream().allMatch(o -> constraint(spec, o, MATCH_FIELDS) != null)) {
+            return space.free(matchText(match));
+        }
+        int node = space.yes();
+        for (Option o : match.options()) {
+            node = space.and(node, negatedIf(o, field(constraint(spec, o, MATCH_FIELDS).field(), spec.typed(o))));
+        }
+        return node;
+    }
+
+    private int field(PacketField field, Option o) {
+        return switch (field) {
+            case SOURCE -> network(space.src, (Network) o.value());
+            case DESTINATION -> network(space.dst, (Network) o.value());
+            case IN_INTERFACE -> iface(space.in, ((InterfaceName) o.value()).text());
+            case OUT_INTERFACE -> iface(space.out, ((InterfaceName) o.value()).text());
+            case PROTOCOL -> protocol(((Protocol) o.value()).number());
             // The tracer's packets are never fragments, and nor are the encoding's.
-            case "f" -> space.no();
-            default -> space.free("-" + o.name() + " " + String.join(" ", o.args()));
+            case FRAGMENT -> space.no();
+            case SOURCE_PORT -> ports(o.value(), true, false);
+            case DESTINATION_PORT -> ports(o.value(), false, true);
+            case EITHER_PORT -> ports(o.value(), true, true);
+            case TCP_FLAGS -> valueUnderMask(space.tcpFlags, ((FlagSet) o.values().get(1)).bits(),
+                    ((FlagSet) o.values().get(0)).bits());
+            case ICMP_TYPE -> icmp((IcmpType) o.value());
+            case CT_STATE -> states((WordSet) o.value());
+            case MARK -> {
+                ValueMask mark = (ValueMask) o.value();
+                yield valueUnderMask(space.mark, mark.value(), mark.mask());
+            }
+            default -> throw new IllegalArgumentException("not an encoded field: " + field);
         };
     }
 
-    private int protocol(String name) {
-        int number = NameDatabase.system().protocolNumber(name).orElseThrow(() ->
-                new IllegalArgumentException("unknown protocol " + name));
+    private int protocol(int number) {
         return number == 0 ? space.yes() : space.equal(space.proto, number);
     }
 
-    private int network(HeaderSpace.Field field, String text) {
-        Family family = space.family();
-        int slash = text.indexOf('/');
-        byte[] address = Addresses.parseLiteral(slash < 0 ? text : text.substring(0, slash), family);
-        String suffix = slash < 0 ? String.valueOf(family.addressBits()) : text.substring(slash + 1);
-        byte[] mask = suffix.chars().allMatch(Character::isDigit) ? prefixMask(Integer.parseInt(suffix), family)
-                : Addresses.parseLiteral(suffix, family);
-        if (address == null || mask == null) {
-            throw new IllegalArgumentException("not an address of the ruleset's family: " + text);
+    private int network(HeaderSpace.Field field, Network network) {
+        if (network.address().length * 8 != space.family().addressBits()) {
+            throw new IllegalArgumentException("not an address of the ruleset's family: " + network.text());
         }
-        return space.masked(field, address, mask);
-    }
-
-    private static byte[] prefixMask(int length, Family family) {
-        byte[] mask = new byte[family.addressBits() / 8];
-        for (int i = 0; i < length; i++) {
-            mask[i / 8] |= (byte) (0x80 >> (i % 8));
-        }
-        return mask;
+        return space.masked(field, network.address(), network.mask());
     }
 
     private int iface(HeaderSpace.Field field, String pattern) {
@@ -91,103 +139,42 @@ final class MatchCompiler {
         return node;
     }
 
-    private int match(Match match) {
-        if (!MODELLED.contains(match.extension()) || !match.options().stream().allMatch(o -> modelled(match, o))) {
-            return space.free(matchText(match));
-        }
-        int node = space.yes();
-        for (Option o : match.options()) {
-            node = space.and(node, negatedIf(o, option(match.extension(), o)));
-        }
-        return node;
-    }
-
-    private static boolean modelled(Match match, Option o) {
-        return switch (o.name()) {
-            case "sport", "dport", "sports", "dports", "ports", "source-ports", "destination-ports", "tcp-flags",
-                    "icmp-type", "icmpv6-type", "ctstate", "state", "mark", "comment" -> true;
-            default -> false;
-        };
-    }
-
-    private int option(String extension, Option o) {
-        return switch (o.name()) {
-            case "sport" -> portRange(space.sport, o.arg());
-            case "dport" -> portRange(space.dport, o.arg());
-            case "sports", "source-ports" -> ports(o.arg(), true, false);
-            case "dports", "destination-ports" -> ports(o.arg(), false, true);
-            case "ports" -> ports(o.arg(), true, true);
-            case "tcp-flags" -> valueUnderMask(space.tcpFlags, flags(o.args().get(1)), flags(o.args().get(0)));
-            case "icmp-type", "icmpv6-type" -> icmp(o.arg());
-            case "ctstate", "state" -> states(o.arg());
-            case "mark" -> {
-                int slash = o.arg().indexOf('/');
-                long value = Long.decode(slash < 0 ? o.arg() : o.arg().substring(0, slash));
-                long mask = slash < 0 ? 0xffffffffL : Long.decode(o.arg().substring(slash + 1));
-                yield valueUnderMask(space.mark, value, mask);
-            }
-            default -> space.yes();
-        };
-    }
-
     /** {@code (field & mask) == value}, which no packet meets when the value has bits outside the mask. */
     private int valueUnderMask(HeaderSpace.Field field, long value, long mask) {
         return (value & ~mask) != 0 ? space.no() : space.masked(field, value, mask);
     }
 
-    private int portRange(HeaderSpace.Field field, String text) {
-        int colon = text.indexOf(':');
-        long low = Long.parseLong(colon < 0 ? text : text.substring(0, colon));
-        long high = colon < 0 ? low : Long.parseLong(text.substring(colon + 1));
-        return space.range(field, low, high);
-    }
-
-    private int ports(String list, boolean source, boolean destination) {
+    private int ports(Value value, boolean source, boolean destination) {
+        List<Range> ranges = value instanceof Ranges list ? list.ranges() : List.of((Range) value);
         int node = space.no();
-        for (String item : list.split(",")) {
+        for (Range range : ranges) {
             if (source) {
-                node = space.or(node, portRange(space.sport, item));
+                node = space.or(node, space.range(space.sport, range.low(), range.high()));
             }
             if (destination) {
-                node = space.or(node, portRange(space.dport, item));
+                node = space.or(node, space.range(space.dport, range.low(), range.high()));
             }
         }
         return node;
     }
 
-    private int icmp(String text) {
-        int isIcmp = space.equal(space.proto, space.family() == Family.IPV4 ? 1 : 58);
-        if (text.equals("any")) {
+    private int icmp(IcmpType type) {
+        if (type.any()) {
             return space.yes();
         }
-        int slash = text.indexOf('/');
-        int node = space.and(isIcmp, space.equal(space.icmpType, Integer.parseInt(slash < 0 ? text
-                : text.substring(0, slash))));
-        return slash < 0 ? node : space.and(node, space.equal(space.icmpCode, Integer.parseInt(text.substring(slash + 1))));
+        int isIcmp = space.equal(space.proto, space.family() == Family.IPV4 ? 1 : 58);
+        int node = space.and(isIcmp, space.equal(space.icmpType, type.type()));
+        return type.code() < 0 ? node : space.and(node, space.equal(space.icmpCode, type.code()));
     }
 
-    private int states(String list) {
+    private int states(WordSet states) {
         int node = space.no();
-        for (String state : list.split(",")) {
+        for (String state : states.words()) {
             // Without a nat table no connection is SNAT or DNAT.
             int one = CtState.byName(state).map(s -> space.equal(space.ctState, s.ordinal())).orElse(space.no());
             node = space.or(node, one);
         }
         return node;
-    }
-
-    static long flags(String names) {
-        if (names.equals("NONE")) {
-            return 0;
-        }
-        if (names.equals("ALL")) {
-            return 0x3f;
-        }
-        long bits = 0;
-        for (String name : names.split(",")) {
-            bits |= 1L << TCP_FLAGS.indexOf(name);
-        }
-        return bits;
     }
 
     static String flagNames(long bits) {

@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * the costly part, so the parsed rules are kept and used again while the kernel holds the same
  * rules (and the file they point into is unchanged); every look reads the counters afresh.
  */
-final class LiveRulesets {
+public final class LiveRulesets {
 
     /** Counters this old are read again, in the background, when a view asks for them. */
     static final long RECENT_MILLIS = 2_000;
@@ -288,11 +288,12 @@ final class LiveRulesets {
     }
 
     /** The live ruleset of the family without counters and with only the chains the kernel has, as the tracer reads it. */
-    static SourcedRuleset parse(Netns netns, Family family) {
+    public static SourcedRuleset parse(Netns netns, Family family) {
         return parse(new Iptables(netns, family).saveOfExistingChains(), family);
     }
 
-    private static SourcedRuleset parse(String saved, Family family) {
+    /** The live ruleset as {@code iptables-save} printed it, refused when a rule cannot be modelled. */
+    public static SourcedRuleset parse(String saved, Family family) {
         try {
             return new RulesetParser(StandardExtensions.registry(), family).parseWithLines(saved);
         } catch (RulesetSyntaxException e) {

@@ -134,6 +134,11 @@ public final class PendingConfirmation {
         return root.resolve(target.key() + ".log");
     }
 
+    /** The refusal of confirm and rollback when nothing is pending: the user expected something, so input. */
+    public Failure nothingPending() {
+        return new Failure(Failure.Category.INPUT, "nothing awaits confirmation for the " + target.describe());
+    }
+
     /** How a confirmation ended, as the API's events name it. */
     public enum Ending {
         CONFIRMED("confirmed"), ROLLED_BACK("rolled-back");

@@ -334,8 +334,7 @@ public final class RampartService {
     }
 
     private Failure nothingPending(Family chosen) {
-        return new Failure(Failure.Category.INPUT, "nothing awaits confirmation for the "
-                + target(chosen).describe());
+        return PendingConfirmation.of(target(chosen)).nothingPending();
     }
 
     private PendingConfirmation.Target target(Family chosen) {

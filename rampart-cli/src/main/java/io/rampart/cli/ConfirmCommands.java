@@ -4,6 +4,7 @@ import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
+import io.rampart.model.Failure;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.WriterLock;
 import java.io.PrintWriter;
@@ -43,9 +44,8 @@ final class ConfirmCommands {
             return WriterLock.Waiting.standard();
         }
 
-        /** Nothing pending is wrong input for confirm and rollback: the user expected something. */
-        InputException nothingPending() {
-            return new InputException("nothing awaits confirmation for the " + target().describe());
+        Failure nothingPending() {
+            return PendingConfirmation.of(target()).nothingPending();
         }
 
         PrintWriter out() {

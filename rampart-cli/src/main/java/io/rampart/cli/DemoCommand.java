@@ -34,10 +34,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * Shows the rule model at work on a real kernel: sloppy spellings go in, and Rampart's canonical
  * form is set beside what the kernel's iptables-save printed for each rule.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = FleetDemo.class,
         description = "Load a small example ruleset into a throwaway network namespace, show each rule's"
                 + " canonical form next to what the kernel's iptables-save printed, apply a desired state next to"
-                + " another tool's rules and repair drift, then remove the namespace.")
+                + " another tool's rules and repair drift, then remove the namespace. `demo fleet' shows the fleet.")
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--debug", description = "Show stack traces of internal errors.")

@@ -58,7 +58,8 @@ final class FleetCommands {
 
     @Command(name = "fleet", mixinStandardHelpOptions = true,
             description = "Many hosts on one desired ruleset through etcd.",
-            subcommands = {Publish.class, Status.class})
+            subcommands = {Publish.class, RolloutCommands.Start.class, RolloutCommands.Resume.class,
+                    RolloutCommands.Halt.class, RolloutCommands.Rollback.class, Status.class})
     static final class Fleet {
     }
 
@@ -94,21 +95,25 @@ final class FleetCommands {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = {"One line per host of the fleet: its state (converged, applying, failed, drifted, offline"
                     + " when its lease is gone), the revision it holds and the one assigned, its last error and when"
-                    + " it last reported; then the count per state.",
-                    "Exit 0 when every host is converged, 3 otherwise."})
+                    + " it last reported; then the count per state, and the rollout's wave and result.",
+                    "Exit 0 when every (selected) host is converged, 3 otherwise."})
     static final class Status implements Callable<Integer> {
         @Mixin
         EtcdOptions etcd;
 
-        @Option(names = "--json", description = "The hosts and counts as one JSON object on stdout.")
+        @Option(names = "--json", description = "The hosts, counts and rollout as one JSON object on stdout.")
         boolean json;
+
+        @Option(names = "--select", paramLabel = "LABEL=VALUE,...", defaultValue = "",
+                description = "Only the registered hosts with these labels.")
+        String select;
 
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            return FleetRunner.status(etcd.endpoints, etcd.prefix, json, spec.commandLine().getOut());
+            return FleetRunner.status(etcd.endpoints, etcd.prefix, select, json, spec.commandLine().getOut());
         }
     }
 }

@@ -8,6 +8,7 @@ import io.rampart.fleet.FleetView;
 import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Publisher;
 import io.rampart.fleet.Revision;
+import io.rampart.fleet.RolloutState;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
 import io.rampart.model.extensions.StandardExtensions;
@@ -44,6 +45,26 @@ final class FleetRunner {
 
     static int publish(String endpoints, String prefix, Path file, String message, boolean json, PrintWriter out,
                        PrintWriter err) {
+        Stored published;
+        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
+            published = publish(store, file, message, err);
+        }
+        if (json) {
+            out.println(Json.line(new PublishResult(published.revision().id(), published.stored())));
+        } else {
+            out.println(published.stored() ? "published " + file + " (" + published.revision().bundle().files().size()
+                    + " file(s))" : "already published: the same content");
+            out.println(published.revision().id());
+        }
+        return ExitCode.OK;
+    }
+
+    /** A revision, and whether publishing it stored it (false: it was stored already). */
+    record Stored(Revision revision, boolean stored) {
+    }
+
+    /** Checks {@code file} as {@code check} does (its findings on {@code err}) and stores it as a revision. */
+    static Stored publish(EtcdStore store, Path file, String message, PrintWriter err) {
         RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
         err.print(RulesetFiles.render(source, false));
         err.flush();
@@ -53,18 +74,7 @@ final class FleetRunner {
         }
         Revision revision = Revision.of(Bundle.collect(file, source.files().keySet()), publisher(), Instant.now(),
                 message);
-        Publisher.Published published;
-        try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
-            published = new Publisher(store).publish(revision);
-        }
-        if (json) {
-            out.println(Json.line(new PublishResult(published.revision(), published.stored())));
-        } else {
-            out.println(published.stored() ? "published " + file + " (" + revision.bundle().files().size()
-                    + " file(s))" : "already published: the same content");
-            out.println(published.revision());
-        }
-        return ExitCode.OK;
+        return new Stored(revision, new Publisher(store).publish(revision).stored());
     }
 
     /**
@@ -125,14 +135,16 @@ final class FleetRunner {
                     Long reportedSecondsAgo) {
     }
 
-    /** {@code fleet status --json}. */
-    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged) {
+    /** {@code fleet status --json}; {@code rollout} as {@code fleet rollout --json} prints it, null when none. */
+    record StatusResult(List<HostLine> hosts, Map<String, Integer> counts, boolean converged, RolloutState rollout,
+                        String controller) {
     }
 
-    static int status(String endpoints, String prefix, boolean json, PrintWriter out) {
+    static int status(String endpoints, String prefix, String select, boolean json, PrintWriter out) {
+        Map<String, String> labels = HostValues.parseLabels("--select", select);
         FleetView view;
         try (EtcdStore store = EtcdStore.connect(endpoints, new StoreLayout(prefix))) {
-            view = FleetView.read(store);
+            view = FleetView.read(store).selecting(labels);
         }
         Map<String, Integer> counts = new LinkedHashMap<>();
         view.counts().forEach((state, count) -> counts.put(state.label(), count));
@@ -140,7 +152,7 @@ final class FleetRunner {
             out.println(Json.document(new StatusResult(view.hosts().stream().map(host -> new HostLine(host.name(),
                     host.state().label(), host.revision(), host.assigned(), host.error(),
                     host.reportedAgo() == null ? null : host.reportedAgo().toSeconds())).toList(), counts,
-                    view.allConverged())));
+                    view.allConverged(), view.rollout(), view.controller())));
         } else {
             int width = view.hosts().stream().mapToInt(host -> host.name().length()).max().orElse(4);
             for (FleetView.Host host : view.hosts()) {
@@ -158,12 +170,32 @@ final class FleetRunner {
             }
             out.println(view.hosts().size() + " host(s): " + String.join(", ", counts.entrySet().stream()
                     .map(e -> e.getValue() + " " + e.getKey()).toList()));
+            if (view.rollout() != null) {
+                printRollout(view, out);
+            }
         }
         return view.allConverged() ? ExitCode.OK : ExitCode.DRIFT;
     }
 
+    /** The rollout under the hosts: its wave and result, who drives it, and each host that did not pass. */
+    private static void printRollout(FleetView view, PrintWriter out) {
+        RolloutState rollout = view.rollout();
+        out.println("the " + rollout.summary());
+        if (rollout.result() == RolloutState.Result.RUNNING) {
+            out.println(view.controller() == null
+                    ? "  no controller acts on it: `rampart fleet resume' continues it"
+                    : "  driven by " + view.controller());
+        }
+        rollout.hosts().forEach((host, outcome) -> {
+            if (outcome.outcome() != RolloutState.Outcome.PASSED && outcome.outcome() != RolloutState.Outcome.PENDING) {
+                out.println("  " + host + ": " + outcome.outcome().label() + (outcome.error() == null ? ""
+                        : " (" + outcome.error().lines().findFirst().orElse("") + ")"));
+            }
+        });
+    }
+
     /** Who publishes: the user and the machine. */
-    private static String publisher() {
+    static String publisher() {
         String host;
         try {
             host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();

@@ -1,9 +1,8 @@
 package io.rampart.cli;
 
+import io.rampart.api.LiveRulesets;
 import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetPrinter;
-import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import java.util.concurrent.Callable;
@@ -34,18 +33,13 @@ final class SaveCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(saved);
             return ExitCode.OK;
         }
-        try {
-            var ruleset = new RulesetParser(StandardExtensions.registry(), options.family()).parse(saved);
-            spec.commandLine().getOut().println(Json.document(ruleset));
-            String reprinted = new RulesetPrinter(StandardExtensions.registry(), options.family()).print(ruleset);
-            if (!reprinted.equals(saved)) {
-                spec.commandLine().getErr().println("rampart: warning: some rules print differently from the"
-                        + " kernel's own dump; compare `rampart save' with this model");
-            }
-            return ExitCode.OK;
-        } catch (RulesetSyntaxException e) {
-            throw new InputException("the live ruleset has a rule Rampart cannot model (line " + e.line() + "): "
-                    + e.getMessage());
+        var ruleset = LiveRulesets.parse(saved, options.family()).ruleset();
+        spec.commandLine().getOut().println(Json.document(ruleset));
+        String reprinted = new RulesetPrinter(StandardExtensions.registry(), options.family()).print(ruleset);
+        if (!reprinted.equals(saved)) {
+            spec.commandLine().getErr().println("rampart: warning: some rules print differently from the"
+                    + " kernel's own dump; compare `rampart save' with this model");
         }
+        return ExitCode.OK;
     }
 }

@@ -2,13 +2,11 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.LiveHost;
+import io.rampart.api.LiveRulesets;
 import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RulesetParser;
-import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -17,7 +15,6 @@ import io.rampart.trace.Trace;
 import io.rampart.trace.TraceInputException;
 import io.rampart.trace.TraceText;
 import io.rampart.trace.Tracer;
-import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -137,15 +134,8 @@ final class TraceCommand implements Callable<Integer> {
 
     /** The live ruleset of the namespace (or the host), with the built-in chains nf_tables does not have left out. */
     static Ruleset liveRuleset(KernelOptions options, Family family) {
-        String saved;
         try (Netns netns = options.namespace()) {
-            saved = new Iptables(netns, family).saveOfExistingChains();
-        }
-        try {
-            return new RulesetParser(StandardExtensions.registry(), family).parse(saved);
-        } catch (RulesetSyntaxException e) {
-            throw new InputException("the live ruleset has a rule Rampart cannot model (line " + e.line() + "): "
-                    + e.getMessage());
+            return LiveRulesets.parse(netns, family).ruleset();
         }
     }
 

@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: model <- extension framework <- extensions <- syntax <- (reconcile
+ * Dependencies point one way: values <- model <- extension framework <- extensions <- syntax <- (reconcile
  * <- system, lb), config and trace <- api <- fleet <- cli; lb <- cli.
  */
 class ArchitectureTest {
@@ -20,6 +20,7 @@ class ArchitectureTest {
     @Test
     void layersDependOnlyOnLayersBelow() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("values").definedBy("io.rampart.model.value")
                 .layer("model").definedBy("io.rampart.model")
                 .layer("framework").definedBy("io.rampart.model.extension")
                 .layer("extensions").definedBy("io.rampart.model.extensions")
@@ -34,6 +35,8 @@ class ArchitectureTest {
                 .layer("fleet").definedBy("io.rampart.fleet..")
                 .layer("cli").definedBy("io.rampart.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("model").mayOnlyBeAccessedByLayers("framework", "extensions", "syntax", "config", "trace",
+                        "analysis", "reconcile", "system", "api", "lb", "fleet", "cli")
                 .whereLayer("api").mayOnlyBeAccessedByLayers("fleet", "cli")
                 .whereLayer("lb").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("fleet").mayOnlyBeAccessedByLayers("cli")

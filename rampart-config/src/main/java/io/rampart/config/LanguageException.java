@@ -6,18 +6,15 @@ import io.rampart.model.Failure;
 final class LanguageException extends Failure {
     private static final long serialVersionUID = 1L;
 
-    private final int column;
-
     LanguageException(String message, int column) {
         this(message, column, null);
     }
 
     LanguageException(String message, int column, String hint) {
         super(Category.INPUT, message, hint, Location.column(column), null, false);
-        this.column = column;
     }
 
     int column() {
-        return column;
+        return location().column();
     }
 }

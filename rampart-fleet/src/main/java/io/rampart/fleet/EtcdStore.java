@@ -97,6 +97,11 @@ public final class EtcdStore implements AutoCloseable {
         return layout;
     }
 
+    /** The client, for the transactions of {@link StoreTransaction}. */
+    Client client() {
+        return client;
+    }
+
     /** The endpoints as the user gave them, for messages. */
     public String endpoints() {
         return String.join(",", endpoints.stream().map(URI::toString).toList());

@@ -73,6 +73,9 @@ public final class FleetAgent {
     private String appliedText;
     private String lastError;
     private String lastReadText;
+    // What the last read and the last apply made of their texts: a text that reads as what is applied is held already.
+    private DesiredState lastReadState;
+    private DesiredState appliedState;
 
     public FleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, RulesetReader reader,
                       Reconciler reconciler, KernelWatch watch, Consumer<String> log) {
@@ -180,6 +183,11 @@ public final class FleetAgent {
         DesiredState state = reader.read(desired());
         synchronized (this) {
             lastReadText = text;
+            lastReadState = state;
+            if (state.equals(appliedState) && !text.equals(appliedText)) {
+                // The agent applies nothing for it (a host sent back to the rules it still enforces): held as it is.
+                held(text);
+            }
         }
         return state;
     }
@@ -190,15 +198,9 @@ public final class FleetAgent {
         synchronized (this) {
             switch (event.kind()) {
                 case APPLIED -> {
-                    appliedText = lastReadText;
-                    try {
-                        replace(good(), appliedText);
-                    } catch (IOException e) {
-                        log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
-                    }
-                    if (appliedText.equals(assignedText)) {
-                        lastError = null;
-                    }
+                    appliedState = lastReadState;
+                    held(lastReadText);
+                    return;
                 }
                 case REPAIRED -> {
                     if (appliedText != null && appliedText.equals(assignedText)) {
@@ -210,6 +212,20 @@ public final class FleetAgent {
                     return;
                 }
             }
+        }
+        wake.add(Wake.STATUS);
+    }
+
+    /** The kernel holds {@code text}: it is the good one, and the host's state is reported. */
+    private synchronized void held(String text) {
+        appliedText = text;
+        try {
+            replace(good(), appliedText);
+        } catch (IOException e) {
+            log.accept("cannot keep the good revision in " + good() + ": " + e.getMessage());
+        }
+        if (appliedText.equals(assignedText)) {
+            lastError = null;
         }
         wake.add(Wake.STATUS);
     }

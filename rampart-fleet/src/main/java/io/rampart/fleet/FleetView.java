@@ -1,5 +1,8 @@
 package io.rampart.fleet;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -7,28 +10,44 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The fleet as etcd holds it now: every host that registered, reported or was assigned a revision,
- * each with its last report, and offline when its registration's lease is gone.
+ * each with its last report, and offline when its registration's lease is gone; and the rollout,
+ * with who drives it.
+ *
+ * @param rollout    the current (or last) rollout; null when there never was one
+ * @param controller the controller acting on it, in words; null when none holds the lock
  */
-public record FleetView(List<Host> hosts, Instant at) {
+public record FleetView(List<Host> hosts, Instant at, RolloutState rollout, String controller) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * One host.
      *
-     * @param reportedAgo how long ago it last reported; null when it never did
+     * @param reportedAgo      how long ago it last reported; null when it never did
+     * @param labels           its labels as it registered them; empty when it is not registered
+     * @param reportedAssigned the revision it last reported being assigned, which lags {@code assigned} until it reports
      */
     public record Host(String name, HostStatus.State state, String revision, String assigned, String error,
-                       Duration reportedAgo) {
+                       Duration reportedAgo, Map<String, String> labels, String reportedAssigned) {
+
+        /** Whether it carries every label of {@code select}. */
+        public boolean matches(Map<String, String> select) {
+            return select.entrySet().stream().allMatch(label -> label.getValue().equals(labels.get(label.getKey())));
+        }
     }
 
-    /** Reads the fleet from {@code store} in two range reads. */
+    /** Reads the fleet from {@code store}: hosts, assignments, the rollout and its lock. */
     public static FleetView read(EtcdStore store) {
         StoreLayout layout = store.layout();
         Map<String, String> hostKeys = store.list(layout.hosts());
         Map<String, String> assignments = store.list(layout.assignments());
+        Map<String, String> rollout = store.list(layout.prefix() + "rollout/");
         Instant now = Instant.now();
         TreeSet<String> names = new TreeSet<>();
         for (String key : hostKeys.keySet()) {
@@ -49,9 +68,38 @@ public record FleetView(List<Host> hosts, Instant at) {
                 state = HostStatus.State.APPLYING; // assigned anew, not reported yet
             }
             hosts.add(new Host(name, state, status == null ? null : status.revision(), assigned,
-                    status == null ? null : status.error(), status == null ? null : ago(status.time(), now)));
+                    status == null ? null : status.error(), status == null ? null : ago(status.time(), now),
+                    labels(hostKeys.get(layout.registration(name))), status == null ? null : status.assigned()));
         }
-        return new FleetView(hosts, now);
+        String state = rollout.get(layout.rollout());
+        String lock = rollout.get(layout.rolloutLock());
+        return new FleetView(hosts, now, state == null ? null : RolloutState.fromJson(layout.rollout(), state),
+                lock == null ? null : ControllerLock.describe(lock));
+    }
+
+    /** The labels of a registration; none when there is none or it cannot be read. */
+    private static Map<String, String> labels(String registration) {
+        if (registration == null) {
+            return Map.of();
+        }
+        try {
+            JsonNode labels = JSON.readTree(registration).path("labels");
+            Map<String, String> found = new TreeMap<>();
+            labels.fields().forEachRemaining(label -> found.put(label.getKey(), label.getValue().asText()));
+            return found;
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    /** The host named {@code name}, if the fleet knows it. */
+    public Optional<Host> host(String name) {
+        return hosts.stream().filter(host -> host.name().equals(name)).findFirst();
+    }
+
+    /** The hosts carrying every label of {@code select}; every host when it is empty. */
+    public FleetView selecting(Map<String, String> select) {
+        return new FleetView(hosts.stream().filter(host -> host.matches(select)).toList(), at, rollout, controller);
     }
 
     private static Duration ago(String time, Instant now) {

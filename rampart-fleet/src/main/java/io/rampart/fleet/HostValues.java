@@ -20,6 +20,11 @@ public final class HostValues {
 
     /** {@code --labels k=v,...} as a map; malformed text is a usage error naming the pair. */
     public static Map<String, String> parseLabels(String text) {
+        return parseLabels("--labels", text);
+    }
+
+    /** Labels {@code k=v,...} given with {@code option}; malformed text is a usage error naming the pair. */
+    public static Map<String, String> parseLabels(String option, String text) {
         Map<String, String> labels = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return labels;
@@ -29,7 +34,7 @@ public final class HostValues {
             String name = equals < 0 ? pair.strip() : pair.substring(0, equals).strip();
             String value = equals < 0 ? "" : pair.substring(equals + 1).strip();
             if (equals < 0 || !NAME.matcher(name).matches() || !plain(value)) {
-                throw new Failure(Failure.Category.USAGE, "--labels: `" + pair.strip() + "' is not NAME=VALUE (a name"
+                throw new Failure(Failure.Category.USAGE, option + ": `" + pair.strip() + "' is not NAME=VALUE (a name"
                         + " of letters, digits and _, a value without blanks, quotes or commas)");
             }
             labels.put(name, value);

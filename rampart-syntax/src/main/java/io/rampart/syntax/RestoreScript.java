@@ -260,7 +260,11 @@ public final class RestoreScript {
         }
 
         public RestoreScript build() {
-            List<Line> lines = new ArrayList<>();
+            int size = 0;
+            for (TableBuilder table : tables) {
+                size += table.declared.size() + table.commands.size() + 2;
+            }
+            List<Line> lines = new ArrayList<>(size);
             for (TableBuilder table : tables) {
                 if (!table.isEmpty()) {
                     lines.add(new TableStart(table.label));

@@ -9,11 +9,13 @@ import io.rampart.model.Table;
 import io.rampart.model.Target;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
+import io.rampart.model.value.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,10 +42,18 @@ public final class RuleParser {
 
     private final ExtensionRegistry registry;
     private final Family family;
+    private final HostNames names;
 
+    /** A parser that looks names up on this host. */
     public RuleParser(ExtensionRegistry registry, Family family) {
+        this(registry, family, HostNames.system());
+    }
+
+    /** A parser that looks services, protocols, users and host names up in {@code names}. */
+    public RuleParser(ExtensionRegistry registry, Family family, HostNames names) {
         this.registry = registry;
         this.family = family;
+        this.names = names;
     }
 
     public Family family() {
@@ -444,7 +454,7 @@ public final class RuleParser {
             protocolNegated = negated;
             protocolWord = argument.toLowerCase(java.util.Locale.ROOT);
             try {
-                protocol = spec.args().get(0).canonical(argument, ValueContext.of(family));
+                protocol = spec.args().get(0).canonical(argument, ValueContext.of(family, names));
             } catch (InvalidValueException e) {
                 protocol = null;
             }
@@ -509,7 +519,7 @@ public final class RuleParser {
         private List<Rule> build() throws RuleSyntaxException {
             Optional<Hook> hook = table.builtinHook(chain);
             ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
-                    hook.orElse(null));
+                    hook.orElse(null), names);
             List<Option> headerCanonical = canonicalize(header, values(headerOptions, context), context, null);
             checkInterfaces(hook);
             List<Match> matchList = new ArrayList<>();
@@ -568,18 +578,18 @@ public final class RuleParser {
         private List<Option> values(List<GivenOption> given, ValueContext context) throws RuleSyntaxException {
             List<Option> options = new ArrayList<>();
             for (GivenOption option : given) {
-                List<String> values = new ArrayList<>();
+                List<Value> values = new ArrayList<>();
                 for (int i = 0; i < option.args().size(); i++) {
                     ValueType type = option.spec().args().get(i);
                     try {
-                        values.add(type.canonical(option.args().get(i),
+                        values.add(type.parse(option.args().get(i),
                                 context.withProtocol(option.protocolSoFar(), option.protocolNegatedSoFar())));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
                                 + e.problem(), option.argColumns().get(i), e.hint());
                     }
                 }
-                options.add(new Option(option.spec().name(), option.negated(), values));
+                options.add(Option.typed(option.spec().name(), option.negated(), values));
             }
             return options;
         }
@@ -606,7 +616,8 @@ public final class RuleParser {
                 for (List<Option> partial : headers) {
                     for (String value : option.arg().split(",")) {
                         List<Option> copy = new ArrayList<>(partial);
-                        copy.set(i, new Option(option.name(), option.negated(), List.of(value)));
+                        copy.set(i, Option.typed(option.name(), option.negated(),
+                                List.of(spec.args().get(0).value(value))));
                         next.add(copy);
                     }
                 }

@@ -9,8 +9,6 @@ import io.rampart.model.Failure;
 public class RuleSyntaxException extends Failure {
     private static final long serialVersionUID = 1L;
 
-    private final int column;
-
     public RuleSyntaxException(String message, int column) {
         this(message, column, null);
     }
@@ -18,10 +16,9 @@ public class RuleSyntaxException extends Failure {
     public RuleSyntaxException(String message, int column, String hint) {
         // the user's mistake: the message, column and hint say it all
         super(Category.INPUT, message, hint, Location.column(column), null, false);
-        this.column = column;
     }
 
     public int column() {
-        return column;
+        return location().column();
     }
 }

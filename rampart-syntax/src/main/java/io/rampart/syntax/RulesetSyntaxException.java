@@ -6,29 +6,24 @@ import io.rampart.model.Failure;
 public class RulesetSyntaxException extends Failure {
     private static final long serialVersionUID = 1L;
 
-    private final int line;
-    private final int column;
-
     public RulesetSyntaxException(String message, int line, int column) {
         this(message, line, column, null);
     }
 
     public RulesetSyntaxException(String message, int line, int column, String hint) {
         super(Category.INPUT, message, hint, new Location(null, line, column), null, true);
-        this.line = line;
-        this.column = column;
     }
 
     public int line() {
-        return line;
+        return location().line();
     }
 
     public int column() {
-        return column;
+        return location().column();
     }
 
     /** {@code line:col: message}, ready to be prefixed with the file name. */
     public String located() {
-        return line + ":" + Math.max(column, 1) + ": " + getMessage();
+        return line() + ":" + Math.max(column(), 1) + ": " + getMessage();
     }
 }

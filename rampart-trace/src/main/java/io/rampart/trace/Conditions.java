@@ -4,66 +4,99 @@ import io.rampart.model.Family;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.Constraint;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.MatchSemantics;
+import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extensions.StandardExtensions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
-/** Compiles a rule's canonical options into conditions, once per ruleset. */
+/**
+ * Compiles a rule's canonical options into conditions, once per ruleset, as each extension's
+ * {@link MatchSemantics} and each option's {@link Constraint} declare them.
+ */
 final class Conditions {
-
-    /** Matches whose result depends on what earlier packets did, or on chance. */
-    private static final Set<String> HISTORY = Set.of("limit", "hashlimit", "recent", "quota", "statistic",
-            "connlimit", "time", "connbytes", "rateest");
-
-    /** Matches that match every packet: a note, a counter. */
-    private static final Set<String> COUNTING_ONLY = Set.of("comment", "nfacct");
 
     private Conditions() {
     }
 
     static List<Condition> compile(Rule rule, Family family) {
+        ExtensionRegistry registry = StandardExtensions.registry();
+        ExtensionSpec header = registry.header(family);
         List<Condition> out = new ArrayList<>();
         for (Option option : rule.header()) {
-            out.add(header(option, family));
+            Constraint constraint = header.option(option.name()).map(OptionSpec::constraint).orElse(null);
+            String text = text(null, option);
+            out.add(constraint == null
+                    ? new Condition.Unknown(text, null, "header option -" + option.name() + " is not modelled")
+                    : FieldTests.of(constraint, header.typed(option), text, null, family));
         }
         for (Match match : rule.matches()) {
-            if (HISTORY.contains(match.extension())) {
-                out.add(history(match));
-                continue;
-            }
-            boolean header = PacketConditions.header(match.extension()).isPresent();
-            if (header) {
-                out.add(PacketConditions.headerPresent(match.extension()));
-            }
-            for (Option option : match.options()) {
-                Condition condition = match(match.extension(), option, family);
-                if (condition != null) {
-                    out.add(condition);
+            ExtensionSpec spec = registry.match(match.extension(), family).orElse(null);
+            MatchSemantics semantics = spec == null ? MatchSemantics.NOT_MODELLED : spec.semantics();
+            if (semantics instanceof MatchSemantics.Chance chance) {
+                out.add(chance(match, chance));
+            } else if (semantics instanceof MatchSemantics.Tests tests) {
+                fields(spec, tests, match, family, out);
+            } else if (semantics instanceof MatchSemantics.Opaque opaque) {
+                String ext = match.extension();
+                String reason = opaque.reason() == null ? notModelled(ext) : opaque.reason();
+                for (Option option : match.options()) {
+                    out.add(new Condition.Unknown(text(ext, option), ext, reason));
                 }
-            }
-            if (match.options().isEmpty() && !header && !COUNTING_ONLY.contains(match.extension())) {
-                out.add(match(match.extension(), null, family));
+                if (match.options().isEmpty()) {
+                    out.add(new Condition.Unknown(text(ext, null), ext, notModelled(ext)));
+                }
             }
         }
         return List.copyOf(out);
     }
 
-    /** One assumption for the whole match; a random statistic says its probability. */
-    private static Condition history(Match match) {
+    private static String notModelled(String extension) {
+        return "-m " + extension + " is not modelled by the tracer";
+    }
+
+    /** A match whose options test fields: a header it needs first, then one condition per option. */
+    private static void fields(ExtensionSpec spec, MatchSemantics.Tests tests, Match match, Family family,
+                               List<Condition> out) {
+        String ext = match.extension();
+        if (tests.header() >= 0) {
+            int proto = tests.header();
+            out.add(check("-m " + ext, ext, f -> MatchResult.of(f.packet.proto() == proto)));
+        }
+        for (Option option : match.options()) {
+            Constraint constraint = spec.option(option.name()).map(OptionSpec::constraint).orElse(null);
+            String text = text(ext, option);
+            if (constraint == null) {
+                out.add(new Condition.Unknown(text, ext, "--" + option.name() + " " + tests.unmodelled()));
+            } else {
+                Condition condition = FieldTests.of(constraint, spec.typed(option), text, ext, family);
+                if (condition != null) {
+                    out.add(condition);
+                }
+            }
+        }
+        if (match.options().isEmpty() && tests.header() < 0) {
+            out.add(new Condition.Unknown(text(ext, null), ext, notModelled(ext)));
+        }
+    }
+
+    /** One assumption for the whole match; a random one says its probability. */
+    private static Condition chance(Match match, MatchSemantics.Chance chance) {
         StringBuilder text = new StringBuilder("-m " + match.extension());
         for (Option option : match.options()) {
             text.append(' ').append(text(null, option).replaceFirst("^(! )?-", "$1--"));
         }
-        String why = match.option("probability").map(p -> "true with probability " + Double.parseDouble(p.arg()))
-                .orElse(match.extension().equals("statistic") ? "true for one packet in --every"
-                        : "depends on earlier packets or the clock");
-        double probability = match.extension().equals("statistic")
-                ? match.option("probability").map(p -> Double.parseDouble(p.arg())).orElse(Double.NaN) : Double.NaN;
-        if (!Double.isNaN(probability) && match.option("probability").get().negated()) {
-            probability = 1 - probability;
+        Option random = chance.probabilityOption() == null ? null
+                : match.option(chance.probabilityOption()).orElse(null);
+        if (random == null) {
+            return new Condition.Chance(text.toString(), match.extension(), chance.why(), Double.NaN);
         }
-        return new Condition.Chance(text.toString(), match.extension(), why, probability);
+        double probability = Double.parseDouble(random.arg());
+        return new Condition.Chance(text.toString(), match.extension(), "true with probability " + probability,
+                random.negated() ? 1 - probability : probability);
     }
 
     static String text(String extension, Option option) {
@@ -81,63 +114,8 @@ final class Conditions {
         return b.toString();
     }
 
-    private static Condition header(Option o, Family family) {
-        String text = text(null, o);
-        boolean neg = o.negated();
-        return switch (o.name()) {
-            case "s" -> {
-                Network net = Network.parse(o.arg(), family);
-                yield check(text, null, f -> MatchResult.of(net.contains(f.packet.srcBytes())).negatedIf(neg));
-            }
-            case "d" -> {
-                Network net = Network.parse(o.arg(), family);
-                yield check(text, null, f -> MatchResult.of(net.contains(f.packet.dstBytes())).negatedIf(neg));
-            }
-            case "i" -> check(text, null, f -> MatchResult.of(Interfaces.matches(o.arg(), f.packet.in())).negatedIf(neg));
-            case "o" -> check(text, null, f -> MatchResult.of(Interfaces.matches(o.arg(), f.packet.out())).negatedIf(neg));
-            case "p" -> {
-                int proto = NameDatabase.system().protocolNumber(o.arg()).orElseThrow();
-                yield check(text, null, f -> MatchResult.of(f.packet.proto() == proto).negatedIf(neg));
-            }
-            case "f" -> check(text, null, f -> MatchResult.of(false).negatedIf(neg));
-            default -> new Condition.Unknown(text, null, "header option -" + o.name() + " is not modelled");
-        };
-    }
-
-    private static Condition match(String ext, Option o, Family family) {
-        if (o == null) {
-            return new Condition.Unknown(text(ext, null), ext, "-m " + ext + " is not modelled by the tracer");
-        }
-        String text = text(ext, o);
-        return switch (ext) {
-            case "comment", "nfacct" -> null;
-            case "ah", "esp", "ipcomp", "hbh", "dst", "rt", "frag", "srh" -> PacketConditions.headerField(ext, o, text);
-            case "tcp", "udp", "sctp", "dccp", "multiport" -> PacketConditions.ports(ext, o, text);
-            case "icmp", "icmp6" -> PacketConditions.icmp(ext, o, text);
-            case "conntrack", "state", "connmark", "mark" -> ConnConditions.of(ext, o, text, family);
-            case "iprange", "addrtype", "length", "ttl", "hl", "tos", "dscp", "pkttype", "physdev" ->
-                    PacketConditions.of(ext, o, text, family);
-            case "set" -> new Condition.Unknown(text, ext, "ipset contents are kernel state the tracer does not read");
-            default -> new Condition.Unknown(text, ext, "-m " + ext + " is not modelled by the tracer");
-        };
-    }
-
     static Condition check(String text, String extension, Condition.Test test) {
         return new Condition.Check(text, extension, test);
-    }
-
-    /** Inclusive bounds of {@code N} or {@code N:M}. */
-    static int[] range(String text) {
-        int colon = text.indexOf(':');
-        if (colon < 0) {
-            int n = Integer.parseInt(text);
-            return new int[] {n, n};
-        }
-        return new int[] {Integer.parseInt(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1))};
-    }
-
-    static boolean within(int value, int[] range) {
-        return value >= range[0] && value <= range[1];
     }
 
     /** {@code VALUE[/MASK]} as two numbers, the mask all ones when absent. */

@@ -1,52 +1,49 @@
 package io.rampart.trace;
 
-import io.rampart.model.Family;
 import io.rampart.model.Option;
-import java.util.List;
+import io.rampart.model.extension.PacketField;
+import io.rampart.model.value.Network;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.Range;
+import io.rampart.model.value.ValueMask;
+import io.rampart.model.value.WordSet;
 
-/** Conditions on the packet's mark and its connection: conntrack, state, connmark, mark. */
+/** Conditions on the packet's connection: its state, mark, protocol, tuples and direction. */
 final class ConnConditions {
 
     private ConnConditions() {
     }
 
-    static Condition of(String ext, Option o, String text, Family family) {
+    static Condition of(PacketField field, Option o, String text, String ext) {
         boolean neg = o.negated();
-        return switch (o.name()) {
-            case "ctstate", "state" -> {
-                List<String> states = List.of(o.arg().split(","));
-                yield Conditions.check(text, ext, f -> MatchResult.of(states.stream().anyMatch(s -> inState(f, s)))
+        return switch (field) {
+            case CT_STATE -> {
+                WordSet states = (WordSet) o.value();
+                yield Conditions.check(text, ext, f -> MatchResult.of(states.words().stream().anyMatch(s -> inState(f, s)))
                         .negatedIf(neg));
             }
-            case "mark" -> {
-                long[] vm = Conditions.valueMask(o.arg(), 0xffffffffL);
-                boolean connection = ext.equals("connmark");
-                yield Conditions.check(text, ext, f -> {
-                    if (connection && !f.tracked()) {
-                        return MatchResult.NO_MATCH;
-                    }
-                    long mark = connection ? f.ctmark : f.packet.mark();
-                    return MatchResult.of((mark & vm[1]) == vm[0]).negatedIf(neg);
-                });
+            case CT_MARK -> {
+                ValueMask mark = (ValueMask) o.value();
+                yield Conditions.check(text, ext, f -> f.tracked() ? MatchResult.of(mark.matches(f.ctmark)).negatedIf(neg)
+                        : MatchResult.NO_MATCH);
             }
-            case "ctproto" -> {
-                int proto = Integer.parseInt(o.arg());
+            case CT_PROTOCOL -> {
+                long proto = ((NumberValue) o.value()).value();
                 yield tracked(text, ext, f -> f.original.proto() == proto, neg);
             }
-            case "ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst" -> {
-                Network net = Network.parse(o.arg(), family);
-                String n = o.name();
-                yield tracked(text, ext, f -> net.contains(tupleAddress(f, n)), neg);
+            case CT_ORIGINAL_SOURCE, CT_ORIGINAL_DESTINATION, CT_REPLY_SOURCE, CT_REPLY_DESTINATION -> {
+                Network net = (Network) o.value();
+                yield tracked(text, ext, f -> net.contains(tupleAddress(f, field)), neg);
             }
-            case "ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport" -> {
-                int[] r = Conditions.range(o.arg());
-                String n = o.name();
-                yield tracked(text, ext, f -> Conditions.within(tuplePort(f, n), r), neg);
+            case CT_DIRECTION -> {
+                boolean original = o.arg().equals("ORIGINAL");
+                yield Conditions.check(text, ext, f -> !f.tracked() ? MatchResult.NO_MATCH
+                        : f.state == CtState.NEW ? MatchResult.of(original) : MatchResult.UNKNOWN);
             }
-            case "ctdir" -> Conditions.check(text, ext, f -> !f.tracked() ? MatchResult.NO_MATCH
-                    : f.state == CtState.NEW ? MatchResult.of(o.arg().equals("ORIGINAL")) : MatchResult.UNKNOWN);
-            default -> new Condition.Unknown(text, ext, "--" + o.name()
-                    + " reads connection details the tracer does not model");
+            default -> {
+                Range range = (Range) o.value();
+                yield tracked(text, ext, f -> range.contains(tuplePort(f, field)), neg);
+            }
         };
     }
 
@@ -67,20 +64,20 @@ final class ConnConditions {
      * The connection's tuples as the first packet made them: the original direction is the packet
      * as it arrived, the reply direction swaps the addresses NAT left it with.
      */
-    private static byte[] tupleAddress(Flow f, String name) {
-        return switch (name) {
-            case "ctorigsrc" -> f.original.srcBytes();
-            case "ctorigdst" -> f.original.dstBytes();
-            case "ctreplsrc" -> f.packet.dstBytes();
+    private static byte[] tupleAddress(Flow f, PacketField field) {
+        return switch (field) {
+            case CT_ORIGINAL_SOURCE -> f.original.srcBytes();
+            case CT_ORIGINAL_DESTINATION -> f.original.dstBytes();
+            case CT_REPLY_SOURCE -> f.packet.dstBytes();
             default -> f.packet.srcBytes();
         };
     }
 
-    private static int tuplePort(Flow f, String name) {
-        return switch (name) {
-            case "ctorigsrcport" -> f.original.sport();
-            case "ctorigdstport" -> f.original.dport();
-            case "ctreplsrcport" -> f.packet.dport();
+    private static int tuplePort(Flow f, PacketField field) {
+        return switch (field) {
+            case CT_ORIGINAL_SOURCE_PORT -> f.original.sport();
+            case CT_ORIGINAL_DESTINATION_PORT -> f.original.dport();
+            case CT_REPLY_SOURCE_PORT -> f.packet.dport();
             default -> f.packet.sport();
         };
     }

@@ -2,143 +2,128 @@ package io.rampart.trace;
 
 import io.rampart.model.Family;
 import io.rampart.model.Option;
-import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.Constraint;
+import io.rampart.model.extension.PacketField;
+import io.rampart.model.value.AddressRange;
+import io.rampart.model.value.FlagSet;
+import io.rampart.model.value.IcmpType;
+import io.rampart.model.value.InterfaceName;
+import io.rampart.model.value.Network;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.Protocol;
+import io.rampart.model.value.Range;
+import io.rampart.model.value.Ranges;
+import io.rampart.model.value.Value;
+import io.rampart.model.value.ValueMask;
+import io.rampart.model.value.WordSet;
 import java.util.List;
 
-/** Conditions on the packet's own headers: ports, flags, ICMP, lengths, TTL, TOS, address types. */
+/** Conditions on the packet and its path: addresses, interfaces, ports, flags, ICMP, TTL, TOS, marks, address types. */
 final class PacketConditions {
 
-    private static final List<String> FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> FLAGS = FlagSet.TCP;
 
     private PacketConditions() {
     }
 
-    static Condition ports(String ext, Option o, String text) {
+    static Condition of(Constraint constraint, Option o, String text, String ext, Family family) {
         boolean neg = o.negated();
-        return switch (o.name()) {
-            case "sport", "dport" -> {
-                int[] r = Conditions.range(o.arg());
-                boolean source = o.name().equals("sport");
-                yield Conditions.check(text, ext, f -> MatchResult.of(Conditions.within(
-                        source ? f.packet.sport() : f.packet.dport(), r)).negatedIf(neg));
+        return switch (constraint.field()) {
+            case SOURCE, DESTINATION -> {
+                boolean source = constraint.field() == PacketField.SOURCE;
+                Value value = o.value();
+                java.util.function.Predicate<byte[]> holds = value instanceof AddressRange range ? range::contains
+                        : ((Network) value)::contains;
+                yield test(text, ext, f -> holds.test(source ? f.packet.srcBytes() : f.packet.dstBytes()), neg);
             }
-            case "sports", "dports", "ports", "source-ports", "destination-ports" -> {
-                List<int[]> ranges = java.util.Arrays.stream(o.arg().split(",")).map(Conditions::range).toList();
-                String n = o.name();
-                yield Conditions.check(text, ext, f -> MatchResult.of(ranges.stream().anyMatch(r ->
-                        (!n.startsWith("d") && Conditions.within(f.packet.sport(), r))
-                                || (!n.startsWith("s") && Conditions.within(f.packet.dport(), r)))).negatedIf(neg));
+            case IN_INTERFACE -> {
+                InterfaceName name = (InterfaceName) o.value();
+                yield test(text, ext, f -> name.matches(f.packet.in()), neg);
             }
-            case "tcp-flags" -> {
-                int mask = flags(o.args().get(0));
-                int comp = flags(o.args().get(1));
-                yield Conditions.check(text, ext, f -> MatchResult.of((f.packet.tcpFlags() & mask) == comp).negatedIf(neg));
+            case OUT_INTERFACE -> {
+                InterfaceName name = (InterfaceName) o.value();
+                yield test(text, ext, f -> name.matches(f.packet.out()), neg);
             }
-            default -> new Condition.Unknown(text, ext, "--" + o.name() + " reads headers the tracer does not model");
+            case PROTOCOL -> {
+                int proto = ((Protocol) o.value()).number();
+                yield test(text, ext, f -> f.packet.proto() == proto, neg);
+            }
+            // A traced packet is never a fragment.
+            case FRAGMENT -> test(text, ext, f -> false, neg);
+            case SOURCE_PORT -> ports(o, text, ext, true, false);
+            case DESTINATION_PORT -> ports(o, text, ext, false, true);
+            case EITHER_PORT -> ports(o, text, ext, true, true);
+            case TCP_FLAGS -> {
+                int mask = ((FlagSet) o.values().get(0)).bits();
+                int comp = ((FlagSet) o.values().get(1)).bits();
+                yield test(text, ext, f -> (f.packet.tcpFlags() & mask) == comp, neg);
+            }
+            case ICMP_TYPE -> icmp((IcmpType) o.value(), text, ext, neg);
+            case SPI -> {
+                Range range = (Range) o.value();
+                yield test(text, ext, f -> range.contains(f.packet.spi()), neg);
+            }
+            case LENGTH -> {
+                Range range = (Range) o.value();
+                yield test(text, ext, f -> range.contains(f.packet.length()), neg);
+            }
+            case TTL -> {
+                long ttl = ((NumberValue) o.value()).value();
+                yield switch (constraint.comparison()) {
+                    case IS -> test(text, ext, f -> f.packet.ttl() == ttl, neg);
+                    case BELOW -> test(text, ext, f -> f.packet.ttl() < ttl, neg);
+                    case ABOVE -> test(text, ext, f -> f.packet.ttl() > ttl, neg);
+                };
+            }
+            case TOS -> {
+                ValueMask tos = (ValueMask) o.value();
+                yield test(text, ext, f -> tos.matches(f.packet.tos()), neg);
+            }
+            case DSCP -> {
+                long dscp = ((NumberValue) o.value()).value();
+                yield test(text, ext, f -> (f.packet.tos() >> 2) == dscp, neg);
+            }
+            case MARK -> {
+                ValueMask mark = (ValueMask) o.value();
+                yield test(text, ext, f -> mark.matches(f.packet.mark()), neg);
+            }
+            case PACKET_TYPE -> test(text, ext, f -> packetType(f).equals(o.arg()), neg);
+            case SOURCE_TYPE, DESTINATION_TYPE -> addressType(o, constraint.field() == PacketField.SOURCE_TYPE, text,
+                    ext, family);
+            // Without a bridge, physdev matches only when every one of its options is negated.
+            case BRIDGE_PORT -> Conditions.check(text, ext, f -> MatchResult.of(neg));
+            default -> new Condition.Unknown(text, ext, text + " is not modelled by the tracer");
         };
     }
 
-    static Condition icmp(String ext, Option o, String text) {
-        boolean neg = o.negated();
-        String arg = o.arg();
-        if (arg.equals("any")) {
+    private static Condition ports(Option o, String text, String ext, boolean source, boolean destination) {
+        Value value = o.value();
+        java.util.function.LongPredicate holds = value instanceof Ranges ranges ? ranges::contains
+                : ((Range) value)::contains;
+        return test(text, ext, f -> source && holds.test(f.packet.sport())
+                || destination && holds.test(f.packet.dport()), o.negated());
+    }
+
+    private static Condition icmp(IcmpType type, String text, String ext, boolean neg) {
+        if (type.any()) {
             return Conditions.check(text, ext, f -> MatchResult.MATCH.negatedIf(neg));
         }
-        int slash = arg.indexOf('/');
-        int type = Integer.parseInt(slash < 0 ? arg : arg.substring(0, slash));
-        int code = slash < 0 ? -1 : Integer.parseInt(arg.substring(slash + 1));
-        return Conditions.check(text, ext, f -> MatchResult.of(f.packet.isIcmp() && f.packet.icmpType() == type
-                && (code < 0 || f.packet.icmpCode() == code)).negatedIf(neg));
+        return test(text, ext, f -> f.packet.isIcmp() && f.packet.icmpType() == type.type()
+                && (type.code() < 0 || f.packet.icmpCode() == type.code()), neg);
     }
 
-    static Condition of(String ext, Option o, String text, Family family) {
-        boolean neg = o.negated();
-        return switch (o.name()) {
-            case "src-range", "dst-range" -> {
-                String[] ends = o.arg().split("-");
-                byte[] low = Addresses.parseLiteral(ends[0], family);
-                byte[] high = Addresses.parseLiteral(ends[ends.length - 1], family);
-                boolean source = o.name().equals("src-range");
-                yield Conditions.check(text, ext, f -> {
-                    byte[] a = source ? f.packet.srcBytes() : f.packet.dstBytes();
-                    return MatchResult.of(Bits.compare(a, low) >= 0 && Bits.compare(a, high) <= 0).negatedIf(neg);
-                });
-            }
-            case "src-type", "dst-type" -> addressType(o, text, family);
-            case "limit-iface-in", "limit-iface-out" -> null;
-            case "length" -> {
-                int[] r = Conditions.range(o.arg());
-                yield Conditions.check(text, ext, f -> MatchResult.of(Conditions.within(f.packet.length(), r)).negatedIf(neg));
-            }
-            case "ttl-eq", "hl-eq" -> number(text, ext, f -> f.packet.ttl() == Integer.parseInt(o.arg()), neg);
-            case "ttl-lt", "hl-lt" -> number(text, ext, f -> f.packet.ttl() < Integer.parseInt(o.arg()), neg);
-            case "ttl-gt", "hl-gt" -> number(text, ext, f -> f.packet.ttl() > Integer.parseInt(o.arg()), neg);
-            case "tos" -> {
-                long[] vm = Conditions.valueMask(o.arg(), 0xff);
-                yield number(text, ext, f -> (f.packet.tos() & vm[1]) == vm[0], neg);
-            }
-            case "dscp" -> {
-                int dscp = Integer.decode(o.arg());
-                yield number(text, ext, f -> (f.packet.tos() >> 2) == dscp, neg);
-            }
-            case "pkt-type" -> number(text, ext, f -> packetType(f).equals(o.arg()), neg);
-            default -> physdev(ext, o, text);
-        };
-    }
-
-    /**
-     * The headers the IPsec, IPComp and IPv6 extension header matches look for, by the protocol
-     * number that announces them (srh is a routing header). A traced packet has no other
-     * extension headers than the one its protocol names, so a match finds its header exactly
-     * when the packet's protocol is that number; without it the match fails, negated options too.
-     */
-    private static final java.util.Map<String, Integer> HEADERS = java.util.Map.of("ah", 51, "esp", 50, "ipcomp", 108,
-            "hbh", 0, "dst", 60, "rt", 43, "frag", 44, "srh", 43);
-
-    static java.util.Optional<Integer> header(String ext) {
-        return java.util.Optional.ofNullable(HEADERS.get(ext));
-    }
-
-    static Condition headerPresent(String ext) {
-        int proto = HEADERS.get(ext);
-        return Conditions.check("-m " + ext, ext, f -> MatchResult.of(f.packet.proto() == proto));
-    }
-
-    /** The SPI (or IPComp's CPI) against its range; the other header fields are not modelled. */
-    static Condition headerField(String ext, Option o, String text) {
-        if (!o.name().endsWith("spi")) {
-            return new Condition.Unknown(text, ext, "--" + o.name() + " reads a header field the tracer does not"
-                    + " model");
-        }
-        String[] ends = o.arg().split(":");
-        long low = Long.parseLong(ends[0]);
-        long high = Long.parseLong(ends[ends.length - 1]);
-        boolean neg = o.negated();
-        return Conditions.check(text, ext, f -> MatchResult.of(f.packet.spi() >= low && f.packet.spi() <= high)
-                .negatedIf(neg));
-    }
-
-    /** Without a bridge, physdev matches only when every one of its options is negated. */
-    private static Condition physdev(String ext, Option o, String text) {
-        if (ext.equals("physdev")) {
-            return Conditions.check(text, ext, f -> MatchResult.of(o.negated()));
-        }
-        return new Condition.Unknown(text, ext, "--" + o.name() + " is not modelled by the tracer");
-    }
-
-    private static Condition number(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
+    private static Condition test(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
         return Conditions.check(text, ext, f -> MatchResult.of(p.test(f)).negatedIf(neg));
     }
 
-    private static Condition addressType(Option o, String text, Family family) {
-        List<String> types = List.of(o.arg().split(","));
-        boolean source = o.name().equals("src-type");
+    private static Condition addressType(Option o, boolean source, String text, String ext, Family family) {
+        List<String> types = ((WordSet) o.value()).words();
         boolean neg = o.negated();
         if (family == Family.IPV6) {
-            return Conditions.check(text, "addrtype", f -> MatchResult.of(matchesType6(f,
+            return Conditions.check(text, ext, f -> MatchResult.of(matchesType6(f,
                     source ? f.packet.srcBytes() : f.packet.dstBytes(), types)).negatedIf(neg));
         }
-        return Conditions.check(text, "addrtype", f -> MatchResult.of(types.contains(
+        return Conditions.check(text, ext, f -> MatchResult.of(types.contains(
                 typeOf(f, source ? f.packet.srcBytes() : f.packet.dstBytes(), family))).negatedIf(neg));
     }
 

@@ -1,8 +1,8 @@
 package io.rampart.model.extension;
 
 import io.rampart.model.Family;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.rampart.model.value.AddressText;
+import io.rampart.model.value.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -174,88 +174,32 @@ public final class Addresses {
 
     /** The address's bytes as iptables-save prints them (glibc inet_ntop). */
     public static String format(byte[] address) {
-        return address.length == 4 ? formatIpv4(address) : formatIpv6(address);
-    }
-
-    private static String formatIpv4(byte[] a) {
-        return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
-    }
-
-    private static String formatIpv6(byte[] a) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLength = 0;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        if (bestLength < 2) {
-            bestStart = -1;
-        }
-        // glibc prints an IPv4-mapped or -compatible address with a dotted tail.
-        boolean dotted = bestStart == 0 && (bestLength == 6 || (bestLength == 5 && groups[5] == 0xffff));
-        StringBuilder out = new StringBuilder();
-        int groupsToPrint = dotted ? 6 : 8;
-        for (int i = 0; i < groupsToPrint; i++) {
-            if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLength) {
-                if (i == bestStart) {
-                    out.append(':');
-                }
-                continue;
-            }
-            if (i != 0) {
-                out.append(':');
-            }
-            out.append(Integer.toHexString(groups[i]));
-        }
-        if (bestStart >= 0 && bestStart + bestLength == groupsToPrint) {
-            out.append(':');
-        }
-        if (dotted) {
-            if (out.charAt(out.length() - 1) != ':') {
-                out.append(':');
-            }
-            out.append(formatIpv4(Arrays.copyOfRange(a, 12, 16)));
-        }
-        return out.toString();
+        return AddressText.format(address);
     }
 
     /** The prefix length of a contiguous mask, or -1 when the mask is not contiguous. */
     public static int prefixLength(byte[] mask) {
-        int bits = 0;
-        int i = 0;
-        while (i < mask.length && mask[i] == (byte) 0xff) {
-            bits += 8;
-            i++;
+        return AddressText.prefixLength(mask);
+    }
+
+    /**
+     * A canonical {@code ADDRESS}, {@code ADDRESS/LENGTH} or {@code ADDRESS/MASK} as a network of
+     * the address's family; {@code suffixed} says whether a full mask is printed.
+     */
+    public static Network network(String canonical, boolean suffixed) {
+        int slash = canonical.indexOf('/');
+        String host = slash < 0 ? canonical : canonical.substring(0, slash);
+        Family family = host.indexOf(':') >= 0 ? Family.IPV6 : Family.IPV4;
+        byte[] address = parseLiteral(host, family);
+        if (address == null) {
+            throw new IllegalArgumentException("not a canonical address: " + canonical);
         }
-        if (i < mask.length) {
-            int b = mask[i] & 0xff;
-            int ones = Integer.numberOfLeadingZeros(~b << 24);
-            if (((b << ones) & 0xff) != 0) {
-                return -1;
-            }
-            bits += ones;
-            for (i++; i < mask.length; i++) {
-                if (mask[i] != 0) {
-                    return -1;
-                }
-            }
-        }
-        return bits;
+        int bytes = family.addressBits() / 8;
+        String suffix = slash < 0 ? null : canonical.substring(slash + 1);
+        byte[] mask = suffix == null ? maskOf(family.addressBits(), bytes)
+                : suffix.indexOf('.') >= 0 || suffix.indexOf(':') >= 0 ? parseLiteral(suffix, family)
+                : maskOf(Integer.parseInt(suffix), bytes);
+        return new Network(address, mask, suffixed);
     }
 
     /** The IPv4 address a 32-bit number stands for, as inet_aton reads a lone number. */
@@ -285,7 +229,17 @@ public final class Addresses {
      * address-shaped mask; returns one canonical {@code addr/len} (or {@code addr/mask} for a
      * non-contiguous mask) per address, in the order iptables would add the rules.
      */
-    public static List<String> parseNetworks(String text, Family family) throws InvalidValueException {
+    public static List<String> parseNetworks(String text, Family family, HostNames names)
+            throws InvalidValueException {
+        List<Network> networks = networks(text, family, names);
+        if (networks.size() == 1) {
+            return List.of(networks.get(0).text());
+        }
+        return networks.stream().map(Network::text).toList();
+    }
+
+    /** {@link #parseNetworks} as values, each printed with its prefix length (or mask). */
+    public static List<Network> networks(String text, Family family, HostNames names) throws InvalidValueException {
         int slash = text.indexOf('/');
         String host = slash < 0 ? text : text.substring(0, slash);
         byte[] mask;
@@ -298,16 +252,14 @@ public final class Addresses {
         boolean any = isZero(mask);
         byte[] numeric = family == Family.IPV4 ? parseXtablesIpv4(host) : null;
         List<byte[]> addresses = any ? List.of(new byte[bytes]) : numeric != null ? List.of(numeric)
-                : resolve(host, family);
-        int prefix = prefixLength(mask);
-        String suffix = "/" + (prefix >= 0 ? Integer.toString(prefix) : format(mask));
+                : resolve(host, family, names);
         // Nearly always one address: no set needed to drop repeats.
         if (addresses.size() == 1) {
-            return List.of(format(and(addresses.get(0), mask)) + suffix);
+            return List.of(new Network(and(addresses.get(0), mask), mask, true));
         }
-        Set<String> out = new LinkedHashSet<>();
+        Set<Network> out = new LinkedHashSet<>();
         for (byte[] address : addresses) {
-            out.add(format(and(address, mask)) + suffix);
+            out.add(new Network(and(address, mask), mask, true));
         }
         return List.copyOf(out);
     }
@@ -342,7 +294,7 @@ public final class Addresses {
      * which also reads inet_aton's short forms ({@code 1.2.3} is 1.2.0.3), as the extensions that
      * use getaddrinfo do.
      */
-    public static List<byte[]> resolve(String host, Family family) throws InvalidValueException {
+    public static List<byte[]> resolve(String host, Family family, HostNames names) throws InvalidValueException {
         byte[] literal = family == Family.IPV4 ? parseInetAton(host) : parseLiteral(host, family);
         if (literal != null) {
             return List.of(literal);
@@ -352,21 +304,17 @@ public final class Addresses {
             throw new InvalidValueException("host/network `" + host + "' is not an " + (family == Family.IPV4
                     ? "IPv4" : "IPv6") + " address or a host name");
         }
-        try {
-            List<byte[]> found = new ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                byte[] raw = address.getAddress();
-                if (raw.length * 8 == family.addressBits()) {
-                    found.add(raw);
-                }
+        List<byte[]> found = new ArrayList<>();
+        for (byte[] raw : names.addresses(host).orElseThrow(() -> new InvalidValueException("host/network `"
+                + host + "' not found"))) {
+            if (raw.length * 8 == family.addressBits()) {
+                found.add(raw);
             }
-            if (found.isEmpty()) {
-                throw new InvalidValueException("host/network `" + host + "' has no " + (family == Family.IPV4
-                        ? "IPv4" : "IPv6") + " address");
-            }
-            return found;
-        } catch (UnknownHostException e) {
-            throw new InvalidValueException("host/network `" + host + "' not found");
         }
+        if (found.isEmpty()) {
+            throw new InvalidValueException("host/network `" + host + "' has no " + (family == Family.IPV4
+                    ? "IPv4" : "IPv6") + " address");
+        }
+        return found;
     }
 }

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.Table;
+import io.rampart.model.value.Value;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -25,10 +26,11 @@ import java.util.Set;
  * @param hooks        the hooks it may be reached from
  * @param protocol     for a match that {@code -p} loads implicitly, that protocol's canonical name
  * @param canonicalizer defaults, rewrites and cross-option checks
+ * @param semantics    what the match means for a packet, as the tracer and the analysis read it
  */
 public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> families, String help,
                             List<OptionSpec> options, Set<Table> tables, Set<Hook> hooks,
-                            String protocol, Canonicalizer canonicalizer) {
+                            String protocol, Canonicalizer canonicalizer, MatchSemantics semantics) {
 
     public ExtensionSpec {
         Objects.requireNonNull(name, "name");
@@ -39,45 +41,57 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         tables = Set.copyOf(tables);
         hooks = Set.copyOf(hooks);
         Objects.requireNonNull(canonicalizer, "canonicalizer");
+        Objects.requireNonNull(semantics, "semantics");
     }
 
     public static ExtensionSpec match(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.MATCH, EnumSet.allOf(Family.class), help, List.of(options),
-                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public static ExtensionSpec target(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.TARGET, EnumSet.allOf(Family.class), help, List.of(options),
-                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+                EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public static ExtensionSpec header(Family family, String help, OptionSpec... options) {
         return new ExtensionSpec(family == Family.IPV4 ? "ip" : "ip6", ExtensionKind.HEADER, EnumSet.of(family), help,
-                List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE);
+                List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
+                MatchSemantics.NOT_MODELLED);
     }
 
     public ExtensionSpec onlyFor(Family family) {
-        return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer);
+        return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer,
+                semantics);
     }
 
     public ExtensionSpec inTables(Table first, Table... rest) {
         return new ExtensionSpec(name, kind, families, help, options, EnumSet.of(first, rest), hooks, protocol,
-                canonicalizer);
+                canonicalizer, semantics);
     }
 
     public ExtensionSpec atHooks(Hook first, Hook... rest) {
         return new ExtensionSpec(name, kind, families, help, options, tables, EnumSet.of(first, rest), protocol,
-                canonicalizer);
+                canonicalizer, semantics);
     }
 
     /** Marks a match as the one {@code -p PROTOCOL} loads when one of its options follows. */
     public ExtensionSpec implicitFor(String protocolName) {
-        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer);
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer,
+                semantics);
     }
 
     public ExtensionSpec canonicalizedBy(Canonicalizer next) {
-        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, next);
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, next, semantics);
     }
+
+    /** Declares what the match means for a packet (see {@link MatchSemantics}). */
+    public ExtensionSpec means(MatchSemantics next) {
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, canonicalizer, next);
+    }
+
 
     public boolean availableIn(Family family) {
         return families.contains(family);
@@ -110,7 +124,47 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
                 throw new InvalidValueException(describeKind() + " needs " + OptionSpec.spell(option.name()));
             }
         }
-        return canonicalizer.apply(ordered, context);
+        List<Option> canonical = canonicalizer.apply(ordered, context);
+        for (int i = 0; i < canonical.size(); i++) {
+            Option option = canonical.get(i);
+            if (!option.typed()) {
+                return typedAll(canonical);
+            }
+        }
+        return canonical;
+    }
+
+    private List<Option> typedAll(List<Option> options) {
+        List<Option> out = new ArrayList<>(options.size());
+        for (Option option : options) {
+            out.add(typed(option));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * {@code option} with its arguments as the values its types read from their canonical text:
+     * for options a canonicalizer, a test or a program built from text. An option this spec does
+     * not have, or whose text is not canonical, stays as it is.
+     */
+    public Option typed(Option option) {
+        if (option.typed()) {
+            return option;
+        }
+        Optional<OptionSpec> spec = option(option.name());
+        // An optional argument may be left out: the ones given are the first.
+        if (spec.isEmpty() || spec.get().args().size() < option.args().size()) {
+            return option;
+        }
+        List<Value> values = new ArrayList<>(option.args().size());
+        for (int i = 0; i < option.args().size(); i++) {
+            try {
+                values.add(spec.get().args().get(i).value(option.args().get(i)));
+            } catch (RuntimeException notCanonical) {
+                return option;
+            }
+        }
+        return Option.typed(option.name(), option.negated(), values);
     }
 
     /**

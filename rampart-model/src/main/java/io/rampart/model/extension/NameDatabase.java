@@ -1,6 +1,8 @@
 package io.rampart.model.extension;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,11 +14,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Protocol and service names as iptables resolves them: its own table of protocol names first,
- * then the system's {@code /etc/protocols} and {@code /etc/services}, which is what
- * getprotobyname(3) and getservbyname(3) read.
+ * This host's names as iptables resolves them: its own table of protocol names first, then the
+ * system's {@code /etc/protocols} and {@code /etc/services}, which is what getprotobyname(3) and
+ * getservbyname(3) read; users and groups from {@code /etc/passwd} and {@code /etc/group}; host
+ * names through the JDK's resolver.
  */
-public final class NameDatabase {
+public final class NameDatabase implements HostNames {
 
     /** iptables' built-in protocol names (xtables_chain_protos), in its lookup order. */
     private static final List<Map.Entry<String, Integer>> BUILTIN_PROTOCOLS = List.of(
@@ -26,6 +29,8 @@ public final class NameDatabase {
             Map.entry("dccp", 33), Map.entry("ipcomp", 108), Map.entry("all", 0));
 
     private static final NameDatabase SYSTEM = new NameDatabase(Path.of("/etc/protocols"), Path.of("/etc/services"));
+    private static final Path USERS = Path.of("/etc/passwd");
+    private static final Path GROUPS = Path.of("/etc/group");
 
     private final Map<String, Integer> protocolByName = new HashMap<>();
     private final Map<Integer, String> protocolByNumber = new HashMap<>();
@@ -44,6 +49,7 @@ public final class NameDatabase {
      * The protocol number for a name (any case) or a number (as xtables_parse_protocol reads it),
      * or empty when iptables would not know it.
      */
+    @Override
     public Optional<Integer> protocolNumber(String text) {
         OptionalLong number = CNumbers.xtablesWhole(text, 0, 255);
         if (number.isPresent()) {
@@ -62,6 +68,7 @@ public final class NameDatabase {
      * The protocol number for a name spelt exactly (iptables' own table, then the system's names and
      * aliases, case-sensitive), as extensions look protocols up with getprotobyname(3).
      */
+    @Override
     public Optional<Integer> protocolNumberOfExactName(String name) {
         for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {
             if (entry.getKey().equals(name)) {
@@ -72,6 +79,7 @@ public final class NameDatabase {
     }
 
     /** The name iptables-save prints for a protocol number: its own table first, then the system's. */
+    @Override
     public String protocolName(int number) {
         for (Map.Entry<String, Integer> entry : BUILTIN_PROTOCOLS) {
             if (entry.getValue() == number) {
@@ -82,18 +90,59 @@ public final class NameDatabase {
     }
 
     /** The number of a name in the system's protocol list only, case-sensitive, as getprotobyname(3). */
+    @Override
     public Optional<Integer> systemProtocolNumber(String name) {
         return Optional.ofNullable(protocolByName.get(name));
     }
 
     /** The system's name for a protocol number, as getprotobynumber(3). */
+    @Override
     public Optional<String> systemProtocolName(int number) {
         return Optional.ofNullable(protocolByNumber.get(number));
     }
 
     /** The port of a service name for a protocol ({@code tcp}, {@code udp}, ...). */
+    @Override
     public Optional<Integer> servicePort(String name, String protocol) {
         return Optional.ofNullable(serviceByNameAndProto.get(name + "/" + protocol));
+    }
+
+    @Override
+    public Optional<Long> userId(String name) {
+        return idOfName(USERS, name);
+    }
+
+    @Override
+    public Optional<Long> groupId(String name) {
+        return idOfName(GROUPS, name);
+    }
+
+    /** The id of a name in an /etc/passwd- or /etc/group-style file, as getpwnam/getgrnam find it. */
+    private static Optional<Long> idOfName(Path file, String name) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] fields = line.split(":", -1);
+                if (fields.length > 2 && fields[0].equals(name) && fields[2].matches("\\d{1,10}")) {
+                    return Optional.of(Long.parseLong(fields[2]));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<List<byte[]>> addresses(String host) {
+        try {
+            List<byte[]> found = new ArrayList<>();
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                found.add(address.getAddress());
+            }
+            return Optional.of(found);
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
     }
 
     private void readProtocols(Path file) {

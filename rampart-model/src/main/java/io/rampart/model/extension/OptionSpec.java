@@ -7,10 +7,11 @@ import java.util.stream.Stream;
 /**
  * One option of an extension: its canonical long name (without dashes), the other names iptables
  * accepts for it, its argument types (none for a flag), whether {@code !} may precede it, whether
- * it is required, whether it may be repeated, and a help text.
+ * it is required, whether it may be repeated, a help text, and the packet field it tests (null when
+ * the tracer does not model it; see {@link MatchSemantics.Tests}).
  */
 public record OptionSpec(String name, List<String> aliases, List<ValueType> args, boolean negatable,
-                         boolean mandatory, boolean repeats, String help) {
+                         boolean mandatory, boolean repeats, String help, Constraint constraint) {
 
     public OptionSpec {
         Objects.requireNonNull(name, "name");
@@ -21,7 +22,7 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
 
     /** An option with the given arguments; not invertible, not required, no aliases. */
     public static OptionSpec of(String name, String help, ValueType... args) {
-        return new OptionSpec(name, List.of(), List.of(args), false, false, false, help);
+        return new OptionSpec(name, List.of(), List.of(args), false, false, false, help, null);
     }
 
     /** An option without arguments. */
@@ -31,23 +32,34 @@ public record OptionSpec(String name, List<String> aliases, List<ValueType> args
 
     /** Allows {@code !} before the option. */
     public OptionSpec invertible() {
-        return new OptionSpec(name, aliases, args, true, mandatory, repeats, help);
+        return new OptionSpec(name, aliases, args, true, mandatory, repeats, help, constraint);
     }
 
     /** Makes the extension refuse to load without this option. */
     public OptionSpec required() {
-        return new OptionSpec(name, aliases, args, negatable, true, repeats, help);
+        return new OptionSpec(name, aliases, args, negatable, true, repeats, help, constraint);
     }
 
     /** Lets the option appear more than once in one match (its canonicalizer checks the repeats). */
     public OptionSpec repeatable() {
-        return new OptionSpec(name, aliases, args, negatable, mandatory, true, help);
+        return new OptionSpec(name, aliases, args, negatable, mandatory, true, help, constraint);
     }
 
     /** Adds other names; a one-letter name is a short option ({@code -s}), others are long ones. */
     public OptionSpec alias(String... more) {
         return new OptionSpec(name, Stream.concat(aliases.stream(), Stream.of(more)).toList(), args,
-                negatable, mandatory, repeats, help);
+                negatable, mandatory, repeats, help, constraint);
+    }
+
+    /** Declares the packet field the option tests with its value's own test. */
+    public OptionSpec tests(PacketField field) {
+        return tests(field, Constraint.Comparison.IS);
+    }
+
+    /** Declares the packet field the option tests and how it compares with the value. */
+    public OptionSpec tests(PacketField field, Constraint.Comparison comparison) {
+        return new OptionSpec(name, aliases, args, negatable, mandatory, repeats, help,
+                new Constraint(field, comparison));
     }
 
     public boolean isFlag() {

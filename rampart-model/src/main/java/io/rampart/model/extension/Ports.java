@@ -1,5 +1,6 @@
 package io.rampart.model.extension;
 
+import io.rampart.model.value.Range;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
@@ -23,12 +24,12 @@ public final class Ports {
     }
 
     /** xtables_parse_port: a number as xtables reads it, else a service of {@code protocol}. */
-    public static int parsePort(String raw, String protocol) throws InvalidValueException {
+    public static int parsePort(String raw, String protocol, HostNames names) throws InvalidValueException {
         OptionalLong number = CNumbers.xtablesWhole(raw, 0, MAX_PORT);
         if (number.isPresent()) {
             return (int) number.getAsLong();
         }
-        return NameDatabase.system().servicePort(raw, protocol).orElseThrow(() -> new InvalidValueException(
+        return names.servicePort(raw, protocol).orElseThrow(() -> new InvalidValueException(
                 "invalid port/service `" + raw + "' specified (no " + protocol + " service of that name)"));
     }
 
@@ -39,8 +40,8 @@ public final class Ports {
             return number.getAsInt();
         }
         String protocol = context.protocolIfAny().orElse("tcp");
-        return NameDatabase.system().servicePort(raw, protocol)
-                .or(() -> NameDatabase.system().servicePort(raw, "tcp"))
+        return context.names().servicePort(raw, protocol)
+                .or(() -> context.names().servicePort(raw, "tcp"))
                 .orElseThrow(() -> new InvalidValueException("invalid port/service `" + raw + "' specified"));
     }
 
@@ -53,7 +54,7 @@ public final class Ports {
      * agree. A reversed range is refused unless {@code reversedAllowed} (it then matches nothing).
      */
     private static ValueType range(Reader reader, boolean reversedAllowed) {
-        return Values.of("port-range", "port[:port]", (raw, ctx) -> {
+        return Values.typed("port-range", "port[:port]", (raw, ctx) -> {
             int colon = raw.indexOf(':');
             if (colon < 0) {
                 return Integer.toString(reader.read(raw, ctx));
@@ -65,8 +66,8 @@ public final class Ports {
             if (low > high && !reversedAllowed) {
                 throw new InvalidValueException("invalid port range `" + raw + "' (min > max)");
             }
-            return low == high ? Integer.toString(low) : low + ":" + high;
-        });
+            return new Range(low, high).text();
+        }, Range::parse);
     }
 
     /** A range of generic-parser ports, kept reversed: udp's. */
@@ -74,6 +75,6 @@ public final class Ports {
 
     /** A range of xtables_parse_port ports of {@code protocol}, not reversed: tcp's and sctp's. */
     public static ValueType parsedRange(String protocol) {
-        return range((raw, ctx) -> parsePort(raw, protocol), false);
+        return range((raw, ctx) -> parsePort(raw, protocol, ctx.names()), false);
     }
 }

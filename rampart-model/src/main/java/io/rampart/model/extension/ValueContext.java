@@ -10,22 +10,38 @@ import java.util.Optional;
  * names with {@code -p} (service names are looked up per protocol, as iptables does), whether that
  * {@code -p} is negated, and the hook of the built-in chain the rule is in (some targets check it).
  * A value is read with the {@code -p} given before it, as iptables reads options left to right;
- * canonicalizers see the whole rule's.
+ * canonicalizers see the whole rule's. Names (services, users, hosts, ...) are looked up in
+ * {@code names}, which the caller passes in.
  *
  * @param table           the table the rule is in
  * @param protocol        the canonical {@code -p} argument, or null when the rule names none
  * @param protocolNegated whether the rule says {@code ! -p PROTOCOL}
  * @param hook            the hook of the rule's built-in chain, or null in a user chain
+ * @param names           the host's names that values may use
  */
-public record ValueContext(Family family, Table table, String protocol, boolean protocolNegated, Hook hook) {
+public record ValueContext(Family family, Table table, String protocol, boolean protocolNegated, Hook hook,
+                           HostNames names) {
+
+    public ValueContext {
+        java.util.Objects.requireNonNull(names, "names");
+    }
+
+    /** A context whose names are this host's. */
+    public ValueContext(Family family, Table table, String protocol, boolean protocolNegated, Hook hook) {
+        this(family, table, protocol, protocolNegated, hook, HostNames.system());
+    }
 
     public static ValueContext of(Family family) {
         return new ValueContext(family, Table.FILTER, null, false, null);
     }
 
+    public static ValueContext of(Family family, HostNames names) {
+        return new ValueContext(family, Table.FILTER, null, false, null, names);
+    }
+
     /** The same rule as far as it was read before an option: with the protocol given by then. */
     public ValueContext withProtocol(String protocolSoFar, boolean negatedSoFar) {
-        return new ValueContext(family, table, protocolSoFar, negatedSoFar, hook);
+        return new ValueContext(family, table, protocolSoFar, negatedSoFar, hook, names);
     }
 
     /** The protocol when the rule matches exactly it ({@code -p NAME} without {@code !}). */

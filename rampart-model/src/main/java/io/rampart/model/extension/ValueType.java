@@ -1,5 +1,8 @@
 package io.rampart.model.extension;
 
+import io.rampart.model.value.Text;
+import io.rampart.model.value.Value;
+
 /**
  * The type of one option argument: how any spelling iptables accepts becomes the spelling
  * iptables-save prints, and how it is described to people and front ends.
@@ -14,6 +17,19 @@ public interface ValueType {
 
     /** The canonical spelling of {@code raw}, or an error that says why iptables would refuse it. */
     String canonical(String raw, ValueContext context) throws InvalidValueException;
+
+    /**
+     * The value a canonical spelling stands for; its {@link Value#text()} is that spelling again.
+     * Text by default, for arguments nothing reads the meaning of.
+     */
+    default Value value(String canonical) {
+        return new Text(canonical);
+    }
+
+    /** {@code raw} as its value, or an error that says why iptables would refuse it. */
+    default Value parse(String raw, ValueContext context) throws InvalidValueException {
+        return value(canonical(raw, context));
+    }
 
     default Quoting quoting() {
         return Quoting.NONE;

@@ -1,5 +1,10 @@
 package io.rampart.model.extension;
 
+import io.rampart.model.value.InterfaceName;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.Range;
+import io.rampart.model.value.Text;
+import io.rampart.model.value.Value;
 import java.nio.charset.StandardCharsets;
 
 /** The argument types most extensions share. */
@@ -8,12 +13,24 @@ public final class Values {
     private Values() {
     }
 
-    /** A type given by its name, its syntax and a canonicalizing function. */
-    public record Simple(String name, String syntax, Quoting quoting, Parser parser) implements ValueType {
+    /** A type given by its name, its syntax, a canonicalizing function and how a canonical spelling reads as a value. */
+    public record Simple(String name, String syntax, Quoting quoting, Parser parser, Reader reader)
+            implements ValueType {
         @Override
         public String canonical(String raw, ValueContext context) throws InvalidValueException {
             return parser.parse(raw, context);
         }
+
+        @Override
+        public Value value(String canonical) {
+            return reader.read(canonical);
+        }
+    }
+
+    /** The value of a canonical spelling of a {@link Simple} type. */
+    @FunctionalInterface
+    public interface Reader {
+        Value read(String canonical);
     }
 
     /** The canonicalizing function of a {@link Simple} type. */
@@ -23,11 +40,16 @@ public final class Values {
     }
 
     public static ValueType of(String name, String syntax, Parser parser) {
-        return new Simple(name, syntax, Quoting.NONE, parser);
+        return new Simple(name, syntax, Quoting.NONE, parser, Text::new);
+    }
+
+    /** A type whose canonical spellings {@code reader} turns into values. */
+    public static ValueType typed(String name, String syntax, Parser parser, Reader reader) {
+        return new Simple(name, syntax, Quoting.NONE, parser, reader);
     }
 
     public static ValueType quoted(String name, String syntax, Quoting quoting, Parser parser) {
-        return new Simple(name, syntax, quoting, parser);
+        return new Simple(name, syntax, quoting, parser, Text::new);
     }
 
     /** Free text cut to {@code maxBytes} bytes, as a kernel's fixed-size field keeps it; quoted when needed. */
@@ -57,14 +79,14 @@ public final class Values {
 
     /** An unsigned integer in {@code min..max} (unsigned, up to 2^64-1) as xtables reads it, printed in decimal. */
     public static ValueType decimal(long min, long max) {
-        return of("integer", range(min, max),
-                (raw, ctx) -> Long.toUnsignedString(CNumbers.xtables(raw, min, max)));
+        return typed("integer", range(min, max),
+                (raw, ctx) -> Long.toUnsignedString(CNumbers.xtables(raw, min, max)), NumberValue::parse);
     }
 
     /** An unsigned integer in a range as xtables reads it, printed as lower-case hex with {@code 0x}. */
     public static ValueType hex(long min, long max) {
-        return of("integer", range(min, max),
-                (raw, ctx) -> "0x" + Long.toHexString(CNumbers.xtables(raw, min, max)));
+        return typed("integer", range(min, max),
+                (raw, ctx) -> "0x" + Long.toHexString(CNumbers.xtables(raw, min, max)), NumberValue::parse);
     }
 
     private static String range(long min, long max) {
@@ -77,7 +99,7 @@ public final class Values {
      * {@code reversedAllowed} (the kernel keeps it; it matches nothing).
      */
     public static ValueType numberRange(long max, boolean reversedAllowed) {
-        return of("range", "value[:value]", (raw, ctx) -> {
+        return typed("range", "value[:value]", (raw, ctx) -> {
             if (raw.isEmpty()) {
                 return "0"; // an empty component is 0, as xtables reads ranges
             }
@@ -89,8 +111,8 @@ public final class Values {
             if (low > high && !reversedAllowed) {
                 throw new InvalidValueException("invalid range `" + raw + "': the first value is above the last");
             }
-            return low == high ? Long.toString(low) : low + ":" + high;
-        });
+            return new Range(low, high).text();
+        }, Range::parse);
     }
 
     /** {@code type}, but the argument may be left out (see {@link ValueType#optional()}). */
@@ -112,6 +134,11 @@ public final class Values {
             }
 
             @Override
+            public Value value(String canonical) {
+                return type.value(canonical);
+            }
+
+            @Override
             public boolean optional() {
                 return true;
             }
@@ -119,7 +146,7 @@ public final class Values {
     }
 
     /** A network interface name; a trailing {@code +} matches every name with that prefix. */
-    public static final ValueType INTERFACE = of("interface", "name[+]", (raw, ctx) -> {
+    public static final ValueType INTERFACE = typed("interface", "name[+]", (raw, ctx) -> {
         if (raw.isEmpty()) {
             throw new InvalidValueException("Empty interface is likely to be undesired");
         }
@@ -127,5 +154,5 @@ public final class Values {
             throw new InvalidValueException("interface name `" + raw + "' must be shorter than 16 characters");
         }
         return raw;
-    });
+    }, InterfaceName::new);
 }

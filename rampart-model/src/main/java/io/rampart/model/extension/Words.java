@@ -1,5 +1,6 @@
 package io.rampart.model.extension;
 
+import io.rampart.model.value.WordSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -44,7 +45,7 @@ public final class Words {
     public static ValueType wordSet(String name, List<String> canonicalOrder, Map<String, String> aliases,
                                     Function<String, String> normalizeInput) {
         String syntax = String.join(",", canonicalOrder) + " (any of them)";
-        return Values.of(name, syntax, (raw, ctx) -> {
+        return Values.typed(name, syntax, (raw, ctx) -> {
             boolean[] seen = new boolean[canonicalOrder.size()];
             if (raw.isEmpty()) {
                 throw new InvalidValueException("an empty list of " + name);
@@ -60,7 +61,7 @@ public final class Words {
                 seen[index] = true;
             }
             return String.join(",", inOrder(seen, canonicalOrder));
-        });
+        }, WordSet::parse);
     }
 
     /** The words of {@code order} whose flag is set, in that order: how a kernel bit mask prints. */
@@ -86,7 +87,7 @@ public final class Words {
      */
     public static ValueType abbreviatedWordSet(String name, List<String> parseOrder, List<String> printOrder,
                                                String emptyWord) {
-        return Values.of(name, String.join(",", printOrder) + "[,...]", (raw, ctx) -> {
+        return Values.typed(name, String.join(",", printOrder) + "[,...]", (raw, ctx) -> {
             boolean[] seen = new boolean[printOrder.size()];
             for (String part : raw.split(",", -1)) {
                 String word = matchAbbreviation(part, parseOrder);
@@ -104,7 +105,7 @@ public final class Words {
             }
             List<String> out = inOrder(seen, printOrder);
             return out.isEmpty() ? emptyWord : String.join(",", out);
-        });
+        }, WordSet::parse);
     }
 
     private static String matchAbbreviation(String part, List<String> words) {

@@ -5,6 +5,7 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
@@ -67,7 +68,8 @@ final class AccountingMatches {
                         out.add(option.name().equals("connbytes") ? savedCount(option) : option);
                     }
                     return out;
-                });
+                })
+                .means(MatchSemantics.HISTORY);
     }
 
     /**
@@ -95,7 +97,8 @@ final class AccountingMatches {
     private static ExtensionSpec nfacct() {
         return ExtensionSpec.match("nfacct", "count the packet in a named nfacct object (it must exist); matches"
                         + " every packet",
-                OptionSpec.of("nfacct-name", "the object's name", ACCOUNTING_OBJECT).required());
+                OptionSpec.of("nfacct-name", "the object's name", ACCOUNTING_OBJECT).required())
+                .means(MatchSemantics.ALWAYS);
     }
 
     // ---- rateest
@@ -160,7 +163,8 @@ final class AccountingMatches {
                         OptionSpec.flag("rateest-lt", "the rate is less than the other").invertible(),
                         OptionSpec.flag("rateest-gt", "the rate is greater than the other").invertible(),
                         OptionSpec.of("rateest2", "the second estimator, to compare the first with", ESTIMATOR))
-                .canonicalizedBy(Canonicalizer.inGivenOrder(AccountingMatches::rateestCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(AccountingMatches::rateestCanonical))
+                .means(MatchSemantics.HISTORY);
     }
 
     /**

@@ -4,7 +4,9 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
@@ -54,18 +56,20 @@ final class ConntrackMatches {
     private static ExtensionSpec conntrack() {
         List<OptionSpec> options = new ArrayList<>(List.of(
                 OptionSpec.of("ctstate", "connection states, any of them (abbreviations allowed)", CT_STATES)
-                        .invertible(),
+                        .invertible().tests(PacketField.CT_STATE),
                 OptionSpec.of("ctproto", "layer-4 protocol of the connection (kept as its number)",
-                        TupleValues.PROTOCOL_NUMBER).invertible()));
+                        TupleValues.PROTOCOL_NUMBER).tests(PacketField.CT_PROTOCOL).invertible()));
         options.addAll(tupleOptions());
         options.addAll(List.of(
                 OptionSpec.of("ctstatus", "connection status bits, any of them, or NONE", CT_STATUSES).invertible(),
                 OptionSpec.of("ctexpire", "remaining lifetime in seconds, one value or an inclusive range",
                         Values.numberRange(CNumbers.UINT32_MAX, true)).invertible(),
-                OptionSpec.of("ctdir", "only packets flowing in this direction of the connection", DIRECTION)));
+                OptionSpec.of("ctdir", "only packets flowing in this direction of the connection", DIRECTION)
+                        .tests(PacketField.CT_DIRECTION)));
         return ExtensionSpec.match("conntrack", "the packet's connection-tracking state, tuple, status and lifetime",
                         options.toArray(OptionSpec[]::new))
-                .canonicalizedBy((given, context) -> Checks.notEmpty(given, "match conntrack", "at least one option"));
+                .canonicalizedBy((given, context) -> Checks.notEmpty(given, "match conntrack", "at least one option"))
+                .means(MatchSemantics.tests(MatchSemantics.CONNECTION_NOT_READ));
     }
 
     /** {@code --ctorigsrc} to {@code --ctrepldstport}, in save order: the four addresses, then the four ports. */
@@ -78,7 +82,9 @@ final class ConntrackMatches {
                             + (port ? "port or range" : "address") + " of the "
                             + (direction.equals("orig") ? "original" : "reply") + " direction";
                     out.add(OptionSpec.of("ct" + direction + side + (port ? "port" : ""), help,
-                            port ? TupleValues.PORT_RANGE : TupleValues.HOST_MASK).invertible());
+                            port ? TupleValues.PORT_RANGE : TupleValues.HOST_MASK).invertible()
+                            .tests(PacketField.valueOf("CT_" + (direction.equals("orig") ? "ORIGINAL" : "REPLY")
+                                    + (side.equals("src") ? "_SOURCE" : "_DESTINATION") + (port ? "_PORT" : ""))));
                 }
             }
         }
@@ -88,7 +94,8 @@ final class ConntrackMatches {
     private static ExtensionSpec state() {
         return ExtensionSpec.match("state", "the packet's connection-tracking state (a subset of conntrack)",
                 OptionSpec.of("state", "connection states, any of them (abbreviations allowed)", STATES)
-                        .invertible().required());
+                        .invertible().required().tests(PacketField.CT_STATE))
+                .means(MatchSemantics.tests(MatchSemantics.CONNECTION_NOT_READ));
     }
 
     private static ExtensionSpec helper() {

@@ -45,7 +45,7 @@ final class ConntrackTargets {
 
     /** One address of the family (a host name must resolve to exactly one). */
     static final ValueType HOST = Values.of("address", "address", (raw, ctx) -> {
-        List<byte[]> found = Addresses.resolve(raw, ctx.family());
+        List<byte[]> found = Addresses.resolve(raw, ctx.family(), ctx.names());
         List<String> distinct = found.stream().map(Addresses::format).distinct().toList();
         if (distinct.size() > 1) {
             throw new InvalidValueException("`" + raw + "' resolves to more than one address: "

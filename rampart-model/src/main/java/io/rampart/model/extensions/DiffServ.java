@@ -5,6 +5,8 @@ import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.ValueMask;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +47,7 @@ final class DiffServ {
      * {@code value[/mask]} of numbers up to 255 (mask 0xff when left out) or a TOS name (mask
      * 0x3f), as tos_parse_symbolic reads it; printed {@code 0xVV/0xMM}.
      */
-    static final ValueType TOS_VALUE_MASK = Values.of("tos", "value[/mask]|name", (raw, ctx) -> {
+    static final ValueType TOS_VALUE_MASK = Values.typed("tos", "value[/mask]|name", (raw, ctx) -> {
         CNumbers.Read number = CNumbers.xtablesPrefix(raw, 0, 0, 0xff);
         if (number == null) {
             Integer named = TOS_NAMES.get(raw.toLowerCase(Locale.ROOT));
@@ -69,6 +71,9 @@ final class DiffServ {
             throw new InvalidValueException("illegal TOS value `" + raw + "': write VALUE or VALUE/MASK");
         }
         return tos(number.value(), mask);
+    }, canonical -> {
+        int slash = canonical.indexOf('/');
+        return ValueMask.tos(Long.decode(canonical.substring(0, slash)), Long.decode(canonical.substring(slash + 1)));
     });
 
     static String tos(long value, long mask) {
@@ -76,11 +81,11 @@ final class DiffServ {
     }
 
     /** A code point, 0-63, printed as two hex digits. */
-    static final ValueType DSCP = Values.of("dscp", "0..63",
-            (raw, ctx) -> String.format("0x%02x", CNumbers.xtables(raw, 0, 63)));
+    static final ValueType DSCP = Values.typed("dscp", "0..63",
+            (raw, ctx) -> String.format("0x%02x", CNumbers.xtables(raw, 0, 63)), NumberValue::parse);
 
     /** A DiffServ class name; like iptables, any word that starts with a class name is that class. */
-    static final ValueType DSCP_CLASS = Values.of("dscp-class", "CS0-7|BE|AF11-43|EF", (raw, ctx) -> {
+    static final ValueType DSCP_CLASS = Values.typed("dscp-class", "CS0-7|BE|AF11-43|EF", (raw, ctx) -> {
         for (Map.Entry<String, Integer> entry : DSCP_CLASSES.entrySet()) {
             if (raw.regionMatches(true, 0, entry.getKey(), 0, entry.getKey().length())) {
                 return String.format("0x%02x", entry.getValue());
@@ -88,5 +93,5 @@ final class DiffServ {
         }
         throw new InvalidValueException("`" + raw + "' is not a DiffServ class (CS0-CS7, BE, AF11-AF43, EF)"
                 , Suggestions.hint(raw, DSCP_CLASSES.keySet()));
-    });
+    }, NumberValue::parse);
 }

@@ -4,6 +4,7 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.Suggestions;
@@ -94,7 +95,8 @@ final class HashlimitMatch {
                                 + " flow"),
                         OptionSpec.of("hashlimit-rate-interval", "seconds over which --hashlimit-rate-match"
                                 + " measures", Values.of("seconds", "seconds", (raw, ctx) -> raw)))
-                .canonicalizedBy(HashlimitMatch::canonical);
+                .canonicalizedBy(HashlimitMatch::canonical)
+                .means(MatchSemantics.HISTORY);
     }
 
     /** What the rate option stores: the period (or byte cost), its unit, and whether it counts bytes. */

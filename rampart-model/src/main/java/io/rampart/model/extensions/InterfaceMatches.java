@@ -4,7 +4,9 @@ import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -54,13 +56,18 @@ final class InterfaceMatches {
 
     private static ExtensionSpec physdev() {
         return ExtensionSpec.match("physdev", "bridge ports of a bridged packet",
-                        OptionSpec.flag("physdev-is-in", "the packet entered through a bridge port").invertible(),
+                        OptionSpec.flag("physdev-is-in", "the packet entered through a bridge port").invertible()
+                                .tests(PacketField.BRIDGE_PORT),
                         OptionSpec.of("physdev-in", "bridge port the packet entered by (`+' matches a prefix)",
-                                BRIDGE_PORT).invertible(),
-                        OptionSpec.flag("physdev-is-out", "the packet will leave through a bridge port").invertible(),
-                        OptionSpec.of("physdev-out", "bridge port the packet will leave by", BRIDGE_PORT).invertible(),
-                        OptionSpec.flag("physdev-is-bridged", "the packet is being bridged, not routed").invertible())
-                .canonicalizedBy(InterfaceMatches::physdevCanonical);
+                                BRIDGE_PORT).tests(PacketField.BRIDGE_PORT).invertible(),
+                        OptionSpec.flag("physdev-is-out", "the packet will leave through a bridge port").invertible()
+                                .tests(PacketField.BRIDGE_PORT),
+                        OptionSpec.of("physdev-out", "bridge port the packet will leave by", BRIDGE_PORT).invertible()
+                                .tests(PacketField.BRIDGE_PORT),
+                        OptionSpec.flag("physdev-is-bridged", "the packet is being bridged, not routed").invertible()
+                                .tests(PacketField.BRIDGE_PORT))
+                .canonicalizedBy(InterfaceMatches::physdevCanonical)
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static List<Option> physdevCanonical(List<Option> options, ValueContext context)

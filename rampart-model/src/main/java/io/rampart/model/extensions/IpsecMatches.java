@@ -5,7 +5,9 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import java.util.ArrayList;
@@ -25,14 +27,15 @@ final class IpsecMatches {
 
     private static OptionSpec spi(String name, String header) {
         return OptionSpec.of(name, "security parameter index of the " + header + " header, or range min:max",
-                SPI_RANGE).invertible();
+                SPI_RANGE).invertible().tests(PacketField.SPI);
     }
 
     /** IPv4's ah is tied to -p ah by the kernel; IPv6's finds the header among the extension headers. */
     private static ExtensionSpec ahV4() {
         return ExtensionSpec.match("ah", "SPI of the IPsec authentication header", spi("ahspi", "AH"))
                 .onlyFor(Family.IPV4)
-                .canonicalizedBy(tiedToProtocol("ah", "ahspi"));
+                .canonicalizedBy(tiedToProtocol("ah", "ahspi"))
+                .means(MatchSemantics.testsHeader(51, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static ExtensionSpec ahV6() {
@@ -46,12 +49,14 @@ final class IpsecMatches {
                     List<Option> out = Checks.withoutFullRange(options, "ahspi");
                     out.removeIf(o -> o.name().equals("ahlen") && !o.negated() && o.arg().equals("0"));
                     return out;
-                });
+                })
+                .means(MatchSemantics.testsHeader(51, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static ExtensionSpec esp() {
         return ExtensionSpec.match("esp", "SPI of the IPsec encapsulating security payload", spi("espspi", "ESP"))
-                .canonicalizedBy(tiedToProtocol("esp", "espspi"));
+                .canonicalizedBy(tiedToProtocol("esp", "espspi"))
+                .means(MatchSemantics.testsHeader(50, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     /** Without --ipcompspi the kernel keeps the range 0:0 (the CPI 0), and saves it. */
@@ -65,7 +70,8 @@ final class IpsecMatches {
                         out.add(0, Option.of("ipcompspi", "0"));
                     }
                     return tiedToProtocol("ipcomp", "ipcompspi").apply(out, context);
-                });
+                })
+                .means(MatchSemantics.testsHeader(108, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     /** A match the kernel ties to the protocol of its name, whose SPI range over every SPI is not kept. */

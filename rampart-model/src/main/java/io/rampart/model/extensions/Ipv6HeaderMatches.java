@@ -7,8 +7,9 @@ import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -47,7 +48,8 @@ final class Ipv6HeaderMatches {
                         throw new InvalidValueException("--fragmore and --fraglast cannot be combined");
                     }
                     return Checks.withoutFullRange(options, "fragid");
-                });
+                })
+                .means(MatchSemantics.testsHeader(44, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final int MAX_RT0_ADDRESSES = 16;
@@ -78,7 +80,8 @@ final class Ipv6HeaderMatches {
                         OptionSpec.of("rt-0-addrs", "addresses of a type 0 header, in order", RT0_ADDRESSES),
                         OptionSpec.flag("rt-0-not-strict", "the --rt-0-addrs may be among others"))
                 .onlyFor(Family.IPV6)
-                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::rtCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::rtCanonical))
+                .means(MatchSemantics.testsHeader(43, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final List<String> RT_SAVE_ORDER = List.of("rt-type", "rt-segsleft", "rt-len", "rt-0-res",
@@ -165,7 +168,8 @@ final class Ipv6HeaderMatches {
                         OptionSpec.of(name + "-len", "length of the header", U32).invertible(),
                         OptionSpec.of(name + "-opts", "options that must be present, with their lengths",
                                 optionList(name)))
-                .onlyFor(Family.IPV6);
+                .onlyFor(Family.IPV6)
+                .means(MatchSemantics.testsHeader(name.equals("hbh") ? 0 : 60, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     private static final ValueType U8 = Values.decimal(0, 255);
@@ -201,7 +205,8 @@ final class Ipv6HeaderMatches {
         options.add(OptionSpec.of("srh-lsid", "last segment ID", SID).invertible());
         return ExtensionSpec.match("srh", "IPv6 segment routing header", options.toArray(OptionSpec[]::new))
                 .onlyFor(Family.IPV6)
-                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::srhCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(Ipv6HeaderMatches::srhCanonical))
+                .means(MatchSemantics.testsHeader(43, MatchSemantics.HEADER_FIELD_NOT_READ));
     }
 
     /** The kernel keeps one value per field: every comparison on it prints the last value given. */
@@ -248,7 +253,7 @@ final class Ipv6HeaderMatches {
                     if (part.isEmpty()) {
                         continue;
                     }
-                    Integer number = NameDatabase.system().systemProtocolNumber(part)
+                    Integer number = ctx.names().systemProtocolNumber(part)
                             .orElse(HEADER_NAMES.get(part));
                     if (number == null || !HEADER_ORDER.contains(number)) {
                         throw new InvalidValueException("unknown header `" + part + "': use hop, dst, route, frag,"
@@ -257,7 +262,7 @@ final class Ipv6HeaderMatches {
                     present[HEADER_ORDER.indexOf(number)] = true;
                 }
                 return String.join(",", Words.inOrder(present, HEADER_ORDER).stream()
-                        .map(Ipv6HeaderMatches::headerName).toList());
+                        .map(number -> headerName(number, ctx.names())).toList());
             });
 
     /** iptables' own name for each header, used when the system's protocol list has none. */
@@ -265,8 +270,8 @@ final class Ipv6HeaderMatches {
             44, "frag", 51, "auth", 50, "esp", 59, "none", 255, "protocol");
 
     /** Protocol 0 is never looked up (iptables treats it as no protocol). */
-    private static String headerName(int number) {
-        return (number == 0 ? java.util.Optional.<String>empty() : NameDatabase.system().systemProtocolName(number))
+    private static String headerName(int number, HostNames names) {
+        return (number == 0 ? java.util.Optional.<String>empty() : names.systemProtocolName(number))
                 .orElse(FALLBACK_NAMES.get(number));
     }
 

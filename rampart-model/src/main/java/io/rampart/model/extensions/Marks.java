@@ -14,9 +14,12 @@ final class Marks {
     }
 
     /** {@code value[/mask]} as xtables_parse_mark_mask reads it; a full mask is not printed (the matches). */
-    static final ValueType MATCH_VALUE_MASK = Values.of("value-mask", "value[/mask]", (raw, ctx) -> {
+    static final ValueType MATCH_VALUE_MASK = Values.typed("value-mask", "value[/mask]", (raw, ctx) -> {
         ValueMask given = read(raw);
-        return given.mask() == ALL ? hex(given.value()) : given.format();
+        return io.rampart.model.value.ValueMask.mark(given.value(), given.mask()).text();
+    }, canonical -> {
+        ValueMask read = ValueMask.parse(canonical);
+        return io.rampart.model.value.ValueMask.mark(read.value(), read.mask());
     });
 
     /** {@code value[/mask]}, the mask kept when given, for the targets to rewrite: {@code 0xV} or {@code 0xV/0xM}. */

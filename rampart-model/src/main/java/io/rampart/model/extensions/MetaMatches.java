@@ -6,17 +6,18 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Matches on what the kernel knows about a packet beyond its headers: comment, marks, owner, cgroup,
@@ -37,21 +38,24 @@ final class MetaMatches {
     private static ExtensionSpec comment() {
         return ExtensionSpec.match("comment", "a note kept with the rule; matches every packet",
                 OptionSpec.of("comment", "the note (the kernel keeps 255 bytes)", Values.truncatedText(255))
-                        .required());
+                        .required())
+                .means(MatchSemantics.ALWAYS);
     }
 
     private static ExtensionSpec mark(String name, String what) {
         return ExtensionSpec.match(name, what + ", all bits or those of a mask",
                 OptionSpec.of("mark", what + " equals value, after AND with mask when one is given",
-                        Marks.MATCH_VALUE_MASK).invertible().required());
+                        Marks.MATCH_VALUE_MASK).invertible().required()
+                        .tests(name.equals("connmark") ? PacketField.CT_MARK : PacketField.MARK))
+                .means(MatchSemantics.tests(MatchSemantics.CONNECTION_NOT_READ));
     }
 
     private static ExtensionSpec owner() {
         return ExtensionSpec.match("owner", "the user or group of the local socket that sent the packet",
                         OptionSpec.flag("socket-exists", "the packet has a local socket").invertible(),
-                        OptionSpec.of("uid-owner", "user name, number or range first-last", idRange("/etc/passwd"))
+                        OptionSpec.of("uid-owner", "user name, number or range first-last", idRange("user", HostNames::userId))
                                 .invertible(),
-                        OptionSpec.of("gid-owner", "group name, number or range first-last", idRange("/etc/group"))
+                        OptionSpec.of("gid-owner", "group name, number or range first-last", idRange("group", HostNames::groupId))
                                 .invertible(),
                         OptionSpec.flag("suppl-groups", "--gid-owner also matches the supplementary groups"))
                 .atHooks(Hook.OUTPUT, Hook.POSTROUTING)
@@ -73,12 +77,12 @@ final class MetaMatches {
     }
 
     /**
-     * A user or group: a name from the given file, else a number or range {@code first-last} (or
-     * {@code first:last}) in any base; printed as numbers, as iptables-save does.
+     * A user or group: a name the host knows ({@code lookup}), else a number or range
+     * {@code first-last} (or {@code first:last}) in any base; printed as numbers, as iptables-save does.
      */
-    private static ValueType idRange(String database) {
+    private static ValueType idRange(String what, BiFunction<HostNames, String, Optional<Long>> lookup) {
         return Values.of("id-range", "name|id[-id]", (raw, ctx) -> {
-            Optional<Long> named = idOfName(Path.of(database), raw);
+            Optional<Long> named = lookup.apply(ctx.names(), raw);
             if (named.isPresent()) {
                 return Long.toString(named.get());
             }
@@ -89,8 +93,8 @@ final class MetaMatches {
                 last = CNumbers.xtablesPrefix(raw, first.end() + 1, 0, MAX_ID);
             }
             if (last == null || last.end() != raw.length()) {
-                throw new InvalidValueException("`" + raw + "' is no " + (database.endsWith("passwd") ? "user"
-                        : "group") + " name in " + database + " and no id or range 0-" + MAX_ID);
+                throw new InvalidValueException("`" + raw + "' is no " + what + " name in /etc/" + (what.equals("user")
+                        ? "passwd" : "group") + " and no id or range 0-" + MAX_ID);
             }
             if (first.value() > last.value()) {
                 throw new InvalidValueException("range `" + raw + "' is reversed: write " + last.value() + "-"
@@ -98,21 +102,6 @@ final class MetaMatches {
             }
             return first.value() == last.value() ? Long.toString(first.value()) : first.value() + "-" + last.value();
         });
-    }
-
-    /** The id of a name in an /etc/passwd- or /etc/group-style file, as getpwnam/getgrnam find it. */
-    static Optional<Long> idOfName(Path file, String name) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                String[] fields = line.split(":", -1);
-                if (fields.length > 2 && fields[0].equals(name) && fields[2].matches("\\d{1,10}")) {
-                    return Optional.of(Long.parseLong(fields[2]));
-                }
-            }
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
     }
 
     private static ExtensionSpec cgroup() {

@@ -6,8 +6,8 @@ import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -140,7 +140,7 @@ final class NatTargets {
         int low;
         int end;
         if (first == null) {
-            low = service(raw);
+            low = service(raw, context.names());
             end = raw.length();
         } else {
             low = (int) first.value();
@@ -175,7 +175,7 @@ final class NatTargets {
         String baseText = raw.substring(second.end() + 1);
         // Like iptables, whatever follows a base port number is ignored.
         CNumbers.Read baseNumber = CNumbers.xtablesPrefix(baseText, 0, 1, MAX_PORT);
-        int basePort = baseNumber != null ? (int) baseNumber.value() : service(baseText);
+        int basePort = baseNumber != null ? (int) baseNumber.value() : service(baseText, context.names());
         return switch (base) {
             case KEPT -> text + "/" + basePort;
             case ZEROED -> text + "/0";
@@ -183,9 +183,9 @@ final class NatTargets {
         };
     }
 
-    private static int service(String name) throws InvalidValueException {
+    private static int service(String name, HostNames names) throws InvalidValueException {
         for (String protocol : List.of("tcp", "udp", "sctp", "dccp")) {
-            Optional<Integer> port = NameDatabase.system().servicePort(name, protocol);
+            Optional<Integer> port = names.servicePort(name, protocol);
             if (port.isPresent()) {
                 return port.get();
             }
@@ -199,7 +199,7 @@ final class NatTargets {
         int bits = family.addressBits();
         int slash = raw.indexOf('/');
         String host = slash < 0 ? raw : raw.substring(0, slash);
-        List<String> distinct = Addresses.resolve(host, family).stream().map(Addresses::format).distinct().toList();
+        List<String> distinct = Addresses.resolve(host, family, ctx.names()).stream().map(Addresses::format).distinct().toList();
         if (distinct.size() > 1) {
             throw new InvalidValueException("`" + host + "' resolves to more than one address: "
                     + String.join(", ", distinct));

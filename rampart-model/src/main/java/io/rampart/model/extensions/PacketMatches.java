@@ -4,13 +4,17 @@ import io.rampart.model.Family;
 import io.rampart.model.Hook;
 import io.rampart.model.Option;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.Constraint;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import io.rampart.model.extension.Words;
+import io.rampart.model.value.AddressRange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,12 +34,19 @@ final class PacketMatches {
     // ---- iprange
 
     /** {@code from[-to]}: literal addresses only; a reversed range is kept (it matches nothing). */
-    private static final ValueType ADDRESS_RANGE = Values.of("address-range", "address[-address]", (raw, ctx) -> {
+    private static final ValueType ADDRESS_RANGE = Values.typed("address-range", "address[-address]", (raw, ctx) -> {
         int dash = raw.indexOf('-');
         String from = dash < 0 ? raw : raw.substring(0, dash);
         String to = dash < 0 ? raw : raw.substring(dash + 1);
         return address(from, ctx.family()) + "-" + address(to, ctx.family());
-    });
+    }, PacketMatches::addressRange);
+
+    private static AddressRange addressRange(String canonical) {
+        int dash = canonical.indexOf('-');
+        Family family = canonical.indexOf(':') >= 0 ? Family.IPV6 : Family.IPV4;
+        return new AddressRange(Addresses.parseLiteral(canonical.substring(0, dash), family),
+                Addresses.parseLiteral(canonical.substring(dash + 1), family));
+    }
 
     private static String address(String text, Family family) throws InvalidValueException {
         byte[] bytes = family == Family.IPV4 ? Addresses.parseXtablesIpv4(text) : Addresses.parseLiteral(text, family);
@@ -48,10 +59,13 @@ final class PacketMatches {
 
     private static ExtensionSpec iprange() {
         return ExtensionSpec.match("iprange", "source or destination address within an inclusive range",
-                        OptionSpec.of("src-range", "source address range", ADDRESS_RANGE).invertible(),
-                        OptionSpec.of("dst-range", "destination address range", ADDRESS_RANGE).invertible())
+                        OptionSpec.of("src-range", "source address range", ADDRESS_RANGE).invertible()
+                                .tests(PacketField.SOURCE),
+                        OptionSpec.of("dst-range", "destination address range", ADDRESS_RANGE).invertible()
+                                .tests(PacketField.DESTINATION))
                 .canonicalizedBy((options, context) -> Checks.notEmpty(options, "match iprange", "--src-range or"
-                        + " --dst-range"));
+                        + " --dst-range"))
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     // ---- addrtype
@@ -64,12 +78,16 @@ final class PacketMatches {
 
     private static ExtensionSpec addrtype() {
         return ExtensionSpec.match("addrtype", "routing type of the source or destination address",
-                        OptionSpec.of("src-type", "source address types (any of them)", ADDRESS_TYPE_SET).invertible(),
+                        OptionSpec.of("src-type", "source address types (any of them)", ADDRESS_TYPE_SET).invertible()
+                                .tests(PacketField.SOURCE_TYPE),
                         OptionSpec.of("dst-type", "destination address types (any of them)", ADDRESS_TYPE_SET)
-                                .invertible(),
-                        OptionSpec.flag("limit-iface-in", "look the address up on the input interface only"),
-                        OptionSpec.flag("limit-iface-out", "look the address up on the output interface only"))
-                .canonicalizedBy(PacketMatches::addrtypeCanonical);
+                                .invertible().tests(PacketField.DESTINATION_TYPE),
+                        OptionSpec.flag("limit-iface-in", "look the address up on the input interface only")
+                                .tests(PacketField.NONE),
+                        OptionSpec.flag("limit-iface-out", "look the address up on the output interface only")
+                                .tests(PacketField.NONE))
+                .canonicalizedBy(PacketMatches::addrtypeCanonical)
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static List<Option> addrtypeCanonical(List<Option> options, ValueContext context)
@@ -116,16 +134,20 @@ final class PacketMatches {
     private static ExtensionSpec length() {
         return ExtensionSpec.match("length", "length of the layer-3 packet",
                 OptionSpec.of("length", "length or range min:max in bytes", Values.numberRange(65535, true))
-                        .invertible().required());
+                        .invertible().required().tests(PacketField.LENGTH))
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static ExtensionSpec hopLimit(String name, Family family, String field) {
         ValueType value = Values.decimal(0, 255);
         return ExtensionSpec.match(name, field + " of the packet",
-                        OptionSpec.of(name + "-eq", field + " equal to", value).invertible(),
-                        OptionSpec.of(name + "-lt", field + " less than", value),
-                        OptionSpec.of(name + "-gt", field + " greater than", value),
-                        OptionSpec.of(name, field + " equal to (stored as --" + name + "-eq)", value))
+                        OptionSpec.of(name + "-eq", field + " equal to", value).tests(PacketField.TTL).invertible(),
+                        OptionSpec.of(name + "-lt", field + " less than", value)
+                                .tests(PacketField.TTL, Constraint.Comparison.BELOW),
+                        OptionSpec.of(name + "-gt", field + " greater than", value)
+                                .tests(PacketField.TTL, Constraint.Comparison.ABOVE),
+                        OptionSpec.of(name, field + " equal to (stored as --" + name + "-eq)", value)
+                                .tests(PacketField.TTL))
                 .onlyFor(family)
                 .canonicalizedBy((options, context) -> {
                     if (options.size() != 1) {
@@ -134,7 +156,8 @@ final class PacketMatches {
                     }
                     Option option = options.get(0);
                     return option.name().equals(name) ? List.of(Option.of(name + "-eq", option.arg())) : options;
-                });
+                })
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static ExtensionSpec tcpmss() {
@@ -164,28 +187,32 @@ final class PacketMatches {
                 (raw, ctx) -> choice.canonical(raw.toLowerCase(Locale.ROOT), ctx));
         return ExtensionSpec.match("pkttype", "link-layer packet type",
                 OptionSpec.of("pkt-type", "unicast, broadcast, multicast, otherhost or outgoing", anyCase)
-                        .invertible().required());
+                        .invertible().required().tests(PacketField.PACKET_TYPE))
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     // ---- tos, dscp, ecn
 
     private static ExtensionSpec tos() {
         return ExtensionSpec.match("tos", "type-of-service byte under a mask",
-                OptionSpec.of("tos", "value[/mask] or a TOS name", DiffServ.TOS_VALUE_MASK).invertible().required());
+                OptionSpec.of("tos", "value[/mask] or a TOS name", DiffServ.TOS_VALUE_MASK).invertible().required()
+                        .tests(PacketField.TOS))
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static ExtensionSpec dscp() {
         return ExtensionSpec.match("dscp", "DSCP field of the TOS/traffic class byte",
-                        OptionSpec.of("dscp", "DSCP value 0-63", DiffServ.DSCP).invertible(),
+                        OptionSpec.of("dscp", "DSCP value 0-63", DiffServ.DSCP).tests(PacketField.DSCP).invertible(),
                         OptionSpec.of("dscp-class", "DSCP class name (stored as --dscp)", DiffServ.DSCP_CLASS)
-                                .invertible())
+                                .invertible().tests(PacketField.DSCP))
                 .canonicalizedBy((options, context) -> {
                     if (options.size() != 1) {
                         throw new InvalidValueException("match dscp takes exactly one of --dscp and --dscp-class");
                     }
                     Option option = options.get(0);
                     return List.of(Option.negated("dscp", option.negated(), option.arg()));
-                });
+                })
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     private static ExtensionSpec ecn() {

@@ -31,7 +31,7 @@ final class PrefixTranslationTargets {
      */
     private static final ValueType PREFIX = Values.of("ipv6-prefix", "address/length (length 0-64)", (raw, ctx) -> {
         int slash = raw.indexOf('/');
-        byte[] address = Addresses.resolve(slash < 0 ? raw : raw.substring(0, slash), Family.IPV6).get(0);
+        byte[] address = Addresses.resolve(slash < 0 ? raw : raw.substring(0, slash), Family.IPV6, ctx.names()).get(0);
         int length = slash < 0 ? Family.IPV6.addressBits() : prefixLength(raw.substring(slash + 1), raw);
         if (length < 0 || length > MAX_PREFIX) {
             throw new InvalidValueException("prefix `" + raw + "': the kernel translates prefixes of 0 to "

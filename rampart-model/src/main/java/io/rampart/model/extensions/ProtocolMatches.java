@@ -4,13 +4,18 @@ import io.rampart.model.Family;
 import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.IcmpType;
+import io.rampart.model.value.Ranges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -168,27 +173,31 @@ final class ProtocolMatches {
     private static ExtensionSpec dccp() {
         ValueType ports = Ports.PORT_BY_NAME_RANGE;
         return ExtensionSpec.match("dccp", "DCCP ports, packet types and options",
-                        OptionSpec.of("sport", "source port or range", ports).alias("source-port").invertible(),
+                        OptionSpec.of("sport", "source port or range", ports).alias("source-port").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or range", ports).alias("destination-port")
-                                .invertible(),
+                                .invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("dccp-types", "the packet is of one of these types", DCCP_TYPE_LIST)
                                 .invertible(),
                         OptionSpec.of("dccp-option", "the option with this number is present",
                                 Values.decimal(1, 255)).invertible())
                 .implicitFor("dccp")
-                .canonicalizedBy(Checks.needsProtocol("match dccp", "dccp"));
+                .canonicalizedBy(Checks.needsProtocol("match dccp", "dccp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static ExtensionSpec sctp() {
         return ExtensionSpec.match("sctp", "SCTP ports and chunk types",
-                        OptionSpec.of("sport", "source port or range", SCTP_PORTS).alias("source-port").invertible(),
+                        OptionSpec.of("sport", "source port or range", SCTP_PORTS).alias("source-port").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or range", SCTP_PORTS)
-                                .alias("destination-port").invertible(),
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("chunk-types", "whether any, all or only the listed chunk types (with"
                                 + " flags, upper case set, lower case clear) are present", CHUNK_MATCH, CHUNK_LIST)
                                 .invertible())
                 .implicitFor("sctp")
-                .canonicalizedBy(Checks.needsProtocol("match sctp", "sctp"));
+                .canonicalizedBy(Checks.needsProtocol("match sctp", "sctp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- icmp and icmp6
@@ -242,7 +251,7 @@ final class ProtocolMatches {
      * {@code type} or {@code type/code} (the first code of a range), {@code any} for IPv4 type 255.
      */
     private static ValueType icmpType(List<IcmpName> names, String label, boolean anyForType255) {
-        return Values.of("icmp-type", "type[/code]|name", (raw, ctx) -> {
+        return Values.typed("icmp-type", "type[/code]|name", (raw, ctx) -> {
             IcmpName named = null;
             for (IcmpName candidate : names) {
                 if (candidate.name().toLowerCase(Locale.ROOT).startsWith(raw.toLowerCase(Locale.ROOT))) {
@@ -277,7 +286,7 @@ final class ProtocolMatches {
                 return "any";
             }
             return codeMin == 0 && codeMax == 255 ? Integer.toString(type) : type + "/" + codeMin;
-        });
+        }, IcmpType::parse);
     }
 
     private static long[] icmpRange(String text, String whole, String label, String what, List<IcmpName> names)
@@ -299,10 +308,12 @@ final class ProtocolMatches {
     private static ExtensionSpec icmp() {
         return ExtensionSpec.match("icmp", "ICMP type and code",
                         OptionSpec.of("icmp-type", "ICMP type, type/code or name (see iptables -p icmp -h)",
-                                icmpType(ICMP_NAMES, "ICMP", true)).invertible().required())
+                                icmpType(ICMP_NAMES, "ICMP", true)).invertible().required()
+                                        .tests(PacketField.ICMP_TYPE))
                 .onlyFor(Family.IPV4)
                 .implicitFor("icmp")
-                .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"));
+                .canonicalizedBy(Checks.needsProtocol("match icmp", "icmp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- mh
@@ -366,10 +377,12 @@ final class ProtocolMatches {
     private static ExtensionSpec icmp6() {
         return ExtensionSpec.match("icmp6", "ICMPv6 type and code",
                         OptionSpec.of("icmpv6-type", "ICMPv6 type, type/code or name",
-                                icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required())
+                                icmpType(ICMPV6_NAMES, "ICMPv6", false)).invertible().required()
+                                        .tests(PacketField.ICMP_TYPE))
                 .onlyFor(Family.IPV6)
                 .implicitFor("ipv6-icmp")
-                .canonicalizedBy(Checks.needsProtocol("match icmp6", "ipv6-icmp"));
+                .canonicalizedBy(Checks.needsProtocol("match icmp6", "ipv6-icmp"))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     // ---- multiport
@@ -378,16 +391,21 @@ final class ProtocolMatches {
     private static final int MAX_PORT_SLOTS = 15;
 
     /** Ports resolve against the protocol given before the option, as iptables reads them there. */
-    private static final ValueType PORT_LIST = Values.of("port-list", "port[:port][,...] (up to 15 slots)",
-            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS)));
+    private static final ValueType PORT_LIST = Values.typed("port-list", "port[:port][,...] (up to 15 slots)",
+            (raw, ctx) -> portList(raw, Checks.requireProtocol(ctx, "match multiport", MULTIPORT_PROTOCOLS),
+                    ctx.names()),
+            Ranges::parse);
 
     private static ExtensionSpec multiport() {
         return ExtensionSpec.match("multiport", "up to 15 ports or port ranges of tcp, udp, udplite, sctp or dccp",
-                        OptionSpec.of("sports", "source ports", PORT_LIST).alias("source-ports").invertible(),
+                        OptionSpec.of("sports", "source ports", PORT_LIST).alias("source-ports").invertible()
+                                .tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dports", "destination ports", PORT_LIST).alias("destination-ports")
-                                .invertible(),
-                        OptionSpec.of("ports", "source or destination ports", PORT_LIST).invertible())
-                .canonicalizedBy(ProtocolMatches::multiportCanonical);
+                                .invertible().tests(PacketField.DESTINATION_PORT),
+                        OptionSpec.of("ports", "source or destination ports", PORT_LIST).invertible()
+                                .tests(PacketField.EITHER_PORT))
+                .canonicalizedBy(ProtocolMatches::multiportCanonical)
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static List<Option> multiportCanonical(List<Option> options, ValueContext context)
@@ -400,18 +418,18 @@ final class ProtocolMatches {
         return options;
     }
 
-    private static String portList(String raw, String protocol) throws InvalidValueException {
+    private static String portList(String raw, String protocol, HostNames names) throws InvalidValueException {
         List<String> out = new ArrayList<>();
         int slots = 0;
         for (String element : raw.split(",", -1)) {
             int colon = element.indexOf(':');
             if (colon < 0) {
-                out.add(Integer.toString(Ports.parsePort(element, protocol)));
+                out.add(Integer.toString(Ports.parsePort(element, protocol, names)));
                 slots++;
                 continue;
             }
-            int low = Ports.parsePort(element.substring(0, colon), protocol);
-            int high = Ports.parsePort(element.substring(colon + 1), protocol);
+            int low = Ports.parsePort(element.substring(0, colon), protocol, names);
+            int high = Ports.parsePort(element.substring(colon + 1), protocol, names);
             if (low >= high) {
                 throw new InvalidValueException("invalid port range `" + element + "': the first port must be"
                         + " below the last");

@@ -5,6 +5,7 @@ import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -118,7 +119,8 @@ final class RateMatches {
                                 + " (default 3/hour)", RATE_TEXT),
                         OptionSpec.of("limit-burst", "packets that may pass at once before the rate applies"
                                 + " (default 5)", Values.decimal(0, 10000)))
-                .canonicalizedBy(RateMatches::limitCanonical);
+                .canonicalizedBy(RateMatches::limitCanonical)
+                .means(MatchSemantics.HISTORY);
     }
 
     private static final long LIMIT_SCALE = 10000;
@@ -160,7 +162,8 @@ final class RateMatches {
                                 + " address)", PREFIX),
                         OptionSpec.flag("connlimit-saddr", "count per source address (the default)"),
                         OptionSpec.flag("connlimit-daddr", "count per destination address"))
-                .canonicalizedBy(RateMatches::connlimitCanonical);
+                .canonicalizedBy(RateMatches::connlimitCanonical)
+                .means(MatchSemantics.HISTORY);
     }
 
     private static List<Option> connlimitCanonical(List<Option> options, ValueContext context)

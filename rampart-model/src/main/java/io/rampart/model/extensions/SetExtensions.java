@@ -5,6 +5,7 @@ import io.rampart.model.Option;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -69,7 +70,8 @@ final class SetExtensions {
                         OptionSpec.of("bytes-eq", "element's byte counter equals", COUNTER).invertible(),
                         OptionSpec.of("bytes-lt", "element's byte counter is below", COUNTER),
                         OptionSpec.of("bytes-gt", "element's byte counter is above", COUNTER))
-                .canonicalizedBy(SetExtensions::matchCanonical);
+                .canonicalizedBy(SetExtensions::matchCanonical)
+                .means(MatchSemantics.opaque("ipset contents are kernel state the tracer does not read"));
     }
 
     private static List<Option> matchCanonical(List<Option> options, ValueContext context)

@@ -6,6 +6,7 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
 import io.rampart.model.extension.ValueContext;
@@ -43,7 +44,7 @@ final class StateMatches {
             return raw.length() > RECENT_NAME_MAX ? raw.substring(0, RECENT_NAME_MAX) : raw;
         });
         ValueType mask = Values.of("address", "address", (raw, ctx) -> {
-            List<byte[]> addresses = Addresses.resolve(raw, ctx.family());
+            List<byte[]> addresses = Addresses.resolve(raw, ctx.family(), ctx.names());
             return Addresses.format(addresses.get(0));
         });
         return ExtensionSpec.match("recent", "remember addresses in a named list and match on how recently and how"
@@ -65,7 +66,8 @@ final class StateMatches {
                                 mask),
                         OptionSpec.flag("rsource", "remember source addresses (the default)"),
                         OptionSpec.flag("rdest", "remember destination addresses"))
-                .canonicalizedBy(Canonicalizer.inGivenOrder(StateMatches::recentCanonical));
+                .canonicalizedBy(Canonicalizer.inGivenOrder(StateMatches::recentCanonical))
+                .means(MatchSemantics.HISTORY);
     }
 
     /** Given order: of --rsource and --rdest, the last one counts. */
@@ -123,7 +125,8 @@ final class StateMatches {
         ValueType bytes = Values.decimal(0, -1L);
         return ExtensionSpec.match("quota", "match until a number of bytes has passed",
                 OptionSpec.of("quota", "bytes to let match (shared by every packet of the rule)", bytes)
-                        .invertible().required());
+                        .invertible().required())
+                .means(MatchSemantics.HISTORY);
     }
 
     /** The kernel keeps a probability as a fraction of 2^31. */
@@ -146,7 +149,8 @@ final class StateMatches {
                                 Values.decimal(1, UINT32_MAX)).invertible(),
                         OptionSpec.of("packet", "in nth mode: which of the n packets matches, from 0",
                                 Values.decimal(0, UINT32_MAX)))
-                .canonicalizedBy(StateMatches::statisticCanonical);
+                .canonicalizedBy(StateMatches::statisticCanonical)
+                .means(MatchSemantics.random("probability", "true for one packet in --every"));
     }
 
     /** strtod's forms: decimal with optional exponent, hexadecimal, inf and nan, after blanks and a sign. */

@@ -4,11 +4,14 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.FlagSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +25,10 @@ final class TcpUdpMatches {
     /** tcp reads its ports itself (xtables_parse_port): numbers in any base or tcp services, not reversed. */
     private static final ValueType TCP_PORTS = Ports.parsedRange("tcp");
 
-    /** TCP flag names by bit, in the order iptables-save prints them. */
-    private static final List<String> FLAG_NAMES = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG");
+    private static final List<String> FLAG_NAMES = FlagSet.TCP;
 
     /** A comma-separated list of TCP flags, {@code ALL} or {@code NONE}. */
-    static final ValueType TCP_FLAGS = Values.of("tcp-flags", "FIN,SYN,RST,PSH,ACK,URG|ALL|NONE", (raw, ctx) -> {
+    static final ValueType TCP_FLAGS = Values.typed("tcp-flags", "FIN,SYN,RST,PSH,ACK,URG|ALL|NONE", (raw, ctx) -> {
         int bits = 0;
         for (String part : raw.split(",", -1)) {
             String word = part.toUpperCase(Locale.ROOT);
@@ -43,18 +45,8 @@ final class TcpUdpMatches {
                 bits |= 1 << index;
             }
         }
-        return formatFlags(bits);
-    });
-
-    private static String formatFlags(int bits) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < FLAG_NAMES.size(); i++) {
-            if ((bits & (1 << i)) != 0) {
-                names.add(FLAG_NAMES.get(i));
-            }
-        }
-        return names.isEmpty() ? "NONE" : String.join(",", names);
-    }
+        return new FlagSet(bits, FLAG_NAMES, "NONE").text();
+    }, canonical -> FlagSet.parse(canonical, FLAG_NAMES, "NONE"));
 
     static List<ExtensionSpec> specs() {
         return List.of(tcp(), udp());
@@ -62,17 +54,18 @@ final class TcpUdpMatches {
 
     private static ExtensionSpec tcp() {
         return ExtensionSpec.match("tcp", "TCP ports, flags and options",
-                        OptionSpec.of("sport", "source port or port range", TCP_PORTS)
+                        OptionSpec.of("sport", "source port or port range", TCP_PORTS).tests(PacketField.SOURCE_PORT)
                                 .alias("source-port").invertible(),
                         OptionSpec.of("dport", "destination port or port range", TCP_PORTS)
-                                .alias("destination-port").invertible(),
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT),
                         OptionSpec.of("tcp-option", "TCP option number present", Values.decimal(0, 255)).invertible(),
                         OptionSpec.of("tcp-flags", "flags to examine, then those of them that must be set",
-                                TCP_FLAGS, TCP_FLAGS).invertible(),
+                                TCP_FLAGS, TCP_FLAGS).tests(PacketField.TCP_FLAGS).invertible(),
                         OptionSpec.flag("syn", "SYN set, ACK, RST and FIN clear: a connection request"
                                 + " (stored as --tcp-flags FIN,SYN,RST,ACK SYN)").invertible())
                 .implicitFor("tcp")
-                .canonicalizedBy(Canonicalizer.nativeInNfTables(TcpUdpMatches::tcpCanonical));
+                .canonicalizedBy(Canonicalizer.nativeInNfTables(TcpUdpMatches::tcpCanonical))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 
     private static List<Option> tcpCanonical(List<Option> options, ValueContext context) throws InvalidValueException {
@@ -98,11 +91,12 @@ final class TcpUdpMatches {
     private static ExtensionSpec udp() {
         return ExtensionSpec.match("udp", "UDP ports",
                         OptionSpec.of("sport", "source port or port range", Ports.PORT_BY_NAME_RANGE)
-                                .alias("source-port").invertible(),
+                                .alias("source-port").invertible().tests(PacketField.SOURCE_PORT),
                         OptionSpec.of("dport", "destination port or port range", Ports.PORT_BY_NAME_RANGE)
-                                .alias("destination-port").invertible())
+                                .alias("destination-port").invertible().tests(PacketField.DESTINATION_PORT))
                 .implicitFor("udp")
                 .canonicalizedBy(Canonicalizer.nativeInNfTables(
-                        (options, context) -> PortRanges.canonical(options, "sport", "dport")));
+                        (options, context) -> PortRanges.canonical(options, "sport", "dport")))
+                .means(MatchSemantics.tests(MatchSemantics.HEADERS_NOT_READ));
     }
 }

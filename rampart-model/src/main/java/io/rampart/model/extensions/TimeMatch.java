@@ -4,6 +4,7 @@ import io.rampart.model.Option;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
@@ -53,7 +54,8 @@ final class TimeMatch {
                                 .alias("localtz"),
                         OptionSpec.flag("contiguous", "treat a window that wraps past midnight as one stretch"),
                         OptionSpec.flag("utc", "read times in UTC (the default)"))
-                .canonicalizedBy(TimeMatch::canonical);
+                .canonicalizedBy(TimeMatch::canonical)
+                .means(MatchSemantics.HISTORY);
     }
 
     private static List<Option> canonical(List<Option> options, ValueContext context) throws InvalidValueException {

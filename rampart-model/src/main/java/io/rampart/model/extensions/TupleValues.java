@@ -3,12 +3,14 @@ package io.rampart.model.extensions;
 import io.rampart.model.Family;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.Ports;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.Range;
 import java.util.Locale;
 import java.util.OptionalLong;
 
@@ -22,20 +24,20 @@ final class TupleValues {
     }
 
     /** A protocol by number (0-255, as xtables reads numbers) or by exact name, printed as its number. */
-    static final ValueType PROTOCOL_NUMBER = Values.of("protocol", "name|number",
-            (raw, ctx) -> Integer.toString(protocolNumber(raw)));
+    static final ValueType PROTOCOL_NUMBER = Values.typed("protocol", "name|number",
+            (raw, ctx) -> Integer.toString(protocolNumber(raw, ctx.names())), NumberValue::parse);
 
     /** A protocol by number or exact name, printed by its name as iptables-save knows it. */
     static final ValueType PROTOCOL_NAME = Values.of("protocol", "name|number",
-            (raw, ctx) -> NameDatabase.system().protocolName(protocolNumber(raw)));
+            (raw, ctx) -> ctx.names().protocolName(protocolNumber(raw, ctx.names())));
 
-    private static int protocolNumber(String raw) throws InvalidValueException {
+    private static int protocolNumber(String raw, HostNames names) throws InvalidValueException {
         OptionalLong number = CNumbers.xtablesWhole(raw, 0, 255);
         if (number.isPresent()) {
             return (int) number.getAsLong();
         }
         // getprotobyname(3) comes next, and it is case-sensitive.
-        return NameDatabase.system().protocolNumberOfExactName(raw).orElseThrow(() -> new InvalidValueException(
+        return names.protocolNumberOfExactName(raw).orElseThrow(() -> new InvalidValueException(
                 "unknown protocol `" + raw + "' specified" + (raw.equals(raw.toLowerCase(Locale.ROOT)) ? ""
                         : " (names are case-sensitive here: try " + raw.toLowerCase(Locale.ROOT) + ")")));
     }
@@ -44,13 +46,14 @@ final class TupleValues {
      * {@code address[/mask]} as the kernel keeps it for conntrack, policy and ipvs: the address is
      * not masked, a full or non-contiguous mask is not printed, any other mask as a prefix length.
      */
-    static final ValueType HOST_MASK = Values.of("host-mask", "address[/mask]", TupleValues::hostMask);
+    static final ValueType HOST_MASK = Values.typed("host-mask", "address[/mask]", TupleValues::hostMask,
+            canonical -> Addresses.network(canonical, false));
 
     private static String hostMask(String raw, ValueContext context) throws InvalidValueException {
         Family family = context.family();
         int slash = raw.indexOf('/');
         String host = slash < 0 ? raw : raw.substring(0, slash);
-        byte[] address = Addresses.resolve(host, family).get(0);
+        byte[] address = Addresses.resolve(host, family, context.names()).get(0);
         if (slash < 0) {
             return Addresses.format(address);
         }
@@ -102,7 +105,7 @@ final class TupleValues {
      * missing end is 0 or 65535; reversed is kept; printed as one port when both ends agree or
      * the last is 0.
      */
-    static final ValueType PORT_RANGE = Values.of("port-range", "port[:port]", (raw, ctx) -> {
+    static final ValueType PORT_RANGE = Values.typed("port-range", "port[:port]", (raw, ctx) -> {
         int colon = raw.indexOf(':');
         if (colon < 0) {
             return Integer.toString(Ports.portByName(raw, ctx));
@@ -115,5 +118,5 @@ final class TupleValues {
         int low = from.isEmpty() ? 0 : Ports.portByName(from, ctx);
         int high = to.isEmpty() ? 65535 : Ports.portByName(to, ctx);
         return low == high || high == 0 ? Integer.toString(low) : low + ":" + high;
-    });
+    }, Range::parse);
 }

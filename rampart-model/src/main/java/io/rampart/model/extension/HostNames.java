@@ -1,0 +1,45 @@
+package io.rampart.model.extension;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host's names a rule may use in place of numbers: protocols, services, users and groups, and
+ * host names (DNS). Value types ask the one their {@link ValueContext} carries, so what a rule
+ * means depends on the names passed in rather than on the machine the model runs on;
+ * {@link #system()} is this host's, as iptables would read them.
+ */
+public interface HostNames {
+
+    /** The protocol number for a name (any case) or a number, as xtables_parse_protocol reads it. */
+    Optional<Integer> protocolNumber(String text);
+
+    /** The protocol number for a name spelt exactly, as extensions look protocols up with getprotobyname(3). */
+    Optional<Integer> protocolNumberOfExactName(String name);
+
+    /** The name iptables-save prints for a protocol number (the number itself when none). */
+    String protocolName(int number);
+
+    /** The number of a name in the system's protocol list only, as getprotobyname(3). */
+    Optional<Integer> systemProtocolNumber(String name);
+
+    /** The system's name for a protocol number, as getprotobynumber(3). */
+    Optional<String> systemProtocolName(int number);
+
+    /** The port of a service name for a protocol ({@code tcp}, {@code udp}, ...). */
+    Optional<Integer> servicePort(String name, String protocol);
+
+    /** The id of a user name, as getpwnam(3). */
+    Optional<Long> userId(String name);
+
+    /** The id of a group name, as getgrnam(3). */
+    Optional<Long> groupId(String name);
+
+    /** Every address of a host name, of either family, as getaddrinfo(3); empty when the name is unknown. */
+    Optional<List<byte[]>> addresses(String host);
+
+    /** This host's names: iptables' own protocol table, /etc/protocols, /etc/services, /etc/passwd, /etc/group, DNS. */
+    static HostNames system() {
+        return NameDatabase.system();
+    }
+}
