@@ -17,6 +17,7 @@ final class InterfaceDomain {
 
     private final List<String> names = new ArrayList<>();
     private final List<String> labels = new ArrayList<>();
+    private final java.util.Map<String, Integer> standIns = new java.util.HashMap<>();
 
     InterfaceDomain(Set<String> patterns) {
         names.add("");
@@ -33,6 +34,7 @@ final class InterfaceDomain {
         names.addAll(exact);
         labels.addAll(exact);
         for (String prefix : prefixes) {
+            standIns.put(prefix, names.size());
             names.add(fresh(prefix, exact, prefixes));
             labels.add("other " + prefix + "+");
         }
@@ -64,6 +66,27 @@ final class InterfaceDomain {
     /** The name as a region's text shows it: a stand-in name as the names it stands for. */
     String label(int index) {
         return labels.get(index);
+    }
+
+    /**
+     * The index standing for a real interface name: the name when a rule spells it, else the stand-in
+     * of the longest {@code +} pattern it matches (which matches exactly the patterns the name does),
+     * else "any other".
+     */
+    int indexOf(String name) {
+        int spelt = names.subList(1, names.size()).indexOf(name);
+        if (spelt >= 0 && !standIns.containsValue(spelt + 1)) {
+            return spelt + 1;
+        }
+        int best = names.size() - 1;
+        int longest = -1;
+        for (java.util.Map.Entry<String, Integer> p : standIns.entrySet()) {
+            if (name.startsWith(p.getKey()) && p.getKey().length() > longest) {
+                best = p.getValue();
+                longest = p.getKey().length();
+            }
+        }
+        return best;
     }
 
     /** The indices of the names (never "no interface") that {@code pattern} matches, as the kernel does. */

@@ -23,6 +23,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -59,15 +60,20 @@ public final class RulesetDiff {
 
         /** The packet as {@code rampart trace} flags. */
         public String flags() {
-            StringBuilder out = new StringBuilder();
-            packet.forEach((key, value) -> {
-                out.append(out.length() == 0 ? "" : " ").append("--").append(key.replace('_', '-'));
-                if (!key.equals("local")) {
-                    out.append(' ').append(value);
-                }
-            });
-            return out.toString();
+            return RulesetDiff.flags(packet);
         }
+    }
+
+    /** A packet in trace's keys as {@code rampart trace} flags. */
+    public static String flags(Map<String, String> packet) {
+        StringBuilder out = new StringBuilder();
+        packet.forEach((key, value) -> {
+            out.append(out.length() == 0 ? "" : " ").append("--").append(key.replace('_', '-'));
+            if (!key.equals("local")) {
+                out.append(' ').append(value);
+            }
+        });
+        return out.toString();
     }
 
     /** The answer: equivalent, or up to {@code max} differences and whether more regions exist. */
@@ -111,7 +117,7 @@ public final class RulesetDiff {
     }
 
     /** Other tables change packets and connections before filter sees them, which diff does not model yet. */
-    private static void filterOnly(Side side) {
+    static void filterOnly(Side side) {
         for (TableRules table : side.ruleset().tables()) {
             boolean inert = table.rules().isEmpty() && table.chains().stream().allMatch(c ->
                     c.policyIfBuiltin().orElse(Policy.ACCEPT) == Policy.ACCEPT);
@@ -122,7 +128,7 @@ public final class RulesetDiff {
         }
     }
 
-    private static void interfacePatterns(Ruleset ruleset, Set<String> out) {
+    static void interfacePatterns(Ruleset ruleset, Set<String> out) {
         ruleset.table(Table.FILTER).ifPresent(t -> {
             for (Rule rule : t.rules()) {
                 rule.header().stream().filter(o -> o.name().equals("i") || o.name().equals("o"))
@@ -151,7 +157,7 @@ public final class RulesetDiff {
                     break;
                 }
                 boolean certain = always != space.no();
-                BitSet point = space.bdd().getSatisfyingAssignment(typical(certain ? always : differ));
+                BitSet point = space.bdd().getSatisfyingAssignment(typical(space, certain ? always : differ));
                 Found next = certain ? traced(chain, domain, point) : conditional(chain, domain, point);
                 found.add(next.difference());
                 differ = space.minus(differ, next.region());
@@ -165,7 +171,7 @@ public final class RulesetDiff {
      * The packets of {@code set} closest to trace's defaults (tcp SYN, new, from port 40000, documentation
      * addresses), each preference kept only when some packet of the set meets it: readable counterexamples.
      */
-    private int typical(int set) {
+    static int typical(HeaderSpace space, int set) {
         int node = set;
         boolean v4 = space.family() == Family.IPV4;
         byte[] src = v4 ? new byte[] {(byte) 192, 0, 2, 1} : documentation(1);
@@ -204,9 +210,9 @@ public final class RulesetDiff {
     private Found traced(String chain, int domain, BitSet point) {
         // The tracer takes the unmodelled matches it can as matching; the difference holds either way.
         space.freeSet().stream().forEach(point::set);
-        Map<String, String> packet = packet(chain, point);
-        ChainSemantics.Decision x = confirm(a, chain, packet, semanticsA.explain(chain, domain, point));
-        ChainSemantics.Decision y = confirm(b, chain, packet, semanticsB.explain(chain, domain, point));
+        Map<String, String> packet = packet(space, chain, point);
+        ChainSemantics.Decision x = confirm(a, chain, packet, point, semanticsA.explain(chain, domain, point));
+        ChainSemantics.Decision y = confirm(b, chain, packet, point, semanticsB.explain(chain, domain, point));
         if (x.verdict().equals(y.verdict())) {
             throw new IllegalStateException("self-check failed: the tracer gives " + x.verdict() + " by " + x.where()
                     + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
@@ -222,42 +228,70 @@ public final class RulesetDiff {
         ChainSemantics.Decision x = semanticsA.explain(chain, domain, point);
         ChainSemantics.Decision y = semanticsB.explain(chain, domain, point);
         int region = space.and(x.packets(), y.packets());
+        RegionText text = new RegionText(space, fixedAsIn(space, region, point), domain);
+        return new Found(new Difference(chain, text.describe(), text.exact(), packet(space, chain, point), verdict(x),
+                verdict(y), onlyIf(space, region, point), false), region);
+    }
+
+    /** The unmodelled matches {@code region} hangs on, each as {@code point} has it: "`-m ...' matches". */
+    static List<String> onlyIf(HeaderSpace space, int region, BitSet point) {
         BitSet support = space.bdd().support(region);
         support.and(space.freeSet());
         List<String> onlyIf = new ArrayList<>();
-        BitSet fixed = new BitSet();
-        support.stream().forEach(v -> {
-            onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match"));
-            fixed.set(v);
-        });
-        int cofactor = space.keep(space.bdd().restrict(region, fixed, point));
-        RegionText text = new RegionText(space, cofactor, domain);
-        return new Found(new Difference(chain, text.describe(), text.exact(), packet(chain, point), verdict(x),
-                verdict(y), onlyIf, false), region);
+        support.stream().forEach(v ->
+                onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match")));
+        return onlyIf;
+    }
+
+    /** {@code region} with the unmodelled matches it hangs on fixed as {@code point} has them. */
+    static int fixedAsIn(HeaderSpace space, int region, BitSet point) {
+        BitSet fixed = space.bdd().support(region);
+        fixed.and(space.freeSet());
+        return space.keep(space.bdd().restrict(region, fixed, point));
     }
 
     /** Traces the packet through one ruleset; the tracer must end on the rule the analysis found deciding it. */
-    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet,
+    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet, BitSet point,
                                             ChainSemantics.Decision decision) {
+        Tracer tracer = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
+                Host.unknown(), Assumptions.none(), false));
+        return confirm(space, tracer, side, chain, packet, point, List.of(decision)).orElseThrow(() ->
+                new IllegalStateException("self-check failed: in " + side.file() + " the tracer cannot decide " + packet
+                        + ", which the analysis finds decided whatever unmodelled matches do"));
+    }
+
+    /**
+     * Traces {@code packet} (the assignment {@code point}) with {@code tracer}: the decision of the rule
+     * the tracer ends on, which must be one of {@code decisions} holding the point, or the self-check fails;
+     * empty when the tracer stops at a match it cannot evaluate.
+     */
+    static Optional<ChainSemantics.Decision> confirm(HeaderSpace space, Tracer tracer, Side side, String chain,
+                                                     Map<String, String> packet, BitSet point,
+                                                     List<ChainSemantics.Decision> decisions) {
         Trace trace;
         try {
             PacketSpec spec = new PacketSpec();
             packet.forEach(spec::set);
-            trace = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
-                    Host.unknown(), Assumptions.none(), false)).trace(spec.build(side.ruleset().family()));
+            trace = tracer.trace(spec.build(side.ruleset().family()));
         } catch (TraceInputException e) {
             throw new IllegalStateException("self-check failed: the tracer refuses the counterexample " + packet
                     + ": " + e.getMessage(), e);
         }
+        if (trace.isUndecided()) {
+            return Optional.empty();
+        }
         Step last = trace.steps().isEmpty() ? null : trace.steps().get(trace.steps().size() - 1);
         String decidingChain = last == null ? chain : last.chain();
         int rule = last == null || last.isPolicy() ? 0 : last.rule();
-        if (!decision.chain().equals(decidingChain) || decision.rule() != rule) {
-            throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
-                    + " at " + decidingChain + " rule " + rule + ", the analysis at " + decision.chain() + " rule "
-                    + decision.rule());
+        for (ChainSemantics.Decision d : decisions) {
+            if (d.chain().equals(decidingChain) && d.rule() == rule
+                    && space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point)) {
+                return Optional.of(d);
+            }
         }
-        return decision;
+        throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
+                + " at " + decidingChain + " rule " + rule + ", the analysis at " + decisions.stream()
+                .map(d -> d.chain() + " rule " + d.rule()).toList());
     }
 
     private static Verdict verdict(ChainSemantics.Decision d) {
@@ -265,7 +299,7 @@ public final class RulesetDiff {
     }
 
     /** The point as {@code trace} takes it: only the fields its protocol has. */
-    private Map<String, String> packet(String chain, BitSet point) {
+    static Map<String, String> packet(HeaderSpace space, String chain, BitSet point) {
         Map<String, String> out = new LinkedHashMap<>();
         int in = (int) space.value(space.in, point);
         int outIface = (int) space.value(space.out, point);

@@ -81,13 +81,13 @@ class RandomDiffProperties {
         return last.isPolicy() ? "policy of " + last.chain() : last.source();
     }
 
-    private static Tracer tracer(RulesetDiff.Side side) {
+    static Tracer tracer(RulesetDiff.Side side) {
         return new Tracer(CompiledRuleset.of(side.ruleset(), side.locations()), Host.unknown(), Assumptions.none(),
                 false);
     }
 
     /** Every packet of the small domain, in each of INPUT, FORWARD and OUTPUT. */
-    private static List<PacketSpec> domain() {
+    static List<PacketSpec> domain() {
         List<PacketSpec> out = new ArrayList<>();
         for (String chain : RulesetDiff.CHAINS) {
             for (String in : chain.equals("OUTPUT") ? new String[] {null} : IFACES) {
@@ -112,13 +112,13 @@ class RandomDiffProperties {
         return out;
     }
 
-    private String policy() {
+    String policy() {
         return random.nextBoolean() ? "ACCEPT" : "DROP";
     }
 
     private static final List<String> USER = List.of(":U1 - [0:0]", ":U2 - [0:0]");
 
-    private List<String> ruleset() {
+    List<String> ruleset() {
         List<String> rules = new ArrayList<>(USER);
         for (String chain : new String[] {"INPUT", "FORWARD", "OUTPUT", "U1", "U2"}) {
             int count = random.nextInt(4);

@@ -45,7 +45,9 @@ public final class Main {
             "adopt", AdoptCommand.class,
             "import", ImportCommand.class,
             "fleet", FleetCommands.Fleet.class,
-            "diff", DiffCommand.class);
+            "diff", DiffCommand.class,
+            "test", TestCommand.class,
+            "coverage", CoverageCommand.class);
 
     private static final String HELP = "help";
 

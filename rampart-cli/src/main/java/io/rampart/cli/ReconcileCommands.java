@@ -64,6 +64,10 @@ final class ReconcileCommands {
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
                         new NetnsValueResolver(netns), spec.commandLine().getErr());
                 checkFamilies(desired.keySet());
+                Integer refused = refusal(desired.keySet(), netns);
+                if (refused != null) {
+                    return refused;
+                }
                 if (desired.size() == 1) {
                     DesiredState only = desired.values().iterator().next();
                     return run(reconciler(netns, only), only, netns, spec.commandLine().getOut());
@@ -110,6 +114,11 @@ final class ReconcileCommands {
 
         /** Refuses a set of families the command cannot work on together; by default any will do. */
         void checkFamilies(Set<Family> families) {
+        }
+
+        /** The exit code when the command must not go on to the kernel, after saying why; null to go on. */
+        Integer refusal(Set<Family> families, Netns netns) {
+            return null;
         }
 
         abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
@@ -169,6 +178,11 @@ final class ReconcileCommands {
                         + " uses it so that a broken file leaves the host closed, not open.")
         Path fallback;
 
+        @Option(names = "--expect", paramLabel = "EXPECT",
+                description = "Apply only when every expectation of EXPECT (docs/expectations.md) holds for FILE's"
+                        + " ruleset, as `rampart test FILE EXPECT' proves it; otherwise change nothing and exit 3.")
+        Path expect;
+
         @Override
         public Integer call() {
             if (fallback == null) {
@@ -204,6 +218,35 @@ final class ReconcileCommands {
                 throw new InputException("--confirm takes one family at a time: " + file + " has tables for"
                         + " iptables and ip6tables; apply with -4 --confirm, then with -6 --confirm");
             }
+            if (families.size() > 1 && expect != null) {
+                throw new InputException("--expect takes one family at a time: " + file + " has tables for"
+                        + " iptables and ip6tables; apply with -4 --expect, then with -6 --expect");
+            }
+        }
+
+        /** Expectations that do not all hold for the file's ruleset leave the kernel as it is. */
+        @Override
+        Integer refusal(Set<Family> families, Netns netns) {
+            if (expect == null) {
+                return null;
+            }
+            Family family = families.iterator().next();
+            io.rampart.analysis.Expectations expectations = ExpectationFiles.read(expect, family);
+            // The file was read and its warnings printed already.
+            io.rampart.config.FamilyRuleset ruleset = RulesetFiles.familyRuleset(file, family,
+                    new NetnsValueResolver(netns), new PrintWriter(new StringWriter()));
+            ExpectationFiles.Report report = ExpectationFiles.prove(expectations,
+                    new io.rampart.analysis.RulesetDiff.Side(file.toString(), ruleset.ruleset(), ruleset::location));
+            if (report.passed()) {
+                return null;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(options.json ? Json.document(report) + "\n" : ExpectationFiles.text(report));
+            out.flush();
+            spec.commandLine().getErr().println("rampart: " + file + " was not applied: " + (report.failed()
+                    + report.unknown()) + " of " + report.results().size() + " expectations of " + expect
+                    + " do not hold; nothing was changed");
+            return ExitCode.DRIFT;
         }
 
         @Override

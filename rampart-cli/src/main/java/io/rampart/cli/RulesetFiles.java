@@ -9,6 +9,7 @@ import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,6 +77,21 @@ final class RulesetFiles {
             throw RulesetFile.noTableFor(file, family, source);
         }
         return ruleset;
+    }
+
+    /**
+     * The rules of each family the file has tables for, or of the one family the options name explicitly,
+     * each with where it was written. Warnings go to {@code err}; errors, all of them, become the Failure.
+     */
+    static List<FamilyRuleset> familyRulesets(Path file, KernelOptions options, ValueResolver resolver,
+                                              PrintWriter err) {
+        RulesetSource source = checked(file, options.family(), resolver, err, inputs -> { });
+        List<FamilyRuleset> out = source.families().values().stream()
+                .filter(r -> !options.familyGiven() || r.family() == options.family()).toList();
+        if (out.isEmpty()) {
+            throw RulesetFile.noTableFor(file, options.family(), source);
+        }
+        return out;
     }
 
     /** The file read through the language, its warnings printed; its errors, all of them, thrown. */

@@ -6,6 +6,7 @@ import io.rampart.api.LiveRulesets;
 import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
+import io.rampart.model.Ruleset;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -128,8 +129,13 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static CompiledRuleset live(KernelOptions options, Family family) {
+        return CompiledRuleset.of(liveRuleset(options, family));
+    }
+
+    /** The live ruleset of the namespace (or the host), with the built-in chains nf_tables does not have left out. */
+    static Ruleset liveRuleset(KernelOptions options, Family family) {
         try (Netns netns = options.namespace()) {
-            return CompiledRuleset.of(LiveRulesets.parse(netns, family).ruleset());
+            return LiveRulesets.parse(netns, family).ruleset();
         }
     }
 

@@ -28,8 +28,13 @@ public final class CompiledRuleset {
     public record LogRule(String table, String chain, int rule, String text, String source, String prefix) {
     }
 
+    /** A rule of the ruleset: its table, chain and position there (from 1), canonical text and source. */
+    public record RuleRef(String table, String chain, int rule, String text, String source) {
+    }
+
     private final Family family;
     private final List<LogRule> logRules = new ArrayList<>();
+    private final List<RuleRef> everyRule = new ArrayList<>();
     private final Map<Table, Map<String, List<CompiledRule>>> chains = new EnumMap<>(Table.class);
     private final Map<Table, Map<String, Policy>> policies = new EnumMap<>(Table.class);
 
@@ -66,6 +71,8 @@ public final class CompiledRuleset {
                         locations.of(table.table(), i),
                         Conditions.compile(rule, ruleset.family()), Targets.compile(rule.target(), ruleset.family()));
                 list.add(compiled);
+                out.everyRule.add(new RuleRef(table.table().label(), rule.chain(), compiled.number(), compiled.text(),
+                        compiled.source()));
                 if (rule.target() != null && rule.target().name().equals("LOG")) {
                     String prefix = rule.target().option("log-prefix").map(io.rampart.model.Option::arg).orElse("");
                     if (prefix.length() >= 2 && prefix.startsWith("\"") && prefix.endsWith("\"")) {
@@ -85,6 +92,11 @@ public final class CompiledRuleset {
     /** Every LOG rule, table by table, in order. */
     public List<LogRule> logRules() {
         return List.copyOf(logRules);
+    }
+
+    /** Every rule, table by table, each table's in the order written. */
+    public List<RuleRef> everyRule() {
+        return List.copyOf(everyRule);
     }
 
     public Family family() {

@@ -35,6 +35,11 @@ public final class PacketSpec {
         return this;
     }
 
+    /** The values given, key to value, in the order they were set. */
+    public Map<String, String> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
     /** One line of a {@code --packets} file. */
     public static PacketSpec fromJson(JsonNode object) throws TraceInputException {
         if (!object.isObject()) {
@@ -140,11 +145,8 @@ public final class PacketSpec {
 
     /** A type, TYPE/CODE or a name, read as the icmp or icmp6 match reads it. */
     private static int[] icmpType(String text, Family family) throws TraceInputException {
-        String ext = family == Family.IPV4 ? "icmp" : "icmp6";
-        OptionSpec option = StandardExtensions.registry().match(ext, family).flatMap((ExtensionSpec s) ->
-                s.option(family == Family.IPV4 ? "icmp-type" : "icmpv6-type")).orElseThrow();
         try {
-            String canonical = option.args().get(0).canonical(text, ValueContext.of(family));
+            String canonical = icmpTypeCanonical(text, family);
             if (canonical.equals("any")) {
                 throw new TraceInputException("icmp_type: a packet has one type, not `any'");
             }
@@ -153,5 +155,13 @@ public final class PacketSpec {
         } catch (InvalidValueException e) {
             throw new TraceInputException("icmp_type: " + e.getMessage());
         }
+    }
+
+    /** {@code TYPE}, {@code TYPE/CODE} or {@code any}: a type, TYPE/CODE or a name read as the icmp or icmp6 match reads it. */
+    public static String icmpTypeCanonical(String text, Family family) throws InvalidValueException {
+        String ext = family == Family.IPV4 ? "icmp" : "icmp6";
+        OptionSpec option = StandardExtensions.registry().match(ext, family).flatMap((ExtensionSpec s) ->
+                s.option(family == Family.IPV4 ? "icmp-type" : "icmpv6-type")).orElseThrow();
+        return option.args().get(0).canonical(text, ValueContext.of(family));
     }
 }

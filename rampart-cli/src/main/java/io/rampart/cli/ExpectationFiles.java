@@ -1,0 +1,89 @@
+package io.rampart.cli;
+
+import io.rampart.analysis.ExpectationProver;
+import io.rampart.analysis.Expectations;
+import io.rampart.analysis.RulesetDiff;
+import io.rampart.config.Diagnostic;
+import io.rampart.config.DiagnosticPrinter;
+import io.rampart.config.SourceFile;
+import io.rampart.config.SourceRef;
+import io.rampart.model.Family;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** An expectations file read, proved against a ruleset, and its answers as text or JSON: for test and apply. */
+final class ExpectationFiles {
+
+    private ExpectationFiles() {
+    }
+
+    /** The answers for one file against one ruleset, as {@code --json} prints them. */
+    record Report(String expectations, String ruleset, String family, boolean passed, int failed, int unknown,
+                  List<JsonResult> results) {
+    }
+
+    /** One expectation's answer as {@code --json} prints it. */
+    record JsonResult(int line, String expectation, String status, String chain, String region,
+                      Map<String, String> packet, RulesetDiff.Verdict verdict, List<String> onlyIf, Boolean traced) {
+    }
+
+    /** Reads {@code file} for {@code family}; its mistakes, every one, as check prints them, become the InputException. */
+    static Expectations read(Path file, Family family) {
+        List<String> lines = TraceCommand.read(file);
+        Expectations expectations = Expectations.parse(file.toString(), lines, family);
+        if (expectations.hasErrors()) {
+            DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(file.toString(), new SourceFile(file.toString(),
+                    lines)));
+            StringBuilder out = new StringBuilder();
+            for (Expectations.Problem p : expectations.problems()) {
+                Diagnostic d = Diagnostic.error(new SourceRef(file.toString(), p.line(), p.column()), p.message());
+                out.append(printer.print(p.hint() == null ? d : d.withHint(p.hint())));
+            }
+            throw new InputException(out.toString().stripTrailing());
+        }
+        return expectations;
+    }
+
+    /** Every expectation against {@code side}; a ruleset the analysis cannot judge is an input failure. */
+    static Report prove(Expectations expectations, RulesetDiff.Side side) {
+        List<ExpectationProver.Result> results = ExpectationProver.prove(side, expectations);
+        int failed = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.FAIL).count();
+        int unknown = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.UNKNOWN).count();
+        List<JsonResult> json = results.stream().map(r -> new JsonResult(r.line(), r.text(),
+                r.status().name().toLowerCase(Locale.ROOT), r.chain(), r.region(), r.packet(), r.got(),
+                r.onlyIf().isEmpty() ? null : r.onlyIf(), r.packet() == null ? null : r.traced())).toList();
+        return new Report(expectations.file(), side.file(), side.ruleset().family().command(),
+                failed == 0 && unknown == 0, failed, unknown, json);
+    }
+
+    /** One line per expectation, with the failing packets, a counterexample and how it is decided. */
+    static String text(Report report) {
+        StringBuilder b = new StringBuilder();
+        for (JsonResult r : report.results()) {
+            b.append(report.expectations()).append(':').append(r.line()).append(": ")
+                    .append(r.status().equals("fail") ? "FAIL" : r.status()).append(": ").append(r.expectation())
+                    .append('\n');
+            if (r.status().equals("pass")) {
+                continue;
+            }
+            b.append("  ").append(r.chain()).append(": ").append(r.region()).append('\n');
+            if (r.onlyIf() != null) {
+                r.onlyIf().forEach(c -> b.append("  only if ").append(c).append('\n'));
+            }
+            if (r.verdict() != null) {
+                RulesetDiff.Verdict v = r.verdict();
+                b.append("  ").append(v.verdict()).append(" by ").append(v.rule() == 0 ? v.where()
+                        : v.where() + " (" + v.chain() + " rule " + v.rule() + ")").append('\n');
+                b.append("  e.g. rampart trace ").append(RulesetDiff.flags(r.packet()))
+                        .append(Boolean.TRUE.equals(r.traced()) ? " (traced)" : "").append('\n');
+            }
+        }
+        int total = report.results().size();
+        b.append(total).append(total == 1 ? " expectation: " : " expectations: ")
+                .append(total - report.failed() - report.unknown()).append(" passed, ").append(report.failed())
+                .append(" failed, ").append(report.unknown()).append(" unknown\n");
+        return b.toString();
+    }
+}
