@@ -37,5 +37,9 @@ if ! java="$(find_java)"; then
   echo "rampart: needs a Java runtime 17 or later (apt install default-jre-headless, or set JAVA_HOME)" >&2
   exit 4
 fi
-# Short runs: the C1 compiler alone pays off within them.
+# Short runs: the C1 compiler alone pays off within them. The agent runs for days: C2 pays off, and
+# its heap has a bound so the process stays small (RAMPART_AGENT_HEAP overrides it).
+if [ "${1:-}" = agent ]; then
+  exec "$java" -XX:+UseSerialGC "-Xmx${RAMPART_AGENT_HEAP:-512m}" -Xshare:auto -jar "$jar" "$@"
+fi
 exec "$java" -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" "$@"

@@ -42,6 +42,19 @@ public final class LiveState {
         }
     }
 
+    /** A state made of tables already read, e.g. a {@link KernelView}'s; the maps are used as they are. */
+    static LiveState of(Map<Table, LiveTable> tables, List<String> warnings) {
+        return new LiveState(tables, warnings);
+    }
+
+    /** Whether both hold the same tables, chains, policies and rules (the order of chains aside). */
+    boolean holdsTheSameAs(LiveState other) {
+        return tables.keySet().equals(other.tables.keySet()) && tables.values().stream().allMatch(t -> {
+            LiveTable o = other.tables.get(t.table());
+            return t.chains().equals(o.chains()) && t.rules().equals(o.rules());
+        });
+    }
+
     public static LiveState parse(String saved) {
         return of(SavedState.parse(saved));
     }

@@ -1,6 +1,7 @@
 package io.rampart.reconcile;
 
 import io.rampart.model.Chain;
+import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compares what a file asks for with what the kernel holds and plans the smallest change: rules
@@ -45,13 +47,16 @@ import java.util.TreeSet;
 public final class Planner {
 
     private final ExtensionRegistry registry;
+    /** One per family, kept: it remembers the records it read, which a long-lived caller reads again and again. */
+    private final Map<Family, Bookkeeping> bookkeeping = new ConcurrentHashMap<>();
 
     public Planner(ExtensionRegistry registry) {
         this.registry = registry;
     }
 
     public Plan plan(DesiredState desired, LiveState live) throws PlanException {
-        Bookkeeping bookkeeping = new Bookkeeping(registry, desired.family());
+        Bookkeeping bookkeeping = this.bookkeeping.computeIfAbsent(desired.family(),
+                family -> new Bookkeeping(registry, family).remembering());
         List<ChainChange> changes = new ArrayList<>();
         RestoreScript.Builder script = new RestoreScript.Builder();
         Set<Table> tables = EnumSet.noneOf(Table.class);

@@ -1,6 +1,7 @@
 package io.rampart.reconcile;
 
 import io.rampart.model.Chain;
+import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.syntax.KernelModel;
 import io.rampart.syntax.RestoreRefusal;
@@ -9,6 +10,8 @@ import io.rampart.syntax.SavedState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Brings the kernel to a desired state: one iptables-save to read it, and, only when something
@@ -49,6 +52,52 @@ public final class Reconciler {
     public record Applied(Plan plan, boolean written, Duration took, String notes, int replans) {
     }
 
+    /** A view of the family's rules in the kernel, to be kept up to date by its owner (see {@link KernelView}). */
+    public KernelView view(Family family) {
+        return new KernelView(xtables, family);
+    }
+
+    /**
+     * As {@link #apply(DesiredState)}, planned on {@code view} rather than on a dump: the chains
+     * marked as changed are listed again first, and after a write only the chains the script names
+     * are listed to check it, which also brings the view up to date. A write that failed or did
+     * not land as planned makes the view read everything before the next plan.
+     */
+    public Applied apply(DesiredState desired, KernelView view) throws PlanException, ApplyException {
+        long start = System.nanoTime();
+        try (Xtables.Hold held = xtables.hold(desired.family())) {
+            Plan written = null;
+            for (int attempt = 1; ; attempt++) {
+                LiveState before = view.current();
+                Plan plan = planner.plan(desired, before);
+                if (plan.isEmpty()) {
+                    return new Applied(written == null ? plan : written, written != null, since(start), "",
+                            attempt - 1);
+                }
+                Set<KernelView.TableChain> named = KernelView.chainsNamed(plan.restoreScript());
+                LiveState meant = simulated(SavedState.parse(view.textWithRulesOf(named)), plan);
+                Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
+                if (result.ok()) {
+                    written = plan;
+                    LiveState is = view.reread(named);
+                    if (meant != null && holds(desired, meant, is, named::contains)) {
+                        return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
+                    }
+                    view.uncertain();
+                } else if (attempt < ATTEMPTS && !view.readAll().holdsTheSameAs(before)) {
+                    continue; // the kernel changed since it was read: plan again on what it holds now
+                }
+                if (attempt == ATTEMPTS || !result.ok()) {
+                    view.uncertain();
+                    throw new ApplyException(result.ok()
+                            ? desired.source() + ": other programs kept changing the kernel's rules while they were"
+                            + " applied (" + ATTEMPTS + " attempts); run the apply again"
+                            : explain(plan, result.message()));
+                }
+            }
+        }
+    }
+
     /** Converges the kernel to {@code desired}; writes nothing when it already holds it. */
     public Applied apply(DesiredState desired) throws PlanException, ApplyException {
         long start = System.nanoTime();
@@ -85,13 +134,22 @@ public final class Reconciler {
      * right after the write, and the next apply puts the block back in place.
      */
     private static boolean holdsWritten(DesiredState desired, Plan plan, SavedState before, SavedState after) {
-        LiveState meant;
+        LiveState meant = simulated(before, plan);
+        return meant != null && holds(desired, meant, LiveState.of(after), chain -> true);
+    }
+
+    /** What the plan's script leaves on {@code before}; null when the kernel would refuse it there. */
+    private static LiveState simulated(SavedState before, Plan plan) {
         try {
-            meant = LiveState.of(KernelModel.after(before, plan.restoreScript()));
+            return LiveState.of(KernelModel.after(before, plan.restoreScript()));
         } catch (KernelModel.Refused refused) {
-            return false; // the kernel took the script, so it did not hold what was read: plan again
+            return null; // when the kernel took the script, it did not hold what was read: plan again
         }
-        LiveState is = LiveState.of(after);
+    }
+
+    /** Whether {@code is} holds what {@code meant} does in the chains owned whole (and compared) and the bookkeeping. */
+    private static boolean holds(DesiredState desired, LiveState meant, LiveState is,
+                                 Predicate<KernelView.TableChain> compared) {
         for (LiveState.LiveTable table : meant.tables()) {
             LiveState.LiveTable actual = is.table(table.table()).orElse(null);
             if (actual == null) {
@@ -102,7 +160,8 @@ public final class Reconciler {
                     .filter(chain -> chain.sharing() == Chain.Sharing.WHOLE)
                     .forEach(chain -> owned.add(chain.name())));
             for (String chain : owned) {
-                if (table.has(chain) != actual.has(chain) || !table.rulesOf(chain).equals(actual.rulesOf(chain))) {
+                if (compared.test(new KernelView.TableChain(table.table(), chain))
+                        && (table.has(chain) != actual.has(chain) || !table.rulesOf(chain).equals(actual.rulesOf(chain)))) {
                     return false;
                 }
             }

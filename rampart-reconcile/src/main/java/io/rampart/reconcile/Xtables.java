@@ -1,6 +1,9 @@
 package io.rampart.reconcile;
 
+import io.rampart.model.Chain;
 import io.rampart.model.Family;
+import io.rampart.model.Table;
+import java.util.Optional;
 
 /**
  * The kernel as the reconciler sees it: one dump and one atomic load per family. The real one runs
@@ -17,6 +20,22 @@ public interface Xtables {
      */
     default String saveWithCounters(Family family) {
         return save(family);
+    }
+
+    /**
+     * One chain as {@code iptables -t TABLE -S CHAIN} prints it: its {@code -P CHAIN POLICY} or
+     * {@code -N CHAIN} line, then its rules as iptables-save prints them; empty when it cannot be
+     * listed alone (no such chain). Costs one small process where {@link #save} dumps everything;
+     * a boundary that cannot list one chain cuts it out of {@code save}.
+     */
+    default Optional<String> listChain(Family family, Table table, String chain) {
+        return LiveState.parse(save(family)).table(table).filter(t -> t.has(chain)).map(t -> {
+            Chain declared = t.chains().get(chain);
+            StringBuilder text = new StringBuilder(declared.policy() == null ? "-N " + chain
+                    : "-P " + chain + " " + declared.policy().name()).append('\n');
+            t.rulesOf(chain).forEach(rule -> text.append(rule).append('\n'));
+            return text.toString();
+        });
     }
 
     /** Loads {@code script} with {@code iptables-restore --noflush}: every table in it commits atomically. */

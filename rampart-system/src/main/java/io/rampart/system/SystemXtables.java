@@ -1,7 +1,10 @@
 package io.rampart.system;
 
 import io.rampart.model.Family;
+import io.rampart.model.Table;
 import io.rampart.reconcile.Xtables;
+import java.util.List;
+import java.util.Optional;
 
 /** The reconciler's view of the kernel, through the system's iptables-save and iptables-restore. */
 public final class SystemXtables implements Xtables {
@@ -32,6 +35,13 @@ public final class SystemXtables implements Xtables {
     @Override
     public String saveWithCounters(Family family) {
         return new Iptables(netns, family).saveWithCounters();
+    }
+
+    /** {@code iptables -t TABLE -S CHAIN}; any failure (no such chain, above all) leaves it to a full read. */
+    @Override
+    public Optional<String> listChain(Family family, Table table, String chain) {
+        ProcessResult result = new Iptables(netns, family).run(table, List.of("-S", chain));
+        return result.ok() ? Optional.of(result.stdout()) : Optional.empty();
     }
 
     @Override

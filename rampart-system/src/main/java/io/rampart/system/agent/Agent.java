@@ -1,12 +1,15 @@
 package io.rampart.system.agent;
 
+import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.KernelView;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.system.SystemException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -19,7 +22,11 @@ import java.util.function.Consumer;
 /**
  * Keeps the kernel converged to a ruleset file: applies it at start, re-applies it when the file
  * or anything it includes changes, and repairs drift when the kernel's rules change. Every sync goes through the
- * {@link Reconciler}: one iptables-save, and one iptables-restore only when something differs.
+ * {@link Reconciler}, planned on a {@link KernelView} the agent keeps: the kernel's change events
+ * say which chains to list again, and after a write only the chains it named are listed. The whole
+ * kernel is read at start, when an event names no chain for certain, after a write that did not go
+ * as planned, and every {@link #FULL_READ_INTERVAL} to catch whatever else was missed; on legacy
+ * iptables, which has no events, at every poll.
  *
  * <p>{@link #run()} blocks on the calling thread until {@link #stop()} is called from another.
  */
@@ -28,9 +35,9 @@ public final class Agent {
     /** Why the loop wakes up, and how long it waits for the burst to end before acting. */
     private enum Trigger {
         /** A change in the kernel; a restore is a burst of events within a few milliseconds. */
-        KERNEL(100),
+        KERNEL(30),
         /** The file was written; editors write, rename and remove within a short while. */
-        FILE(300),
+        FILE(50),
         /** The polling interval passed (legacy iptables). */
         POLL(0),
         /** The monitor process ended; a moment's wait lets a Ctrl-C that hit it too stop the agent first. */
@@ -46,6 +53,8 @@ public final class Agent {
 
     /** However long a burst lasts, the agent acts after this long: a busy host still gets repaired. */
     private static final long MAX_WAIT_MILLIS = 1_000;
+    /** How often a full read checks, with events, that none was missed. */
+    static final Duration FULL_READ_INTERVAL = Duration.ofMinutes(10);
 
     private final Path file;
     private final DesiredFile desiredFile;
@@ -57,6 +66,8 @@ public final class Agent {
     private volatile String monitorEnded;
     private DesiredState enforced;
     private FileWatcher files;
+    private volatile KernelView view;
+    private final InPlaceEdits edits = new InPlaceEdits(StandardExtensions.registry());
 
     /**
      * @param file        the ruleset file, watched for changes
@@ -92,8 +103,9 @@ public final class Agent {
         try (FileWatcher watcher = FileWatcher.start(Set.of(file), () -> triggers.add(Trigger.FILE))) {
             files = watcher;
             enforced = read();
+            view = reconciler.view(enforced.family());
             try (KernelMonitor monitor = startMonitor()) {
-                Reconciler.Applied first = reconciler.apply(enforced);
+                Reconciler.Applied first = reconciler.apply(enforced, view);
                 stats.applied(first.took(), Instant.now());
                 emit(AgentEvent.Kind.STARTED, null, watch.describe());
                 emit(AgentEvent.Kind.APPLIED, first.plan(), null);
@@ -111,8 +123,14 @@ public final class Agent {
 
     private KernelMonitor startMonitor() {
         if (watch instanceof KernelWatch.Events events) {
-            return KernelMonitor.start(events.netns(), events.family(), () -> triggers.add(Trigger.KERNEL),
-                    message -> {
+            return KernelMonitor.watch(events.netns(), events.family(), change -> {
+                        if (change instanceof KernelMonitor.Change.OfChain chain) {
+                            view.changed(chain.table(), chain.chain());
+                        } else {
+                            view.uncertain();
+                        }
+                        triggers.add(Trigger.KERNEL);
+                    }, message -> {
                         monitorEnded = message;
                         triggers.add(Trigger.MONITOR_ENDED);
                     });
@@ -142,9 +160,11 @@ public final class Agent {
 
     /** Waits for a trigger, then gathers the ones that follow until it is quiet for the triggers' time. */
     private Set<Trigger> nextBurst() throws InterruptedException {
-        Trigger first = watch instanceof KernelWatch.Polling polling
-                ? triggers.poll(polling.interval().toMillis(), TimeUnit.MILLISECONDS)
-                : triggers.take();
+        Duration fullRead = watch instanceof KernelWatch.Polling polling ? polling.interval() : FULL_READ_INTERVAL;
+        Trigger first = triggers.poll(fullRead.toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+            view.uncertain();
+        }
         Set<Trigger> pending = EnumSet.of(first == null ? Trigger.POLL : first);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS);
         while (!pending.contains(Trigger.STOP)) {
@@ -159,23 +179,41 @@ public final class Agent {
         return pending;
     }
 
-    /** Reads the changed file and applies it; returns whether the kernel was synced. */
+    /**
+     * Applies the changed file; returns whether the kernel was synced. A few rule lines changed in
+     * place are applied first without reading the whole file ({@link InPlaceEdits}); the full
+     * reading follows either way and has the last word: when it finds an error, the last good
+     * version is enforced again.
+     */
     private boolean reload() {
+        DesiredState lastGood = enforced;
+        boolean quick = edits.after(enforced).map(next -> enforce(next, false)).orElse(false);
         DesiredState next;
         try {
             next = read();
         } catch (InvalidFileException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, e.getMessage());
-            return false;
+            return quick && enforce(lastGood, false);
         }
         if (next.equals(enforced)) {
-            return false; // touched, or saved unchanged: kernel events cover drift
+            return quick; // touched, or saved unchanged: kernel events cover drift
         }
+        return enforce(next, quick) || quick;
+    }
+
+    /**
+     * Applies {@code next} and enforces it from then on; returns whether it was applied.
+     *
+     * @param quietWhenUnchanged no event when nothing had to be written (the quick way wrote it already)
+     */
+    private boolean enforce(DesiredState next, boolean quietWhenUnchanged) {
         try {
-            Reconciler.Applied applied = reconciler.apply(next);
+            Reconciler.Applied applied = reconciler.apply(next, view);
             enforced = next;
             stats.applied(applied.took(), Instant.now());
-            emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
+            if (applied.written() || !quietWhenUnchanged) {
+                emit(AgentEvent.Kind.APPLIED, applied.plan(), null);
+            }
             return true;
         } catch (PlanException e) {
             emit(AgentEvent.Kind.FILE_ERROR, null, file + ": " + e.getMessage());
@@ -185,7 +223,10 @@ public final class Agent {
         return false;
     }
 
-    /** Reads the file, and from then on watches what this reading depended on, also when it failed. */
+    /**
+     * Reads the file, and from then on watches what this reading depended on, also when it failed;
+     * their text is kept for {@link InPlaceEdits}.
+     */
     private DesiredState read() throws InvalidFileException {
         try {
             return desiredFile.read();
@@ -193,13 +234,14 @@ public final class Agent {
             Set<Path> watched = new HashSet<>(desiredFile.inputs());
             watched.add(file);
             files.watch(watched);
+            edits.remember(watched);
         }
     }
 
     /** Brings the kernel back to the enforced state; silent when it already holds it. */
     private void repair() {
         try {
-            Reconciler.Applied applied = reconciler.apply(enforced);
+            Reconciler.Applied applied = reconciler.apply(enforced, view);
             if (applied.written()) {
                 stats.repaired(applied.took(), Instant.now());
                 emit(AgentEvent.Kind.REPAIRED, applied.plan(), null);

@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -14,26 +15,52 @@ import java.util.function.Consumer;
 /**
  * One long-lived {@code nft monitor} inside the namespace. The kernel sends it a line for every
  * change of tables, chains and rules, so watching costs no process per check. Lines that concern
- * the family's iptables tables call {@code onChange}; if the monitor ends on its own,
- * {@code onEnd} hears what it said last.
+ * the family's iptables tables call {@code onChange} with the chain they name, where that is
+ * certain; if the monitor ends on its own, {@code onEnd} hears what it said last.
+ *
+ * <p>nft prints rules in its own language, not as iptables rules, and a deleted rule only by its
+ * handle: a line tells which chain changed, not how. A rule line names its chain; so do a new
+ * chain ({@code create chain}), a deleted one and a built-in chain's new policy ({@code add chain}
+ * of a built-in chain). Anything else is {@link Change.Uncertain}: {@code add chain} of a user
+ * chain may be a rename, which names only the new name; table lines; comment lines other than
+ * the {@code # new generation} that ends each transaction, such as the one that says events
+ * were lost.
  */
 public final class KernelMonitor implements AutoCloseable {
 
     private static final List<String> COMMAND = List.of("nft", "monitor");
     private static final Set<String> OBJECTS = Set.of("table", "chain", "rule");
+    private static final String GENERATION = "# new generation ";
 
     private final Process process;
     private final Thread reader;
     private volatile boolean closing;
 
-    private KernelMonitor(Process process, Family family, Runnable onChange, Consumer<String> onEnd) {
+    /** What one line says changed. */
+    public sealed interface Change permits Change.OfChain, Change.Uncertain {
+        /** Something of this chain changed: its rules, its policy, or whether it exists. */
+        record OfChain(Table table, String chain) implements Change {
+        }
+
+        /** Something changed that the line does not pin to one chain. */
+        record Uncertain(String line) implements Change {
+        }
+    }
+
+    private KernelMonitor(Process process, Family family, Consumer<Change> onChange, Consumer<String> onEnd) {
         this.process = process;
         this.reader = new Thread(() -> read(family, onChange, onEnd), "nft monitor reader");
         reader.setDaemon(true);
         reader.start();
     }
 
+    /** A monitor that says only that something changed. */
     public static KernelMonitor start(Netns netns, Family family, Runnable onChange, Consumer<String> onEnd) {
+        return watch(netns, family, change -> onChange.run(), onEnd);
+    }
+
+    /** A monitor that says what changed, as far as nft's lines tell. */
+    public static KernelMonitor watch(Netns netns, Family family, Consumer<Change> onChange, Consumer<String> onEnd) {
         return new KernelMonitor(netns.start(COMMAND), family, onChange, onEnd);
     }
 
@@ -49,12 +76,36 @@ public final class KernelMonitor implements AutoCloseable {
                 && Table.byLabel(words[3]).isPresent();
     }
 
-    private void read(Family family, Runnable onChange, Consumer<String> onEnd) {
+    /** What a line says changed in the family's iptables tables; empty when nothing of theirs did. */
+    static Optional<Change> change(String line, Family family) {
+        if (line.startsWith("#")) {
+            return line.startsWith(GENERATION) ? Optional.empty() : Optional.of(new Change.Uncertain(line));
+        }
+        if (!concerns(line, family)) {
+            return Optional.empty();
+        }
+        String[] words = line.split(" ", 6);
+        Table table = Table.byLabel(words[3]).orElseThrow();
+        if (words.length < 5) {
+            return Optional.of(new Change.Uncertain(line));
+        }
+        String chain = words[4];
+        boolean pinned = switch (words[1]) {
+            case "rule" -> true;
+            case "chain" -> words[0].equals("create") || words[0].equals("delete")
+                    || words[0].equals("add") && table.isBuiltinChain(chain);
+            default -> false;
+        };
+        return Optional.of(pinned ? new Change.OfChain(table, chain) : new Change.Uncertain(line));
+    }
+
+    private void read(Family family, Consumer<Change> onChange, Consumer<String> onEnd) {
         String last = "";
         try (BufferedReader lines = process.inputReader(StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (concerns(line, family)) {
-                    onChange.run();
+                Optional<Change> change = change(line, family);
+                if (change.isPresent()) {
+                    onChange.accept(change.get());
                 } else if (!line.isBlank() && !line.startsWith("#")) {
                     last = line;
                 }

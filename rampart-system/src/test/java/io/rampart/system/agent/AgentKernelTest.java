@@ -70,6 +70,8 @@ class AgentKernelTest {
     /** How many processes had been started when each event was emitted. */
     private final List<Integer> startedAtEvent = new CopyOnWriteArrayList<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    /** Text the test's reading of the file refuses, as a check of the whole file would; null: none. */
+    private volatile String refusedByTheWholeFile;
 
     @BeforeEach
     void start() throws IOException {
@@ -115,8 +117,12 @@ class AgentKernelTest {
 
     private DesiredState read() throws InvalidFileException {
         try {
+            String text = Files.readString(file);
+            if (refusedByTheWholeFile != null && text.contains(refusedByTheWholeFile)) {
+                throw new InvalidFileException(file + ": " + refusedByTheWholeFile + " is refused by the whole file's check");
+            }
             return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family)
-                    .parseWithLines(Files.readString(file)), StandardExtensions.registry(), file.toString());
+                    .parseWithLines(text), StandardExtensions.registry(), file.toString());
         } catch (IOException e) {
             throw new InvalidFileException(file + ": cannot read: " + e.getMessage());
         } catch (RulesetSyntaxException e) {
@@ -175,15 +181,47 @@ class AgentKernelTest {
         assertThat(rulesOf("FORWARD")).containsExactly("-A FORWARD -j DOCKER");
     }
 
+    private void nextIsAnApplyOfOneRule() {
+        AgentEvent applied = next();
+        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+    }
+
     @Test
     void reappliesWhenTheFileChanges() throws IOException {
         startAgent();
         edit(FIREWALL.replace("-A SSH -j DROP\n", "-A SSH -s 198.51.100.0/24 -j ACCEPT\n-A SSH -j DROP\n"));
-        AgentEvent applied = next();
-        assertThat(applied.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
-        assertThat(applied.plan().ruleChanges()).isEqualTo(1);
+        nextIsAnApplyOfOneRule();
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
                 "-A SSH -s 198.51.100.0/24 -j ACCEPT", "-A SSH -j DROP");
+    }
+
+    @Test
+    void aRuleChangedInPlaceIsAppliedOnce() throws IOException {
+        startAgent();
+        edit(FIREWALL.replace("-A SSH -j DROP", "-A SSH -j REJECT"));
+        nextIsAnApplyOfOneRule();
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
+                "-A SSH -j REJECT --reject-with icmp-port-unreachable");
+        shell("iptables -D INPUT 1");
+        assertThat(next().kind()).as("the next event is the repair, not a second apply of the edit")
+                .isEqualTo(AgentEvent.Kind.REPAIRED);
+        assertThat(rulesOf("INPUT")).isEqualTo(FIREWALL_INPUT);
+    }
+
+    /** A rule changed in place goes to the kernel before the whole file is read; the whole reading has the last word. */
+    @Test
+    void aRuleChangedInPlaceThatTheWholeFileRefusesIsTakenBack() throws IOException {
+        refusedByTheWholeFile = "--dport 666";
+        startAgent();
+        edit(FIREWALL.replace("--dport 53", "--dport 666"));
+        nextIsAnApplyOfOneRule();
+        AgentEvent error = next();
+        assertThat(error.kind()).isEqualTo(AgentEvent.Kind.FILE_ERROR);
+        assertThat(error.message()).contains("--dport 666 is refused");
+        AgentEvent back = next();
+        assertThat(back.kind()).isEqualTo(AgentEvent.Kind.APPLIED);
+        assertThat(rulesOf("INPUT")).isEqualTo(FIREWALL_INPUT);
     }
 
     @Test
@@ -230,7 +268,7 @@ class AgentKernelTest {
 
     /**
      * Waits until the agent's first restore has settled: its own events lead to one more sync
-     * (one iptables-save) that finds nothing to do.
+     * (a listing of the chains it wrote) that finds nothing to do.
      */
     private void settled() {
         int afterFirstApply = startedAtEvent.get(1); // the APPLIED event, after STARTED
