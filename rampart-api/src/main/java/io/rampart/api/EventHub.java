@@ -78,10 +78,16 @@ final class EventHub implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.sendResponseHeaders(200, 0);
-        write(exchange.getResponseBody(), ": subscribed\n\n");
         Stream stream = new Stream(exchange);
-        exchange.setAttribute(STREAM, stream);
+        // Listed before the client hears it is subscribed, so every event published after that reaches it.
         streams.add(stream);
+        try {
+            write(exchange.getResponseBody(), ": subscribed\n\n");
+        } catch (IOException gone) {
+            streams.remove(stream);
+            throw gone;
+        }
+        exchange.setAttribute(STREAM, stream);
         stream.thread.start();
     }
 

@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The event streams over real sockets: a client that stops reading is cut off, the others go on. */
-@Timeout(60)
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class EventHubTest {
+
+    /**
+     * How long one wait for the stream may take. Keep-alives arrive more often than a socket read
+     * times out, so only this deadline, checked between reads, bounds a wait for what never comes.
+     */
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     /** Large events fill a stalled client's socket buffers and then its queue after a few thousand. */
     private static final String LARGE = "x".repeat(16 * 1024);
@@ -49,7 +57,7 @@ class EventHubTest {
     private Socket subscribe() throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
-        socket.setSoTimeout(20_000);
+        socket.setSoTimeout(5_000);
         socket.connect(server.getAddress());
         socket.getOutputStream().write("GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1));
@@ -59,8 +67,9 @@ class EventHubTest {
 
     /** Reads until {@code wanted} has arrived (true) or the stream ended (false). */
     private static boolean readUntil(InputStream in, String wanted) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT);
         StringBuilder seen = new StringBuilder();
-        for (int c = in.read(); c != -1; c = in.read()) {
+        for (int c = read(in, deadline, wanted); c != -1; c = read(in, deadline, wanted)) {
             seen.append((char) c);
             if (seen.length() >= wanted.length() && seen.indexOf(wanted, seen.length() - wanted.length()) >= 0) {
                 return true;
@@ -72,25 +81,45 @@ class EventHubTest {
         return false;
     }
 
-    /** Reads what the socket still holds: true when the stream then ends, false when it stays open. */
-    private static boolean endsAfterWhatItHolds(Socket socket) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        try {
-            while (socket.getInputStream().read(buffer) != -1) {
-                // what was sent before the stream was closed
+    /** One byte, waiting through read timeouts until {@code deadline}, which fails the test. */
+    private static int read(InputStream in, Instant deadline, String wanted) throws IOException {
+        while (true) {
+            try {
+                return in.read();
+            } catch (SocketTimeoutException quiet) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("not within " + WAIT + ": " + wanted.strip());
+                }
             }
-            return true;
-        } catch (SocketTimeoutException open) {
-            return false;
-        } catch (SocketException reset) {
-            return true;
         }
+    }
+
+    /**
+     * Reads what the socket still holds: true when the stream then ends, false when it is still open
+     * (a read times out or keep-alives still come) at the deadline.
+     */
+    private static boolean endsAfterWhatItHolds(Socket socket) throws IOException {
+        Instant deadline = Instant.now().plus(WAIT);
+        byte[] buffer = new byte[64 * 1024];
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (socket.getInputStream().read(buffer) == -1) {
+                    return true;
+                }
+            } catch (SocketTimeoutException quiet) {
+                // still open; look again until the deadline
+            } catch (SocketException reset) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
     void aClientThatStopsReadingHasItsStreamClosedAndTheOthersGoOn() throws IOException {
         try (Socket stalled = subscribe(); Socket reading = subscribe()) {
             InputStream readingIn = new BufferedInputStream(reading.getInputStream(), 64 * 1024);
+            assertThat(hub.clients()).as("both clients are listed once told they are subscribed").isEqualTo(2);
             int published = 0;
             while (hub.clients() == 2 && published < MAX_EVENTS) {
                 hub.publish(ServerEvent.now("changed", null, LARGE));

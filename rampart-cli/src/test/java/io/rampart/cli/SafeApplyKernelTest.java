@@ -325,6 +325,7 @@ class SafeApplyKernelTest {
             assertThat(apply.exitCode()).as(apply.err()).isZero();
             ProcessHandle timer = ProcessHandle.of(Long.parseLong(Files.readString(Path.of(PendingConfirmation.ROOT,
                     "netns-" + own + ".ipv4", "timer.pid")).strip())).orElseThrow();
+            // The new namespace often gets the old one's inode number: the kernel reuses freed ones.
             ProcessRunner.system().run(List.of("ip", "netns", "del", own), "");
             assertThat(ProcessRunner.system().run(List.of("ip", "netns", "add", own), "").ok()).isTrue();
             ProcessRunner.system().run(List.of("ip", "netns", "exec", own, "iptables", "-A", "INPUT", "-s",

@@ -42,15 +42,27 @@ public final class Netns implements AutoCloseable {
     }
 
     /**
-     * Which namespace the name {@code name} stands for now: the device and inode of its file under
-     * /run/netns, which a namespace deleted and made again under the same name does not share. Empty
+     * Which namespace the name {@code name} stands for now: the device, inode and change time of its
+     * file under /run/netns. The kernel hands a freed namespace's inode number to the next one made,
+     * so a namespace deleted and made again under the same name may get the old inode; the time its
+     * inode was made (which nothing can change while it is mounted there) tells them apart. Empty
      * when there is no such namespace.
      */
     public static Optional<String> identity(String name) {
-        return identityOf(java.nio.file.Path.of("/run/netns", name));
+        java.nio.file.Path file = java.nio.file.Path.of("/run/netns", name);
+        return identityOf(file).flatMap(inode -> {
+            try {
+                return Optional.of(inode + ":" + java.nio.file.Files.getAttribute(file, "unix:ctime"));
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        });
     }
 
-    /** Which namespace this is, as {@link #identity(String)} says; the host's is that of this process. */
+    /**
+     * Which namespace this is now, by the device and inode of its file (the host's is that of this
+     * process), to tell namespaces that exist at the same time apart.
+     */
     public Optional<String> identity() {
         return identityOf(name().map(n -> java.nio.file.Path.of("/run/netns", n))
                 .orElse(java.nio.file.Path.of("/proc/self/ns/net")));

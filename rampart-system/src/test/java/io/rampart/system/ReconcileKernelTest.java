@@ -112,17 +112,24 @@ class ReconcileKernelTest {
         Process monitor = new ProcessBuilder(netns.wrap(List.of("nft", "monitor"))).redirectErrorStream(true)
                 .redirectOutput(events.toFile()).start();
         try {
-            // The monitor has subscribed once it reports a write made after it started.
-            shell("iptables -N PROBE");
-            Eventually.await("nft monitor reports the probe chain", Duration.ofSeconds(10),
-                    () -> lines(events).stream().anyMatch(l -> l.contains("PROBE")));
+            // The monitor has subscribed once it reports a write made after it started. It may start
+            // late, so the probe chain is made and removed in turn until one of those writes is reported.
+            boolean[] probed = {false};
+            Eventually.await("nft monitor reports the probe chain", Duration.ofSeconds(60), () -> {
+                if (lines(events).stream().anyMatch(l -> l.contains("PROBE"))) {
+                    return true;
+                }
+                shell(probed[0] ? "iptables -X PROBE" : "iptables -N PROBE");
+                probed[0] = !probed[0];
+                return false;
+            });
             int started = processes.started();
             Reconciler.Applied again = reconciler().apply(desired(Family.IPV4, FIREWALL));
             assertThat(again.written()).isFalse();
             assertThat(processes.started() - started).isEqualTo(1);
             assertThat(save(Family.IPV4).replace(":PROBE - [0:0]\n", "")).isEqualTo(before);
             shell("iptables -A OUTPUT -j ACCEPT"); // the last event: all before it have been written
-            Eventually.await("nft monitor reports the OUTPUT rule", Duration.ofSeconds(10),
+            Eventually.await("nft monitor reports the OUTPUT rule", Duration.ofSeconds(60),
                     () -> lines(events).stream().anyMatch(l -> l.contains("OUTPUT")));
         } finally {
             monitor.destroy();
