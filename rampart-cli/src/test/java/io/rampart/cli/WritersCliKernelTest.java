@@ -157,7 +157,7 @@ class WritersCliKernelTest {
             try (LockFile.Held lock = WriterLock.hold(netns, Family.IPV4, new WriterLock.Waiting(Duration.ofSeconds(5),
                     notice -> { }))) {
                 held.countDown();
-                release.await(1, TimeUnit.MINUTES);
+                release.await(5, TimeUnit.MINUTES); // released by the test; the bound only ends a test that hangs
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
