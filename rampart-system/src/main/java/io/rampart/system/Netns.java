@@ -1,8 +1,13 @@
 package io.rampart.system;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -35,7 +40,7 @@ public final class Netns implements AutoCloseable {
     /** An existing named namespace, left in place on close. */
     public static Netns existing(String name, ProcessRunner runner) {
         // `ip netns' keeps named namespaces as files here; reading it costs no process.
-        if (name.contains("/") || !java.nio.file.Files.exists(java.nio.file.Path.of("/run/netns", name))) {
+        if (name.contains("/") || !Files.exists(Path.of("/run/netns", name))) {
             throw new SystemException("network namespace `" + name + "' does not exist (ip netns list)");
         }
         return new Netns(name, false, runner);
@@ -49,14 +54,7 @@ public final class Netns implements AutoCloseable {
      * when there is no such namespace.
      */
     public static Optional<String> identity(String name) {
-        java.nio.file.Path file = java.nio.file.Path.of("/run/netns", name);
-        return identityOf(file).flatMap(inode -> {
-            try {
-                return Optional.of(inode + ":" + java.nio.file.Files.getAttribute(file, "unix:ctime"));
-            } catch (java.io.IOException | UnsupportedOperationException e) {
-                return Optional.empty();
-            }
-        });
+        return fileIdentity(Path.of("/run/netns", name), "dev", "ino", "ctime");
     }
 
     /**
@@ -64,17 +62,23 @@ public final class Netns implements AutoCloseable {
      * process), to tell namespaces that exist at the same time apart.
      */
     public Optional<String> identity() {
-        return identityOf(name().map(n -> java.nio.file.Path.of("/run/netns", n))
-                .orElse(java.nio.file.Path.of("/proc/self/ns/net")));
+        return fileIdentity(name().map(n -> Path.of("/run/netns", n)).orElse(Path.of("/proc/self/ns/net")),
+                "dev", "ino");
     }
 
-    private static Optional<String> identityOf(java.nio.file.Path file) {
+    /** The file's unix attributes, joined by colons; empty when the file is not there to say. */
+    private static Optional<String> fileIdentity(Path file, String... attributes) {
+        Map<String, Object> read;
         try {
-            return Optional.of(java.nio.file.Files.getAttribute(file, "unix:dev") + ":"
-                    + java.nio.file.Files.getAttribute(file, "unix:ino"));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+            read = Files.readAttributes(file, "unix:" + String.join(",", attributes));
+        } catch (IOException | UnsupportedOperationException noSuchNamespace) {
             return Optional.empty();
         }
+        StringJoiner identity = new StringJoiner(":");
+        for (String attribute : attributes) {
+            identity.add(String.valueOf(read.get(attribute)));
+        }
+        return Optional.of(identity.toString());
     }
 
     /** A new namespace named {@code rampart-PURPOSE-RANDOM} with its loopback up. */
