@@ -127,7 +127,8 @@ public final class Planner {
             return;
         }
         changes.addAll(tableChanges);
-        RestoreScript.TableBuilder section = script.table(table.label());
+        RestoreScript.TableBuilder section = script.table(table.label())
+                .holding(have.rules().values().stream().mapToLong(List::size).sum());
         created.forEach(section::declare);
         if (bookkeepingChanges) {
             // Declaring a user chain in a --noflush restore empties it: the records are written anew.

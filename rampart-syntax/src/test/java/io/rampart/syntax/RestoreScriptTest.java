@@ -67,4 +67,35 @@ class RestoreScriptTest {
         assertThatThrownBy(() -> RestoreScript.parse("*filter\n-Z INPUT\nCOMMIT\n"))
                 .hasMessageContaining("line 2").hasMessageContaining("-Z INPUT");
     }
+
+    @Test
+    void aTableNamingManyChainsIsListedFirstUnlessItHoldsMoreRulesThanTheWalkWouldCost() {
+        RestoreScript many = chains(5_000, 0);
+        assertThat(many.line(1)).isEqualTo(new RestoreScript.TableStart("filter"));
+        assertThat(many.line(2)).isEqualTo(new RestoreScript.ListRules());
+        assertThat(many.line(3).text()).isEqualTo(":C0 - [0:0]");
+        assertThat(many.sources()).hasSize(many.lines().size());
+        // 10,000 commands on 5,000 chains: 50 million steps of the walk, worth a listing of 8,333 rules.
+        assertThat(chains(5_000, 8_000).line(2)).isEqualTo(new RestoreScript.ListRules());
+        assertThat(chains(5_000, 9_000).line(2).text()).isEqualTo(":C0 - [0:0]");
+        // 32 million steps: not worth listing even an empty table.
+        assertThat(chains(4_000, 0).text()).doesNotContain("-S");
+    }
+
+    @Test
+    void aListingReadsBackAsItself() {
+        RestoreScript script = RestoreScript.parse("*filter\n-S\n:C1 - [0:0]\nCOMMIT\n");
+        assertThat(script.line(2)).isEqualTo(new RestoreScript.ListRules());
+        assertThat(script.text()).isEqualTo("*filter\n-S\n:C1 - [0:0]\nCOMMIT\n");
+    }
+
+    /** A filter section making {@code count} chains of one rule each, in a table holding {@code held} rules. */
+    private static RestoreScript chains(int count, long held) {
+        RestoreScript.Builder builder = new RestoreScript.Builder();
+        RestoreScript.TableBuilder table = builder.table("filter").holding(held);
+        for (int i = 0; i < count; i++) {
+            table.declare("C" + i).add(new Append("-A C" + i + " -j ACCEPT", null));
+        }
+        return builder.build();
+    }
 }
