@@ -42,4 +42,13 @@ fi
 if [ "${1:-}" = agent ]; then
   exec "$java" -XX:+UseSerialGC "-Xmx${RAMPART_AGENT_HEAP:-512m}" -Xshare:auto -jar "$jar" "$@"
 fi
-exec "$java" -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" "$@"
+# The serial collector with a bound on the heap, which it grows to before collecting: 30 times the
+# size of the files named on the command line, at least 256 MB (RAMPART_HEAP overrides it).
+heap_mb=256
+for arg in "$@"; do
+  if [ -f "$arg" ]; then
+    mb=$(( $(wc -c <"$arg") * 30 / 1048576 ))
+    [ "$mb" -le "$heap_mb" ] || heap_mb=$mb
+  fi
+done
+exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "-Xmx${RAMPART_HEAP:-${heap_mb}m}" -Xshare:auto -jar "$jar" "$@"
