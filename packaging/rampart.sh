@@ -46,7 +46,7 @@ fi
 # size of the files named on the command line, at least 256 MB (RAMPART_HEAP overrides it).
 heap_mb=256
 for arg in "$@"; do
-  if [ -f "$arg" ]; then
+  if [ -f "$arg" ] && [ -r "$arg" ]; then
     mb=$(( $(wc -c <"$arg") * 30 / 1048576 ))
     [ "$mb" -le "$heap_mb" ] || heap_mb=$mb
   fi
