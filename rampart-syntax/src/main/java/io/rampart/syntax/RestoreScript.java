@@ -1,6 +1,7 @@
 package io.rampart.syntax;
 
 import io.rampart.model.Policy;
+import io.rampart.model.Table;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -279,13 +280,16 @@ public final class RestoreScript {
         public RestoreScript build() {
             int size = 0;
             for (TableBuilder table : tables) {
-                size += table.declared.size() + table.commands.size() + 3;
+                size += table.declared.size() + table.commands.size() + 8;
             }
             List<Line> lines = new ArrayList<>(size);
             for (TableBuilder table : tables) {
                 if (!table.isEmpty()) {
                     lines.add(new TableStart(table.label));
                     if (table.listsFirst()) {
+                        // Listed before they exist, built-in chains would be taken as there and not made:
+                        // `:CHAIN -' makes each one the script names, or leaves it as it is.
+                        table.builtinChainsNamed().forEach(chain -> lines.add(new DeclareChain(chain, null, null)));
                         lines.add(new ListRules());
                     }
                     table.declared.forEach(chain -> lines.add(new DeclareChain(chain, null, null)));
@@ -336,6 +340,16 @@ public final class RestoreScript {
         public TableBuilder holding(long rules) {
             heldRules = rules;
             return this;
+        }
+
+        private List<String> builtinChainsNamed() {
+            Set<String> named = new LinkedHashSet<>();
+            Table.byLabel(label).ifPresent(table -> commands.forEach(command -> {
+                if (table.isBuiltinChain(command.chain())) {
+                    named.add(command.chain());
+                }
+            }));
+            return List.copyOf(named);
         }
 
         private boolean listsFirst() {

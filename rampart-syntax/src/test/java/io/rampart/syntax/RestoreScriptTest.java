@@ -74,6 +74,13 @@ class RestoreScriptTest {
         assertThat(many.line(1)).isEqualTo(new RestoreScript.TableStart("filter"));
         assertThat(many.line(2)).isEqualTo(new RestoreScript.ListRules());
         assertThat(many.line(3).text()).isEqualTo(":C0 - [0:0]");
+        // A built-in chain the script names is declared before the listing, which would take it as made.
+        RestoreScript.Builder withInput = new RestoreScript.Builder();
+        RestoreScript.TableBuilder filter = withInput.table("filter");
+        for (int i = 0; i < 5_000; i++) {
+            filter.declare("C" + i).add(new Append("-A INPUT -j C" + i, null));
+        }
+        assertThat(withInput.build().text()).startsWith("*filter\n:INPUT - [0:0]\n-S\n:C0 - [0:0]\n");
         assertThat(many.sources()).hasSize(many.lines().size());
         // 10,000 commands on 5,000 chains: 50 million steps of the walk, worth a listing of 8,333 rules.
         assertThat(chains(5_000, 8_000).line(2)).isEqualTo(new RestoreScript.ListRules());

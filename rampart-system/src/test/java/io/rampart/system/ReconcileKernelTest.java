@@ -184,34 +184,37 @@ class ReconcileKernelTest {
 
     @Test
     void aScriptMakingThousandsOfChainsListsTheTableFirstAndStillNamesTheRefusedLine() throws Exception {
-        shell("iptables -N DOCKER && iptables -A DOCKER -s 172.17.0.0/16 -j ACCEPT");
-        StringBuilder file = new StringBuilder("*filter\n");
+        // A fresh namespace: no filter table yet, so INPUT is made by the script.
+        StringBuilder file = new StringBuilder("*filter\n:INPUT DROP [0:0]\n");
         int chains = 5_000;
         for (int i = 0; i < chains; i++) {
             file.append(":C").append(i).append(" - [0:0]\n");
         }
+        file.append("-A INPUT -s 192.0.2.0/24 -j C0\n");
         for (int i = 0; i < chains; i++) {
             file.append("-A C").append(i).append(" -s 10.").append(i / 256).append('.').append(i % 256)
                     .append(".0/24 -j ACCEPT\n");
         }
         file.append("COMMIT\n");
         String before = save(Family.IPV4);
-        // The last rule (file line 1 + 2 * chains) names a set the kernel does not have.
+        // The last rule (file line 3 + 2 * chains) names a set the kernel does not have.
         String refused = file.toString().replace("-A C4999 -s 10.19.135.0/24 -j ACCEPT",
                 "-A C4999 -m set --match-set nosuchset src -j ACCEPT");
-        assertThat(reconciler().plan(desired(Family.IPV4, refused)).script()).startsWith("*filter\n-S\n:C0 - [0:0]\n");
+        assertThat(reconciler().plan(desired(Family.IPV4, refused)).script())
+                .startsWith("*filter\n:INPUT - [0:0]\n-S\n:C0 - [0:0]\n");
         assertThatThrownBy(() -> reconciler().apply(desired(Family.IPV4, refused)))
                 .isInstanceOf(ApplyException.class)
-                .hasMessageContaining("test.rules:" + (1 + 2 * chains) + ":")
+                .hasMessageContaining("test.rules:" + (3 + 2 * chains) + ":")
                 .hasMessageContaining("nosuchset");
         assertThat(save(Family.IPV4)).isEqualTo(before);
 
         reconciler().apply(desired(Family.IPV4, file.toString()));
         String saved = save(Family.IPV4);
+        assertThat(saved).contains(":INPUT DROP [0:0]");
+        assertThat(rulesOf(saved, "INPUT")).containsExactly("-A INPUT -s 192.0.2.0/24 -j C0");
         assertThat(rulesOf(saved, "C0")).containsExactly("-A C0 -s 10.0.0.0/24 -j ACCEPT");
         assertThat(rulesOf(saved, "C4999")).containsExactly("-A C4999 -s 10.19.135.0/24 -j ACCEPT");
         assertThat(saved.lines().filter(l -> l.startsWith("-A C")).count()).isEqualTo(chains);
-        assertThat(rulesOf(saved, "DOCKER")).containsExactly("-A DOCKER -s 172.17.0.0/16 -j ACCEPT");
         assertThat(reconciler().plan(desired(Family.IPV4, file.toString())).isEmpty()).isTrue();
     }
 
