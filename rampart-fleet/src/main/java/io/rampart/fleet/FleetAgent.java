@@ -369,7 +369,7 @@ public final class FleetAgent {
         boolean applied = event.kind() == AgentEvent.Kind.APPLIED || event.kind() == AgentEvent.Kind.REPAIRED;
         // The agent decides a moment before the deadline, so that it, not the timer behind it, rolls back.
         Duration left = Duration.between(Instant.now(), armed.get().deadline()).minus(DECIDE_BEFORE_DEADLINE);
-        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm()) {
+        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm().isPresent()) {
             log.accept("etcd answered after applying revision " + revisionOf(read.text()) + ": keeping it");
             return true;
         }
