@@ -197,6 +197,7 @@ public final class Confirmations {
             }
         } catch (SystemException e) {
             log("rollback failed: " + e.getMessage());
+            pending.recordRollbackFailure(e.getMessage());
             throw e;
         }
         stopTimer();
