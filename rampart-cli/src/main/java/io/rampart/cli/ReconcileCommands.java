@@ -167,8 +167,7 @@ final class ReconcileCommands {
             } catch (ExpectationFiles.Refused notBroken) {
                 throw notBroken; // FILE is fine: its ruleset does what the expectations deny, and so might FALLBACK's
             } catch (Failure e) {
-                spec.commandLine().getErr().println("rampart: " + e.getMessage());
-                failed = e.category().exitCode();
+                failed = Failures.report(e, spec.commandLine().getErr());
             }
             spec.commandLine().getErr().println("rampart: " + file + " was not applied: applying the fallback "
                     + fallback);
