@@ -85,8 +85,9 @@ final class ConfirmCommands {
 
         @Override
         public Integer call() {
-            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
+            new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
                     .runTimer(id);
+            return ExitCode.OK;
         }
     }
 }
