@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.ApiServer;
+import io.rampart.api.PendingConfirmation;
 import io.rampart.api.RampartService;
 import io.rampart.api.ServerOptions;
 import io.rampart.api.ServerToken;
@@ -21,8 +22,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FrontEndsAgreeKernelTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FileAttribute<Set<PosixFilePermission>> ROOT_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final String TOKEN = "fedcba9876543210fedcba9876543210";
 
     /** What the kernel holds before each test, and the file the server compares with. */
@@ -223,6 +230,32 @@ class FrontEndsAgreeKernelTest {
         Run rollback = Run.of("rollback", "--netns", name);
         Answer httpRollback = post("/api/rollback", Map.of());
         assertSameFailure(rollback, httpRollback, ExitCode.BAD_INPUT, 400);
+    }
+
+    /**
+     * What an apply killed between reserving its confirmation and recording it leaves: both refuse to
+     * apply over it, and a confirm from either clears it (over HTTP it used to stay, refusing applies).
+     */
+    @Test
+    void aConfirmationReservedButNeverRecordedIsClearedByAConfirmFromEither() throws Exception {
+        Path reserved = Path.of(PendingConfirmation.ROOT, "netns-" + name + ".ipv4");
+        Files.createDirectories(reserved, ROOT_ONLY);
+        Path file = file("want.rules", WANTED);
+        Run cli = Run.of("apply", "--netns", name, file.toString());
+        Answer http = post("/api/apply", Map.of("text", WANTED));
+        assertSameFailure(cli, http, ExitCode.SYSTEM, 500);
+        assertThat(cli.err()).isEqualTo("rampart: " + http.json().get("error").asText() + "\n")
+                .contains("awaits confirmation");
+
+        assertSameFailure(Run.of("confirm", "--netns", name), post("/api/confirm", Map.of()), ExitCode.BAD_INPUT,
+                400);
+        assertThat(reserved).doesNotExist();
+        Files.createDirectories(reserved, ROOT_ONLY);
+        Answer httpConfirm = post("/api/confirm", Map.of());
+        assertThat(httpConfirm.status()).isEqualTo(400);
+        assertThat(reserved).doesNotExist();
+        Answer applied = post("/api/apply", Map.of("text", WANTED));
+        assertThat(applied.status()).as(applied.json().toString()).isEqualTo(200);
     }
 
     private static void assertSameFailure(Run cli, Answer http, int exitCode, int status) {
