@@ -235,11 +235,8 @@ public final class Confirmations {
         throw new SystemException(message);
     }
 
-    /**
-     * The timer's life: waits for the deadline, then rolls back unless its confirmation ended. A
-     * rollback that fails is logged, recorded and thrown, for the timer's front end to say and exit by.
-     */
-    public void runTimer(String id) {
+    /** The timer's life: waits for the deadline, then rolls back unless its confirmation ended. */
+    public int runTimer(String id) {
         Optional<State> started = pending.locked(() -> {
             Optional<State> state = pending.state().filter(s -> s.id().equals(id));
             state.ifPresent(s -> pending.recordTimer(ProcessHandle.current().pid()));
@@ -247,7 +244,7 @@ public final class Confirmations {
         });
         Optional<State> inForce = started.flatMap(this::awaitWrite);
         if (inForce.isEmpty()) {
-            return;
+            return 0;
         }
         log("timer " + ProcessHandle.current().pid() + ": rolls back " + inForce.get().source() + " at "
                 + inForce.get().deadline() + " unless confirmed");
@@ -256,7 +253,13 @@ public final class Confirmations {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        rollBack("not confirmed by " + inForce.get().deadline(), id);
+        try {
+            rollBack("not confirmed by " + inForce.get().deadline(), id);
+            return 0;
+        } catch (SystemException e) {
+            // Logged and recorded already; the timer's output is the log, every line of it stamped.
+            return e.category().exitCode();
+        }
     }
 
     /**

@@ -22,8 +22,7 @@ public final class RollbackTimerMain {
         String netns = netnsAt < 0 ? null : given.get(netnsAt + 1);
         Family family = given.contains("-6") ? Family.IPV6 : Family.IPV4;
         PendingConfirmation.Target target = new PendingConfirmation.Target(netns, family);
-        new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
-                RollbackTimerMain.class.getName()).runTimer(given.get(2));
-        System.exit(0);
+        System.exit(new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
+                RollbackTimerMain.class.getName()).runTimer(given.get(2)));
     }
 }

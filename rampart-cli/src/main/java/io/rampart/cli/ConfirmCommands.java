@@ -85,9 +85,8 @@ final class ConfirmCommands {
 
         @Override
         public Integer call() {
-            new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
+            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
                     .runTimer(id);
-            return ExitCode.OK;
         }
     }
 }
