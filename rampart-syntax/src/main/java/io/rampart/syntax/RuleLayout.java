@@ -82,6 +82,11 @@ public record RuleLayout(Token chain, List<WrittenOption> header, List<WrittenEx
             arguments = List.copyOf(arguments);
         }
 
+        /** Whether its one argument was attached to its name ({@code --comment=text}). */
+        public boolean attached() {
+            return arguments.size() == 1 && arguments.get(0).column() < word.end();
+        }
+
         /** The column of its {@code !}, or of its name when not negated. */
         public int start() {
             return negation != null ? negation.column() : word.column();

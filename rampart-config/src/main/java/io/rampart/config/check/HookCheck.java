@@ -1,6 +1,7 @@
 package io.rampart.config.check;
 
 import io.rampart.config.Diagnostic;
+import io.rampart.config.SourceRef;
 import io.rampart.model.Hook;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
@@ -8,11 +9,11 @@ import io.rampart.model.Rule;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Matches, targets and interface options in user chains, checked against every hook the chain is
@@ -44,29 +45,36 @@ final class HookCheck {
                 continue;
             }
             checkInterfaces(i, rule, hooks);
-            for (Match match : rule.matches()) {
+            int index = i;
+            for (int m = 0; m < rule.matches().size(); m++) {
+                Match match = rule.matches().get(m);
                 Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
+                int which = m;
                 if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), match.options());
+                    checkExtension(i, rule, hooks, spec.get(), match.options(),
+                            () -> check.words(index).matchName(rule, which));
                 }
             }
             if (rule.target() != null) {
                 Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
                 if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), rule.target().options());
+                    checkExtension(i, rule, hooks, spec.get(), rule.target().options(),
+                            () -> check.words(index).targetName());
                 }
             }
         }
     }
 
-    private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options) {
+    /** {@code named} says where the rule names the extension, looked up only for a finding. */
+    private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options,
+                                Supplier<SourceRef> named) {
         for (Hook hook : hooks) {
             if (!spec.hooks().contains(hook)) {
                 List<String> path = graph.path(hook, rule.chain());
                 ChainGraph.Jump entry = graph.firstJump(path);
-                check.ruleFinding(index, Diagnostic.error(check.words(index).extension(spec), spec.describeKind()
+                check.ruleFinding(index, Diagnostic.error(named.get(), spec.describeKind()
                         + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
-                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).target()));
+                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).targetName()));
                 return;
             }
         }
@@ -77,7 +85,7 @@ final class HookCheck {
             Optional<String> refused = refusal(spec, options, rule, hook);
             // Only a refusal that the hook makes counts: without one, the canonical options pass.
             if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
-                check.ruleFinding(index, Diagnostic.warning(check.words(index).extension(spec), refused.get()
+                check.ruleFinding(index, Diagnostic.warning(named.get(), refused.get()
                         + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
                         + " user chain the rule loads, but cannot work as meant"));
                 return;
@@ -107,10 +115,8 @@ final class HookCheck {
         if (rule.headerOption(option).isEmpty() || hooks.stream().anyMatch(known::contains)) {
             return;
         }
-        ExtensionSpec header = check.registry.header(check.family);
-        OptionSpec spec = header.option(option).orElseThrow();
         List<String> paths = hooks.stream().map(h -> TableCheck.arrows(graph.path(h, rule.chain()))).toList();
-        check.ruleFinding(index, Diagnostic.warning(check.words(index).option(header, spec), "-" + option
+        check.ruleFinding(index, Diagnostic.warning(check.words(index).headerOption(option), "-" + option
                 + " has no interface to test in chain " + rule.chain() + ": it is reached only from "
                 + hookList(hooks) + " (" + String.join(", ", paths) + "), where packets have no " + which
                 + " interface"));

@@ -30,7 +30,7 @@ final class TableCheck {
     final Table table;
     final RuleSources sources;
     private final Map<Integer, List<Diagnostic>> findings = new TreeMap<>();
-    private final Map<Integer, RuleWords> words = new HashMap<>();
+    private final Map<Integer, WrittenRule> words = new HashMap<>();
     private final Set<String> userChains = new LinkedHashSet<>();
 
     TableCheck(ExtensionRegistry registry, Family family, TableRules section, RuleSources sources) {
@@ -60,8 +60,10 @@ final class TableCheck {
         declarationFinding(section.chains().size() + index, diagnostic);
     }
 
-    RuleWords words(int index) {
-        return words.computeIfAbsent(index, i -> new RuleWords(sources.words(table, i), sources.rule(table, i)));
+    /** Rule {@code index} as written, its line read again by the rule parser when a finding first needs it. */
+    WrittenRule words(int index) {
+        return words.computeIfAbsent(index, i -> new WrittenRule(sources.layout(table, i),
+                column -> sources.column(table, i, column), sources.rule(table, i)));
     }
 
     /** Whether the rule jumps or goes to a user chain rather than using a target extension. */
@@ -124,10 +126,10 @@ final class TableCheck {
             }
             String to = rule.target().name();
             if (table.isBuiltinChain(to)) {
-                ruleFinding(i, Diagnostic.error(words(i).target(), "cannot jump to built-in chain " + to));
+                ruleFinding(i, Diagnostic.error(words(i).targetName(), "cannot jump to built-in chain " + to));
             } else if (!userChains.contains(to)) {
                 String closest = Suggestions.closest(to, userChains);
-                ruleFinding(i, Diagnostic.error(words(i).target(), "jump to undeclared chain " + to)
+                ruleFinding(i, Diagnostic.error(words(i).targetName(), "jump to undeclared chain " + to)
                         .withHint(registry.otherFamilyTarget(to, family).orElse(closest != null
                                 ? "did you mean " + closest + "?" : declareIt(to))));
             } else {
@@ -148,7 +150,7 @@ final class TableCheck {
     private void checkLoops(ChainGraph graph) {
         for (ChainGraph.Loop loop : graph.loops()) {
             int rule = loop.closing().rule();
-            SourceRef where = words(rule).target();
+            SourceRef where = words(rule).targetName();
             String cycle = "jump loop " + arrows(loop.chains());
             if (graph.reached(loop)) {
                 ruleFinding(rule, Diagnostic.error(where, cycle + ": the kernel refuses a loop that a built-in"
@@ -166,7 +168,7 @@ final class TableCheck {
     private void checkDepth(ChainGraph graph) {
         for (ChainGraph.DeepJump deep : graph.deepJumps()) {
             int rule = deep.jump().rule();
-            ruleFinding(rule, Diagnostic.error(words(rule).target(), "chain " + deep.jump().to() + " would be "
+            ruleFinding(rule, Diagnostic.error(words(rule).targetName(), "chain " + deep.jump().to() + " would be "
                     + (ChainGraph.MAX_JUMP_DEPTH + 1) + " jumps down from " + deep.path().get(0) + " ("
                     + arrows(deep.path()) + "): the kernel follows at most " + ChainGraph.MAX_JUMP_DEPTH
                     + " (\"Too many links\")"));
