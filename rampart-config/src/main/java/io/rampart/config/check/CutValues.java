@@ -1,9 +1,7 @@
 package io.rampart.config.check;
 
 import io.rampart.config.Diagnostic;
-import io.rampart.model.Match;
 import io.rampart.model.Option;
-import io.rampart.model.Rule;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
@@ -29,23 +27,9 @@ final class CutValues {
     }
 
     void run() {
-        List<Rule> rules = check.section.rules();
-        for (int i = 0; i < rules.size(); i++) {
-            Rule rule = rules.get(i);
-            int index = i;
-            for (int m = 0; m < rule.matches().size(); m++) {
-                Match match = rule.matches().get(m);
-                Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
-                int which = m;
-                if (spec.isPresent()) {
-                    checkOptions(i, spec.get(), match.options(), () -> check.words(index).match(rule, which));
-                }
-            }
-            if (rule.target() != null) {
-                Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
-                if (spec.isPresent()) {
-                    checkOptions(i, spec.get(), rule.target().options(), () -> check.words(index).target());
-                }
+        for (int i = 0; i < check.section.rules().size(); i++) {
+            for (TableCheck.RuleExtension extension : check.extensions(i)) {
+                checkOptions(i, extension.spec(), extension.options(), extension.written());
             }
         }
     }

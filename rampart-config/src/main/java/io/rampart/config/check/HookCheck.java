@@ -1,9 +1,7 @@
 package io.rampart.config.check;
 
 import io.rampart.config.Diagnostic;
-import io.rampart.config.SourceRef;
 import io.rampart.model.Hook;
-import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.extension.Canonicalizer;
@@ -13,7 +11,6 @@ import io.rampart.model.extension.ValueContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Matches, targets and interface options in user chains, checked against every hook the chain is
@@ -45,34 +42,20 @@ final class HookCheck {
                 continue;
             }
             checkInterfaces(i, rule, hooks);
-            int index = i;
-            for (int m = 0; m < rule.matches().size(); m++) {
-                Match match = rule.matches().get(m);
-                Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
-                int which = m;
-                if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), match.options(),
-                            () -> check.words(index).matchName(rule, which));
-                }
-            }
-            if (rule.target() != null) {
-                Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
-                if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), rule.target().options(),
-                            () -> check.words(index).targetName());
-                }
+            for (TableCheck.RuleExtension extension : check.extensions(i)) {
+                checkExtension(i, rule, hooks, extension);
             }
         }
     }
 
-    /** {@code named} says where the rule names the extension, looked up only for a finding. */
-    private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options,
-                                Supplier<SourceRef> named) {
+    private void checkExtension(int index, Rule rule, Set<Hook> hooks, TableCheck.RuleExtension extension) {
+        ExtensionSpec spec = extension.spec();
+        List<Option> options = extension.options();
         for (Hook hook : hooks) {
             if (!spec.hooks().contains(hook)) {
                 List<String> path = graph.path(hook, rule.chain());
                 ChainGraph.Jump entry = graph.firstJump(path);
-                check.ruleFinding(index, Diagnostic.error(named.get(), spec.describeKind()
+                check.ruleFinding(index, Diagnostic.error(check.words(index).named(extension.written().get()), spec.describeKind()
                         + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
                         .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).targetName()));
                 return;
@@ -85,7 +68,7 @@ final class HookCheck {
             Optional<String> refused = refusal(spec, options, rule, hook);
             // Only a refusal that the hook makes counts: without one, the canonical options pass.
             if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
-                check.ruleFinding(index, Diagnostic.warning(named.get(), refused.get()
+                check.ruleFinding(index, Diagnostic.warning(check.words(index).named(extension.written().get()), refused.get()
                         + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
                         + " user chain the rule loads, but cannot work as meant"));
                 return;

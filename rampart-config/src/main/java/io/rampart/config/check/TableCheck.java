@@ -4,19 +4,25 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.SourceRef;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
+import io.rampart.model.Match;
+import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
+import io.rampart.syntax.RuleLayout.WrittenExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The checks of one table section. Findings are kept by their place in the section (declarations
@@ -64,6 +70,30 @@ final class TableCheck {
     WrittenRule words(int index) {
         return words.computeIfAbsent(index, i -> new WrittenRule(sources.layout(table, i),
                 column -> sources.column(table, i, column), sources.rule(table, i)));
+    }
+
+    /**
+     * The extensions of rule {@code index} that the registry knows, its matches in order and then
+     * its target, each with its canonical options and how it was written (read only when asked).
+     */
+    List<RuleExtension> extensions(int index) {
+        Rule rule = section.rules().get(index);
+        List<RuleExtension> found = new ArrayList<>();
+        for (int m = 0; m < rule.matches().size(); m++) {
+            Match match = rule.matches().get(m);
+            int which = m;
+            registry.match(match.extension(), family).ifPresent(spec -> found.add(new RuleExtension(spec,
+                    match.options(), () -> words(index).match(rule, which))));
+        }
+        if (rule.target() != null) {
+            registry.target(rule.target().name(), family).ifPresent(spec -> found.add(new RuleExtension(spec,
+                    rule.target().options(), () -> words(index).target())));
+        }
+        return found;
+    }
+
+    /** A match or target of a rule: its spec, its canonical options and how it was written. */
+    record RuleExtension(ExtensionSpec spec, List<Option> options, Supplier<Optional<WrittenExtension>> written) {
     }
 
     /** Whether the rule jumps or goes to a user chain rather than using a target extension. */

@@ -47,17 +47,13 @@ final class WrittenRule {
         return layout.map(RuleLayout::target);
     }
 
-    /** Where the rule names {@code rule.matches().get(index)}: the word after {@code -m}. */
-    SourceRef matchName(Rule rule, int index) {
-        return named(match(rule, index));
-    }
-
     /** Where the rule names its target or the chain it jumps to. */
     SourceRef targetName() {
         return named(target());
     }
 
-    private SourceRef named(Optional<WrittenExtension> extension) {
+    /** Where the rule names the extension: the word after {@code -m}, {@code -j} or {@code -g}. */
+    SourceRef named(Optional<WrittenExtension> extension) {
         return extension.map(e -> at(e.name())).orElse(start);
     }
 
