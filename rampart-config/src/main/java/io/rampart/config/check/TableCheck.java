@@ -83,7 +83,7 @@ final class TableCheck {
             Match match = rule.matches().get(m);
             int which = m;
             registry.match(match.extension(), family).ifPresent(spec -> found.add(new RuleExtension(spec,
-                    match.options(), () -> words(index).match(rule, which))));
+                    match.options(), () -> words(index).match(rule, which, spec))));
         }
         if (rule.target() != null) {
             registry.target(rule.target().name(), family).ifPresent(spec -> found.add(new RuleExtension(spec,

@@ -4,6 +4,7 @@ import io.rampart.config.SourceRef;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
+import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.syntax.RuleLayout;
 import io.rampart.syntax.RuleLayout.WrittenExtension;
 import io.rampart.syntax.RuleLayout.WrittenOption;
@@ -30,16 +31,15 @@ final class WrittenRule {
     }
 
     /**
-     * The written match behind {@code rule.matches().get(index)}: the same occurrence of its
-     * extension among those the line loaded (a match the canonical form leaves out is a tcp or udp
-     * one with nothing left to test, which no check points at).
+     * The written match behind {@code rule.matches().get(index)}, of extension {@code spec}: the
+     * same occurrence of it among the matches the line loaded (a match the canonical form leaves
+     * out is a tcp or udp one with nothing left to test, which no check points at).
      */
-    Optional<WrittenExtension> match(Rule rule, int index) {
+    Optional<WrittenExtension> match(Rule rule, int index, ExtensionSpec spec) {
         List<Match> matches = rule.matches();
-        String name = matches.get(index).extension();
-        int occurrence = (int) matches.subList(0, index).stream().filter(m -> m.extension().equals(name)).count();
-        return layout.flatMap(l -> l.matches().stream().filter(m -> m.spec().name().equals(name))
-                .skip(occurrence).findFirst());
+        int occurrence = (int) matches.subList(0, index).stream()
+                .filter(m -> m.extension().equals(spec.name())).count();
+        return layout.flatMap(l -> l.match(spec, occurrence));
     }
 
     /** The written target or chain after {@code -j}/{@code -g}. */
