@@ -1,6 +1,5 @@
 package io.rampart.fleet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
@@ -495,11 +494,7 @@ public final class FleetAgent {
         value.put("host", host);
         value.put("labels", labels);
         value.put("since", Instant.now().toString());
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a registration is always JSON", e);
-        }
+        return StoredJson.write(JSON, value, "a registration");
     }
 
     private void report() {
