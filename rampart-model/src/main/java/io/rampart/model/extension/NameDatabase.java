@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This host's names as iptables resolves them: its own table of protocol names first, then the
@@ -31,10 +33,16 @@ public final class NameDatabase implements HostNames {
     private static final NameDatabase SYSTEM = new NameDatabase(Path.of("/etc/protocols"), Path.of("/etc/services"));
     private static final Path USERS = Path.of("/etc/passwd");
     private static final Path GROUPS = Path.of("/etc/group");
+    private static final Path IPROUTE2 = Path.of("/etc/iproute2");
+    /** Where iptables (libnetfilter_conntrack) reads label names: {@code BIT NAME} lines, {@code #} comments. */
+    private static final Path LABELS = Path.of("/etc/xtables/connlabel.conf");
+    private static final int MAX_LABEL = 127;
 
     private final Map<String, Integer> protocolByName = new HashMap<>();
     private final Map<Integer, String> protocolByNumber = new HashMap<>();
     private final Map<String, Integer> serviceByNameAndProto = new HashMap<>();
+    /** iproute2's tables, each read once, when a rule first names one of its entries. */
+    private final Map<String, List<Map.Entry<Long, String>>> iproute2Tables = new ConcurrentHashMap<>();
 
     NameDatabase(Path protocols, Path services) {
         readProtocols(protocols);
@@ -143,6 +151,53 @@ public final class NameDatabase implements HostNames {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public List<Map.Entry<Long, String>> iproute2Names(String table) {
+        return iproute2Tables.computeIfAbsent(table, name -> readIproute2(IPROUTE2.resolve(name)));
+    }
+
+    /** An iproute2 table as xtables_lmap_init reads it: lines that do not start with a number are skipped. */
+    private static List<Map.Entry<Long, String>> readIproute2(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            // Without the file only numbers are understood, as with iptables.
+            return List.of();
+        }
+        List<Map.Entry<Long, String>> names = new ArrayList<>();
+        for (String line : lines) {
+            String[] fields = line.replaceFirst("#.*", "").trim().split("\\s+");
+            OptionalLong id = fields.length < 2 ? OptionalLong.empty()
+                    : CNumbers.xtablesWhole(fields[0], 0, CNumbers.UINT32_MAX);
+            if (id.isPresent()) {
+                names.add(Map.entry(id.getAsLong(), fields[1]));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** Read on each use, as libnetfilter_conntrack does: the first name of a bit wins. */
+    @Override
+    public Map<Integer, String> connectionLabels() {
+        Map<Integer, String> names = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(LABELS)) {
+                String[] fields = line.strip().split("\\s+");
+                if (fields.length < 2 || fields[0].startsWith("#")) {
+                    continue;
+                }
+                OptionalLong bit = CNumbers.xtablesWhole(fields[0], 0, MAX_LABEL);
+                if (bit.isPresent()) {
+                    names.putIfAbsent((int) bit.getAsLong(), fields[1]);
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return names;
     }
 
     private void readProtocols(Path file) {
