@@ -10,6 +10,7 @@ import io.rampart.config.SourceRef;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
@@ -366,7 +367,7 @@ public final class RampartService {
     /** Follows a packet through the live ruleset of the family, on the live host's addresses and routes. */
     public TraceResult trace(TraceRequest request) {
         Family chosen = family(request.family());
-        PacketSpec spec = new PacketSpec();
+        PacketSpec spec = new PacketSpec(HostNames.system());
         request.packet().forEach((key, value) -> {
             if (!PacketSpec.KEYS.contains(key)) {
                 throw new Failure(Failure.Category.INPUT, "unknown key `" + key + "': use "
@@ -378,7 +379,7 @@ public final class RampartService {
             CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen).ruleset());
             Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
                     request.explain());
-            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain());
+            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain(), HostNames.system());
         }
     }
 

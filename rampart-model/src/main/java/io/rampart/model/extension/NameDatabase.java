@@ -44,9 +44,26 @@ public final class NameDatabase implements HostNames {
     /** iproute2's tables, each read once, when a rule first names one of its entries. */
     private final Map<String, List<Map.Entry<Long, String>>> iproute2Tables = new ConcurrentHashMap<>();
 
+    /** Whether users, groups, host names, iproute2's tables and labels are this host's (else none). */
+    private final boolean host;
+
     NameDatabase(Path protocols, Path services) {
-        readProtocols(protocols);
-        readServices(services);
+        this(protocols, services, true);
+    }
+
+    private NameDatabase(Path protocols, Path services, boolean host) {
+        this.host = host;
+        if (host) {
+            readProtocols(protocols);
+            readServices(services);
+        }
+    }
+
+    private static final NameDatabase BUILTIN = new NameDatabase(null, null, false);
+
+    /** Numbers and iptables' own protocol names only: nothing read from this host. */
+    public static NameDatabase builtin() {
+        return BUILTIN;
     }
 
     public static NameDatabase system() {
@@ -117,12 +134,12 @@ public final class NameDatabase implements HostNames {
 
     @Override
     public Optional<Long> userId(String name) {
-        return idOfName(USERS, name);
+        return host ? idOfName(USERS, name) : Optional.empty();
     }
 
     @Override
     public Optional<Long> groupId(String name) {
-        return idOfName(GROUPS, name);
+        return host ? idOfName(GROUPS, name) : Optional.empty();
     }
 
     /** The id of a name in an /etc/passwd- or /etc/group-style file, as getpwnam/getgrnam find it. */
@@ -141,10 +158,13 @@ public final class NameDatabase implements HostNames {
     }
 
     @Override
-    public Optional<List<byte[]>> addresses(String host) {
+    public Optional<List<byte[]>> addresses(String name) {
+        if (!host) {
+            return Optional.empty();
+        }
         try {
             List<byte[]> found = new ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
+            for (InetAddress address : InetAddress.getAllByName(name)) {
                 found.add(address.getAddress());
             }
             return Optional.of(found);
@@ -155,7 +175,7 @@ public final class NameDatabase implements HostNames {
 
     @Override
     public List<Map.Entry<Long, String>> iproute2Names(String table) {
-        return iproute2Tables.computeIfAbsent(table, name -> readIproute2(IPROUTE2.resolve(name)));
+        return host ? iproute2Tables.computeIfAbsent(table, name -> readIproute2(IPROUTE2.resolve(name))) : List.of();
     }
 
     /** An iproute2 table as xtables_lmap_init reads it: lines that do not start with a number are skipped. */
@@ -182,6 +202,9 @@ public final class NameDatabase implements HostNames {
     /** Read on each use, as libnetfilter_conntrack does: the first name of a bit wins. */
     @Override
     public Map<Integer, String> connectionLabels() {
+        if (!host) {
+            return Map.of();
+        }
         Map<Integer, String> names = new LinkedHashMap<>();
         try {
             for (String line : Files.readAllLines(LABELS)) {
