@@ -164,18 +164,20 @@ final class ChainSemantics {
     /** The decisions of built-in {@code chain} for the packets in {@code entering}, disjoint, covering them. */
     List<Decision> decide(String chain, int entering) {
         List<Decision> out = new ArrayList<>();
-        return decide(chain, entering, null, null);
+        return decide(chain, entering, null, null, null);
     }
 
     /**
      * The decisions of built-in {@code chain} for the arriving packets {@code entering}, each rule's match
      * read through {@code state} (null: as they arrived), which the rules' changes update; NAT's
-     * translations accept the packet in this table. With {@code matched}, adds per rule the packets it matches.
+     * translations accept the packet in this table. With {@code reached} and {@code matched}, adds per
+     * rule the packets that reach it and those of them it matches.
      */
-    List<Decision> decide(String chain, int entering, PacketState state, Map<Integer, Integer> matched) {
+    List<Decision> decide(String chain, int entering, PacketState state, Map<Integer, Integer> reached,
+                          Map<Integer, Integer> matched) {
         List<Decision> out = new ArrayList<>();
         hook = chain;
-        int fallen = walk(chain, entering, out, null, matched, state, 0);
+        int fallen = walk(chain, entering, out, reached, matched, state, 0);
         Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
         if (fallen != space.no()) {
             out.add(new Decision(policy.name(), table, chain, 0, policyWhere(chain), fallen));

@@ -30,8 +30,10 @@ final class Pipeline {
 
     private final HeaderSpace space;
     private final Map<Table, ChainSemantics> tables = new EnumMap<>(Table.class);
-    /** With dead-rule analysis: per table, per rule, the arriving packets it matched on any path. */
+    /** Per table, per rule, the arriving packets it matched on any path walked so far. */
     private final Map<Table, Map<Integer, Integer>> matched = new EnumMap<>(Table.class);
+    /** Per table, per rule, the arriving packets that reached it on any path walked so far. */
+    private final Map<Table, Map<Integer, Integer>> reached = new EnumMap<>(Table.class);
 
     Pipeline(HeaderSpace space, RulesetDiff.Side side) {
         this.space = space;
@@ -39,6 +41,7 @@ final class Pipeline {
             tables.put(table.table(), new ChainSemantics(space, table, side.file(),
                     index -> side.locations().of(table.table(), index), true));
             matched.put(table.table(), new HashMap<>());
+            reached.put(table.table(), new HashMap<>());
         }
     }
 
@@ -62,18 +65,15 @@ final class Pipeline {
         return false;
     }
 
-    /** Per table, the rules by index and the arriving packets each matched in every {@link #decide} so far. */
-    Map<Table, Map<Integer, Integer>> matched() {
-        return matched;
+    /** The rules of {@code table} (by index) that some packet reached on the paths walked so far. */
+    Set<Integer> reached(Table table) {
+        return reached.getOrDefault(table, Map.of()).keySet();
     }
 
-    /** Whether the ruleset has {@code table}. */
-    boolean has(Table table) {
-        return tables.containsKey(table);
-    }
-
-    ChainSemantics table(Table table) {
-        return tables.get(table);
+    /** Whether some packet reached the rule and matched it on the paths walked so far. */
+    boolean matched(Table table, int rule) {
+        Integer packets = matched.getOrDefault(table, Map.of()).get(rule);
+        return packets != null && packets != space.no();
     }
 
     /**
@@ -126,7 +126,8 @@ final class Pipeline {
                     continue;
                 }
                 List<ChainSemantics.Decision> accepted = new ArrayList<>();
-                for (ChainSemantics.Decision d : semantics.decide(hook, packets, state, matched.get(table))) {
+                for (ChainSemantics.Decision d : semantics.decide(hook, packets, state, reached.get(table),
+                        matched.get(table))) {
                     if (d.verdict().equals("ACCEPT")) {
                         accepted.add(d);
                     } else {
