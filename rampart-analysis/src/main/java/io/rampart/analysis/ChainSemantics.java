@@ -25,12 +25,6 @@ import java.util.function.ObjIntConsumer;
  */
 final class ChainSemantics {
 
-    /** Targets that let the packet go on unchanged, as the tracer's {@code Targets} has them. */
-    private static final Set<String> CONTINUING = Set.of("LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY",
-            "TCPMSS", "SET", "TPROXY");
-
-    private static final Set<String> TERMINAL = Set.of("ACCEPT", "DROP", "REJECT", "NFQUEUE", "QUEUE");
-
     /** The outcome of the packets a user chain sends back to its caller (RETURN or its end). */
     static final String RETURN = "RETURN";
 
@@ -129,7 +123,7 @@ final class ChainSemantics {
             return;
         }
         String name = rule.target().name();
-        if (TERMINAL.contains(name) || CONTINUING.contains(name) || name.equals("RETURN") || chains.containsKey(name)) {
+        if (!changesPacket(rule.target(), space.family()) || chains.containsKey(name)) {
             return;
         }
         if (!effects) {
@@ -142,8 +136,9 @@ final class ChainSemantics {
     }
 
     /** Whether a target that is no chain of the table changes the packet or its connection (MARK, DNAT, ...). */
-    static boolean changesPacket(String target) {
-        return !TERMINAL.contains(target) && !CONTINUING.contains(target) && !target.equals(RETURN);
+    static boolean changesPacket(Target target, io.rampart.model.Family family) {
+        return !TargetEffects.ends(target, family) && !TargetEffects.goesOn(target, family)
+                && !target.name().equals(RETURN);
     }
 
     /** Whether the table has built-in {@code chain}: a file's table without it is not walked there. */
@@ -215,7 +210,7 @@ final class ChainSemantics {
         if (target == null) {
             return null;
         }
-        if (TERMINAL.contains(target.name())) {
+        if (TargetEffects.ends(target, space.family())) {
             return verdict(rule.rule());
         }
         if (target.name().equals(RETURN)) {
@@ -251,7 +246,7 @@ final class ChainSemantics {
     /** Whether the rule at {@code index} can take packets out of its chain's walk (not LOG and the like). */
     boolean decides(int index) {
         Target target = compiled.get(index).rule().target();
-        return target != null && !CONTINUING.contains(target.name());
+        return target != null && !TargetEffects.goesOn(target, space.family());
     }
 
     /** The rules of {@code chain} by their index in the table, in order. */
@@ -307,20 +302,21 @@ final class ChainSemantics {
                 continue;
             }
             String target = rule.rule().target().name();
-            if (CONTINUING.contains(target)) {
+            if (TargetEffects.goesOn(rule.rule().target(), space.family())) {
                 continue;
             }
-            boolean changes = effects && changesPacket(target) && !chains.containsKey(target);
+            boolean changes = effects && changesPacket(rule.rule().target(), space.family())
+                    && !chains.containsKey(target);
             if (changes) {
                 state.apply(TargetEffects.of(rule.rule().target(), space.family(), hook), matched);
-                if (!TargetEffects.NAT.contains(target)) {
+                if (!TargetEffects.translates(rule.rule().target(), space.family())) {
                     continue;
                 }
             }
             remaining = space.and(remaining, state == null ? space.complement(rule.match()) : space.not(match));
             if (changes) {
                 out.add(new Decision("ACCEPT", table, chain, rule.number(), where(rule.index()), matched));
-            } else if (TERMINAL.contains(target)) {
+            } else if (TargetEffects.ends(rule.rule().target(), space.family())) {
                 out.add(new Decision(verdict(rule.rule()), table, chain, rule.number(), where(rule.index()), matched));
             } else if (target.equals("RETURN")) {
                 back = space.or(back, matched);
@@ -392,11 +388,11 @@ final class ChainSemantics {
             suffix.accept(sets, i);
             Compiled rule = rules.get(i);
             Target target = rule.rule().target();
-            if (target == null || CONTINUING.contains(target.name())) {
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
                 continue;
             }
             Map<String, Integer> then = new HashMap<>();
-            if (TERMINAL.contains(target.name())) {
+            if (TargetEffects.ends(target, space.family())) {
                 then.put(verdict(rule.rule()), space.yes());
             } else if (target.name().equals(RETURN)) {
                 then.put(end, space.yes());
@@ -442,7 +438,7 @@ final class ChainSemantics {
             for (; position < rules.size(); position++) {
                 Compiled rule = rules.get(position);
                 Target target = rule.rule().target();
-                if (target == null || CONTINUING.contains(target.name())) {
+                if (target == null || TargetEffects.goesOn(target, space.family())) {
                     continue;
                 }
                 if (space.bdd().evaluate(rule.match(), point)) {
@@ -454,7 +450,7 @@ final class ChainSemantics {
             if (taken != null) {
                 reach = space.and(reach, taken.match());
                 String target = taken.rule().target().name();
-                if (TERMINAL.contains(target)) {
+                if (TargetEffects.ends(taken.rule().target(), space.family())) {
                     return new Decision(verdict(taken.rule()), table, frame.chain(), taken.number(),
                             where(taken.index()), reach);
                 }

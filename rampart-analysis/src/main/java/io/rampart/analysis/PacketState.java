@@ -95,7 +95,10 @@ final class PacketState {
         }
     }
 
-    /** Save: {@code ct = (ct & ~ctmask) ^ (mark & nfmask)}; restore: {@code mark = (mark & ~nfmask) ^ (ct & ctmask)}. */
+    /**
+     * Save: {@code ct = (ct & ~ctmask) ^ ((mark & nfmask) << shift)}; restore: {@code mark = (mark & ~nfmask)
+     * ^ ((ct & ctmask) << shift)}, a negative shift to the right.
+     */
     private void copy(TargetEffects.CopyMark c, int packets) {
         HeaderSpace.Field to = c.save() ? space.ctMark : space.mark;
         HeaderSpace.Field from = c.save() ? space.mark : space.ctMark;
@@ -103,8 +106,10 @@ final class PacketState {
         long copied = c.save() ? c.nfmask() : c.ctmask();
         int[] next = new int[to.width()];
         for (int i = 0; i < to.width(); i++) {
+            int source = i - c.shift();
             int kept = (cleared >> i & 1) == 1 ? space.no() : current(to, i);
-            int added = (copied >> i & 1) == 1 ? current(from, i) : space.no();
+            int added = source >= 0 && source < from.width() && (copied >> source & 1) == 1 ? current(from, source)
+                    : space.no();
             next[i] = space.keep(space.bdd().xor(kept, added));
         }
         for (int i = 0; i < to.width(); i++) {

@@ -58,7 +58,7 @@ final class Pipeline {
             }
             Set<String> chains = table.chains().stream().map(Chain::name).collect(Collectors.toSet());
             if (table.rules().stream().anyMatch(r -> r.target() != null && !chains.contains(r.target().name())
-                    && ChainSemantics.changesPacket(r.target().name()))) {
+                    && ChainSemantics.changesPacket(r.target(), ruleset.family()))) {
                 return true;
             }
         }
