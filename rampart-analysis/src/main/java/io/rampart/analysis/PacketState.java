@@ -2,6 +2,9 @@ package io.rampart.analysis;
 
 import io.rampart.trace.CtState;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The packet's fields as they are at one point of its way through the tables, each bit a set of
@@ -14,7 +17,10 @@ final class PacketState {
     private final HeaderSpace space;
     /** Per variable: the set of arriving packets for which it is 1 now, or -1 while it is as it arrived. */
     private final int[] now;
-    private boolean changed;
+    /** The variables no longer as they arrived. */
+    private final BitSet changed = new BitSet();
+    /** Matches read through the substitution since it last changed. */
+    private final Map<Integer, Integer> read = new HashMap<>();
 
     /** The packet before raw: no connection looked up yet (INVALID to the rules), no mark on its connection. */
     PacketState(HeaderSpace space) {
@@ -29,7 +35,13 @@ final class PacketState {
 
     /** The arriving packets that match {@code match} (a set over the fields) now. */
     int now(int match) {
-        return changed ? space.keep(space.bdd().compose(match, now)) : match;
+        Integer known = read.get(match);
+        if (known == null) {
+            known = space.bdd().support(match).intersects(changed) ? space.keep(space.bdd().compose(match, now))
+                    : match;
+            read.put(match, known);
+        }
+        return known;
     }
 
     /** After raw: conntrack gives each packet the state it arrived with, unless raw left it untracked. */
@@ -41,6 +53,7 @@ final class PacketState {
             int given = space.bit(f, i);
             now[v] = space.ite(untracked, (CtState.UNTRACKED.ordinal() >> i & 1) == 1 ? space.yes() : space.no(), given);
         }
+        read.clear();
     }
 
     /** The arriving packets that have a connection now. */
@@ -127,7 +140,8 @@ final class PacketState {
     private void bit(HeaderSpace.Field f, int i, int value, int packets) {
         int v = HeaderSpace.variable(f, i);
         now[v] = space.ite(packets, value, current(f, i));
-        changed = true;
+        changed.set(v);
+        read.clear();
     }
 
     private int current(HeaderSpace.Field f, int i) {
