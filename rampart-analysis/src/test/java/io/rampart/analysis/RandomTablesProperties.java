@@ -72,11 +72,9 @@ class RandomTablesProperties {
             } else {
                 different++;
                 for (RulesetDiff.Difference d : result.differences()) {
-                    assertThat(d.traced()).as(context).isTrue();
-                    PacketSpec spec = new PacketSpec();
-                    d.packet().forEach(spec::set);
-                    Trace traceA = tracerA.trace(spec.build(Family.IPV4));
-                    Trace traceB = tracerB.trace(spec.build(Family.IPV4));
+                    Trace[] traces = RandomDiffProperties.traces(d, tracerA, tracerB, context);
+                    Trace traceA = traces[0];
+                    Trace traceB = traces[1];
                     // The tracer counts REJECT as DROP; the analysis tells them apart.
                     assertThat(d.a().verdict()).as(context + d).isNotEqualTo(d.b().verdict());
                     assertThat(traceA.verdict()).as(context + d).isEqualTo(category(d.a().verdict()));
