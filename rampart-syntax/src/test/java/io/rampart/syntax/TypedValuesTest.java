@@ -14,6 +14,8 @@ import io.rampart.model.value.AddressRange;
 import io.rampart.model.value.FlagSet;
 import io.rampart.model.value.IcmpType;
 import io.rampart.model.value.InterfaceName;
+import io.rampart.model.value.NatPorts;
+import io.rampart.model.value.NatRange;
 import io.rampart.model.value.Network;
 import io.rampart.model.value.NumberValue;
 import io.rampart.model.value.Protocol;
@@ -62,7 +64,8 @@ class TypedValuesTest {
         }
         assertThat(wrong).isEmpty();
         assertThat(kinds).contains(Range.class, Ranges.class, Network.class, AddressRange.class, ValueMask.class,
-                FlagSet.class, WordSet.class, InterfaceName.class, Protocol.class, IcmpType.class, NumberValue.class);
+                FlagSet.class, WordSet.class, InterfaceName.class, Protocol.class, IcmpType.class, NumberValue.class,
+                NatRange.class, NatPorts.class);
     }
 
     private static void check(KernelCase c, ExtensionSpec spec, List<Option> options, List<String> wrong,

@@ -117,13 +117,4 @@ final class Conditions {
     static Condition check(String text, String extension, Condition.Test test) {
         return new Condition.Check(text, extension, test);
     }
-
-    /** {@code VALUE[/MASK]} as two numbers, the mask all ones when absent. */
-    static long[] valueMask(String text, long allOnes) {
-        int slash = text.indexOf('/');
-        if (slash < 0) {
-            return new long[] {Long.decode(text), allOnes};
-        }
-        return new long[] {Long.decode(text.substring(0, slash)), Long.decode(text.substring(slash + 1))};
-    }
 }

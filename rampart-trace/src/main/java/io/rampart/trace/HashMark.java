@@ -1,8 +1,8 @@
 package io.rampart.trace;
 
 import io.rampart.model.Family;
-import io.rampart.model.Option;
-import io.rampart.model.Target;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.TargetSemantics;
 
 /**
  * HMARK as the kernel computes it: the packet mark is {@code offset + hash * mod / 2^32}, the hash
@@ -31,23 +31,22 @@ final class HashMark {
     private final long offset;
     private final boolean connection;
 
-    private HashMark(Target target, Family family) {
+    private HashMark(TargetSemantics.HashMark declared, Family family) {
         this.family = family;
-        this.srcMask = prefixMask(target, "hmark-src-prefix", family);
-        this.dstMask = prefixMask(target, "hmark-dst-prefix", family);
-        this.portMask = target.option("hmark-spi-mask").isPresent() ? number(target, "hmark-spi-mask")
-                : number(target, "hmark-sport-mask") << 16 | number(target, "hmark-dport-mask");
-        this.portSet = target.option("hmark-spi").isPresent() ? number(target, "hmark-spi")
-                : number(target, "hmark-sport") << 16 | number(target, "hmark-dport");
-        this.protoMask = (int) number(target, "hmark-proto-mask");
-        this.seed = (int) number(target, "hmark-rnd");
-        this.modulus = number(target, "hmark-mod");
-        this.offset = number(target, "hmark-offset");
-        this.connection = target.option("hmark-tuple").isPresent();
+        int bytes = family.addressBits() / 8;
+        this.srcMask = Addresses.maskOf(declared.sourcePrefix(), bytes);
+        this.dstMask = Addresses.maskOf(declared.destinationPrefix(), bytes);
+        this.portMask = declared.portMask();
+        this.portSet = declared.portSet();
+        this.protoMask = declared.protocolMask();
+        this.seed = declared.seed();
+        this.modulus = declared.modulus();
+        this.offset = declared.offset();
+        this.connection = declared.connection();
     }
 
-    static Action action(Target target, Family family) {
-        HashMark hmark = new HashMark(target, family);
+    static Action action(TargetSemantics.HashMark declared, Family family) {
+        HashMark hmark = new HashMark(declared, family);
         return Action.depending(hmark::decide);
     }
 
@@ -113,14 +112,5 @@ final class HashMark {
             word[into] -= Integer.rotateLeft(word[from], FINAL_ROTATIONS[step]);
         }
         return word[2];
-    }
-
-    private static byte[] prefixMask(Target target, String option, Family family) {
-        int bits = target.option(option).map(o -> Integer.parseInt(o.arg())).orElse(0);
-        return io.rampart.model.extension.Addresses.maskOf(bits, family.addressBits() / 8);
-    }
-
-    private static long number(Target target, String option) {
-        return target.option(option).map(Option::arg).map(Long::decode).orElse(0L);
     }
 }

@@ -1,8 +1,8 @@
 package io.rampart.trace;
 
-import io.rampart.model.Family;
-import io.rampart.model.Target;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.TargetSemantics;
+import io.rampart.model.value.Network;
 
 /**
  * SNPT and DNPT as the kernel rewrites an address (RFC 6296): the prefix is replaced, and one
@@ -17,16 +17,16 @@ final class PrefixTranslation {
     private final int adjustment;
     private final boolean source;
 
-    private PrefixTranslation(Target target) {
-        byte[] from = prefix(target, "src-pfx");
-        this.to = prefix(target, "dst-pfx");
-        this.length = Math.max(length(target, "src-pfx"), length(target, "dst-pfx"));
+    private PrefixTranslation(TargetSemantics.PrefixTranslation declared) {
+        byte[] from = declared.from().address();
+        this.to = declared.to().address();
+        this.length = Math.max(length(declared.from()), length(declared.to()));
         this.adjustment = fold(sum(from) + (~sum(to) & 0xffff));
-        this.source = target.name().equals("SNPT");
+        this.source = declared.source();
     }
 
-    static Action action(Target target) {
-        PrefixTranslation npt = new PrefixTranslation(target);
+    static Action action(TargetSemantics.PrefixTranslation declared) {
+        PrefixTranslation npt = new PrefixTranslation(declared);
         return Action.depending(npt::decide);
     }
 
@@ -83,13 +83,7 @@ final class PrefixTranslation {
         return (int) ((folded & 0xffff) + (folded >>> 16));
     }
 
-    private static byte[] prefix(Target target, String option) {
-        String value = target.option(option).map(o -> o.arg()).orElse("::/0");
-        return Addresses.parseLiteral(value.substring(0, value.indexOf('/')), Family.IPV6);
-    }
-
-    private static int length(Target target, String option) {
-        String value = target.option(option).map(o -> o.arg()).orElse("::/0");
-        return Integer.parseInt(value.substring(value.indexOf('/') + 1));
+    private static int length(Network prefix) {
+        return Addresses.prefixLength(prefix.mask());
     }
 }

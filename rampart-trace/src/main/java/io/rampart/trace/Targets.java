@@ -1,49 +1,90 @@
 package io.rampart.trace;
 
 import io.rampart.model.Family;
-import io.rampart.model.Option;
 import io.rampart.model.Target;
+import io.rampart.model.extension.TargetSemantics;
+import io.rampart.model.extensions.StandardExtensions;
 
-/** Compiles a rule's target into the action the tracer takes when the rule matches. */
+/** Compiles a rule's target into the action the tracer takes when the rule matches, as its spec declares it. */
 final class Targets {
 
     private Targets() {
     }
 
     static Action compile(Target target, Family family) {
-        if (target == null) {
-            return Action.of(Action.Kind.CONTINUE);
+        TargetSemantics semantics = StandardExtensions.registry().targetSemantics(target, family);
+        if (semantics instanceof TargetSemantics.Verdict verdict) {
+            return Action.of(verdict.kind() == TargetSemantics.Verdict.Kind.ACCEPT ? Action.Kind.ACCEPT
+                    : Action.Kind.DROP);
         }
-        return switch (target.name()) {
-            case "ACCEPT" -> Action.of(Action.Kind.ACCEPT);
-            case "DROP", "REJECT" -> Action.of(Action.Kind.DROP);
-            case "RETURN" -> Action.of(Action.Kind.RETURN);
-            case "NFQUEUE", "QUEUE" -> Action.of(Action.Kind.QUEUE);
-            case "MARK" -> effect(mark(target));
-            case "CONNMARK" -> effect(connmark(target));
-            case "TOS" -> effect(xmark(target, "set-tos", 0xff, (f, v) -> f.packet = f.packet.withTos((int) v)));
-            case "DSCP" -> {
-                int dscp = Integer.decode(value(target, "set-dscp"));
-                yield effect(f -> f.packet = f.packet.withTos((f.packet.tos() & 3) | (dscp << 2)));
-            }
-            case "TTL", "HL" -> effect(hopLimit(target));
-            case "NOTRACK" -> effect(Targets::notrack);
-            case "CT" -> effect(target.option("notrack").isPresent() ? Targets::notrack : Action.Effect.NONE);
-            case "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP" ->
-                    new Action(Action.Kind.ACCEPT, null, Nat.effect(target, family));
-            case "HMARK" -> HashMark.action(target, family);
-            case "SNPT", "DNPT" -> PrefixTranslation.action(target);
-            case "SYNPROXY" -> Action.depending(Targets::synproxy);
-            case "ECN" -> effect(target.option("ecn-ip-ect").map(o -> Integer.parseInt(o.arg()))
-                    .<Action.Effect>map(ect -> f -> f.packet = f.packet.withTos((f.packet.tos() & ~3) | ect))
-                    .orElse(Action.Effect.NONE));
-            // What these change (a copy sent, a label, a timer, a TCP option) no rule of the trace reads.
-            case "LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY", "TCPMSS", "SET", "TPROXY", "TEE", "SECMARK",
-                 "CONNSECMARK", "IDLETIMER", "LED", "RATEEST", "TCPOPTSTRIP" ->
-                    Action.of(Action.Kind.CONTINUE);
-            default -> new Action(target.kind() == Target.Kind.GOTO ? Action.Kind.GOTO : Action.Kind.JUMP,
-                    target.name(), Action.Effect.NONE);
-        };
+        if (semantics instanceof TargetSemantics.Return) {
+            return Action.of(Action.Kind.RETURN);
+        }
+        if (semantics instanceof TargetSemantics.Jump jump) {
+            return new Action(Action.Kind.JUMP, jump.chain(), Action.Effect.NONE);
+        }
+        if (semantics instanceof TargetSemantics.Goto go) {
+            return new Action(Action.Kind.GOTO, go.chain(), Action.Effect.NONE);
+        }
+        if (semantics instanceof TargetSemantics.Queue) {
+            return Action.of(Action.Kind.QUEUE);
+        }
+        if (semantics instanceof TargetSemantics.NotModelled unknown) {
+            String what = "-j " + target.name();
+            return Action.undecided(what, unknown.why() != null ? unknown.why() : what + " is not modelled by the tracer");
+        }
+        if (semantics instanceof TargetSemantics.Synproxy) {
+            return Action.depending(Targets::synproxy);
+        }
+        if (semantics instanceof TargetSemantics.HashMark hmark) {
+            return HashMark.action(hmark, family);
+        }
+        if (semantics instanceof TargetSemantics.PrefixTranslation npt) {
+            return PrefixTranslation.action(npt);
+        }
+        // A translation is the nat table's verdict: the connection's first packet leaves the chain.
+        Action.Effect translation = Nat.effect(semantics, family);
+        if (translation != null) {
+            return new Action(Action.Kind.ACCEPT, null, translation);
+        }
+        Action.Effect change = change(semantics);
+        return new Action(Action.Kind.CONTINUE, null, change == null ? Action.Effect.NONE : change);
+    }
+
+    /** What a target that lets the packet go on changes; null: nothing the trace reads. */
+    private static Action.Effect change(TargetSemantics semantics) {
+        if (semantics instanceof TargetSemantics.SetMark set) {
+            return set.mark() == TargetSemantics.Mark.PACKET
+                    ? f -> f.packet = f.packet.withMark(set.applyTo(f.packet.mark()))
+                    : f -> {
+                        if (f.tracked()) {
+                            f.ctmark = set.applyTo(f.ctmark);
+                        }
+                    };
+        }
+        if (semantics instanceof TargetSemantics.CopyMark copy) {
+            return copy.to() == TargetSemantics.Mark.CONNECTION
+                    ? f -> {
+                        if (f.tracked()) {
+                            f.ctmark = copy.applyTo(f.ctmark, f.packet.mark());
+                        }
+                    }
+                    : f -> {
+                        if (f.tracked()) {
+                            f.packet = f.packet.withMark(copy.applyTo(f.packet.mark(), f.ctmark));
+                        }
+                    };
+        }
+        if (semantics instanceof TargetSemantics.RewriteTos tos) {
+            return f -> f.packet = f.packet.withTos(tos.applyTo(f.packet.tos()));
+        }
+        if (semantics instanceof TargetSemantics.HopLimit hops) {
+            return f -> f.packet = f.packet.withTtl(hops.applyTo(f.packet.ttl()));
+        }
+        if (semantics instanceof TargetSemantics.NoTrack) {
+            return Targets::notrack;
+        }
+        return null;
     }
 
     /**
@@ -71,73 +112,5 @@ final class Targets {
         if (!f.ctAttached) {
             f.state = CtState.UNTRACKED;
         }
-    }
-
-    private static Action effect(Action.Effect effect) {
-        return new Action(Action.Kind.CONTINUE, null, effect);
-    }
-
-    private static String value(Target target, String option) {
-        return target.option(option).map(Option::arg).orElseThrow(() -> new IllegalArgumentException(
-                "-j " + target.name() + " without --" + option));
-    }
-
-    /** {@code --set-xmark V/M}: the value becomes {@code (old & ~M) ^ V}. */
-    private static Action.Effect mark(Target target) {
-        return xmark(target, "set-xmark", 0xffffffffL, (f, v) -> f.packet = f.packet.withMark(v));
-    }
-
-    private interface Setter {
-        void set(Flow flow, long value);
-    }
-
-    private static Action.Effect xmark(Target target, String option, long allOnes, Setter setter) {
-        long[] vm = Conditions.valueMask(value(target, option), allOnes);
-        boolean tos = option.equals("set-tos");
-        return f -> {
-            long old = tos ? f.packet.tos() : f.packet.mark();
-            setter.set(f, ((old & ~vm[1]) ^ vm[0]) & allOnes);
-        };
-    }
-
-    private static Action.Effect connmark(Target target) {
-        if (target.option("set-xmark").isPresent()) {
-            long[] vm = Conditions.valueMask(value(target, "set-xmark"), 0xffffffffL);
-            return f -> {
-                if (f.tracked()) {
-                    f.ctmark = ((f.ctmark & ~vm[1]) ^ vm[0]) & 0xffffffffL;
-                }
-            };
-        }
-        long nfmask = Long.decode(value(target, "nfmask"));
-        long ctmask = Long.decode(value(target, "ctmask"));
-        if (target.option("save-mark").isPresent()) {
-            return f -> {
-                if (f.tracked()) {
-                    f.ctmark = ((f.ctmark & ~ctmask) ^ (f.packet.mark() & nfmask)) & 0xffffffffL;
-                }
-            };
-        }
-        return f -> {
-            if (f.tracked()) {
-                f.packet = f.packet.withMark(((f.packet.mark() & ~nfmask) ^ (f.ctmark & ctmask)) & 0xffffffffL);
-            }
-        };
-    }
-
-    private static Action.Effect hopLimit(Target target) {
-        String prefix = target.name().toLowerCase(java.util.Locale.ROOT);
-        for (String how : new String[] {"set", "dec", "inc"}) {
-            java.util.Optional<Option> option = target.option(prefix + "-" + how);
-            if (option.isPresent()) {
-                int n = Integer.parseInt(option.get().arg());
-                return switch (how) {
-                    case "set" -> f -> f.packet = f.packet.withTtl(n);
-                    case "dec" -> f -> f.packet = f.packet.withTtl(Math.max(0, f.packet.ttl() - n));
-                    default -> f -> f.packet = f.packet.withTtl(Math.min(255, f.packet.ttl() + n));
-                };
-            }
-        }
-        throw new IllegalArgumentException("-j " + target.name() + " without a value");
     }
 }

@@ -1,6 +1,7 @@
 package io.rampart.model.extension;
 
 import io.rampart.model.Family;
+import io.rampart.model.Target;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -77,6 +78,22 @@ public final class ExtensionRegistry {
 
     public Optional<ExtensionSpec> target(String name, Family family) {
         return find(ExtensionKind.TARGET, family, name);
+    }
+
+    /**
+     * What {@code target} does, as its spec declares it ({@link TargetSemantics}); a name that is
+     * no target extension of the family is a user chain, jumped or gone to. Null: the rule has no target.
+     */
+    public TargetSemantics targetSemantics(Target target, Family family) {
+        if (target == null) {
+            return TargetSemantics.NOTHING;
+        }
+        Optional<ExtensionSpec> spec = target(target.name(), family);
+        if (spec.isPresent()) {
+            return spec.get().targetSemantics(target.options());
+        }
+        return target.kind() == Target.Kind.GOTO ? new TargetSemantics.Goto(target.name())
+                : new TargetSemantics.Jump(target.name());
     }
 
     /**

@@ -27,10 +27,12 @@ import java.util.Set;
  * @param protocol     for a match that {@code -p} loads implicitly, that protocol's canonical name
  * @param canonicalizer defaults, rewrites and cross-option checks
  * @param semantics    what the match means for a packet, as the tracer and the analysis read it
+ * @param effect       what the target does to the packet or its connection, from its options
  */
 public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> families, String help,
                             List<OptionSpec> options, Set<Table> tables, Set<Hook> hooks,
-                            String protocol, Canonicalizer canonicalizer, MatchSemantics semantics) {
+                            String protocol, Canonicalizer canonicalizer, MatchSemantics semantics,
+                            TargetSemantics.Declaration effect) {
 
     public ExtensionSpec {
         Objects.requireNonNull(name, "name");
@@ -42,54 +44,75 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         hooks = Set.copyOf(hooks);
         Objects.requireNonNull(canonicalizer, "canonicalizer");
         Objects.requireNonNull(semantics, "semantics");
+        Objects.requireNonNull(effect, "effect");
     }
+
+    private static final TargetSemantics.Declaration UNDECLARED = TargetSemantics.always(TargetSemantics.UNDECLARED);
 
     public static ExtensionSpec match(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.MATCH, EnumSet.allOf(Family.class), help, List.of(options),
                 EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
-                MatchSemantics.NOT_MODELLED);
+                MatchSemantics.NOT_MODELLED, UNDECLARED);
     }
 
     public static ExtensionSpec target(String name, String help, OptionSpec... options) {
         return new ExtensionSpec(name, ExtensionKind.TARGET, EnumSet.allOf(Family.class), help, List.of(options),
                 EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
-                MatchSemantics.NOT_MODELLED);
+                MatchSemantics.NOT_MODELLED, UNDECLARED);
     }
 
     public static ExtensionSpec header(Family family, String help, OptionSpec... options) {
         return new ExtensionSpec(family == Family.IPV4 ? "ip" : "ip6", ExtensionKind.HEADER, EnumSet.of(family), help,
                 List.of(options), EnumSet.allOf(Table.class), EnumSet.allOf(Hook.class), null, Canonicalizer.NONE,
-                MatchSemantics.NOT_MODELLED);
+                MatchSemantics.NOT_MODELLED, UNDECLARED);
     }
 
     public ExtensionSpec onlyFor(Family family) {
         return new ExtensionSpec(name, kind, EnumSet.of(family), help, options, tables, hooks, protocol, canonicalizer,
-                semantics);
+                semantics, effect);
     }
 
     public ExtensionSpec inTables(Table first, Table... rest) {
         return new ExtensionSpec(name, kind, families, help, options, EnumSet.of(first, rest), hooks, protocol,
-                canonicalizer, semantics);
+                canonicalizer, semantics, effect);
     }
 
     public ExtensionSpec atHooks(Hook first, Hook... rest) {
         return new ExtensionSpec(name, kind, families, help, options, tables, EnumSet.of(first, rest), protocol,
-                canonicalizer, semantics);
+                canonicalizer, semantics, effect);
     }
 
     /** Marks a match as the one {@code -p PROTOCOL} loads when one of its options follows. */
     public ExtensionSpec implicitFor(String protocolName) {
         return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocolName, canonicalizer,
-                semantics);
+                semantics, effect);
     }
 
     public ExtensionSpec canonicalizedBy(Canonicalizer next) {
-        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, next, semantics);
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, next, semantics,
+                effect);
     }
 
     /** Declares what the match means for a packet (see {@link MatchSemantics}). */
     public ExtensionSpec means(MatchSemantics next) {
-        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, canonicalizer, next);
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, canonicalizer, next,
+                effect);
+    }
+
+    /** Declares what the target does, the same whatever its options (see {@link TargetSemantics}). */
+    public ExtensionSpec does(TargetSemantics semantics) {
+        return does(TargetSemantics.always(semantics));
+    }
+
+    /** Declares what the target does, as its options say (see {@link TargetSemantics}). */
+    public ExtensionSpec does(TargetSemantics.Declaration next) {
+        return new ExtensionSpec(name, kind, families, help, options, tables, hooks, protocol, canonicalizer, semantics,
+                next);
+    }
+
+    /** What this target does with these canonical options, each read as its type's value. */
+    public TargetSemantics targetSemantics(List<Option> given) {
+        return effect.of(typedAll(given));
     }
 
 

@@ -8,6 +8,8 @@ import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
+import io.rampart.model.value.NumberValue;
+import io.rampart.model.value.Value;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +28,17 @@ final class Checks {
 
     static Optional<Option> find(List<Option> options, String name) {
         return options.stream().filter(o -> o.name().equals(name)).findFirst();
+    }
+
+    /** The value of option {@code name} as its type reads it (options typed, as target declarations get them); null without it. */
+    static <T extends Value> T value(List<Option> options, String name, Class<T> type) {
+        return find(options, name).map(o -> type.cast(o.value())).orElse(null);
+    }
+
+    /** The number option {@code name} holds, or {@code otherwise} without it. */
+    static long number(List<Option> options, String name, long otherwise) {
+        NumberValue number = value(options, name, NumberValue.class);
+        return number == null ? otherwise : number.value();
     }
 
     /** The options in the order of {@code saveOrder}: for canonicalizers that read them in the order given. */

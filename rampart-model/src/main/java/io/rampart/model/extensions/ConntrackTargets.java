@@ -13,6 +13,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Ports;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -81,6 +82,8 @@ final class ConntrackTargets {
                         OptionSpec.of("zone-reply", "conntrack zone for the reply direction", ZONE),
                         OptionSpec.of("zone", "conntrack zone for both directions", ZONE))
                 .inTables(Table.RAW)
+                .does(options -> Checks.has(options, "notrack") ? new TargetSemantics.NoTrack()
+                        : new TargetSemantics.Continues("the connection's helper, zone, timeouts or events"))
                 .canonicalizedBy(Canonicalizer.inGivenOrder(ConntrackTargets::ctCanonical));
     }
 
@@ -126,7 +129,8 @@ final class ConntrackTargets {
 
     private static ExtensionSpec notrack() {
         return ExtensionSpec.target("NOTRACK", "do not track the packet's connection (the same as CT --notrack)")
-                .inTables(Table.RAW);
+                .inTables(Table.RAW)
+                .does(new TargetSemantics.NoTrack());
     }
 
     private static ExtensionSpec tproxy() {
@@ -138,6 +142,8 @@ final class ConntrackTargets {
                         OptionSpec.of("tproxy-mark", "set these bits of the packet mark", Marks.TARGET_VALUE_MASK))
                 .inTables(Table.MANGLE)
                 .atHooks(Hook.PREROUTING)
+                .does(new TargetSemantics.NotModelled("it accepts the packet for a local socket that takes it and"
+                        + " drops it when none does: the tracer does not know the host's sockets"))
                 .canonicalizedBy((options, context) -> {
                     Checks.requireProtocol(context, "TPROXY", "tcp", "udp");
                     String any = context.family() == Family.IPV4 ? "0.0.0.0" : "::";
@@ -164,6 +170,7 @@ final class ConntrackTargets {
                         OptionSpec.of("mss", "maximum segment size to offer (kept in 16 bits)", cutTo(16)),
                         OptionSpec.flag("ecn", "offer explicit congestion notification"))
                 .atHooks(Hook.INPUT, Hook.FORWARD)
+                .does(new TargetSemantics.Synproxy())
                 .canonicalizedBy(Checks.needsProtocol("SYNPROXY", "tcp"));
     }
 }

@@ -11,11 +11,13 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueContext;
+import io.rampart.model.value.ValueMask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,7 @@ final class HeaderTargets {
                         OptionSpec.of("or-tos", "set the given bits", BYTE),
                         OptionSpec.of("xor-tos", "flip the given bits", BYTE))
                 .inTables(Table.MANGLE)
+                .does(options -> new TargetSemantics.RewriteTos(Checks.value(options, "set-tos", ValueMask.class)))
                 .canonicalizedBy((options, context) -> {
                     String[] operations = {"set-tos", "and-tos", "or-tos", "xor-tos"};
                     atMostOne(options, "TOS", operations);
@@ -73,6 +76,9 @@ final class HeaderTargets {
                         OptionSpec.of("set-dscp-class", "the code point of a class (stored as --set-dscp)",
                                 DiffServ.DSCP_CLASS))
                 .inTables(Table.MANGLE)
+                // The code point is the TOS byte's upper six bits.
+                .does(options -> new TargetSemantics.RewriteTos(ValueMask.tos(
+                        Checks.number(options, "set-dscp", 0) << 2, 0xfc)))
                 .canonicalizedBy((options, context) -> {
                     atMostOne(options, "DSCP", "set-dscp", "set-dscp-class");
                     atLeastOne(options, "DSCP", "set-dscp", "set-dscp-class");
@@ -90,6 +96,15 @@ final class HeaderTargets {
                         OptionSpec.of(operations[2], "increase the " + field + " by this much", NONZERO_BYTE))
                 .onlyFor(family)
                 .inTables(Table.MANGLE)
+                .does(options -> {
+                    TargetSemantics.Change[] changes = TargetSemantics.Change.values();
+                    for (int i = 0; i < operations.length; i++) {
+                        if (Checks.has(options, operations[i])) {
+                            return new TargetSemantics.HopLimit(changes[i], (int) Checks.number(options, operations[i], 0));
+                        }
+                    }
+                    throw new IllegalArgumentException("-j " + name + " without a value");
+                })
                 .canonicalizedBy((options, context) -> {
                     atMostOne(options, name, operations);
                     atLeastOne(options, name, operations);
@@ -102,6 +117,7 @@ final class HeaderTargets {
                         OptionSpec.of("set-mss", "set the MSS to this value", MSS),
                         OptionSpec.flag("clamp-mss-to-pmtu", "set the MSS to the path MTU less the IP and TCP headers"
                                 + " (FORWARD, OUTPUT and POSTROUTING only)"))
+                .does(new TargetSemantics.Continues("the TCP MSS option"))
                 .canonicalizedBy(Canonicalizer.inGivenOrder((options, context) -> {
                     atLeastOne(options, "TCPMSS", "set-mss", "clamp-mss-to-pmtu");
                     Checks.requireProtocol(context, "TCPMSS", "tcp");
@@ -124,6 +140,10 @@ final class HeaderTargets {
                         OptionSpec.of("ecn-ip-ect", "set the IP header's ECN field to 0-3", Values.decimal(0, 3)))
                 .onlyFor(Family.IPV4)
                 .inTables(Table.MANGLE)
+                // The ECN field is the TOS byte's two low bits; the TCP flags it changes no traced rule reads.
+                .does(options -> Checks.has(options, "ecn-ip-ect")
+                        ? new TargetSemantics.RewriteTos(ValueMask.tos(Checks.number(options, "ecn-ip-ect", 0), 3))
+                        : new TargetSemantics.Continues("the TCP ECE and CWR flags"))
                 .canonicalizedBy(Canonicalizer.inGivenOrder(HeaderTargets::ecnCanonical));
     }
 
@@ -211,6 +231,7 @@ final class HeaderTargets {
         return ExtensionSpec.target("TCPOPTSTRIP", "remove options from the TCP header (needs -p tcp)",
                         OptionSpec.of("strip-options", "the options to remove", TCP_OPTIONS))
                 .inTables(Table.MANGLE)
+                .does(new TargetSemantics.Continues("TCP options"))
                 .canonicalizedBy(Checks.needsProtocol("TCPOPTSTRIP", "tcp"));
     }
 }

@@ -8,9 +8,11 @@ import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.NumberValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,7 @@ final class HmarkTarget {
      * is not contiguous leaves every bit set, and an IPv4 rule keeps only the first 32 bits of a
      * longer prefix.
      */
-    private static final ValueType PREFIX = Values.of("prefix", "length|mask", (raw, ctx) -> {
+    private static final ValueType PREFIX = Values.typed("prefix", "length|mask", (raw, ctx) -> {
         int bits = ctx.family().addressBits();
         OptionalLong length = CNumbers.xtablesWhole(raw, 0, bits);
         if (length.isPresent()) {
@@ -49,11 +51,11 @@ final class HmarkTarget {
         }
         int prefix = Addresses.prefixLength(TupleValues.addressMask(raw, ctx.family(), raw));
         return Integer.toString(prefix < 0 ? bits : prefix);
-    });
+    }, NumberValue::parse);
 
     private static ValueType hex(int digits, long max) {
-        return Values.of("integer", "0.." + max, (raw, ctx) ->
-                String.format("0x%0" + digits + "x", CNumbers.xtables(raw, 0, max)));
+        return Values.typed("integer", "0.." + max, (raw, ctx) ->
+                String.format("0x%0" + digits + "x", CNumbers.xtables(raw, 0, max)), NumberValue::parse);
     }
 
     private static final ValueType U16 = hex(4, 0xffff);
@@ -81,7 +83,21 @@ final class HmarkTarget {
                         OptionSpec.of("hmark-tuple", "shorthand for full masks: src,dst,sport,dport,spi,proto,"
                                 + "and ct (hash the connection's original tuple)", Values.of("tuple",
                                 "src|dst|sport|dport|spi|proto|ct[,...]", (raw, ctx) -> raw)))
+                .does(HmarkTarget::semantics)
                 .canonicalizedBy(Canonicalizer.inGivenOrder(HmarkTarget::canonical));
+    }
+
+    /** The hash's parameters; a field left out is not hashed (mask 0). */
+    private static TargetSemantics semantics(List<Option> canonical) {
+        long portMask = Checks.has(canonical, "hmark-spi-mask") ? Checks.number(canonical, "hmark-spi-mask", 0)
+                : Checks.number(canonical, "hmark-sport-mask", 0) << 16 | Checks.number(canonical, "hmark-dport-mask", 0);
+        long portSet = Checks.has(canonical, "hmark-spi") ? Checks.number(canonical, "hmark-spi", 0)
+                : Checks.number(canonical, "hmark-sport", 0) << 16 | Checks.number(canonical, "hmark-dport", 0);
+        return new TargetSemantics.HashMark((int) Checks.number(canonical, "hmark-src-prefix", 0),
+                (int) Checks.number(canonical, "hmark-dst-prefix", 0), portMask, portSet,
+                (int) Checks.number(canonical, "hmark-proto-mask", 0), (int) Checks.number(canonical, "hmark-rnd", 0),
+                Checks.number(canonical, "hmark-mod", 0), Checks.number(canonical, "hmark-offset", 0),
+                Checks.has(canonical, "hmark-tuple"));
     }
 
     /**

@@ -6,9 +6,11 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.Range;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,8 @@ final class LoggingTargets {
 
     static List<ExtensionSpec> specs() {
         return List.of(log(), nflog(), nfqueue(), audit(),
-                ExtensionSpec.target("TRACE", "log every rule the packet meets (nftables trace events)"));
+                ExtensionSpec.target("TRACE", "log every rule the packet meets (nftables trace events)")
+                        .does(new TargetSemantics.Continues("the kernel's trace of the packet")));
     }
 
     // ---- LOG ----
@@ -81,6 +84,7 @@ final class LoggingTargets {
                         OptionSpec.flag("log-ip-options", "include IP header options"),
                         OptionSpec.flag("log-uid", "include the owning socket's user id"),
                         OptionSpec.flag("log-macdecode", "decode the MAC header"))
+                .does(options -> new TargetSemantics.Log(prefix(options, "log-prefix")))
                 .canonicalizedBy((options, context) -> options.stream()
                         .filter(o -> !(o.name().equals("log-level") && o.arg().equals(DEFAULT_LOG_LEVEL)))
                         .toList());
@@ -100,7 +104,12 @@ final class LoggingTargets {
                                 Values.decimal(0, 4294967295L)),
                         OptionSpec.of("nflog-threshold", "packets to queue in the kernel before sending",
                                 Values.decimal(0, 65535)))
+                .does(options -> new TargetSemantics.Log(prefix(options, "nflog-prefix")))
                 .canonicalizedBy(LoggingTargets::nflogCanonical);
+    }
+
+    private static String prefix(List<Option> options, String name) {
+        return Checks.find(options, name).map(Option::arg).orElse("");
     }
 
     private static List<Option> nflogCanonical(List<Option> options, ValueContext context)
@@ -125,7 +134,7 @@ final class LoggingTargets {
     // ---- NFQUEUE ----
 
     /** {@code first:last}, either end optional, the first strictly below the last. */
-    private static final ValueType QUEUE_RANGE = Values.of("queue-range", "first:last", (raw, ctx) -> {
+    private static final ValueType QUEUE_RANGE = Values.typed("queue-range", "first:last", (raw, ctx) -> {
         String[] parts = raw.split(":", -1);
         if (parts.length != 2) {
             throw new InvalidValueException("`" + raw + "' is not a range first:last");
@@ -139,7 +148,7 @@ final class LoggingTargets {
             throw new InvalidValueException("0:65535 is one queue too many for the kernel (at most 65535 queues)");
         }
         return first + ":" + last;
-    });
+    }, Range::parse);
 
     private static ExtensionSpec nfqueue() {
         return ExtensionSpec.target("NFQUEUE", "hand the packet to a user-space program on an nfnetlink queue",
@@ -147,6 +156,9 @@ final class LoggingTargets {
                         OptionSpec.of("queue-balance", "spread flows over the queues first:last", QUEUE_RANGE),
                         OptionSpec.flag("queue-bypass", "accept the packet when no program listens on the queue"),
                         OptionSpec.flag("queue-cpu-fanout", "with --queue-balance: choose the queue by CPU"))
+                .does(options -> new TargetSemantics.Queue(Checks.find(options, "queue-balance").isPresent()
+                        ? Checks.value(options, "queue-balance", Range.class)
+                        : Range.of(Checks.number(options, "queue-num", 0)), Checks.has(options, "queue-bypass")))
                 .canonicalizedBy(LoggingTargets::nfqueueCanonical);
     }
 
@@ -180,6 +192,7 @@ final class LoggingTargets {
             return word;
         });
         return ExtensionSpec.target("AUDIT", "record the packet in the audit log",
-                OptionSpec.of("type", "what the record says happened: accept, drop or reject", type).required());
+                OptionSpec.of("type", "what the record says happened: accept, drop or reject", type).required())
+                .does(new TargetSemantics.Continues("the audit log"));
     }
 }

@@ -8,6 +8,7 @@ import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -48,6 +49,7 @@ final class MarkTargets {
     private static ExtensionSpec mark() {
         return ExtensionSpec.target("MARK", "change the packet's firewall mark",
                         operations("packet mark").toArray(OptionSpec[]::new))
+                .does(options -> new TargetSemantics.SetMark(TargetSemantics.Mark.PACKET, change(options)))
                 .canonicalizedBy((options, context) -> {
                     atMostOne(options, "MARK", OPERATIONS);
                     atLeastOne(options, "MARK", OPERATIONS);
@@ -84,7 +86,25 @@ final class MarkTargets {
                         Values.decimal(0, 32))));
         return ExtensionSpec.target("CONNMARK", "change the connection's mark, or copy it to or from the packet",
                         options.toArray(OptionSpec[]::new))
+                .does(MarkTargets::connmarkSemantics)
                 .canonicalizedBy(Canonicalizer.inGivenOrder(MarkTargets::connmarkCanonical));
+    }
+
+    private static io.rampart.model.value.ValueMask change(List<Option> canonical) {
+        return Checks.value(canonical, "set-xmark", io.rampart.model.value.ValueMask.class);
+    }
+
+    /** A canonical CONNMARK sets the connection mark, or copies one mark into the other. */
+    private static TargetSemantics connmarkSemantics(List<Option> canonical) {
+        if (Checks.has(canonical, "set-xmark")) {
+            return new TargetSemantics.SetMark(TargetSemantics.Mark.CONNECTION, change(canonical));
+        }
+        int shift = (int) Checks.number(canonical, "left-shift-mark", 0)
+                - (int) Checks.number(canonical, "right-shift-mark", 0);
+        TargetSemantics.Mark to = Checks.has(canonical, "save-mark") ? TargetSemantics.Mark.CONNECTION
+                : TargetSemantics.Mark.PACKET;
+        return new TargetSemantics.CopyMark(to, Checks.number(canonical, "nfmask", Marks.ALL),
+                Checks.number(canonical, "ctmask", Marks.ALL), shift);
     }
 
     /** Replays the options in the order given: a later mask overwrites what an operation set. */

@@ -23,8 +23,12 @@ final class Marks {
     });
 
     /** {@code value[/mask]}, the mask kept when given, for the targets to rewrite: {@code 0xV} or {@code 0xV/0xM}. */
-    static final ValueType TARGET_VALUE_MASK = Values.of("value-mask", "value[/mask]",
-            (raw, ctx) -> raw.indexOf('/') < 0 ? hex(read(raw).value()) : read(raw).format());
+    static final ValueType TARGET_VALUE_MASK = Values.typed("value-mask", "value[/mask]",
+            (raw, ctx) -> raw.indexOf('/') < 0 ? hex(read(raw).value()) : read(raw).format(), canonical -> {
+                ValueMask read = ValueMask.parse(canonical);
+                return io.rampart.model.value.ValueMask.markChange(read.value(), read.mask(),
+                        canonical.indexOf('/') >= 0);
+            });
 
     /** A 32-bit value printed in hex. */
     static final ValueType VALUE = Values.hex(0, ALL);

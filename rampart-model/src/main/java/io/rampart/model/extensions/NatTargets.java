@@ -9,9 +9,14 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.AddressRange;
+import io.rampart.model.value.NatPorts;
+import io.rampart.model.value.NatRange;
+import io.rampart.model.value.Network;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -45,35 +50,74 @@ final class NatTargets {
                                         + " IPv6 with a port: [address]:port", range(PortBase.KEPT)).required(),
                                 OptionSpec.flag("random", "pick ports at random"),
                                 OptionSpec.flag("persistent", "map a client to the same address every time"))
-                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT),
+                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT)
+                        .does(options -> new TargetSemantics.Dnat(Checks.value(options, "to-destination",
+                                NatRange.class))),
                 ExtensionSpec.target("SNAT", "rewrite the source address and/or port",
                                 OptionSpec.of("to-source", "address[-address][:port[-port]] to map to;"
                                         + " IPv6 with a port: [address]:port", range(PortBase.ZEROED)).required(),
                                 OptionSpec.flag("random", "pick ports at random"),
                                 OptionSpec.flag("random-fully", "pick ports fully at random"),
                                 OptionSpec.flag("persistent", "map a client to the same address every time"))
-                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING, Hook.INPUT),
+                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING, Hook.INPUT)
+                        .does(options -> new TargetSemantics.Snat(Checks.value(options, "to-source", NatRange.class))),
                 ExtensionSpec.target("MASQUERADE", "rewrite the source to the outgoing interface's address",
                                 OptionSpec.of("to-ports", "port[-port] to map source ports to", ports(PortBase.ZEROED)),
                                 OptionSpec.flag("random", "pick ports at random"),
                                 OptionSpec.flag("random-fully", "pick ports fully at random"))
-                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING),
+                        .inTables(Table.NAT).atHooks(Hook.POSTROUTING)
+                        .does(options -> new TargetSemantics.Masquerade(Checks.value(options, "to-ports",
+                                NatPorts.class))),
                 ExtensionSpec.target("REDIRECT", "send the packet to this host, to a local port",
                                 OptionSpec.of("to-ports", "port[-port] to redirect to", ports(PortBase.REFUSED)),
                                 OptionSpec.flag("random", "pick ports at random"))
-                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT),
+                        .inTables(Table.NAT).atHooks(Hook.PREROUTING, Hook.OUTPUT)
+                        .does(options -> new TargetSemantics.Redirect(Checks.value(options, "to-ports",
+                                NatPorts.class))),
                 ExtensionSpec.target("NETMAP", "map a whole network onto another, keeping the host part",
                                 OptionSpec.of("to", "network address/prefix to map to", NETWORK).required())
-                        .inTables(Table.NAT));
+                        .inTables(Table.NAT)
+                        .does(options -> new TargetSemantics.Netmap(Checks.value(options, "to", Network.class))));
     }
 
     /** {@code address[-address][:ports]}, IPv6 addresses in brackets when ports follow. */
     private static ValueType range(PortBase base) {
-        return Values.of("nat-range", "address[-address][:port[-port]]", (raw, ctx) -> natRange(raw, ctx, base));
+        return Values.typed("nat-range", "address[-address][:port[-port]]", (raw, ctx) -> natRange(raw, ctx, base),
+                NatTargets::natRangeValue);
     }
 
     private static ValueType ports(PortBase base) {
-        return Values.of("nat-ports", "port[-port]", (raw, ctx) -> portRange(raw, ctx, base));
+        return Values.typed("nat-ports", "port[-port]", (raw, ctx) -> portRange(raw, ctx, base), NatPorts::parse);
+    }
+
+    /**
+     * A canonical range as its value: ports follow a bracket (IPv6) or the one colon of an IPv4
+     * range, or make up the whole of it ({@code :PORTS}).
+     */
+    private static NatRange natRangeValue(String canonical) {
+        String addresses = canonical;
+        String ports = null;
+        if (canonical.startsWith("[")) {
+            int close = canonical.indexOf(']');
+            addresses = canonical.substring(1, close);
+            ports = canonical.substring(close + 2);
+        } else if (canonical.startsWith(":") && !canonical.startsWith("::")) {
+            addresses = "";
+            ports = canonical.substring(1);
+        } else if (canonical.indexOf(':') >= 0 && canonical.indexOf(':') == canonical.lastIndexOf(':')) {
+            addresses = canonical.substring(0, canonical.indexOf(':'));
+            ports = canonical.substring(canonical.indexOf(':') + 1);
+        }
+        return new NatRange(addresses.isEmpty() ? null : addressRange(addresses),
+                ports == null ? null : NatPorts.parse(ports));
+    }
+
+    private static AddressRange addressRange(String canonical) {
+        Family family = canonical.indexOf(':') >= 0 ? Family.IPV6 : Family.IPV4;
+        int dash = canonical.indexOf('-');
+        String first = dash < 0 ? canonical : canonical.substring(0, dash);
+        String last = dash < 0 ? canonical : canonical.substring(dash + 1);
+        return new AddressRange(Addresses.parseLiteral(first, family), Addresses.parseLiteral(last, family));
     }
 
     /** Reads the range the way iptables splits it: a bracket or a single colon starts the ports. */
@@ -194,7 +238,7 @@ final class NatTargets {
     }
 
     /** NETMAP's {@code address[/prefix]}: printed as the network and its prefix length. */
-    private static final ValueType NETWORK = Values.of("network", "address[/prefix]", (raw, ctx) -> {
+    private static final ValueType NETWORK = Values.typed("network", "address[/prefix]", (raw, ctx) -> {
         Family family = ctx.family();
         int bits = family.addressBits();
         int slash = raw.indexOf('/');
@@ -207,7 +251,7 @@ final class NatTargets {
         byte[] address = Addresses.parseLiteral(distinct.get(0), family);
         int prefix = slash < 0 ? bits : prefix(raw.substring(slash + 1), family);
         return Addresses.format(Addresses.and(address, Addresses.maskOf(prefix, bits / 8))) + "/" + prefix;
-    });
+    }, canonical -> Addresses.network(canonical, true));
 
     /**
      * A prefix length or a mask. A mask with holes, or a number past the address size, leaves the

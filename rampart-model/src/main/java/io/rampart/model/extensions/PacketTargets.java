@@ -6,6 +6,7 @@ import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import java.util.List;
@@ -36,9 +37,11 @@ final class PacketTargets {
         return List.of(
                 ExtensionSpec.target("CLASSIFY", "put the packet in a traffic control class",
                                 OptionSpec.of("set-class", "class as MAJOR:MINOR in hex", CLASS).required())
+                        .does(new TargetSemantics.Continues("the traffic control class"))
                         .atHooks(Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING),
                 ExtensionSpec.target("CHECKSUM", "compute a missing checksum in the packet (for virtual machines)",
                                 OptionSpec.flag("checksum-fill", "fill in the checksum now").required())
+                        .does(new TargetSemantics.Continues("the transport checksum"))
                         .inTables(Table.MANGLE),
                 tee());
     }
@@ -59,6 +62,7 @@ final class PacketTargets {
         return ExtensionSpec.target("TEE", "send a copy of the packet to a gateway on the local network",
                         OptionSpec.of("gateway", "address of the host the copy is routed to", GATEWAY).required(),
                         OptionSpec.of("oif", "send the copy out of this interface", OUTPUT_INTERFACE))
+                .does(new TargetSemantics.Continues("nothing of the packet: a copy of it is sent"))
                 .canonicalizedBy((options, context) -> options.stream()
                         .filter(o -> !(o.name().equals("oif") && o.arg().isEmpty())).toList());
     }

@@ -2,14 +2,17 @@ package io.rampart.model.extensions;
 
 import io.rampart.model.Family;
 import io.rampart.model.Hook;
+import io.rampart.model.Option;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.CNumbers;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
+import io.rampart.model.value.Network;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -29,7 +32,7 @@ final class PrefixTranslationTargets {
      * {@code address/length} as xtables' host-mask type reads it (the length in any C base, or an
      * address-shaped mask), checked as the kernel checks a prefix.
      */
-    private static final ValueType PREFIX = Values.of("ipv6-prefix", "address/length (length 0-64)", (raw, ctx) -> {
+    private static final ValueType PREFIX = Values.typed("ipv6-prefix", "address/length (length 0-64)", (raw, ctx) -> {
         int slash = raw.indexOf('/');
         byte[] address = Addresses.resolve(slash < 0 ? raw : raw.substring(0, slash), Family.IPV6, ctx.names()).get(0);
         int length = slash < 0 ? Family.IPV6.addressBits() : prefixLength(raw.substring(slash + 1), raw);
@@ -44,7 +47,10 @@ final class PrefixTranslationTargets {
                     Addresses.maskOf(length, address.length))) + "/" + length);
         }
         return Addresses.format(address) + "/" + length;
-    });
+    }, canonical -> Addresses.network(canonical, true));
+
+    /** What iptables-save leaves out: a prefix that is the whole address space. */
+    private static final String ANY = "::/0";
 
     private static int prefixLength(String text, String whole) throws InvalidValueException {
         OptionalLong number = CNumbers.xtablesWhole(text, 0, Family.IPV6.addressBits());
@@ -70,8 +76,14 @@ final class PrefixTranslationTargets {
                         OptionSpec.of("dst-pfx", to, PREFIX).required())
                 .onlyFor(Family.IPV6)
                 .inTables(Table.MANGLE)
-                // iptables-save leaves out a prefix ::/0.
+                .does(options -> new TargetSemantics.PrefixTranslation(name.equals("SNPT"), prefix(options, "src-pfx"),
+                        prefix(options, "dst-pfx")))
                 .canonicalizedBy((options, context) -> options.stream()
-                        .filter(option -> !option.arg().equals("::/0")).toList());
+                        .filter(option -> !option.arg().equals(ANY)).toList());
+    }
+
+    private static Network prefix(List<Option> canonical, String name) {
+        Network given = Checks.value(canonical, name, Network.class);
+        return given != null ? given : Addresses.network(ANY, true);
     }
 }

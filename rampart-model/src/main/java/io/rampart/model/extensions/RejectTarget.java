@@ -7,6 +7,7 @@ import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import java.util.List;
@@ -54,6 +55,7 @@ final class RejectTarget {
                 .onlyFor(family)
                 .inTables(Table.FILTER)
                 .atHooks(Hook.INPUT, Hook.FORWARD, Hook.OUTPUT)
+                .does(new TargetSemantics.Verdict(TargetSemantics.Verdict.Kind.REJECT))
                 .canonicalizedBy((options, context) -> {
                     if (options.isEmpty()) {
                         return List.of(Option.of("reject-with", defaultType));

@@ -7,6 +7,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
 import io.rampart.model.extension.OptionSpec;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -117,6 +118,10 @@ final class SetExtensions {
                                 + " POSTROUTING)"),
                         OptionSpec.flag("map-queue", "with --map-set: apply the entry's skbqueue (FORWARD, OUTPUT,"
                                 + " POSTROUTING)"))
+                .does(options -> Checks.has(options, "map-mark")
+                        ? new TargetSemantics.NotModelled("--map-mark sets the packet mark an ipset entry holds, which"
+                                + " the tracer does not read")
+                        : new TargetSemantics.Continues("the contents of ipsets"))
                 .canonicalizedBy(SetExtensions::targetCanonical);
     }
 

@@ -6,6 +6,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
@@ -50,7 +51,8 @@ final class SignalTargets {
                                 Values.decimal(1, MAX_IDLE_SECONDS)).required(),
                         OptionSpec.of("label", "the timer's name, shared by rules that give the same", IDLE_LABEL)
                                 .required(),
-                        OptionSpec.flag("alarm", "use an alarm timer, which wakes a suspended system"));
+                        OptionSpec.flag("alarm", "use an alarm timer, which wakes a suspended system"))
+                .does(new TargetSemantics.Continues("a timer user space watches"));
     }
 
     // ---- LED ----
@@ -87,6 +89,7 @@ final class SignalTargets {
                         OptionSpec.of("led-delay", "keep the LED on this many milliseconds (default 0), or inf",
                                 LED_DELAY),
                         OptionSpec.flag("led-always-blink", "blink even when the LED is already on"))
+                .does(new TargetSemantics.Continues("an LED"))
                 .canonicalizedBy((options, context) -> options.stream().filter(SignalTargets::ledOptionPrinted)
                         .toList());
     }
@@ -114,6 +117,7 @@ final class SignalTargets {
                                 + " to 250ms times a power of two", time).required(),
                         OptionSpec.of("rateest-ewmalog", "the averaging time constant, rounded to the interval"
                                 + " times a power of two", time).required())
+                .does(new TargetSemantics.Continues("a rate estimator, which the tracer does not read"))
                 .canonicalizedBy(SignalTargets::rateestCanonical);
     }
 

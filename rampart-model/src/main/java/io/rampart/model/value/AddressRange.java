@@ -16,6 +16,14 @@ public final class AddressRange implements Value {
         this.last = last.clone();
     }
 
+    public byte[] first() {
+        return first.clone();
+    }
+
+    public byte[] last() {
+        return last.clone();
+    }
+
     /** Whether {@code address}, of the same family, lies between the ends. */
     public boolean contains(byte[] address) {
         return address.length == first.length && Arrays.compareUnsigned(address, first) >= 0

@@ -17,6 +17,14 @@ public record ValueMask(long value, long mask, long full, int digits, boolean fu
         return new ValueMask(value, mask, 0xff, 2, true);
     }
 
+    /**
+     * A 32-bit mark as the mark targets print a change to it: {@code 0xV/0xM}, or {@code 0xV} for a
+     * value given without a mask, whose mask is all ones ({@code masked} false).
+     */
+    public static ValueMask markChange(long value, long mask, boolean masked) {
+        return new ValueMask(value, mask, 0xffffffffL, 1, masked);
+    }
+
     /** Whether {@code field} under the mask is the value. */
     public boolean matches(long field) {
         return (field & mask) == value;
