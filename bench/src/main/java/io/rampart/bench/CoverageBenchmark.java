@@ -1,8 +1,5 @@
 package io.rampart.bench;
 
-import io.rampart.model.Family;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
 import io.rampart.trace.Coverage;
@@ -88,26 +85,18 @@ public class CoverageBenchmark {
 
     /** The ruleset; {@code services} gets each rule's chain, server address (last two bytes) and port. */
     private static Coverage.Rules rules(Random random, List<int[]> services) throws RulesetSyntaxException {
-        StringBuilder text = new StringBuilder("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
-        for (int c = 0; c < CHAINS; c++) {
-            text.append(":C").append(c).append(" - [0:0]\n");
-        }
-        text.append("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
-        for (int c = 0; c < CHAINS; c++) {
-            text.append("-A INPUT -s 10.").append(c).append(".0.0/16 -j C").append(c).append('\n');
-        }
+        List<String> lines = new ArrayList<>();
+        lines.add("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+        lines.addAll(ChainedFilterTable.jumps(CHAINS));
         for (int n = CHAINS + 1; n < RULES; n++) {
             int c = random.nextInt(CHAINS);
             int host = random.nextInt(65_536);
             int port = 2 + random.nextInt(65_000);
             services.add(new int[] {c, host, port});
-            text.append("-A C").append(c).append(" -d 192.168.").append(host >> 8).append('.').append(host & 0xff)
-                    .append("/32 -p tcp -m tcp --dport ").append(port)
-                    .append(random.nextInt(4) == 0 ? " -j DROP\n" : " -j ACCEPT\n");
+            lines.add("-A C" + c + " -d 192.168." + (host >> 8) + "." + (host & 0xff) + "/32 -p tcp -m tcp --dport "
+                    + port + (random.nextInt(4) == 0 ? " -j DROP" : " -j ACCEPT"));
         }
-        text.append("COMMIT\n");
-        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4)
-                .parseWithLines(text.toString());
+        SourcedRuleset parsed = ChainedFilterTable.parse(CHAINS, lines);
         return new Coverage.Rules(parsed.ruleset(), (table, index) -> "bench.rules:" + parsed.lineOf(table, index),
                 Host.unknown());
     }

@@ -2,9 +2,6 @@ package io.rampart.bench;
 
 import io.rampart.analysis.DeadRules;
 import io.rampart.analysis.RulesetDiff;
-import io.rampart.model.Family;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
@@ -65,10 +62,7 @@ public class DiffBenchmark {
     }
 
     private static List<String> rules(Random random) {
-        List<String> rules = new ArrayList<>();
-        for (int c = 0; c < CHAINS; c++) {
-            rules.add("-A INPUT -s 10." + c + ".0.0/16 -j C" + c);
-        }
+        List<String> rules = new ArrayList<>(ChainedFilterTable.jumps(CHAINS));
         while (rules.size() < RULES) {
             int c = random.nextInt(CHAINS);
             String proto = random.nextBoolean() ? "tcp" : "udp";
@@ -80,13 +74,7 @@ public class DiffBenchmark {
     }
 
     private static RulesetDiff.Side side(String name, List<String> rules) throws RulesetSyntaxException {
-        StringBuilder text = new StringBuilder("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
-        for (int c = 0; c < CHAINS; c++) {
-            text.append(":C").append(c).append(" - [0:0]\n");
-        }
-        rules.forEach(r -> text.append(r).append('\n'));
-        text.append("COMMIT\n");
-        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(text.toString());
+        SourcedRuleset parsed = ChainedFilterTable.parse(CHAINS, rules);
         return new RulesetDiff.Side(name, parsed.ruleset(), (table, index) -> name + ":" + parsed.lineOf(table, index));
     }
 }

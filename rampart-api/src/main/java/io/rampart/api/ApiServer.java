@@ -195,12 +195,12 @@ public final class ApiServer implements AutoCloseable {
         } catch (Failure e) {
             error(exchange, status(e.category()), e.category(), e.getMessage());
         } catch (JsonProcessingException e) {
-            error(exchange, 400, Failure.Category.INPUT, "the request body is not the JSON this endpoint takes: "
-                    + e.getOriginalMessage());
+            error(exchange, status(Failure.Category.INPUT), Failure.Category.INPUT,
+                    "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage());
         } catch (IOException e) {
             // the client went away; nothing to answer
         } catch (RuntimeException e) {
-            error(exchange, 500, Failure.Category.SYSTEM, "internal error: " + e);
+            error(exchange, status(Failure.Category.SYSTEM), Failure.Category.SYSTEM, "internal error: " + e);
         }
     }
 

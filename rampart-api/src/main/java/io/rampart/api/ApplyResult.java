@@ -1,7 +1,10 @@
 package io.rampart.api;
 
+import io.rampart.api.PendingConfirmation.State;
+import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.reconcile.Plan;
-import io.rampart.reconcile.Reconciler;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 /**
  * What an apply did.
@@ -16,13 +19,32 @@ import io.rampart.reconcile.Reconciler;
 public record ApplyResult(boolean changed, Plan plan, String backend, int processes, long milliseconds,
                           String kernelNotes, Confirmation confirmation) {
 
-    /** What {@code applied} did, on {@code backend}, in {@code processes} processes. */
-    public static ApplyResult of(Reconciler.Applied applied, String backend, int processes, Confirmation confirmation) {
-        return new ApplyResult(applied.written(), applied.plan(), backend, processes, applied.took().toMillis(),
-                applied.notes(), confirmation);
+    /** What {@code applied} did, in {@code processes} processes. */
+    public static ApplyResult of(Reconciliation.Applied applied, int processes, Confirmation confirmation) {
+        return new ApplyResult(applied.applied().written(), applied.applied().plan(), applied.backend(), processes,
+                applied.applied().took().toMillis(), applied.applied().notes(), confirmation);
     }
 
-    /** The pending confirmation of an apply; the time in ISO 8601, UTC. */
+    /**
+     * The pending confirmation of an apply, the time in ISO 8601, UTC, and how to end it in the
+     * words of the front end that applied: commands on the command line, requests over HTTP.
+     */
     public record Confirmation(String rollsBackAt, String confirm, String rollback) {
+
+        /** The commands that end {@code armed}, for {@code target}'s rules. */
+        public static Confirmation commands(State armed, Target target) {
+            return new Confirmation(rollsBackAt(armed), "rampart confirm" + target.flags(),
+                    "rampart rollback" + target.flags());
+        }
+
+        /** The requests that end {@code armed}, for its family's rules. */
+        public static Confirmation requests(State armed, Target target) {
+            String query = "?family=" + target.family().name().toLowerCase(Locale.ROOT);
+            return new Confirmation(rollsBackAt(armed), "POST /api/confirm" + query, "POST /api/rollback" + query);
+        }
+
+        private static String rollsBackAt(State armed) {
+            return armed.deadline().truncatedTo(ChronoUnit.SECONDS).toString();
+        }
     }
 }

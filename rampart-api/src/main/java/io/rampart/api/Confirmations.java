@@ -101,20 +101,20 @@ public final class Confirmations {
         return pending.state().filter(s -> s.id().equals(id)).isPresent();
     }
 
-    /** Keeps the applied rules: ends the confirmation and stops its timer. False when none is pending. */
-    public boolean confirm() {
+    /** Keeps the applied rules: ends the confirmation and stops its timer. Empty when none is pending. */
+    public Optional<State> confirm() {
         return pending.locked(() -> {
             Optional<State> state = pending.state();
             if (state.isEmpty()) {
                 pending.remove(); // what a killed apply may leave: reserved, never recorded
-                return false;
+                return state;
             }
             stopTimer();
             // Recorded first: whoever sees the confirmation gone finds how it ended.
             log("confirmed: keeping " + state.get().source());
             pending.recordEnding(PendingConfirmation.Ending.CONFIRMED);
             pending.remove();
-            return true;
+            return state;
         });
     }
 
@@ -197,6 +197,7 @@ public final class Confirmations {
             }
         } catch (SystemException e) {
             log("rollback failed: " + e.getMessage());
+            pending.recordRollbackFailure(e.getMessage());
             throw e;
         }
         stopTimer();
@@ -256,6 +257,7 @@ public final class Confirmations {
             rollBack("not confirmed by " + inForce.get().deadline(), id);
             return 0;
         } catch (SystemException e) {
+            // Logged and recorded already; the timer's output is the log, every line of it stamped.
             return e.category().exitCode();
         }
     }

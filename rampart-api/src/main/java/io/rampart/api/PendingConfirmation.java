@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,6 +45,7 @@ public final class PendingConfirmation {
     private static final String PLAN = "plan.json";
     private static final String STATE = "pending.properties";
     private static final String TIMER_PID = "timer.pid";
+    private static final String ROLLBACK_FAILED = "rollback-failed.txt";
     private static final FileAttribute<Set<PosixFilePermission>> ROOT_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -217,21 +217,28 @@ public final class PendingConfirmation {
                 + "' to undo it first");
     }
 
-    /** The last failure the log holds since the pending apply was written, as {@code " (rollback failed: ...)"}. */
+    /** Why the last rollback of the pending confirmation failed, as {@code " (rollback failed: ...)"}; empty if none did. */
     private String lastFailure() {
-        String failure = "";
         try {
-            for (String line : Files.readAllLines(log())) {
-                if (line.contains(": applied ")) {
-                    failure = "";
-                } else if (line.contains(": rollback failed: ")) {
-                    failure = " (" + line.substring(line.indexOf(": rollback failed: ") + 2) + ")";
-                }
-            }
+            return " (rollback failed: " + Files.readString(dir().resolve(ROLLBACK_FAILED)).strip() + ")";
         } catch (IOException e) {
-            // no log: nothing more to say
+            return ""; // none recorded: nothing more to say
         }
-        return failure;
+    }
+
+    /**
+     * Records why a rollback of the pending confirmation failed, so that whoever finds it pending
+     * with no timer left can say why; it goes with the confirmation when that ends.
+     */
+    void recordRollbackFailure(String message) {
+        Path next = dir().resolve(ROLLBACK_FAILED + ".new");
+        try {
+            Files.writeString(next, message);
+            Files.move(next, dir().resolve(ROLLBACK_FAILED), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new SystemException("cannot write " + dir().resolve(ROLLBACK_FAILED) + ": " + e.getMessage(), e);
+        }
     }
 
     /** The timer process of the pending confirmation while it runs (a reused process id is not taken for it). */

@@ -14,20 +14,15 @@ import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
-import io.rampart.reconcile.PlanException;
-import io.rampart.reconcile.Reconciler;
-import io.rampart.system.Backend;
-import io.rampart.system.CountingRunner;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
-import io.rampart.system.SystemXtables;
+import io.rampart.system.WriterLock;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.PacketSpec;
 import io.rampart.trace.Tracer;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -263,11 +258,8 @@ public final class RampartService {
     public Plan plan(RulesetRequest request) {
         String text = text(request);
         Family chosen = family(request.family());
-        try (Netns ns = namespace(runner)) {
-            DesiredState desired = desired(REQUEST_SOURCE, text, chosen, resolver(ns));
-            return new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired);
-        } catch (PlanException e) {
-            throw new PlanException(REQUEST_SOURCE + ": " + e.getMessage());
+        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+            return kernel.plan(desired(REQUEST_SOURCE, text, chosen, resolver(kernel.netns())));
         }
     }
 
@@ -278,25 +270,15 @@ public final class RampartService {
     public ApplyResult apply(RulesetRequest request) {
         Family chosen = family(request.family());
         Duration window = request.confirm() == null ? null : SafeApply.window("confirm", request.confirm());
-        if (window != null && timerMain == null) {
-            throw new Failure(Failure.Category.USAGE, "this server cannot start a rollback timer: apply without"
-                    + " confirm");
-        }
+        // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
+        Reconciliation.Safety safety = new Reconciliation.Safety(window, null, timerMain);
         String text = text(request);
-        CountingRunner processes = new CountingRunner(runner);
-        try (Netns ns = namespace(processes)) {
-            DesiredState desired = desired(REQUEST_SOURCE, text, chosen, resolver(ns));
-            Confirmations confirmations = confirmations(chosen, processes);
-            confirmations.refuseWhilePending();
-            // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
-            SafeApply safe = new SafeApply(confirmations, window, null);
-            Reconciler.Applied applied = new Reconciler(safe.guard(new SystemXtables(ns), desired, ns),
-                    StandardExtensions.registry()).apply(desired);
+        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+            Reconciliation.Applied applied = kernel.apply(desired(REQUEST_SOURCE, text, chosen,
+                    resolver(kernel.netns())), safety);
             liveRules.forget();
-            return ApplyResult.of(applied, Backend.detect(chosen).label(), processes.started(),
-                    safe.armed().map(state -> pending(state, chosen)).orElse(null));
-        } catch (PlanException e) {
-            throw new PlanException(REQUEST_SOURCE + ": " + e.getMessage());
+            return ApplyResult.of(applied, kernel.processes(), applied.armed()
+                    .map(state -> ApplyResult.Confirmation.requests(state, target(chosen))).orElse(null));
         }
     }
 
@@ -308,19 +290,15 @@ public final class RampartService {
     /** Keeps the rules of the apply awaiting confirmation: its rollback timer stops. */
     public ConfirmResult confirm(String familyName) {
         Family chosen = family(familyName);
-        PendingConfirmation.State state = PendingConfirmation.of(target(chosen)).state()
-                .orElseThrow(() -> nothingPending(chosen));
-        if (!confirmations(chosen, runner).confirm()) {
-            throw nothingPending(chosen);
-        }
+        PendingConfirmation.State state = Reconciliation.confirm(target(chosen), runner);
         return new ConfirmResult("confirmed", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
     }
 
     /** Rolls the apply awaiting confirmation back now, to the rules before it. */
     public ConfirmResult rollback(String familyName) {
         Family chosen = family(familyName);
-        PendingConfirmation.State state = confirmations(chosen, runner).rollBack("rolled back through the API", null)
-                .orElseThrow(() -> nothingPending(chosen));
+        PendingConfirmation.State state = Reconciliation.rollback(target(chosen), "rolled back through the API",
+                runner, WriterLock.Waiting.standard());
         liveRules.forget();
         return new ConfirmResult("rolled-back", state.source(), netns, chosen.name().toLowerCase(Locale.ROOT));
     }
@@ -333,22 +311,8 @@ public final class RampartService {
         return PendingConfirmation.of(target(family(familyName))).lastEnding().event();
     }
 
-    private ApplyResult.Confirmation pending(PendingConfirmation.State state, Family chosen) {
-        String query = "?family=" + chosen.name().toLowerCase(Locale.ROOT);
-        return new ApplyResult.Confirmation(state.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
-                "POST /api/confirm" + query, "POST /api/rollback" + query);
-    }
-
-    private Failure nothingPending(Family chosen) {
-        return PendingConfirmation.of(target(chosen)).nothingPending();
-    }
-
     private PendingConfirmation.Target target(Family chosen) {
         return new PendingConfirmation.Target(netns, chosen);
-    }
-
-    private Confirmations confirmations(Family chosen, ProcessRunner processes) {
-        return new Confirmations(PendingConfirmation.of(target(chosen)), processes, timerMain);
     }
 
     /** Whether the kernel holds the file the service was made with. */
@@ -357,15 +321,13 @@ public final class RampartService {
             throw new Failure(Failure.Category.USAGE,
                     "status compares with a ruleset file: start the server with FILE");
         }
-        try (Netns ns = namespace(runner)) {
-            RulesetSource source = readFile(ns);
+        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+            RulesetSource source = readFile(kernel.netns());
             DesiredState desired = RulesetFile.desired(file, source, Optional.of(family)).get(family);
             if (desired == null) {
                 throw RulesetFile.noTableFor(file, family, source);
             }
-            return StatusResult.of(new Reconciler(new SystemXtables(ns), StandardExtensions.registry()).plan(desired));
-        } catch (PlanException e) {
-            throw new PlanException(file + ": " + e.getMessage());
+            return kernel.status(desired);
         }
     }
 

@@ -3,7 +3,10 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The confirmation's lock between two threads of one process, as two requests to one server take it. */
+/**
+ * The confirmation's lock between two threads of one process, as two requests to one server take it,
+ * and what a confirmation records about itself.
+ */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class PendingConfirmationTest {
 
@@ -57,6 +63,29 @@ class PendingConfirmationTest {
         waiter.join(10_000);
         assertThat(failure.get()).as("the second thread's failure").isNull();
         assertThat(order).containsExactly("first done", "second");
+    }
+
+    @Test
+    void aConfirmationLeftWithoutTimerSaysWhyItsRollbackFailedAsRecordedNotAsTheLogReads() throws Exception {
+        PendingConfirmation pending = new PendingConfirmation(root, new PendingConfirmation.Target("web1", Family.IPV4));
+        Files.writeString(pending.log(), "2026-01-01T00:00:00Z netns-web1.ipv4: rollback failed: what the log says\n");
+        pending.reserve();
+        pending.update(armed("first"));
+        assertThat(pending.alreadyPending().getMessage())
+                .contains("its rollback timer no longer runs, so nothing rolls it back by itself: run")
+                .doesNotContain("what the log says");
+        pending.recordRollbackFailure("the kernel refused the rollback of web.rules: no chain");
+        assertThat(pending.alreadyPending().getMessage()).contains("rolls it back by itself (rollback failed: the"
+                + " kernel refused the rollback of web.rules: no chain): run `rampart confirm --netns web1'");
+        pending.remove();
+        pending.reserve();
+        pending.update(armed("second"));
+        assertThat(pending.alreadyPending().getMessage()).doesNotContain("rollback failed");
+    }
+
+    private static PendingConfirmation.State armed(String id) {
+        return new PendingConfirmation.State(id, Instant.now().plusSeconds(60), "web.rules", Duration.ofSeconds(60),
+                null, ProcessHandle.current().pid());
     }
 
     private static void await(CountDownLatch latch) {

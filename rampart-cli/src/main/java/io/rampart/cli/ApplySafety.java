@@ -1,12 +1,14 @@
 package io.rampart.cli;
 
 import io.rampart.api.Confirmations;
+import io.rampart.api.PendingConfirmation;
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
+import io.rampart.api.Reconciliation;
 import io.rampart.api.SafeApply;
 import io.rampart.reconcile.DesiredState;
-import io.rampart.reconcile.Xtables;
-import io.rampart.system.Netns;
+import io.rampart.system.ProcessRunner;
+import io.rampart.system.WriterLock;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,12 +44,6 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
             + " this command runs in (SSH_CONNECTION).")
     boolean force;
 
-    /** What --json adds to apply's summary while a confirmation is pending; the time in ISO 8601, UTC. */
-    record Pending(String rollsBackAt, String confirm, String rollback) {
-    }
-
-    private SafeApply safeApply;
-    private Confirmations confirmations;
     private InputStream stdin = System.in;
     private Map<String, String> environment = System.getenv();
 
@@ -66,37 +63,21 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
     }
 
     /**
-     * Checks the options and refuses while a confirmation is pending for the target, before
-     * anything is read from the kernel.
+     * The safety of this apply: the --confirm window, the lockout guard for this command's SSH session
+     * unless --force, this program as the rollback timer; {@code waiting} for other writers, and
+     * {@code beforeKernel} to check the desired state before the kernel is read.
      */
-    void prepare(Confirmations target) {
-        this.safeApply = new SafeApply(target, confirmWindow(), force ? null : environment.get("SSH_CONNECTION"));
-        this.confirmations = target;
-        target.refuseWhilePending();
-        if (confirm != null) {
-            target.prepareArming();
-        }
-    }
-
-    /** The kernel, with the lockout guard before its write and, for --confirm, the rollback armed around it. */
-    Xtables guard(Xtables kernel, DesiredState desired, Netns netns) {
-        return safeApply.guard(kernel, desired, netns);
-    }
-
-    /** While a confirmation is pending, what --json says about it; null otherwise. */
-    Pending pending(Target target) {
-        State armed = safeApply.armed().orElse(null);
-        return armed == null ? null : new Pending(armed.deadline().truncatedTo(ChronoUnit.SECONDS).toString(),
-                "rampart confirm" + target.flags(),
-                "rampart rollback" + target.flags());
+    Reconciliation.Safety of(WriterLock.Waiting waiting, Consumer<DesiredState> beforeKernel) {
+        return new Reconciliation.Safety(confirmWindow(), force ? null : environment.get("SSH_CONNECTION"),
+                Main.class.getName(), waiting, beforeKernel);
     }
 
     /**
      * After the apply's report: on a terminal, asks whether to keep the rules until the deadline;
      * otherwise says how to confirm. Returns the exit code: 1 when the rules were rolled back.
      */
-    int afterApply(Target target, boolean json, PrintWriter out) {
-        State armed = safeApply.armed().orElse(null);
+    int afterApply(Optional<State> armedByApply, Target target, boolean json, PrintWriter out) {
+        State armed = armedByApply.orElse(null);
         if (armed == null || json) {
             return ExitCode.OK;
         }
@@ -108,11 +89,13 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
             out.flush();
             return ExitCode.OK;
         }
-        Answer answer = ask(stdin, out, armed);
+        Confirmations confirmations = new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
+                Main.class.getName());
+        Answer answer = ask(stdin, out, armed, confirmations);
         out.println();
         switch (answer) {
             case YES -> {
-                boolean kept = confirmations.confirm();
+                boolean kept = confirmations.confirm().isPresent();
                 out.println(kept ? "confirmed: keeping the new rules" : "too late: the rules were rolled back");
                 return kept ? ExitCode.OK : ExitCode.BAD_INPUT;
             }
@@ -133,7 +116,7 @@ final class ApplySafety implements ReadsStdin, ReadsEnvironment {
     /** What happened at the prompt. */
     private enum Answer { YES, NO, NONE, ENDED }
 
-    private Answer ask(InputStream in, PrintWriter out, State armed) {
+    private static Answer ask(InputStream in, PrintWriter out, State armed, Confirmations confirmations) {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {

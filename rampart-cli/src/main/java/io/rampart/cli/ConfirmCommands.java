@@ -4,11 +4,9 @@ import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
-import io.rampart.model.Failure;
+import io.rampart.api.Reconciliation;
 import io.rampart.system.ProcessRunner;
-import io.rampart.system.WriterLock;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,20 +32,6 @@ final class ConfirmCommands {
             return new Target(options.netns, options.family());
         }
 
-        Confirmations confirmations() {
-            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName(),
-                    waiting());
-        }
-
-        /** How a rollback waits for another writer of the same rules. */
-        WriterLock.Waiting waiting() {
-            return WriterLock.Waiting.standard();
-        }
-
-        Failure nothingPending() {
-            return PendingConfirmation.of(target()).nothingPending();
-        }
-
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -63,9 +47,7 @@ final class ConfirmCommands {
 
         @Override
         public Integer call() {
-            if (!confirmations().confirm()) {
-                throw nothingPending();
-            }
+            Reconciliation.confirm(target(), ProcessRunner.system());
             out().println(options.json ? Json.document(new Confirmed(true, options.netns, options.family().name()))
                     : "confirmed: keeping the " + target().describe());
             return ExitCode.OK;
@@ -84,14 +66,9 @@ final class ConfirmCommands {
         WriterWait writerWait;
 
         @Override
-        WriterLock.Waiting waiting() {
-            return writerWait.waiting(spec.commandLine().getErr(), options.json);
-        }
-
-        @Override
         public Integer call() {
-            Optional<State> rolled = confirmations().rollBack("rampart rollback", null);
-            State state = rolled.orElseThrow(this::nothingPending);
+            State state = Reconciliation.rollback(target(), "rampart rollback", ProcessRunner.system(),
+                    writerWait.waiting(spec.commandLine().getErr(), options.json));
             out().println(options.json
                     ? Json.document(new RolledBack(true, state.source(), options.netns, options.family().name()))
                     : "rolled back " + state.source() + ": the " + target().describe() + " are as before the apply");
@@ -108,7 +85,8 @@ final class ConfirmCommands {
 
         @Override
         public Integer call() {
-            return confirmations().runTimer(id);
+            return new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
+                    .runTimer(id);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.RulesetPrinter;
+import io.rampart.syntax.SavedState;
 import io.rampart.system.Iptables;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -62,7 +63,8 @@ final class DemoCommand implements Callable<Integer> {
             if (!loaded.ok()) {
                 throw new SystemException("the kernel refused the example: " + loaded.stderr().strip());
             }
-            List<String> kernelLines = iptables.save().lines().filter(l -> l.startsWith("-A ")).toList();
+            List<String> kernelLines = SavedState.parse(iptables.save()).tables().stream()
+                    .flatMap(table -> table.rules().values().stream()).flatMap(List::stream).toList();
             List<Parsed> ours = parseInSaveOrder(rules);
             int same = compare(ours, kernelLines, out);
             out.printf("%d of %d rules: Rampart's canonical form is byte-identical to the kernel's.%n%n", same,

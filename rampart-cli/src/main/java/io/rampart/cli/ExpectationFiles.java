@@ -7,6 +7,7 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.DiagnosticPrinter;
 import io.rampart.config.SourceFile;
 import io.rampart.config.SourceRef;
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +18,15 @@ import java.util.Map;
 final class ExpectationFiles {
 
     private ExpectationFiles() {
+    }
+
+    /** An apply refused because expectations do not hold for its ruleset (exit 3): the file itself is fine. */
+    static final class Refused extends Failure {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(Category.DRIFT, message);
+        }
     }
 
     /** The answers for one file against one ruleset, as {@code --json} prints them. */

@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.model.Failure;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /** Turns failures into one line on stderr and an exit code; a stack trace only with --debug. */
@@ -11,13 +12,18 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         boolean debug = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"))
                 || parsed.hasMatchedOption("--debug");
         if (e instanceof Failure failed) {
-            commandLine.getErr().println("rampart: " + failed.getMessage());
-            return failed.category().exitCode();
+            return report(failed, commandLine.getErr());
         }
         commandLine.getErr().println("rampart: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
         if (debug) {
             e.printStackTrace(commandLine.getErr());
         }
         return ExitCode.SYSTEM;
+    }
+
+    /** Says {@code failed} on {@code err} and returns its exit code: the one mapping of a failure for the command line. */
+    static int report(Failure failed, PrintWriter err) {
+        err.println("rampart: " + failed.getMessage());
+        return failed.category().exitCode();
     }
 }

@@ -7,6 +7,8 @@ import io.rampart.fleet.RolloutState;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.fleet.Waves;
 import io.rampart.model.Family;
+import io.rampart.model.Table;
+import io.rampart.syntax.SavedState;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
 import io.rampart.system.ProcessRunner;
@@ -146,8 +148,8 @@ final class FleetDemoRun {
     }
 
     private static List<String> input(Netns netns) {
-        return netns.run(List.of("iptables-save", "-t", "filter"), "").stdout().lines()
-                .filter(line -> line.startsWith("-A INPUT")).toList();
+        return SavedState.parse(netns.run(List.of("iptables-save", "-t", "filter"), "").stdout()).table(Table.FILTER)
+                .map(filter -> filter.rulesOf("INPUT")).orElse(List.of());
     }
 
     /** etcd answering at {@code client}; {@code stops} gets how to stop it. */

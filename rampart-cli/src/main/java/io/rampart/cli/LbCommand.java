@@ -62,6 +62,11 @@ final class LbCommand implements Callable<Integer> {
         Netns namespace() {
             return netns == null ? Netns.host(ProcessRunner.system()) : Netns.existing(netns, ProcessRunner.system());
         }
+
+        /** The load balancer of the state file on {@code netns}, waiting for other writers as {@code waiting} says. */
+        LoadBalancer loadBalancer(Netns netns, WriterLock.Waiting waiting) {
+            return new LoadBalancer(new LbKernel(netns, waiting), StandardExtensions.registry(), stateFile);
+        }
     }
 
     @Mixin
@@ -143,8 +148,8 @@ final class LbCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LbResult outcome;
         try (Netns netns = common.namespace()) {
-            outcome = new LoadBalancer(new LbKernel(netns, writerWait.waiting(spec.commandLine().getErr(), json)),
-                    StandardExtensions.registry(), common.stateFile).execute(request);
+            outcome = common.loadBalancer(netns, writerWait.waiting(spec.commandLine().getErr(), json))
+                    .execute(request);
         } catch (LbException e) {
             throw new InputException(e.getMessage());
         } catch (PlanException | ApplyException e) {
@@ -189,9 +194,7 @@ final class LbCommand implements Callable<Integer> {
         public Integer call() {
             List<ProfileStatus> statuses;
             try (Netns netns = common.namespace()) {
-                statuses = new LoadBalancer(new LbKernel(netns, WriterLock.Waiting.standard()),
-                        StandardExtensions.registry(), common.stateFile)
-                        .status();
+                statuses = common.loadBalancer(netns, WriterLock.Waiting.standard()).status();
             } catch (LbException e) {
                 throw new InputException(e.getMessage());
             }

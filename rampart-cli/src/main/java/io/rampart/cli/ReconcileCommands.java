@@ -2,24 +2,15 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.api.ApplyResult;
-import io.rampart.api.Confirmations;
-import io.rampart.api.PendingConfirmation;
+import io.rampart.api.PendingConfirmation.Target;
+import io.rampart.api.Reconciliation;
 import io.rampart.api.StatusResult;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
-import io.rampart.model.extensions.StandardExtensions;
-import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
-import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
-import io.rampart.reconcile.Xtables;
-import io.rampart.system.Backend;
-import io.rampart.system.CountingRunner;
-import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
-import io.rampart.system.SystemException;
-import io.rampart.system.SystemXtables;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -42,7 +33,7 @@ final class ReconcileCommands {
     private ReconcileCommands() {
     }
 
-    /** What the three commands share: the file, the kernel options, and one reconciler run. */
+    /** What the three commands share: the file, the kernel options, and one run of the use case per family. */
     abstract static class FileCommand implements Callable<Integer> {
         @Mixin
         KernelOptions options;
@@ -55,28 +46,17 @@ final class ReconcileCommands {
         @Spec
         CommandSpec spec;
 
-        final CountingRunner processes = new CountingRunner(ProcessRunner.system());
-
         @Override
         public Integer call() {
-            try (Netns netns = options.namespace(processes)) {
+            try (Reconciliation kernel = Reconciliation.open(options.netns, ProcessRunner.system())) {
                 // The whole file is read and checked before the kernel is touched, for every family.
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
-                        new NetnsValueResolver(netns), spec.commandLine().getErr());
+                        new NetnsValueResolver(kernel.netns()), spec.commandLine().getErr());
                 checkFamilies(desired.keySet());
-                Integer refused = refusal(desired.keySet(), netns);
-                if (refused != null) {
-                    return refused;
-                }
                 if (desired.size() == 1) {
-                    DesiredState only = desired.values().iterator().next();
-                    return run(reconciler(netns, only), only, netns, spec.commandLine().getOut());
+                    return run(kernel, desired.values().iterator().next(), spec.commandLine().getOut());
                 }
-                return runEach(desired, netns);
-            } catch (PlanException e) {
-                throw new InputException(file + ": " + e.getMessage());
-            } catch (ApplyException e) {
-                throw new SystemException(e.getMessage());
+                return runEach(desired, kernel);
             }
         }
 
@@ -84,7 +64,7 @@ final class ReconcileCommands {
          * Runs each family of a file for both, IPv4 first: as text, each under a line naming its
          * command; as JSON, one array of the documents. The worst exit code wins.
          */
-        private int runEach(Map<Family, DesiredState> desired, Netns netns) throws PlanException, ApplyException {
+        private int runEach(Map<Family, DesiredState> desired, Reconciliation kernel) {
             PrintWriter out = spec.commandLine().getOut();
             List<JsonNode> documents = new ArrayList<>();
             int exitCode = ExitCode.OK;
@@ -95,8 +75,7 @@ final class ReconcileCommands {
                     out.println(state.family().command() + ":");
                     out.flush();
                 }
-                exitCode = Math.max(exitCode, run(reconciler(netns, state), state, netns,
-                        options.json ? familyOut : out));
+                exitCode = Math.max(exitCode, run(kernel, state, options.json ? familyOut : out));
                 familyOut.flush();
                 if (options.json) {
                     documents.add(Json.parse(captured.toString()));
@@ -108,26 +87,12 @@ final class ReconcileCommands {
             return exitCode;
         }
 
-        private Reconciler reconciler(Netns netns, DesiredState desired) {
-            return new Reconciler(xtables(netns, desired), StandardExtensions.registry());
-        }
-
         /** Refuses a set of families the command cannot work on together; by default any will do. */
         void checkFamilies(Set<Family> families) {
         }
 
-        /** The exit code when the command must not go on to the kernel, after saying why; null to go on. */
-        Integer refusal(Set<Family> families, Netns netns) {
-            return null;
-        }
-
-        abstract int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
-                throws PlanException, ApplyException;
-
-        /** The kernel the reconciler reads and writes. */
-        Xtables xtables(Netns netns, DesiredState desired) {
-            return new SystemXtables(netns);
-        }
+        /** Runs the use case for one family's desired state and prints what came of it; returns the exit code. */
+        abstract int run(Reconciliation kernel, DesiredState desired, PrintWriter out);
 
         /** The plan as JSON, or {@code whenEmpty}, or the changes followed by {@code afterChanges}. */
         void print(Plan plan, PrintWriter out, String whenEmpty, String afterChanges) {
@@ -143,8 +108,12 @@ final class ReconcileCommands {
 
         /** Warnings from the kernel's dump go to stderr, whatever the output format. */
         Plan warned(Plan plan) {
-            plan.warnings().forEach(w -> spec.commandLine().getErr().println("rampart: warning: " + w));
+            plan.warnings().forEach(this::warn);
             return plan;
+        }
+
+        void warn(String warning) {
+            spec.commandLine().getErr().println("rampart: warning: " + warning);
         }
     }
 
@@ -152,8 +121,8 @@ final class ReconcileCommands {
             description = "Show what `apply FILE' would change, chain by chain, and change nothing.")
     static final class PlanCommand extends FileCommand {
         @Override
-        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
-            Plan plan = warned(reconciler.plan(desired));
+        int run(Reconciliation kernel, DesiredState desired, PrintWriter out) {
+            Plan plan = warned(kernel.plan(desired));
             print(plan, out, "nothing to change: the kernel holds " + file,
                     "apply would change " + PlanText.summary(plan));
             return ExitCode.OK;
@@ -195,9 +164,10 @@ final class ReconcileCommands {
             int failed;
             try {
                 return super.call();
+            } catch (ExpectationFiles.Refused notBroken) {
+                throw notBroken; // FILE is fine: its ruleset does what the expectations deny, and so might FALLBACK's
             } catch (Failure e) {
-                spec.commandLine().getErr().println("rampart: " + e.getMessage());
-                failed = e.category().exitCode();
+                failed = Failures.report(e, spec.commandLine().getErr());
             }
             spec.commandLine().getErr().println("rampart: " + file + " was not applied: applying the fallback "
                     + fallback);
@@ -224,73 +194,55 @@ final class ReconcileCommands {
             }
         }
 
-        /** Expectations that do not all hold for the file's ruleset leave the kernel as it is. */
-        @Override
-        Integer refusal(Set<Family> families, Netns netns) {
+        /** Expectations that do not all hold for the file's ruleset leave the kernel as it is: the report says why. */
+        private void proveExpectations(Reconciliation kernel, DesiredState desired) {
             if (expect == null) {
-                return null;
+                return;
             }
-            Family family = families.iterator().next();
-            io.rampart.analysis.Expectations expectations = ExpectationFiles.read(expect, family);
+            io.rampart.analysis.Expectations expectations = ExpectationFiles.read(expect, desired.family());
             // The file was read and its warnings printed already.
-            io.rampart.config.FamilyRuleset ruleset = RulesetFiles.familyRuleset(file, family,
-                    new NetnsValueResolver(netns), new PrintWriter(new StringWriter()));
+            io.rampart.config.FamilyRuleset ruleset = RulesetFiles.familyRuleset(file, desired.family(),
+                    new NetnsValueResolver(kernel.netns()), new PrintWriter(new StringWriter()));
             ExpectationFiles.Report report = ExpectationFiles.prove(expectations,
                     new io.rampart.analysis.RulesetDiff.Side(file.toString(), ruleset.ruleset(), ruleset::location));
             if (report.passed()) {
-                return null;
+                return;
             }
             PrintWriter out = spec.commandLine().getOut();
             out.print(options.json ? Json.document(report) + "\n" : ExpectationFiles.text(report));
             out.flush();
-            spec.commandLine().getErr().println("rampart: " + file + " was not applied: " + (report.failed()
-                    + report.unknown()) + " of " + report.results().size() + " expectations of " + expect
-                    + " do not hold; nothing was changed");
-            return ExitCode.DRIFT;
+            throw new ExpectationFiles.Refused(file + " was not applied: " + (report.failed() + report.unknown())
+                    + " of " + report.results().size() + " expectations of " + expect + " do not hold; nothing was"
+                    + " changed");
         }
 
         @Override
-        Xtables xtables(Netns netns, DesiredState desired) {
-            safety.prepare(new Confirmations(PendingConfirmation.of(target(desired.family())), processes,
-                    Main.class.getName()));
-            return safety.guard(new SystemXtables(netns, writerWait.waiting(spec.commandLine().getErr(), options.json)),
-                    desired, netns);
-        }
-
-        private PendingConfirmation.Target target(Family family) {
-            return new PendingConfirmation.Target(options.netns, family);
-        }
-
-        @Override
-        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out)
-                throws PlanException, ApplyException {
-            Reconciler.Applied applied = reconciler.apply(desired);
+        int run(Reconciliation kernel, DesiredState desired, PrintWriter out) {
+            PrintWriter err = spec.commandLine().getErr();
+            Target target = new Target(options.netns, desired.family());
+            Reconciliation.Applied result = kernel.apply(desired, safety.of(writerWait.waiting(err, options.json),
+                    wanted -> proveExpectations(kernel, wanted)));
+            Reconciler.Applied applied = result.applied();
             warned(applied.plan());
             if (!applied.notes().isEmpty()) {
-                spec.commandLine().getErr().println("rampart: iptables-restore said: " + applied.notes());
+                err.println("rampart: iptables-restore said: " + applied.notes());
+            }
+            if (applied.written()) {
+                kernel.otherBackendWarning(desired.family()).ifPresent(this::warn);
             }
             long ms = applied.took().toMillis();
-            Backend detected = Backend.detect(desired.family());
-            String backend = detected.label();
-            if (applied.written()) {
-                String other = detected.otherBackendWarning(netns, desired.family());
-                if (other != null) {
-                    spec.commandLine().getErr().println("rampart: warning: " + other);
-                }
-            }
             if (options.json) {
-                ApplySafety.Pending pending = safety.pending(target(desired.family()));
-                out.println(Json.document(ApplyResult.of(applied, backend, processes.started(), pending == null ? null
-                        : new ApplyResult.Confirmation(pending.rollsBackAt(), pending.confirm(), pending.rollback()))));
+                out.println(Json.document(ApplyResult.of(result, kernel.processes(), result.armed()
+                        .map(armed -> ApplyResult.Confirmation.commands(armed, target)).orElse(null))));
             } else if (!applied.written()) {
-                out.printf("nothing to change; %d process%s (%s), %d ms%n", processes.started(),
-                        processes.started() == 1 ? "" : "es", backend, ms);
+                out.printf("nothing to change; %d process%s (%s), %d ms%n", kernel.processes(),
+                        kernel.processes() == 1 ? "" : "es", result.backend(), ms);
             } else {
                 PlanText.print(applied.plan(), out);
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),
-                        processes.started(), backend, ms);
+                        kernel.processes(), result.backend(), ms);
             }
-            return safety.afterApply(target(desired.family()), options.json, out);
+            return safety.afterApply(result.armed(), target, options.json, out);
         }
     }
 
@@ -298,15 +250,16 @@ final class ReconcileCommands {
             description = "Exit 0 when the kernel holds FILE, 3 when it drifted, naming each drifted chain.")
     static final class StatusCommand extends FileCommand {
         @Override
-        int run(Reconciler reconciler, DesiredState desired, Netns netns, PrintWriter out) throws PlanException {
-            Plan plan = warned(reconciler.plan(desired));
+        int run(Reconciliation kernel, DesiredState desired, PrintWriter out) {
+            StatusResult status = kernel.status(desired);
+            warned(status.plan());
             if (options.json) {
-                out.println(Json.document(StatusResult.of(plan)));
-                return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;
+                out.println(Json.document(status));
+            } else {
+                print(status.plan(), out, "in sync: the kernel holds " + file,
+                        "drift: " + PlanText.summary(status.plan()) + " differ from " + file);
             }
-            print(plan, out, "in sync: the kernel holds " + file,
-                    "drift: " + PlanText.summary(plan) + " differ from " + file);
-            return plan.isEmpty() ? ExitCode.OK : ExitCode.DRIFT;
+            return status.inSync() ? ExitCode.OK : ExitCode.DRIFT;
         }
     }
 }

@@ -32,6 +32,12 @@ final class RolloutCommands {
         CommandSpec spec;
     }
 
+    /** A rollout command: where the fleet is, and how it prints. */
+    abstract static class OutputCommand implements Callable<Integer> {
+        @Mixin
+        Output output;
+    }
+
     @Command(name = "rollout", mixinStandardHelpOptions = true,
             description = {"Move the selected hosts to REVISION wave by wave by writing their assignments. A wave"
                     + " passes when each of its hosts reports REVISION applied and healthy within the deadline and"
@@ -39,10 +45,7 @@ final class RolloutCommands {
                     + " that wave's hosts to the revisions they held before.",
                     "The rollout's state is kept in etcd: a killed rollout is continued by `fleet resume', and one"
                             + " controller acts at a time. Exit 0 when it succeeded, 3 when it halted."})
-    static final class Start implements Callable<Integer> {
-        @Mixin
-        Output output;
-
+    static final class Start extends OutputCommand {
         @Parameters(index = "0", paramLabel = "REVISION", description = "A published revision's id.")
         String revision;
 
@@ -84,10 +87,7 @@ final class RolloutCommands {
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = {"Continue the current rollout from its wave: one that was halted, or whose controller is"
                     + " gone (its lock ends within seconds).", "Exit 0 when it succeeded, 3 when it halted."})
-    static final class Resume implements Callable<Integer> {
-        @Mixin
-        Output output;
-
+    static final class Resume extends OutputCommand {
         @Override
         public Integer call() {
             return RolloutRunner.resume(output);
@@ -97,10 +97,7 @@ final class RolloutCommands {
     @Command(name = "halt", mixinStandardHelpOptions = true,
             description = "Halt the running rollout: its controller stops at its next look, and every host keeps the"
                     + " revision it was assigned. `fleet resume' continues it, `fleet rollback' undoes it.")
-    static final class Halt implements Callable<Integer> {
-        @Mixin
-        Output output;
-
+    static final class Halt extends OutputCommand {
         @Override
         public Integer call() {
             return RolloutRunner.halt(output);
@@ -111,10 +108,7 @@ final class RolloutCommands {
             description = {"Return every host the current rollout moved to the revision it held before (halting the"
                     + " rollout first if it runs), and wait for them to report it.",
                     "Exit 0 when every one did within the rollout's deadline, 3 otherwise."})
-    static final class Rollback implements Callable<Integer> {
-        @Mixin
-        Output output;
-
+    static final class Rollback extends OutputCommand {
         @Override
         public Integer call() {
             return RolloutRunner.rollback(output);

@@ -70,11 +70,6 @@ final class StageCommands {
             return WriterLock.Waiting.standard();
         }
 
-        /** The wait of a writing command: its --wait, said on stderr. */
-        WriterLock.Waiting waiting(WriterWait wait) {
-            return wait.waiting(spec.commandLine().getErr(), options.json);
-        }
-
         /** Whether the command rewrites the chains packets pass; it then waits until a pending confirmation ends. */
         boolean rewritesLiveChains() {
             return false;
@@ -94,6 +89,17 @@ final class StageCommands {
         }
     }
 
+    /** A command that writes the kernel: it waits for other writers as its --wait says, said on stderr. */
+    abstract static class WritingStageCommand extends StageCommand {
+        @Mixin
+        WriterWait writerWait;
+
+        @Override
+        WriterLock.Waiting waiting() {
+            return writerWait.waiting(spec.commandLine().getErr(), options.json);
+        }
+    }
+
     /**
      * What --json prints for stage, switch and unstage.
      *
@@ -108,15 +114,7 @@ final class StageCommands {
             description = {"Load FILE as stage NAME next to the live ruleset, in chains of its own (RS.NAME.CHAIN)"
                     + " that no packet reaches until `switch NAME'. Staging NAME again replaces its chains"
                     + " atomically. One iptables-restore; live rules are not touched."})
-    static final class Stage extends StageCommand {
-
-        @Mixin
-        WriterWait writerWait;
-
-        @Override
-        WriterLock.Waiting waiting() {
-            return waiting(writerWait);
-        }
+    static final class Stage extends WritingStageCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 10 letters, digits, `_' or `-'.")
         String name;
 
@@ -139,15 +137,7 @@ final class StageCommands {
                     + " live stage in every built-in chain and sets NAME's policies, so each packet sees one"
                     + " ruleset or the other. The previous stage stays loaded. The first switch moves what"
                     + " `apply' put into the built-in chains into a stage of its own (--previous)."})
-    static final class Switch extends StageCommand {
-
-        @Mixin
-        WriterWait writerWait;
-
-        @Override
-        WriterLock.Waiting waiting() {
-            return waiting(writerWait);
-        }
+    static final class Switch extends WritingStageCommand {
 
         @Override
         boolean rewritesLiveChains() {
@@ -175,15 +165,7 @@ final class StageCommands {
 
     @Command(name = "unstage", mixinStandardHelpOptions = true,
             description = "Remove stage NAME, its chains and records. The live stage cannot be removed.")
-    static final class Unstage extends StageCommand {
-
-        @Mixin
-        WriterWait writerWait;
-
-        @Override
-        WriterLock.Waiting waiting() {
-            return waiting(writerWait);
-        }
+    static final class Unstage extends WritingStageCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "A stage that is not live.")
         String name;
 

@@ -75,51 +75,33 @@ final class Expander {
 
     /** One line per combination of the list variables and {@code {a,b}} lists in {@code code}. */
     List<MappedText> expandLists(MappedText code) throws LanguageException {
-        String text = code.text();
-        boolean[] quoted = LineText.quotedMask(text);
-        List<List<MappedText>> parts = new ArrayList<>();
-        int literalStart = 0;
-        int i = 0;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (quoted[i] || (c != '$' && c != '{' && c != '}')) {
-                i++;
-                continue;
+        return combinations(code, (line, i, quoted) -> {
+            char c = line.text().charAt(i);
+            if (c != '$' && c != '{' && c != '}') {
+                return null;
             }
-            int column = code.columnAt(i);
+            int column = line.columnAt(i);
             if (c == '}') {
                 throw new LanguageException("`}' without `{'", column);
             }
-            parts.add(List.of(code.slice(literalStart, i)));
             if (c == '$') {
-                Reference ref = reference(code, i);
-                parts.add(items(lookup(ref, column), column));
-                i = ref.end();
-            } else {
-                int close = closingBrace(code, i, quoted);
-                parts.add(braceItems(code, i, close));
-                i = close + 1;
+                Reference ref = reference(line, i);
+                return new Alternatives(items(lookup(ref, column), column), ref.end());
             }
-            literalStart = i;
-        }
-        parts.add(List.of(code.slice(literalStart, text.length())));
-        return product(parts, code.firstColumn());
+            int close = closingBrace(line, i, quoted);
+            return new Alternatives(braceItems(line, i, close), close + 1);
+        });
     }
 
     /** {@code @function(argument)} calls replaced by the addresses they stand for, one line each. */
     List<MappedText> resolveCalls(MappedText code, Set<Family> families) throws LanguageException {
-        String text = code.text();
-        boolean[] quoted = LineText.quotedMask(text);
-        List<List<MappedText>> parts = new ArrayList<>();
-        int literalStart = 0;
-        int i = 0;
-        while (i < text.length()) {
-            int open = text.indexOf('(', i);
-            if (text.charAt(i) != '@' || quoted[i] || !startsCall(text, i)) {
-                i++;
-                continue;
+        return combinations(code, (line, i, quoted) -> {
+            String text = line.text();
+            if (text.charAt(i) != '@' || !startsCall(text, i)) {
+                return null;
             }
-            int column = code.columnAt(i);
+            int open = text.indexOf('(', i);
+            int column = line.columnAt(i);
             String function = text.substring(i + 1, open);
             if (!ApplyTimeValues.FUNCTIONS.contains(function)) {
                 String closest = Suggestions.closest(function, ApplyTimeValues.FUNCTIONS);
@@ -132,13 +114,41 @@ final class Expander {
                 throw new LanguageException("@" + function + "( without `)'", column);
             }
             String argument = text.substring(open + 1, close).strip();
-            parts.add(List.of(code.slice(literalStart, i)));
             List<MappedText> addresses = new ArrayList<>();
             for (String address : values.values(function, argument, families, column)) {
                 addresses.add(new MappedText.Builder().append(address, column).build());
             }
-            parts.add(addresses);
-            i = close + 1;
+            return new Alternatives(addresses, close + 1);
+        });
+    }
+
+    /** The texts that may stand at one place of a line, and the index just after what they replace. */
+    private record Alternatives(List<MappedText> items, int end) {
+    }
+
+    /** Finds the alternatives that start at an unquoted index of a line, or null when none start there. */
+    @FunctionalInterface
+    private interface AlternativesAt {
+        Alternatives find(MappedText line, int at, boolean[] quoted) throws LanguageException;
+    }
+
+    /** One line per combination of the alternatives found in {@code code}, the text between them as it is. */
+    private static List<MappedText> combinations(MappedText code, AlternativesAt alternatives)
+            throws LanguageException {
+        String text = code.text();
+        boolean[] quoted = LineText.quotedMask(text);
+        List<List<MappedText>> parts = new ArrayList<>();
+        int literalStart = 0;
+        int i = 0;
+        while (i < text.length()) {
+            Alternatives found = quoted[i] ? null : alternatives.find(code, i, quoted);
+            if (found == null) {
+                i++;
+                continue;
+            }
+            parts.add(List.of(code.slice(literalStart, i)));
+            parts.add(found.items());
+            i = found.end();
             literalStart = i;
         }
         parts.add(List.of(code.slice(literalStart, text.length())));

@@ -1,16 +1,14 @@
 package io.rampart.config;
 
 import io.rampart.config.check.RuleSources;
-import io.rampart.config.check.SourceWord;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
+import io.rampart.syntax.RuleLayout;
+import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RuleSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
-import io.rampart.syntax.Token;
-import io.rampart.syntax.Tokenizer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +21,15 @@ import java.util.Optional;
 public final class FamilyRuleset implements RuleSources {
 
     private final Family family;
+    private final RuleParser rules;
     private final SourcedRuleset parsed;
     private final List<ExpandedLine> lines;
     private final Map<Table, Map<String, SourceRef>> declarations = new HashMap<>();
     private final Map<Table, SourceRef> headers = new HashMap<>();
 
-    FamilyRuleset(Family family, SourcedRuleset parsed, List<ExpandedLine> lines) {
+    FamilyRuleset(Family family, SourcedRuleset parsed, List<ExpandedLine> lines, RuleParser rules) {
         this.family = family;
+        this.rules = rules;
         this.parsed = parsed;
         this.lines = List.copyOf(lines);
         Table current = null;
@@ -85,21 +85,23 @@ public final class FamilyRuleset implements RuleSources {
         return headers.getOrDefault(table, new SourceRef("", 0, 0));
     }
 
-    /** The rule's words as the parser split its line, each at the source column it was written at. */
+    /** The rule's line read again by the rule parser: rules are kept without their positions. */
     @Override
-    public List<SourceWord> words(Table table, int index) {
+    public Optional<RuleLayout> layout(Table table, int index) {
+        ExpandedLine line = lines.get(parsed.lineOf(table, index) - 1);
+        try {
+            return Optional.of(rules.layout(line.text(), table));
+        } catch (RuleSyntaxException e) {
+            throw new IllegalStateException("the line of a parsed rule does not read again: " + line.text(), e);
+        }
+    }
+
+    /** The source column that column {@code column} of the rule's expanded line came from. */
+    @Override
+    public SourceRef column(Table table, int index, int column) {
         ExpandedLine line = lines.get(parsed.lineOf(table, index) - 1);
         SourceRef where = line.where();
-        try {
-            List<SourceWord> words = new ArrayList<>();
-            for (Token token : Tokenizer.split(line.text())) {
-                words.add(new SourceWord(token.text(), new SourceRef(where.file(), where.line(),
-                        line.mapped().sourceColumn(token.column()), where.includedFrom())));
-            }
-            return words;
-        } catch (RuleSyntaxException e) {
-            throw new IllegalStateException("the line of a parsed rule does not split: " + line.text(), e);
-        }
+        return new SourceRef(where.file(), where.line(), line.mapped().sourceColumn(column), where.includedFrom());
     }
 
     /** {@code file:line} of rule {@code index} of {@code table}, for messages about the kernel's refusals. */

@@ -3,6 +3,7 @@ package io.rampart.config;
 import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
@@ -88,7 +89,7 @@ public final class RulesetSource {
                 parseErrors.computeIfAbsent(diagnostic, d -> EnumSet.noneOf(Family.class)).add(family);
                 parseLines.put(diagnostic, line);
             }
-            families.put(family, new FamilyRuleset(family, parsed, lines));
+            families.put(family, new FamilyRuleset(family, parsed, lines, new RuleParser(registry, family)));
         }
         parseErrors.forEach((diagnostic, reportedIn) -> {
             Set<Family> sentTo = parseLines.get(diagnostic).families();

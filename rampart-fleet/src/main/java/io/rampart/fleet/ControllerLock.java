@@ -87,11 +87,7 @@ final class ControllerLock implements AutoCloseable {
         value.put("pid", ProcessHandle.current().pid());
         value.put("command", command);
         value.put("since", Instant.now().toString());
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a lock holder is always JSON", e);
-        }
+        return StoredJson.write(JSON, value, "a lock holder");
     }
 
     static String describe(String value) {

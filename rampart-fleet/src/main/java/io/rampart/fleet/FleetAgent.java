@@ -1,6 +1,5 @@
 package io.rampart.fleet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
@@ -368,7 +367,7 @@ public final class FleetAgent {
         boolean applied = event.kind() == AgentEvent.Kind.APPLIED || event.kind() == AgentEvent.Kind.REPAIRED;
         // The agent decides a moment before the deadline, so that it, not the timer behind it, rolls back.
         Duration left = Duration.between(Instant.now(), armed.get().deadline()).minus(DECIDE_BEFORE_DEADLINE);
-        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm()) {
+        if (applied && store.reachable(left, store.layout().assignment(host)) && confirmations.confirm().isPresent()) {
             log.accept("etcd answered after applying revision " + revisionOf(read.text()) + ": keeping it");
             return true;
         }
@@ -494,11 +493,7 @@ public final class FleetAgent {
         value.put("host", host);
         value.put("labels", labels);
         value.put("since", Instant.now().toString());
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a registration is always JSON", e);
-        }
+        return StoredJson.write(JSON, value, "a registration");
     }
 
     private void report() {

@@ -14,11 +14,7 @@ import io.rampart.reconcile.Plan;
 public record HostPlan(String request, String host, String revision, Plan plan, String error) {
 
     String toJson() {
-        try {
-            return PlanRequest.JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a host's plan is always JSON", e);
-        }
+        return StoredJson.write(PlanRequest.JSON, this, "a host's plan");
     }
 
     /** The answer stored as {@code json}, or null when it is not one. */

@@ -31,11 +31,7 @@ public record HostStatus(String host, String revision, String assigned, State st
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a status is always JSON", e);
-        }
+        return StoredJson.write(JSON, this, "a status");
     }
 
     /** The status stored at {@code key}, or a failed one saying why it could not be read. */

@@ -33,11 +33,7 @@ public record PlanRequest(String id, String revision, Map<String, String> select
     }
 
     String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a plan request is always JSON", e);
-        }
+        return StoredJson.write(JSON, this, "a plan request");
     }
 
     /** The request stored as {@code json}, or null when it is not one. */

@@ -25,12 +25,8 @@ public record Revision(String id, Bundle bundle, String publishedBy, Instant pub
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(new Stored(id, bundle.main(), bundle.files(), publishedBy,
-                    publishedAt.toString(), message));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a revision is always JSON", e);
-        }
+        return StoredJson.write(JSON, new Stored(id, bundle.main(), bundle.files(), publishedBy,
+                publishedAt.toString(), message), "a revision");
     }
 
     /** The revision stored at {@code key}; a value that is not one (or whose id lies) is an error naming the key. */

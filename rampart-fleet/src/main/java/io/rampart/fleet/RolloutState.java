@@ -32,18 +32,27 @@ public record RolloutState(String id, String revision, Map<String, String> selec
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A result's or outcome's name as stored: lower case, words joined by {@code -}. */
+    private static String label(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static <E extends Enum<E>> E ofLabel(Class<E> type, String label) {
+        return Enum.valueOf(type, label.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
     /** How the rollout stands. */
     public enum Result {
         RUNNING, HALTED, SUCCEEDED, ROLLED_BACK;
 
         @JsonValue
         public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return RolloutState.label(this);
         }
 
         @JsonCreator
         public static Result of(String label) {
-            return valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_'));
+            return ofLabel(Result.class, label);
         }
 
         /** Whether it is over, so a new rollout may start. */
@@ -65,12 +74,12 @@ public record RolloutState(String id, String revision, Map<String, String> selec
 
         @JsonValue
         public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return RolloutState.label(this);
         }
 
         @JsonCreator
         public static Outcome of(String label) {
-            return valueOf(label.toUpperCase(Locale.ROOT).replace('-', '_'));
+            return ofLabel(Outcome.class, label);
         }
     }
 
@@ -121,11 +130,7 @@ public record RolloutState(String id, String revision, Map<String, String> selec
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a rollout state is always JSON", e);
-        }
+        return StoredJson.write(JSON, this, "a rollout state");
     }
 
     /** The state stored at {@code key}; a value that is not one is an error naming the key. */

@@ -1,6 +1,7 @@
 package io.rampart.lb;
 
 import io.rampart.model.Family;
+import io.rampart.model.value.AddressText;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -71,43 +72,10 @@ public record Endpoint(Family family, String address, int port) {
             if (parsed.isAnyLocalAddress() || parsed.isMulticastAddress()) {
                 throw bad(what, text, address + " is not a unicast address");
             }
-            return canonicalIpv6(parsed.getAddress());
+            return AddressText.format(parsed.getAddress());
         } catch (UnknownHostException e) {
             throw bad(what, text, "`" + address + "' is not an IPv6 address");
         }
-    }
-
-    /** RFC 5952 text, as iptables-save prints it: lower case, the longest run of zero groups as {@code ::}. */
-    private static String canonicalIpv6(byte[] bytes) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; i++) {
-            int length = 0;
-            while (i + length < 8 && groups[i + length] == 0) {
-                length++;
-            }
-            if (length > bestLength) {
-                bestStart = i;
-                bestLength = length;
-            }
-        }
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                text.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
-                text.append(':');
-            }
-            text.append(Integer.toHexString(groups[i]));
-        }
-        return text.toString();
     }
 
     private static int port(String port, String what, String text) throws LbException {

@@ -19,6 +19,7 @@ class EndpointTest {
         "[1:0:0:1:0:0:0:1]:1|[1:0:0:1::1]:1",
         "[1:0:1:0:1:0:1:0]:1|[1:0:1:0:1:0:1:0]:1",
         "[fe80:0:0:0:0:0:0:0]:65535|[fe80::]:65535",
+        "[::102:304]:80|[::1.2.3.4]:80",
     })
     void printsAsIptablesSaveDoes(String written, String canonical) throws LbException {
         assertThat(Endpoint.parse(written, "-src-addr")).hasToString(canonical);

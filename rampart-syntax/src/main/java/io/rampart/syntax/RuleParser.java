@@ -67,6 +67,22 @@ public final class RuleParser {
      * @throws OtherFamilyException when the line is marked {@code -4}/{@code -6} for the other family
      */
     public List<Rule> parseLine(String line, Table table) throws RuleSyntaxException {
+        return readLine(line, table).build();
+    }
+
+    /**
+     * Where each option and extension of a {@code -A CHAIN ...} line was written, read as
+     * {@link #parseLine} reads it (which option a spelling stands for, which loaded extension takes
+     * it), without making the rule: for pointing at the words of a rule already parsed.
+     *
+     * @throws RuleSyntaxException when the words cannot be read as a rule; their values are not checked
+     */
+    public RuleLayout layout(String line, Table table) throws RuleSyntaxException {
+        return readLine(line, table).layout();
+    }
+
+    /** A reader that has read the words of the line. */
+    private RuleReader readLine(String line, Table table) throws RuleSyntaxException {
         List<Token> tokens = Tokenizer.split(line);
         int at = 0;
         while (at < tokens.size() && (tokens.get(at).text().equals("-4") || tokens.get(at).text().equals("-6"))) {
@@ -89,7 +105,9 @@ public final class RuleParser {
         }
         Token chain = tokens.get(at + 1);
         checkChainName(chain);
-        return parse(chain.text(), tokens.subList(at + 2, tokens.size()), table);
+        RuleReader reader = new RuleReader(chain, tokens.subList(at + 2, tokens.size()), table);
+        reader.readWords();
+        return reader;
     }
 
     /** Whether {@code word} is {@code --NAME} or an abbreviation getopt_long takes for it. */
@@ -100,11 +118,6 @@ public final class RuleParser {
     /** Whether the rule's target is a user chain rather than a target extension or verdict. */
     public boolean jumpsToUserChain(Rule rule) {
         return rule.target() != null && registry.target(rule.target().name(), family).isEmpty();
-    }
-
-    /** Parses the words after {@code -A CHAIN}. */
-    public List<Rule> parse(String chain, List<Token> words, Table table) throws RuleSyntaxException {
-        return new RuleReader(chain, words, table).read();
     }
 
     private static void checkChainName(Token chain) throws RuleSyntaxException {
@@ -123,6 +136,7 @@ public final class RuleParser {
 
     /** The state of reading one rule: what is loaded so far, left to right, as iptables does it. */
     private final class RuleReader {
+        private final Token chainWord;
         private final String chain;
         private final List<Token> words;
         private final Table table;
@@ -140,14 +154,15 @@ public final class RuleParser {
         private boolean countersGiven;
         private int at;
 
-        RuleReader(String chain, List<Token> words, Table table) {
-            this.chain = chain;
+        RuleReader(Token chain, List<Token> words, Table table) {
+            this.chainWord = chain;
+            this.chain = chain.text();
             this.words = words;
             this.table = table;
             this.header = registry.header(family);
         }
 
-        List<Rule> read() throws RuleSyntaxException {
+        void readWords() throws RuleSyntaxException {
             while (at < words.size()) {
                 Token word = words.get(at++);
                 String text = word.text();
@@ -174,7 +189,21 @@ public final class RuleParser {
             if (negation != null) {
                 throw new RuleSyntaxException("`!' must be followed by an option", negation.column());
             }
-            return build();
+        }
+
+        RuleLayout layout() {
+            return new RuleLayout(chainWord, written(headerOptions),
+                    matches.stream().map(RuleReader::written).toList(), target == null ? null : written(target));
+        }
+
+        private static RuleLayout.WrittenExtension written(LoadedExtension extension) {
+            return new RuleLayout.WrittenExtension(extension.spec(), extension.loader(), extension.name(),
+                    written(extension.options()));
+        }
+
+        private static List<RuleLayout.WrittenOption> written(List<GivenOption> options) {
+            return options.stream().map(o -> new RuleLayout.WrittenOption(o.spec(), o.negation(), o.token(), o.args()))
+                    .toList();
         }
 
         private void loadMatch(Token word) throws RuleSyntaxException {
@@ -184,7 +213,7 @@ public final class RuleParser {
                     "unknown match `" + name.text() + "'", name.column(), Suggestions.hint(name.text(),
                             registry.all(io.rampart.model.extension.ExtensionKind.MATCH, family).stream()
                                     .map(ExtensionSpec::name).toList())));
-            matches.add(new LoadedExtension(spec, name));
+            matches.add(new LoadedExtension(spec, word, name));
         }
 
         private void setTarget(Token word, Target.Kind kind) throws RuleSyntaxException {
@@ -204,7 +233,7 @@ public final class RuleParser {
                 throw new RuleSyntaxException("-g goes to a user chain; " + name.text() + " is a target: use -j "
                         + name.text(), name.column());
             }
-            target = new LoadedExtension(spec.orElse(null), name);
+            target = new LoadedExtension(spec.orElse(null), word, name);
             targetKind = kind;
         }
 
@@ -273,8 +302,7 @@ public final class RuleParser {
                 return;
             }
             OptionSpec spec = resolved.option();
-            List<String> args = new ArrayList<>();
-            List<Integer> argColumns = new ArrayList<>();
+            List<Token> args = new ArrayList<>();
             if (attached != null) {
                 // getopt_long takes --option=value for extension options; the header options read
                 // their value from the next word only, so iptables refuses it there.
@@ -282,8 +310,7 @@ public final class RuleParser {
                     throw new RuleSyntaxException("`" + text + "': write the value as the next word: --" + name
                             + " " + attached, word.column());
                 }
-                args.add(attached);
-                argColumns.add(word.column() + name.length() + 3);
+                args.add(new Token(attached, word.column() + name.length() + 3, word.end(), word.quoted()));
             }
             for (int i = args.size(); i < spec.args().size(); i++) {
                 if (spec.args().get(i).optional() && (at >= words.size() || words.get(at).text().startsWith("-")
@@ -295,11 +322,10 @@ public final class RuleParser {
                     throw new RuleSyntaxException("`" + text + " ! VALUE' is not accepted: write `! " + text
                             + " VALUE'", value.column());
                 }
-                args.add(value.text());
-                argColumns.add(value.column());
+                args.add(value);
             }
-            boolean negated = negation != null;
-            if (negated && !spec.negatable()) {
+            Token negatedBy = negation;
+            if (negatedBy != null && !spec.negatable()) {
                 throw new RuleSyntaxException(OptionSpec.spell(spec.name()) + " cannot be negated with `!'",
                         negation.column());
             }
@@ -311,10 +337,9 @@ public final class RuleParser {
                             word.column());
                 }
             }
-            into.add(new GivenOption(spec, negated, args, word, argColumns, protocol,
-                    protocol != null && protocolNegated));
+            into.add(new GivenOption(spec, negatedBy, args, word, protocol, protocol != null && protocolNegated));
             if (resolved.owner() == null && spec.name().equals("p")) {
-                noteProtocol(spec, args.get(0), negated);
+                noteProtocol(spec, args.get(0).text(), negatedBy != null);
             }
         }
 
@@ -341,7 +366,7 @@ public final class RuleParser {
                 Optional<ExtensionSpec> implicit = implicitMatch();
                 if (implicit.isPresent()) {
                     // Like iptables: an unknown option loads the -p protocol's match, then is looked up again.
-                    LoadedExtension loaded = new LoadedExtension(implicit.get(), word);
+                    LoadedExtension loaded = new LoadedExtension(implicit.get(), word, word);
                     matches.add(loaded);
                     found = lookup(name, longOption);
                     if (found.isEmpty()) {
@@ -582,11 +607,11 @@ public final class RuleParser {
                 for (int i = 0; i < option.args().size(); i++) {
                     ValueType type = option.spec().args().get(i);
                     try {
-                        values.add(type.parse(option.args().get(i),
+                        values.add(type.parse(option.args().get(i).text(),
                                 context.withProtocol(option.protocolSoFar(), option.protocolNegatedSoFar())));
                     } catch (InvalidValueException e) {
                         throw new RuleSyntaxException(option.token().text().replaceFirst("=.*", "") + ": "
-                                + e.problem(), option.argColumns().get(i), e.hint());
+                                + e.problem(), option.args().get(i).column(), e.hint());
                     }
                 }
                 options.add(Option.typed(option.spec().name(), option.negated(), values));
@@ -631,19 +656,22 @@ public final class RuleParser {
         }
     }
 
-    /** An extension loaded by the rule, with the options given to it so far. */
-    private record LoadedExtension(ExtensionSpec spec, Token name, List<GivenOption> options) {
-        LoadedExtension(ExtensionSpec spec, Token name) {
-            this(spec, name, new ArrayList<>());
+    /** An extension loaded by the rule (by the word {@code loader}), with the options given to it so far. */
+    private record LoadedExtension(ExtensionSpec spec, Token loader, Token name, List<GivenOption> options) {
+        LoadedExtension(ExtensionSpec spec, Token loader, Token name) {
+            this(spec, loader, name, new ArrayList<>());
         }
     }
 
     /**
-     * An option as given, with where its word and each of its arguments start on the line, and the
+     * An option as given: its {@code !} (null when not negated), its word and arguments, and the
      * {@code -p} given before it: iptables reads each value with what the rule said up to there.
      */
-    private record GivenOption(OptionSpec spec, boolean negated, List<String> args, Token token,
-                               List<Integer> argColumns, String protocolSoFar, boolean protocolNegatedSoFar) {
+    private record GivenOption(OptionSpec spec, Token negation, List<Token> args, Token token,
+                               String protocolSoFar, boolean protocolNegatedSoFar) {
+        boolean negated() {
+            return negation != null;
+        }
     }
 
     /**

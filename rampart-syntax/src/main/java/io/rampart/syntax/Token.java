@@ -5,7 +5,8 @@ package io.rampart.syntax;
  *
  * @param text   the word
  * @param column where it starts on the line, counting from 1
+ * @param end    the column just after it (after its closing quote when it has one)
  * @param quoted whether any part of it was between double quotes
  */
-public record Token(String text, int column, boolean quoted) {
+public record Token(String text, int column, int end, boolean quoted) {
 }

@@ -29,7 +29,7 @@ public final class Tokenizer {
                 i = quotedWord(line, start, i, tokens);
             } else {
                 // Most words have no quotes: they are taken from the line as they stand.
-                tokens.add(new Token(line.substring(start, i), start + 1, false));
+                tokens.add(new Token(line.substring(start, i), start + 1, i + 1, false));
             }
         }
         return tokens;
@@ -48,7 +48,7 @@ public final class Tokenizer {
             if (c == '\\' && i + 1 < line.length()) {
                 word.append(line.charAt(++i));
             } else if (c == '"') {
-                tokens.add(new Token(word.toString(), start + 1, true));
+                tokens.add(new Token(word.toString(), start + 1, i + 2, true));
                 return i + 1;
             } else {
                 word.append(c);

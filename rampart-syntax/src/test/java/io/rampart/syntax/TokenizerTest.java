@@ -39,6 +39,12 @@ class TokenizerTest {
     }
 
     @Test
+    void aWordEndsAfterItsLastCharacterOrItsClosingQuote() throws RuleSyntaxException {
+        assertThat(Tokenizer.split("-A INPUT  \"x y\" a\"b\"c")).extracting(Token::end)
+                .containsExactly(3, 9, 16, 21, 22);
+    }
+
+    @Test
     void anUnterminatedQuoteIsAnErrorAtTheQuote() {
         assertThatThrownBy(() -> Tokenizer.split("-m comment --comment \"oops"))
                 .isInstanceOf(RuleSyntaxException.class)

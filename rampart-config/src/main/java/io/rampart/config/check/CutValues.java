@@ -1,15 +1,16 @@
 package io.rampart.config.check;
 
 import io.rampart.config.Diagnostic;
-import io.rampart.model.Match;
 import io.rampart.model.Option;
-import io.rampart.model.Rule;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
+import io.rampart.syntax.RuleLayout.WrittenExtension;
+import io.rampart.syntax.RuleLayout.WrittenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Text the kernel keeps in a fixed-size field and cuts without a word ({@code --log-prefix} at 29
@@ -26,39 +27,36 @@ final class CutValues {
     }
 
     void run() {
-        List<Rule> rules = check.section.rules();
-        for (int i = 0; i < rules.size(); i++) {
-            Rule rule = rules.get(i);
-            for (Match match : rule.matches()) {
-                Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
-                if (spec.isPresent()) {
-                    checkOptions(i, spec.get(), match.options());
-                }
-            }
-            if (rule.target() != null) {
-                Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
-                if (spec.isPresent()) {
-                    checkOptions(i, spec.get(), rule.target().options());
-                }
+        for (int i = 0; i < check.section.rules().size(); i++) {
+            for (TableCheck.RuleExtension extension : check.extensions(i)) {
+                checkOptions(i, extension.spec(), extension.options(), extension.written());
             }
         }
     }
 
-    private void checkOptions(int index, ExtensionSpec spec, List<Option> options) {
-        for (Option option : options) {
+    /** {@code written} is the extension as written, read only for options that hold free text. */
+    private void checkOptions(int index, ExtensionSpec spec, List<Option> options,
+                              Supplier<Optional<WrittenExtension>> written) {
+        for (int o = 0; o < options.size(); o++) {
+            Option option = options.get(o);
             Optional<OptionSpec> optionSpec = spec.option(option.name());
             if (optionSpec.isEmpty() || optionSpec.get().args().size() != 1
                     || optionSpec.get().args().get(0).quoting() != Quoting.WHEN_NEEDED) {
                 continue;
             }
-            RuleWords words = check.words(index);
-            Optional<String> written = words.argument(spec, optionSpec.get());
+            int which = o;
+            Optional<WrittenOption> given = written.get().flatMap(e -> WrittenRule.option(e, options, which))
+                    .filter(g -> g.arguments().size() == 1);
+            if (given.isEmpty()) {
+                continue;
+            }
             String kept = option.arg();
-            int writtenBytes = written.map(w -> w.getBytes(StandardCharsets.UTF_8).length).orElse(0);
+            String writtenText = given.get().arguments().get(0).text();
+            int writtenBytes = writtenText.getBytes(StandardCharsets.UTF_8).length;
             int keptBytes = kept.getBytes(StandardCharsets.UTF_8).length;
-            if (written.isPresent() && !written.get().equals(kept) && writtenBytes > keptBytes) {
+            if (!writtenText.equals(kept) && writtenBytes > keptBytes) {
                 String name = OptionSpec.spell(option.name());
-                check.ruleFinding(index, Diagnostic.error(words.argumentWhere(spec, optionSpec.get()), name + " is "
+                check.ruleFinding(index, Diagnostic.error(check.words(index).argument(given.get()), name + " is "
                         + writtenBytes + " bytes long: the kernel keeps only " + keptBytes + ", `" + kept + "'")
                         .withHint("shorten it to at most " + keptBytes + " bytes"));
             }

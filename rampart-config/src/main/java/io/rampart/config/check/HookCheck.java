@@ -2,13 +2,11 @@ package io.rampart.config.check;
 
 import io.rampart.config.Diagnostic;
 import io.rampart.model.Hook;
-import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
-import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.ValueContext;
 import java.util.List;
 import java.util.Optional;
@@ -44,29 +42,22 @@ final class HookCheck {
                 continue;
             }
             checkInterfaces(i, rule, hooks);
-            for (Match match : rule.matches()) {
-                Optional<ExtensionSpec> spec = check.registry.match(match.extension(), check.family);
-                if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), match.options());
-                }
-            }
-            if (rule.target() != null) {
-                Optional<ExtensionSpec> spec = check.registry.target(rule.target().name(), check.family);
-                if (spec.isPresent()) {
-                    checkExtension(i, rule, hooks, spec.get(), rule.target().options());
-                }
+            for (TableCheck.RuleExtension extension : check.extensions(i)) {
+                checkExtension(i, rule, hooks, extension);
             }
         }
     }
 
-    private void checkExtension(int index, Rule rule, Set<Hook> hooks, ExtensionSpec spec, List<Option> options) {
+    private void checkExtension(int index, Rule rule, Set<Hook> hooks, TableCheck.RuleExtension extension) {
+        ExtensionSpec spec = extension.spec();
+        List<Option> options = extension.options();
         for (Hook hook : hooks) {
             if (!spec.hooks().contains(hook)) {
                 List<String> path = graph.path(hook, rule.chain());
                 ChainGraph.Jump entry = graph.firstJump(path);
-                check.ruleFinding(index, Diagnostic.error(check.words(index).extension(spec), spec.describeKind()
+                check.ruleFinding(index, Diagnostic.error(check.words(index).named(extension.written().get()), spec.describeKind()
                         + " is only valid in " + hookList(spec.hooks()) + ", not in " + hook + reachedBy(hook, rule))
-                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).target()));
+                        .withHint(hook + " leads here by the jump at " + check.words(entry.rule()).targetName()));
                 return;
             }
         }
@@ -77,7 +68,7 @@ final class HookCheck {
             Optional<String> refused = refusal(spec, options, rule, hook);
             // Only a refusal that the hook makes counts: without one, the canonical options pass.
             if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
-                check.ruleFinding(index, Diagnostic.warning(check.words(index).extension(spec), refused.get()
+                check.ruleFinding(index, Diagnostic.warning(check.words(index).named(extension.written().get()), refused.get()
                         + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
                         + " user chain the rule loads, but cannot work as meant"));
                 return;
@@ -107,10 +98,8 @@ final class HookCheck {
         if (rule.headerOption(option).isEmpty() || hooks.stream().anyMatch(known::contains)) {
             return;
         }
-        ExtensionSpec header = check.registry.header(check.family);
-        OptionSpec spec = header.option(option).orElseThrow();
         List<String> paths = hooks.stream().map(h -> TableCheck.arrows(graph.path(h, rule.chain()))).toList();
-        check.ruleFinding(index, Diagnostic.warning(check.words(index).option(header, spec), "-" + option
+        check.ruleFinding(index, Diagnostic.warning(check.words(index).headerOption(option), "-" + option
                 + " has no interface to test in chain " + rule.chain() + ": it is reached only from "
                 + hookList(hooks) + " (" + String.join(", ", paths) + "), where packets have no " + which
                 + " interface"));

@@ -2,7 +2,8 @@ package io.rampart.config.check;
 
 import io.rampart.config.SourceRef;
 import io.rampart.model.Table;
-import java.util.List;
+import io.rampart.syntax.RuleLayout;
+import java.util.Optional;
 
 /** Where each rule and chain declaration of a checked ruleset was written. */
 public interface RuleSources {
@@ -22,12 +23,17 @@ public interface RuleSources {
     }
 
     /**
-     * The words of rule {@code index} of {@code table} as the rule parser read them (after the
-     * front end's expansions, quotes removed), each with where it was written: they let a finding
-     * point at the offending word and see what was written before canonical form. Empty when not
-     * known; findings then point at the rule, and checks that need the written text are skipped.
+     * How rule {@code index} of {@code table} was written, as the rule parser read its line (after
+     * the front end's expansions): it lets a finding point at the offending word and see what was
+     * written before canonical form. Empty when not known; findings then point at the rule, and
+     * checks that need the written text are skipped.
      */
-    default List<SourceWord> words(Table table, int index) {
-        return List.of();
+    default Optional<RuleLayout> layout(Table table, int index) {
+        return Optional.empty();
+    }
+
+    /** Where column {@code column} of the line of rule {@code index} (a column of its layout) was written. */
+    default SourceRef column(Table table, int index, int column) {
+        return rule(table, index);
     }
 }

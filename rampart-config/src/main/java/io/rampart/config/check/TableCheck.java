@@ -4,19 +4,25 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.SourceRef;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
+import io.rampart.model.Match;
+import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
+import io.rampart.syntax.RuleLayout.WrittenExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The checks of one table section. Findings are kept by their place in the section (declarations
@@ -30,7 +36,7 @@ final class TableCheck {
     final Table table;
     final RuleSources sources;
     private final Map<Integer, List<Diagnostic>> findings = new TreeMap<>();
-    private final Map<Integer, RuleWords> words = new HashMap<>();
+    private final Map<Integer, WrittenRule> words = new HashMap<>();
     private final Set<String> userChains = new LinkedHashSet<>();
 
     TableCheck(ExtensionRegistry registry, Family family, TableRules section, RuleSources sources) {
@@ -60,8 +66,34 @@ final class TableCheck {
         declarationFinding(section.chains().size() + index, diagnostic);
     }
 
-    RuleWords words(int index) {
-        return words.computeIfAbsent(index, i -> new RuleWords(sources.words(table, i), sources.rule(table, i)));
+    /** Rule {@code index} as written, its line read again by the rule parser when a finding first needs it. */
+    WrittenRule words(int index) {
+        return words.computeIfAbsent(index, i -> new WrittenRule(sources.layout(table, i),
+                column -> sources.column(table, i, column), sources.rule(table, i)));
+    }
+
+    /**
+     * The extensions of rule {@code index} that the registry knows, its matches in order and then
+     * its target, each with its canonical options and how it was written (read only when asked).
+     */
+    List<RuleExtension> extensions(int index) {
+        Rule rule = section.rules().get(index);
+        List<RuleExtension> found = new ArrayList<>();
+        for (int m = 0; m < rule.matches().size(); m++) {
+            Match match = rule.matches().get(m);
+            int which = m;
+            registry.match(match.extension(), family).ifPresent(spec -> found.add(new RuleExtension(spec,
+                    match.options(), () -> words(index).match(rule, which, spec))));
+        }
+        if (rule.target() != null) {
+            registry.target(rule.target().name(), family).ifPresent(spec -> found.add(new RuleExtension(spec,
+                    rule.target().options(), () -> words(index).target())));
+        }
+        return found;
+    }
+
+    /** A match or target of a rule: its spec, its canonical options and how it was written. */
+    record RuleExtension(ExtensionSpec spec, List<Option> options, Supplier<Optional<WrittenExtension>> written) {
     }
 
     /** Whether the rule jumps or goes to a user chain rather than using a target extension. */
@@ -124,10 +156,10 @@ final class TableCheck {
             }
             String to = rule.target().name();
             if (table.isBuiltinChain(to)) {
-                ruleFinding(i, Diagnostic.error(words(i).target(), "cannot jump to built-in chain " + to));
+                ruleFinding(i, Diagnostic.error(words(i).targetName(), "cannot jump to built-in chain " + to));
             } else if (!userChains.contains(to)) {
                 String closest = Suggestions.closest(to, userChains);
-                ruleFinding(i, Diagnostic.error(words(i).target(), "jump to undeclared chain " + to)
+                ruleFinding(i, Diagnostic.error(words(i).targetName(), "jump to undeclared chain " + to)
                         .withHint(registry.otherFamilyTarget(to, family).orElse(closest != null
                                 ? "did you mean " + closest + "?" : declareIt(to))));
             } else {
@@ -148,7 +180,7 @@ final class TableCheck {
     private void checkLoops(ChainGraph graph) {
         for (ChainGraph.Loop loop : graph.loops()) {
             int rule = loop.closing().rule();
-            SourceRef where = words(rule).target();
+            SourceRef where = words(rule).targetName();
             String cycle = "jump loop " + arrows(loop.chains());
             if (graph.reached(loop)) {
                 ruleFinding(rule, Diagnostic.error(where, cycle + ": the kernel refuses a loop that a built-in"
@@ -166,7 +198,7 @@ final class TableCheck {
     private void checkDepth(ChainGraph graph) {
         for (ChainGraph.DeepJump deep : graph.deepJumps()) {
             int rule = deep.jump().rule();
-            ruleFinding(rule, Diagnostic.error(words(rule).target(), "chain " + deep.jump().to() + " would be "
+            ruleFinding(rule, Diagnostic.error(words(rule).targetName(), "chain " + deep.jump().to() + " would be "
                     + (ChainGraph.MAX_JUMP_DEPTH + 1) + " jumps down from " + deep.path().get(0) + " ("
                     + arrows(deep.path()) + "): the kernel follows at most " + ChainGraph.MAX_JUMP_DEPTH
                     + " (\"Too many links\")"));

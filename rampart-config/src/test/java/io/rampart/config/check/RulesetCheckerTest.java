@@ -64,6 +64,24 @@ class RulesetCheckerTest {
                         "f.rules:14:1 rule never matches");
     }
 
+    /**
+     * Findings point at the words the parser read for them: the second of two comments, an
+     * interface option written in full after a comment that reads like it.
+     */
+    @Test
+    void findingsPointAtTheWordsTheParserReadForThem() throws Exception {
+        String cut = "-A OUT -m comment --comment short -m comment --comment \"" + "x".repeat(300) + "\" -j ACCEPT";
+        String lookalike = "-A OUT -m comment --comment \"-i\" --in-interface eth0 -j ACCEPT";
+        String text = String.join("\n", "*filter", ":OUTPUT ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUT - [0:0]",
+                "-A OUTPUT -j OUT", cut, lookalike, "COMMIT", "");
+        List<Diagnostic> findings = check(new TextSources("f.rules", text, Family.IPV4));
+        assertThat(findings).extracting(d -> d.where().toString() + " " + d.message().split(":")[0])
+                .containsExactly(
+                        "f.rules:6:" + (cut.lastIndexOf('"' + "x") + 1) + " --comment is 300 bytes long",
+                        "f.rules:7:" + (lookalike.indexOf("--in-interface") + 1) + " -i has no interface to test"
+                                + " in chain OUT");
+    }
+
     /** Chains no built-in chain reaches may nest without limit: the loop at the bottom is still found. */
     @Test
     void aVeryDeepUnreachedNestingIsWalkedToItsLoop() throws Exception {

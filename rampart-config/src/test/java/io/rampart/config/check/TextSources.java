@@ -11,16 +11,16 @@ import io.rampart.model.TableRules;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RuleSyntaxException;
-import io.rampart.syntax.Token;
-import io.rampart.syntax.Tokenizer;
+import io.rampart.syntax.RuleLayout;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An iptables-save text read line by line into a ruleset, with the sources of its rules (their
- * lines and words, by iptables-restore's tokenizer) and declarations. Each rule goes through the
+ * lines and layouts, by the rule parser) and declarations. Each rule goes through the
  * real rule parser; what only the whole file shows (undeclared or doubly declared chains, long
  * declared names) is left for the checker, as a front end that keeps going after errors would.
  */
@@ -28,6 +28,7 @@ final class TextSources implements RuleSources {
 
     private final String file;
     private final String[] lines;
+    private final RuleParser parser;
     private final Ruleset ruleset;
     private final Map<Table, List<Integer>> ruleLines = new EnumMap<>(Table.class);
     private final Map<Table, List<Integer>> declarationLines = new EnumMap<>(Table.class);
@@ -35,7 +36,7 @@ final class TextSources implements RuleSources {
     TextSources(String file, String text, Family family) throws RuleSyntaxException {
         this.file = file;
         this.lines = text.split("\n", -1);
-        RuleParser parser = new RuleParser(StandardExtensions.registry(), family);
+        this.parser = new RuleParser(StandardExtensions.registry(), family);
         List<TableRules> tables = new ArrayList<>();
         Table table = null;
         List<Chain> chains = new ArrayList<>();
@@ -91,17 +92,17 @@ final class TextSources implements RuleSources {
     }
 
     @Override
-    public List<SourceWord> words(Table table, int index) {
-        int line = ruleLines.get(table).get(index);
+    public Optional<RuleLayout> layout(Table table, int index) {
         try {
-            List<SourceWord> words = new ArrayList<>();
-            for (Token token : Tokenizer.split(lines[line - 1])) {
-                words.add(new SourceWord(token.text(), new SourceRef(file, line, token.column())));
-            }
-            return words;
+            return Optional.of(parser.layout(lines[ruleLines.get(table).get(index) - 1], table));
         } catch (RuleSyntaxException e) {
-            throw new IllegalStateException("a parsed rule line does not split", e);
+            throw new IllegalStateException("a parsed rule line does not read again", e);
         }
+    }
+
+    @Override
+    public SourceRef column(Table table, int index, int column) {
+        return new SourceRef(file, ruleLines.get(table).get(index), column);
     }
 
     private static int firstColumn(String line) {
