@@ -201,8 +201,14 @@ public final class RampartService {
         String text = text(request);
         Family chosen = family(request.family());
         try (Netns ns = namespace(runner)) {
-            List<CheckResult.Finding> findings = checked(REQUEST_SOURCE, text, chosen, resolver(ns)).findings();
-            return new CheckResult(findings.stream().noneMatch(CheckResult.Finding::isError), findings);
+            Checked checked = checked(REQUEST_SOURCE, text, chosen, resolver(ns));
+            if (!checked.errors().isEmpty()) {
+                return new CheckResult(false, checked.findings());
+            }
+            // As the command line's check: with the warnings about rules that never matter.
+            RulesetSource read = checked.read();
+            DiagnosticPrinter printer = new DiagnosticPrinter(read.files());
+            return new CheckResult(true, DeadRuleWarnings.with(read).stream().map(d -> finding(d, printer)).toList());
         }
     }
 
