@@ -106,7 +106,7 @@ final class DiffCommand implements Callable<Integer> {
 
     private String text(RulesetDiff.Result result) {
         if (result.equivalent()) {
-            return "equivalent: " + title(first) + " and " + title(second) + " decide every packet alike (filter table)\n";
+            return "equivalent: " + title(first) + " and " + title(second) + " decide every packet alike\n";
         }
         StringBuilder b = new StringBuilder();
         for (RulesetDiff.Difference d : result.differences()) {
