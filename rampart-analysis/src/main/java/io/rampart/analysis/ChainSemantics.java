@@ -3,6 +3,7 @@ package io.rampart.analysis;
 import io.rampart.model.Chain;
 import io.rampart.model.Policy;
 import io.rampart.model.Rule;
+import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.Target;
 import java.util.ArrayDeque;
@@ -24,12 +25,6 @@ import java.util.function.ObjIntConsumer;
  */
 final class ChainSemantics {
 
-    /** Targets that let the packet go on unchanged, as the tracer's {@code Targets} has them. */
-    private static final Set<String> CONTINUING = Set.of("LOG", "NFLOG", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY",
-            "TCPMSS", "SET", "TPROXY");
-
-    private static final Set<String> TERMINAL = Set.of("ACCEPT", "DROP", "REJECT", "NFQUEUE", "QUEUE");
-
     /** The outcome of the packets a user chain sends back to its caller (RETURN or its end). */
     static final String RETURN = "RETURN";
 
@@ -42,7 +37,7 @@ final class ChainSemantics {
      * @param chain the chain of the deciding rule, the built-in chain for a policy
      * @param where {@code file:line} of the rule, or {@code policy of CHAIN}
      */
-    record Decision(String verdict, String chain, int rule, String where, int packets) {
+    record Decision(String verdict, Table table, String chain, int rule, String where, int packets) {
         boolean isPolicy() {
             return rule == 0;
         }
@@ -64,6 +59,13 @@ final class ChainSemantics {
     private final List<Compiled> compiled = new ArrayList<>();
     private final Locations locations;
     private final String file;
+    private final Table table;
+    /** Whether rules may change the packet on its way (the tables walked in turn by {@link Pipeline}). */
+    private final boolean effects;
+    /** The built-in chains the table has, declared or given rules, as the tracer meets them. */
+    private final Set<String> present = new java.util.HashSet<>();
+    /** The built-in chain being walked with a {@link PacketState}: NAT's direction depends on it. */
+    private String hook;
     /** Per chain: the key that makes it alike in both rulesets, and its outcomes. */
     private final Map<String, Outcomes> outcomes = new HashMap<>();
     /** Per chain worked out here (not taken from the other ruleset's): the outcomes after each rule. */
@@ -78,13 +80,23 @@ final class ChainSemantics {
     }
 
     ChainSemantics(HeaderSpace space, TableRules table, String file, Locations locations) {
+        this(space, table, file, locations, false);
+    }
+
+    /** With {@code effects}, targets that change the packet are followed by a walk given a {@link PacketState}. */
+    ChainSemantics(HeaderSpace space, TableRules table, String file, Locations locations, boolean effects) {
         this.space = space;
         this.file = file;
         this.locations = locations;
+        this.table = table.table();
+        this.effects = effects;
         MatchCompiler compiler = new MatchCompiler(space);
         for (Chain chain : table.chains()) {
             chains.put(chain.name(), new ArrayList<>());
-            chain.policyIfBuiltin().ifPresent(p -> policies.put(chain.name(), p));
+            chain.policyIfBuiltin().ifPresent(p -> {
+                policies.put(chain.name(), p);
+                present.add(chain.name());
+            });
         }
         // A built-in chain a file does not declare is there all the same, with the policy ACCEPT.
         table.table().builtinChains().forEach(name -> {
@@ -95,6 +107,9 @@ final class ChainSemantics {
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);
             List<Compiled> list = chains.computeIfAbsent(rule.chain(), c -> new ArrayList<>());
+            if (table.table().isBuiltinChain(rule.chain())) {
+                present.add(rule.chain());
+            }
             checkTarget(rule, i);
             int match = space.matchSet(new MatchKey(rule.header(), rule.matches()), () -> compiler.compile(rule));
             Compiled one = new Compiled(i, list.size() + 1, rule, match);
@@ -108,11 +123,32 @@ final class ChainSemantics {
             return;
         }
         String name = rule.target().name();
-        if (!TERMINAL.contains(name) && !CONTINUING.contains(name) && !name.equals("RETURN")
-                && !chains.containsKey(name)) {
+        if (!changesPacket(rule.target(), space.family()) || chains.containsKey(name)) {
+            return;
+        }
+        if (!effects) {
             throw new UnsupportedRulesetException(where(index) + ": -j " + name
                     + " changes the packet or its connection, which diff does not model yet");
         }
+        if (TargetEffects.of(rule.target(), space.family(), rule.chain()) instanceof TargetEffects.Unfollowed u) {
+            throw new UnsupportedRulesetException(where(index) + ": " + u.why());
+        }
+    }
+
+    /** Whether a target that is no chain of the table changes the packet or its connection (MARK, DNAT, ...). */
+    static boolean changesPacket(Target target, io.rampart.model.Family family) {
+        return !TargetEffects.ends(target, family) && !TargetEffects.goesOn(target, family)
+                && !target.name().equals(RETURN);
+    }
+
+    /** Whether the table has built-in {@code chain}: a file's table without it is not walked there. */
+    boolean has(String chain) {
+        return present.contains(chain);
+    }
+
+    /** {@code policy of CHAIN}, with the table's name unless it is filter. */
+    private String policyWhere(String chain) {
+        return "policy of " + (table == Table.FILTER ? "" : table.label() + " ") + chain;
     }
 
     private String where(int index) {
@@ -123,10 +159,23 @@ final class ChainSemantics {
     /** The decisions of built-in {@code chain} for the packets in {@code entering}, disjoint, covering them. */
     List<Decision> decide(String chain, int entering) {
         List<Decision> out = new ArrayList<>();
-        int fallen = walk(chain, entering, out, null, 0);
+        return decide(chain, entering, null, null, null);
+    }
+
+    /**
+     * The decisions of built-in {@code chain} for the arriving packets {@code entering}, each rule's match
+     * read through {@code state} (null: as they arrived), which the rules' changes update; NAT's
+     * translations accept the packet in this table. With {@code reached} and {@code matched}, adds per
+     * rule the packets that reach it and those of them it matches.
+     */
+    List<Decision> decide(String chain, int entering, PacketState state, Map<Integer, Integer> reached,
+                          Map<Integer, Integer> matched) {
+        List<Decision> out = new ArrayList<>();
+        hook = chain;
+        int fallen = walk(chain, entering, out, reached, matched, state, 0);
         Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
         if (fallen != space.no()) {
-            out.add(new Decision(policy.name(), chain, 0, "policy of " + chain, fallen));
+            out.add(new Decision(policy.name(), table, chain, 0, policyWhere(chain), fallen));
         }
         return out;
     }
@@ -137,7 +186,7 @@ final class ChainSemantics {
      */
     Map<Integer, Integer> arrivals(String chain, int entering) {
         Map<Integer, Integer> arrivals = new HashMap<>();
-        walk(chain, entering, new ArrayList<>(), arrivals, 0);
+        walk(chain, entering, new ArrayList<>(), arrivals, null, null, 0);
         return arrivals;
     }
 
@@ -161,7 +210,7 @@ final class ChainSemantics {
         if (target == null) {
             return null;
         }
-        if (TERMINAL.contains(target.name())) {
+        if (TargetEffects.ends(target, space.family())) {
             return verdict(rule.rule());
         }
         if (target.name().equals(RETURN)) {
@@ -197,7 +246,7 @@ final class ChainSemantics {
     /** Whether the rule at {@code index} can take packets out of its chain's walk (not LOG and the like). */
     boolean decides(int index) {
         Target target = compiled.get(index).rule().target();
-        return target != null && !CONTINUING.contains(target.name());
+        return target != null && !TargetEffects.goesOn(target, space.family());
     }
 
     /** The rules of {@code chain} by their index in the table, in order. */
@@ -229,7 +278,8 @@ final class ChainSemantics {
     }
 
     /** Walks {@code chain} with {@code packets}, adds what it decides, returns the packets that go back. */
-    private int walk(String chain, int packets, List<Decision> out, Map<Integer, Integer> arrivals, int depth) {
+    private int walk(String chain, int packets, List<Decision> out, Map<Integer, Integer> arrivals,
+                     Map<Integer, Integer> matchedAt, PacketState state, int depth) {
         if (depth > MAX_DEPTH) {
             throw new UnsupportedRulesetException(file + ": chain " + chain + " is entered more than " + MAX_DEPTH
                     + " jumps deep");
@@ -243,23 +293,37 @@ final class ChainSemantics {
             if (arrivals != null) {
                 arrivals.merge(rule.index(), remaining, space::or);
             }
-            int matched = space.and(remaining, rule.match());
+            int match = state == null ? rule.match() : state.now(rule.match());
+            int matched = space.and(remaining, match);
+            if (matchedAt != null && matched != space.no()) {
+                matchedAt.merge(rule.index(), matched, space::or);
+            }
             if (matched == space.no() || rule.rule().target() == null) {
                 continue;
             }
             String target = rule.rule().target().name();
-            if (CONTINUING.contains(target)) {
+            if (TargetEffects.goesOn(rule.rule().target(), space.family())) {
                 continue;
             }
-            remaining = space.and(remaining, space.complement(rule.match()));
-            if (TERMINAL.contains(target)) {
-                out.add(new Decision(verdict(rule.rule()), chain, rule.number(), where(rule.index()), matched));
+            boolean changes = effects && changesPacket(rule.rule().target(), space.family())
+                    && !chains.containsKey(target);
+            if (changes) {
+                state.apply(TargetEffects.of(rule.rule().target(), space.family(), hook), matched);
+                if (!TargetEffects.translates(rule.rule().target(), space.family())) {
+                    continue;
+                }
+            }
+            remaining = space.and(remaining, state == null ? space.complement(rule.match()) : space.not(match));
+            if (changes) {
+                out.add(new Decision("ACCEPT", table, chain, rule.number(), where(rule.index()), matched));
+            } else if (TargetEffects.ends(rule.rule().target(), space.family())) {
+                out.add(new Decision(verdict(rule.rule()), table, chain, rule.number(), where(rule.index()), matched));
             } else if (target.equals("RETURN")) {
                 back = space.or(back, matched);
             } else if (rule.rule().target().kind() == io.rampart.model.Target.Kind.GOTO) {
-                back = space.or(back, walk(target, matched, out, arrivals, depth + 1));
+                back = space.or(back, walk(target, matched, out, arrivals, matchedAt, state, depth + 1));
             } else {
-                remaining = space.or(remaining, walk(target, matched, out, arrivals, depth + 1));
+                remaining = space.or(remaining, walk(target, matched, out, arrivals, matchedAt, state, depth + 1));
             }
         }
         return space.or(back, remaining);
@@ -324,11 +388,11 @@ final class ChainSemantics {
             suffix.accept(sets, i);
             Compiled rule = rules.get(i);
             Target target = rule.rule().target();
-            if (target == null || CONTINUING.contains(target.name())) {
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
                 continue;
             }
             Map<String, Integer> then = new HashMap<>();
-            if (TERMINAL.contains(target.name())) {
+            if (TargetEffects.ends(target, space.family())) {
                 then.put(verdict(rule.rule()), space.yes());
             } else if (target.name().equals(RETURN)) {
                 then.put(end, space.yes());
@@ -374,7 +438,7 @@ final class ChainSemantics {
             for (; position < rules.size(); position++) {
                 Compiled rule = rules.get(position);
                 Target target = rule.rule().target();
-                if (target == null || CONTINUING.contains(target.name())) {
+                if (target == null || TargetEffects.goesOn(target, space.family())) {
                     continue;
                 }
                 if (space.bdd().evaluate(rule.match(), point)) {
@@ -386,9 +450,9 @@ final class ChainSemantics {
             if (taken != null) {
                 reach = space.and(reach, taken.match());
                 String target = taken.rule().target().name();
-                if (TERMINAL.contains(target)) {
-                    return new Decision(verdict(taken.rule()), frame.chain(), taken.number(), where(taken.index()),
-                            reach);
+                if (TargetEffects.ends(taken.rule().target(), space.family())) {
+                    return new Decision(verdict(taken.rule()), table, frame.chain(), taken.number(),
+                            where(taken.index()), reach);
                 }
                 if (!target.equals(RETURN)) {
                     if (taken.rule().target().kind() != Target.Kind.GOTO) {
@@ -404,7 +468,7 @@ final class ChainSemantics {
             }
             if (callers.isEmpty()) {
                 Policy policy = policies.getOrDefault(chain, Policy.ACCEPT);
-                return new Decision(policy.name(), chain, 0, "policy of " + chain, reach);
+                return new Decision(policy.name(), table, chain, 0, policyWhere(chain), reach);
             }
             frame = callers.pop();
         }

@@ -6,6 +6,7 @@ import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -18,8 +19,10 @@ import java.util.TreeSet;
 /**
  * Rules that never matter, over all packets at once: rules no packet reaches and matches (the rules
  * before them take all their packets on every path into their chain, through user chains), and
- * rules whose removal changes no packet's verdict. A table with targets that change the packet
- * or its connection (MARK, DNAT, ...) is left out rather than judged wrongly.
+ * rules whose removal changes no packet's verdict, each table by itself (with every packet entering
+ * its chains). A ruleset whose rules change packets (marks, NOTRACK, NAT) is also walked through all
+ * its tables in the kernel's order ({@link Pipeline}): a rule that no packet reaching it matches on
+ * any path is unreachable, in any table; which rule takes its packets is then not worked out.
  */
 public final class DeadRules {
 
@@ -52,7 +55,7 @@ public final class DeadRules {
     /** The rules of every table it can judge that never matter, table by table in rule order. */
     public static List<Finding> find(Ruleset ruleset, RuleLocations locations) {
         List<Finding> out = new ArrayList<>();
-        boolean nat = ruleset.table(Table.NAT).map(t -> !t.rules().isEmpty()).orElse(false);
+        boolean everyTable = Pipeline.needed(ruleset);
         for (TableRules rules : ruleset.tables()) {
             if (rules.rules().size() < 2) {
                 continue;
@@ -66,12 +69,46 @@ public final class DeadRules {
                     HeaderSpace.nodesFor(rules.rules().size()));
             try {
                 ChainSemantics semantics = new ChainSemantics(space, rules, "", i -> locations.of(rules.table(), i));
-                new DeadRules(space, semantics, rules.table(), locations).judge(rules, nat, out);
+                new DeadRules(space, semantics, rules.table(), locations).judge(rules, everyTable, out);
             } catch (UnsupportedRulesetException e) {
-                // Targets that change packets, or chains too deep: nothing this table says is certain.
+                // Targets that change packets, or chains too deep: the walk through every table judges it.
             }
         }
+        if (everyTable) {
+            acrossTables(ruleset, locations, out);
+        }
         return out;
+    }
+
+    /** The rules that no packet reaching them matches on any path through every table, unless already found. */
+    private static void acrossTables(Ruleset ruleset, RuleLocations locations, List<Finding> out) {
+        Set<String> patterns = new TreeSet<>();
+        RulesetDiff.interfacePatterns(ruleset, patterns);
+        HeaderSpace space = new HeaderSpace(ruleset.family(), new InterfaceDomain(patterns),
+                HeaderSpace.nodesFor(ruleset.tables().stream().mapToInt(t -> t.rules().size()).sum()));
+        Pipeline pipeline;
+        try {
+            pipeline = new Pipeline(space, new RulesetDiff.Side("", ruleset, locations));
+            for (String path : RulesetDiff.CHAINS) {
+                pipeline.decide(path, space.entering(path));
+            }
+        } catch (UnsupportedRulesetException e) {
+            return;
+        }
+        Set<List<Object>> known = new HashSet<>();
+        out.forEach(f -> known.add(List.of(f.table(), f.rule())));
+        List<Finding> found = new ArrayList<>();
+        for (TableRules rules : ruleset.tables()) {
+            for (int rule : new TreeSet<>(pipeline.reached(rules.table()))) {
+                if (!pipeline.matched(rules.table(), rule) && !known.contains(List.of(rules.table(), rule))) {
+                    found.add(new Finding(rules.table(), rule, Kind.UNREACHABLE, "rule never matches: no packet"
+                            + " that reaches it matches it, through what the rules before it (in this table and"
+                            + " the tables before) do to packets"));
+                }
+            }
+        }
+        out.addAll(found);
+        out.sort(java.util.Comparator.comparing(Finding::table).thenComparingInt(Finding::rule));
     }
 
     /**
@@ -79,12 +116,19 @@ public final class DeadRules {
      * path: a chain does the same to a packet wherever it came from, so the packets that arrive at
      * a rule over all paths are those entering its chain that pass the rules before it.
      */
-    private void judge(TableRules rules, boolean nat, List<Finding> out) {
+    private void judge(TableRules rules, boolean everyTable, List<Finding> out) {
         rules.chains().forEach(c -> declared.add(c.name()));
         Map<String, Integer> entering = new HashMap<>();
+        BitSet changed = new BitSet();
+        if (everyTable) {
+            // Other tables set connection marks and NAT connections: a chain may meet any of them.
+            for (HeaderSpace.Field f : List.of(space.ctMark, space.dnat, space.snat)) {
+                changed.set(f.first(), f.first() + f.width());
+            }
+        }
         for (String chain : semantics.chainNames()) {
             if (semantics.policyOf(chain) != null) {
-                entering.put(chain, space.entering(chain));
+                entering.put(chain, space.exists(space.entering(chain), changed));
             }
         }
         List<Finding> found = new ArrayList<>();
@@ -105,9 +149,7 @@ public final class DeadRules {
                 }
                 remaining = space.and(remaining, semantics.passing(rule));
             }
-            if (!(nat && order.stream().anyMatch(i -> natStates(rules.rules().get(i))))) {
-                judge(chain, order, arriving, found);
-            }
+            judge(chain, order, arriving, found);
         }
         found.sort((x, y) -> Integer.compare(x.rule(), y.rule()));
         out.addAll(found);
@@ -267,12 +309,5 @@ public final class DeadRules {
             return String.join(", ", rules);
         }
         return String.join(", ", rules.subList(0, NAMED)) + " and " + (rules.size() - NAMED) + " more";
-    }
-
-    /** Whether a rule tests the SNAT or DNAT state, which the encoding knows only without NAT rules. */
-    private static boolean natStates(Rule rule) {
-        return rule.matches().stream().flatMap(m -> m.options().stream())
-                .filter(o -> o.name().equals("ctstate") || o.name().equals("state"))
-                .anyMatch(o -> o.arg().contains("SNAT") || o.arg().contains("DNAT"));
     }
 }

@@ -1,7 +1,5 @@
 package io.rampart.analysis;
 
-import io.rampart.model.Table;
-import io.rampart.model.TableRules;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
@@ -16,9 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Proves or refutes each expectation over all the packets it names, on the filter table's chains
- * walked with sets of packets. A refuted expectation gets a counterexample packet, traced through
- * the ruleset with the tracer before it is reported; one whose answer hangs on matches the
+ * Proves or refutes each expectation over all the packets it names (as they arrive), through every
+ * table they meet on the expectation's path, as {@link RulesetDiff} does. A refuted expectation
+ * gets a counterexample packet, traced through the ruleset with the tracer before it is reported; one whose answer hangs on matches the
  * encoding does not model is neither passed nor failed, and says which matches.
  */
 public final class ExpectationProver {
@@ -42,19 +40,17 @@ public final class ExpectationProver {
 
     private final RulesetDiff.Side side;
     private final HeaderSpace space;
-    private final ChainSemantics semantics;
+    private final RulesetDiff.Decider semantics;
     private final Tracer tracer;
 
     private ExpectationProver(RulesetDiff.Side side, Expectations expectations) {
-        RulesetDiff.filterOnly(side);
         this.side = side;
         Set<String> patterns = new TreeSet<>();
         RulesetDiff.interfacePatterns(side.ruleset(), patterns);
         expectations.all().forEach(e -> patterns.addAll(e.interfaces()));
         space = new HeaderSpace(side.ruleset().family(), new InterfaceDomain(patterns));
-        TableRules filter = side.ruleset().table(Table.FILTER).orElse(new TableRules(Table.FILTER, List.of(),
-                List.of()));
-        semantics = new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
+        semantics = Pipeline.needed(side.ruleset()) ? RulesetDiff.Decider.of(space, new Pipeline(space, side))
+                : RulesetDiff.Decider.of(RulesetDiff.filter(space, side));
         tracer = new Tracer(CompiledRuleset.of(side.ruleset(), side.locations()), Host.unknown(), Assumptions.none(),
                 false);
     }

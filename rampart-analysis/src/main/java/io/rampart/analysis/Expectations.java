@@ -2,6 +2,7 @@ package io.rampart.analysis;
 
 import io.rampart.model.Family;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.value.FlagSet;
@@ -85,14 +86,22 @@ public final class Expectations {
     private final Map<String, String> variables = new HashMap<>();
     private final Family family;
 
-    private Expectations(String file, Family family) {
+    private final HostNames names;
+
+    private Expectations(String file, Family family, HostNames names) {
         this.file = file;
         this.family = family;
+        this.names = names;
     }
 
-    /** Reads the lines of {@code file} for rulesets of {@code family}. */
+    /** Reads the lines of {@code file} for rulesets of {@code family}; protocols and ports by number or iptables' names. */
     public static Expectations parse(String file, List<String> lines, Family family) {
-        Expectations out = new Expectations(file, family);
+        return parse(file, lines, family, NameDatabase.builtin());
+    }
+
+    /** Reads the lines of {@code file} for rulesets of {@code family}, protocols and services as {@code names} name them. */
+    public static Expectations parse(String file, List<String> lines, Family family, HostNames names) {
+        Expectations out = new Expectations(file, family, names);
         for (int i = 0; i < lines.size(); i++) {
             try {
                 out.line(i + 1, lines.get(i));
@@ -420,7 +429,7 @@ public final class Expectations {
             List<String> numbers = new ArrayList<>();
             for (String name : w.text().split(",")) {
                 String spelled = name.equals("icmpv6") ? "ipv6-icmp" : name;
-                numbers.add(String.valueOf(NameDatabase.system().protocolNumber(spelled).orElseThrow(() ->
+                numbers.add(String.valueOf(names.protocolNumber(spelled).orElseThrow(() ->
                         new Mistake(w.column(), "unknown word or protocol `" + name + "'", "the packets are"
                                 + " described by from, to, port, in, out, proto, state, flags, icmp-type, mark or"
                                 + " a protocol name (tcp, udp, icmp, ...); then `is' and a verdict"))));
@@ -506,9 +515,8 @@ public final class Expectations {
             if (text.matches("\\d{1,5}") && Integer.parseInt(text) <= 65535) {
                 return Integer.parseInt(text);
             }
-            return NameDatabase.system().servicePort(text, "tcp").or(() -> NameDatabase.system()
-                    .servicePort(text, "udp")).orElseThrow(() -> new IllegalArgumentException("`" + text
-                    + "' is no port number (0 to 65535) or service name"));
+            return names.servicePort(text, "tcp").or(() -> names.servicePort(text, "udp")).orElseThrow(() ->
+                    new IllegalArgumentException("`" + text + "' is no port number (0 to 65535) or service name"));
         }
 
         private Selector iface(String name, boolean input) {
@@ -584,7 +592,7 @@ public final class Expectations {
 
         /** The flags after {@code packet}, as {@code rampart trace} takes them, up to {@code is}. */
         private Packet packet(Word at) throws Mistake {
-            PacketSpec spec = new PacketSpec();
+            PacketSpec spec = new PacketSpec(names);
             while (peek() != null && !peek().text().equals("is") && !peek().text().equals("are")) {
                 Word flag = take("a flag");
                 String key = flag.text().startsWith("--") ? flag.text().substring(2).replace('-', '_') : "";

@@ -48,6 +48,10 @@ final class HeaderSpace {
     final Field icmpType;
     final Field icmpCode;
     final Field mark;
+    /** The connection's mark, and whether NAT changed its destination or source: none on arrival. */
+    final Field ctMark;
+    final Field dnat;
+    final Field snat;
 
     /**
      * jbdd's defaults without garbage collection (every set is kept for the whole comparison, so a
@@ -88,6 +92,9 @@ final class HeaderSpace {
         icmpType = field("icmp_type", 8);
         icmpCode = field("icmp_code", 8);
         mark = field("mark", 32);
+        ctMark = field("ctmark", 32);
+        dnat = field("dnat", 1);
+        snat = field("snat", 1);
     }
 
     /**
@@ -224,8 +231,13 @@ final class HeaderSpace {
     }
 
     /** The variable of bit {@code i} of the field, bit 0 the least significant. */
-    private int bit(Field f, int i) {
-        return bdd.variableNode(f.first() + f.width() - 1 - i);
+    int bit(Field f, int i) {
+        return bdd.variableNode(variable(f, i));
+    }
+
+    /** The number of the variable of bit {@code i} of the field. */
+    static int variable(Field f, int i) {
+        return f.first() + f.width() - 1 - i;
     }
 
     /** Packets whose field, masked, equals {@code value} masked: any mask, contiguous or not. */
@@ -348,10 +360,14 @@ final class HeaderSpace {
         };
     }
 
-    /** The packets a field can hold in this space: interfaces and states are finite lists. */
+    /**
+     * The packets a field can hold in this space: interfaces and states are finite lists, and a
+     * packet arrives with no connection mark and no NAT done, as the tracer has it.
+     */
     int wellFormed() {
         int node = range(in, 0, interfaces.size() - 1);
         node = and(node, range(out, 0, interfaces.size() - 1));
+        node = and(node, and(equal(ctMark, 0), and(equal(dnat, 0), equal(snat, 0))));
         return and(node, range(ctState, 0, io.rampart.trace.CtState.values().length - 1));
     }
 }

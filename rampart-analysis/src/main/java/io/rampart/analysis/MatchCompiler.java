@@ -44,7 +44,7 @@ final class MatchCompiler {
     /** The fields a match's option may test here. */
     private static final Set<PacketField> MATCH_FIELDS = EnumSet.of(PacketField.SOURCE_PORT,
             PacketField.DESTINATION_PORT, PacketField.EITHER_PORT, PacketField.TCP_FLAGS, PacketField.ICMP_TYPE,
-            PacketField.CT_STATE, PacketField.MARK);
+            PacketField.CT_STATE, PacketField.MARK, PacketField.CT_MARK);
 
     private final HeaderSpace space;
     private final ExtensionRegistry registry = StandardExtensions.registry();
@@ -92,7 +92,10 @@ final class MatchCompiler {
         }
         int node = space.yes();
         for (Option o : match.options()) {
-            node = space.and(node, negatedIf(o, field(constraint(spec, o, MATCH_FIELDS).field(), spec.typed(o))));
+            PacketField field = constraint(spec, o, MATCH_FIELDS).field();
+            int tested = negatedIf(o, field(field, spec.typed(o)));
+            // A packet without a connection has no connection mark: it fails the test, negated or not.
+            node = space.and(node, field == PacketField.CT_MARK ? space.and(tested, tracked(space)) : tested);
         }
         return node;
     }
@@ -116,6 +119,10 @@ final class MatchCompiler {
             case MARK -> {
                 ValueMask mark = (ValueMask) o.value();
                 yield valueUnderMask(space.mark, mark.value(), mark.mask());
+            }
+            case CT_MARK -> {
+                ValueMask mark = (ValueMask) o.value();
+                yield valueUnderMask(space.ctMark, mark.value(), mark.mask());
             }
             default -> throw new IllegalArgumentException("not an encoded field: " + field);
         };
@@ -171,11 +178,20 @@ final class MatchCompiler {
     private int states(WordSet states) {
         int node = space.no();
         for (String state : states.words()) {
-            // Without a nat table no connection is SNAT or DNAT.
-            int one = CtState.byName(state).map(s -> space.equal(space.ctState, s.ordinal())).orElse(space.no());
+            int one = switch (state) {
+                case "SNAT" -> space.and(tracked(space), space.equal(space.snat, 1));
+                case "DNAT" -> space.and(tracked(space), space.equal(space.dnat, 1));
+                default -> CtState.byName(state).map(s -> space.equal(space.ctState, s.ordinal())).orElse(space.no());
+            };
             node = space.or(node, one);
         }
         return node;
+    }
+
+    /** The packets with a connection: not INVALID (which is also how raw sees every packet) nor UNTRACKED. */
+    static int tracked(HeaderSpace space) {
+        return space.not(space.or(space.equal(space.ctState, CtState.INVALID.ordinal()),
+                space.equal(space.ctState, CtState.UNTRACKED.ordinal())));
     }
 
     static String flagNames(long bits) {

@@ -63,6 +63,7 @@ final class RegionText {
             case "tcp_flags" -> "flags " + listed(set, rest, f, "flags", MatchCompiler::flagNames, true);
             case "icmp_type" -> "icmp type " + listed(set, rest, f, "type", String::valueOf, true);
             case "icmp_code" -> "icmp code " + listed(set, rest, f, "code", String::valueOf, true);
+            case "ctmark" -> "connection mark " + cubes(f, set, true);
             default -> "mark " + cubes(f, set, true);
         };
     }

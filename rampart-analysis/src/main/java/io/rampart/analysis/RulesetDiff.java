@@ -1,7 +1,6 @@
 package io.rampart.analysis;
 
 import io.rampart.model.Family;
-import io.rampart.model.Policy;
 import io.rampart.model.Rule;
 import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
@@ -19,6 +18,7 @@ import io.rampart.trace.TraceInputException;
 import io.rampart.trace.Tracer;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +28,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Whether two rulesets decide every packet alike, and where they do not: the filter table's
- * INPUT, FORWARD and OUTPUT chains compared over all packets at once. Every counterexample that
+ * Whether two rulesets decide every packet alike, and where they do not: every packet as it
+ * arrives, on each path (to the host, INPUT; through it, FORWARD; from it, OUTPUT), through every
+ * table it meets there ({@link Pipeline}; the filter table's chains alone when both rulesets have
+ * nothing else). Every counterexample that
  * does not hang on an unmodelled match is traced through both rulesets before it is reported.
  */
 public final class RulesetDiff {
@@ -83,8 +85,8 @@ public final class RulesetDiff {
     private final HeaderSpace space;
     private final Side a;
     private final Side b;
-    private final ChainSemantics semanticsA;
-    private final ChainSemantics semanticsB;
+    private final Decider semanticsA;
+    private final Decider semanticsB;
     private final Map<Side, Tracer> tracers = new IdentityHashMap<>();
 
     private RulesetDiff(Side a, Side b) {
@@ -93,16 +95,77 @@ public final class RulesetDiff {
             throw new IllegalArgumentException(a.file() + " is " + family.command() + ", " + b.file() + " is "
                     + b.ruleset().family().command() + ": only rulesets of one family compare");
         }
-        filterOnly(a);
-        filterOnly(b);
         this.a = a;
         this.b = b;
         Set<String> patterns = new TreeSet<>();
         interfacePatterns(a.ruleset(), patterns);
         interfacePatterns(b.ruleset(), patterns);
         space = new HeaderSpace(family, new InterfaceDomain(patterns));
-        semanticsA = semantics(a);
-        semanticsB = semantics(b);
+        boolean everyTable = Pipeline.needed(a.ruleset()) || Pipeline.needed(b.ruleset());
+        semanticsA = everyTable ? Decider.of(space, new Pipeline(space, a)) : Decider.of(filter(space, a));
+        semanticsB = everyTable ? Decider.of(space, new Pipeline(space, b)) : Decider.of(filter(space, b));
+    }
+
+    /**
+     * How one ruleset decides the packets of a path (INPUT, FORWARD, OUTPUT): the packets of each
+     * verdict, and the decision of one packet with the packets decided alike.
+     */
+    interface Decider {
+        Map<String, Integer> verdicts(String path);
+
+        ChainSemantics.Decision explain(String path, int domain, BitSet point);
+
+        /** The decisions of every packet of {@code entering} on {@code path}, disjoint. */
+        List<ChainSemantics.Decision> decide(String path, int entering);
+
+        /** A filter-only ruleset: its filter table's chains, worked out backwards. */
+        static Decider of(ChainSemantics filter) {
+            return new Decider() {
+                public Map<String, Integer> verdicts(String path) {
+                    return filter.outcomes(path);
+                }
+
+                public ChainSemantics.Decision explain(String path, int domain, BitSet point) {
+                    return filter.explain(path, domain, point);
+                }
+
+                public List<ChainSemantics.Decision> decide(String path, int entering) {
+                    return filter.decide(path, entering);
+                }
+            };
+        }
+
+        /** Any ruleset: every table on the path, walked forwards with the packets' changes. */
+        static Decider of(HeaderSpace space, Pipeline pipeline) {
+            Map<String, List<ChainSemantics.Decision>> byPath = new HashMap<>();
+            return new Decider() {
+                public Map<String, Integer> verdicts(String path) {
+                    Map<String, Integer> out = new LinkedHashMap<>();
+                    all(path).forEach(d -> out.merge(d.verdict(), d.packets(), space::or));
+                    return out;
+                }
+
+                public ChainSemantics.Decision explain(String path, int domain, BitSet point) {
+                    return all(path).stream().filter(d -> space.bdd().evaluate(d.packets(), point)).findFirst()
+                            .orElseThrow();
+                }
+
+                public List<ChainSemantics.Decision> decide(String path, int entering) {
+                    return pipeline.decide(path, entering);
+                }
+
+                private List<ChainSemantics.Decision> all(String path) {
+                    return byPath.computeIfAbsent(path, p -> pipeline.decide(p, space.entering(p)));
+                }
+            };
+        }
+    }
+
+    /** A side by its filter table alone. */
+    static ChainSemantics filter(HeaderSpace space, Side side) {
+        TableRules filter = side.ruleset().table(Table.FILTER)
+                .orElse(new TableRules(Table.FILTER, List.of(), List.of()));
+        return new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
     }
 
     /** Compares {@code a} with {@code b}, listing at most {@code max} differences. */
@@ -110,31 +173,13 @@ public final class RulesetDiff {
         return new RulesetDiff(a, b).run(max);
     }
 
-    private ChainSemantics semantics(Side side) {
-        TableRules filter = side.ruleset().table(Table.FILTER)
-                .orElse(new TableRules(Table.FILTER, List.of(), List.of()));
-        return new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
-    }
-
-    /** Other tables change packets and connections before filter sees them, which diff does not model yet. */
-    static void filterOnly(Side side) {
-        for (TableRules table : side.ruleset().tables()) {
-            boolean inert = table.rules().isEmpty() && table.chains().stream().allMatch(c ->
-                    c.policyIfBuiltin().orElse(Policy.ACCEPT) == Policy.ACCEPT);
-            if (table.table() != Table.FILTER && !inert) {
-                throw new UnsupportedRulesetException(side.file() + ": has rules or policies in its "
-                        + table.table().label() + " table; diff judges the filter table alone so far");
-            }
-        }
-    }
-
     static void interfacePatterns(Ruleset ruleset, Set<String> out) {
-        ruleset.table(Table.FILTER).ifPresent(t -> {
+        for (TableRules t : ruleset.tables()) {
             for (Rule rule : t.rules()) {
                 rule.header().stream().filter(o -> o.name().equals("i") || o.name().equals("o"))
                         .forEach(o -> out.add(o.arg()));
             }
-        });
+        }
     }
 
     private Result run(int max) {
@@ -143,8 +188,8 @@ public final class RulesetDiff {
         BitSet free = space.freeSet();
         for (String chain : CHAINS) {
             int domain = space.entering(chain);
-            Map<String, Integer> verdictsA = semanticsA.outcomes(chain);
-            Map<String, Integer> verdictsB = semanticsB.outcomes(chain);
+            Map<String, Integer> verdictsA = semanticsA.verdicts(chain);
+            Map<String, Integer> verdictsB = semanticsB.verdicts(chain);
             List<Integer> parts = new ArrayList<>();
             verdictsA.forEach((verdict, packets) ->
                     parts.add(space.minus(packets, verdictsB.getOrDefault(verdict, space.no()))));
@@ -280,18 +325,42 @@ public final class RulesetDiff {
         if (trace.isUndecided()) {
             return Optional.empty();
         }
-        Step last = trace.steps().isEmpty() ? null : trace.steps().get(trace.steps().size() - 1);
-        String decidingChain = last == null ? chain : last.chain();
-        int rule = last == null || last.isPolicy() ? 0 : last.rule();
         for (ChainSemantics.Decision d : decisions) {
-            if (d.chain().equals(decidingChain) && d.rule() == rule
-                    && space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point)) {
+            if (space.bdd().evaluate(space.exists(d.packets(), space.freeSet()), point) && shows(trace, d)) {
                 return Optional.of(d);
             }
         }
-        throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer ends " + packet
-                + " at " + decidingChain + " rule " + rule + ", the analysis at " + decisions.stream()
-                .map(d -> d.chain() + " rule " + d.rule()).toList());
+        throw new IllegalStateException("self-check failed: in " + side.file() + " the tracer gives " + packet
+                + " " + trace.verdict() + " by " + trace.steps().stream().map(s -> s.table() + " " + s.chain() + " "
+                + (s.isPolicy() ? "policy" : "rule " + s.rule())).toList() + ", the analysis " + decisions.stream()
+                .map(d -> d.verdict() + " by " + d.table().label() + " " + d.chain() + " rule " + d.rule()).toList());
+    }
+
+    /**
+     * Whether the trace takes decision {@code d}: the verdict alike, and the deciding rule (or policy)
+     * one of its steps, the last when the packet is not accepted.
+     */
+    private static boolean shows(Trace trace, ChainSemantics.Decision d) {
+        boolean accepted = d.verdict().equals("ACCEPT");
+        if (accepted != trace.verdict().equals("ACCEPT")) {
+            return false;
+        }
+        if (d.where().equals(Pipeline.NO_TABLE)) {
+            return trace.steps().isEmpty();
+        }
+        List<Step> steps = trace.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step step = steps.get(i);
+            boolean same = step.table().equals(d.table().label()) && step.chain().equals(d.chain())
+                    && (d.isPolicy() ? step.isPolicy() : !step.isPolicy() && step.rule() == d.rule());
+            if (same) {
+                return true;
+            }
+            if (!accepted) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static Verdict verdict(ChainSemantics.Decision d) {

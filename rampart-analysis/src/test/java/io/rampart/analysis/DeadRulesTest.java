@@ -63,9 +63,16 @@ class DeadRulesTest {
     }
 
     @Test
-    void aTableWhoseTargetsChangePacketsIsNotJudged() {
+    void marksSetByEarlierRulesAndTablesAreFollowed() {
+        String unreachable = "rule never matches: no packet that reaches it matches it, through what the rules"
+                + " before it (in this table and the tables before) do to packets";
         String text = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff\n"
-                + "-A PREROUTING -m mark --mark 0x2 -j ACCEPT\nCOMMIT\n";
-        assertThat(findings(text)).isEmpty();
+                + "-A PREROUTING -m mark --mark 0x2 -j ACCEPT\n-A PREROUTING -m mark --mark 0x1 -j ACCEPT\nCOMMIT\n"
+                + "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -m conntrack --ctstate ESTABLISHED"
+                + " -j DNAT --to-destination 10.0.0.1\nCOMMIT\n"
+                + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m mark --mark 0x0 -j DROP",
+                        "-A FORWARD -m mark --mark 0x1 -j DROP");
+        assertThat(findings(text)).containsExactly("UNREACHABLE a.rules:4: " + unreachable,
+                "UNREACHABLE a.rules:9: " + unreachable, "UNREACHABLE a.rules:15: " + unreachable);
     }
 }

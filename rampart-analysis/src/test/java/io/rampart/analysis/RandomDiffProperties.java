@@ -60,11 +60,9 @@ class RandomDiffProperties {
             }
             different++;
             for (RulesetDiff.Difference d : result.differences()) {
-                assertThat(d.traced()).as(context).isTrue();
-                PacketSpec spec = new PacketSpec();
-                d.packet().forEach(spec::set);
-                Trace traceA = tracerA.trace(spec.build(Family.IPV4));
-                Trace traceB = tracerB.trace(spec.build(Family.IPV4));
+                Trace[] traces = traces(d, tracerA, tracerB, context);
+                Trace traceA = traces[0];
+                Trace traceB = traces[1];
                 assertThat(traceA.verdict()).as(context).isEqualTo(d.a().verdict());
                 assertThat(traceB.verdict()).as(context).isEqualTo(d.b().verdict());
                 assertThat(traceA.verdict()).as(context).isNotEqualTo(traceB.verdict());
@@ -79,6 +77,14 @@ class RandomDiffProperties {
     private static String decider(Trace trace) {
         Step last = trace.steps().get(trace.steps().size() - 1);
         return last.isPolicy() ? "policy of " + last.chain() : last.source();
+    }
+
+    /** The counterexample of {@code d}, which must be traced, traced through both rulesets. */
+    static Trace[] traces(RulesetDiff.Difference d, Tracer a, Tracer b, String context) throws TraceInputException {
+        assertThat(d.traced()).as(context).isTrue();
+        PacketSpec spec = new PacketSpec();
+        d.packet().forEach(spec::set);
+        return new Trace[] {a.trace(spec.build(Family.IPV4)), b.trace(spec.build(Family.IPV4))};
     }
 
     static Tracer tracer(RulesetDiff.Side side) {

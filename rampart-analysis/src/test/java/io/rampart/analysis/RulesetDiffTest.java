@@ -142,19 +142,31 @@ class RulesetDiffTest {
     }
 
     @Test
-    void otherTablesAreRefused() {
+    void aMarkNoRuleReadsChangesNothing() {
         String a = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n"
                 + filter("ACCEPT", "ACCEPT", "ACCEPT");
-        assertThatThrownBy(() -> diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")))
-                .isInstanceOf(UnsupportedRulesetException.class).hasMessageContaining("mangle");
+        assertThat(diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")).equivalent()).isTrue();
     }
 
     @Test
-    void targetsThatChangeThePacketAreRefused() {
+    void aMarkSetInFilterIsReadByItsLaterRules() {
         String a = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -j MARK --set-xmark 0x1/0xffffffff",
                 "-A INPUT -m mark --mark 0x1 -j DROP");
+        RulesetDiff.Result result = diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT"));
+        assertThat(result.differences()).singleElement().satisfies(d -> {
+            assertThat(d.chain()).isEqualTo("INPUT");
+            assertThat(d.region()).isEqualTo("every packet");
+            assertThat(d.a().where()).isEqualTo("a.rules:6");
+            assertThat(d.traced()).isTrue();
+        });
+    }
+
+    @Test
+    void targetsWhoseChangeIsNotFollowedAreRefused() {
+        String a = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j TTL --ttl-set 1\nCOMMIT\n";
         assertThatThrownBy(() -> diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")))
-                .isInstanceOf(UnsupportedRulesetException.class).hasMessageContaining("a.rules:5").hasMessageContaining("MARK");
+                .isInstanceOf(UnsupportedRulesetException.class).hasMessageContaining("a.rules:3")
+                .hasMessageContaining("TTL");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.rampart.config.SourceRef;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
@@ -200,8 +201,14 @@ public final class RampartService {
         String text = text(request);
         Family chosen = family(request.family());
         try (Netns ns = namespace(runner)) {
-            List<CheckResult.Finding> findings = checked(REQUEST_SOURCE, text, chosen, resolver(ns)).findings();
-            return new CheckResult(findings.stream().noneMatch(CheckResult.Finding::isError), findings);
+            Checked checked = checked(REQUEST_SOURCE, text, chosen, resolver(ns));
+            if (!checked.errors().isEmpty()) {
+                return new CheckResult(false, checked.findings());
+            }
+            // As the command line's check: with the warnings about rules that never matter.
+            RulesetSource read = checked.read();
+            DiagnosticPrinter printer = new DiagnosticPrinter(read.files());
+            return new CheckResult(true, DeadRuleWarnings.with(read).stream().map(d -> finding(d, printer)).toList());
         }
     }
 
@@ -328,7 +335,7 @@ public final class RampartService {
     /** Follows a packet through the live ruleset of the family, on the live host's addresses and routes. */
     public TraceResult trace(TraceRequest request) {
         Family chosen = family(request.family());
-        PacketSpec spec = new PacketSpec();
+        PacketSpec spec = new PacketSpec(HostNames.system());
         request.packet().forEach((key, value) -> {
             if (!PacketSpec.KEYS.contains(key)) {
                 throw new Failure(Failure.Category.INPUT, "unknown key `" + key + "': use "
@@ -340,7 +347,7 @@ public final class RampartService {
             CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen).ruleset());
             Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
                     request.explain());
-            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain());
+            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain(), HostNames.system());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.cli;
 
+import io.rampart.api.DeadRuleWarnings;
 import io.rampart.api.RulesetFile;
 import io.rampart.config.Diagnostic;
 import io.rampart.config.FamilyRuleset;

@@ -5,9 +5,9 @@ import io.rampart.analysis.UnsupportedRulesetException;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
 import io.rampart.system.Netns;
-import io.rampart.system.ProcessRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,15 +22,16 @@ import picocli.CommandLine.Spec;
                 "Exit 0 when they decide every packet alike, 3 when they differ, with up to --max regions of",
                 "packets they decide differently, each with a counterexample packet (in trace's flags) traced",
                 "through both, both verdicts and deciding rules.",
+                "A side is a ruleset file, `live' for the kernel's ruleset (of --netns NS, or of this host),",
+                "or `live@NS' for namespace NS's; --netns NS in place of a side also means NS's. The kernel's",
+                "rules are named by their place: live@NS:filter/INPUT#3 is the third rule of filter's INPUT.",
                 "The filter table's INPUT, FORWARD and OUTPUT are compared; rulesets with rules in other",
                 "tables, or targets that change packets, are refused."})
 final class DiffCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "A", description = "The first ruleset file.")
-    Path first;
-
-    @Parameters(index = "1", paramLabel = "B", description = "The second ruleset file.")
-    Path second;
+    @Parameters(arity = "1..2", paramLabel = "A B", description = "The two rulesets: files, `live' or `live@NS';"
+            + " with --netns NS, one of them may be left out for NS's live ruleset, on the side --netns is written.")
+    List<String> sides;
 
     @Mixin
     KernelOptions options;
@@ -42,14 +43,18 @@ final class DiffCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The sides' names as the text output prints them. */
+    private String first;
+    private String second;
+
     @Override
     public Integer call() {
         if (max < 1) {
             throw new InputException("--max " + max + ": give at least 1");
         }
-        if (options.netns != null) {
-            throw new InputException("--netns: diff compares ruleset files; the live ruleset is not one of its sides yet");
-        }
+        List<String> named = sidesInOrder();
+        first = named.get(0);
+        second = named.get(1);
         Family family = options.family();
         PrintWriter err = spec.commandLine().getErr();
         RulesetDiff.Result result;
@@ -64,14 +69,44 @@ final class DiffCommand implements Callable<Integer> {
         return result.equivalent() ? ExitCode.OK : ExitCode.DRIFT;
     }
 
-    private static RulesetDiff.Side side(Path file, Family family, PrintWriter err) {
-        FamilyRuleset ruleset = RulesetFiles.familyRuleset(file, family, new NetnsValueResolver(Netns.host(ProcessRunner.system())), err);
-        return new RulesetDiff.Side(file.toString(), ruleset.ruleset(), ruleset::location);
+    /**
+     * A and B as written: two sides, or one and --netns NS standing for NS's live ruleset where it was
+     * written on the command line (before the side: A, after it: B).
+     */
+    private List<String> sidesInOrder() {
+        if (sides.size() == 2) {
+            return sides.stream().map(side -> side.equals(LiveSide.WORD) ? LiveSide.name(options.netns) : side)
+                    .toList();
+        }
+        if (options.netns == null) {
+            throw new InputException("give two rulesets A and B (files, `live' or `live@NS'), or one and --netns NS");
+        }
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int netns = args.indexOf(args.stream().filter(a -> a.equals("--netns") || a.startsWith("--netns="))
+                .findFirst().orElseThrow());
+        int side = args.lastIndexOf(sides.get(0));
+        String live = LiveSide.name(options.netns);
+        return netns < side ? List.of(live, sides.get(0)) : List.of(sides.get(0), live);
+    }
+
+    /**
+     * A side: a live ruleset (`live' of this host, `live@NS' of NS), or a file whose apply-time values are
+     * looked up in --netns NS, or on this host.
+     */
+    private RulesetDiff.Side side(String name, Family family, PrintWriter err) {
+        if (LiveSide.isLive(name)) {
+            return LiveSide.read(LiveSide.namespaceOf(name), family);
+        }
+        try (Netns netns = options.namespace()) {
+            FamilyRuleset ruleset = RulesetFiles.familyRuleset(Path.of(name), family, new NetnsValueResolver(netns),
+                    err);
+            return new RulesetDiff.Side(name, ruleset.ruleset(), ruleset::location);
+        }
     }
 
     private String text(RulesetDiff.Result result) {
         if (result.equivalent()) {
-            return "equivalent: " + first + " and " + second + " decide every packet alike (filter table)\n";
+            return "equivalent: " + title(first) + " and " + title(second) + " decide every packet alike\n";
         }
         StringBuilder b = new StringBuilder();
         for (RulesetDiff.Difference d : result.differences()) {
@@ -88,6 +123,15 @@ final class DiffCommand implements Callable<Integer> {
             b.append("(more differences; raise --max to see them)\n");
         }
         return b.toString();
+    }
+
+    /** A side as the sentence names it: a file by its name, the kernel's ruleset in words. */
+    private String title(String side) {
+        if (!LiveSide.isLive(side)) {
+            return side;
+        }
+        String netns = LiveSide.namespaceOf(side);
+        return netns == null ? "the live ruleset" : "the live ruleset of " + netns;
     }
 
     private static String verdict(RulesetDiff.Verdict v) {

@@ -3,6 +3,7 @@ package io.rampart.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.ExplainLog;
 import io.rampart.trace.LogLine;
@@ -69,7 +70,7 @@ final class ExplainLogCommand implements Callable<Integer> {
                 b.append("  ").append(where(c)).append('\n');
             }
         }
-        b.append("the packet: ").append(TraceJson.packetLine(r.packet())).append('\n');
+        b.append("the packet: ").append(TraceJson.packetLine(r.packet(), HostNames.system())).append('\n');
         b.append(TraceText.render(r.trace(), source.explain));
         return b.toString();
     }
@@ -84,7 +85,7 @@ final class ExplainLogCommand implements Callable<Integer> {
         out.put("prefix", r.line().prefix());
         out.put("rule", r.writer() == null ? null : rule(r.writer()));
         out.put("candidates", r.candidates().stream().map(ExplainLogCommand::rule).toList());
-        out.put("trace", TraceJson.treeOf(r.trace(), source.explain));
+        out.put("trace", TraceJson.treeOf(r.trace(), source.explain, HostNames.system()));
         try {
             return new ObjectMapper().writeValueAsString(out);
         } catch (JsonProcessingException e) {

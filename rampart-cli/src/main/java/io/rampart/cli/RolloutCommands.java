@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.fleet.Waves;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +71,12 @@ final class RolloutCommands {
         @Option(names = "--max-failures", paramLabel = "N", defaultValue = "0",
                 description = "How many hosts of the whole rollout may fail before it halts (default: ${DEFAULT-VALUE}).")
         int maxFailures;
+
+        @Option(names = "--expect", paramLabel = "EXPECT",
+                description = "Start only when every expectation of EXPECT (docs/expectations.md) holds for REVISION"
+                        + " as each selected host reads it, with its labels and variables; otherwise print the"
+                        + " answers, write nothing and exit 3.")
+        Path expect;
 
         @Override
         public Integer call() {

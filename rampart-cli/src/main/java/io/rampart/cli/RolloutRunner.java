@@ -1,14 +1,26 @@
 package io.rampart.cli;
 
+import io.rampart.analysis.Expectations;
+import io.rampart.analysis.RulesetDiff;
 import io.rampart.api.SafeApply;
+import io.rampart.config.FamilyRuleset;
+import io.rampart.config.RulesetSource;
 import io.rampart.fleet.EtcdStore;
 import io.rampart.fleet.HostValues;
 import io.rampart.fleet.Rollout;
 import io.rampart.fleet.RolloutState;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.fleet.Waves;
+import io.rampart.model.Failure;
+import io.rampart.model.Family;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** What the rollout commands do: progress as it goes, the state at the end, the exit code from the result. */
@@ -25,7 +37,62 @@ final class RolloutRunner {
                 HostValues.parseLabels("--select", command.select), Waves.parse(command.waves),
                 duration("--bake", command.bake), SafeApply.window("--deadline", command.deadline),
                 command.maxFailures);
-        return run(command.output, rollout -> rollout.start(request));
+        Rollout.Precondition precondition = command.expect == null ? Rollout.Precondition.NONE
+                : expectations(command.expect, command.output);
+        return run(command.output, rollout -> rollout.start(request, precondition));
+    }
+
+    /**
+     * Every expectation of {@code expect} must hold for each expansion of the revision, proved as
+     * {@code rampart test} proves it; the answers of each expansion that fails are printed, and the
+     * rollout is refused (exit 3) before anything is written.
+     */
+    private static Rollout.Precondition expectations(Path expect, RolloutCommands.Output output) {
+        PrintWriter out = output.spec.commandLine().getOut();
+        return (revision, expansions) -> {
+            Map<Family, Expectations> read = new EnumMap<>(Family.class);
+            List<String> failing = new ArrayList<>();
+            int[] counts = new int[2];
+            expansions.forEach((file, hosts) -> {
+                String name = "revision " + revision + " on " + String.join(", ", hosts);
+                FamilyRuleset ruleset = expansion(file, name);
+                Expectations expectations = read.computeIfAbsent(ruleset.family(),
+                        family -> ExpectationFiles.read(expect, family));
+                // The expansion lies in a temporary directory: its rules are named within the revision.
+                String dir = file.getParent() + "/";
+                ExpectationFiles.Report report = ExpectationFiles.prove(expectations, new RulesetDiff.Side(name,
+                        ruleset.ruleset(), (table, index) -> {
+                            String where = ruleset.location(table, index);
+                            return where != null && where.startsWith(dir) ? where.substring(dir.length()) : where;
+                        }));
+                if (!report.passed()) {
+                    failing.addAll(hosts);
+                    counts[0] += report.failed() + report.unknown();
+                    counts[1] += report.results().size();
+                    out.print(output.json ? Json.line(report) + "\n" : name + ":\n" + ExpectationFiles.text(report));
+                }
+            });
+            out.flush();
+            if (!failing.isEmpty()) {
+                throw new Failure(Failure.Category.DRIFT, "rollout of " + revision + " not started: " + counts[0]
+                        + " of " + counts[1] + " answers to " + expect + " do not hold on " + String.join(", ", failing)
+                        + "; nothing was written to etcd");
+            }
+        };
+    }
+
+    /** The one family's rules of an expansion, read as publish reads the revision; its errors refuse the rollout. */
+    private static FamilyRuleset expansion(Path file, String name) {
+        RulesetSource source = RulesetFiles.load(file, Family.IPV4, Optional.empty());
+        if (source.hasErrors()) {
+            throw new InputException(RulesetFiles.render(source, true).stripTrailing() + "\n" + name
+                    + " does not read; nothing was written to etcd");
+        }
+        if (source.families().size() > 1) {
+            throw new InputException("--expect takes one family at a time: " + name
+                    + " has tables for iptables and ip6tables");
+        }
+        return source.families().values().iterator().next();
     }
 
     static int resume(RolloutCommands.Output output) {

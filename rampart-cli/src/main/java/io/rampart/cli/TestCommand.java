@@ -18,14 +18,12 @@ import picocli.CommandLine.Spec;
 /** Proves or refutes each expectation of a file against a ruleset, over every packet it names. */
 @Command(name = "test", mixinStandardHelpOptions = true,
         description = {"Prove or refute each expectation of EXPECT (docs/expectations.md) against a ruleset.",
-                "RULES is a ruleset file, or `live' for the kernel's (of --netns NS, which alone also means it).",
+                "RULES is a ruleset file, or `live' for the kernel's (of --netns NS, which alone also means it),",
+                "or `live@NS' for namespace NS's; the kernel's rules are named by place, live:filter/INPUT#3.",
                 "Each expectation passes, fails with a counterexample packet (in trace's flags, traced through",
                 "the ruleset), or is unknown when the answer hangs on a match the analysis does not model.",
                 "Exit 0 when all pass, 3 when any fails or is unknown, 1 for a wrong file."})
 final class TestCommand implements Callable<Integer> {
-
-    /** The word that stands for the kernel's ruleset in place of a file. */
-    static final String LIVE = "live";
 
     @Parameters(arity = "1..2", paramLabel = "RULES EXPECT",
             description = "The ruleset file (or `live') and the expectations file; with --netns, EXPECT alone.")
@@ -42,22 +40,19 @@ final class TestCommand implements Callable<Integer> {
         if (files.size() == 1 && options.netns == null) {
             throw new InputException("give RULES and EXPECT, or --netns NS and EXPECT to test the live ruleset");
         }
-        String rules = files.size() == 1 ? LIVE : files.get(0);
+        String rules = files.size() == 1 ? LiveSide.WORD : files.get(0);
         Path expect = Path.of(files.get(files.size() - 1));
         Family family = options.family();
         PrintWriter err = spec.commandLine().getErr();
         Expectations expectations = ExpectationFiles.read(expect, family);
-        RulesetDiff.Side side = rules.equals(LIVE) ? live(family) : file(Path.of(rules), family, err);
+        RulesetDiff.Side side = LiveSide.isLive(rules)
+                ? LiveSide.read(rules.equals(LiveSide.WORD) ? options.netns : LiveSide.namespaceOf(rules), family)
+                : file(Path.of(rules), family, err);
         ExpectationFiles.Report report = ExpectationFiles.prove(expectations, side);
         PrintWriter out = spec.commandLine().getOut();
         out.print(options.json ? Json.document(report) + "\n" : ExpectationFiles.text(report));
         out.flush();
         return report.passed() ? ExitCode.OK : ExitCode.DRIFT;
-    }
-
-    private RulesetDiff.Side live(Family family) {
-        String name = options.netns == null ? "the live ruleset" : "the live ruleset of " + options.netns;
-        return new RulesetDiff.Side(name, TraceCommand.liveRuleset(options, family), (table, index) -> null);
     }
 
     /** The file's rules of {@code family}; apply-time values are looked up in --netns NS, or on this host. */

@@ -7,6 +7,7 @@ import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
+import io.rampart.model.extension.HostNames;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -63,7 +64,7 @@ final class TraceCommand implements Callable<Integer> {
                 return batch(tracer, family, out);
             }
             Trace trace = tracer.trace(packet.spec().build(family));
-            out.print(options.json ? Json.line(new TraceResult(trace, source.explain)) + "\n"
+            out.print(options.json ? Json.line(new TraceResult(trace, source.explain, HostNames.system())) + "\n"
                     : TraceText.render(trace, source.explain));
             out.flush();
             return ExitCode.OK;
@@ -81,8 +82,8 @@ final class TraceCommand implements Callable<Integer> {
                 continue;
             }
             try {
-                out.println(Json.line(new TraceResult(tracer.trace(PacketSpec.fromJson(mapper.readTree(line))
-                        .build(family)), source.explain)));
+                out.println(Json.line(new TraceResult(tracer.trace(PacketSpec.fromJson(mapper.readTree(line),
+                        HostNames.system()).build(family)), source.explain, HostNames.system())));
             } catch (IOException e) {
                 throw new InputException(packets + ":" + (i + 1) + ": not JSON: " + e.getMessage());
             } catch (TraceInputException e) {

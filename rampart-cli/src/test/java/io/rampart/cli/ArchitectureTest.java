@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Dependencies point one way: values <- model <- extension framework <- extensions <- syntax <- (reconcile
- * <- system, lb), config and trace <- api <- fleet <- cli; lb <- cli.
+ * <- system, lb), config and trace (<- analysis) <- api <- fleet <- cli; lb <- cli.
  */
 class ArchitectureTest {
 
@@ -42,7 +42,7 @@ class ArchitectureTest {
                 .whereLayer("fleet").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("system").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
                 .whereLayer("reconcile").mayOnlyBeAccessedByLayers("system", "api", "lb", "fleet", "cli")
-                .whereLayer("analysis").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("analysis").mayOnlyBeAccessedByLayers("api", "cli")
                 .whereLayer("trace").mayOnlyBeAccessedByLayers("analysis", "api", "cli")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("api", "fleet", "cli")
                 .whereLayer("syntax").mayOnlyBeAccessedByLayers("config", "trace", "reconcile", "system", "api", "lb",

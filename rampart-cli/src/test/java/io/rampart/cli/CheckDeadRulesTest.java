@@ -2,9 +2,16 @@ package io.rampart.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rampart.api.CheckResult;
+import io.rampart.api.RampartService;
+import io.rampart.api.RulesetRequest;
+import io.rampart.model.Family;
+import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,5 +77,24 @@ class CheckDeadRulesTest {
         Run check = check("--json");
         assertThat(check.exitCode()).isZero();
         assertThat(check.out()).contains("\"line\" : 11").contains("no packet that reaches chain SSH matches it");
+    }
+
+    @Test
+    void httpCheckWarnsAsTheCommandLineDoes() throws IOException {
+        Run check = check("--json");
+        String file = dir.resolve("host.rules").toString();
+        List<String> cli = new ArrayList<>();
+        Json.parse(check.out()).forEach(d -> cli.add(d.get("severity").asText() + " " + d.get("line").asInt() + ":"
+                + d.get("column").asInt() + " " + d.get("message").asText().replace(file, "request")));
+        CheckResult http = new RampartService(null, Family.IPV4, null, ProcessRunner.system())
+                .check(new RulesetRequest(RULES, "ipv4"));
+        assertThat(http.ok()).isTrue();
+        assertThat(http.diagnostics().stream().map(d -> d.severity() + " " + d.line() + ":" + d.column() + " "
+                + d.message()).toList()).isEqualTo(cli).hasSize(4)
+                .contains("warning 12:1 rule changes nothing: without it the packets it decides get DROP anyway, by"
+                        + " the policy of INPUT");
+        assertThat(http.diagnostics().get(1).located()).isEqualTo("request:8:1: warning: rule never matches: every"
+                + " packet it matches is taken before it by request:7\n"
+                + "  -A INPUT -s 10.1.0.0/16 -p tcp -m tcp --dport 22 -j DROP\n  ^");
     }
 }

@@ -83,6 +83,6 @@ class ExpectCliKernelTest {
         assertThat(live.exitCode()).as(live.err() + live.out()).isZero();
         Run liveFails = Run.of("test", "--netns", name, failing);
         assertThat(liveFails.exitCode()).isEqualTo(ExitCode.DRIFT);
-        assertThat(liveFails.out()).contains("ACCEPT by the live ruleset of " + name + " (INPUT rule 3)");
+        assertThat(liveFails.out()).contains("ACCEPT by live@" + name + ":filter/INPUT#3 (INPUT rule 3)");
     }
 }

@@ -93,7 +93,6 @@ public final class FleetAgent {
     /** Why a repair of a rolled-back revision is not written while the one before is being restored. */
     private static final String AWAITING_PREVIOUS = "a revision that was rolled back is not written again;"
             + " the revision before it is being restored";
-    private static final String HEADER = "# rampart fleet: host %s, revision %s\n";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private enum Wake { STATUS, CHANGED, PLAN, BROKEN, STOP }
@@ -516,7 +515,7 @@ public final class FleetAgent {
                 throw e;
             }
             synchronized (this) {
-                assignedText = String.format(HEADER, host, id);
+                assignedText = HostExpansion.header(host, id);
             }
             failed(e.getMessage());
             return;
@@ -546,12 +545,7 @@ public final class FleetAgent {
      * of the revision's main file, fetched into the state directory.
      */
     private String wrapper(String id) {
-        Revision revision = fetch(id);
-        Map<String, String> vars = new LinkedHashMap<>();
-        String varsPrefix = store.layout().vars(host);
-        store.list(varsPrefix).forEach((key, value) -> vars.put(key.substring(varsPrefix.length()), value));
-        return String.format(HEADER, host, id) + HostValues.definitions(labels, vars)
-                + "include \"revisions/" + id + "/" + revision.bundle().main() + "\"\n";
+        return HostExpansion.text(host, fetch(id), HostExpansion.definitions(store, host, labels));
     }
 
     private static boolean unreachable(Failure e) {
@@ -617,8 +611,9 @@ public final class FleetAgent {
         }
     }
 
-    private static void removeTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
+    /** Removes {@code dir} and everything in it; nothing when it is null or not there. */
+    static void removeTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {

@@ -1,6 +1,9 @@
 package io.rampart.fleet;
 
 import io.rampart.model.Failure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +50,24 @@ public final class Rollout {
     public record Ended(RolloutState state, boolean complete) {
     }
 
+    /**
+     * What must hold for the revision before a rollout writes anything, judged on what the selected hosts
+     * would read (a host's values change what the revision says on it).
+     */
+    @FunctionalInterface
+    public interface Precondition {
+        /** No condition. */
+        Precondition NONE = (revision, expansions) -> { };
+
+        /**
+         * Throws a {@link Failure} to refuse the rollout.
+         *
+         * @param expansions each distinct expansion of the revision, a file as the agent reads it (the host's
+         *                   values, then the revision's main file included beside it), with the hosts that read it
+         */
+        void check(String revision, Map<Path, List<String>> expansions);
+    }
+
     /** The state as read, with the mod revision a write over it must find. */
     private record Read(RolloutState state, long modRevision) {
     }
@@ -78,6 +99,14 @@ public final class Rollout {
 
     /** Starts a rollout and drives it to its end; bad input is refused before anything is written. */
     public Ended start(Request request) {
+        return start(request, Precondition.NONE);
+    }
+
+    /**
+     * Starts a rollout once {@code precondition} holds for the selected hosts' expansions of the revision,
+     * and drives it to its end; bad input, or a refusal, is refused before anything is written.
+     */
+    public Ended start(Request request, Precondition precondition) {
         if (store.get(layout.revision(request.revision())).isEmpty()) {
             throw new Failure(Failure.Category.INPUT, "revision " + request.revision()
                     + " is not published (`rampart fleet publish' prints the id)");
@@ -92,6 +121,9 @@ public final class Rollout {
             throw new Failure(Failure.Category.INPUT, (request.select().isEmpty() ? "no host"
                     : "--select " + labels(request.select()) + " matches none of the " + registered + " host(s)")
                     + " registered; nothing was rolled out");
+        }
+        if (precondition != Precondition.NONE) {
+            checkExpansions(request.revision(), selected, fleet, precondition);
         }
         List<List<String>> plan = request.waves().split(selected);
         Map<String, RolloutState.HostOutcome> hosts = new LinkedHashMap<>();
@@ -114,6 +146,46 @@ public final class Rollout {
                     + "; bake " + state.bakeSeconds() + " s, deadline " + state.deadlineSeconds() + " s per wave,"
                     + " at most " + state.maxFailures() + " failure(s)");
             return drive(lock, started);
+        }
+    }
+
+    /**
+     * Lays out the revision as agents fetch it, and one expansion per distinct set of host values, in a
+     * temporary directory that is removed afterwards, and has {@code precondition} judge them.
+     */
+    private void checkExpansions(String id, List<String> hosts, FleetView fleet, Precondition precondition) {
+        String key = layout.revision(id);
+        Revision revision = Revision.fromJson(key, store.get(key).orElseThrow());
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("rampart-rollout-");
+            revision.bundle().writeTo(dir.resolve("revisions").resolve(id));
+            Map<String, Path> byValues = new LinkedHashMap<>();
+            Map<Path, List<String>> expansions = new LinkedHashMap<>();
+            for (String host : hosts) {
+                String definitions = HostExpansion.definitions(store, host, fleet.host(host).orElseThrow().labels());
+                Path file = byValues.get(definitions);
+                if (file == null) {
+                    file = dir.resolve(host + ".rules");
+                    Files.writeString(file, HostExpansion.text(host, revision, definitions));
+                    byValues.put(definitions, file);
+                }
+                expansions.computeIfAbsent(file, f -> new ArrayList<>()).add(host);
+            }
+            precondition.check(id, expansions);
+        } catch (IOException e) {
+            throw new Failure(Failure.Category.SYSTEM, "cannot lay out revision " + id + " in " + dir + ": "
+                    + e.getMessage());
+        } finally {
+            removeQuietly(dir);
+        }
+    }
+
+    private static void removeQuietly(Path dir) {
+        try {
+            FleetAgent.removeTree(dir);
+        } catch (IOException e) {
+            // a temporary directory left behind holds nothing of value
         }
     }
 

@@ -64,6 +64,17 @@ class HostNamesTest {
             return host.equals("db.rampart-test.invalid") ? Optional.of(List.of(new byte[] {(byte) 192, 0, 2, 7}))
                     : Optional.empty();
         }
+
+        @Override
+        public List<Map.Entry<Long, String>> iproute2Names(String table) {
+            return table.equals("group") ? List.of(Map.entry(7L, "rampart-dmz"), Map.entry(7L, "rampart-edge"))
+                    : List.of(Map.entry(3L, "rampart-cosmos"));
+        }
+
+        @Override
+        public Map<Integer, String> connectionLabels() {
+            return Map.of(5, "rampart-seen");
+        }
     };
 
     private final RuleParser given = new RuleParser(StandardExtensions.registry(), Family.IPV4, NAMES);
@@ -82,6 +93,19 @@ class HostNamesTest {
                 .isEqualTo("-A OUTPUT -p tcp -m multiport --dports 4242,80 -j ACCEPT");
         assertThat(canonical("-A OUTPUT -m owner --uid-owner rampart-test-user --gid-owner rampart-test-group"
                 + " -j ACCEPT")).isEqualTo("-A OUTPUT -m owner --uid-owner 4321 --gid-owner 8765 -j ACCEPT");
+    }
+
+    @Test
+    void deviceGroupsRealmsAndLabelsComeFromTheNamesGiven() throws RuleSyntaxException {
+        assertThat(canonical("-A INPUT -m devgroup --src-group rampart-edge -j ACCEPT"))
+                .as("the first name of a group is the one printed").isEqualTo(
+                        "-A INPUT -m devgroup --src-group rampart-dmz -j ACCEPT");
+        assertThat(canonical("-A INPUT -m realm --realm 3 -j ACCEPT"))
+                .isEqualTo("-A INPUT -m realm --realm rampart-cosmos -j ACCEPT");
+        assertThat(canonical("-A INPUT -m connlabel --label 5 -j ACCEPT"))
+                .isEqualTo("-A INPUT -m connlabel --label \"rampart-seen\" -j ACCEPT");
+        assertThatThrownBy(() -> system.parseLine("-A INPUT -m realm --realm rampart-cosmos -j ACCEPT",
+                Table.FILTER)).isInstanceOf(RuleSyntaxException.class);
     }
 
     @Test

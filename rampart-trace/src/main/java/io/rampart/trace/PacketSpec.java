@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.model.Family;
 import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
@@ -27,6 +28,17 @@ public final class PacketSpec {
             "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state", "spi");
 
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final HostNames names;
+
+    /** A packet whose protocol is a number or one of iptables' own names (tcp, udp, icmp, ...). */
+    public PacketSpec() {
+        this(NameDatabase.builtin());
+    }
+
+    /** A packet whose protocol may be any name {@code names} knows. */
+    public PacketSpec(HostNames names) {
+        this.names = names;
+    }
 
     public PacketSpec set(String key, String value) {
         if (value != null) {
@@ -41,11 +53,11 @@ public final class PacketSpec {
     }
 
     /** One line of a {@code --packets} file. */
-    public static PacketSpec fromJson(JsonNode object) throws TraceInputException {
+    public static PacketSpec fromJson(JsonNode object, HostNames names) throws TraceInputException {
         if (!object.isObject()) {
             throw new TraceInputException("a packet is a JSON object");
         }
-        PacketSpec spec = new PacketSpec();
+        PacketSpec spec = new PacketSpec(names);
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!KEYS.contains(field.getKey())) {
@@ -138,8 +150,8 @@ public final class PacketSpec {
         }
     }
 
-    private static int protocol(String text) throws TraceInputException {
-        return NameDatabase.system().protocolNumber(text).orElseThrow(() -> new TraceInputException(
+    private int protocol(String text) throws TraceInputException {
+        return names.protocolNumber(text).orElseThrow(() -> new TraceInputException(
                 "proto: unknown protocol `" + text + "' (e.g. tcp, udp, icmp, ipv6-icmp or a number)"));
     }
 

@@ -2,7 +2,7 @@ package io.rampart.trace;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.HostNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,29 +22,30 @@ public final class TraceJson {
     private TraceJson() {
     }
 
-    public static String line(Trace trace, boolean explain) {
+    /** The trace as one JSON line, the packet's protocol by the name {@code names} give it (as iptables-save prints it). */
+    public static String line(Trace trace, boolean explain, HostNames names) {
         try {
-            return MAPPER.writeValueAsString(tree(trace, explain));
+            return MAPPER.writeValueAsString(tree(trace, explain, names));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a trace as JSON", e);
         }
     }
 
     /** The trace as a JSON tree, to embed in a larger document. */
-    public static Map<String, Object> treeOf(Trace trace, boolean explain) {
-        return tree(trace, explain);
+    public static Map<String, Object> treeOf(Trace trace, boolean explain, HostNames names) {
+        return tree(trace, explain, names);
     }
 
     /** A packet as one {@code --packets} JSON line. */
-    public static String packetLine(Packet p) {
+    public static String packetLine(Packet p, HostNames names) {
         try {
-            return MAPPER.writeValueAsString(packet(p));
+            return MAPPER.writeValueAsString(packet(p, names));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a packet as JSON", e);
         }
     }
 
-    static Map<String, Object> tree(Trace trace, boolean explain) {
+    static Map<String, Object> tree(Trace trace, boolean explain, HostNames names) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("verdict", trace.verdict());
         List<Object> steps = new ArrayList<>();
@@ -62,7 +63,7 @@ public final class TraceJson {
             steps.add(s);
         }
         out.put("steps", steps);
-        out.put("packet", packet(trace.packet()));
+        out.put("packet", packet(trace.packet(), names));
         out.put("notes", trace.notes());
         if (trace.isUndecided()) {
             Trace.Undecided u = trace.undecided();
@@ -83,7 +84,7 @@ public final class TraceJson {
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put("probability", branch.probability());
                 b.put("choices", branch.choices());
-                b.putAll(tree(branch.trace(), explain));
+                b.putAll(tree(branch.trace(), explain, names));
                 branches.add(b);
             }
             out.put("branches", branches);
@@ -102,14 +103,14 @@ public final class TraceJson {
         return out;
     }
 
-    static Map<String, Object> packet(Packet p) {
+    static Map<String, Object> packet(Packet p, HostNames names) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("in", p.in());
         out.put("out", p.out());
         out.put("local", p.local());
         out.put("src", p.srcText());
         out.put("dst", p.dstText());
-        out.put("proto", NameDatabase.system().protocolName(p.proto()));
+        out.put("proto", names.protocolName(p.proto()));
         if (p.hasPorts()) {
             out.put("sport", p.sport());
             out.put("dport", p.dport());

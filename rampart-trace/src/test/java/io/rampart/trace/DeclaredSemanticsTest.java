@@ -32,25 +32,36 @@ import org.junit.jupiter.api.Test;
  */
 class DeclaredSemanticsTest {
 
+    /** A rule the kernel accepted in a recorded case, with that case. */
+    private record RecordedRule(KernelCase recorded, Rule rule) {
+    }
+
+    private static List<RecordedRule> recordedRules() throws RuleSyntaxException {
+        List<RecordedRule> out = new ArrayList<>();
+        for (KernelCaseFile file : KernelCases.files()) {
+            for (KernelCase c : file.cases()) {
+                if (c.answer().recorded() && !c.answer().refused()) {
+                    for (Rule rule : new RuleParser(StandardExtensions.registry(), c.family()).parseLine(c.line(),
+                            c.table())) {
+                        out.add(new RecordedRule(c, rule));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void everyDeclaredOptionOfEveryRecordedRuleCompilesToATest() throws RuleSyntaxException {
         List<String> wrong = new ArrayList<>();
         Set<String> tested = new HashSet<>();
-        for (KernelCaseFile file : KernelCases.files()) {
-            for (KernelCase c : file.cases()) {
-                if (!c.answer().recorded() || c.answer().refused()) {
-                    continue;
+        for (RecordedRule r : recordedRules()) {
+            for (Condition condition : Conditions.compile(r.rule(), r.recorded().family())) {
+                if (condition instanceof Condition.Unknown unknown && unknown.why().contains("cannot read")) {
+                    wrong.add(r.recorded().where() + ": " + unknown.why());
                 }
-                for (Rule rule : new RuleParser(StandardExtensions.registry(), c.family()).parseLine(c.line(),
-                        c.table())) {
-                    for (Condition condition : Conditions.compile(rule, c.family())) {
-                        if (condition instanceof Condition.Unknown unknown && unknown.why().contains("cannot read")) {
-                            wrong.add(c.where() + ": " + unknown.why());
-                        }
-                        if (condition instanceof Condition.Check check && check.extension() != null) {
-                            tested.add(check.extension());
-                        }
-                    }
+                if (condition instanceof Condition.Check check && check.extension() != null) {
+                    tested.add(check.extension());
                 }
             }
         }
@@ -69,24 +80,19 @@ class DeclaredSemanticsTest {
         ExtensionRegistry registry = StandardExtensions.registry();
         List<String> wrong = new ArrayList<>();
         Set<String> declared = new HashSet<>();
-        for (KernelCaseFile file : KernelCases.files()) {
-            for (KernelCase c : file.cases()) {
-                if (!c.answer().recorded() || c.answer().refused()) {
-                    continue;
-                }
-                for (Rule rule : new RuleParser(registry, c.family()).parseLine(c.line(), c.table())) {
-                    if (rule.target() == null || registry.target(rule.target().name(), c.family()).isEmpty()) {
-                        continue;
-                    }
-                    TargetSemantics semantics = registry.targetSemantics(rule.target(), c.family());
-                    if (semantics == TargetSemantics.UNDECLARED || semantics instanceof TargetSemantics.Jump
-                            || semantics instanceof TargetSemantics.Goto) {
-                        wrong.add(c.where() + ": -j " + rule.target().name() + " is " + semantics);
-                    }
-                    Targets.compile(rule.target(), c.family());
-                    declared.add(rule.target().name());
-                }
+        for (RecordedRule r : recordedRules()) {
+            Target target = r.rule().target();
+            Family family = r.recorded().family();
+            if (target == null || registry.target(target.name(), family).isEmpty()) {
+                continue;
             }
+            TargetSemantics semantics = registry.targetSemantics(target, family);
+            if (semantics == TargetSemantics.UNDECLARED || semantics instanceof TargetSemantics.Jump
+                    || semantics instanceof TargetSemantics.Goto) {
+                wrong.add(r.recorded().where() + ": -j " + target.name() + " is " + semantics);
+            }
+            Targets.compile(target, family);
+            declared.add(target.name());
         }
         assertThat(wrong).isEmpty();
         assertThat(declared).as("targets with a recorded rule").contains("ACCEPT", "MARK", "CONNMARK", "DNAT", "SNAT",

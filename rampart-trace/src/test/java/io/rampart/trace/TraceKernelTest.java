@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.system.Eventually;
@@ -273,7 +274,7 @@ class TraceKernelTest {
     }
 
     private static String describe(Packet p) {
-        return TraceJson.packet(p).toString();
+        return TraceJson.packet(p, NameDatabase.builtin()).toString();
     }
 
     private static void link(Netns left, String leftName, String leftAddress, String leftAddress6, Netns right,

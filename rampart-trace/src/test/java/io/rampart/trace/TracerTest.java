@@ -1,8 +1,11 @@
 package io.rampart.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.SourcedRuleset;
@@ -61,6 +64,9 @@ class TracerTest {
             """;
 
     private final Tracer tracer = tracer(RULES, HOST, Assumptions.none());
+
+    /** Names fixed by the test rather than read from this host: iptables' own. */
+    private static final HostNames NAMES = NameDatabase.builtin();
 
     static Tracer tracer(String rules, String host, Assumptions assumptions) {
         return tracer(rules, host, assumptions, Family.IPV4);
@@ -172,7 +178,7 @@ class TracerTest {
         assertThat(policy.passed().get(0).source()).isEqualTo("router.rules:29");
         assertThat(policy.source()).isNull();
         assertThat(TraceText.render(trace, true)).contains("[router.rules:29]");
-        assertThat(TraceJson.line(trace, true)).contains("\"source\":\"router.rules:29\"}");
+        assertThat(TraceJson.line(trace, true, NAMES)).contains("\"source\":\"router.rules:29\"}");
     }
 
     @Test
@@ -219,7 +225,7 @@ class TracerTest {
         assertThat(TraceText.render(trace, false)).contains("undecided at filter INPUT #3: `-m set --match-set"
                 + " blocked src' (ipset contents are kernel state the tracer does not read); --assume set=match or"
                 + " set=nomatch decides it").contains("verdict: UNDECIDED");
-        assertThat(TraceJson.line(trace, false)).contains("\"verdict\":\"UNDECIDED\"").contains("\"undecided\":"
+        assertThat(TraceJson.line(trace, false, NAMES)).contains("\"verdict\":\"UNDECIDED\"").contains("\"undecided\":"
                 + "{\"table\":\"filter\",\"chain\":\"INPUT\",\"rule\":3,");
     }
 
@@ -234,7 +240,7 @@ class TracerTest {
                 "tcp", "dport", "22"));
         assertThat(passed.verdict()).isEqualTo("ACCEPT");
         assertThat(steps(passed)).containsExactly("filter INPUT policy ACCEPT");
-        assertThat(TraceJson.line(passed, false)).doesNotContain("undecided");
+        assertThat(TraceJson.line(passed, false, NAMES)).doesNotContain("undecided");
     }
 
     private static final String IPSEC = filter("DROP",
@@ -253,7 +259,7 @@ class TracerTest {
         assertThat(ipsec.trace(packet("proto", "ah", "spi", "7")).verdict()).isEqualTo("DROP");
         Trace ah = ipsec.trace(packet("proto", "ah"));
         assertThat(ah.steps()).last().extracting(Step::rule).isEqualTo(2);
-        assertThat(TraceJson.line(ah, false)).contains("\"spi\":256");
+        assertThat(TraceJson.line(ah, false, NAMES)).contains("\"spi\":256");
         assertThat(ipsec.trace(packet("proto", "ipcomp", "spi", "300")).verdict()).isEqualTo("ACCEPT");
     }
 
@@ -313,7 +319,17 @@ class TracerTest {
                 "nat PREROUTING rule 2 does not match");
         assertThat(trace.notes()).anyMatch(n -> n.contains("3 branches"));
         assertThat(TraceText.render(trace, false)).contains("branch 3 of 3, probability 0.375");
-        assertThat(TraceJson.line(trace, false)).contains("\"branches\":[{\"probability\":0.25");
+        assertThat(TraceJson.line(trace, false, NAMES)).contains("\"branches\":[{\"probability\":0.25");
+    }
+
+    @Test
+    void theJsonNamesTheProtocolByTheNamesGiven() throws Exception {
+        Trace gre = tracer.trace(new PacketSpec(NAMES).set("in", "eth0").set("src", "198.51.100.7")
+                .set("dst", "203.0.113.1").set("proto", "47").build(Family.IPV4));
+        assertThat(TraceJson.line(gre, false, NAMES)).contains("\"proto\":\"47\"");
+        assertThat(TraceJson.line(tracer.trace(packet("dport", "22")), false, NAMES)).contains("\"proto\":\"tcp\"");
+        assertThatThrownBy(() -> new PacketSpec(NAMES).set("proto", "gre").build(Family.IPV4))
+                .isInstanceOf(TraceInputException.class).hasMessageContaining("unknown protocol `gre'");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rampart.model.extension;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,6 +38,15 @@ public interface HostNames {
 
     /** Every address of a host name, of either family, as getaddrinfo(3); empty when the name is unknown. */
     Optional<List<byte[]>> addresses(String host);
+
+    /**
+     * The entries of iproute2's table {@code table} ({@code group}, {@code rt_realms}: the
+     * {@code ID NAME} lines of {@code /etc/iproute2/TABLE}), in the file's order; empty without it.
+     */
+    List<Map.Entry<Long, String>> iproute2Names(String table);
+
+    /** The connection label names ({@code /etc/xtables/connlabel.conf}) by bit, in the file's order; empty without it. */
+    Map<Integer, String> connectionLabels();
 
     /** This host's names: iptables' own protocol table, /etc/protocols, /etc/services, /etc/passwd, /etc/group, DNS. */
     static HostNames system() {

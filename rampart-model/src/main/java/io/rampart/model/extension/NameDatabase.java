@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This host's names as iptables resolves them: its own table of protocol names first, then the
@@ -31,14 +33,37 @@ public final class NameDatabase implements HostNames {
     private static final NameDatabase SYSTEM = new NameDatabase(Path.of("/etc/protocols"), Path.of("/etc/services"));
     private static final Path USERS = Path.of("/etc/passwd");
     private static final Path GROUPS = Path.of("/etc/group");
+    private static final Path IPROUTE2 = Path.of("/etc/iproute2");
+    /** Where iptables (libnetfilter_conntrack) reads label names: {@code BIT NAME} lines, {@code #} comments. */
+    private static final Path LABELS = Path.of("/etc/xtables/connlabel.conf");
+    private static final int MAX_LABEL = 127;
 
     private final Map<String, Integer> protocolByName = new HashMap<>();
     private final Map<Integer, String> protocolByNumber = new HashMap<>();
     private final Map<String, Integer> serviceByNameAndProto = new HashMap<>();
+    /** iproute2's tables, each read once, when a rule first names one of its entries. */
+    private final Map<String, List<Map.Entry<Long, String>>> iproute2Tables = new ConcurrentHashMap<>();
+
+    /** Whether users, groups, host names, iproute2's tables and labels are this host's (else none). */
+    private final boolean host;
 
     NameDatabase(Path protocols, Path services) {
-        readProtocols(protocols);
-        readServices(services);
+        this(protocols, services, true);
+    }
+
+    private NameDatabase(Path protocols, Path services, boolean host) {
+        this.host = host;
+        if (host) {
+            readProtocols(protocols);
+            readServices(services);
+        }
+    }
+
+    private static final NameDatabase BUILTIN = new NameDatabase(null, null, false);
+
+    /** Numbers and iptables' own protocol names only: nothing read from this host. */
+    public static NameDatabase builtin() {
+        return BUILTIN;
     }
 
     public static NameDatabase system() {
@@ -109,12 +134,12 @@ public final class NameDatabase implements HostNames {
 
     @Override
     public Optional<Long> userId(String name) {
-        return idOfName(USERS, name);
+        return host ? idOfName(USERS, name) : Optional.empty();
     }
 
     @Override
     public Optional<Long> groupId(String name) {
-        return idOfName(GROUPS, name);
+        return host ? idOfName(GROUPS, name) : Optional.empty();
     }
 
     /** The id of a name in an /etc/passwd- or /etc/group-style file, as getpwnam/getgrnam find it. */
@@ -133,16 +158,69 @@ public final class NameDatabase implements HostNames {
     }
 
     @Override
-    public Optional<List<byte[]>> addresses(String host) {
+    public Optional<List<byte[]>> addresses(String name) {
+        if (!host) {
+            return Optional.empty();
+        }
         try {
             List<byte[]> found = new ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
+            for (InetAddress address : InetAddress.getAllByName(name)) {
                 found.add(address.getAddress());
             }
             return Optional.of(found);
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public List<Map.Entry<Long, String>> iproute2Names(String table) {
+        return host ? iproute2Tables.computeIfAbsent(table, name -> readIproute2(IPROUTE2.resolve(name))) : List.of();
+    }
+
+    /** An iproute2 table as xtables_lmap_init reads it: lines that do not start with a number are skipped. */
+    private static List<Map.Entry<Long, String>> readIproute2(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            // Without the file only numbers are understood, as with iptables.
+            return List.of();
+        }
+        List<Map.Entry<Long, String>> names = new ArrayList<>();
+        for (String line : lines) {
+            String[] fields = line.replaceFirst("#.*", "").trim().split("\\s+");
+            OptionalLong id = fields.length < 2 ? OptionalLong.empty()
+                    : CNumbers.xtablesWhole(fields[0], 0, CNumbers.UINT32_MAX);
+            if (id.isPresent()) {
+                names.add(Map.entry(id.getAsLong(), fields[1]));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** Read on each use, as libnetfilter_conntrack does: the first name of a bit wins. */
+    @Override
+    public Map<Integer, String> connectionLabels() {
+        if (!host) {
+            return Map.of();
+        }
+        Map<Integer, String> names = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(LABELS)) {
+                String[] fields = line.strip().split("\\s+");
+                if (fields.length < 2 || fields[0].startsWith("#")) {
+                    continue;
+                }
+                OptionalLong bit = CNumbers.xtablesWhole(fields[0], 0, MAX_LABEL);
+                if (bit.isPresent()) {
+                    names.putIfAbsent((int) bit.getAsLong(), fields[1]);
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return names;
     }
 
     private void readProtocols(Path file) {

@@ -13,15 +13,10 @@ import io.rampart.model.extension.ValueContext;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
 import io.rampart.model.extension.Words;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /** Matches on the connection-tracking entry of a packet: conntrack, state, helper, ipvs and connlabel. */
 final class ConntrackMatches {
@@ -140,36 +135,14 @@ final class ConntrackMatches {
 
     // ---- connlabel
 
-    /** Where iptables (libnetfilter_conntrack) reads label names: {@code BIT NAME} lines, {@code #} comments. */
-    private static final Path LABEL_NAMES = Path.of("/etc/xtables/connlabel.conf");
     private static final int MAX_LABEL = 127;
-
-    /** The label names of the file by bit, the first name of a bit winning; empty without the file. */
-    static Map<Integer, String> labelNames(Path file) {
-        Map<Integer, String> names = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(file)) {
-                String[] fields = line.strip().split("\\s+");
-                if (fields.length < 2 || fields[0].startsWith("#")) {
-                    continue;
-                }
-                OptionalLong bit = CNumbers.xtablesWhole(fields[0], 0, MAX_LABEL);
-                if (bit.isPresent()) {
-                    names.putIfAbsent((int) bit.getAsLong(), fields[1]);
-                }
-            }
-        } catch (IOException e) {
-            return Map.of();
-        }
-        return names;
-    }
 
     /**
      * A label by bit number (0-127, any base) or by a name of {@code /etc/xtables/connlabel.conf};
      * printed quoted, by its name when the file names the bit.
      */
     private static final ValueType LABEL = Values.quoted("label", "name|bit", Quoting.ALWAYS, (raw, ctx) -> {
-        Map<Integer, String> names = labelNames(LABEL_NAMES);
+        Map<Integer, String> names = ctx.names().connectionLabels();
         CNumbers.Read read = CNumbers.strtoul(raw, 0, 0);
         Optional<Integer> bit = read.found() && read.end() == raw.length() && !read.overflow()
                 && Long.compareUnsigned(read.value(), MAX_LABEL) <= 0 ? Optional.of((int) read.value())
@@ -179,7 +152,7 @@ final class ConntrackMatches {
         }
         if (bit.isEmpty()) {
             throw new InvalidValueException("label `" + raw + "' not found or invalid value (a bit 0-" + MAX_LABEL
-                    + ", or a name in " + LABEL_NAMES + ")");
+                    + ", or a name in /etc/xtables/connlabel.conf)");
         }
         return names.getOrDefault(bit.get(), Integer.toString(bit.get()));
     });

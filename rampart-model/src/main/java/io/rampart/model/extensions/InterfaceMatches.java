@@ -83,7 +83,7 @@ final class InterfaceMatches {
     }
 
     private static ExtensionSpec devgroup() {
-        ValueType group = Iproute2Names.valueMask("/etc/iproute2/group");
+        ValueType group = Iproute2Names.valueMask("group");
         return ExtensionSpec.match("devgroup", "device group of the input or output interface",
                         OptionSpec.of("src-group", "group[/mask] or name of the input interface", group).invertible(),
                         OptionSpec.of("dst-group", "group[/mask] or name of the output interface", group).invertible())

@@ -5,66 +5,49 @@ import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.model.extension.ValueType;
 import io.rampart.model.extension.Values;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** An iproute2 table of {@code id name} lines (realms, device groups), read like xtables_lmap_init. */
+/** Values named by an iproute2 table (realms, device groups), whose names the rule's {@code HostNames} give. */
 final class Iproute2Names {
 
     private static final long U32_MAX = 0xffffffffL;
 
-    private final Map<String, Long> byName = new LinkedHashMap<>();
-    private final Map<Long, String> byId = new HashMap<>();
-
-    private Iproute2Names(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            // Without the file only numbers are understood, as with iptables.
-            lines = List.of();
-        }
-        for (String line : lines) {
-            String[] fields = line.replaceFirst("#.*", "").trim().split("\\s+");
-            OptionalLong id = fields.length < 2 ? OptionalLong.empty() : CNumbers.xtablesWhole(fields[0], 0, U32_MAX);
-            // iptables skips lines that do not start with a number too.
-            if (id.isPresent()) {
-                byName.putIfAbsent(fields[1], id.getAsLong());
-                byId.putIfAbsent(id.getAsLong(), fields[1]);
-            }
-        }
+    private Iproute2Names() {
     }
 
     /**
      * {@code value[/mask]} or a name from the table (xtables_parse_val_mask), printed as the name
      * when the mask is full and the value has one, else in hex.
      */
-    static ValueType valueMask(String tableFile) {
-        Iproute2Names names = new Iproute2Names(Path.of(tableFile));
+    static ValueType valueMask(String table) {
         return Values.of("value-mask", "value[/mask]|name", (raw, ctx) -> {
+            List<Map.Entry<Long, String>> names = ctx.names().iproute2Names(table);
             int slash = raw.indexOf('/');
             OptionalLong value = CNumbers.xtablesWhole(slash < 0 ? raw : raw.substring(0, slash), 0, U32_MAX);
             if (value.isEmpty()) {
-                Long named = names.byName.get(raw);
+                Long named = idOf(names, raw);
                 if (named == null) {
-                    throw new InvalidValueException("`" + raw + "' is neither a number nor a name in " + tableFile
-                            , Suggestions.hint(raw, names.byName.keySet()));
+                    throw new InvalidValueException("`" + raw + "' is neither a number nor a name in /etc/iproute2/"
+                            + table, Suggestions.hint(raw, names.stream().map(Map.Entry::getValue).toList()));
                 }
-                return names.format(named);
+                return format(names, named);
             }
             long mask = slash < 0 ? U32_MAX : CNumbers.xtables(raw.substring(slash + 1), 0, U32_MAX);
-            return mask == U32_MAX ? names.format(value.getAsLong())
+            return mask == U32_MAX ? format(names, value.getAsLong())
                     : Marks.hex(value.getAsLong()) + "/" + Marks.hex(mask);
         });
     }
 
-    private String format(long id) {
-        return byId.getOrDefault(id, Marks.hex(id));
+    /** The first id the table gives this name. */
+    private static Long idOf(List<Map.Entry<Long, String>> names, String name) {
+        return names.stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** The first name the table gives this id, else the id in hex. */
+    private static String format(List<Map.Entry<Long, String>> names, long id) {
+        return names.stream().filter(e -> e.getKey() == id).map(Map.Entry::getValue).findFirst()
+                .orElse(Marks.hex(id));
     }
 }

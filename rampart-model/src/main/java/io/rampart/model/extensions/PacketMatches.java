@@ -234,7 +234,7 @@ final class PacketMatches {
     private static ExtensionSpec realm() {
         return ExtensionSpec.match("realm", "routing realm of the packet's route",
                         OptionSpec.of("realm", "realm value[/mask] or name from /etc/iproute2/rt_realms",
-                                Iproute2Names.valueMask("/etc/iproute2/rt_realms")).invertible().required())
+                                Iproute2Names.valueMask("rt_realms")).invertible().required())
                 .onlyFor(Family.IPV4)
                 .atHooks(Hook.INPUT, Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
     }

@@ -1,4 +1,4 @@
-package io.rampart.cli;
+package io.rampart.api;
 
 import io.rampart.analysis.DeadRules;
 import io.rampart.config.Diagnostic;
@@ -9,16 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code check}'s warnings about rules that never matter, from rampart-analysis; a class of its own
- * so that the decision-diagram library is loaded only when a check asks for them.
+ * {@code check}'s warnings about rules that never matter, from rampart-analysis, for the command line
+ * and HTTP alike; a class of its own so that the decision-diagram library is loaded only when a check
+ * asks for them.
  */
-final class DeadRuleWarnings {
+public final class DeadRuleWarnings {
 
     private DeadRuleWarnings() {
     }
 
     /** The source's findings with a warning for each rule that never matters, unless one is there already. */
-    static List<Diagnostic> with(RulesetSource source) {
+    public static List<Diagnostic> with(RulesetSource source) {
         List<Diagnostic> all = new ArrayList<>(source.diagnostics());
         for (FamilyRuleset ruleset : source.families().values()) {
             for (DeadRules.Finding finding : DeadRules.find(ruleset.ruleset(), ruleset::location)) {

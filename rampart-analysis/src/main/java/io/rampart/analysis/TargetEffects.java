@@ -1,0 +1,136 @@
+package io.rampart.analysis;
+
+import io.rampart.model.Family;
+import io.rampart.model.Target;
+import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.TargetSemantics;
+import io.rampart.model.extensions.StandardExtensions;
+import io.rampart.model.value.NatPorts;
+import io.rampart.model.value.NatRange;
+
+/**
+ * What a target that lets the packet go on (or, for NAT, accepts it in its table) does to the
+ * packet and its connection, read from the target's declared {@link TargetSemantics} as the tracer
+ * reads it, in the terms of the analysis: the one place the analysis reads a target's effect. A
+ * target whose change the analysis cannot follow says why.
+ */
+final class TargetEffects {
+
+    private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();
+
+    /** One target's change. */
+    sealed interface Effect {
+    }
+
+    /** Nothing a rule of the analysis reads changes (LOG, TOS, CT without --notrack, ...). */
+    record Unchanged() implements Effect {
+    }
+
+    /** The packet's mark, or the connection's, becomes {@code (old & ~mask) ^ value}. */
+    record SetMark(boolean connection, long value, long mask) implements Effect {
+    }
+
+    /**
+     * CONNMARK --save-mark (to the connection) or --restore-mark (to the packet): the target keeps
+     * its bits outside its mask, the source's bits under its mask are shifted ({@code shift} left,
+     * negative: right) and xor-ed in.
+     */
+    record CopyMark(boolean save, long nfmask, long ctmask, int shift) implements Effect {
+    }
+
+    /** NOTRACK and CT --notrack: the connection is not tracked. */
+    record Untrack() implements Effect {
+    }
+
+    /**
+     * NAT: the destination (DNAT, REDIRECT, NETMAP before routing) or the source becomes
+     * {@code address} under {@code mask} (null: unchanged) and {@code port} (-1: unchanged).
+     */
+    record Translate(boolean destination, byte[] address, byte[] mask, int port) implements Effect {
+    }
+
+    /** A change the analysis does not follow. */
+    record Unfollowed(String why) implements Effect {
+    }
+
+    private TargetEffects() {
+    }
+
+    /** Whether the target ends the packet's walk through the hook: a verdict, or a queue (which the tracer drops). */
+    static boolean ends(Target target, Family family) {
+        TargetSemantics semantics = REGISTRY.targetSemantics(target, family);
+        return semantics instanceof TargetSemantics.Verdict || semantics instanceof TargetSemantics.Queue;
+    }
+
+    /** Whether the packet goes on changed in nothing any rule reads (LOG, NFLOG, CLASSIFY, ...). */
+    static boolean goesOn(Target target, Family family) {
+        TargetSemantics semantics = REGISTRY.targetSemantics(target, family);
+        return semantics instanceof TargetSemantics.Continues || semantics instanceof TargetSemantics.Log;
+    }
+
+    /** Whether the target translates the connection, which ends the nat chain's walk as ACCEPT does. */
+    static boolean translates(Target target, Family family) {
+        return of(target, family, "PREROUTING") instanceof Translate;
+    }
+
+    /** The effect of {@code target} in built-in chain {@code hook} (NAT's direction depends on it). */
+    static Effect of(Target target, Family family, String hook) {
+        TargetSemantics semantics = REGISTRY.targetSemantics(target, family);
+        if (semantics instanceof TargetSemantics.SetMark set) {
+            return new SetMark(set.mark() == TargetSemantics.Mark.CONNECTION, set.change().value(),
+                    set.change().mask());
+        }
+        if (semantics instanceof TargetSemantics.CopyMark copy) {
+            return new CopyMark(copy.to() == TargetSemantics.Mark.CONNECTION, copy.packetMask(),
+                    copy.connectionMask(), copy.shift());
+        }
+        if (semantics instanceof TargetSemantics.NoTrack) {
+            return new Untrack();
+        }
+        if (semantics instanceof TargetSemantics.Dnat dnat) {
+            return range(dnat.to(), family, true);
+        }
+        if (semantics instanceof TargetSemantics.Snat snat) {
+            return range(snat.to(), family, false);
+        }
+        if (semantics instanceof TargetSemantics.Masquerade masquerade) {
+            // The outgoing interface's address, which an unknown host does not have: the source address stays.
+            return new Translate(false, null, null, firstPort(masquerade.ports()));
+        }
+        if (semantics instanceof TargetSemantics.Redirect redirect) {
+            // Before routing the address is the incoming interface's, which an unknown host does not have.
+            byte[] loopback = hook.equals("OUTPUT")
+                    ? Addresses.parseLiteral(family == Family.IPV4 ? "127.0.0.1" : "::1", family) : null;
+            return new Translate(true, loopback, loopback == null ? null : full(family), firstPort(redirect.ports()));
+        }
+        if (semantics instanceof TargetSemantics.Netmap netmap) {
+            return new Translate(hook.equals("PREROUTING") || hook.equals("OUTPUT"), netmap.to().address(),
+                    netmap.to().mask(), -1);
+        }
+        if (semantics instanceof TargetSemantics.Continues || semantics instanceof TargetSemantics.Log
+                || semantics instanceof TargetSemantics.RewriteTos) {
+            return new Unchanged();
+        }
+        if (semantics instanceof TargetSemantics.HopLimit) {
+            return new Unfollowed("-j " + target.name() + " changes the hop limit, which decides forwarding");
+        }
+        return new Unfollowed("-j " + target.name() + " changes the packet or its connection in a way diff does not"
+                + " follow");
+    }
+
+    private static Effect range(NatRange to, Family family, boolean destination) {
+        byte[] address = to.addresses() == null ? null : to.addresses().first();
+        return new Translate(destination, address, address == null ? null : full(family), firstPort(to.ports()));
+    }
+
+    private static int firstPort(NatPorts ports) {
+        return ports == null ? -1 : (int) ports.ports().low();
+    }
+
+    private static byte[] full(Family family) {
+        byte[] all = new byte[family.addressBits() / 8];
+        java.util.Arrays.fill(all, (byte) 0xff);
+        return all;
+    }
+}
