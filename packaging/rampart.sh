@@ -45,6 +45,8 @@ fi
 # The serial collector with a bound on the heap, which it grows to before collecting: 30 times the
 # size of the files named on the command line, at least 256 MB (RAMPART_HEAP overrides it).
 heap_mb=256
+# serve answers for whole kernels as long as it runs, whatever files it was started with.
+[ "${1:-}" != serve ] || heap_mb=512
 for arg in "$@"; do
   if [ -f "$arg" ] && [ -r "$arg" ]; then
     mb=$(( $(wc -c <"$arg") * 30 / 1048576 ))

@@ -52,8 +52,15 @@ public final class Main {
     private static final String HELP = "help";
 
     public static void main(String[] args) {
-        System.exit(run(args, System.in, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-                new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        try {
+            System.exit(run(args, System.in, new PrintWriter(System.out, true, StandardCharsets.UTF_8), err));
+        } catch (OutOfMemoryError e) {
+            // The launchers bound the heap by the size of the files given; a kernel or an include can be larger.
+            err.println("rampart: out of memory with a heap of " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                    + " MB; run it again with a larger one, e.g. RAMPART_HEAP=2g");
+            System.exit(ExitCode.SYSTEM);
+        }
     }
 
     /** Runs the command line with the given streams and returns the exit code; used by tests. */
