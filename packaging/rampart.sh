@@ -42,14 +42,13 @@ fi
 if [ "${1:-}" = agent ]; then
   exec "$java" -XX:+UseSerialGC "-Xmx${RAMPART_AGENT_HEAP:-512m}" -Xshare:auto -jar "$jar" "$@"
 fi
-# The serial collector with a bound on the heap, which it grows to before collecting: 30 times the
-# size of the files named on the command line, at least 256 MB (RAMPART_HEAP overrides it).
-heap_mb=256
-# serve answers for whole kernels as long as it runs, whatever files it was started with.
-[ "${1:-}" != serve ] || heap_mb=512
+# The serial collector with a bound on the heap, which it grows to before collecting: 100 times the
+# size of the files named on the command line, at least 512 MB (RAMPART_HEAP overrides it; a run
+# that outgrows it says so and exits 4).
+heap_mb=512
 for arg in "$@"; do
   if [ -f "$arg" ] && [ -r "$arg" ]; then
-    mb=$(( $(wc -c <"$arg") * 30 / 1048576 ))
+    mb=$(( $(wc -c <"$arg") * 100 / 1048576 ))
     [ "$mb" -le "$heap_mb" ] || heap_mb=$mb
   fi
 done
