@@ -58,7 +58,7 @@ class DiffGoldenTest {
         boolean equivalent = expected.startsWith("equivalent: ");
         assertThat(run.exitCode()).isEqualTo(equivalent ? ExitCode.OK : ExitCode.DRIFT);
         if (equivalent) {
-            sameOnEveryPacketOfTheGrid(work.resolve("a.rules"), work.resolve("b.rules"));
+            sameOnEveryPacketOfTheGrid("-4", work.resolve("a.rules"), work.resolve("b.rules"));
             return;
         }
         List<String> lines = out.lines().toList();
@@ -100,37 +100,40 @@ class DiffGoldenTest {
     }
 
     /** Both sides decide every packet of a grid over the values the cases' rules name alike. */
-    private void sameOnEveryPacketOfTheGrid(Path first, Path second) throws IOException {
+    private void sameOnEveryPacketOfTheGrid(String family, Path first, Path second) throws IOException {
+        boolean v4 = family.equals("-4");
+        String dst = v4 ? "198.51.100.1" : "2001:db8::1";
+        String icmp = v4 ? "icmp" : "ipv6-icmp";
         StringBuilder packets = new StringBuilder();
         int count = 0;
         for (String in : List.of("lo", "eth0")) {
-            for (String src : List.of("192.0.2.7", "198.51.100.7")) {
+            for (String src : v4 ? List.of("192.0.2.7", "198.51.100.7") : List.of("2001:db8:100::10", "2001:db8:1::7")) {
                 for (String state : List.of("NEW", "ESTABLISHED", "RELATED", "INVALID")) {
                     for (String proto : List.of("tcp", "udp")) {
                         for (int port : List.of(1, 22, 23, 53, 80, 443, 5432, 8443)) {
-                            packets.append(String.format("{\"in\":\"%s\",\"src\":\"%s\",\"dst\":\"198.51.100.1\","
-                                    + "\"proto\":\"%s\",\"dport\":\"%d\",\"ct_state\":\"%s\"}%n", in, src, proto, port,
-                                    state));
+                            packets.append(String.format("{\"in\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\","
+                                    + "\"proto\":\"%s\",\"dport\":\"%d\",\"ct_state\":\"%s\"}%n", in, src, dst, proto,
+                                    port, state));
                             count++;
                         }
                     }
-                    packets.append(String.format("{\"in\":\"%s\",\"src\":\"%s\",\"dst\":\"198.51.100.1\","
-                            + "\"proto\":\"icmp\",\"ct_state\":\"%s\"}%n", in, src, state));
+                    packets.append(String.format("{\"in\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\","
+                            + "\"proto\":\"%s\",\"ct_state\":\"%s\"}%n", in, src, dst, icmp, state));
                     count++;
                 }
             }
         }
         Path file = Files.writeString(dir.resolve("grid.jsonl"), packets);
-        List<String> a = decisions(first, file);
-        List<String> b = decisions(second, file);
+        List<String> a = decisions(family, first, file);
+        List<String> b = decisions(family, second, file);
         assertThat(a).hasSize(count);
         assertThat(b).isEqualTo(a);
         assertThat(new HashSet<>(a)).as("the grid meets more than one outcome").hasSizeGreaterThan(1);
     }
 
     /** Per packet of {@code packets}, the verdict, with the target when it is a REJECT. */
-    private static List<String> decisions(Path rules, Path packets) throws IOException {
-        Run trace = Run.of("trace", "--json", "--rules", rules.toString(), "--packets", packets.toString());
+    private static List<String> decisions(String family, Path rules, Path packets) throws IOException {
+        Run trace = Run.of("trace", family, "--json", "--rules", rules.toString(), "--packets", packets.toString());
         assertThat(trace.exitCode()).as(trace.err()).isZero();
         List<String> out = new ArrayList<>();
         for (String line : trace.out().lines().toList()) {
@@ -195,7 +198,7 @@ class DiffGoldenTest {
                         assertThat(diff.exitCode()).as(what).isEqualTo(ExitCode.OK);
                     } else if (diff.exitCode() == ExitCode.OK) {
                         missed++;
-                        sameOnEveryPacketOfTheGrid(expanded, less);
+                        sameOnEveryPacketOfTheGrid(family, expanded, less);
                     } else {
                         assertThat(diff.exitCode()).as(what).isEqualTo(ExitCode.DRIFT);
                         assertThat(diff.out()).as(what).containsAnyOf("(traced)\n", "  only if ");
