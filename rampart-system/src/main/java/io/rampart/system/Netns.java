@@ -71,7 +71,8 @@ public final class Netns implements AutoCloseable {
         Map<String, Object> read;
         try {
             read = Files.readAttributes(file, "unix:" + String.join(",", attributes));
-        } catch (IOException | UnsupportedOperationException noSuchNamespace) {
+        } catch (IOException | UnsupportedOperationException unreadable) {
+            // No such file (the namespace is gone) or no unix attributes to read: nothing to tell it by.
             return Optional.empty();
         }
         StringJoiner identity = new StringJoiner(":");
