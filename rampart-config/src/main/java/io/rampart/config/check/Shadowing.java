@@ -7,21 +7,12 @@ import io.rampart.model.Target;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rules that can never matter: those after a rule that ends its chain for every packet, and exact
  * duplicates of an earlier rule of the chain (equal canonical rules are the same rule for the kernel).
  */
 final class Shadowing {
-
-    /**
-     * Targets whose verdict never lets the packet go on to the next rule: the verdicts, REJECT
-     * (a drop), NFQUEUE (a queue verdict, also with --queue-bypass), the NAT targets (an accept
-     * once the mapping is set up) and TPROXY (an accept or a drop).
-     */
-    private static final Set<String> CHAIN_ENDING_TARGETS = Set.of("ACCEPT", "DROP", "RETURN", "QUEUE", "REJECT",
-            "NFQUEUE", "DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "TPROXY");
 
     private final TableCheck check;
 
@@ -52,13 +43,12 @@ final class Shadowing {
         }
     }
 
-    /** No condition at all, and a target that never continues: every packet stops here. */
+    /** No condition at all, and a target that never continues (as its spec declares): every packet stops here. */
     private boolean alwaysEndsChain(Rule rule) {
         Target target = rule.target();
         if (target == null || !rule.header().isEmpty() || !rule.matches().isEmpty()) {
             return false;
         }
-        return target.kind() == Target.Kind.GOTO
-                || (!check.jumpsToUserChain(rule) && CHAIN_ENDING_TARGETS.contains(target.name()));
+        return target.kind() == Target.Kind.GOTO || check.registry.targetSemantics(target, check.family).endsChain();
     }
 }

@@ -101,6 +101,31 @@ class RulesetCheckerTest {
         assertThat(findings).allMatch(Diagnostic::isError);
     }
 
+    /**
+     * What ends a chain is what the target's spec declares it does: a verdict, a queue, NAT; a
+     * target that lets the packet go on ends nothing.
+     */
+    @Test
+    void aRuleAfterATargetThatEndsTheChainNeverMatches() throws Exception {
+        assertThat(endsChain("filter", "INPUT", "-j REJECT")).isTrue();
+        assertThat(endsChain("filter", "INPUT", "-j NFQUEUE --queue-num 3 --queue-bypass")).isTrue();
+        assertThat(endsChain("nat", "PREROUTING", "-j DNAT --to-destination 10.0.0.1")).isTrue();
+        assertThat(endsChain("nat", "PREROUTING", "-j NETMAP --to 10.0.0.0/24")).isTrue();
+        assertThat(endsChain("filter", "INPUT", "-g T")).isTrue();
+        assertThat(endsChain("filter", "INPUT", "-j T")).isFalse();
+        assertThat(endsChain("filter", "INPUT", "-j LOG")).isFalse();
+        assertThat(endsChain("mangle", "PREROUTING", "-j MARK --set-mark 1")).isFalse();
+        assertThat(endsChain("mangle", "PREROUTING", "-j TTL --ttl-set 3")).isFalse();
+    }
+
+    /** Whether a rule after the unconditional {@code target} in a user chain {@code chain} jumps to is found never to match. */
+    private static boolean endsChain(String table, String chain, String target) {
+        String text = String.join("\n", "*" + table, ":" + chain + " ACCEPT [0:0]", ":U - [0:0]", ":T - [0:0]",
+                "-A " + chain + " -j U", "-A U " + target, "-A U -j ACCEPT", "COMMIT", "");
+        return check(new TextSources("f.rules", text, Family.IPV4)).stream()
+                .anyMatch(d -> d.message().startsWith("rule never matches"));
+    }
+
     private static List<Diagnostic> check(TextSources sources) {
         return new RulesetChecker(StandardExtensions.registry()).check(sources.ruleset(), sources);
     }

@@ -17,6 +17,15 @@ import java.util.List;
  */
 public sealed interface TargetSemantics {
 
+    /**
+     * Whether no packet goes on to the rule after this one, whatever the packet: verdicts, RETURN,
+     * gotos, queueing (a bypass accepts), NAT (an accept once the mapping is set up), and verdicts
+     * only the kernel can choose ({@link NotModelled#endsChain}).
+     */
+    default boolean endsChain() {
+        return false;
+    }
+
     /** How a target's semantics follow from its canonical options, typed as its spec reads them. */
     @FunctionalInterface
     interface Declaration {
@@ -26,11 +35,21 @@ public sealed interface TargetSemantics {
     /** A verdict that ends the packet's walk through the hook: REJECT answers the sender, then drops. */
     record Verdict(Kind kind) implements TargetSemantics {
 
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
+
         public enum Kind { ACCEPT, DROP, REJECT }
     }
 
     /** Back to the calling chain; in a built-in chain, its policy. */
     record Return() implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** {@code -j CHAIN}: into a user chain, and back after it. */
@@ -39,10 +58,20 @@ public sealed interface TargetSemantics {
 
     /** {@code -g CHAIN}: into a user chain, whose end returns to the caller's caller. */
     record Goto(String chain) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** Handed to user space on one of {@code queues}; {@code bypass}: accepted when nothing listens. */
     record Queue(Range queues, boolean bypass) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** The marks a target changes: the packet's or its connection's. */
@@ -73,14 +102,29 @@ public sealed interface TargetSemantics {
 
     /** The destination becomes the first address and port of {@code to}; what it leaves out is kept. */
     record Dnat(NatRange to) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** The source becomes the first address and port of {@code to}; what it leaves out is kept. */
     record Snat(NatRange to) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** The source becomes the outgoing interface's address, its port the first of {@code ports} (null: kept). */
     record Masquerade(NatPorts ports) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /**
@@ -88,6 +132,11 @@ public sealed interface TargetSemantics {
      * packet sent here), its port the first of {@code ports} (null: kept).
      */
     record Redirect(NatPorts ports) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /**
@@ -95,6 +144,11 @@ public sealed interface TargetSemantics {
      * before routing (PREROUTING, OUTPUT), the source after it.
      */
     record Netmap(Network to) implements TargetSemantics {
+
+        @Override
+        public boolean endsChain() {
+            return true;
+        }
     }
 
     /** Stateless IPv6 prefix translation (RFC 6296) of the source (SNPT) or the destination (DNPT). */
@@ -151,8 +205,15 @@ public sealed interface TargetSemantics {
     record Continues(String changes) implements TargetSemantics {
     }
 
-    /** What the target does hangs on what the kernel alone knows: {@code why} (null: not declared). */
-    record NotModelled(String why) implements TargetSemantics {
+    /**
+     * What the target does hangs on what the kernel alone knows: {@code why} (null: not declared);
+     * {@code endsChain} when each way it can go is a verdict.
+     */
+    record NotModelled(String why, boolean endsChain) implements TargetSemantics {
+
+        public NotModelled(String why) {
+            this(why, false);
+        }
     }
 
     /** The semantics of a spec that declares none: a target the tracer cannot follow. */

@@ -143,7 +143,7 @@ final class ConntrackTargets {
                 .inTables(Table.MANGLE)
                 .atHooks(Hook.PREROUTING)
                 .does(new TargetSemantics.NotModelled("it accepts the packet for a local socket that takes it and"
-                        + " drops it when none does: the tracer does not know the host's sockets"))
+                        + " drops it when none does: the tracer does not know the host's sockets", true))
                 .canonicalizedBy((options, context) -> {
                     Checks.requireProtocol(context, "TPROXY", "tcp", "udp");
                     String any = context.family() == Family.IPV4 ? "0.0.0.0" : "::";
