@@ -235,8 +235,11 @@ public final class Confirmations {
         throw new SystemException(message);
     }
 
-    /** The timer's life: waits for the deadline, then rolls back unless its confirmation ended. */
-    public int runTimer(String id) {
+    /**
+     * The timer's life: waits for the deadline, then rolls back unless its confirmation ended. A
+     * rollback that fails is logged and recorded, then thrown, for the caller's exit code.
+     */
+    public void runTimer(String id) {
         Optional<State> started = pending.locked(() -> {
             Optional<State> state = pending.state().filter(s -> s.id().equals(id));
             state.ifPresent(s -> pending.recordTimer(ProcessHandle.current().pid()));
@@ -244,7 +247,7 @@ public final class Confirmations {
         });
         Optional<State> inForce = started.flatMap(this::awaitWrite);
         if (inForce.isEmpty()) {
-            return 0;
+            return;
         }
         log("timer " + ProcessHandle.current().pid() + ": rolls back " + inForce.get().source() + " at "
                 + inForce.get().deadline() + " unless confirmed");
@@ -253,13 +256,7 @@ public final class Confirmations {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            rollBack("not confirmed by " + inForce.get().deadline(), id);
-            return 0;
-        } catch (SystemException e) {
-            // Logged and recorded already; the timer's output is the log, every line of it stamped.
-            return e.category().exitCode();
-        }
+        rollBack("not confirmed by " + inForce.get().deadline(), id);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.system.ProcessRunner;
 import java.util.List;
@@ -22,7 +23,12 @@ public final class RollbackTimerMain {
         String netns = netnsAt < 0 ? null : given.get(netnsAt + 1);
         Family family = given.contains("-6") ? Family.IPV6 : Family.IPV4;
         PendingConfirmation.Target target = new PendingConfirmation.Target(netns, family);
-        System.exit(new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
-                RollbackTimerMain.class.getName()).runTimer(given.get(2)));
+        try {
+            new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
+                    RollbackTimerMain.class.getName()).runTimer(given.get(2));
+        } catch (Failure failed) {
+            System.err.println("rampart: " + failed.getMessage());
+            System.exit(failed.category().exitCode());
+        }
     }
 }

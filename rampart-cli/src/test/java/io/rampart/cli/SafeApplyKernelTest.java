@@ -361,6 +361,34 @@ class SafeApplyKernelTest {
     }
 
     /**
+     * The timer whose rollback fails exits as every command does on a failure: the message on its
+     * stderr, which is the log, and the category's exit code. The started timer is stopped and the
+     * command run in-process, so its exit code can be read.
+     */
+    @Test
+    void aTimerWhoseRollbackFailsExitsThroughTheOneMappingOfFailures() throws IOException {
+        withOwnNamespace(own -> {
+            Run apply = run("apply", "--netns", own, "--confirm", "3s", file("new.rules", NEW).toString());
+            assertThat(apply.exitCode()).as(apply.err()).isZero();
+            Path pending = Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4");
+            ProcessHandle started = ProcessHandle.of(Long.parseLong(Files.readString(pending.resolve("timer.pid"))
+                    .strip())).orElseThrow();
+            started.destroy();
+            started.onExit().join();
+            java.util.Properties state = new java.util.Properties();
+            try (var in = Files.newBufferedReader(pending.resolve("pending.properties"))) {
+                state.load(in);
+            }
+            ProcessRunner.system().run(List.of("ip", "netns", "del", own), "");
+
+            Run timer = run("rollback-timer", "--id", state.getProperty("id"), "--netns", own);
+            assertThat(timer.exitCode()).isEqualTo(ExitCode.SYSTEM);
+            assertThat(timer.err()).startsWith("rampart: network namespace " + own + " no longer exists");
+            assertThat(pending).doesNotExist();
+        });
+    }
+
+    /**
      * A shell command that runs Rampart in a JVM of its own: the launcher's java and class path,
      * without the launcher's build step, which a test must not run.
      */
