@@ -2,6 +2,7 @@ package io.rampart.bench;
 
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
@@ -82,7 +83,8 @@ public final class ApplyPhases {
         long start = System.nanoTime();
         ExtensionRegistry registry = StandardExtensions.registry();
         at[0] = System.nanoTime();
-        SourcedRuleset parsed = new RulesetParser(registry, Family.IPV4).parseWithLines(Files.readString(file));
+        SourcedRuleset parsed = new RulesetParser(registry, Family.IPV4,
+                NameDatabase.system()).parseWithLines(Files.readString(file));
         at[1] = System.nanoTime();
         DesiredState desired = DesiredState.of(parsed, registry, file.toString());
         at[2] = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.rampart.bench;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -34,6 +35,7 @@ final class ChainedFilterTable {
         }
         rules.forEach(r -> text.append(r).append('\n'));
         text.append("COMMIT\n");
-        return new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(text.toString());
+        return new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system()).parseWithLines(text.toString());
     }
 }

@@ -2,6 +2,7 @@ package io.rampart.bench;
 
 import io.rampart.analysis.DeadRules;
 import io.rampart.analysis.RulesetDiff;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.syntax.RulesetSyntaxException;
 import io.rampart.syntax.SourcedRuleset;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public class DiffBenchmark {
 
     @Benchmark
     public RulesetDiff.Result diffTenThousandRules() {
-        return RulesetDiff.compare(a, b, 5);
+        return RulesetDiff.compare(a, b, 5, NameDatabase.system());
     }
 
     /** {@code check}'s dead-rule analysis of one of the two rulesets (target 5 s). */

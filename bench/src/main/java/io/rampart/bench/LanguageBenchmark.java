@@ -4,6 +4,7 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.RulesetSource;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -61,7 +62,8 @@ public class LanguageBenchmark {
     /** Read, expand, parse and check the file, as `rampart check' and the first step of apply do. */
     @Benchmark
     public RulesetSource loadAndCheck() {
-        RulesetSource source = RulesetSource.load(file, Family.IPV4, registry, Optional.empty());
+        RulesetSource source = RulesetSource.load(file, Family.IPV4, registry, Optional.empty(),
+                NameDatabase.system());
         if (source.diagnostics().stream().anyMatch(Diagnostic::isError)) {
             throw new IllegalStateException("the benchmark ruleset has errors: " + source.diagnostics().get(0));
         }
@@ -71,6 +73,6 @@ public class LanguageBenchmark {
     /** The save-format parser alone, reading the same file. */
     @Benchmark
     public Object bareParser() throws IOException, RulesetSyntaxException {
-        return new RulesetParser(registry, Family.IPV4).parse(Files.readString(file));
+        return new RulesetParser(registry, Family.IPV4, NameDatabase.system()).parse(Files.readString(file));
     }
 }

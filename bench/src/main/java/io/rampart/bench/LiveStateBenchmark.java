@@ -2,6 +2,7 @@ package io.rampart.bench;
 
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
@@ -50,7 +51,7 @@ public class LiveStateBenchmark {
         saved = RuleCorpus.standard(registry).ruleset(RetainedHeap.CHAINS, RetainedHeap.RULES_PER_CHAIN);
         live = LiveState.parse(saved);
         planner = new Planner(registry);
-        RulesetParser parser = new RulesetParser(registry, Family.IPV4);
+        RulesetParser parser = new RulesetParser(registry, Family.IPV4, NameDatabase.system());
         same = DesiredState.of(parser.parseWithLines(saved), registry, "same.rules");
         StringBuilder edited = new StringBuilder();
         int line = 0;

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
@@ -51,7 +52,7 @@ public class ParseBenchmark {
         ExtensionRegistry registry = StandardExtensions.registry();
         RuleCorpus corpus = RuleCorpus.standard(registry);
         lines = corpus.lines(RULES, USER_CHAINS);
-        parser = new RuleParser(registry, Family.IPV4);
+        parser = new RuleParser(registry, Family.IPV4, NameDatabase.system());
         printer = new RulePrinter(registry, Family.IPV4);
         rules = RuleCorpus.parseAll(parser, lines);
     }

@@ -3,6 +3,7 @@ package io.rampart.bench;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetPrinter;
@@ -32,7 +33,7 @@ public final class RetainedHeap {
         ExtensionRegistry registry = StandardExtensions.registry();
         RuleCorpus corpus = RuleCorpus.standard(registry);
         String text = corpus.ruleset(CHAINS, RULES_PER_CHAIN);
-        RulesetParser parser = new RulesetParser(registry, Family.IPV4);
+        RulesetParser parser = new RulesetParser(registry, Family.IPV4, NameDatabase.system());
         RulesetPrinter printer = new RulesetPrinter(registry, Family.IPV4);
         System.out.printf("corpus: %,d rules in %,d user chains, %,d characters; optional extensions used: %s%n",
                 RULES, CHAINS, text.length(), corpus.extensionsUsed().isEmpty() ? "none" : corpus.extensionsUsed());

@@ -1,6 +1,7 @@
 package io.rampart.bench;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -48,7 +49,7 @@ public class TraceBenchmark {
 
     @Setup
     public void setUp() throws RulesetSyntaxException, TraceInputException {
-        RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4);
+        RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system());
         deep = new Tracer(CompiledRuleset.of(parser.parse(missingRules(100_000))), Host.unknown(),
                 Assumptions.none(), false);
         deepPacket = packet("192.0.2.1", "198.51.100.1", "tcp", 443);

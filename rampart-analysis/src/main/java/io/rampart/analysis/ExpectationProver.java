@@ -1,5 +1,6 @@
 package io.rampart.analysis;
 
+import io.rampart.model.extension.HostNames;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
@@ -42,9 +43,11 @@ public final class ExpectationProver {
     private final HeaderSpace space;
     private final RulesetDiff.Decider semantics;
     private final Tracer tracer;
+    private final HostNames names;
 
     private ExpectationProver(RulesetDiff.Side side, Expectations expectations) {
         this.side = side;
+        this.names = expectations.names();
         Set<String> patterns = new TreeSet<>();
         RulesetDiff.interfacePatterns(side.ruleset(), patterns);
         expectations.all().forEach(e -> patterns.addAll(e.interfaces()));
@@ -149,7 +152,7 @@ public final class ExpectationProver {
     /** The packets that break the expectation in words; one packet is named by itself. */
     private String describe(Expectations.Expectation e, int region) {
         return e.packet() != null ? "this packet" : new RegionText(space, region,
-                space.entering(e.chain())).describe();
+                space.entering(e.chain()), names).describe();
     }
 
     private ChainSemantics.Decision containing(List<ChainSemantics.Decision> decisions, BitSet point) {

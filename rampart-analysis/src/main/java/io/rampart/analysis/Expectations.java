@@ -94,6 +94,11 @@ public final class Expectations {
         this.names = names;
     }
 
+    /** The names its protocols and services were read with, which name the protocols of its answers too. */
+    HostNames names() {
+        return names;
+    }
+
     /** Reads the lines of {@code file} for rulesets of {@code family}; protocols and ports by number or iptables' names. */
     public static Expectations parse(String file, List<String> lines, Family family) {
         return parse(file, lines, family, NameDatabase.builtin());

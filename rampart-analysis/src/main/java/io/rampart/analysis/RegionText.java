@@ -1,7 +1,7 @@
 package io.rampart.analysis;
 
 import io.rampart.model.extension.Addresses;
-import io.rampart.model.extension.NameDatabase;
+import io.rampart.model.extension.HostNames;
 import io.rampart.trace.CtState;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -21,12 +21,15 @@ final class RegionText {
     private final HeaderSpace space;
     private final int region;
     private final int domain;
+    private final HostNames names;
     private boolean exact;
 
-    RegionText(HeaderSpace space, int region, int domain) {
+    /** The region's protocols are named as {@code names} name numbers (getprotobynumber(3) on a host). */
+    RegionText(HeaderSpace space, int region, int domain, HostNames names) {
         this.space = space;
         this.region = space.exists(region, space.freeSet());
         this.domain = domain;
+        this.names = names;
     }
 
     boolean exact() {
@@ -69,7 +72,7 @@ final class RegionText {
     }
 
     private String protocol(long number) {
-        return NameDatabase.system().systemProtocolName((int) number).orElse(String.valueOf(number));
+        return names.systemProtocolName((int) number).orElse(String.valueOf(number));
     }
 
     private String iface(long index) {

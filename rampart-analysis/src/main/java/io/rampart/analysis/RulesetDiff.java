@@ -7,6 +7,7 @@ import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.HostNames;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.CtState;
@@ -89,7 +90,10 @@ public final class RulesetDiff {
     private final Decider semanticsB;
     private final Map<Side, Tracer> tracers = new IdentityHashMap<>();
 
-    private RulesetDiff(Side a, Side b) {
+    private final HostNames names;
+
+    private RulesetDiff(Side a, Side b, HostNames names) {
+        this.names = names;
         Family family = a.ruleset().family();
         if (b.ruleset().family() != family) {
             throw new IllegalArgumentException(a.file() + " is " + family.command() + ", " + b.file() + " is "
@@ -168,9 +172,12 @@ public final class RulesetDiff {
         return new ChainSemantics(space, filter, side.file(), index -> side.locations().of(Table.FILTER, index));
     }
 
-    /** Compares {@code a} with {@code b}, listing at most {@code max} differences. */
-    public static Result compare(Side a, Side b, int max) {
-        return new RulesetDiff(a, b).run(max);
+    /**
+     * Compares {@code a} with {@code b}, listing at most {@code max} differences, their regions'
+     * protocols named as {@code names} name them.
+     */
+    public static Result compare(Side a, Side b, int max, HostNames names) {
+        return new RulesetDiff(a, b, names).run(max);
     }
 
     static void interfacePatterns(Ruleset ruleset, Set<String> out) {
@@ -263,7 +270,7 @@ public final class RulesetDiff {
                     + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
         }
         int region = space.exists(space.and(x.packets(), y.packets()), space.freeSet());
-        RegionText text = new RegionText(space, region, domain);
+        RegionText text = new RegionText(space, region, domain, names);
         return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x), verdict(y), List.of(),
                 true), region);
     }
@@ -273,7 +280,7 @@ public final class RulesetDiff {
         ChainSemantics.Decision x = semanticsA.explain(chain, domain, point);
         ChainSemantics.Decision y = semanticsB.explain(chain, domain, point);
         int region = space.and(x.packets(), y.packets());
-        RegionText text = new RegionText(space, fixedAsIn(space, region, point), domain);
+        RegionText text = new RegionText(space, fixedAsIn(space, region, point), domain, names);
         return new Found(new Difference(chain, text.describe(), text.exact(), packet(space, chain, point), verdict(x),
                 verdict(y), onlyIf(space, region, point), false), region);
     }

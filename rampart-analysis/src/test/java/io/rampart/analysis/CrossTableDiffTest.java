@@ -4,6 +4,7 @@ import static io.rampart.analysis.Rulesets.side;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class CrossTableDiffTest {
 
     private static RulesetDiff.Result diff(String a, String b) {
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", a, Family.IPV4), side("b.rules", b,
-                Family.IPV4), 10);
+                Family.IPV4), 10, NameDatabase.system());
         result.differences().forEach(d -> assertThat(d.traced()).as(d.toString()).isTrue());
         return result;
     }

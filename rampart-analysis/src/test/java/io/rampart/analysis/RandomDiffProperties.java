@@ -3,6 +3,7 @@ package io.rampart.analysis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
@@ -46,7 +47,7 @@ class RandomDiffProperties {
             String textB = Rulesets.filter(policies[0], policies[1], policies[2], b.toArray(String[]::new));
             RulesetDiff.Side sideA = Rulesets.side("a.rules", textA, Family.IPV4);
             RulesetDiff.Side sideB = Rulesets.side("b.rules", textB, Family.IPV4);
-            RulesetDiff.Result result = RulesetDiff.compare(sideA, sideB, 5);
+            RulesetDiff.Result result = RulesetDiff.compare(sideA, sideB, 5, NameDatabase.system());
             Tracer tracerA = tracer(sideA);
             Tracer tracerB = tracer(sideB);
             String context = "pair " + pair + "\n--- a\n" + textA + "--- b\n" + textB;

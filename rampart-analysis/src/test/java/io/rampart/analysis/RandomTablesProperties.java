@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.PacketSpec;
 import io.rampart.trace.Step;
 import io.rampart.trace.Trace;
@@ -60,7 +61,7 @@ class RandomTablesProperties {
             RulesetDiff.Side sideA = Rulesets.side("a.rules", textA, Family.IPV4);
             RulesetDiff.Side sideB = Rulesets.side("b.rules", textB, Family.IPV4);
             String context = "pair " + pair + "\n--- a\n" + textA + "--- b\n" + textB;
-            RulesetDiff.Result result = RulesetDiff.compare(sideA, sideB, 5);
+            RulesetDiff.Result result = RulesetDiff.compare(sideA, sideB, 5, NameDatabase.system());
             Tracer tracerA = RandomDiffProperties.tracer(sideA);
             Tracer tracerB = RandomDiffProperties.tracer(sideB);
             if (result.equivalent()) {

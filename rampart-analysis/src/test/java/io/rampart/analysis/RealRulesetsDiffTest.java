@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.syntax.Corpus;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +36,7 @@ class RealRulesetsDiffTest {
             RulesetDiff.Side canonical = Rulesets.side(entry + ".canonical", entry.canonicalText(), family);
             RulesetDiff.Result same;
             try {
-                same = RulesetDiff.compare(original, canonical, 5);
+                same = RulesetDiff.compare(original, canonical, 5, NameDatabase.system());
             } catch (UnsupportedRulesetException e) {
                 refused.add(entry + " (" + e.getMessage() + ")");
                 continue;
@@ -53,7 +54,8 @@ class RealRulesetsDiffTest {
                 List<String> without = new ArrayList<>(lines);
                 without.remove((int) ruleLines.get(k));
                 RulesetDiff.Result result = RulesetDiff.compare(canonical,
-                        Rulesets.side(entry + ".without", String.join("\n", without) + "\n", family), 1);
+                        Rulesets.side(entry + ".without", String.join("\n", without) + "\n", family), 1,
+                                NameDatabase.system());
                 removals++;
                 if (dead.contains(k)) {
                     assertThat(result.equivalent()).as(entry + " without its dead filter rule " + (k + 1)

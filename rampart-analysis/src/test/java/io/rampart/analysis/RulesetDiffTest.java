@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import org.junit.jupiter.api.Test;
 
 class RulesetDiffTest {
@@ -18,7 +19,8 @@ class RulesetDiffTest {
         "-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT"};
 
     private static RulesetDiff.Result diff(String a, String b) {
-        return RulesetDiff.compare(side("a.rules", a, Family.IPV4), side("b.rules", b, Family.IPV4), 5);
+        return RulesetDiff.compare(side("a.rules", a, Family.IPV4), side("b.rules", b, Family.IPV4), 5,
+                NameDatabase.system());
     }
 
     @Test
@@ -99,7 +101,7 @@ class RulesetDiffTest {
         String b = filter("DROP", "DROP", "ACCEPT", "-A INPUT -s 192.0.2.0/24 -j DROP",
                 "-A INPUT -d 10.0.0.0/24 -p tcp -m tcp --dport 22 -j ACCEPT", "-A INPUT -j DROP");
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", b, Family.IPV4),
-                side("b.rules", filter("DROP", "DROP", "ACCEPT"), Family.IPV4), 5);
+                side("b.rules", filter("DROP", "DROP", "ACCEPT"), Family.IPV4), 5, NameDatabase.system());
         assertThat(result.differences()).singleElement().satisfies(d -> {
             assertThat(d.region()).isEqualTo("tcp, to 10.0.0.0/24, port 22,"
                     + " from anywhere but 192.0.2.0/24");
@@ -173,7 +175,8 @@ class RulesetDiffTest {
     void rulesetsOfDifferentFamiliesAreRefused() {
         String text = filter("ACCEPT", "ACCEPT", "ACCEPT");
         assertThatThrownBy(() -> RulesetDiff.compare(side("a.rules", text, Family.IPV4),
-                side("b.rules", text, Family.IPV6), 5)).isInstanceOf(IllegalArgumentException.class)
+                side("b.rules", text, Family.IPV6), 5,
+                        NameDatabase.system())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("one family");
     }
 
@@ -182,7 +185,7 @@ class RulesetDiffTest {
         String a = filter("DROP", "DROP", "DROP", "-A INPUT -p tcp -m tcp --dport 1 -j ACCEPT",
                 "-A INPUT -p tcp -m tcp --dport 3 -j ACCEPT", "-A INPUT -p tcp -m tcp --dport 5 -j ACCEPT");
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", a, Family.IPV4),
-                side("b.rules", filter("DROP", "DROP", "DROP"), Family.IPV4), 2);
+                side("b.rules", filter("DROP", "DROP", "DROP"), Family.IPV4), 2, NameDatabase.system());
         assertThat(result.differences()).hasSize(2);
         assertThat(result.more()).isTrue();
     }
@@ -191,7 +194,7 @@ class RulesetDiffTest {
     void ipv6RulesetsCompare() {
         String a = filter("DROP", "DROP", "ACCEPT", "-A INPUT -s 2001:db8::/32 -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT");
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", a, Family.IPV6),
-                side("b.rules", filter("DROP", "DROP", "ACCEPT"), Family.IPV6), 5);
+                side("b.rules", filter("DROP", "DROP", "ACCEPT"), Family.IPV6), 5, NameDatabase.system());
         assertThat(result.differences()).singleElement().satisfies(d -> {
             assertThat(d.region()).contains("from 2001:db8::/32").contains("icmp type 128");
             assertThat(d.traced()).isTrue();

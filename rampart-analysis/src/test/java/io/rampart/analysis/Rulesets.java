@@ -1,6 +1,7 @@
 package io.rampart.analysis;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -14,7 +15,8 @@ final class Rulesets {
 
     static RulesetDiff.Side side(String name, String text, Family family) {
         try {
-            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text);
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family,
+                    NameDatabase.system()).parseWithLines(text);
             return new RulesetDiff.Side(name, parsed.ruleset(), (table, index) -> name + ":" + parsed.lineOf(table, index));
         } catch (RulesetSyntaxException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);

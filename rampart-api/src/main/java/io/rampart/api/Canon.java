@@ -4,6 +4,7 @@ import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
@@ -19,9 +20,10 @@ public final class Canon {
     private final RuleParser parser;
     private final RulePrinter printer;
 
-    public Canon(Family family, Table table) {
+    /** Lines of {@code table} read as iptables reads them, names looked up in {@code names}. */
+    public Canon(Family family, Table table, HostNames names) {
         this.table = table;
-        this.parser = new RuleParser(StandardExtensions.registry(), family);
+        this.parser = new RuleParser(StandardExtensions.registry(), family, names);
         this.printer = new RulePrinter(StandardExtensions.registry(), family);
     }
 

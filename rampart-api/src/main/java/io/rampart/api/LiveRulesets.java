@@ -11,6 +11,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.Target;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
@@ -53,6 +54,12 @@ public final class LiveRulesets {
     /** Counts the kernel's reported changes: a look taken across one is not kept as recent. */
     private long changes;
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    private final HostNames names;
+
+    /** Live rulesets whose text is read with {@code names}, as the host's iptables-save named what it printed. */
+    LiveRulesets(HostNames names) {
+        this.names = names;
+    }
 
     private record Recent(Snapshot snapshot, long takenAt) {
     }
@@ -249,8 +256,8 @@ public final class LiveRulesets {
     }
 
     /** Parses save text without counters; {@code desired} says where its rules were written. */
-    static Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
-        SourcedRuleset sourced = parse(key, family);
+    Parsed parse(String key, Family family, String fileStamp, Optional<DesiredState> desired) {
+        SourcedRuleset sourced = parse(key, family, names);
         // The kernel's text of a rule is its canonical text: the line is kept, not printed again.
         String[] lines = key.split("\n", -1);
         List<LiveTable> tables = new ArrayList<>();
@@ -288,14 +295,14 @@ public final class LiveRulesets {
     }
 
     /** The live ruleset of the family without counters and with only the chains the kernel has, as the tracer reads it. */
-    public static SourcedRuleset parse(Netns netns, Family family) {
-        return parse(new Iptables(netns, family).saveOfExistingChains(), family);
+    public static SourcedRuleset parse(Netns netns, Family family, HostNames names) {
+        return parse(new Iptables(netns, family).saveOfExistingChains(), family, names);
     }
 
     /** The live ruleset as {@code iptables-save} printed it, refused when a rule cannot be modelled. */
-    public static SourcedRuleset parse(String saved, Family family) {
+    public static SourcedRuleset parse(String saved, Family family, HostNames names) {
         try {
-            return new RulesetParser(StandardExtensions.registry(), family).parseWithLines(saved);
+            return new RulesetParser(StandardExtensions.registry(), family, names).parseWithLines(saved);
         } catch (RulesetSyntaxException e) {
             throw new Failure(Failure.Category.INPUT, "the live ruleset has a rule Rampart cannot model (line "
                     + e.line() + "): " + e.getMessage());

@@ -4,6 +4,7 @@ import io.rampart.model.Failure;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.Addresses;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.DesiredState.DesiredRule;
@@ -77,7 +78,7 @@ final class LockoutGuard {
      * Throws an {@link Failure} naming the rule that would drop the session's packets once
      * the kernel holds {@code after} (iptables-save text); does nothing for a session of the other family.
      */
-    static void check(SshSession session, String after, DesiredState desired, Host host) {
+    static void check(SshSession session, String after, DesiredState desired, Host host, HostNames names) {
         Family family = desired.family();
         if (session.family() != family) {
             return;
@@ -85,7 +86,7 @@ final class LockoutGuard {
         String subject = "the SSH session this command runs in (" + session + ")";
         String skip = "; --force skips the check";
         check(subject, skip, "Allow the session first (e.g. -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED"
-                + " -j ACCEPT before the rule), or give --force to apply anyway", after, desired, host, () -> {
+                + " -j ACCEPT before the rule), or give --force to apply anyway", after, desired, host, names, () -> {
                     String in = interfaceOf(host, session.server(), family);
                     return List.of(
                             new Leg("incoming packets", packet(session.client(), session.clientPort(),
@@ -101,7 +102,8 @@ final class LockoutGuard {
      * they leave, and the server's replies as they arrive. A server of the other family, or one the
      * host has no route to, is no business of the ruleset's.
      */
-    static void check(OutgoingConnection connection, String after, DesiredState desired, Host host) {
+    static void check(OutgoingConnection connection, String after, DesiredState desired, Host host,
+                      HostNames names) {
         Family family = desired.family();
         if (connection.server().contains(":") != (family == Family.IPV6)) {
             return;
@@ -119,7 +121,7 @@ final class LockoutGuard {
                 + ":" + port + " -> " + SshSession.bracketed(connection.server()) + ":" + connection.port() + ")";
         check(subject, "", "Allow them first (e.g. -A OUTPUT -p tcp -d " + connection.server() + " --dport "
                 + connection.port() + " -j ACCEPT, and -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
-                + " before the rule)", after, desired, host, () -> List.of(
+                + " before the rule)", after, desired, host, names, () -> List.of(
                 new Leg("new connections", packet(client, port, connection.server(), connection.port(), "SYN", "NEW")
                         .set("local", "true")),
                 new Leg("outgoing packets", packet(client, port, connection.server(), connection.port(), "ACK",
@@ -141,11 +143,11 @@ final class LockoutGuard {
     }
 
     private static void check(String subject, String skip, String advice, String after, DesiredState desired,
-                              Host host, Legs legs) {
+                              Host host, HostNames names, Legs legs) {
         Family family = desired.family();
         CompiledRuleset ruleset;
         try {
-            ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family).parse(after));
+            ruleset = CompiledRuleset.of(new RulesetParser(StandardExtensions.registry(), family, names).parse(after));
         } catch (RulesetSyntaxException e) {
             throw new Failure(Failure.Category.INPUT, "the lockout guard cannot trace " + subject + ": the"
                     + " ruleset after the apply has a rule Rampart cannot model (" + e.getMessage() + ")" + skip);

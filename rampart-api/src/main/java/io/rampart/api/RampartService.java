@@ -51,36 +51,40 @@ public final class RampartService {
     private final ProcessRunner runner;
     private final Function<Netns, ValueResolver> resolvers;
     private final String timerMain;
-    private final LiveRulesets liveRules = new LiveRulesets();
+    private final HostNames names;
+    private final LiveRulesets liveRules;
 
     /**
      * @param netns     the namespace to work in, or null for the host's rules
      * @param family    the family of requests and of the file when they do not name one
      * @param file      the ruleset file {@code status} compares with, or null
+     * @param names     the names rules, packets and the kernel's text are read with
      * @param resolvers looks up the file's apply-time values in a namespace; null to check them for form only
      * @param timerMain the class whose {@code main} runs the {@value Confirmations#TIMER} command for an
      *                  apply awaiting confirmation; null refuses such applies
      */
-    public RampartService(String netns, Family family, Path file, ProcessRunner runner,
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner, HostNames names,
                           Function<Netns, ValueResolver> resolvers, String timerMain) {
         this.netns = netns;
         this.family = family;
         this.file = file;
         this.runner = runner;
+        this.names = names;
         this.resolvers = resolvers;
         this.timerMain = timerMain;
+        this.liveRules = new LiveRulesets(names);
         namespace(runner).close(); // a missing namespace is refused now, not at the first request
     }
 
     /** A service that cannot roll back by itself: applies awaiting confirmation are refused. */
-    public RampartService(String netns, Family family, Path file, ProcessRunner runner,
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner, HostNames names,
                           Function<Netns, ValueResolver> resolvers) {
-        this(netns, family, file, runner, resolvers, null);
+        this(netns, family, file, runner, names, resolvers, null);
     }
 
     /** A service whose file, if any, has no apply-time values to look up. */
-    public RampartService(String netns, Family family, Path file, ProcessRunner runner) {
-        this(netns, family, file, runner, null);
+    public RampartService(String netns, Family family, Path file, ProcessRunner runner, HostNames names) {
+        this(netns, family, file, runner, names, null);
     }
 
     public Family family() {
@@ -201,7 +205,7 @@ public final class RampartService {
         String text = text(request);
         Family chosen = family(request.family());
         try (Netns ns = namespace(runner)) {
-            Checked checked = checked(REQUEST_SOURCE, text, chosen, resolver(ns));
+            Checked checked = checked(REQUEST_SOURCE, text, chosen, resolver(ns), names);
             if (!checked.errors().isEmpty()) {
                 return new CheckResult(false, checked.findings());
             }
@@ -224,9 +228,10 @@ public final class RampartService {
      * checked as a whole. The one place that decides what is wrong with ruleset text, so that
      * check, plan and apply agree.
      */
-    static Checked checked(String source, String text, Family family, Optional<ValueResolver> resolver) {
+    static Checked checked(String source, String text, Family family, Optional<ValueResolver> resolver,
+                           HostNames names) {
         RulesetSource read = RulesetSource.loadText(source, text, family, StandardExtensions.registry(), resolver,
-                REQUEST_INCLUDES);
+                REQUEST_INCLUDES, names);
         DiagnosticPrinter printer = new DiagnosticPrinter(read.files());
         return new Checked(read, read.diagnostics().stream().map(d -> finding(d, printer)).toList());
     }
@@ -244,7 +249,7 @@ public final class RampartService {
         if ((request.text() == null) == (request.rules() == null)) {
             throw new Failure(Failure.Category.INPUT, "give the rules as \"text\" or as \"rules\", one of them");
         }
-        Canon canon = new Canon(chosen, table);
+        Canon canon = new Canon(chosen, table, names);
         // Rules given as data are printed and read back, so they are checked exactly as text is.
         List<String> lines = request.text() != null ? request.text().lines().toList()
                 : request.rules().stream().map(canon::print).toList();
@@ -259,7 +264,7 @@ public final class RampartService {
     public Plan plan(RulesetRequest request) {
         String text = text(request);
         Family chosen = family(request.family());
-        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+        try (Reconciliation kernel = Reconciliation.open(netns, runner, names)) {
             return kernel.plan(desired(REQUEST_SOURCE, text, chosen, resolver(kernel.netns())));
         }
     }
@@ -274,7 +279,7 @@ public final class RampartService {
         // The server's own SSH session, if any, is not the client's: the confirmation is the client's guard.
         Reconciliation.Safety safety = new Reconciliation.Safety(window, null, timerMain);
         String text = text(request);
-        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+        try (Reconciliation kernel = Reconciliation.open(netns, runner, names)) {
             Reconciliation.Applied applied = kernel.apply(desired(REQUEST_SOURCE, text, chosen,
                     resolver(kernel.netns())), safety);
             liveRules.forget();
@@ -322,7 +327,7 @@ public final class RampartService {
             throw new Failure(Failure.Category.USAGE,
                     "status compares with a ruleset file: start the server with FILE");
         }
-        try (Reconciliation kernel = Reconciliation.open(netns, runner)) {
+        try (Reconciliation kernel = Reconciliation.open(netns, runner, names)) {
             RulesetSource source = readFile(kernel.netns());
             DesiredState desired = RulesetFile.desired(file, source, Optional.of(family)).get(family);
             if (desired == null) {
@@ -335,7 +340,7 @@ public final class RampartService {
     /** Follows a packet through the live ruleset of the family, on the live host's addresses and routes. */
     public TraceResult trace(TraceRequest request) {
         Family chosen = family(request.family());
-        PacketSpec spec = new PacketSpec(HostNames.system());
+        PacketSpec spec = new PacketSpec(names);
         request.packet().forEach((key, value) -> {
             if (!PacketSpec.KEYS.contains(key)) {
                 throw new Failure(Failure.Category.INPUT, "unknown key `" + key + "': use "
@@ -344,10 +349,10 @@ public final class RampartService {
             spec.set(key, value == null || value.isBlank() ? null : value);
         });
         try (Netns ns = namespace(runner)) {
-            CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen).ruleset());
+            CompiledRuleset ruleset = CompiledRuleset.of(LiveRulesets.parse(ns, chosen, names).ruleset());
             Tracer tracer = new Tracer(ruleset, LiveHost.read(ns, chosen), Assumptions.parse(request.assume()),
                     request.explain());
-            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain(), HostNames.system());
+            return new TraceResult(tracer.trace(spec.build(chosen)), request.explain(), names);
         }
     }
 
@@ -367,12 +372,12 @@ public final class RampartService {
         if (!Files.isReadable(file)) {
             throw new Failure(Failure.Category.INPUT, file + ": no such file");
         }
-        return RulesetFile.checked(file, family, resolver(ns), warnings -> { }, inputs -> { });
+        return RulesetFile.checked(file, family, resolver(ns), names, warnings -> { }, inputs -> { });
     }
 
-    private static DesiredState desired(String source, String text, Family family,
+    private DesiredState desired(String source, String text, Family family,
                                         Optional<ValueResolver> resolver) {
-        Checked checked = checked(source, text, family, resolver);
+        Checked checked = checked(source, text, family, resolver, names);
         if (!checked.errors().isEmpty()) {
             throw new Failure(Failure.Category.INPUT, String.join("\n",
                     checked.errors().stream().map(CheckResult.Finding::located).toList()));

@@ -4,6 +4,7 @@ import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
@@ -65,16 +66,21 @@ public final class Reconciliation implements AutoCloseable {
     private final String netnsName;
     private final CountingRunner processes;
     private final Netns netns;
+    private final HostNames names;
 
-    private Reconciliation(String netnsName, CountingRunner processes) {
+    private Reconciliation(String netnsName, CountingRunner processes, HostNames names) {
         this.netnsName = netnsName;
         this.processes = processes;
+        this.names = names;
         this.netns = netnsName == null ? Netns.host(processes) : Netns.existing(netnsName, processes);
     }
 
-    /** The rules of namespace {@code netns} (null for the host's own), its processes counted from now on. */
-    public static Reconciliation open(String netns, ProcessRunner runner) {
-        return new Reconciliation(netns, new CountingRunner(runner));
+    /**
+     * The rules of namespace {@code netns} (null for the host's own), its processes counted from now
+     * on; the kernel's text, which the lockout guard traces, is read with {@code names}.
+     */
+    public static Reconciliation open(String netns, ProcessRunner runner, HostNames names) {
+        return new Reconciliation(netns, new CountingRunner(runner), names);
     }
 
     /** The namespace, for reading the desired state's apply-time values in it. */
@@ -114,7 +120,7 @@ public final class Reconciliation implements AutoCloseable {
         if (safety.window() != null) {
             confirmations.prepareArming();
         }
-        SafeApply safe = new SafeApply(confirmations, safety.window(), safety.sshConnection());
+        SafeApply safe = new SafeApply(confirmations, safety.window(), safety.sshConnection(), names);
         try {
             Reconciler.Applied applied = reconciler(safe.guard(new SystemXtables(netns, safety.waiting()), desired,
                     netns)).apply(desired);

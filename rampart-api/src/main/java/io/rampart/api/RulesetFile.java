@@ -6,6 +6,7 @@ import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.system.agent.InvalidFileException;
@@ -32,8 +33,8 @@ public final class RulesetFile {
      * file has errors), and its errors, all of them, are thrown.
      */
     public static RulesetSource checked(Path file, Family defaultFamily, Optional<ValueResolver> resolver,
-                                        Consumer<String> warnings, Consumer<Set<Path>> inputs) {
-        RulesetSource source = RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver);
+                                        HostNames names, Consumer<String> warnings, Consumer<Set<Path>> inputs) {
+        RulesetSource source = RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver, names);
         inputs.accept(source.inputs());
         String warned = render(source, false);
         if (!warned.isEmpty()) {

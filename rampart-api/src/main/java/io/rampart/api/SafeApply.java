@@ -2,6 +2,7 @@ package io.rampart.api;
 
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.model.Failure;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
@@ -35,19 +36,22 @@ public final class SafeApply {
     private final Duration window;
     private final String sshConnection;
     private final List<OutgoingConnection> outgoing;
+    private final HostNames names;
     private State armed;
 
     /**
      * @param window        how long the apply waits for confirmation before it rolls back; null for no confirmation
      * @param sshConnection the {@code SSH_CONNECTION} whose session must survive the apply; null to skip the check
+     * @param names         the names the kernel's text is read with, for the guard's trace
      */
-    public SafeApply(Confirmations confirmations, Duration window, String sshConnection) {
-        this(confirmations, window, sshConnection, List.of());
+    public SafeApply(Confirmations confirmations, Duration window, String sshConnection, HostNames names) {
+        this(confirmations, window, sshConnection, List.of(), names);
     }
 
     /** With {@code outgoing}: connections this host opens that must survive the apply too. */
     public SafeApply(Confirmations confirmations, Duration window, String sshConnection,
-                     List<OutgoingConnection> outgoing) {
+                     List<OutgoingConnection> outgoing, HostNames names) {
+        this.names = names;
         this.confirmations = confirmations;
         this.window = window;
         this.sshConnection = sshConnection;
@@ -120,8 +124,8 @@ public final class SafeApply {
             throw new Failure(Failure.Category.INPUT, "the lockout guard cannot read the host's addresses: "
                     + e.getMessage() + (session.isPresent() ? "; --force skips the check" : ""));
         }
-        session.ifPresent(s -> LockoutGuard.check(s, after, desired, host));
-        outgoing.forEach(connection -> LockoutGuard.check(connection, after, desired, host));
+        session.ifPresent(s -> LockoutGuard.check(s, after, desired, host, names));
+        outgoing.forEach(connection -> LockoutGuard.check(connection, after, desired, host, names));
     }
 
     /** The plan behind {@code script}, for the rollback: the planner gives the same plan for the same dump. */

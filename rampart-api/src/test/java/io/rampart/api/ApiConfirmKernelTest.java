@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -56,7 +57,7 @@ class ApiConfirmKernelTest {
         KernelTestSupport.requireKernel();
         netns = Netns.throwaway("apiconfirm", ProcessRunner.system());
         RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
-                ProcessRunner.system(), null, RollbackTimerMain.class.getName());
+                ProcessRunner.system(), NameDatabase.system(), null, RollbackTimerMain.class.getName());
         server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
         api = new ApiClient(HttpClient.newHttpClient(), server.url());
@@ -156,7 +157,7 @@ class ApiConfirmKernelTest {
     void whatFollowsAPendingConfirmationStopsWithTheServer() throws Exception {
         restore(BEFORE);
         RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
-                ProcessRunner.system(), null, RollbackTimerMain.class.getName());
+                ProcessRunner.system(), NameDatabase.system(), null, RollbackTimerMain.class.getName());
         ApiServer own = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
         ApiClient client = new ApiClient(HttpClient.newHttpClient(), own.url());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -71,7 +72,7 @@ class ApiKernelTest {
         Files.writeString(file, RULES);
         restore(RULES);
         RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, file,
-                ProcessRunner.system());
+                ProcessRunner.system(), NameDatabase.system());
         server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
         api = new ApiClient(HttpClient.newHttpClient(), server.url());
@@ -217,7 +218,7 @@ class ApiKernelTest {
         String text = "define WEB = 80\n" + RULES.replace("--dport 80 -j", "--dport $WEB -j");
         Files.writeString(language, text);
         RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, language,
-                ProcessRunner.system());
+                ProcessRunner.system(), NameDatabase.system());
         assertThat(service.status().inSync()).isTrue();
         int line = text.lines().toList().indexOf("-A INPUT -p tcp -m tcp --dport $WEB -j ACCEPT") + 1;
         LiveRulesetResult.ChainView input = service.live(null).tables().stream()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
@@ -24,7 +25,8 @@ class LockoutGuardTest {
             .orElseThrow();
 
     private static DesiredState desired(String text) throws Exception {
-        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(text),
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system()).parseWithLines(text),
                 StandardExtensions.registry(), "host.rules");
     }
 
@@ -37,7 +39,7 @@ class LockoutGuardTest {
                 -A INPUT -p tcp --dport 22 -j DROP
                 COMMIT
                 """;
-        assertThatThrownBy(() -> LockoutGuard.check(SESSION, text, desired(text), HOST))
+        assertThatThrownBy(() -> LockoutGuard.check(SESSION, text, desired(text), HOST, NameDatabase.system()))
                 .isInstanceOf(Failure.class)
                 .hasMessageStartingWith("host.rules:4:1: error: this ruleset would cut off the SSH session")
                 .hasMessageContaining("10.9.0.2:50022 -> 10.9.0.1:22")
@@ -51,7 +53,7 @@ class LockoutGuardTest {
         String file = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n";
         String after = "*filter\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:OTHER - [0:0]\n-A INPUT -i lo -j ACCEPT\n"
                 + "-A OUTPUT -j OTHER\n-A OTHER -p tcp -m tcp --sport 22 -j REJECT\nCOMMIT\n";
-        assertThatThrownBy(() -> LockoutGuard.check(SESSION, after, desired(file), HOST))
+        assertThatThrownBy(() -> LockoutGuard.check(SESSION, after, desired(file), HOST, NameDatabase.system()))
                 .hasMessageStartingWith("host.rules: error: ")
                 .hasMessageContaining("its replies are dropped by filter OTHER rule 1")
                 .hasMessageContaining("a rule host.rules does not manage");
@@ -68,7 +70,7 @@ class LockoutGuardTest {
                 -A OUTPUT -p tcp --dport 2379 -j REJECT
                 COMMIT
                 """;
-        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST))
+        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST, NameDatabase.system()))
                 .isInstanceOf(Failure.class)
                 .hasMessageStartingWith("host.rules:4:1: error: this ruleset would cut off this host's connections to"
                         + " etcd (10.9.0.1:32768 -> 10.9.0.5:2379): its new connections are dropped by filter OUTPUT"
@@ -85,11 +87,11 @@ class LockoutGuardTest {
                 -A INPUT -p tcp --sport 22 -j ACCEPT
                 COMMIT
                 """;
-        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST))
+        assertThatThrownBy(() -> LockoutGuard.check(ETCD, text, desired(text), HOST, NameDatabase.system()))
                 .hasMessageStartingWith("host.rules: error: this ruleset would cut off this host's connections to etcd")
                 .hasMessageContaining("its replies are dropped by the policy DROP of filter INPUT");
         String allowed = text.replace("--sport 22", "-m conntrack --ctstate ESTABLISHED");
-        LockoutGuard.check(ETCD, allowed, desired(allowed), HOST);
+        LockoutGuard.check(ETCD, allowed, desired(allowed), HOST, NameDatabase.system());
     }
 
     @Test
@@ -97,10 +99,12 @@ class LockoutGuardTest {
             throws Exception {
         String text = "*filter\n:INPUT DROP [0:0]\n-A INPUT -i eth0 -j ACCEPT\nCOMMIT\n";
         assertThatThrownBy(() -> LockoutGuard.check(new OutgoingConnection("etcd", "127.0.0.1", 2379), text,
-                desired(text), HOST))
+                desired(text), HOST, NameDatabase.system()))
                 .hasMessageContaining("(127.0.0.1:32768 -> 127.0.0.1:2379): its new connections are dropped by the policy DROP of filter INPUT");
-        LockoutGuard.check(new OutgoingConnection("etcd", "203.0.113.9", 2379), text, desired(text), HOST);
-        LockoutGuard.check(new OutgoingConnection("etcd", "2001:db8::9", 2379), text, desired(text), HOST);
+        LockoutGuard.check(new OutgoingConnection("etcd", "203.0.113.9", 2379), text, desired(text), HOST,
+                NameDatabase.system());
+        LockoutGuard.check(new OutgoingConnection("etcd", "2001:db8::9", 2379), text, desired(text), HOST,
+                NameDatabase.system());
     }
 
     @Test
@@ -112,7 +116,7 @@ class LockoutGuardTest {
                 -A INPUT -p tcp --dport 22 -j DROP
                 COMMIT
                 """;
-        LockoutGuard.check(SESSION, text, desired(text), HOST);
+        LockoutGuard.check(SESSION, text, desired(text), HOST, NameDatabase.system());
     }
 
     @Test
@@ -120,7 +124,7 @@ class LockoutGuardTest {
         String text = "*filter\n:INPUT DROP [0:0]\nCOMMIT\n";
         LockoutGuard.SshSession v6 = LockoutGuard.SshSession.parse("2001:db8::2 50022 2001:db8::1 22").orElseThrow();
         assertThat(v6.family()).isEqualTo(Family.IPV6);
-        LockoutGuard.check(v6, text, desired(text), HOST);
+        LockoutGuard.check(v6, text, desired(text), HOST, NameDatabase.system());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Reconciler;
@@ -98,7 +99,7 @@ class MetricsKernelTest {
 
     private void serve(int metricsRules) {
         RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, file,
-                ProcessRunner.system());
+                ProcessRunner.system(), NameDatabase.system());
         server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of("t"), ServerOptions.DEFAULT_MAX_BODY).withMetricsRules(metricsRules),
                 ProcessRunner.system());
@@ -197,7 +198,8 @@ class MetricsKernelTest {
     }
 
     private void startAgent() throws InterruptedException {
-        agent = new Agent(file, this::desired, new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+        agent = new Agent(file, this::desired, NameDatabase.system(), new Reconciler(new SystemXtables(netns),
+                StandardExtensions.registry()),
                 new KernelWatch.Events(netns, Family.IPV4), events::add,
                 SyncStats.writingTo(SyncStats.fileOf(Path.of(SyncStats.ROOT), netns.name().orElseThrow(), Family.IPV4)));
         agentThread = new Thread(() -> {
@@ -217,7 +219,7 @@ class MetricsKernelTest {
 
     private DesiredState desired() throws InvalidFileException {
         try {
-            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
+            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system())
                     .parseWithLines(Files.readString(file)), StandardExtensions.registry(), file.toString());
         } catch (IOException | RulesetSyntaxException e) {
             throw new InvalidFileException(file + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.agent.SyncStats;
 import java.io.IOException;
@@ -35,7 +36,8 @@ class OpenApiTest {
 
     /** The host's service: making it starts no process, and the routes only hold it. */
     private static Routes routes() {
-        RampartService service = new RampartService(null, Family.IPV4, null, ProcessRunner.system());
+        RampartService service = new RampartService(null, Family.IPV4, null, ProcessRunner.system(),
+                NameDatabase.system());
         EventHub hub = new EventHub();
         return new Routes(service, hub, new ConfirmationWatch(service, hub),
                 new Metrics(service, ServerOptions.DEFAULT_METRICS_RULES, Path.of(SyncStats.ROOT)));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
@@ -83,7 +84,7 @@ class PageBrowserTest {
             ApiKernelTest.network(netns);
             ApiKernelTest.restore(RULES);
             RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, file,
-                    ProcessRunner.system(), null, RollbackTimerMain.class.getName());
+                    ProcessRunner.system(), NameDatabase.system(), null, RollbackTimerMain.class.getName());
             try (ApiServer server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0),
                     null, null, ServerToken.of("page-test-token-0123456789"), ServerOptions.DEFAULT_MAX_BODY),
                     ProcessRunner.system());

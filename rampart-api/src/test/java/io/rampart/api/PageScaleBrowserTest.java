@@ -3,6 +3,7 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -67,7 +68,7 @@ class PageScaleBrowserTest {
             assertThat(restored.ok()).as(restored.stderr()).isTrue();
             report(name, "iptables-restore of " + total + " rules", restoring);
             RampartService service = new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
-                    ProcessRunner.system());
+                    ProcessRunner.system(), NameDatabase.system());
             try (ApiServer server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0),
                     null, null, ServerToken.of("scale-test-token-0123456789"), ServerOptions.DEFAULT_MAX_BODY),
                     ProcessRunner.system());

@@ -6,6 +6,7 @@ import io.rampart.config.IncludePolicy;
 import io.rampart.config.RulesetSource;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class RequestTextTest {
 
     private static List<CheckResult.Finding> findings(String text) {
-        return RampartService.checked("request", text, Family.IPV4, Optional.empty()).findings();
+        return RampartService.checked("request", text, Family.IPV4, Optional.empty(), NameDatabase.system())
+                .findings();
     }
 
     @Test
@@ -54,7 +56,8 @@ class RequestTextTest {
                 use allow(22)
                 COMMIT
                 """;
-        RampartService.Checked checked = RampartService.checked("request", text, Family.IPV4, Optional.empty());
+        RampartService.Checked checked = RampartService.checked("request", text, Family.IPV4, Optional.empty(),
+                NameDatabase.system());
         assertThat(checked.errors()).isEmpty();
         var ipv4 = checked.read().families().get(Family.IPV4);
         var ipv6 = checked.read().families().get(Family.IPV6);
@@ -69,7 +72,7 @@ class RequestTextTest {
     @Test
     void aFileFollowsItsIncludesAsBefore() {
         RulesetSource followed = RulesetSource.loadText("text", "include \"no-such-file.rules\"\n", Family.IPV4,
-                StandardExtensions.registry(), Optional.empty(), IncludePolicy.FOLLOW);
+                StandardExtensions.registry(), Optional.empty(), IncludePolicy.FOLLOW, NameDatabase.system());
         assertThat(followed.diagnostics()).singleElement()
                 .satisfies(d -> assertThat(d.message()).contains("no such file").doesNotContain("not allowed"));
     }

@@ -8,6 +8,7 @@ import io.rampart.api.RulesetOutline.ChainOutline;
 import io.rampart.api.SearchResult.Hit;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
@@ -47,7 +48,7 @@ class RulesetViewsTest {
             """;
 
     private static Snapshot snapshot(Optional<DesiredState> desired) {
-        LiveRulesets.Parsed parsed = LiveRulesets.parse(SAVED, Family.IPV4, "", desired);
+        LiveRulesets.Parsed parsed = new LiveRulesets(NameDatabase.system()).parse(SAVED, Family.IPV4, "", desired);
         return new Snapshot(parsed, SavedState.parse(SAVED));
     }
 
@@ -126,7 +127,8 @@ class RulesetViewsTest {
                 -A INPUT -p tcp --dport 443 -j C10
                 COMMIT
                 """;
-        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
+        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system())
                 .parseWithLines(file), StandardExtensions.registry(), "/etc/rampart/host.rules");
         SearchResult result = RuleSearch.search(snapshot(Optional.of(desired)), "host.rules:7", null);
         assertThat(result.as()).isEqualTo("source");

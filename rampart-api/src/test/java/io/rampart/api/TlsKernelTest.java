@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -54,7 +55,7 @@ class TlsKernelTest {
         assertThat(made.ok()).as(made.stderr()).isTrue();
         netns = Netns.throwaway("tls", ProcessRunner.system());
         server = ApiServer.start(new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
-                        ProcessRunner.system()),
+                        ProcessRunner.system(), NameDatabase.system()),
                 new ServerOptions(new InetSocketAddress("127.0.0.1", 0), keystore, PASSWORD, ServerToken.of("t"),
                         ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());
     }
@@ -103,7 +104,8 @@ class TlsKernelTest {
     @Test
     void aWrongKeystorePasswordIsRefusedAtStart() {
         assertThatThrownBy(() -> ApiServer.start(new RampartService(netns.name().orElseThrow(), Family.IPV4, null,
-                        ProcessRunner.system()), new ServerOptions(new InetSocketAddress("127.0.0.1", 0), keystore,
+                        ProcessRunner.system(), NameDatabase.system()),
+                                new ServerOptions(new InetSocketAddress("127.0.0.1", 0), keystore,
                         "wrong".toCharArray(), ServerToken.of("t"), ServerOptions.DEFAULT_MAX_BODY),
                         ProcessRunner.system()))
                 .isInstanceOf(Failure.class)

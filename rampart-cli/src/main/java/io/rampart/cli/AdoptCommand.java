@@ -6,6 +6,7 @@ import io.rampart.api.adopt.Adoption;
 import io.rampart.config.IncludePolicy;
 import io.rampart.config.RulesetSource;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.LiveState;
 import io.rampart.system.Iptables;
@@ -70,8 +71,9 @@ final class AdoptCommand implements Callable<Integer> {
                 throw new InputException(file + ": has no table for " + defaultFamily.command());
             }
             Adopter.Reader reader = text -> RulesetSource.loadText(file.toString(), text, defaultFamily,
-                    StandardExtensions.registry(), Optional.of(resolver), IncludePolicy.FOLLOW);
-            Adoption adoption = new Adopter(StandardExtensions.registry(), source, file.toString(), reader,
+                    StandardExtensions.registry(), Optional.of(resolver), IncludePolicy.FOLLOW, NameDatabase.system());
+            Adoption adoption = new Adopter(StandardExtensions.registry(), NameDatabase.system(), source,
+                    file.toString(), reader,
                     Instant.now()).adopt(live);
             if (write && !adoption.changes().isEmpty()) {
                 replace(file, adoption.adopted());

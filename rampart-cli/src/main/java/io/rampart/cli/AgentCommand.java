@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -104,7 +105,7 @@ final class AgentCommand implements Callable<Integer> {
                     return inputs;
                 }
             };
-            Agent agent = new Agent(file, desired, new Reconciler(new SystemXtables(netns,
+            Agent agent = new Agent(file, desired, NameDatabase.system(), new Reconciler(new SystemXtables(netns,
                     writerWait.waiting(spec.commandLine().getErr(), options.json)),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log,
                     SyncStats.writingTo(SyncStats.fileOf(Path.of(SyncStats.ROOT), options.netns, family)));

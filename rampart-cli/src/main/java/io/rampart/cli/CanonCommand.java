@@ -3,6 +3,7 @@ package io.rampart.cli;
 import io.rampart.api.Canon;
 import io.rampart.api.CanonLine;
 import io.rampart.model.Failure;
+import io.rampart.model.extension.NameDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +47,7 @@ final class CanonCommand implements Callable<Integer>, ReadsStdin {
     public Integer call() {
         Canon canon;
         try {
-            canon = new Canon(options.family(), Canon.table(table));
+            canon = new Canon(options.family(), Canon.table(table), NameDatabase.system());
         } catch (Failure e) {
             throw new InputException("-t: " + e.getMessage());
         }

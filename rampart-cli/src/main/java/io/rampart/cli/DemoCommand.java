@@ -6,6 +6,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionDescription;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
@@ -96,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The example's rules with their input lines, in the order iptables-save lists them. */
     private static List<Parsed> parseInSaveOrder(String text) throws RuleSyntaxException {
-        RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4);
+        RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system());
         Map<Table, List<Parsed>> byTable = new java.util.EnumMap<>(Table.class);
         Map<Table, List<Chain>> chains = new java.util.EnumMap<>(Table.class);
         Table table = null;

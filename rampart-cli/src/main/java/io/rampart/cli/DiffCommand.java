@@ -4,6 +4,7 @@ import io.rampart.analysis.RulesetDiff;
 import io.rampart.analysis.UnsupportedRulesetException;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.Netns;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -59,7 +60,8 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RulesetDiff.Result result;
         try {
-            result = RulesetDiff.compare(side(first, family, err), side(second, family, err), max);
+            result = RulesetDiff.compare(side(first, family, err), side(second, family, err), max,
+                    NameDatabase.system());
         } catch (UnsupportedRulesetException | IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }

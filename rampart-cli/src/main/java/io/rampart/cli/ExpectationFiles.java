@@ -9,7 +9,7 @@ import io.rampart.config.SourceFile;
 import io.rampart.config.SourceRef;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
-import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +43,7 @@ final class ExpectationFiles {
     /** Reads {@code file} for {@code family}; its mistakes, every one, as check prints them, become the InputException. */
     static Expectations read(Path file, Family family) {
         List<String> lines = TraceCommand.read(file);
-        Expectations expectations = Expectations.parse(file.toString(), lines, family, HostNames.system());
+        Expectations expectations = Expectations.parse(file.toString(), lines, family, NameDatabase.system());
         if (expectations.hasErrors()) {
             DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(file.toString(), new SourceFile(file.toString(),
                     lines)));

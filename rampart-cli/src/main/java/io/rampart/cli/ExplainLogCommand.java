@@ -1,9 +1,7 @@
 package io.rampart.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rampart.model.Family;
-import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.ExplainLog;
 import io.rampart.trace.LogLine;
@@ -12,8 +10,6 @@ import io.rampart.trace.TraceJson;
 import io.rampart.trace.TraceText;
 import io.rampart.trace.Tracer;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +45,8 @@ final class ExplainLogCommand implements Callable<Integer> {
             Tracer tracer = source.tracer(options, family, ruleset);
             ExplainLog result = ExplainLog.of(log, ruleset, tracer);
             PrintWriter out = spec.commandLine().getOut();
-            out.print(options.json ? json(result) + "\n" : text(result));
+            out.print(options.json ? TraceJson.explainLogLine(result, source.explain, NameDatabase.system()) + "\n"
+                    : text(result));
             out.flush();
             return ExitCode.OK;
         } catch (TraceInputException e) {
@@ -70,7 +67,7 @@ final class ExplainLogCommand implements Callable<Integer> {
                 b.append("  ").append(where(c)).append('\n');
             }
         }
-        b.append("the packet: ").append(TraceJson.packetLine(r.packet(), HostNames.system())).append('\n');
+        b.append("the packet: ").append(TraceJson.packetLine(r.packet(), NameDatabase.system())).append('\n');
         b.append(TraceText.render(r.trace(), source.explain));
         return b.toString();
     }
@@ -78,28 +75,5 @@ final class ExplainLogCommand implements Callable<Integer> {
     private static String where(CompiledRuleset.LogRule rule) {
         return rule.table() + " " + rule.chain() + " rule " + rule.rule()
                 + (rule.source() != null ? " (" + rule.source() + ")" : "") + ": " + rule.text();
-    }
-
-    private String json(ExplainLog r) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("prefix", r.line().prefix());
-        out.put("rule", r.writer() == null ? null : rule(r.writer()));
-        out.put("candidates", r.candidates().stream().map(ExplainLogCommand::rule).toList());
-        out.put("trace", TraceJson.treeOf(r.trace(), source.explain, HostNames.system()));
-        try {
-            return new ObjectMapper().writeValueAsString(out);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, Object> rule(CompiledRuleset.LogRule rule) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("table", rule.table());
-        m.put("chain", rule.chain());
-        m.put("rule", rule.rule());
-        m.put("text", rule.text());
-        m.put("source", rule.source());
-        return m;
     }
 }

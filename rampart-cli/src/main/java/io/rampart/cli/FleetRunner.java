@@ -16,6 +16,7 @@ import io.rampart.fleet.Revision;
 import io.rampart.fleet.RolloutState;
 import io.rampart.fleet.StoreLayout;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
@@ -148,7 +149,7 @@ final class FleetRunner {
         };
         FleetAgent.SelfGuard selfGuard = FleetAgent.SelfGuard.ownTrafficPasses(netns)
                 ? FleetAgent.SelfGuard.of(netns, family, grace, Main.class.getName()) : null;
-        return new FleetAgent(store, host, labels, stateDir, reader, new SystemXtables(netns),
+        return new FleetAgent(store, host, labels, stateDir, reader, NameDatabase.system(), new SystemXtables(netns),
                 KernelWatch.detect(netns, family, interval), line -> {
                     err.println(Instant.now() + " " + host + ": " + line);
                     err.flush();

@@ -8,6 +8,7 @@ import io.rampart.model.RuleLocations;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import java.util.EnumMap;
@@ -53,7 +54,7 @@ final class LiveSide {
         Ruleset ruleset;
         ProcessRunner runner = ProcessRunner.system();
         try (Netns namespace = netns == null ? Netns.host(runner) : Netns.existing(netns, runner)) {
-            ruleset = LiveRulesets.parse(namespace, family).ruleset();
+            ruleset = LiveRulesets.parse(namespace, family, NameDatabase.system()).ruleset();
         }
         String name = name(netns);
         return new RulesetDiff.Side(name, ruleset, places(name, ruleset));

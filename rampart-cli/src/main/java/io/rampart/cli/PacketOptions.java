@@ -1,6 +1,6 @@
 package io.rampart.cli;
 
-import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.PacketSpec;
 import picocli.CommandLine.Option;
 
@@ -58,7 +58,8 @@ final class PacketOptions {
     String ctState;
 
     PacketSpec spec() {
-        return new PacketSpec(HostNames.system()).set("in", in).set("out", out).set("local", local ? "true" : null).set("src", src)
+        return new PacketSpec(NameDatabase.system()).set("in", in).set("out", out).set("local",
+                local ? "true" : null).set("src", src)
                 .set("dst", dst).set("proto", proto).set("sport", sport).set("dport", dport)
                 .set("tcp_flags", tcpFlags).set("icmp_type", icmpType).set("ttl", ttl).set("tos", tos)
                 .set("length", length).set("mark", mark).set("ct_state", ctState)

@@ -7,6 +7,7 @@ import io.rampart.api.Reconciliation;
 import io.rampart.api.StatusResult;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.Reconciler;
@@ -48,7 +49,8 @@ final class ReconcileCommands {
 
         @Override
         public Integer call() {
-            try (Reconciliation kernel = Reconciliation.open(options.netns, ProcessRunner.system())) {
+            try (Reconciliation kernel = Reconciliation.open(options.netns, ProcessRunner.system(),
+                    NameDatabase.system())) {
                 // The whole file is read and checked before the kernel is touched, for every family.
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
                         new NetnsValueResolver(kernel.netns()), spec.commandLine().getErr());

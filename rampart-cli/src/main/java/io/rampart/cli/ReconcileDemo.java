@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -30,7 +31,8 @@ final class ReconcileDemo {
 
     static void run(Netns netns, PrintWriter out) throws RulesetSyntaxException, PlanException, ApplyException {
         String text = resource();
-        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
+        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system())
                 .parseWithLines(text), StandardExtensions.registry(), FILE);
         Reconciler reconciler = new Reconciler(new SystemXtables(netns), StandardExtensions.registry());
 

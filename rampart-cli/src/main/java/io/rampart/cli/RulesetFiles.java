@@ -5,6 +5,7 @@ import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import java.io.PrintWriter;
@@ -23,7 +24,7 @@ final class RulesetFiles {
 
     /** The file read and checked, with apply-time values looked up by {@code resolver} when given. */
     static RulesetSource load(Path file, Family defaultFamily, Optional<ValueResolver> resolver) {
-        return RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver);
+        return RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver, NameDatabase.system());
     }
 
     /**
@@ -97,7 +98,7 @@ final class RulesetFiles {
     /** The file read through the language, its warnings printed; its errors, all of them, thrown. */
     private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err,
                                          Consumer<Set<Path>> inputs) {
-        return RulesetFile.checked(file, defaultFamily, Optional.of(resolver), warnings -> {
+        return RulesetFile.checked(file, defaultFamily, Optional.of(resolver), NameDatabase.system(), warnings -> {
             err.print(warnings);
             err.flush();
         }, inputs);

@@ -1,6 +1,7 @@
 package io.rampart.cli;
 
 import io.rampart.api.LiveRulesets;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetPrinter;
 import io.rampart.system.Iptables;
@@ -33,7 +34,7 @@ final class SaveCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(saved);
             return ExitCode.OK;
         }
-        var ruleset = LiveRulesets.parse(saved, options.family()).ruleset();
+        var ruleset = LiveRulesets.parse(saved, options.family(), NameDatabase.system()).ruleset();
         spec.commandLine().getOut().println(Json.document(ruleset));
         String reprinted = new RulesetPrinter(StandardExtensions.registry(), options.family()).print(ruleset);
         if (!reprinted.equals(saved)) {

@@ -7,6 +7,7 @@ import io.rampart.api.ServerOptions;
 import io.rampart.api.ServerToken;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             ServerToken token = tokenFile != null && Files.exists(tokenFile) ? ServerToken.readFrom(tokenFile)
                     : ServerToken.generateInto(tokenPath);
             RampartService service = new RampartService(options.netns, family, file, ProcessRunner.system(),
-                    NetnsValueResolver::new, Main.class.getName());
+                    NameDatabase.system(), NetnsValueResolver::new, Main.class.getName());
             try (FleetSource shown = fleet.endpoints == null ? null : FleetRunner.fleetSource(fleet)) {
                 ApiServer server = ApiServer.start(service, serverOptions.withToken(token), ProcessRunner.system(),
                         shown);

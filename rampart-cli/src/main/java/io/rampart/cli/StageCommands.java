@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import io.rampart.api.Confirmations;
 import io.rampart.api.PendingConfirmation;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -54,7 +55,8 @@ final class StageCommands {
             }
             try (Netns netns = options.namespace(processes)) {
                 resolver = new NetnsValueResolver(netns);
-                return run(new Stages(new SystemXtables(netns, waiting()), StandardExtensions.registry()),
+                return run(new Stages(new SystemXtables(netns, waiting()), StandardExtensions.registry(),
+                        NameDatabase.system()),
                         spec.commandLine().getOut());
             } catch (PlanException e) {
                 throw new InputException(e.getMessage());

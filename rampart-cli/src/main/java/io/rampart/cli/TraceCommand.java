@@ -7,7 +7,7 @@ import io.rampart.api.TraceResult;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
-import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.Host;
 import io.rampart.trace.HostFiles;
@@ -64,7 +64,7 @@ final class TraceCommand implements Callable<Integer> {
                 return batch(tracer, family, out);
             }
             Trace trace = tracer.trace(packet.spec().build(family));
-            out.print(options.json ? Json.line(new TraceResult(trace, source.explain, HostNames.system())) + "\n"
+            out.print(options.json ? Json.line(new TraceResult(trace, source.explain, NameDatabase.system())) + "\n"
                     : TraceText.render(trace, source.explain));
             out.flush();
             return ExitCode.OK;
@@ -83,7 +83,7 @@ final class TraceCommand implements Callable<Integer> {
             }
             try {
                 out.println(Json.line(new TraceResult(tracer.trace(PacketSpec.fromJson(mapper.readTree(line),
-                        HostNames.system()).build(family)), source.explain, HostNames.system())));
+                        NameDatabase.system()).build(family)), source.explain, NameDatabase.system())));
             } catch (IOException e) {
                 throw new InputException(packets + ":" + (i + 1) + ": not JSON: " + e.getMessage());
             } catch (TraceInputException e) {
@@ -136,7 +136,7 @@ final class TraceCommand implements Callable<Integer> {
     /** The live ruleset of the namespace (or the host), with the built-in chains nf_tables does not have left out. */
     static Ruleset liveRuleset(KernelOptions options, Family family) {
         try (Netns netns = options.namespace()) {
-            return LiveRulesets.parse(netns, family).ruleset();
+            return LiveRulesets.parse(netns, family, NameDatabase.system()).ruleset();
         }
     }
 

@@ -6,6 +6,7 @@ import io.rampart.api.CheckResult;
 import io.rampart.api.RampartService;
 import io.rampart.api.RulesetRequest;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class CheckDeadRulesTest {
         List<String> cli = new ArrayList<>();
         Json.parse(check.out()).forEach(d -> cli.add(d.get("severity").asText() + " " + d.get("line").asInt() + ":"
                 + d.get("column").asInt() + " " + d.get("message").asText().replace(file, "request")));
-        CheckResult http = new RampartService(null, Family.IPV4, null, ProcessRunner.system())
+        CheckResult http = new RampartService(null, Family.IPV4, null, ProcessRunner.system(), NameDatabase.system())
                 .check(new RulesetRequest(RULES, "ipv4"));
         assertThat(http.ok()).isTrue();
         assertThat(http.diagnostics().stream().map(d -> d.severity() + " " + d.line() + ":" + d.column() + " "

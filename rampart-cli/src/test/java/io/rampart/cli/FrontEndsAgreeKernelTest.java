@@ -10,6 +10,7 @@ import io.rampart.api.RampartService;
 import io.rampart.api.ServerOptions;
 import io.rampart.api.ServerToken;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessResult;
@@ -96,7 +97,8 @@ class FrontEndsAgreeKernelTest {
         name = netns.name().orElseThrow();
         liveFile = dir.resolve("live.rules");
         Files.writeString(liveFile, LIVE);
-        RampartService service = new RampartService(name, Family.IPV4, liveFile, ProcessRunner.system(), null,
+        RampartService service = new RampartService(name, Family.IPV4, liveFile, ProcessRunner.system(),
+                NameDatabase.system(), null,
                 Main.class.getName());
         server = ApiServer.start(service, new ServerOptions(new InetSocketAddress("127.0.0.1", 0), null, null,
                 ServerToken.of(TOKEN), ServerOptions.DEFAULT_MAX_BODY), ProcessRunner.system());

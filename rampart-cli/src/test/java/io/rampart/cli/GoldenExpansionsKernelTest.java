@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.system.Iptables;
 import io.rampart.system.KernelTestSupport;
@@ -55,7 +56,7 @@ class GoldenExpansionsKernelTest {
         try (Stream<Path> dirs = Files.list(GOLDEN)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 Map<Family, FamilyRuleset> parsed = RulesetSource.load(dir.resolve("main.rules"), Family.IPV4,
-                        StandardExtensions.registry(), Optional.empty()).families();
+                        StandardExtensions.registry(), Optional.empty(), NameDatabase.system()).families();
                 sections(Files.readString(dir.resolve("expected.txt"))).forEach((family, text) -> expansions.add(
                         new Expansion(dir.getFileName().toString(), family, text, new RulesetPrinter(
                                 StandardExtensions.registry(), family).print(parsed.get(family).ruleset()))));

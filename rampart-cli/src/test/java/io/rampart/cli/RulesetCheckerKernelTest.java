@@ -12,6 +12,7 @@ import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionKind;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -240,7 +241,7 @@ class RulesetCheckerKernelTest {
     }
 
     private static List<Diagnostic> check(Family family, String text) throws RulesetSyntaxException {
-        SourcedRuleset parsed = new RulesetParser(REGISTRY, family).parseWithLines(text);
+        SourcedRuleset parsed = new RulesetParser(REGISTRY, family, NameDatabase.system()).parseWithLines(text);
         RuleSources lines = new RuleSources() {
             @Override
             public SourceRef rule(Table table, int index) {

@@ -3,6 +3,7 @@ package io.rampart.config;
 import io.rampart.config.check.RulesetChecker;
 import io.rampart.model.Family;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -45,12 +46,13 @@ public final class RulesetSource {
      *
      * @param defaultFamily the family of a table whose line does not name one
      * @param resolver      looks up apply-time values; without one they are checked for form only
+     * @param names         the names rules may use (services, protocols, users, hosts)
      */
     public static RulesetSource load(Path file, Family defaultFamily, ExtensionRegistry registry,
-                                     Optional<ValueResolver> resolver) {
+                                     Optional<ValueResolver> resolver, HostNames names) {
         Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), IncludePolicy.FOLLOW);
         interpreter.runMain(file, file.toString());
-        return read(interpreter, defaultFamily, registry);
+        return read(interpreter, defaultFamily, registry, names);
     }
 
     /**
@@ -59,16 +61,18 @@ public final class RulesetSource {
      *
      * @param defaultFamily the family of a table whose line does not name one
      * @param resolver      looks up apply-time values; without one they are checked for form only
+     * @param names         the names rules may use (services, protocols, users, hosts)
      */
     public static RulesetSource loadText(String name, String text, Family defaultFamily, ExtensionRegistry registry,
-                                         Optional<ValueResolver> resolver, IncludePolicy includes) {
+                                         Optional<ValueResolver> resolver, IncludePolicy includes, HostNames names) {
         Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), includes);
         interpreter.runMainText(name, text);
-        return read(interpreter, defaultFamily, registry);
+        return read(interpreter, defaultFamily, registry, names);
     }
 
     /** The interpreter's output parsed per family and checked, with everything found in source order. */
-    private static RulesetSource read(Interpreter interpreter, Family defaultFamily, ExtensionRegistry registry) {
+    private static RulesetSource read(Interpreter interpreter, Family defaultFamily, ExtensionRegistry registry,
+                                      HostNames names) {
         List<Diagnostic> found = new ArrayList<>(interpreter.diagnostics());
         Map<Family, List<ExpandedLine>> output = interpreter.output();
         if (output.isEmpty()) {
@@ -81,7 +85,7 @@ public final class RulesetSource {
             Family family = entry.getKey();
             List<ExpandedLine> lines = entry.getValue();
             List<RulesetSyntaxException> errors = new ArrayList<>();
-            SourcedRuleset parsed = new RulesetParser(registry, family)
+            SourcedRuleset parsed = new RulesetParser(registry, family, names)
                     .parseLines(lines.stream().map(ExpandedLine::text).toList(), errors::add);
             for (RulesetSyntaxException error : errors) {
                 ExpandedLine line = lines.get(Math.min(Math.max(error.line(), 1), lines.size()) - 1);
@@ -89,7 +93,7 @@ public final class RulesetSource {
                 parseErrors.computeIfAbsent(diagnostic, d -> EnumSet.noneOf(Family.class)).add(family);
                 parseLines.put(diagnostic, line);
             }
-            families.put(family, new FamilyRuleset(family, parsed, lines, new RuleParser(registry, family)));
+            families.put(family, new FamilyRuleset(family, parsed, lines, new RuleParser(registry, family, names)));
         }
         parseErrors.forEach((diagnostic, reportedIn) -> {
             Set<Family> sentTo = parseLines.get(diagnostic).families();

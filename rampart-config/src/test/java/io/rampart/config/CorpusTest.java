@@ -3,6 +3,7 @@ package io.rampart.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.Corpus;
 import io.rampart.syntax.RulesetParser;
@@ -23,10 +24,11 @@ class CorpusTest {
     @MethodSource("corpus")
     void aSaveFileReadsAsTheParserReadsIt(Corpus.Entry entry) throws RulesetSyntaxException {
         RulesetSource source = RulesetSource.load(entry.original(), Family.IPV4, StandardExtensions.registry(),
-                Optional.empty());
+                Optional.empty(), NameDatabase.system());
         assertThat(source.diagnostics().stream().filter(Diagnostic::isError)).isEmpty();
         assertThat(source.families()).containsOnlyKeys(Family.IPV4);
         assertThat(source.families().get(Family.IPV4).ruleset())
-                .isEqualTo(new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(entry.originalText()));
+                .isEqualTo(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                        NameDatabase.system()).parse(entry.originalText()));
     }
 }

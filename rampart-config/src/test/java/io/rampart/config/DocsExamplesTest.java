@@ -3,6 +3,7 @@ package io.rampart.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class DocsExamplesTest {
             Path file = dir.resolve("example.rules");
             Files.writeString(file, example);
             RulesetSource source = RulesetSource.load(file, Family.IPV4, StandardExtensions.registry(),
-                    Optional.empty());
+                    Optional.empty(), NameDatabase.system());
             assertThat(source.diagnostics()).as(example).isEmpty();
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.property.SeededProperty;
 import io.rampart.property.Shrinker;
@@ -80,7 +81,8 @@ class FormatterProperties {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RulesetSource source = RulesetSource.load(file, Family.IPV4, StandardExtensions.registry(), Optional.empty());
+        RulesetSource source = RulesetSource.load(file, Family.IPV4, StandardExtensions.registry(), Optional.empty(),
+                NameDatabase.system());
         Map<Family, Ruleset> rulesets = new EnumMap<>(Family.class);
         source.families().forEach((family, rules) -> rulesets.put(family, rules.ruleset()));
         return rulesets + "\n" + source.diagnostics().stream()

@@ -3,6 +3,7 @@ package io.rampart.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.Corpus;
 import java.io.IOException;
@@ -89,7 +90,8 @@ class FormatterTest {
      * fmt removes move the lines, and the formatted copy has its own name.
      */
     private static Map<String, Object> meaning(Path file) {
-        RulesetSource source = RulesetSource.load(file, Family.IPV4, StandardExtensions.registry(), Optional.empty());
+        RulesetSource source = RulesetSource.load(file, Family.IPV4, StandardExtensions.registry(), Optional.empty(),
+                NameDatabase.system());
         Map<String, Object> meaning = new TreeMap<>();
         source.families().forEach((family, rules) -> meaning.put(family.command(), rules.ruleset()));
         meaning.put("findings", source.diagnostics().stream()

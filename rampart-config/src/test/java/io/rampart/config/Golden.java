@@ -1,6 +1,7 @@
 package io.rampart.config;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,8 @@ final class Golden {
 
     /** What the language makes of {@code main}: findings as printed, then each family's restore text. */
     static String describe(Path main, Family defaultFamily, Optional<ValueResolver> resolver) {
-        RulesetSource source = RulesetSource.load(main, defaultFamily, StandardExtensions.registry(), resolver);
+        RulesetSource source = RulesetSource.load(main, defaultFamily, StandardExtensions.registry(), resolver,
+                NameDatabase.system());
         DiagnosticPrinter printer = new DiagnosticPrinter(source.files());
         StringBuilder out = new StringBuilder();
         source.diagnostics().forEach(d -> out.append(printer.print(d)));

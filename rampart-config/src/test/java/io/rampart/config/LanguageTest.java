@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class LanguageTest {
     private RulesetSource load(String text, Family family, Optional<ValueResolver> resolver) throws IOException {
         Path file = dir.resolve("main.rules");
         Files.writeString(file, text);
-        return RulesetSource.load(file, family, StandardExtensions.registry(), resolver);
+        return RulesetSource.load(file, family, StandardExtensions.registry(), resolver, NameDatabase.system());
     }
 
     private String messages(RulesetSource source) {
@@ -154,7 +155,7 @@ class LanguageTest {
     @Test
     void aMissingMainFileIsAnError() {
         RulesetSource source = RulesetSource.load(dir.resolve("none.rules"), Family.IPV4,
-                StandardExtensions.registry(), Optional.empty());
+                StandardExtensions.registry(), Optional.empty(), NameDatabase.system());
         assertThat(source.hasErrors()).isTrue();
         assertThat(source.diagnostics().get(0).message()).isEqualTo("no such file");
     }
@@ -163,7 +164,7 @@ class LanguageTest {
     void everyExampleChecksClean() {
         for (Path example : Examples.files()) {
             RulesetSource source = RulesetSource.load(example, Family.IPV4, StandardExtensions.registry(),
-                    Optional.empty());
+                    Optional.empty(), NameDatabase.system());
             assertThat(source.diagnostics()).as(example.toString()).isEmpty();
         }
         assertThat(Examples.files()).hasSize(3);

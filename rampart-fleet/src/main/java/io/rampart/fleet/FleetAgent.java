@@ -6,6 +6,7 @@ import io.rampart.api.PendingConfirmation;
 import io.rampart.api.SafeApply;
 import io.rampart.model.Failure;
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.CheckedXtables;
@@ -102,6 +103,7 @@ public final class FleetAgent {
     private final Map<String, String> labels;
     private final Path stateDir;
     private final RulesetReader reader;
+    private final HostNames names;
     private final Reconciler reconciler;
     private final Reconciler planner;
     private final SelfGuard selfGuard;
@@ -133,11 +135,14 @@ public final class FleetAgent {
     private String answeredPlan;
 
     /**
+     * @param reader    reads a ruleset file, its names looked up in {@code names}
+     * @param names     the names rules and the kernel's text are read with
      * @param kernel    the host's rules
      * @param selfGuard keeps the agent's way to etcd open; null when the agent's traffic does not pass the rules
      */
     public FleetAgent(EtcdStore store, String host, Map<String, String> labels, Path stateDir, RulesetReader reader,
-                      Xtables kernel, KernelWatch watch, Consumer<String> log, SelfGuard selfGuard) {
+                      HostNames names, Xtables kernel, KernelWatch watch, Consumer<String> log, SelfGuard selfGuard) {
+        this.names = names;
         this.store = store;
         this.host = host;
         this.labels = Map.copyOf(labels);
@@ -176,7 +181,7 @@ public final class FleetAgent {
         try {
             String refused = null;
             while (awaitReadable(refused)) {
-                Agent started = new Agent(desired(), this::readDesired, reconciler, watch, this::heard);
+                Agent started = new Agent(desired(), this::readDesired, names, reconciler, watch, this::heard);
                 agent = started;
                 if (stopped) {
                     return;
@@ -302,7 +307,7 @@ public final class FleetAgent {
             throw new SystemException(AWAITING_PREVIOUS);
         }
         if (safeApplyOf != applying) {
-            safeApply = new SafeApply(selfGuard.confirmations(), selfGuard.grace(), null, store.connections());
+            safeApply = new SafeApply(selfGuard.confirmations(), selfGuard.grace(), null, store.connections(), names);
             safeApplyOf = applying;
         }
         try {

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -89,7 +90,8 @@ public final class LbRules {
     public DesiredState desired(Family family, List<Profile> profiles) {
         String text = profiles.isEmpty() ? "" : text(profiles);
         try {
-            Ruleset parsed = new RulesetParser(registry, family).parse(text);
+            // Generated lines name protocols as iptables itself does and addresses by number: no host's names.
+            Ruleset parsed = new RulesetParser(registry, family, NameDatabase.builtin()).parse(text);
             // Lines of generated text would mean nothing to the user: every rule is left unlocated.
             return DesiredState.of(parsed, registry, SOURCE, (table, index) -> null);
         } catch (RulesetSyntaxException e) {

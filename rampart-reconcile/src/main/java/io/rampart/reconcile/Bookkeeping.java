@@ -6,6 +6,7 @@ import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
@@ -73,7 +74,8 @@ final class Bookkeeping {
 
     private Bookkeeping(ExtensionRegistry registry, Family family, Map<String, Optional<String>> comments) {
         this.registry = registry;
-        this.parser = new RuleParser(registry, family);
+        // Records are Rampart's own lines, a comment and a RETURN, which name nothing of the host.
+        this.parser = new RuleParser(registry, family, NameDatabase.builtin());
         this.printer = new RulePrinter(registry, family);
         this.comments = comments;
     }

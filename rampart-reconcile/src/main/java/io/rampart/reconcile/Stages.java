@@ -7,6 +7,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.Target;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import io.rampart.reconcile.Bookkeeping.Records;
 import io.rampart.reconcile.Bookkeeping.SavedRecord;
 import io.rampart.reconcile.DesiredState.DesiredRule;
@@ -58,10 +59,13 @@ public final class Stages {
 
     private final Xtables xtables;
     private final ExtensionRegistry registry;
+    private final HostNames names;
 
-    public Stages(Xtables xtables, ExtensionRegistry registry) {
+    /** Stages on {@code xtables}; rules, which are renamed into a stage's chains, are read with {@code names}. */
+    public Stages(Xtables xtables, ExtensionRegistry registry, HostNames names) {
         this.xtables = xtables;
         this.registry = registry;
+        this.names = names;
     }
 
     /**
@@ -243,7 +247,7 @@ public final class Stages {
 
     /** The file's chains under the stage's names, with jumps between them renamed alike. */
     private Map<Table, Content> fromFile(String name, DesiredState desired) throws PlanException {
-        RuleParser parser = new RuleParser(registry, desired.family());
+        RuleParser parser = new RuleParser(registry, desired.family(), names);
         RulePrinter printer = new RulePrinter(registry, desired.family());
         Map<Table, Content> contents = new EnumMap<>(Table.class);
         for (DesiredTable want : desired.tables().values()) {
@@ -333,7 +337,7 @@ public final class Stages {
     private Map<Table, Content> capture(Family family, String previous, LiveState live, Bookkeeping bookkeeping,
                                         Map<Table, Map<String, boolean[]>> applied, Map<Table, StageRecord> target)
             throws PlanException {
-        RuleParser parser = new RuleParser(registry, family);
+        RuleParser parser = new RuleParser(registry, family, names);
         RulePrinter printer = new RulePrinter(registry, family);
         Map<Table, Content> contents = new EnumMap<>(Table.class);
         for (var entry : applied.entrySet()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import java.util.List;
@@ -29,7 +30,8 @@ class ReconcilerRaceTest {
     private final Reconciler reconciler = new Reconciler(kernel, StandardExtensions.registry());
 
     private static DesiredState desired(String text) throws Exception {
-        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(text),
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system()).parseWithLines(text),
                 StandardExtensions.registry(), "test.rules");
     }
 

@@ -3,6 +3,7 @@ package io.rampart.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.KernelModel;
 import io.rampart.syntax.RulesetParser;
@@ -44,7 +45,8 @@ class RollbackTest {
     }
 
     private static Plan plan(String wanted, String saved) throws Exception {
-        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
+        DesiredState desired = DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system())
                 .parseWithLines(wanted), StandardExtensions.registry(), "host.rules");
         return new Planner(StandardExtensions.registry()).plan(desired, LiveState.parse(saved));
     }

@@ -7,6 +7,7 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import java.util.List;
@@ -18,11 +19,12 @@ class StagesTest {
     private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();
 
     private final ModelXtables kernel = new ModelXtables();
-    private final Stages stages = new Stages(kernel, REGISTRY);
+    private final Stages stages = new Stages(kernel, REGISTRY, NameDatabase.system());
     private final Reconciler reconciler = new Reconciler(kernel, REGISTRY);
 
     private static DesiredState desired(String text) throws Exception {
-        return DesiredState.of(new RulesetParser(REGISTRY, Family.IPV4).parseWithLines(text), REGISTRY, "test.rules");
+        return DesiredState.of(new RulesetParser(REGISTRY, Family.IPV4, NameDatabase.system()).parseWithLines(text),
+                REGISTRY, "test.rules");
     }
 
     private static final String HOST = """

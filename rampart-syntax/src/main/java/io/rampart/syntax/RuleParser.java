@@ -44,11 +44,6 @@ public final class RuleParser {
     private final Family family;
     private final HostNames names;
 
-    /** A parser that looks names up on this host. */
-    public RuleParser(ExtensionRegistry registry, Family family) {
-        this(registry, family, HostNames.system());
-    }
-
     /** A parser that looks services, protocols, users and host names up in {@code names}. */
     public RuleParser(ExtensionRegistry registry, Family family, HostNames names) {
         this.registry = registry;

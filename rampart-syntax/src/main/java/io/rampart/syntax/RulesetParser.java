@@ -8,6 +8,7 @@ import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +34,9 @@ public final class RulesetParser {
     private final RuleParser rules;
     private final ExtensionRegistry registry;
 
-    public RulesetParser(ExtensionRegistry registry, Family family) {
-        this.rules = new RuleParser(registry, family);
+    /** A parser whose rules look services, protocols, users and host names up in {@code names}. */
+    public RulesetParser(ExtensionRegistry registry, Family family, HostNames names) {
+        this.rules = new RuleParser(registry, family, names);
         this.registry = registry;
     }
 

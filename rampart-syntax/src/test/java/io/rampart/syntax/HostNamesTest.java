@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.HostNames;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class HostNamesTest {
 
     /** This host's protocols, plus a service, a user, a group and a host this host does not have. */
     private static final HostNames NAMES = new HostNames() {
-        private final HostNames system = HostNames.system();
+        private final HostNames system = NameDatabase.system();
 
         @Override
         public Optional<Integer> protocolNumber(String text) {
@@ -78,7 +79,8 @@ class HostNamesTest {
     };
 
     private final RuleParser given = new RuleParser(StandardExtensions.registry(), Family.IPV4, NAMES);
-    private final RuleParser system = new RuleParser(StandardExtensions.registry(), Family.IPV4);
+    private final RuleParser system = new RuleParser(StandardExtensions.registry(), Family.IPV4,
+            NameDatabase.system());
     private final RulePrinter printer = new RulePrinter(StandardExtensions.registry(), Family.IPV4);
 
     private String canonical(String line) throws RuleSyntaxException {

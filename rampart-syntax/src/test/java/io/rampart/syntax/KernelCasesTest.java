@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,7 +28,7 @@ class KernelCasesTest {
 
     KernelCasesTest() {
         for (Family family : Family.values()) {
-            parsers.put(family, new RuleParser(StandardExtensions.registry(), family));
+            parsers.put(family, new RuleParser(StandardExtensions.registry(), family, NameDatabase.system()));
             printers.put(family, new RulePrinter(StandardExtensions.registry(), family));
         }
     }

@@ -6,6 +6,7 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Ruleset;
 import io.rampart.model.TableRules;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every real ruleset of the corpus, read and printed, equals the kernel's own dump of it. */
 class RealRulesetsTest {
 
-    private final RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4);
+    private final RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+            NameDatabase.system());
     private final RulesetPrinter printer = new RulesetPrinter(StandardExtensions.registry(), Family.IPV4);
 
     static List<Corpus.Entry> corpus() {

@@ -7,6 +7,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleLayout.WrittenExtension;
 import io.rampart.syntax.RuleLayout.WrittenOption;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RuleLayoutTest {
 
     private static final ExtensionRegistry REGISTRY = StandardExtensions.registry();
-    private final RuleParser parser = new RuleParser(REGISTRY, Family.IPV4);
+    private final RuleParser parser = new RuleParser(REGISTRY, Family.IPV4, NameDatabase.system());
 
     private static ExtensionSpec match(String name) {
         return REGISTRY.match(name, Family.IPV4).orElseThrow();

@@ -8,12 +8,14 @@ import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import org.junit.jupiter.api.Test;
 
 class RulesetParserTest {
 
-    private final RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4);
+    private final RulesetParser parser = new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+            NameDatabase.system());
 
     @Test
     void readsTablesChainsPoliciesAndRulesWithTheirLines() throws RulesetSyntaxException {
@@ -84,7 +86,7 @@ class RulesetParserTest {
         // As the kernel does: ip6tables' HL target is unknown to iptables, so HL is a chain's name there.
         Ruleset ruleset = parser.parse("*mangle\n:HL - [0:0]\n-A INPUT -j HL\nCOMMIT\n");
         assertThat(ruleset.table(Table.MANGLE).orElseThrow().rules().get(0).target().name()).isEqualTo("HL");
-        assertThatThrownBy(() -> new RulesetParser(StandardExtensions.registry(), Family.IPV6)
+        assertThatThrownBy(() -> new RulesetParser(StandardExtensions.registry(), Family.IPV6, NameDatabase.system())
                 .parse("*mangle\n:HL - [0:0]\nCOMMIT\n")).hasMessageContaining("chain name HL is the name of a target");
     }
 }

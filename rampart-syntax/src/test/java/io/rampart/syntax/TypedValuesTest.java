@@ -8,6 +8,7 @@ import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.model.value.AddressRange;
@@ -48,7 +49,7 @@ class TypedValuesTest {
                 if (!c.answer().recorded() || c.answer().refused()) {
                     continue;
                 }
-                RuleParser parser = new RuleParser(registry, c.family());
+                RuleParser parser = new RuleParser(registry, c.family(), NameDatabase.system());
                 for (Rule rule : parser.parseLine(c.line(), c.table())) {
                     check(c, registry.header(c.family()), rule.header(), wrong, kinds);
                     for (Match match : rule.matches()) {
@@ -80,7 +81,7 @@ class TypedValuesTest {
                 Value value = option.values().get(i);
                 kinds.add(value.getClass());
                 Value reread = optionSpec.args().get(Math.min(i, optionSpec.args().size() - 1))
-                        .value(option.args().get(i));
+                        .value(option.args().get(i), NameDatabase.system());
                 if (!reread.equals(value) || !value.text().equals(option.args().get(i))) {
                     wrong.add(c.where() + ": --" + option.name() + " " + value + " reads back as " + reread);
                 }

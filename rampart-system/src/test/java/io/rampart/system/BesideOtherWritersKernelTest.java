@@ -3,6 +3,7 @@ package io.rampart.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.LiveState;
@@ -54,7 +55,8 @@ class BesideOtherWritersKernelTest {
     }
 
     private static DesiredState desired(String text) throws RulesetSyntaxException {
-        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4).parseWithLines(text),
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system()).parseWithLines(text),
                 StandardExtensions.registry(), "test.rules");
     }
 
@@ -197,7 +199,8 @@ class BesideOtherWritersKernelTest {
         private final AtomicReference<Exception> failure = new AtomicReference<>();
 
         RunningAgent(Path file) {
-            agent = new Agent(file, () -> read(file), reconciler(), new KernelWatch.Events(netns, Family.IPV4),
+            agent = new Agent(file, () -> read(file), NameDatabase.system(), reconciler(),
+                    new KernelWatch.Events(netns, Family.IPV4),
                     event -> {
                         if (event.kind() == AgentEvent.Kind.KERNEL_REFUSED
                                 || event.kind() == AgentEvent.Kind.FILE_ERROR) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.property.SeededProperty;
 import io.rampart.syntax.RuleParser;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class CanonicalEqualityProperties {
 
-    private final RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4);
+    private final RuleParser parser = new RuleParser(StandardExtensions.registry(), Family.IPV4,
+            NameDatabase.system());
     private final RulePrinter printer = new RulePrinter(StandardExtensions.registry(), Family.IPV4);
 
     @Test

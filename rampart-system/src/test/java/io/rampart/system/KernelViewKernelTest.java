@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.KernelView;
@@ -145,7 +146,7 @@ class KernelViewKernelTest {
             }
         }
         text.append("COMMIT\n");
-        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4)
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system())
                 .parseWithLines(text.toString()), StandardExtensions.registry(), "view-test.rules");
     }
 

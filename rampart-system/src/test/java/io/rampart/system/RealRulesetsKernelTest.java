@@ -3,6 +3,7 @@ package io.rampart.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.Corpus;
 import io.rampart.syntax.RulesetParser;
@@ -49,7 +50,8 @@ class RealRulesetsKernelTest {
     @MethodSource("corpus")
     void kernelKeepsRampartsCanonicalForm(Corpus.Entry entry) throws RulesetSyntaxException, IOException {
         String ours = new RulesetPrinter(StandardExtensions.registry(), Family.IPV4)
-                .print(new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(entry.originalText()));
+                .print(new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                        NameDatabase.system()).parse(entry.originalText()));
         clearKernel();
         Path ipsets = entry.original().resolveSibling(entry.name() + ".ipsets");
         if (Files.exists(ipsets)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -53,7 +54,8 @@ class ReconcileKernelTest {
     }
 
     private static DesiredState desired(Family family, String text) throws RulesetSyntaxException {
-        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family).parseWithLines(text),
+        return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family,
+                NameDatabase.system()).parseWithLines(text),
                 StandardExtensions.registry(), "test.rules");
     }
 

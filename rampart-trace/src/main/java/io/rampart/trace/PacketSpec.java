@@ -174,6 +174,6 @@ public final class PacketSpec {
         String ext = family == Family.IPV4 ? "icmp" : "icmp6";
         OptionSpec option = StandardExtensions.registry().match(ext, family).flatMap((ExtensionSpec s) ->
                 s.option(family == Family.IPV4 ? "icmp-type" : "icmpv6-type")).orElseThrow();
-        return option.args().get(0).canonical(text, ValueContext.of(family));
+        return option.args().get(0).canonical(text, ValueContext.of(family, NameDatabase.builtin()));
     }
 }

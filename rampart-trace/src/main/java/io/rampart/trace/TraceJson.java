@@ -24,11 +24,21 @@ public final class TraceJson {
 
     /** The trace as one JSON line, the packet's protocol by the name {@code names} give it (as iptables-save prints it). */
     public static String line(Trace trace, boolean explain, HostNames names) {
-        try {
-            return MAPPER.writeValueAsString(tree(trace, explain, names));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a trace as JSON", e);
-        }
+        return written(tree(trace, explain, names), "a trace");
+    }
+
+    /**
+     * What {@code explain-log} found, as one JSON line: {@code {"prefix", "rule", "candidates", "trace"}},
+     * the LOG rules as {@code {"table", "chain", "rule", "text", "source"}} ({@code rule} null when no
+     * rule on the packet's path wrote the line).
+     */
+    public static String explainLogLine(ExplainLog found, boolean explain, HostNames names) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("prefix", found.line().prefix());
+        out.put("rule", found.writer() == null ? null : logRule(found.writer()));
+        out.put("candidates", found.candidates().stream().map(TraceJson::logRule).toList());
+        out.put("trace", tree(found.trace(), explain, names));
+        return written(out, "what explain-log found");
     }
 
     /** The trace as a JSON tree, to embed in a larger document. */
@@ -38,11 +48,25 @@ public final class TraceJson {
 
     /** A packet as one {@code --packets} JSON line. */
     public static String packetLine(Packet p, HostNames names) {
+        return written(packet(p, names), "a packet");
+    }
+
+    private static String written(Map<String, Object> tree, String what) {
         try {
-            return MAPPER.writeValueAsString(packet(p, names));
+            return MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a packet as JSON", e);
+            throw new IllegalStateException("cannot write " + what + " as JSON", e);
         }
+    }
+
+    /** The keys every rule's object starts with, in this order; its own keys and {@code source} follow. */
+    private static Map<String, Object> rule(String table, String chain, Integer rule, String text) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("table", table);
+        out.put("chain", chain);
+        out.put("rule", rule);
+        out.put("text", text);
+        return out;
     }
 
     static Map<String, Object> tree(Trace trace, boolean explain, HostNames names) {
@@ -50,11 +74,7 @@ public final class TraceJson {
         out.put("verdict", trace.verdict());
         List<Object> steps = new ArrayList<>();
         for (Step step : trace.steps()) {
-            Map<String, Object> s = new LinkedHashMap<>();
-            s.put("table", step.table());
-            s.put("chain", step.chain());
-            s.put("rule", step.rule());
-            s.put("text", step.text());
+            Map<String, Object> s = rule(step.table(), step.chain(), step.rule(), step.text());
             s.put("verdict", step.verdict());
             s.put("source", step.source());
             if (explain) {
@@ -67,11 +87,7 @@ public final class TraceJson {
         out.put("notes", trace.notes());
         if (trace.isUndecided()) {
             Trace.Undecided u = trace.undecided();
-            Map<String, Object> undecided = new LinkedHashMap<>();
-            undecided.put("table", u.table());
-            undecided.put("chain", u.chain());
-            undecided.put("rule", u.rule());
-            undecided.put("text", u.text());
+            Map<String, Object> undecided = rule(u.table(), u.chain(), u.rule(), u.text());
             undecided.put("condition", u.condition());
             undecided.put("extension", u.extension());
             undecided.put("why", u.why());
@@ -93,13 +109,15 @@ public final class TraceJson {
     }
 
     private static Map<String, Object> miss(Step.Miss miss) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("table", miss.table());
-        out.put("chain", miss.chain());
-        out.put("rule", miss.rule());
-        out.put("text", miss.text());
+        Map<String, Object> out = rule(miss.table(), miss.chain(), miss.rule(), miss.text());
         out.put("failed", miss.failed());
         out.put("source", miss.source());
+        return out;
+    }
+
+    private static Map<String, Object> logRule(CompiledRuleset.LogRule log) {
+        Map<String, Object> out = rule(log.table(), log.chain(), log.rule(), log.text());
+        out.put("source", log.source());
         return out;
     }
 

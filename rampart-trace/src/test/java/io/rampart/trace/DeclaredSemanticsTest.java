@@ -9,6 +9,7 @@ import io.rampart.model.extension.ExtensionKind;
 import io.rampart.model.extension.ExtensionRegistry;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.MatchSemantics;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.TargetSemantics;
 import io.rampart.model.extensions.StandardExtensions;
@@ -41,7 +42,8 @@ class DeclaredSemanticsTest {
         for (KernelCaseFile file : KernelCases.files()) {
             for (KernelCase c : file.cases()) {
                 if (c.answer().recorded() && !c.answer().refused()) {
-                    for (Rule rule : new RuleParser(StandardExtensions.registry(), c.family()).parseLine(c.line(),
+                    for (Rule rule : new RuleParser(StandardExtensions.registry(), c.family(),
+                            NameDatabase.system()).parseLine(c.line(),
                             c.table())) {
                         out.add(new RecordedRule(c, rule));
                     }
@@ -122,7 +124,7 @@ class DeclaredSemanticsTest {
 
     @Test
     void aMatchWhoseSpecDeclaresNothingIsUndecided() throws RuleSyntaxException {
-        Rule rule = new RuleParser(StandardExtensions.registry(), Family.IPV4)
+        Rule rule = new RuleParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system())
                 .parseLine("-A OUTPUT -m owner --uid-owner 0 -j ACCEPT", io.rampart.model.Table.FILTER).get(0);
         ExtensionSpec owner = StandardExtensions.registry().match("owner", Family.IPV4).orElseThrow();
         assertThat(owner.semantics()).isEqualTo(MatchSemantics.NOT_MODELLED);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import java.util.List;
@@ -101,7 +102,7 @@ class LogLineTest {
     @Test
     void findsTheLogRuleOnThePacketsPathAmongThoseWithThePrefix() throws Exception {
         CompiledRuleset ruleset = CompiledRuleset.of(
-                new RulesetParser(StandardExtensions.registry(), Family.IPV4).parse(RULES));
+                new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system()).parse(RULES));
         Tracer tracer = new Tracer(ruleset, Host.unknown(), Assumptions.none(), false);
         ExplainLog tcp = ExplainLog.of(LogLine.parse(TCP_IN), ruleset, tracer);
         assertThat(tcp.candidates()).hasSize(2);

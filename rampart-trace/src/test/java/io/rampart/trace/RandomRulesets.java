@@ -2,6 +2,7 @@ package io.rampart.trace;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RuleSyntaxException;
@@ -40,7 +41,7 @@ final class RandomRulesets {
         this.random = new Random(seed);
         this.family = family;
         this.v6 = family == Family.IPV6;
-        this.parser = new RuleParser(StandardExtensions.registry(), family);
+        this.parser = new RuleParser(StandardExtensions.registry(), family, NameDatabase.system());
     }
 
     /** The raw table's first rule: which packets the kernel traces. */

@@ -119,7 +119,7 @@ class TraceKernelTest {
         int compared = 0;
         int agreeing = 0;
         int partialAgreeing = 0;
-        RulesetParser parser = new RulesetParser(StandardExtensions.registry(), family);
+        RulesetParser parser = new RulesetParser(StandardExtensions.registry(), family, NameDatabase.system());
         for (int seed = 1; seed <= RULESETS + PARTIAL_RULESETS; seed++) {
             RandomRulesets generator = new RandomRulesets(seed, family);
             if (local) {

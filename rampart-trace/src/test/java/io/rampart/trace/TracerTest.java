@@ -74,7 +74,8 @@ class TracerTest {
 
     static Tracer tracer(String rules, String host, Assumptions assumptions, Family family) {
         try {
-            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family).parseWithLines(rules);
+            SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), family,
+                    NameDatabase.system()).parseWithLines(rules);
             CompiledRuleset ruleset = CompiledRuleset.of(parsed.ruleset(),
                     (table, index) -> "router.rules:" + parsed.lineOf(table, index));
             return new Tracer(ruleset, HostFiles.fromHostFile(host, family), assumptions, true);
@@ -278,7 +279,8 @@ class TracerTest {
     void ipv6ExtensionHeaderMatchesFailOnPacketsWithoutThatHeader() throws Exception {
         String rules = filter("ACCEPT", "-A INPUT -m hbh --hbh-len 8 -j DROP", "-A INPUT -m frag ! --fragid 5 -j DROP",
                 "-A INPUT -m ah ! --ahspi 9 -j DROP", "-A INPUT -m srh --srh-tag 3 -j DROP");
-        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV6).parseWithLines(rules);
+        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV6,
+                NameDatabase.system()).parseWithLines(rules);
         Tracer v6 = new Tracer(CompiledRuleset.of(parsed.ruleset(), (table, index) -> null), Host.unknown(),
                 Assumptions.none(), false);
         PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "2001:db8::1").set("dst", "2001:db8::2");

@@ -15,6 +15,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import io.rampart.reconcile.LineDiff;
 import io.rampart.reconcile.LiveState;
 import io.rampart.syntax.RulePrinter;
@@ -80,10 +81,12 @@ public final class Adopter {
     }
 
     /**
-     * @param main the main file's name as {@code source} knows it (its rules' locations name it)
-     * @param now  when, for the comments the edits carry
+     * @param names the names the file's rules were read with, for reading a rule in the file's spelling
+     * @param main  the main file's name as {@code source} knows it (its rules' locations name it)
+     * @param now   when, for the comments the edits carry
      */
-    public Adopter(ExtensionRegistry registry, RulesetSource source, String main, Reader reader, Instant now) {
+    public Adopter(ExtensionRegistry registry, HostNames names, RulesetSource source, String main, Reader reader,
+                   Instant now) {
         this.registry = registry;
         this.source = source;
         this.main = main;
@@ -94,7 +97,7 @@ public final class Adopter {
         this.lines = file.lines();
         this.reader = reader;
         this.comment = "# adopted from the kernel " + Stamp.of(now);
-        this.spelling = new Spelling(registry, lines);
+        this.spelling = new Spelling(registry, names, lines);
         for (FamilyRuleset ruleset : source.families().values()) {
             for (TableRules section : ruleset.ruleset().tables()) {
                 for (int i = 0; i < section.rules().size(); i++) {

@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RuleSyntaxException;
@@ -22,10 +23,12 @@ final class Spelling {
             + "(tcp|udp|udplite|sctp|dccp|icmp|icmp6)(?= )");
 
     private final ExtensionRegistry registry;
+    private final HostNames names;
     private final boolean omitsImplicitMatches;
 
-    Spelling(ExtensionRegistry registry, List<String> fileLines) {
+    Spelling(ExtensionRegistry registry, HostNames names, List<String> fileLines) {
         this.registry = registry;
+        this.names = names;
         boolean writesProtocols = false;
         boolean writesImplicit = false;
         for (String line : fileLines) {
@@ -54,7 +57,7 @@ final class Spelling {
 
     private boolean readsAs(String line, String kernel, Table table, Family family) {
         try {
-            List<Rule> rules = new RuleParser(registry, family).parseLine(line, table);
+            List<Rule> rules = new RuleParser(registry, family, names).parseLine(line, table);
             return rules.size() == 1 && new RulePrinter(registry, family).print(rules.get(0)).equals(kernel);
         } catch (RuleSyntaxException e) {
             return false;

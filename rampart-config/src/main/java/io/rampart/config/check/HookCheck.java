@@ -7,6 +7,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.extension.Canonicalizer;
 import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.ValueContext;
 import java.util.List;
 import java.util.Optional;
@@ -79,8 +80,9 @@ final class HookCheck {
     /** What the extension's canonicalizer says of the rule's options in a chain of {@code hook}. */
     private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Rule rule, Hook hook) {
         Optional<Option> protocol = rule.headerOption("p");
+        // The options are canonical and typed already: the hook is all that is asked, and no name changes it.
         ValueContext context = new ValueContext(check.family, check.table, protocol.map(Option::arg).orElse(null),
-                protocol.map(Option::negated).orElse(false), hook);
+                protocol.map(Option::negated).orElse(false), hook, NameDatabase.builtin());
         try {
             spec.canonicalize(options, context);
             return Optional.empty();

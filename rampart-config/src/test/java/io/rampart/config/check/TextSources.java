@@ -8,6 +8,7 @@ import io.rampart.model.Rule;
 import io.rampart.model.Ruleset;
 import io.rampart.model.Table;
 import io.rampart.model.TableRules;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RuleSyntaxException;
@@ -36,7 +37,7 @@ final class TextSources implements RuleSources {
     TextSources(String file, String text, Family family) throws RuleSyntaxException {
         this.file = file;
         this.lines = text.split("\n", -1);
-        this.parser = new RuleParser(StandardExtensions.registry(), family);
+        this.parser = new RuleParser(StandardExtensions.registry(), family, NameDatabase.system());
         List<TableRules> tables = new ArrayList<>();
         Table table = null;
         List<Chain> chains = new ArrayList<>();

@@ -112,7 +112,7 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
 
     /** What this target does with these canonical options, each read as its type's value. */
     public TargetSemantics targetSemantics(List<Option> given) {
-        return effect.of(typedAll(given));
+        return effect.of(typedAll(given, NameDatabase.builtin()));
     }
 
 
@@ -151,16 +151,16 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         for (int i = 0; i < canonical.size(); i++) {
             Option option = canonical.get(i);
             if (!option.typed()) {
-                return typedAll(canonical);
+                return typedAll(canonical, context.names());
             }
         }
         return canonical;
     }
 
-    private List<Option> typedAll(List<Option> options) {
+    private List<Option> typedAll(List<Option> options, HostNames names) {
         List<Option> out = new ArrayList<>(options.size());
         for (Option option : options) {
-            out.add(typed(option));
+            out.add(typed(option, names));
         }
         return List.copyOf(out);
     }
@@ -168,9 +168,15 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
     /**
      * {@code option} with its arguments as the values its types read from their canonical text:
      * for options a canonicalizer, a test or a program built from text. An option this spec does
-     * not have, or whose text is not canonical, stays as it is.
+     * not have, or whose text is not canonical, stays as it is; so does one naming what only the
+     * host's names know, as no names are looked up (see {@link #typed(Option, HostNames)}).
      */
     public Option typed(Option option) {
+        return typed(option, NameDatabase.builtin());
+    }
+
+    /** {@code option} typed as {@link #typed(Option)} does, names looked up in {@code names}. */
+    public Option typed(Option option, HostNames names) {
         if (option.typed()) {
             return option;
         }
@@ -182,7 +188,7 @@ public record ExtensionSpec(String name, ExtensionKind kind, Set<Family> familie
         List<Value> values = new ArrayList<>(option.args().size());
         for (int i = 0; i < option.args().size(); i++) {
             try {
-                values.add(spec.get().args().get(i).value(option.args().get(i)));
+                values.add(spec.get().args().get(i).value(option.args().get(i), names));
             } catch (RuntimeException notCanonical) {
                 return option;
             }

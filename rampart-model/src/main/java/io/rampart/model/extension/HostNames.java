@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * The host's names a rule may use in place of numbers: protocols, services, users and groups, and
  * host names (DNS). Value types ask the one their {@link ValueContext} carries, so what a rule
- * means depends on the names passed in rather than on the machine the model runs on;
- * {@link #system()} is this host's, as iptables would read them.
+ * means depends on the names passed in rather than on the machine the model runs on. The front
+ * ends pass {@link NameDatabase#system()}, this host's names as iptables would read them; what reads
+ * no host's files uses {@link NameDatabase#builtin()}.
  */
 public interface HostNames {
 
@@ -47,9 +48,4 @@ public interface HostNames {
 
     /** The connection label names ({@code /etc/xtables/connlabel.conf}) by bit, in the file's order; empty without it. */
     Map<Integer, String> connectionLabels();
-
-    /** This host's names: iptables' own protocol table, /etc/protocols, /etc/services, /etc/passwd, /etc/group, DNS. */
-    static HostNames system() {
-        return NameDatabase.system();
-    }
 }

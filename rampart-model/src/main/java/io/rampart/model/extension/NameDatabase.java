@@ -66,6 +66,7 @@ public final class NameDatabase implements HostNames {
         return BUILTIN;
     }
 
+    /** This host's names: iptables' own protocols, /etc/protocols, /etc/services, /etc/passwd, /etc/group, DNS. */
     public static NameDatabase system() {
         return SYSTEM;
     }

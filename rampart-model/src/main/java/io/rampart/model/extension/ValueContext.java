@@ -26,15 +26,6 @@ public record ValueContext(Family family, Table table, String protocol, boolean 
         java.util.Objects.requireNonNull(names, "names");
     }
 
-    /** A context whose names are this host's. */
-    public ValueContext(Family family, Table table, String protocol, boolean protocolNegated, Hook hook) {
-        this(family, table, protocol, protocolNegated, hook, HostNames.system());
-    }
-
-    public static ValueContext of(Family family) {
-        return new ValueContext(family, Table.FILTER, null, false, null);
-    }
-
     public static ValueContext of(Family family, HostNames names) {
         return new ValueContext(family, Table.FILTER, null, false, null, names);
     }

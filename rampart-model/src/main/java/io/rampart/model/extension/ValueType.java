@@ -26,6 +26,14 @@ public interface ValueType {
         return new Text(canonical);
     }
 
+    /**
+     * The value of a canonical spelling whose names are looked up in {@code names}, as a type that
+     * prints names of the host (protocols) needs; the same as {@link #value(String)} for the others.
+     */
+    default Value value(String canonical, HostNames names) {
+        return value(canonical);
+    }
+
     /** {@code raw} as its value, or an error that says why iptables would refuse it. */
     default Value parse(String raw, ValueContext context) throws InvalidValueException {
         return value(canonical(raw, context));
@@ -49,5 +57,27 @@ public interface ValueType {
      */
     default boolean optional() {
         return false;
+    }
+
+    /** The base of a type that is more than a {@link Values.Simple} one: its name and syntax. */
+    abstract class Named implements ValueType {
+
+        private final String name;
+        private final String syntax;
+
+        protected Named(String name, String syntax) {
+            this.name = name;
+            this.syntax = syntax;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final String syntax() {
+            return syntax;
+        }
     }
 }

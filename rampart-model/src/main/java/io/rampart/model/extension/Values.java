@@ -13,8 +13,11 @@ public final class Values {
     private Values() {
     }
 
-    /** A type given by its name, its syntax, a canonicalizing function and how a canonical spelling reads as a value. */
-    public record Simple(String name, String syntax, Quoting quoting, Parser parser, Reader reader)
+    /**
+     * A type given by its name, its syntax, a canonicalizing function, how a canonical spelling
+     * reads as a value, and whether the argument may be left out.
+     */
+    public record Simple(String name, String syntax, Quoting quoting, Parser parser, Reader reader, boolean optional)
             implements ValueType {
         @Override
         public String canonical(String raw, ValueContext context) throws InvalidValueException {
@@ -40,16 +43,16 @@ public final class Values {
     }
 
     public static ValueType of(String name, String syntax, Parser parser) {
-        return new Simple(name, syntax, Quoting.NONE, parser, Text::new);
+        return new Simple(name, syntax, Quoting.NONE, parser, Text::new, false);
     }
 
     /** A type whose canonical spellings {@code reader} turns into values. */
     public static ValueType typed(String name, String syntax, Parser parser, Reader reader) {
-        return new Simple(name, syntax, Quoting.NONE, parser, reader);
+        return new Simple(name, syntax, Quoting.NONE, parser, reader, false);
     }
 
     public static ValueType quoted(String name, String syntax, Quoting quoting, Parser parser) {
-        return new Simple(name, syntax, quoting, parser, Text::new);
+        return new Simple(name, syntax, quoting, parser, Text::new, false);
     }
 
     /** Free text cut to {@code maxBytes} bytes, as a kernel's fixed-size field keeps it; quoted when needed. */
@@ -117,32 +120,7 @@ public final class Values {
 
     /** {@code type}, but the argument may be left out (see {@link ValueType#optional()}). */
     public static ValueType optional(ValueType type) {
-        return new ValueType() {
-            @Override
-            public String name() {
-                return type.name();
-            }
-
-            @Override
-            public String syntax() {
-                return "[" + type.syntax() + "]";
-            }
-
-            @Override
-            public String canonical(String raw, ValueContext context) throws InvalidValueException {
-                return type.canonical(raw, context);
-            }
-
-            @Override
-            public Value value(String canonical) {
-                return type.value(canonical);
-            }
-
-            @Override
-            public boolean optional() {
-                return true;
-            }
-        };
+        return new Simple(type.name(), "[" + type.syntax() + "]", type.quoting(), type::canonical, type::value, true);
     }
 
     /** A network interface name; a trailing {@code +} matches every name with that prefix. */

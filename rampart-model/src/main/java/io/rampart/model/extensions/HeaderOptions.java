@@ -7,6 +7,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.MatchSemantics;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.PacketField;
 import io.rampart.model.extension.ValueContext;
@@ -28,17 +29,7 @@ final class HeaderOptions {
     }
 
     /** One or more comma-separated hosts or networks; each becomes a rule of its own. */
-    static final ValueType NETWORKS = new ValueType() {
-        @Override
-        public String name() {
-            return "networks";
-        }
-
-        @Override
-        public String syntax() {
-            return "address[/mask][,...]";
-        }
-
+    static final ValueType NETWORKS = new ValueType.Named("networks", "address[/mask][,...]") {
         @Override
         public String canonical(String raw, ValueContext context) throws InvalidValueException {
             return parse(raw, context).text();
@@ -73,17 +64,7 @@ final class HeaderOptions {
     };
 
     /** A protocol by name or number; iptables-save prints the name when it knows one. */
-    static final ValueType PROTOCOL = new ValueType() {
-        @Override
-        public String name() {
-            return "protocol";
-        }
-
-        @Override
-        public String syntax() {
-            return "name|number";
-        }
-
+    static final ValueType PROTOCOL = new ValueType.Named("protocol", "name|number") {
         @Override
         public String canonical(String raw, ValueContext context) throws InvalidValueException {
             return context.names().protocolName(number(raw, context));
@@ -95,10 +76,20 @@ final class HeaderOptions {
             return new Protocol(number, context.names().protocolName(number));
         }
 
-        /** A canonical name of an option built from text alone, read with this host's names. */
+        /**
+         * A canonical name of an option built from text alone: a number or one of iptables' own
+         * names; a name only the host knows leaves the option as text (see {@link ExtensionSpec#typed}).
+         */
         @Override
         public Value value(String canonical) {
-            return new Protocol(HostNames.system().protocolNumber(canonical).orElseThrow(), canonical);
+            return value(canonical, NameDatabase.builtin());
+        }
+
+        @Override
+        public Value value(String canonical, HostNames names) {
+            return new Protocol(names.protocolNumber(canonical).orElseThrow(
+                    () -> new IllegalArgumentException("unknown protocol `" + canonical + "'")),
+                    canonical);
         }
 
         private int number(String raw, ValueContext context) throws InvalidValueException {

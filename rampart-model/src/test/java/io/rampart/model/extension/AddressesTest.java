@@ -35,20 +35,20 @@ class AddressesTest {
             "0/0, 0.0.0.0/0",
             "192.0.2.200/25, 192.0.2.128/25"})
     void ipv4NetworksAreNormalized(String input, String expected) throws InvalidValueException {
-        assertThat(Addresses.parseNetworks(input, Family.IPV4, HostNames.system())).containsExactly(expected);
+        assertThat(Addresses.parseNetworks(input, Family.IPV4, NameDatabase.system())).containsExactly(expected);
     }
 
     @ParameterizedTest
     @CsvSource({"10.0.0.0/33", "300.1.1.1", "10.0.0.0/255.255.0.0.0", "1.2.3.4/abc"})
     void badIpv4IsRefused(String input) {
-        assertThatThrownBy(() -> Addresses.parseNetworks(input, Family.IPV4, HostNames.system()))
+        assertThatThrownBy(() -> Addresses.parseNetworks(input, Family.IPV4, NameDatabase.system()))
                 .isInstanceOf(InvalidValueException.class);
     }
 
     @ParameterizedTest
     @CsvSource({"10.0.0.1", "2001:db8::1::2", "2001:db8::g"})
     void badIpv6IsRefused(String input) {
-        assertThatThrownBy(() -> Addresses.parseNetworks(input, Family.IPV6, HostNames.system()))
+        assertThatThrownBy(() -> Addresses.parseNetworks(input, Family.IPV6, NameDatabase.system()))
                 .isInstanceOf(InvalidValueException.class);
     }
 
@@ -57,7 +57,7 @@ class AddressesTest {
     @CsvSource({"0x7f000001, 127.0.0.1", "127.1, 127.0.0.1", "010.0.0.1, 8.0.0.1", "192.0.2, 192.0.0.2",
             "10.0x10.0377.1, 10.16.255.1", "4294967295, 255.255.255.255"})
     void ipv4HostsAreReadAsInetAtonReadsThem(String input, String expected) throws InvalidValueException {
-        assertThat(Addresses.format(Addresses.resolve(input, Family.IPV4, HostNames.system()).get(0)))
+        assertThat(Addresses.format(Addresses.resolve(input, Family.IPV4, NameDatabase.system()).get(0)))
                 .isEqualTo(expected);
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.system.agent;
 
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.ApplyException;
 import io.rampart.reconcile.DesiredState;
@@ -67,23 +68,25 @@ public final class Agent {
     private DesiredState enforced;
     private FileWatcher files;
     private volatile KernelView view;
-    private final InPlaceEdits edits = new InPlaceEdits(StandardExtensions.registry());
+    private final InPlaceEdits edits;
 
     /**
      * @param file        the ruleset file, watched for changes
      * @param desiredFile reads that file
+     * @param names       the names that file's rules are read with, for lines changed in place
      * @param listener    hears every event, on the agent's thread
      */
-    public Agent(Path file, DesiredFile desiredFile, Reconciler reconciler, KernelWatch watch,
+    public Agent(Path file, DesiredFile desiredFile, HostNames names, Reconciler reconciler, KernelWatch watch,
                  Consumer<AgentEvent> listener) {
-        this(file, desiredFile, reconciler, watch, listener, SyncStats.inMemory());
+        this(file, desiredFile, names, reconciler, watch, listener, SyncStats.inMemory());
     }
 
     /** An agent that records its syncs in {@code stats}, for {@code rampart serve}'s metrics. */
-    public Agent(Path file, DesiredFile desiredFile, Reconciler reconciler, KernelWatch watch,
+    public Agent(Path file, DesiredFile desiredFile, HostNames names, Reconciler reconciler, KernelWatch watch,
                  Consumer<AgentEvent> listener, SyncStats stats) {
         this.file = file;
         this.desiredFile = desiredFile;
+        this.edits = new InPlaceEdits(StandardExtensions.registry(), names);
         this.reconciler = reconciler;
         this.watch = watch;
         this.listener = listener;

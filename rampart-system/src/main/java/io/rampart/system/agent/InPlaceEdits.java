@@ -4,6 +4,7 @@ import io.rampart.model.Family;
 import io.rampart.model.Rule;
 import io.rampart.model.Table;
 import io.rampart.model.extension.ExtensionRegistry;
+import io.rampart.model.extension.HostNames;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.DesiredState.DesiredRule;
 import io.rampart.reconcile.DesiredState.DesiredTable;
@@ -41,13 +42,16 @@ final class InPlaceEdits {
     private static final Set<String> VERDICTS = Set.of("ACCEPT", "DROP", "RETURN", "QUEUE");
 
     private final ExtensionRegistry registry;
+    private final HostNames names;
     private Map<Path, List<String>> remembered = Map.of();
     private Family family;
     private RuleParser parser;
     private RulePrinter printer;
 
-    InPlaceEdits(ExtensionRegistry registry) {
+    /** Lines read as the full reading reads them: extensions of {@code registry}, names looked up in {@code names}. */
+    InPlaceEdits(ExtensionRegistry registry, HostNames names) {
         this.registry = registry;
+        this.names = names;
     }
 
     /** Keeps the lines of {@code files} as they are now: what the state just read in full was read from. */
@@ -90,7 +94,7 @@ final class InPlaceEdits {
     private Optional<DesiredState> replace(DesiredState enforced, Map<String, String> replaced) {
         if (enforced.family() != family) {
             family = enforced.family();
-            parser = new RuleParser(registry, family);
+            parser = new RuleParser(registry, family, names);
             printer = new RulePrinter(registry, family);
         }
         Map<String, Place> places = new HashMap<>();

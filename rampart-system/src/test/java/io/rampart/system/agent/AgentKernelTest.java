@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Reconciler;
@@ -94,7 +95,8 @@ class AgentKernelTest {
     }
 
     private void startAgent(KernelWatch watch) {
-        agent = new Agent(file, this::read, new Reconciler(new SystemXtables(netns), StandardExtensions.registry()),
+        agent = new Agent(file, this::read, NameDatabase.system(), new Reconciler(new SystemXtables(netns),
+                StandardExtensions.registry()),
                 watch, event -> {
                     startedAtEvent.add(processes.started());
                     events.add(event);
@@ -121,7 +123,7 @@ class AgentKernelTest {
             if (refusedByTheWholeFile != null && text.contains(refusedByTheWholeFile)) {
                 throw new InvalidFileException(file + ": " + refusedByTheWholeFile + " is refused by the whole file's check");
             }
-            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family)
+            return DesiredState.of(new RulesetParser(StandardExtensions.registry(), family, NameDatabase.system())
                     .parseWithLines(text), StandardExtensions.registry(), file.toString());
         } catch (IOException e) {
             throw new InvalidFileException(file + ": cannot read: " + e.getMessage());
