@@ -23,7 +23,9 @@ public sealed interface TargetSemantics {
      * only the kernel can choose ({@link NotModelled#endsChain}).
      */
     default boolean endsChain() {
-        return false;
+        return this instanceof Verdict || this instanceof Return || this instanceof Goto || this instanceof Queue
+                || this instanceof Dnat || this instanceof Snat || this instanceof Masquerade
+                || this instanceof Redirect || this instanceof Netmap;
     }
 
     /** How a target's semantics follow from its canonical options, typed as its spec reads them. */
@@ -35,21 +37,11 @@ public sealed interface TargetSemantics {
     /** A verdict that ends the packet's walk through the hook: REJECT answers the sender, then drops. */
     record Verdict(Kind kind) implements TargetSemantics {
 
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
-
         public enum Kind { ACCEPT, DROP, REJECT }
     }
 
     /** Back to the calling chain; in a built-in chain, its policy. */
     record Return() implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** {@code -j CHAIN}: into a user chain, and back after it. */
@@ -58,20 +50,10 @@ public sealed interface TargetSemantics {
 
     /** {@code -g CHAIN}: into a user chain, whose end returns to the caller's caller. */
     record Goto(String chain) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** Handed to user space on one of {@code queues}; {@code bypass}: accepted when nothing listens. */
     record Queue(Range queues, boolean bypass) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** The marks a target changes: the packet's or its connection's. */
@@ -102,29 +84,14 @@ public sealed interface TargetSemantics {
 
     /** The destination becomes the first address and port of {@code to}; what it leaves out is kept. */
     record Dnat(NatRange to) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** The source becomes the first address and port of {@code to}; what it leaves out is kept. */
     record Snat(NatRange to) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** The source becomes the outgoing interface's address, its port the first of {@code ports} (null: kept). */
     record Masquerade(NatPorts ports) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /**
@@ -132,11 +99,6 @@ public sealed interface TargetSemantics {
      * packet sent here), its port the first of {@code ports} (null: kept).
      */
     record Redirect(NatPorts ports) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /**
@@ -144,11 +106,6 @@ public sealed interface TargetSemantics {
      * before routing (PREROUTING, OUTPUT), the source after it.
      */
     record Netmap(Network to) implements TargetSemantics {
-
-        @Override
-        public boolean endsChain() {
-            return true;
-        }
     }
 
     /** Stateless IPv6 prefix translation (RFC 6296) of the source (SNPT) or the destination (DNPT). */
