@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import io.rampart.api.PendingConfirmation.State;
+import io.rampart.model.Failure;
 import io.rampart.reconcile.Plan;
 import io.rampart.reconcile.Rollback;
 import io.rampart.reconcile.Xtables;
@@ -40,6 +41,8 @@ public final class Confirmations {
     private final ProcessRunner runner;
     private final String mainClass;
     private final WriterLock.Waiting waiting;
+    /** The failure last written to the log as it was thrown, so the timer does not log it twice. */
+    private Failure logged;
 
     /**
      * @param mainClass the class whose {@code main} runs the {@value #TIMER} command, started with this
@@ -198,6 +201,7 @@ public final class Confirmations {
         } catch (SystemException e) {
             log("rollback failed: " + e.getMessage());
             pending.recordRollbackFailure(e.getMessage());
+            logged = e;
             throw e;
         }
         stopTimer();
@@ -232,14 +236,28 @@ public final class Confirmations {
                 + (now.isEmpty() ? "the namespace when it is made again" : "the new namespace")
                 + " (rampart apply" + pending.target().flags() + " FILE)";
         log("rollback abandoned: " + message);
-        throw new SystemException(message);
+        SystemException abandoned = new SystemException(message);
+        logged = abandoned;
+        throw abandoned;
     }
 
     /**
-     * The timer's life: waits for the deadline, then rolls back unless its confirmation ended. A
-     * rollback that fails is logged and recorded, then thrown, for the caller's exit code.
+     * The timer's life: waits for the deadline, then rolls back unless its confirmation ended. Its
+     * output is the log, every line of it stamped: whatever fails is logged there, then thrown, and
+     * the caller has only its exit code left to give.
      */
     public void runTimer(String id) {
+        try {
+            timerLife(id);
+        } catch (Failure failed) {
+            if (failed != logged) {
+                log("timer " + ProcessHandle.current().pid() + " failed: " + failed.getMessage());
+            }
+            throw failed;
+        }
+    }
+
+    private void timerLife(String id) {
         Optional<State> started = pending.locked(() -> {
             Optional<State> state = pending.state().filter(s -> s.id().equals(id));
             state.ifPresent(s -> pending.recordTimer(ProcessHandle.current().pid()));

@@ -26,9 +26,8 @@ public final class RollbackTimerMain {
         try {
             new Confirmations(PendingConfirmation.of(target), ProcessRunner.system(),
                     RollbackTimerMain.class.getName()).runTimer(given.get(2));
-        } catch (Failure failed) {
-            System.err.println("rampart: " + failed.getMessage());
-            System.exit(failed.category().exitCode());
+        } catch (Failure logged) {
+            System.exit(logged.category().exitCode()); // the log has it, as the command line's timer leaves it
         }
     }
 }

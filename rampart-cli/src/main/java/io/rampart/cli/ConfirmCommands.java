@@ -5,6 +5,7 @@ import io.rampart.api.PendingConfirmation;
 import io.rampart.api.PendingConfirmation.State;
 import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.api.Reconciliation;
+import io.rampart.model.Failure;
 import io.rampart.system.ProcessRunner;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -83,12 +84,19 @@ final class ConfirmCommands {
         @Option(names = "--id", required = true, description = "The pending confirmation this timer is for.")
         String id;
 
-        /** A failed rollback, logged already, reaches {@link Failures} as every command's failure does. */
+        /**
+         * The timer's output is its log, where a failure is stamped already as it is thrown: it
+         * exits with the failure's code, mapped as every command's is, and prints nothing more.
+         */
         @Override
         public Integer call() {
-            new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
-                    .runTimer(id);
-            return ExitCode.OK;
+            try {
+                new Confirmations(PendingConfirmation.of(target()), ProcessRunner.system(), Main.class.getName())
+                        .runTimer(id);
+                return ExitCode.OK;
+            } catch (Failure logged) {
+                return Failures.exitCode(logged);
+            }
         }
     }
 }

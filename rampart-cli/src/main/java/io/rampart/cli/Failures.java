@@ -21,9 +21,14 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         return ExitCode.SYSTEM;
     }
 
-    /** Says {@code failed} on {@code err} and returns its exit code: the one mapping of a failure for the command line. */
+    /** Says {@code failed} on {@code err} and returns its exit code. */
     static int report(Failure failed, PrintWriter err) {
         err.println("rampart: " + failed.getMessage());
+        return exitCode(failed);
+    }
+
+    /** The exit code of {@code failed}: the one mapping of a failure for the command line. */
+    static int exitCode(Failure failed) {
         return failed.category().exitCode();
     }
 }

@@ -58,9 +58,9 @@ final class PacketOptions {
     String ctState;
 
     PacketSpec spec() {
-        return new PacketSpec(NameDatabase.system()).set("in", in).set("out", out).set("local",
-                local ? "true" : null).set("src", src)
-                .set("dst", dst).set("proto", proto).set("sport", sport).set("dport", dport)
+        return new PacketSpec(NameDatabase.system()).set("in", in).set("out", out)
+                .set("local", local ? "true" : null).set("src", src).set("dst", dst).set("proto", proto)
+                .set("sport", sport).set("dport", dport)
                 .set("tcp_flags", tcpFlags).set("icmp_type", icmpType).set("ttl", ttl).set("tos", tos)
                 .set("length", length).set("mark", mark).set("ct_state", ctState)
                 .set("spi", spi);

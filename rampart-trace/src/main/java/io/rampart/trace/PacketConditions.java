@@ -36,13 +36,10 @@ final class PacketConditions {
                         : ((Network) value)::contains;
                 yield test(text, ext, f -> holds.test(source ? f.packet.srcBytes() : f.packet.dstBytes()), neg);
             }
-            case IN_INTERFACE -> {
+            case IN_INTERFACE, OUT_INTERFACE -> {
+                boolean in = constraint.field() == PacketField.IN_INTERFACE;
                 InterfaceName name = (InterfaceName) o.value();
-                yield test(text, ext, f -> name.matches(f.packet.in()), neg);
-            }
-            case OUT_INTERFACE -> {
-                InterfaceName name = (InterfaceName) o.value();
-                yield test(text, ext, f -> name.matches(f.packet.out()), neg);
+                yield test(text, ext, f -> name.matches(in ? f.packet.in() : f.packet.out()), neg);
             }
             case PROTOCOL -> {
                 int proto = ((Protocol) o.value()).number();
@@ -59,13 +56,10 @@ final class PacketConditions {
                 yield test(text, ext, f -> (f.packet.tcpFlags() & mask) == comp, neg);
             }
             case ICMP_TYPE -> icmp((IcmpType) o.value(), text, ext, neg);
-            case SPI -> {
+            case SPI, LENGTH -> {
+                boolean spi = constraint.field() == PacketField.SPI;
                 Range range = (Range) o.value();
-                yield test(text, ext, f -> range.contains(f.packet.spi()), neg);
-            }
-            case LENGTH -> {
-                Range range = (Range) o.value();
-                yield test(text, ext, f -> range.contains(f.packet.length()), neg);
+                yield test(text, ext, f -> range.contains(spi ? f.packet.spi() : f.packet.length()), neg);
             }
             case TTL -> {
                 long ttl = ((NumberValue) o.value()).value();
@@ -75,17 +69,14 @@ final class PacketConditions {
                     case ABOVE -> test(text, ext, f -> f.packet.ttl() > ttl, neg);
                 };
             }
-            case TOS -> {
-                ValueMask tos = (ValueMask) o.value();
-                yield test(text, ext, f -> tos.matches(f.packet.tos()), neg);
+            case TOS, MARK -> {
+                boolean tos = constraint.field() == PacketField.TOS;
+                ValueMask under = (ValueMask) o.value();
+                yield test(text, ext, f -> under.matches(tos ? f.packet.tos() : f.packet.mark()), neg);
             }
             case DSCP -> {
                 long dscp = ((NumberValue) o.value()).value();
                 yield test(text, ext, f -> (f.packet.tos() >> 2) == dscp, neg);
-            }
-            case MARK -> {
-                ValueMask mark = (ValueMask) o.value();
-                yield test(text, ext, f -> mark.matches(f.packet.mark()), neg);
             }
             case PACKET_TYPE -> test(text, ext, f -> packetType(f).equals(o.arg()), neg);
             case SOURCE_TYPE, DESTINATION_TYPE -> addressType(o, constraint.field() == PacketField.SOURCE_TYPE, text,

@@ -118,7 +118,7 @@ class RulesetCheckerTest {
         assertThat(endsChain("mangle", "PREROUTING", "-j TTL --ttl-set 3")).isFalse();
     }
 
-    /** Whether a rule after the unconditional {@code target} in a user chain {@code chain} jumps to is found never to match. */
+    /** Whether the rule after the unconditional {@code target}, in a user chain {@code chain} jumps to, never matches. */
     private static boolean endsChain(String table, String chain, String target) {
         String text = String.join("\n", "*" + table, ":" + chain + " ACCEPT [0:0]", ":U - [0:0]", ":T - [0:0]",
                 "-A " + chain + " -j U", "-A U " + target, "-A U -j ACCEPT", "COMMIT", "");
