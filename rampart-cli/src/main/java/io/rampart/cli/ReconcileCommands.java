@@ -186,13 +186,16 @@ final class ReconcileCommands {
 
         @Override
         void checkFamilies(Set<Family> families) {
-            if (families.size() > 1 && safety.confirmWindow() != null) {
-                throw new InputException("--confirm takes one family at a time: " + file + " has tables for"
-                        + " iptables and ip6tables; apply with -4 --confirm, then with -6 --confirm");
+            if (families.size() > 1) {
+                oneFamilyAtATime("--confirm", safety.confirmWindow() != null);
+                oneFamilyAtATime("--expect", expect != null);
             }
-            if (families.size() > 1 && expect != null) {
-                throw new InputException("--expect takes one family at a time: " + file + " has tables for"
-                        + " iptables and ip6tables; apply with -4 --expect, then with -6 --expect");
+        }
+
+        private void oneFamilyAtATime(String option, boolean given) {
+            if (given) {
+                throw new InputException(option + " takes one family at a time: " + file + " has tables for"
+                        + " iptables and ip6tables; apply with -4 " + option + ", then with -6 " + option);
             }
         }
 

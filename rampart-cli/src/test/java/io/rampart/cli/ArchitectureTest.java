@@ -1,10 +1,12 @@
 package io.rampart.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.rampart.model.extension.NameDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +17,7 @@ class ArchitectureTest {
 
     private final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar")) // other modules' test jars
             .importPackages("io.rampart");
 
     @Test
@@ -51,6 +54,15 @@ class ArchitectureTest {
                         "system", "api", "lb", "fleet", "cli")
                 .whereLayer("framework").mayOnlyBeAccessedByLayers("extensions", "syntax", "config", "trace", "analysis",
                         "reconcile", "system", "api", "lb", "fleet", "cli")
+                .check(classes);
+    }
+
+    /** This host's names are read where a program starts, the command line; every library is given the names it uses. */
+    @Test
+    void onlyTheCommandLineReadsThisHostsNames() {
+        noClasses().that().resideOutsideOfPackage("io.rampart.cli..")
+                .should().callMethod(NameDatabase.class, "system")
+                .because("the model, the analysis and the other libraries look names up in the HostNames passed in")
                 .check(classes);
     }
 }
