@@ -36,15 +36,9 @@ final class PacketConditions {
                         : ((Network) value)::contains;
                 yield test(text, ext, f -> holds.test(source ? f.packet.srcBytes() : f.packet.dstBytes()), neg);
             }
-            case IN_INTERFACE, OUT_INTERFACE -> {
-                boolean in = constraint.field() == PacketField.IN_INTERFACE;
-                InterfaceName name = (InterfaceName) o.value();
-                yield test(text, ext, f -> name.matches(in ? f.packet.in() : f.packet.out()), neg);
-            }
-            case PROTOCOL -> {
-                int proto = ((Protocol) o.value()).number();
-                yield test(text, ext, f -> f.packet.proto() == proto, neg);
-            }
+            case IN_INTERFACE -> valued(o, InterfaceName.class, text, ext, (name, p) -> name.matches(p.in()));
+            case OUT_INTERFACE -> valued(o, InterfaceName.class, text, ext, (name, p) -> name.matches(p.out()));
+            case PROTOCOL -> valued(o, Protocol.class, text, ext, (proto, p) -> p.proto() == proto.number());
             // A traced packet is never a fragment.
             case FRAGMENT -> test(text, ext, f -> false, neg);
             case SOURCE_PORT -> ports(o, text, ext, true, false);
@@ -56,11 +50,8 @@ final class PacketConditions {
                 yield test(text, ext, f -> (f.packet.tcpFlags() & mask) == comp, neg);
             }
             case ICMP_TYPE -> icmp((IcmpType) o.value(), text, ext, neg);
-            case SPI, LENGTH -> {
-                boolean spi = constraint.field() == PacketField.SPI;
-                Range range = (Range) o.value();
-                yield test(text, ext, f -> range.contains(spi ? f.packet.spi() : f.packet.length()), neg);
-            }
+            case SPI -> valued(o, Range.class, text, ext, (range, p) -> range.contains(p.spi()));
+            case LENGTH -> valued(o, Range.class, text, ext, (range, p) -> range.contains(p.length()));
             case TTL -> {
                 long ttl = ((NumberValue) o.value()).value();
                 yield switch (constraint.comparison()) {
@@ -69,15 +60,9 @@ final class PacketConditions {
                     case ABOVE -> test(text, ext, f -> f.packet.ttl() > ttl, neg);
                 };
             }
-            case TOS, MARK -> {
-                boolean tos = constraint.field() == PacketField.TOS;
-                ValueMask under = (ValueMask) o.value();
-                yield test(text, ext, f -> under.matches(tos ? f.packet.tos() : f.packet.mark()), neg);
-            }
-            case DSCP -> {
-                long dscp = ((NumberValue) o.value()).value();
-                yield test(text, ext, f -> (f.packet.tos() >> 2) == dscp, neg);
-            }
+            case TOS -> valued(o, ValueMask.class, text, ext, (tos, p) -> tos.matches(p.tos()));
+            case MARK -> valued(o, ValueMask.class, text, ext, (mark, p) -> mark.matches(p.mark()));
+            case DSCP -> valued(o, NumberValue.class, text, ext, (dscp, p) -> (p.tos() >> 2) == dscp.value());
             case PACKET_TYPE -> test(text, ext, f -> packetType(f).equals(o.arg()), neg);
             case SOURCE_TYPE, DESTINATION_TYPE -> addressType(o, constraint.field() == PacketField.SOURCE_TYPE, text,
                     ext, family);
@@ -101,6 +86,13 @@ final class PacketConditions {
         }
         return test(text, ext, f -> f.packet.isIcmp() && f.packet.icmpType() == type.type()
                 && (type.code() < 0 || f.packet.icmpCode() == type.code()), neg);
+    }
+
+    /** The option's value, of {@code type}, tested against the packet by {@code holds}; negated as the option is. */
+    private static <T> Condition valued(Option o, Class<T> type, String text, String ext,
+                                        java.util.function.BiPredicate<T, Packet> holds) {
+        T value = type.cast(o.value());
+        return test(text, ext, f -> holds.test(value, f.packet), o.negated());
     }
 
     private static Condition test(String text, String ext, java.util.function.Predicate<Flow> p, boolean neg) {
