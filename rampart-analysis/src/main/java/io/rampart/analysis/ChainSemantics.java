@@ -130,15 +130,33 @@ final class ChainSemantics {
             throw new UnsupportedRulesetException(where(index) + ": -j " + name
                     + " changes the packet or its connection, which diff does not model yet");
         }
-        if (TargetEffects.of(rule.target(), space.family(), rule.chain()) instanceof TargetEffects.Unfollowed u) {
-            throw new UnsupportedRulesetException(where(index) + ": " + u.why());
+    }
+
+    /**
+     * Whether decision {@code d} takes its packets out of the walk through every table: an ACCEPT by a
+     * target whose verdict only the kernel knows ends there, as a DROP does.
+     */
+    boolean ends(Decision d) {
+        if (d.isPolicy() || d.rule() < 1) {
+            return false;
         }
+        Rule rule = chains.get(d.chain()).get(d.rule() - 1).rule();
+        if (rule.target() == null || chains.containsKey(rule.target().name())
+                || !changesPacket(rule.target(), space.family())) {
+            return false;
+        }
+        TargetEffects.Effect effect = TargetEffects.of(rule.target(), space.family(), rule.chain());
+        return effect instanceof TargetEffects.Undecided || effect instanceof TargetEffects.Synproxy;
     }
 
     /** Whether a target that is no chain of the table changes the packet or its connection (MARK, DNAT, ...). */
     static boolean changesPacket(Target target, io.rampart.model.Family family) {
         return !TargetEffects.ends(target, family) && !TargetEffects.goesOn(target, family)
                 && !target.name().equals(RETURN);
+    }
+
+    HeaderSpace space() {
+        return space;
     }
 
     /** Whether the table has built-in {@code chain}: a file's table without it is not walked there. */
@@ -308,7 +326,15 @@ final class ChainSemantics {
             boolean changes = effects && changesPacket(rule.rule().target(), space.family())
                     && !chains.containsKey(target);
             if (changes) {
-                state.apply(TargetEffects.of(rule.rule().target(), space.family(), hook), matched);
+                PacketState.Taken taken = state.apply(TargetEffects.of(rule.rule().target(), space.family(), hook),
+                        matched, where(rule.index()));
+                if (taken.accepted() != space.no()) {
+                    out.add(new Decision("ACCEPT", table, chain, rule.number(), where(rule.index()), taken.accepted()));
+                }
+                if (taken.dropped() != space.no()) {
+                    out.add(new Decision("DROP", table, chain, rule.number(), where(rule.index()), taken.dropped()));
+                }
+                remaining = space.minus(remaining, space.or(taken.accepted(), taken.dropped()));
                 if (!TargetEffects.translates(rule.rule().target(), space.family())) {
                     continue;
                 }

@@ -77,7 +77,8 @@ public final class ExpectationProver {
     }
 
     private Result prove(Expectations.Expectation e) {
-        int set = space.and(space.entering(e.chain()), packets(e));
+        // A packet whose TTL expires when routed onwards never meets FORWARD: no expectation speaks of it.
+        int set = space.minus(space.and(space.entering(e.chain()), packets(e)), semantics.expired(e.chain()));
         List<ChainSemantics.Decision> decisions = semantics.decide(e.chain(), set);
         List<Integer> wanted = new ArrayList<>();
         List<Integer> unwanted = new ArrayList<>();
@@ -96,7 +97,7 @@ public final class ExpectationProver {
         if (always != space.no()) {
             return refuted(e, always, decisions);
         }
-        return hanging(e, violations, decisions);
+        return hanging(e, violations, decisions, null);
     }
 
     /** At least one packet of the set gets the verdict, whatever unmodelled matches do. */
@@ -115,7 +116,7 @@ public final class ExpectationProver {
             return refuted(e, set, decisions);
         }
         // Some outcome of the unmodelled matches leaves no packet the verdict: show one packet of that case.
-        return hanging(e, space.and(set, space.not(possible)), decisions);
+        return hanging(e, space.and(set, space.not(possible)), decisions, null);
     }
 
     private Result pass(Expectations.Expectation e) {
@@ -128,6 +129,11 @@ public final class ExpectationProver {
         Map<String, String> packet = RulesetDiff.packet(space, e.chain(), point);
         Optional<ChainSemantics.Decision> traced = RulesetDiff.confirm(space, tracer, side, e.chain(), packet, point,
                 decisions);
+        Optional<RulesetDiff.Stop> undecided = RulesetDiff.undecidedAt(tracer, side, packet);
+        if (undecided.isPresent()) {
+            // The tracer cannot tell what that rule does to the packet: the answer hangs on it.
+            return hanging(e, region, decisions, undecided.get());
+        }
         ChainSemantics.Decision decision = traced.orElseGet(() -> containing(decisions, point));
         boolean breaks = e.quantifier() == Expectations.Quantifier.NONE ? admits(e, decision) : !admits(e, decision);
         if (!breaks) {
@@ -138,15 +144,25 @@ public final class ExpectationProver {
                 List.of(), traced.isPresent());
     }
 
-    /** Broken only for some outcomes of unmodelled matches: which, and a packet of that case. */
-    private Result hanging(Expectations.Expectation e, int violations, List<ChainSemantics.Decision> decisions) {
+    /**
+     * Broken only for some outcomes of unmodelled matches or unfollowed effects (or where the tracer stops
+     * at {@code undecided}, when not null): which, and a packet of that case.
+     */
+    private Result hanging(Expectations.Expectation e, int violations, List<ChainSemantics.Decision> decisions,
+                           RulesetDiff.Stop undecided) {
         BitSet point = space.bdd().getSatisfyingAssignment(RulesetDiff.typical(space, violations));
+        if (undecided != null) {
+            space.freeSet().stream().forEach(point::set);
+        }
         ChainSemantics.Decision decision = containing(decisions, point);
         int region = space.and(violations, decision.packets());
+        List<String> onlyIf = new ArrayList<>(RulesetDiff.onlyIf(space, region, point));
+        if (undecided != null && onlyIf.stream().noneMatch(c -> c.contains("' at " + undecided.where() + " "))) {
+            onlyIf.add(undecided.condition());
+        }
         return new Result(e.line(), e.text(), Status.UNKNOWN, e.chain(),
                 describe(e, RulesetDiff.fixedAsIn(space, region, point)),
-                RulesetDiff.packet(space, e.chain(), point), verdict(decision), RulesetDiff.onlyIf(space, region, point),
-                false);
+                RulesetDiff.packet(space, e.chain(), point), verdict(decision), List.copyOf(onlyIf), false);
     }
 
     /** The packets that break the expectation in words; one packet is named by itself. */
@@ -200,6 +216,7 @@ public final class ExpectationProver {
             set = space.and(set, space.and(space.equal(space.icmpType, p.icmpType()),
                     space.equal(space.icmpCode, p.icmpCode())));
         }
+        set = space.and(set, space.and(space.equal(space.ttl, p.ttl()), space.equal(space.tos, p.tos())));
         set = space.and(set, space.equal(space.mark, p.mark()));
         io.rampart.trace.CtState state = p.ctState() != null ? p.ctState()
                 : traced.ctState() != null ? traced.ctState() : io.rampart.trace.CtState.NEW;

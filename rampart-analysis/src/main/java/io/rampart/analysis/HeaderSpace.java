@@ -32,7 +32,11 @@ final class HeaderSpace {
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
     private final Map<String, Integer> freeVariables = new LinkedHashMap<>();
-    private final Map<Integer, String> freeNames = new LinkedHashMap<>();
+    /** Per free variable, what its two values say ("`-m statistic ...' matches" or "... does not match"). */
+    private final Map<Integer, Unknown> unknowns = new LinkedHashMap<>();
+    /** The free variables standing for what a target the analysis cannot follow does, by what decides it. */
+    private final Map<Object, Integer> choices = new HashMap<>();
+    private final Map<Object, Field> values = new HashMap<>();
     private final Map<Object, Integer> matchSets = new HashMap<>();
     private final Map<Integer, Integer> complements = new HashMap<>();
     private final Map<Object, Map<String, Integer>> chainOutcomes = new HashMap<>();
@@ -47,6 +51,9 @@ final class HeaderSpace {
     final Field tcpFlags;
     final Field icmpType;
     final Field icmpCode;
+    /** The IPv4 TTL or IPv6 hop limit, and the TOS byte or traffic class (DSCP in its upper six bits, ECN below). */
+    final Field ttl;
+    final Field tos;
     final Field mark;
     /** The connection's mark, and whether NAT changed its destination or source: none on arrival. */
     final Field ctMark;
@@ -91,6 +98,8 @@ final class HeaderSpace {
         tcpFlags = field("tcp_flags", 6);
         icmpType = field("icmp_type", 8);
         icmpCode = field("icmp_code", 8);
+        ttl = field("ttl", 8);
+        tos = field("tos", 8);
         mark = field("mark", 32);
         ctMark = field("ctmark", 32);
         dnat = field("dnat", 1);
@@ -284,27 +293,68 @@ final class HeaderSpace {
         return and(atMost, atLeast);
     }
 
+    /** What a free variable stands for, in the words a result says when it hangs on its value. */
+    private record Unknown(String ifTrue, String ifFalse) {
+    }
+
     /** The variable standing for a match the encoding does not model, one per distinct match text. */
     int free(String match) {
         Integer variable = freeVariables.get(match);
         if (variable == null) {
-            variable = bdd.numberOfVariables();
-            bdd.createVariable();
+            variable = newFree(new Unknown("`" + match + "' matches", "`" + match + "' does not match"));
             freeVariables.put(match, variable);
-            freeNames.put(variable, match);
         }
         return bdd.variableNode(variable);
     }
 
-    /** The variables of every unmodelled match, for quantifying them away. */
+    /**
+     * A variable standing for a choice a target makes that the analysis cannot follow (whether it accepts),
+     * one per {@code key}: what decides the choice, so the same target meeting the same packet chooses alike.
+     */
+    int choice(Object key, String ifTrue, String ifFalse) {
+        Integer variable = choices.get(key);
+        if (variable == null) {
+            variable = newFree(new Unknown(ifTrue, ifFalse));
+            choices.put(key, variable);
+        }
+        return bdd.variableNode(variable);
+    }
+
+    /**
+     * A block of free variables standing for a value a target sets that the analysis cannot compute (HMARK's
+     * hash), one per {@code key} as for {@link #choice}; {@code depends} says what a result hanging on it hangs on.
+     */
+    Field value(Object key, String name, int width, String depends) {
+        Field known = values.get(key);
+        if (known == null) {
+            int first = bdd.numberOfVariables();
+            for (int i = 0; i < width; i++) {
+                newFree(new Unknown(depends, depends));
+            }
+            known = new Field(name, first, width);
+            values.put(key, known);
+        }
+        return known;
+    }
+
+    private int newFree(Unknown unknown) {
+        int variable = bdd.numberOfVariables();
+        bdd.createVariable();
+        unknowns.put(variable, unknown);
+        return variable;
+    }
+
+    /** The variables of every unmodelled match and unfollowed effect, for quantifying them away. */
     BitSet freeSet() {
         BitSet set = new BitSet();
-        freeVariables.values().forEach(set::set);
+        unknowns.keySet().forEach(set::set);
         return set;
     }
 
-    String freeName(int variable) {
-        return freeNames.get(variable);
+    /** What a result that needs free variable {@code variable} to be {@code value} hangs on, in words. */
+    String condition(int variable, boolean value) {
+        Unknown unknown = unknowns.get(variable);
+        return value ? unknown.ifTrue() : unknown.ifFalse();
     }
 
     /** Every variable but those of {@code field}. */

@@ -15,6 +15,7 @@ import io.rampart.model.value.FlagSet;
 import io.rampart.model.value.IcmpType;
 import io.rampart.model.value.InterfaceName;
 import io.rampart.model.value.Network;
+import io.rampart.model.value.NumberValue;
 import io.rampart.model.value.Protocol;
 import io.rampart.model.value.Range;
 import io.rampart.model.value.Ranges;
@@ -44,7 +45,8 @@ final class MatchCompiler {
     /** The fields a match's option may test here. */
     private static final Set<PacketField> MATCH_FIELDS = EnumSet.of(PacketField.SOURCE_PORT,
             PacketField.DESTINATION_PORT, PacketField.EITHER_PORT, PacketField.TCP_FLAGS, PacketField.ICMP_TYPE,
-            PacketField.CT_STATE, PacketField.MARK, PacketField.CT_MARK);
+            PacketField.CT_STATE, PacketField.MARK, PacketField.CT_MARK, PacketField.TTL, PacketField.TOS,
+            PacketField.DSCP);
 
     private final HeaderSpace space;
     private final ExtensionRegistry registry = StandardExtensions.registry();
@@ -71,8 +73,9 @@ final class MatchCompiler {
     /** The option's constraint when the encoding holds its field, else null. */
     private static Constraint constraint(ExtensionSpec spec, Option option, Set<PacketField> fields) {
         Constraint constraint = spec.option(option.name()).map(OptionSpec::constraint).orElse(null);
-        boolean held = constraint != null && constraint.comparison() == Constraint.Comparison.IS
-                && fields.contains(constraint.field()) && spec.typed(option).typed();
+        boolean held = constraint != null && (constraint.comparison() == Constraint.Comparison.IS
+                || constraint.field() == PacketField.TTL) && fields.contains(constraint.field())
+                && spec.typed(option).typed();
         return held ? constraint : null;
     }
 
@@ -93,7 +96,9 @@ final class MatchCompiler {
         int node = space.yes();
         for (Option o : match.options()) {
             PacketField field = constraint(spec, o, MATCH_FIELDS).field();
-            int tested = negatedIf(o, field(field, spec.typed(o)));
+            Constraint.Comparison comparison = spec.option(o.name()).orElseThrow().constraint().comparison();
+            int tested = negatedIf(o, field == PacketField.TTL ? ttl(comparison, spec.typed(o))
+                    : field(field, spec.typed(o)));
             // A packet without a connection has no connection mark: it fails the test, negated or not.
             node = space.and(node, field == PacketField.CT_MARK ? space.and(tested, tracked(space)) : tested);
         }
@@ -124,7 +129,23 @@ final class MatchCompiler {
                 ValueMask mark = (ValueMask) o.value();
                 yield valueUnderMask(space.ctMark, mark.value(), mark.mask());
             }
+            case TOS -> {
+                ValueMask tos = (ValueMask) o.value();
+                yield valueUnderMask(space.tos, tos.value(), tos.mask());
+            }
+            // The code point is the upper six bits of the TOS byte.
+            case DSCP -> space.masked(space.tos, ((NumberValue) o.value()).value() << 2, 0xfc);
             default -> throw new IllegalArgumentException("not an encoded field: " + field);
+        };
+    }
+
+    /** {@code -m ttl} and {@code -m hl}: the TTL or hop limit equal to, below or above the value. */
+    private int ttl(Constraint.Comparison comparison, Option o) {
+        long value = ((NumberValue) o.value()).value();
+        return switch (comparison) {
+            case IS -> space.equal(space.ttl, value);
+            case BELOW -> value == 0 ? space.no() : space.range(space.ttl, 0, value - 1);
+            case ABOVE -> value == 255 ? space.no() : space.range(space.ttl, value + 1, 255);
         };
     }
 

@@ -28,6 +28,9 @@ final class Pipeline {
     /** Where the packets are decided that meet no table on their path: the kernel accepts them. */
     static final String NO_TABLE = "no table on its path";
 
+    /** Where a packet is decided whose TTL (hop limit) is 1 or below when it is routed onwards. */
+    static final String TTL_EXPIRED = "routing: the TTL expires before FORWARD";
+
     private final HeaderSpace space;
     private final Map<Table, ChainSemantics> tables = new EnumMap<>(Table.class);
     /** Per table, per rule, the arriving packets it matched on any path walked so far. */
@@ -35,8 +38,12 @@ final class Pipeline {
     /** Per table, per rule, the arriving packets that reached it on any path walked so far. */
     private final Map<Table, Map<Integer, Integer>> reached = new EnumMap<>(Table.class);
 
+    /** The ruleset walked, as a key of what only the kernel knows (equal rulesets, equal keys). */
+    private final Object identity;
+
     Pipeline(HeaderSpace space, RulesetDiff.Side side) {
         this.space = space;
+        this.identity = new Identity(side.ruleset());
         for (TableRules table : side.ruleset().tables()) {
             tables.put(table.table(), new ChainSemantics(space, table, side.file(),
                     index -> side.locations().of(table.table(), index), true));
@@ -96,6 +103,7 @@ final class Pipeline {
                 walk.hook("INPUT", Table.MANGLE, Table.FILTER, Table.SECURITY, Table.NAT);
                 return walk.end(path);
             }
+            walk.route();
             walk.hook("FORWARD", Table.MANGLE, Table.FILTER, Table.SECURITY);
         }
         walk.hook("POSTROUTING", Table.MANGLE, Table.NAT);
@@ -105,7 +113,7 @@ final class Pipeline {
     /** One path's walk: the packets still going, how each was decided so far, and the packet as it is now. */
     private final class Walk {
 
-        final PacketState state = new PacketState(space);
+        final PacketState state = new PacketState(space, identity);
         final List<ChainSemantics.Decision> stopped = new ArrayList<>();
         List<ChainSemantics.Decision> accepting = new ArrayList<>();
         int alive;
@@ -128,7 +136,7 @@ final class Pipeline {
                 List<ChainSemantics.Decision> accepted = new ArrayList<>();
                 for (ChainSemantics.Decision d : semantics.decide(hook, packets, state, reached.get(table),
                         matched.get(table))) {
-                    if (d.verdict().equals("ACCEPT")) {
+                    if (d.verdict().equals("ACCEPT") && !semantics.ends(d)) {
                         accepted.add(d);
                     } else {
                         stopped.add(d);
@@ -144,6 +152,19 @@ final class Pipeline {
                     accepting = next;
                 }
             }
+        }
+
+        /**
+         * Routing onwards, as the kernel's ip_forward and ip6_forward do it before FORWARD: a TTL or hop limit
+         * of 1 or below expires (the packet is dropped with an ICMP time exceeded), the others go down by one.
+         */
+        void route() {
+            int expired = space.and(alive, state.now(space.range(space.ttl, 0, 1)));
+            if (expired != space.no()) {
+                stopped.add(new ChainSemantics.Decision("DROP", Table.FILTER, "FORWARD", 0, TTL_EXPIRED, expired));
+                alive = space.minus(alive, expired);
+            }
+            state.forwarded(alive);
         }
 
         List<ChainSemantics.Decision> end(String path) {
@@ -164,6 +185,27 @@ final class Pipeline {
             if (packets != space.no()) {
                 out.add(new ChainSemantics.Decision(d.verdict(), d.table(), d.chain(), d.rule(), d.where(), packets));
             }
+        }
+    }
+
+    /** A ruleset compared by value, its hash worked out once: a key used at every rule of a walk. */
+    private static final class Identity {
+        private final Ruleset ruleset;
+        private final int hash;
+
+        Identity(Ruleset ruleset) {
+            this.ruleset = ruleset;
+            this.hash = ruleset.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Identity o && o.hash == hash && o.ruleset.equals(ruleset);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
     }
 }

@@ -66,6 +66,10 @@ final class RegionText {
             case "tcp_flags" -> "flags " + listed(set, rest, f, "flags", MatchCompiler::flagNames, true);
             case "icmp_type" -> "icmp type " + listed(set, rest, f, "type", String::valueOf, true);
             case "icmp_code" -> "icmp code " + listed(set, rest, f, "code", String::valueOf, true);
+            case "ttl" -> (space.family() == io.rampart.model.Family.IPV4 ? "ttl " : "hop limit ")
+                    + listed(set, rest, f, "", String::valueOf, true);
+            case "tos" -> (space.family() == io.rampart.model.Family.IPV4 ? "tos " : "traffic class ")
+                    + cubes(f, set, true);
             case "ctmark" -> "connection mark " + cubes(f, set, true);
             default -> "mark " + cubes(f, set, true);
         };

@@ -22,6 +22,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,6 +123,15 @@ public final class RulesetDiff {
         /** The decisions of every packet of {@code entering} on {@code path}, disjoint. */
         List<ChainSemantics.Decision> decide(String path, int entering);
 
+        /**
+         * The decisions of {@code path} some assignment of the free variables puts {@code point}'s packet in:
+         * the one the tracer takes is among them, whatever value it computes where the analysis has none.
+         */
+        List<ChainSemantics.Decision> candidates(String path, int domain, BitSet point);
+
+        /** The arriving packets of {@code path} whose TTL expires when routed onwards: they never meet FORWARD. */
+        int expired(String path);
+
         /** A filter-only ruleset: its filter table's chains, worked out backwards. */
         static Decider of(ChainSemantics filter) {
             return new Decider() {
@@ -135,6 +145,16 @@ public final class RulesetDiff {
 
                 public List<ChainSemantics.Decision> decide(String path, int entering) {
                     return filter.decide(path, entering);
+                }
+
+                public List<ChainSemantics.Decision> candidates(String path, int domain, BitSet point) {
+                    return List.of(filter.explain(path, domain, point));
+                }
+
+                // The filter table changes no TTL: the packets that arrive with one of 1 or below expire.
+                public int expired(String path) {
+                    HeaderSpace space = filter.space();
+                    return path.equals("FORWARD") ? space.range(space.ttl, 0, 1) : space.no();
                 }
             };
         }
@@ -156,6 +176,17 @@ public final class RulesetDiff {
 
                 public List<ChainSemantics.Decision> decide(String path, int entering) {
                     return pipeline.decide(path, entering);
+                }
+
+                public List<ChainSemantics.Decision> candidates(String path, int domain, BitSet point) {
+                    BitSet free = space.freeSet();
+                    return all(path).stream().filter(d -> space.bdd().evaluate(space.exists(d.packets(), free), point))
+                            .toList();
+                }
+
+                public int expired(String path) {
+                    return space.union(all(path).stream().filter(d -> d.where().equals(Pipeline.TTL_EXPIRED))
+                            .map(ChainSemantics.Decision::packets).toList());
                 }
 
                 private List<ChainSemantics.Decision> all(String path) {
@@ -192,16 +223,20 @@ public final class RulesetDiff {
     private Result run(int max) {
         List<Difference> found = new ArrayList<>();
         boolean more = false;
-        BitSet free = space.freeSet();
         for (String chain : CHAINS) {
             int domain = space.entering(chain);
             Map<String, Integer> verdictsA = semanticsA.verdicts(chain);
             Map<String, Integer> verdictsB = semanticsB.verdicts(chain);
+            // After the walks: a target the analysis cannot follow adds free variables on the way.
+            BitSet free = space.freeSet();
             List<Integer> parts = new ArrayList<>();
             verdictsA.forEach((verdict, packets) ->
                     parts.add(space.minus(packets, verdictsB.getOrDefault(verdict, space.no()))));
-            int differ = space.and(domain, space.union(parts));
-            // Where the difference holds whatever the unmodelled matches do.
+            // Packets whose TTL expires in both never meet FORWARD: no difference, and no words for them.
+            int expired = space.and(semanticsA.expired(chain), semanticsB.expired(chain));
+            int met = space.minus(domain, expired);
+            int differ = space.and(met, space.union(parts));
+            // Where the difference holds whatever the unmodelled matches and unfollowed effects do.
             int always = space.not(space.exists(space.not(differ), free));
             while (differ != space.no()) {
                 if (found.size() >= max) {
@@ -210,7 +245,7 @@ public final class RulesetDiff {
                 }
                 boolean certain = always != space.no();
                 BitSet point = space.bdd().getSatisfyingAssignment(typical(space, certain ? always : differ));
-                Found next = certain ? traced(chain, domain, point) : conditional(chain, domain, point);
+                Found next = certain ? traced(chain, met, point) : conditional(chain, met, point, List.of());
                 found.add(next.difference());
                 differ = space.minus(differ, next.region());
                 always = space.minus(always, next.region());
@@ -233,7 +268,8 @@ public final class RulesetDiff {
         int[] preferences = {space.equal(space.proto, 6), space.equal(space.tcpFlags, 2),
             space.equal(space.ctState, CtState.NEW.ordinal()), space.equal(space.sport, 40000),
             space.equal(space.dport, 80), space.masked(space.src, src, all), space.masked(space.dst, dst, all),
-            space.equal(space.icmpType, v4 ? 8 : 128)};
+            space.equal(space.icmpType, v4 ? 8 : 128), space.equal(space.ttl, PacketSpec.DEFAULT_TTL),
+            space.equal(space.tos, 0)};
         for (int preference : preferences) {
             int narrower = space.and(node, preference);
             if (narrower != space.no()) {
@@ -258,41 +294,87 @@ public final class RulesetDiff {
     private record Found(Difference difference, int region) {
     }
 
-    /** A difference that holds whatever unmodelled matches do, confirmed by tracing it through both rulesets. */
+    /**
+     * A difference that holds whatever unmodelled matches and unfollowed effects do, confirmed by tracing it
+     * through both rulesets; where the tracer cannot decide the packet, a difference that hangs on that rule.
+     */
     private Found traced(String chain, int domain, BitSet point) {
+        BitSet found = (BitSet) point.clone();
         // The tracer takes the unmodelled matches it can as matching; the difference holds either way.
         space.freeSet().stream().forEach(point::set);
         Map<String, String> packet = packet(space, chain, point);
-        ChainSemantics.Decision x = confirm(a, chain, packet, point, semanticsA.explain(chain, domain, point));
-        ChainSemantics.Decision y = confirm(b, chain, packet, point, semanticsB.explain(chain, domain, point));
-        if (x.verdict().equals(y.verdict())) {
-            throw new IllegalStateException("self-check failed: the tracer gives " + x.verdict() + " by " + x.where()
-                    + " and " + y.where() + " to --" + String.join(" --", packet.keySet()) + " " + packet);
+        Tracer tracerA = tracer(a);
+        Tracer tracerB = tracer(b);
+        Optional<ChainSemantics.Decision> x = confirm(space, tracerA, a, chain, packet, point,
+                semanticsA.candidates(chain, domain, point));
+        Optional<ChainSemantics.Decision> y = confirm(space, tracerB, b, chain, packet, point,
+                semanticsB.candidates(chain, domain, point));
+        if (x.isEmpty() || y.isEmpty()) {
+            List<Stop> undecided = new ArrayList<>();
+            undecidedAt(tracerA, a, packet).ifPresent(undecided::add);
+            undecidedAt(tracerB, b, packet).ifPresent(undecided::add);
+            return conditional(chain, domain, found, undecided);
         }
-        int region = space.exists(space.and(x.packets(), y.packets()), space.freeSet());
+        if (x.get().verdict().equals(y.get().verdict())) {
+            throw new IllegalStateException("self-check failed: the tracer gives " + x.get().verdict() + " by "
+                    + x.get().where() + " and " + y.get().where() + " to --" + String.join(" --", packet.keySet())
+                    + " " + packet);
+        }
+        int region = space.and(space.exists(x.get().packets(), space.freeSet()),
+                space.exists(y.get().packets(), space.freeSet()));
         RegionText text = new RegionText(space, region, domain, names);
-        return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x), verdict(y), List.of(),
-                true), region);
+        return new Found(new Difference(chain, text.describe(), text.exact(), packet, verdict(x.get()),
+                verdict(y.get()), List.of(), true), region);
     }
 
-    /** A difference that hangs on unmodelled matches: which ones, and how they must come out. */
-    private Found conditional(String chain, int domain, BitSet point) {
+    /**
+     * A difference that hangs on unmodelled matches or unfollowed effects: which ones, and how they must
+     * come out; {@code undecided}, the rules the tracer could not decide the packet at.
+     */
+    private Found conditional(String chain, int domain, BitSet point, List<Stop> undecided) {
         ChainSemantics.Decision x = semanticsA.explain(chain, domain, point);
         ChainSemantics.Decision y = semanticsB.explain(chain, domain, point);
         int region = space.and(x.packets(), y.packets());
         RegionText text = new RegionText(space, fixedAsIn(space, region, point), domain, names);
+        Set<String> onlyIf = new LinkedHashSet<>(onlyIf(space, region, point));
+        for (Stop stop : undecided) {
+            if (onlyIf.stream().noneMatch(c -> c.contains("' at " + stop.where() + " "))) {
+                onlyIf.add(stop.condition());
+            }
+        }
         return new Found(new Difference(chain, text.describe(), text.exact(), packet(space, chain, point), verdict(x),
-                verdict(y), onlyIf(space, region, point), false), region);
+                verdict(y), List.copyOf(onlyIf), false), region);
+    }
+
+    /** A rule the tracer stopped at, where it was written, and the condition a result hanging on it says. */
+    record Stop(String where, String condition) {
+    }
+
+    /** What the tracer stops at when it traces {@code packet} through {@code side}. */
+    static Optional<Stop> undecidedAt(Tracer tracer, Side side, Map<String, String> packet) {
+        try {
+            PacketSpec spec = new PacketSpec();
+            packet.forEach(spec::set);
+            Trace trace = tracer.trace(spec.build(side.ruleset().family()));
+            if (!trace.isUndecided()) {
+                return Optional.empty();
+            }
+            Trace.Undecided u = trace.undecided();
+            String where = u.source() != null ? u.source() : u.table() + " " + u.chain() + " rule " + u.rule();
+            return Optional.of(new Stop(where, "`" + u.condition() + "' at " + where + " decides so"));
+        } catch (TraceInputException e) {
+            throw new IllegalStateException("self-check failed: the tracer refuses the counterexample " + packet
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** The unmodelled matches {@code region} hangs on, each as {@code point} has it: "`-m ...' matches". */
     static List<String> onlyIf(HeaderSpace space, int region, BitSet point) {
         BitSet support = space.bdd().support(region);
         support.and(space.freeSet());
-        List<String> onlyIf = new ArrayList<>();
-        support.stream().forEach(v ->
-                onlyIf.add("`" + space.freeName(v) + "' " + (point.get(v) ? "matches" : "does not match")));
-        return onlyIf;
+        Set<String> onlyIf = new LinkedHashSet<>();
+        support.stream().forEach(v -> onlyIf.add(space.condition(v, point.get(v))));
+        return List.copyOf(onlyIf);
     }
 
     /** {@code region} with the unmodelled matches it hangs on fixed as {@code point} has them. */
@@ -302,14 +384,9 @@ public final class RulesetDiff {
         return space.keep(space.bdd().restrict(region, fixed, point));
     }
 
-    /** Traces the packet through one ruleset; the tracer must end on the rule the analysis found deciding it. */
-    private ChainSemantics.Decision confirm(Side side, String chain, Map<String, String> packet, BitSet point,
-                                            ChainSemantics.Decision decision) {
-        Tracer tracer = tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
+    private Tracer tracer(Side side) {
+        return tracers.computeIfAbsent(side, s -> new Tracer(CompiledRuleset.of(s.ruleset(), s.locations()),
                 Host.unknown(), Assumptions.none(), false));
-        return confirm(space, tracer, side, chain, packet, point, List.of(decision)).orElseThrow(() ->
-                new IllegalStateException("self-check failed: in " + side.file() + " the tracer cannot decide " + packet
-                        + ", which the analysis finds decided whatever unmodelled matches do"));
     }
 
     /**
@@ -354,6 +431,9 @@ public final class RulesetDiff {
         }
         if (d.where().equals(Pipeline.NO_TABLE)) {
             return trace.steps().isEmpty();
+        }
+        if (d.where().equals(Pipeline.TTL_EXPIRED)) {
+            return trace.notes().stream().anyMatch(n -> n.contains(Tracer.TTL_EXPIRES));
         }
         List<Step> steps = trace.steps();
         for (int i = steps.size() - 1; i >= 0; i--) {
@@ -401,6 +481,15 @@ public final class RulesetDiff {
         }
         if (proto == (space.family() == Family.IPV4 ? 1 : 58)) {
             out.put("icmp_type", space.value(space.icmpType, point) + "/" + space.value(space.icmpCode, point));
+        }
+        // The TTL and TOS only where they are not trace's defaults, as few counterexamples need them.
+        long ttl = space.value(space.ttl, point);
+        if (ttl != PacketSpec.DEFAULT_TTL) {
+            out.put("ttl", String.valueOf(ttl));
+        }
+        long tos = space.value(space.tos, point);
+        if (tos != 0) {
+            out.put("tos", "0x" + Long.toHexString(tos));
         }
         out.put("mark", "0x" + Long.toHexString(space.value(space.mark, point)));
         out.put("ct_state", CtState.values()[(int) space.value(space.ctState, point)].name());

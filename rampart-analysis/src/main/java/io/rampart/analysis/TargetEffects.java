@@ -12,8 +12,9 @@ import io.rampart.model.value.NatRange;
 /**
  * What a target that lets the packet go on (or, for NAT, accepts it in its table) does to the
  * packet and its connection, read from the target's declared {@link TargetSemantics} as the tracer
- * reads it, in the terms of the analysis: the one place the analysis reads a target's effect. A
- * target whose change the analysis cannot follow says why.
+ * reads it, in the terms of the analysis: the one place the analysis reads a target's effect. What
+ * it cannot compute (a hash, a verdict only the kernel knows) becomes free variables, so that the
+ * results hanging on it say so and the others stay exact.
  */
 final class TargetEffects {
 
@@ -23,7 +24,7 @@ final class TargetEffects {
     sealed interface Effect {
     }
 
-    /** Nothing a rule of the analysis reads changes (LOG, TOS, CT without --notrack, ...). */
+    /** Nothing a rule of the analysis reads changes (LOG, CT without --notrack, ...). */
     record Unchanged() implements Effect {
     }
 
@@ -50,8 +51,36 @@ final class TargetEffects {
     record Translate(boolean destination, byte[] address, byte[] mask, int port) implements Effect {
     }
 
-    /** A change the analysis does not follow. */
-    record Unfollowed(String why) implements Effect {
+    /** The TTL (IPv4) or hop limit (IPv6) set, decreased or increased, within 0-255. */
+    record SetHops(TargetSemantics.HopLimit change) implements Effect {
+    }
+
+    /** The TOS byte (IPv6: traffic class) becomes {@code (old & ~mask) ^ value}, as the kernel's TOS target has it. */
+    record SetTos(long value, long mask) implements Effect {
+    }
+
+    /**
+     * A value the analysis cannot compute: the packet's mark (HMARK's hash, within {@code offset} and the
+     * {@code count} marks after it) or an address (prefix translation's checksum-neutral rewrite). Results
+     * that hang on it say so; the same target on the same packet sets the same value.
+     *
+     * @param text the target as the rule spells it
+     */
+    record SetsUnknown(String text, Unknown field, long offset, long count) implements Effect {
+    }
+
+    /** The fields {@link SetsUnknown} may set. */
+    enum Unknown { MARK, SOURCE, DESTINATION }
+
+    /**
+     * A target whose verdict the analysis cannot tell (only the kernel knows: sockets, sets, a cookie):
+     * the packets it takes end accepted or dropped, and which hangs on what the target does.
+     */
+    record Undecided(String text) implements Effect {
+    }
+
+    /** SYNPROXY: a client's SYN is answered and taken, an ACK passes only with its cookie (undecided), the rest go on. */
+    record Synproxy(String text) implements Effect {
     }
 
     private TargetEffects() {
@@ -108,15 +137,35 @@ final class TargetEffects {
             return new Translate(hook.equals("PREROUTING") || hook.equals("OUTPUT"), netmap.to().address(),
                     netmap.to().mask(), -1);
         }
-        if (semantics instanceof TargetSemantics.Continues || semantics instanceof TargetSemantics.Log
-                || semantics instanceof TargetSemantics.RewriteTos) {
+        if (semantics instanceof TargetSemantics.Continues || semantics instanceof TargetSemantics.Log) {
             return new Unchanged();
         }
-        if (semantics instanceof TargetSemantics.HopLimit) {
-            return new Unfollowed("-j " + target.name() + " changes the hop limit, which decides forwarding");
+        if (semantics instanceof TargetSemantics.RewriteTos tos) {
+            return new SetTos(tos.change().value(), tos.change().mask());
         }
-        return new Unfollowed("-j " + target.name() + " changes the packet or its connection in a way diff does not"
-                + " follow");
+        if (semantics instanceof TargetSemantics.HopLimit hops) {
+            return new SetHops(hops);
+        }
+        if (semantics instanceof TargetSemantics.HashMark hmark) {
+            return new SetsUnknown(text(target), Unknown.MARK, hmark.offset(), hmark.modulus());
+        }
+        if (semantics instanceof TargetSemantics.PrefixTranslation npt) {
+            return new SetsUnknown(text(target), npt.source() ? Unknown.SOURCE : Unknown.DESTINATION, 0, 0);
+        }
+        if (semantics instanceof TargetSemantics.Synproxy) {
+            return new Synproxy(text(target));
+        }
+        return new Undecided(text(target));
+    }
+
+    /** The target as a rule spells it, e.g. {@code -j HMARK --hmark-mod 4}. */
+    static String text(Target target) {
+        StringBuilder b = new StringBuilder("-j ").append(target.name());
+        target.options().forEach(o -> {
+            b.append(o.negated() ? " ! --" : " --").append(o.name());
+            o.args().forEach(arg -> b.append(' ').append(arg));
+        });
+        return b.toString();
     }
 
     private static Effect range(NatRange to, Family family, boolean destination) {

@@ -164,14 +164,6 @@ class RulesetDiffTest {
     }
 
     @Test
-    void targetsWhoseChangeIsNotFollowedAreRefused() {
-        String a = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j TTL --ttl-set 1\nCOMMIT\n";
-        assertThatThrownBy(() -> diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")))
-                .isInstanceOf(UnsupportedRulesetException.class).hasMessageContaining("a.rules:3")
-                .hasMessageContaining("TTL");
-    }
-
-    @Test
     void rulesetsOfDifferentFamiliesAreRefused() {
         String text = filter("ACCEPT", "ACCEPT", "ACCEPT");
         assertThatThrownBy(() -> RulesetDiff.compare(side("a.rules", text, Family.IPV4),

@@ -104,7 +104,7 @@ public final class PacketSpec {
         return new Packet(family, values.get("in"), values.get("out"), Boolean.parseBoolean(values.get("local")),
                 address("src", family), address("dst", family), proto,
                 ports ? number("sport", 40000, 65535) : -1, ports ? number("dport", 80, 65535) : -1, tcpFlags,
-                icmpType[0], icmpType[1], number("ttl", 64, 255), number("tos", 0, 255),
+                icmpType[0], icmpType[1], number("ttl", DEFAULT_TTL, 255), number("tos", 0, 255),
                 number("length", header + transport, 65535), numberLong("mark", 0, 0xffffffffL), state,
                 Packet.SPI_PROTOCOLS.contains(proto) ? numberLong("spi", DEFAULT_SPI, proto == 108 ? 0xffff
                         : 0xffffffffL) : -1);
@@ -129,6 +129,9 @@ public final class PacketSpec {
         }
         return address;
     }
+
+    /** The TTL (hop limit) of a packet that does not give one. */
+    public static final int DEFAULT_TTL = 64;
 
     private int number(String key, int fallback, int max) throws TraceInputException {
         return (int) numberLong(key, fallback, max);

@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public final class Tracer {
 
+    /** What a trace's note says of a packet routed onwards whose TTL (hop limit) is 1 or below. */
+    public static final String TTL_EXPIRES = "expires before FORWARD";
+
     private final CompiledRuleset ruleset;
     private final Host host;
     private final ChainWalk walk;
@@ -141,7 +144,7 @@ public final class Tracer {
                 return false;
             }
             if (p.ttl() <= 1) {
-                notes.add("TTL " + p.ttl() + " expires before FORWARD: dropped with an ICMP time exceeded");
+                notes.add("TTL " + p.ttl() + " " + TTL_EXPIRES + ": dropped with an ICMP time exceeded");
                 return false;
             }
             flow.packet = p.withInterfaces(p.in(), out.get()).withTtl(p.ttl() - 1);
