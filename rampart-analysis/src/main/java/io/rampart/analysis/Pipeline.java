@@ -53,8 +53,8 @@ final class Pipeline {
     }
 
     /**
-     * Whether the ruleset needs every table: rules or policies outside filter, or a filter rule whose
-     * target changes the packet. A filter-only ruleset is judged by its filter table alone, the same answer for less work.
+     * Whether the ruleset needs every table: rules or policies outside filter, a filter rule whose
+     * target changes the packet, or one that reads the TTL. A filter-only ruleset is judged by its filter table alone, the same answer for less work.
      */
     static boolean needed(Ruleset ruleset) {
         for (TableRules table : ruleset.tables()) {
@@ -66,6 +66,11 @@ final class Pipeline {
             Set<String> chains = table.chains().stream().map(Chain::name).collect(Collectors.toSet());
             if (table.rules().stream().anyMatch(r -> r.target() != null && !chains.contains(r.target().name())
                     && ChainSemantics.changesPacket(r.target(), ruleset.family()))) {
+                return true;
+            }
+            // Routing lowers the TTL of what it forwards: a rule reading the TTL sees it after routing.
+            if (table.rules().stream().anyMatch(r -> r.matches().stream().anyMatch(m ->
+                    m.extension().equals("ttl") || m.extension().equals("hl")))) {
                 return true;
             }
         }

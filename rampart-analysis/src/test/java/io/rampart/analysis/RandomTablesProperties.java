@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random rulesets over raw, mangle, nat and filter (NOTRACK, marks and connection marks set and
- * read, DNAT, REDIRECT, SNAT, MASQUERADE) and variations of them: every counterexample diff gives
- * shows its difference when traced through both rulesets, every "equivalent" agrees with tracing
- * every packet of a small domain, and every rule DeadRules finds is one no packet of it reaches.
+ * read, DNAT, REDIRECT, SNAT, MASQUERADE, TTL, TOS and DSCP rewritten and read, and HMARK and TPROXY,
+ * whose effect the analysis cannot compute) and variations of them: every counterexample diff gives
+ * shows its difference when traced through both rulesets, every difference it cannot trace hangs on
+ * HMARK or TPROXY and says so, every "equivalent" agrees with tracing every packet of a small domain,
+ * and every rule DeadRules finds is one no packet of it reaches.
  */
 class RandomTablesProperties {
 
@@ -34,6 +36,10 @@ class RandomTablesProperties {
     private static final String[] STATES = {"NEW", "ESTABLISHED"};
     private static final String[] MARKS = {"0x0", "0x1"};
     private static final String[] IFACES = {"eth0", "eth1"};
+    /** The default TTL, and one that expires after a decrease by one on its way through. */
+    private static final String[] TTLS = {"64", "2"};
+    private static final String[] TOS = {"0x0", "0x28"};
+    private static final String HMARK = " -j HMARK --hmark-tuple src,dst,sport,dport --hmark-mod 2 --hmark-rnd 0x1";
 
     /** Per table, its built-in chains with the rules each may hold. */
     private static final Map<Table, List<String>> CHAINS = new LinkedHashMap<>();
@@ -51,6 +57,7 @@ class RandomTablesProperties {
     void counterexamplesShowTheirDifferenceAndEquivalenceHoldsOnEveryPacketOfTheDomain() throws TraceInputException {
         int equivalent = 0;
         int different = 0;
+        int depending = 0;
         int dead = 0;
         List<PacketSpec> domain = domain();
         for (int pair = 0; pair < PAIRS; pair++) {
@@ -73,6 +80,15 @@ class RandomTablesProperties {
             } else {
                 different++;
                 for (RulesetDiff.Difference d : result.differences()) {
+                    if (!d.traced()) {
+                        // Only what HMARK sets or what TPROXY decides is beyond the analysis here: the
+                        // difference hangs on the rule, and the rule is one of the rulesets'.
+                        depending++;
+                        assertThat(d.onlyIf()).as(context + d).isNotEmpty().allSatisfy(c ->
+                                assertThat(c).matches("(?s).*`-j (HMARK|TPROXY)[^']*' at [ab]\\.rules:\\d+.*"));
+                        continue;
+                    }
+                    assertThat(d.onlyIf()).as(context + d).isEmpty();
                     Trace[] traces = RandomDiffProperties.traces(d, tracerA, tracerB, context);
                     Trace traceA = traces[0];
                     Trace traceB = traces[1];
@@ -88,7 +104,117 @@ class RandomTablesProperties {
         }
         assertThat(equivalent).as("equivalent pairs").isGreaterThan(10);
         assertThat(different).as("different pairs").isGreaterThan(5);
+        assertThat(depending).as("differences hanging on HMARK or TPROXY").isGreaterThan(3);
         assertThat(dead).as("dead rules found").isGreaterThan(3);
+    }
+
+    private static final String[] REWRITES = {"-j TTL --ttl-set 1", "-j TTL --ttl-set 64", "-j TTL --ttl-dec 1",
+        "-j TTL --ttl-dec 64", "-j TTL --ttl-inc 1", "-j TTL --ttl-inc 200", "-j TOS --set-tos 0x10/0x3f",
+        "-j TOS --set-tos 0x8", "-j TOS --and-tos 0xf0", "-j TOS --or-tos 0x3", "-j TOS --xor-tos 0x28",
+        "-j DSCP --set-dscp 0xa", "-j DSCP --set-dscp 0x2e", "-j ECN --ecn-ip-ect 1", HMARK.trim(), HMARK.trim()};
+    private static final String[] HEADER_MATCHES = {"-m ttl --ttl-eq 0", "-m ttl --ttl-eq 64", "-m ttl --ttl-lt 2",
+        "-m ttl --ttl-gt 63", "-m ttl ! --ttl-eq 255", "-m tos --tos 0x10/0x3f", "-m tos --tos 0x8/0xff",
+        "-m tos ! --tos 0x3/0x3", "-m dscp --dscp 0xa", "-m dscp ! --dscp 0x2e", "-m tos --tos 0x1/0x3",
+        "-m mark --mark 0x0", "-m mark --mark 0x1", "-m mark --mark 0x1"};
+    private static final int[] DOMAIN_TTLS = {0, 1, 2, 3, 63, 64, 65, 255};
+    private static final int[] DOMAIN_TOS = {0x0, 0x3, 0x10, 0x28, 0xb8, 0xff};
+
+    @Test
+    void rewrittenTtlAndTosAreSeenByLaterMatchesAsTheTracerSeesThem() throws TraceInputException {
+        int equivalent = 0;
+        int different = 0;
+        int depending = 0;
+        List<PacketSpec> domain = new ArrayList<>();
+        for (String path : List.of("INPUT", "FORWARD")) {
+            for (int ttl : DOMAIN_TTLS) {
+                for (int tos : DOMAIN_TOS) {
+                    domain.add(new PacketSpec().set("in", "eth0").set("out", path.equals("FORWARD") ? "eth1" : null)
+                            .set("src", "192.0.2.1").set("dst", "10.0.0.1").set("proto", "tcp").set("dport", "22")
+                            .set("ttl", String.valueOf(ttl)).set("tos", "0x" + Integer.toHexString(tos)));
+                }
+            }
+        }
+        for (int pair = 0; pair < PAIRS; pair++) {
+            List<String> a = headerRules();
+            List<String> b = new ArrayList<>(a);
+            int i = random.nextInt(b.size());
+            switch (random.nextInt(3)) {
+                case 0 -> b.remove(i);
+                case 1 -> b.set(i, headerRule(b.get(i).split(" ")[0]));
+                default -> b.add(i, headerRule(b.get(i).split(" ")[0]));
+            }
+            String textA = headerText(a);
+            String textB = headerText(b);
+            RulesetDiff.Side sideA = Rulesets.side("a.rules", textA, Family.IPV4);
+            RulesetDiff.Side sideB = Rulesets.side("b.rules", textB, Family.IPV4);
+            String context = "pair " + pair + "\n--- a\n" + textA + "--- b\n" + textB;
+            RulesetDiff.Result result;
+            try {
+                result = RulesetDiff.compare(sideA, sideB, 5);
+            } catch (IllegalStateException e) {
+                throw new AssertionError(context, e);
+            }
+            Tracer tracerA = RandomDiffProperties.tracer(sideA);
+            Tracer tracerB = RandomDiffProperties.tracer(sideB);
+            if (result.equivalent()) {
+                equivalent++;
+                for (PacketSpec packet : domain) {
+                    assertThat(tracerA.trace(packet.build(Family.IPV4)).verdict()).as(context + packet.values())
+                            .isEqualTo(tracerB.trace(packet.build(Family.IPV4)).verdict());
+                }
+                continue;
+            }
+            different++;
+            for (RulesetDiff.Difference d : result.differences()) {
+                if (!d.traced()) {
+                    depending++;
+                    assertThat(d.onlyIf()).as(context + d).isNotEmpty().allSatisfy(c ->
+                            assertThat(c).matches("(?s)`-j HMARK[^']*' at [ab]\\.rules:\\d+ sets the mark that way"));
+                    continue;
+                }
+                Trace[] traces = RandomDiffProperties.traces(d, tracerA, tracerB, context);
+                assertThat(traces[0].verdict()).as(context + d).isEqualTo(category(d.a().verdict()));
+                assertThat(traces[1].verdict()).as(context + d).isEqualTo(category(d.b().verdict()));
+                assertThat(sources(traces[0])).as(context + d).contains(d.a().where());
+                assertThat(sources(traces[1])).as(context + d).contains(d.b().where());
+            }
+        }
+        assertThat(equivalent).as("equivalent pairs").isGreaterThan(10);
+        assertThat(different).as("different pairs").isGreaterThan(10);
+        assertThat(depending).as("differences hanging on HMARK").isGreaterThan(3);
+    }
+
+    /** Rewrites in mangle PREROUTING, FORWARD and INPUT, and filter rules that read what they wrote. */
+    private List<String> headerRules() {
+        List<String> rules = new ArrayList<>();
+        // Often a mark HMARK sets and a rule that reads it, so that differences hang on the hash.
+        if (random.nextInt(3) == 0) {
+            rules.add("mangle -A PREROUTING" + HMARK);
+            rules.add("filter -A " + pick(new String[] {"INPUT", "FORWARD"}) + " -m mark --mark 0x1 -j DROP");
+        }
+        int count = 1 + random.nextInt(5);
+        for (int i = 0; i < count; i++) {
+            rules.add(headerRule(pick(new String[] {"mangle", "filter"})));
+        }
+        return rules;
+    }
+
+    private String headerRule(String table) {
+        if (table.equals("mangle")) {
+            return "mangle -A " + pick(new String[] {"PREROUTING", "PREROUTING", "INPUT", "FORWARD"})
+                    + (random.nextInt(3) == 0 ? " " + pick(HEADER_MATCHES) : "") + " " + pick(REWRITES);
+        }
+        return "filter -A " + pick(new String[] {"INPUT", "FORWARD"}) + " " + pick(HEADER_MATCHES) + " "
+                + pick(new String[] {"-j DROP", "-j ACCEPT", "-j REJECT --reject-with icmp-port-unreachable"});
+    }
+
+    private static String headerText(List<String> rules) {
+        StringBuilder b = new StringBuilder("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n"
+                + ":FORWARD ACCEPT [0:0]\n");
+        rules.stream().filter(r -> r.startsWith("mangle ")).forEach(r -> b.append(r.substring(7)).append('\n'));
+        b.append("COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        rules.stream().filter(r -> r.startsWith("filter ")).forEach(r -> b.append(r.substring(7)).append('\n'));
+        return b.append("COMMIT\n").toString();
     }
 
     /** Every rule DeadRules finds in any table is met by no traced packet of the domain; how many it found. */
@@ -125,6 +251,9 @@ class RandomTablesProperties {
         if (trace.steps().isEmpty()) {
             out.add(Pipeline.NO_TABLE);
         }
+        if (trace.notes().stream().anyMatch(n -> n.contains(Tracer.TTL_EXPIRES))) {
+            out.add(Pipeline.TTL_EXPIRED);
+        }
         return out;
     }
 
@@ -140,10 +269,13 @@ class RandomTablesProperties {
                                 for (String mark : MARKS) {
                                     for (String proto : new String[] {"tcp", "udp"}) {
                                         for (String port : PORTS) {
-                                            out.add(new PacketSpec().set("in", in).set("out", outIface)
-                                                    .set("local", path.equals("OUTPUT") ? "true" : null)
-                                                    .set("src", src).set("dst", dst).set("proto", proto)
-                                                    .set("dport", port).set("ct_state", state).set("mark", mark));
+                                            for (int hop = 0; hop < TTLS.length; hop++) {
+                                                out.add(new PacketSpec().set("in", in).set("out", outIface)
+                                                        .set("local", path.equals("OUTPUT") ? "true" : null)
+                                                        .set("src", src).set("dst", dst).set("proto", proto)
+                                                        .set("dport", port).set("ct_state", state).set("mark", mark)
+                                                        .set("ttl", TTLS[hop]).set("tos", TOS[hop]));
+                                            }
                                         }
                                     }
                                 }
@@ -191,12 +323,18 @@ class RandomTablesProperties {
                 b.append(" -m tcp --dport ").append(pick(PORTS));
             }
         }
-        switch (random.nextInt(table == Table.RAW ? 3 : 6)) {
+        switch (random.nextInt(table == Table.RAW ? 3 : 8)) {
             case 0 -> b.append(" -m mark --mark 0x1/0x1");
             case 1 -> b.append(" -m conntrack --ctstate ").append(pick(new String[] {"NEW", "ESTABLISHED", "UNTRACKED",
                 "DNAT", "INVALID"}));
             case 2 -> b.append(" -m connmark --mark 0x2/0x2");
+            case 3 -> b.append(pick(new String[] {" -m ttl --ttl-lt 2", " -m ttl --ttl-eq 64", " -m ttl --ttl-gt 63"}));
+            case 4 -> b.append(pick(new String[] {" -m tos --tos 0x10/0x3f", " -m dscp --dscp 0xa",
+                " -m tos --tos 0x28/0xff"}));
             default -> { }
+        }
+        if (table == Table.MANGLE && chain.equals("PREROUTING") && tcp && random.nextInt(12) == 0) {
+            return b.append(" -j TPROXY --on-port 3128").toString();
         }
         return b.append(target(table, chain, tcp)).toString();
     }
@@ -208,7 +346,9 @@ class RandomTablesProperties {
             case MANGLE -> chain.equals("M1") ? pick(new String[] {" -j MARK --set-xmark 0x0/0x1", " -j RETURN",
                 " -j DROP"}) : pick(new String[] {" -j MARK --set-xmark 0x1/0x1", " -j MARK --set-xmark 0x0/0x1",
                 " -j CONNMARK --set-xmark 0x2/0x2", " -j CONNMARK --save-mark --nfmask 0x1 --ctmask 0x1",
-                " -j CONNMARK --restore-mark --nfmask 0x2 --ctmask 0x2", " -j M1", " -j DROP", " -j ACCEPT"});
+                " -j CONNMARK --restore-mark --nfmask 0x2 --ctmask 0x2", " -j M1", " -j DROP", " -j ACCEPT",
+                " -j TTL --ttl-dec 1", " -j TTL --ttl-set 64", " -j TTL --ttl-inc 1", " -j TOS --set-tos 0x10/0x3f",
+                " -j TOS --xor-tos 0x8", " -j DSCP --set-dscp 0xa", HMARK});
             case NAT -> switch (chain) {
                 case "PREROUTING", "OUTPUT" -> tcp ? pick(new String[] {" -j DNAT --to-destination 10.0.0.1:443",
                     " -j REDIRECT --to-ports 22", " -j ACCEPT"}) : pick(new String[] {
