@@ -311,7 +311,7 @@ final class ChainSemantics {
             if (arrivals != null) {
                 arrivals.merge(rule.index(), remaining, space::or);
             }
-            int match = state == null ? rule.match() : state.now(rule.match());
+            int match = state == null ? rule.match() : state.now(rule.match(), remaining);
             int matched = space.and(remaining, match);
             if (matchedAt != null && matched != space.no()) {
                 matchedAt.merge(rule.index(), matched, space::or);

@@ -19,11 +19,30 @@ final class PacketState {
 
     private final HeaderSpace space;
     /** Per variable: the set of arriving packets for which it is 1 now, or -1 while it is as it arrived. */
-    private final int[] now;
+    private int[] now;
     /** The variables no longer as they arrived. */
-    private final BitSet changed = new BitSet();
+    private BitSet changed = new BitSet();
     /** Matches read through the substitution since it last changed. */
-    private final Map<Integer, Integer> read = new HashMap<>();
+    private Map<Integer, Integer> read = new HashMap<>();
+    /**
+     * The same for the packets no rule changed: only the changes every packet undergoes (its state before
+     * and after conntrack, routing's TTL). Most of a walk reads it: the packets a NAT rule translated leave
+     * its chain, so the rules after it read the untranslated packets through a substitution that stays.
+     */
+    private int[] base;
+    private BitSet baseChanged = new BitSet();
+    private Map<Integer, Integer> baseRead = new HashMap<>();
+    /** The arriving packets some rule changed. */
+    private int touched;
+    /** Whether a change being made is made to every packet (then made to both substitutions in turn). */
+    private boolean everyPacket;
+    /**
+     * NAT's translations not made yet, each with its packets: a translation takes its packets out of the
+     * nat chain, so the rules after it never read them, and a thousand translations in a row are made at
+     * once, each bit one if-then-else over the union of the packets that set it, not one per rule.
+     */
+    private final List<TargetEffects.Translate> pending = new ArrayList<>();
+    private final List<Integer> pendingPackets = new ArrayList<>();
 
     /** What the walk belongs to: a verdict only the kernel knows is the same only in the same ruleset. */
     private final Object ruleset;
@@ -41,14 +60,23 @@ final class PacketState {
         this.ruleset = ruleset;
         this.now = new int[space.bdd().numberOfVariables()];
         Arrays.fill(now, -1);
-        set(space.ctState, CtState.INVALID.ordinal(), space.yes());
-        set(space.ctMark, 0, space.yes());
-        set(space.dnat, 0, space.yes());
-        set(space.snat, 0, space.yes());
+        this.base = now.clone();
+        this.touched = space.no();
+        everyPacket(() -> {
+            set(space.ctState, CtState.INVALID.ordinal(), space.yes());
+            set(space.ctMark, 0, space.yes());
+            set(space.dnat, 0, space.yes());
+            set(space.snat, 0, space.yes());
+        });
     }
 
     /** The arriving packets that match {@code match} (a set over the fields) now. */
     int now(int match) {
+        translatePending();
+        return read(match);
+    }
+
+    private int read(int match) {
         Integer known = read.get(match);
         if (known == null) {
             known = space.bdd().support(match).intersects(changed) ? space.keep(space.bdd().compose(match, now))
@@ -58,16 +86,61 @@ final class PacketState {
         return known;
     }
 
+    /**
+     * A set that holds the same packets of {@code within} as {@link #now(int)}: read through the
+     * substitution of unchanged packets when no packet of {@code within} was changed by a rule.
+     */
+    int now(int match, int within) {
+        if (space.and(within, touched) != space.no()) {
+            return now(match);
+        }
+        swap();
+        try {
+            return read(match);
+        } finally {
+            swap();
+        }
+    }
+
+    /** Makes {@code change} to both substitutions, each from its own fields. */
+    private void everyPacket(Runnable change) {
+        translatePending();
+        everyPacket = true;
+        try {
+            change.run();
+            swap();
+            change.run();
+            swap();
+        } finally {
+            everyPacket = false;
+        }
+    }
+
+    private void swap() {
+        int[] at = now;
+        now = base;
+        base = at;
+        BitSet bits = changed;
+        changed = baseChanged;
+        baseChanged = bits;
+        Map<Integer, Integer> cache = read;
+        read = baseRead;
+        baseRead = cache;
+    }
+
     /** After raw: conntrack gives each packet the state it arrived with, unless raw left it untracked. */
     void conntrack() {
-        int untracked = now(space.equal(space.ctState, CtState.UNTRACKED.ordinal()));
-        HeaderSpace.Field f = space.ctState;
-        for (int i = 0; i < f.width(); i++) {
-            int v = HeaderSpace.variable(f, i);
-            int given = space.bit(f, i);
-            now[v] = space.ite(untracked, (CtState.UNTRACKED.ordinal() >> i & 1) == 1 ? space.yes() : space.no(), given);
-        }
-        read.clear();
+        everyPacket(() -> {
+            int untracked = now(space.equal(space.ctState, CtState.UNTRACKED.ordinal()));
+            HeaderSpace.Field f = space.ctState;
+            for (int i = 0; i < f.width(); i++) {
+                int v = HeaderSpace.variable(f, i);
+                int given = space.bit(f, i);
+                now[v] = space.ite(untracked, (CtState.UNTRACKED.ordinal() >> i & 1) == 1 ? space.yes() : space.no(),
+                        given);
+            }
+            read.clear();
+        });
     }
 
     /** The arriving packets that have a connection now. */
@@ -84,6 +157,13 @@ final class PacketState {
         if (packets == space.no()) {
             return none;
         }
+        if (effect instanceof TargetEffects.Translate t) {
+            pending.add(t);
+            pendingPackets.add(packets);
+            touched = space.or(touched, packets);
+            return none;
+        }
+        translatePending();
         if (effect instanceof TargetEffects.SetMark m) {
             int at = m.connection() ? space.and(packets, tracked()) : packets;
             xmark(m.connection() ? space.ctMark : space.mark, m.value(), m.mask(), at);
@@ -91,8 +171,6 @@ final class PacketState {
             copy(c, space.and(packets, tracked()));
         } else if (effect instanceof TargetEffects.Untrack) {
             set(space.ctState, CtState.UNTRACKED.ordinal(), packets);
-        } else if (effect instanceof TargetEffects.Translate t) {
-            translate(t, packets);
         } else if (effect instanceof TargetEffects.SetTos t) {
             xmark(space.tos, t.value(), t.mask(), packets);
         } else if (effect instanceof TargetEffects.SetHops h) {
@@ -116,9 +194,12 @@ final class PacketState {
     private static final long RST = 4;
     private static final long ACK = 16;
 
-    /** Routing forwards the packet: its TTL or hop limit goes down by one (those at 1 or below never get here). */
-    void forwarded(int packets) {
-        hops(new TargetSemantics.HopLimit(TargetSemantics.Change.DECREASE, 1), packets);
+    /**
+     * Routing forwards the packet: its TTL or hop limit goes down by one (made to every packet: those at 1
+     * or below, which it drops, are no longer looked at).
+     */
+    void forwarded() {
+        everyPacket(() -> hops(new TargetSemantics.HopLimit(TargetSemantics.Change.DECREASE, 1), space.yes()));
     }
 
     /**
@@ -195,6 +276,7 @@ final class PacketState {
      * sees (the free variables made since this walk began are not part of it).
      */
     private List<Integer> snapshot() {
+        translatePending();
         List<Integer> out = new ArrayList<>();
         for (HeaderSpace.Field f : space.fields()) {
             for (int v = f.first(); v < f.first() + f.width(); v++) {
@@ -204,20 +286,53 @@ final class PacketState {
         return out;
     }
 
-    private void translate(TargetEffects.Translate t, int packets) {
-        if (t.address() != null) {
-            HeaderSpace.Field f = t.destination() ? space.dst : space.src;
-            for (int i = 0; i < f.width(); i++) {
-                int k = f.width() - 1 - i;
-                if ((t.mask()[k / 8] >> (7 - k % 8) & 1) == 1) {
-                    bit(f, i, (t.address()[k / 8] >> (7 - k % 8) & 1) == 1 ? space.yes() : space.no(), packets);
+    /**
+     * Makes the pending translations: per bit, the packets whose translation sets it, and those that set it to
+     * one, each a balanced union (a packet is translated once in a chain, so the sets are disjoint).
+     */
+    private void translatePending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        Map<Integer, List<Integer>> setting = new HashMap<>();
+        Map<Integer, List<Integer>> ones = new HashMap<>();
+        for (int n = 0; n < pending.size(); n++) {
+            TargetEffects.Translate t = pending.get(n);
+            int packets = pendingPackets.get(n);
+            if (t.address() != null) {
+                HeaderSpace.Field f = t.destination() ? space.dst : space.src;
+                for (int i = 0; i < f.width(); i++) {
+                    int k = f.width() - 1 - i;
+                    if ((t.mask()[k / 8] >> (7 - k % 8) & 1) == 1) {
+                        sets(setting, ones, f, i, (t.address()[k / 8] >> (7 - k % 8) & 1) == 1, packets);
+                    }
                 }
             }
+            if (t.port() >= 0) {
+                HeaderSpace.Field f = t.destination() ? space.dport : space.sport;
+                for (int i = 0; i < f.width(); i++) {
+                    sets(setting, ones, f, i, (t.port() >> i & 1) == 1, packets);
+                }
+            }
+            sets(setting, ones, t.destination() ? space.dnat : space.snat, 0, true, packets);
         }
-        if (t.port() >= 0) {
-            set(t.destination() ? space.dport : space.sport, t.port(), packets);
+        pending.clear();
+        pendingPackets.clear();
+        setting.forEach((v, sets) -> {
+            int old = now[v] < 0 ? space.bdd().variableNode(v) : now[v];
+            now[v] = space.ite(space.union(sets), space.union(ones.getOrDefault(v, List.of())), old);
+            changed.set(v);
+        });
+        read.clear();
+    }
+
+    private static void sets(Map<Integer, List<Integer>> setting, Map<Integer, List<Integer>> ones,
+                             HeaderSpace.Field f, int i, boolean one, int packets) {
+        int v = HeaderSpace.variable(f, i);
+        setting.computeIfAbsent(v, x -> new ArrayList<>()).add(packets);
+        if (one) {
+            ones.computeIfAbsent(v, x -> new ArrayList<>()).add(packets);
         }
-        set(t.destination() ? space.dnat : space.snat, 1, packets);
     }
 
     /** {@code (old & ~mask) ^ value} where {@code packets}. */
@@ -266,6 +381,9 @@ final class PacketState {
         now[v] = space.ite(packets, value, current(f, i));
         changed.set(v);
         read.clear();
+        if (!everyPacket) {
+            touched = space.or(touched, packets);
+        }
     }
 
     private int current(HeaderSpace.Field f, int i) {

@@ -169,7 +169,7 @@ final class Pipeline {
                 stopped.add(new ChainSemantics.Decision("DROP", Table.FILTER, "FORWARD", 0, TTL_EXPIRED, expired));
                 alive = space.minus(alive, expired);
             }
-            state.forwarded(alive);
+            state.forwarded();
         }
 
         List<ChainSemantics.Decision> end(String path) {
