@@ -100,7 +100,8 @@ public class DiffBenchmark {
         }
         text.append("COMMIT\n*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n")
                 .append("-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n")
-                .append("-A FORWARD -d 10.244.0.0/16 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT -j ACCEPT\n")
+                .append("-A FORWARD -d 10.244.0.0/16 -p tcp -m tcp --dport 8080 -m conntrack --ctstate DNAT")
+                .append(" -j ACCEPT\n")
                 .append("COMMIT\n");
         SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system())
                 .parseWithLines(text.toString());

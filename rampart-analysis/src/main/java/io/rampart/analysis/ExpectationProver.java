@@ -77,8 +77,11 @@ public final class ExpectationProver {
     }
 
     private Result prove(Expectations.Expectation e) {
-        // A packet whose TTL expires when routed onwards never meets FORWARD: no expectation speaks of it.
-        int set = space.minus(space.and(space.entering(e.chain()), packets(e)), semantics.expired(e.chain()));
+        int set = space.and(space.entering(e.chain()), packets(e));
+        if (e.packet() == null && e.chain().equals("FORWARD")) {
+            // A set of forwarded packets means those that can be forwarded: not those that arrive at their last hop.
+            set = space.minus(set, space.range(space.ttl, 0, 1));
+        }
         List<ChainSemantics.Decision> decisions = semantics.decide(e.chain(), set);
         List<Integer> wanted = new ArrayList<>();
         List<Integer> unwanted = new ArrayList<>();

@@ -1,7 +1,7 @@
 package io.rampart.analysis;
 
-import io.rampart.trace.CtState;
 import io.rampart.model.extension.TargetSemantics;
+import io.rampart.trace.CtState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -318,9 +318,13 @@ final class PacketState {
         }
         pending.clear();
         pendingPackets.clear();
+        // Most bits are set by the same translations (every bit of an address): each union is made once.
+        Map<List<Integer>, Integer> unions = new HashMap<>();
         setting.forEach((v, sets) -> {
             int old = now[v] < 0 ? space.bdd().variableNode(v) : now[v];
-            now[v] = space.ite(space.union(sets), space.union(ones.getOrDefault(v, List.of())), old);
+            int where = unions.computeIfAbsent(sets, space::union);
+            int value = unions.computeIfAbsent(ones.getOrDefault(v, List.of()), space::union);
+            now[v] = space.ite(where, value, old);
             changed.set(v);
         });
         read.clear();

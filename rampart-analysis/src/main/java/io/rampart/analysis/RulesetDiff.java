@@ -180,7 +180,8 @@ public final class RulesetDiff {
 
                 public List<ChainSemantics.Decision> candidates(String path, int domain, BitSet point) {
                     BitSet free = space.freeSet();
-                    return all(path).stream().filter(d -> space.bdd().evaluate(space.exists(d.packets(), free), point))
+                    return all(path).stream().filter(d -> space.bdd().evaluate(d.packets(), point)
+                            || !free.isEmpty() && space.bdd().evaluate(space.exists(d.packets(), free), point))
                             .toList();
                 }
 

@@ -79,7 +79,7 @@ final class TargetEffects {
     record Undecided(String text) implements Effect {
     }
 
-    /** SYNPROXY: a client's SYN is answered and taken, an ACK passes only with its cookie (undecided), the rest go on. */
+    /** SYNPROXY: a client's SYN is answered and taken, an ACK passes only with its cookie (undecided), the rest on. */
     record Synproxy(String text) implements Effect {
     }
 

@@ -109,4 +109,32 @@ class ExpectationProverTest {
                 "expect outgoing udp to port 53 is accepted by policy");
         assertThat(results).extracting(Result::status).containsExactly(Status.PASS, Status.PASS, Status.PASS);
     }
+
+    @Test
+    void anExpectationThatHangsOnTheMarkHmarkSetsIsUnknownAndNamesIt() {
+        String rules = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j HMARK --hmark-tuple src,dst"
+                + " --hmark-mod 2 --hmark-rnd 0x1\nCOMMIT\n"
+                + filter("ACCEPT", "DROP", "ACCEPT", "-A INPUT -p tcp -m tcp --dport 22 -m mark --mark 0x1 -j DROP");
+        Result hanging = prove(rules, "expect tcp to port 22 is accepted").get(0);
+        assertThat(hanging.status()).isEqualTo(Status.UNKNOWN);
+        assertThat(hanging.onlyIf()).singleElement().asString().startsWith("`-j HMARK")
+                .endsWith("at host.rules:3 sets the mark that way");
+        // What the hash cannot change is proved whatever it is.
+        assertThat(prove(rules, "expect tcp to port 80 is accepted").get(0).status()).isEqualTo(Status.PASS);
+        assertThat(prove(rules, "expect forwarded tcp to port 22 is dropped").get(0).status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void aForwardedSetLeavesOutPacketsAtTheirLastHopButNotThoseARuleMakesExpire() {
+        String rules = filter("DROP", "ACCEPT", "ACCEPT");
+        assertThat(prove(rules, "expect forwarded tcp to port 22 is accepted").get(0).status())
+                .isEqualTo(Status.PASS);
+        String lowered = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j TTL --ttl-set 1\nCOMMIT\n"
+                + rules;
+        Result r = prove(lowered, "expect forwarded tcp to port 22 is accepted").get(0);
+        assertThat(r.status()).isEqualTo(Status.FAIL);
+        assertThat(r.got().where()).isEqualTo(Pipeline.TTL_EXPIRED);
+        assertThat(r.traced()).isTrue();
+        assertThat(prove(lowered, "expect forwarded udp is accepted").get(0).status()).isEqualTo(Status.PASS);
+    }
 }

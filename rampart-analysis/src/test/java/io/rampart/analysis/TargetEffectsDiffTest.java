@@ -58,8 +58,8 @@ class TargetEffectsDiffTest {
 
     @Test
     void aTtlMatchAfterADecreaseSeesTheDecreasedValueStoppingAtZero() {
-        String a = "*mangle\n:INPUT ACCEPT [0:0]\n-A INPUT -j TTL --ttl-dec 10\nCOMMIT\n" + filter("ACCEPT", "ACCEPT", "ACCEPT",
-                "-A INPUT -m ttl --ttl-eq 0 -j DROP");
+        String a = "*mangle\n:INPUT ACCEPT [0:0]\n-A INPUT -j TTL --ttl-dec 10\nCOMMIT\n"
+                + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m ttl --ttl-eq 0 -j DROP");
         String b = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m ttl --ttl-lt 11 -j DROP");
         assertThat(diff(a, b).equivalent()).isTrue();
         String c = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m ttl --ttl-lt 10 -j DROP");

@@ -157,7 +157,8 @@ final class RandomRulesets {
         if (v6 && chance(8)) {
             c.append(" -m dscp").append(not()).append(" --dscp ").append(pick(new String[] {"0", "4", "10"}));
         } else if (!v6 && chance(8)) {
-            c.append(" -m tos").append(not()).append(" --tos ").append(pick(new String[] {"0x10", "0x00", "0x28"}));
+            c.append(" -m tos").append(not()).append(" --tos ")
+                    .append(pick(new String[] {"0x10", "0x00", "0x28", "0x08/0x0c"}));
         }
         if (chance(8)) {
             c.append(" -m length").append(not()).append(" --length ").append(pick(v6 ? new String[] {"48", "60",
@@ -213,7 +214,8 @@ final class RandomRulesets {
             case RAW -> options.addAll(List.of("-j NOTRACK", "-j CT --notrack"));
             case MANGLE -> options.addAll(List.of("-j MARK --set-mark " + random.nextInt(4),
                     "-j MARK --or-mark 2", "-j CONNMARK --set-mark " + random.nextInt(4), "-j CONNMARK --save-mark",
-                    "-j CONNMARK --restore-mark", "-j TOS --set-tos 0x10", "-j DSCP --set-dscp 10",
+                    "-j CONNMARK --restore-mark", "-j TOS " + pick(new String[] {"--set-tos 0x10",
+                        "--set-tos 0x10/0x3f", "--xor-tos 0x28", "--and-tos 0x0f"}), "-j DSCP --set-dscp 10",
                     hl("set") + pick(new String[] {"1", "2", "100"}), hl("inc") + "1", hl("dec") + "1"));
             case NAT -> options.addAll(nat(chain));
             case FILTER -> options.addAll(List.of("-j REJECT", "-j MARK --set-mark 1"));
