@@ -43,6 +43,8 @@ final class PacketState {
      */
     private final List<TargetEffects.Translate> pending = new ArrayList<>();
     private final List<Integer> pendingPackets = new ArrayList<>();
+    /** Of each pending translation's packets, those it changes: only their connections count as translated. */
+    private final List<Integer> pendingTranslated = new ArrayList<>();
 
     /** What the walk belongs to: a verdict only the kernel knows is the same only in the same ruleset. */
     private final Object ruleset;
@@ -158,8 +160,10 @@ final class PacketState {
             return none;
         }
         if (effect instanceof TargetEffects.Translate t) {
+            int translated = space.minus(packets, now(unchangedBy(t), packets));
             pending.add(t);
             pendingPackets.add(packets);
+            pendingTranslated.add(translated);
             touched = space.or(touched, packets);
             return none;
         }
@@ -314,10 +318,11 @@ final class PacketState {
                     sets(setting, ones, f, i, (t.port() >> i & 1) == 1, packets);
                 }
             }
-            sets(setting, ones, t.destination() ? space.dnat : space.snat, 0, true, packets);
+            sets(setting, ones, t.destination() ? space.dnat : space.snat, 0, true, pendingTranslated.get(n));
         }
         pending.clear();
         pendingPackets.clear();
+        pendingTranslated.clear();
         // Most bits are set by the same translations (every bit of an address): each union is made once.
         Map<List<Integer>, Integer> unions = new HashMap<>();
         setting.forEach((v, sets) -> {
@@ -328,6 +333,19 @@ final class PacketState {
             changed.set(v);
         });
         read.clear();
+    }
+
+    /**
+     * The packets {@code t} leaves as they are: the kernel's nf_nat_setup_info marks a connection translated
+     * (what {@code --ctstate DNAT} and {@code SNAT} test) only when the translation changed its tuple.
+     */
+    private int unchangedBy(TargetEffects.Translate t) {
+        int same = t.address() == null ? space.yes()
+                : space.masked(t.destination() ? space.dst : space.src, t.address(), t.mask());
+        if (t.port() >= 0) {
+            same = space.and(same, space.equal(t.destination() ? space.dport : space.sport, t.port()));
+        }
+        return same;
     }
 
     private static void sets(Map<Integer, List<Integer>> setting, Map<Integer, List<Integer>> ones,

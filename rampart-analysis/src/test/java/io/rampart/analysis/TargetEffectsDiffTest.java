@@ -71,6 +71,37 @@ class TargetEffectsDiffTest {
     }
 
     @Test
+    void anIpv6HopLimitSetIsWhatLaterHlMatchesSee() {
+        String a = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j HL --hl-set 7\nCOMMIT\n"
+                + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m hl --hl-eq 7 -j DROP");
+        String b = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j HL --hl-set 7\nCOMMIT\n"
+                + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -j DROP", "-A FORWARD -m hl --hl-eq 6 -j DROP");
+        RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", a, Family.IPV6), side("b.rules", b,
+                Family.IPV6), 5);
+        // Forwarded packets are routed with hop limit 7 and meet FORWARD with 6.
+        assertThat(result.differences()).singleElement().satisfies(d -> {
+            assertThat(d.chain()).isEqualTo("FORWARD");
+            assertThat(d.region()).isEqualTo("every packet");
+            assertThat(d.b().where()).isEqualTo("b.rules:10");
+            assertThat(d.traced()).isTrue();
+        });
+    }
+
+    @Test
+    void aTranslationThatChangesNothingLeavesTheConnectionUntranslated() {
+        String nat = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -d 10.0.0.0/24 -j NETMAP --to 10.0.0.0/24\n"
+                + "COMMIT\n";
+        String a = nat + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m conntrack --ctstate DNAT -j DROP");
+        assertThat(diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")).equivalent()).isTrue();
+        String moved = a.replace("--to 10.0.0.0/24", "--to 10.0.1.0/24");
+        assertThat(diff(moved, filter("ACCEPT", "ACCEPT", "ACCEPT")).differences()).singleElement().satisfies(d -> {
+            assertThat(d.chain()).isEqualTo("INPUT");
+            assertThat(d.region()).contains("to 10.0.0.0/24");
+            assertThat(d.traced()).isTrue();
+        });
+    }
+
+    @Test
     void aTosMatchAfterARewriteSeesTheRewrittenByte() {
         // --set-tos 0x10/0x3f keeps the two upper bits and sets the rest to 010000.
         String a = mangle("-j TOS --set-tos 0x10/0x3f") + filter("ACCEPT", "ACCEPT", "ACCEPT",

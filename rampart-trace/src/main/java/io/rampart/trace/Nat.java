@@ -10,7 +10,9 @@ import io.rampart.model.value.Network;
 
 /**
  * The NAT targets: the first address and port of their range replace the packet's, and the
- * connection remembers that it was translated.
+ * connection remembers that it was translated when that changed its address or port: the kernel's
+ * nf_nat_setup_info sets IPS_DST_NAT or IPS_SRC_NAT (what {@code --ctstate DNAT} and {@code SNAT}
+ * test) only when the new tuple differs from the old.
  */
 final class Nat {
 
@@ -21,23 +23,16 @@ final class Nat {
     static Action.Effect effect(TargetSemantics semantics, Family family) {
         if (semantics instanceof TargetSemantics.Dnat dnat) {
             NatRange to = dnat.to();
-            return f -> {
-                f.packet = f.packet.withDestination(address(to, f.packet.dstBytes()), port(to.ports(), f.packet.dport()));
-                f.dnat = true;
-            };
+            return f -> destination(f, address(to, f.packet.dstBytes()), port(to.ports(), f.packet.dport()));
         }
         if (semantics instanceof TargetSemantics.Snat snat) {
             NatRange to = snat.to();
-            return f -> {
-                f.packet = f.packet.withSource(address(to, f.packet.srcBytes()), port(to.ports(), f.packet.sport()));
-                f.snat = true;
-            };
+            return f -> source(f, address(to, f.packet.srcBytes()), port(to.ports(), f.packet.sport()));
         }
         if (semantics instanceof TargetSemantics.Masquerade masquerade) {
             return f -> {
                 byte[] address = f.host.addressOf(f.packet.out(), family).orElse(f.packet.srcBytes());
-                f.packet = f.packet.withSource(address, port(masquerade.ports(), f.packet.sport()));
-                f.snat = true;
+                source(f, address, port(masquerade.ports(), f.packet.sport()));
             };
         }
         if (semantics instanceof TargetSemantics.Redirect redirect) {
@@ -45,8 +40,7 @@ final class Nat {
             return f -> {
                 byte[] address = f.hook == Hook.OUTPUT ? loopback
                         : f.host.addressOf(f.packet.in(), family).orElse(f.packet.dstBytes());
-                f.packet = f.packet.withDestination(address, port(redirect.ports(), f.packet.dport()));
-                f.dnat = true;
+                destination(f, address, port(redirect.ports(), f.packet.dport()));
             };
         }
         if (semantics instanceof TargetSemantics.Netmap netmap) {
@@ -66,13 +60,23 @@ final class Nat {
                 mapped[i] = (byte) ((network[i] & mask[i]) | (old[i] & ~mask[i]));
             }
             if (destination) {
-                f.packet = f.packet.withDestination(mapped, f.packet.dport());
-                f.dnat = true;
+                destination(f, mapped, f.packet.dport());
             } else {
-                f.packet = f.packet.withSource(mapped, f.packet.sport());
-                f.snat = true;
+                source(f, mapped, f.packet.sport());
             }
         };
+    }
+
+    private static void destination(Flow f, byte[] address, int port) {
+        boolean changed = !java.util.Arrays.equals(address, f.packet.dstBytes()) || port != f.packet.dport();
+        f.packet = f.packet.withDestination(address, port);
+        f.dnat |= changed;
+    }
+
+    private static void source(Flow f, byte[] address, int port) {
+        boolean changed = !java.util.Arrays.equals(address, f.packet.srcBytes()) || port != f.packet.sport();
+        f.packet = f.packet.withSource(address, port);
+        f.snat |= changed;
     }
 
     private static byte[] address(NatRange to, byte[] unchanged) {

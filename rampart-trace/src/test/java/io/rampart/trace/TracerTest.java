@@ -325,6 +325,30 @@ class TracerTest {
     }
 
     @Test
+    void aTranslationToTheSameAddressDoesNotMarkTheConnectionTranslated() throws Exception {
+        // nf_nat_setup_info sets IPS_DST_NAT only when the new tuple differs from the old.
+        String rules = """
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -p tcp -m tcp --dport 80 -j DNAT --to-destination 203.0.113.1
+                -A PREROUTING -p tcp -m tcp --dport 81 -j DNAT --to-destination 203.0.113.1:80
+                COMMIT
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A INPUT -m conntrack --ctstate DNAT -j DROP
+                COMMIT
+                """;
+        Tracer natted = tracer(rules, HOST, Assumptions.none());
+        assertThat(natted.trace(packet("dport", "80")).verdict()).isEqualTo("ACCEPT");
+        assertThat(natted.trace(packet("dport", "81")).verdict()).isEqualTo("DROP");
+    }
+
+    @Test
     void theJsonNamesTheProtocolByTheNamesGiven() throws Exception {
         Trace gre = tracer.trace(new PacketSpec(NAMES).set("in", "eth0").set("src", "198.51.100.7")
                 .set("dst", "203.0.113.1").set("proto", "47").build(Family.IPV4));
