@@ -82,13 +82,28 @@ class DiffCommandTest {
     }
 
     @Test
-    void rulesetsDiffCannotJudgeAreRefused() throws Exception {
-        String a = file("a.rules", "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j TTL --ttl-set 1\nCOMMIT\n"
-                + HEAD + "COMMIT\n");
+    void aTargetWhoseVerdictOnlyTheKernelKnowsMakesTheDifferenceHangOnItsRule() throws Exception {
+        String a = file("a.rules", "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j TPROXY --on-port 3128"
+                + "\nCOMMIT\n" + HEAD + "COMMIT\n");
         String b = file("b.rules", HEAD + "COMMIT\n");
         Run run = Run.of("diff", a, b);
-        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(run.err()).contains("a.rules:3").contains("TTL");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.DRIFT);
+        assertThat(run.out()).contains("only if what `-j TPROXY --on-port 3128").contains("' at ")
+                .contains("a.rules:3 does ends in").doesNotContain("(traced)");
+        Run same = Run.of("diff", a, a);
+        assertThat(same.exitCode()).as(same.out() + same.err()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aTtlSetBeforeRoutingIsFollowedToTheForwardedPacketsItExpires() throws Exception {
+        String forwarding = HEAD.replace(":FORWARD DROP", ":FORWARD ACCEPT");
+        String a = file("a.rules", "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j TTL --ttl-set 1\nCOMMIT\n"
+                + forwarding + "COMMIT\n");
+        String b = file("b.rules", forwarding + "COMMIT\n");
+        Run run = Run.of("diff", a, b);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.DRIFT);
+        assertThat(run.out()).contains("FORWARD: ").contains("DROP by routing: the TTL expires before FORWARD")
+                .contains("(traced)");
     }
 
     @Test
