@@ -150,7 +150,7 @@ class RandomTablesProperties {
             String context = "pair " + pair + "\n--- a\n" + textA + "--- b\n" + textB;
             RulesetDiff.Result result;
             try {
-                result = RulesetDiff.compare(sideA, sideB, 5);
+                result = RulesetDiff.compare(sideA, sideB, 5, NameDatabase.system());
             } catch (IllegalStateException e) {
                 throw new AssertionError(context, e);
             }

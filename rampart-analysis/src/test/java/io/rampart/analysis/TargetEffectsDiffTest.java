@@ -5,6 +5,7 @@ import static io.rampart.analysis.Rulesets.side;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
+import io.rampart.model.extension.NameDatabase;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,8 @@ class TargetEffectsDiffTest {
             + " --hmark-offset 16";
 
     private static RulesetDiff.Result diff(String a, String b) {
-        return RulesetDiff.compare(side("a.rules", a, Family.IPV4), side("b.rules", b, Family.IPV4), 5);
+        return RulesetDiff.compare(side("a.rules", a, Family.IPV4), side("b.rules", b, Family.IPV4), 5,
+                NameDatabase.system());
     }
 
     private static String mangle(String... prerouting) {
@@ -77,7 +79,7 @@ class TargetEffectsDiffTest {
         String b = "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j HL --hl-set 7\nCOMMIT\n"
                 + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -j DROP", "-A FORWARD -m hl --hl-eq 6 -j DROP");
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", a, Family.IPV6), side("b.rules", b,
-                Family.IPV6), 5);
+                Family.IPV6), 5, NameDatabase.system());
         // Forwarded packets are routed with hop limit 7 and meet FORWARD with 6.
         assertThat(result.differences()).singleElement().satisfies(d -> {
             assertThat(d.chain()).isEqualTo("FORWARD");
@@ -155,7 +157,8 @@ class TargetEffectsDiffTest {
         String tproxy = mangle("-p tcp -j TPROXY --on-port 3128");
         assertThat(diff(tproxy, tproxy).equivalent()).isTrue();
         RulesetDiff.Result result = RulesetDiff.compare(side("a.rules", tproxy, Family.IPV4), side("b.rules",
-                filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p tcp -j REJECT"), Family.IPV4), 50);
+                filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p tcp -j REJECT"), Family.IPV4), 50,
+                NameDatabase.system());
         assertThat(result.differences()).isNotEmpty().allSatisfy(d -> {
             assertThat(d.traced()).isFalse();
             assertThat(String.join("\n", d.onlyIf())).contains("-j TPROXY --on-port 3128").contains("a.rules:3");
