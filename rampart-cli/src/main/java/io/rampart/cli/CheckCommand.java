@@ -15,40 +15,54 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** Reads and checks a ruleset file without the kernel and reports every finding. */
+/**
+ * Reads and checks a ruleset file without the kernel and reports every finding. This class is the
+ * definition of the command's arguments (help, man page, completions); their plain forms are also
+ * read without picocli, by {@link CheckArguments}, with the option names below.
+ */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Check FILE and the files it includes without touching the kernel: syntax, every option,"
                 + " the rules as a whole. Every error and warning is reported, each as"
                 + " `file:line:col: error: message' with its line and a caret.",
                 "Exit 0 when there is no error (warnings are printed), 1 otherwise. Apply-time values"
                         + " (@addr, @host) are checked for form only."})
-final class CheckCommand implements Callable<Integer> {
+final class CheckCommand implements Callable<Integer>, WritesOutput {
+
+    static final String IPV4 = "-4";
+    static final String IPV6 = "-6";
+    static final String JSON = "--json";
+    static final String EXPAND = "--expand";
+    static final String NO_DEAD_RULES = "--no-dead-rules";
 
     @Parameters(index = "0", paramLabel = "FILE", description = "A ruleset: iptables-save text or the Rampart"
             + " language (docs/language.md).")
     Path file;
 
-    @Option(names = "-4", description = "Tables that name no family are IPv4 (iptables), the default.")
+    @Option(names = IPV4, description = "Tables that name no family are IPv4 (iptables), the default.")
     boolean ipv4;
 
-    @Option(names = "-6", description = "Tables that name no family are IPv6 (ip6tables).")
+    @Option(names = IPV6, description = "Tables that name no family are IPv6 (ip6tables).")
     boolean ipv6;
 
-    @Option(names = "--json", description = "The findings as a JSON list on stdout.")
+    @Option(names = JSON, description = "The findings as a JSON list on stdout.")
     boolean json;
 
-    @Option(names = "--expand", description = "Print the iptables-restore text FILE stands for, per family.")
+    @Option(names = EXPAND, description = "Print the iptables-restore text FILE stands for, per family.")
     boolean expand;
 
-    @Option(names = "--no-dead-rules", description = "Skip the warnings about rules no packet reaches and rules"
+    @Option(names = NO_DEAD_RULES, description = "Skip the warnings about rules no packet reaches and rules"
             + " whose removal changes nothing (an analysis over all packets; a few seconds for 10,000 rules).")
     boolean noDeadRules;
 
-    @Spec
-    CommandSpec spec;
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public void setOutput(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
 
     /** One finding as --json prints it. */
     record JsonDiagnostic(String severity, String file, int line, int column, String message, String hint,
@@ -70,8 +84,6 @@ final class CheckCommand implements Callable<Integer> {
         RulesetSource source = RulesetFiles.load(file, ipv6 ? Family.IPV6 : Family.IPV4, Optional.empty());
         List<Diagnostic> findings = source.hasErrors() || noDeadRules ? source.diagnostics()
                 : DeadRuleWarnings.with(source);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         if (json) {
             out.println(Json.document(findings.stream().map(JsonDiagnostic::of).toList()));
         } else {

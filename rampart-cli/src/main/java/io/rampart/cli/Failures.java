@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import io.rampart.model.Failure;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
 /** Turns failures into one line on stderr and an exit code; a stack trace only with --debug. */
@@ -11,12 +12,25 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
         boolean debug = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"))
                 || parsed.hasMatchedOption("--debug");
-        if (e instanceof Failure failed) {
-            return report(failed, commandLine.getErr());
+        return handle(e, commandLine.getErr(), debug);
+    }
+
+    /** Runs {@code command} as picocli's command line runs it after reading its arguments. */
+    static int run(Callable<Integer> command, PrintWriter err) {
+        try {
+            return command.call();
+        } catch (Exception e) {
+            return handle(e, err, false);
         }
-        commandLine.getErr().println("rampart: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
+    }
+
+    private static int handle(Exception e, PrintWriter err, boolean debug) {
+        if (e instanceof Failure failed) {
+            return report(failed, err);
+        }
+        err.println("rampart: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
         if (debug) {
-            e.printStackTrace(commandLine.getErr());
+            e.printStackTrace(err);
         }
         return ExitCode.SYSTEM;
     }

@@ -7,13 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code rampart} command line. Only the command that runs is built: picocli's model of a
  * command comes from reflection over its class, which for every command at once would cost each
- * start-up far more than most commands' own work.
+ * start-up far more than most commands' own work. The plain forms of {@code check} are read
+ * without picocli at all ({@link CheckArguments}), and {@code --version} is printed without it.
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Manage iptables/ip6tables rulesets as desired state.")
@@ -77,6 +79,18 @@ public final class Main {
             out.flush();
             return ExitCode.OK;
         }
+        // The command run most often, in the forms editors and commit hooks use: without picocli.
+        Optional<CheckCommand> check = CheckArguments.read(args);
+        if (check.isPresent()) {
+            check.get().setOutput(out, err);
+            return Failures.run(check.get(), err);
+        }
+        return withPicocli(args, in, out, err, environment);
+    }
+
+    /** Runs the command line as picocli reads it, building the command that runs. */
+    static int withPicocli(String[] args, InputStream in, PrintWriter out, PrintWriter err,
+                           Map<String, String> environment) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -87,6 +101,9 @@ public final class Main {
                 }
                 if (made instanceof ReadsEnvironment reader) {
                     reader.setEnvironment(environment);
+                }
+                if (made instanceof WritesOutput writer) {
+                    writer.setOutput(out, err);
                 }
                 return made;
             }
