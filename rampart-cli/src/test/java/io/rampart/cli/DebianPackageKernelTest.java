@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,6 +31,7 @@ class DebianPackageKernelTest {
     private static final ProcessRunner RUNNER = ProcessRunner.system();
     /** How long to wait for another dpkg or apt run to let go of dpkg's lock. */
     private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    private static final Path CACHE = Path.of("/var/cache/rampart");
 
     private static String version;
     private static Path deb;
@@ -65,13 +67,20 @@ class DebianPackageKernelTest {
     }
 
     @Test
-    void installsRunsAndPurgesCleanly() {
+    void installsRunsAndPurgesCleanly() throws IOException {
         List<String> contents = packageFiles();
         try {
             dpkg("-i", deb.toString());
             ProcessResult installed = run("/usr/bin/rampart", "--version");
             assertThat(installed.ok()).as(installed.stderr()).isTrue();
             assertThat(installed.stdout().strip()).isEqualTo("rampart " + version);
+            try (Stream<Path> cache = Files.list(CACHE)) {
+                assertThat(cache.map(p -> p.getFileName().toString())).as("the class cache made on installing")
+                        .anyMatch(name -> name.endsWith(".aot") || name.endsWith(".jsa"));
+            }
+            ProcessResult checked = run("/usr/bin/rampart", "check", "/etc/rampart/fallback.rules");
+            assertThat(checked.ok()).as(checked.stderr()).isTrue();
+            assertThat(checked.stderr()).isEmpty();
             assertThat(run("man", "-w", "rampart").stdout().strip())
                     .isEqualTo("/usr/share/man/man1/rampart.1.gz");
 
@@ -84,6 +93,7 @@ class DebianPackageKernelTest {
 
             dpkg("-r", "rampart");
             assertThat(Path.of("/usr/bin/rampart")).doesNotExist();
+            assertThat(CACHE).as("the class cache fits only the removed jar").doesNotExist();
             assertThat(Path.of("/etc/rampart/rules")).as("a removed package keeps its conffiles").exists();
         } finally {
             dpkg("-P", "rampart");
