@@ -111,12 +111,15 @@ class DebianPackageKernelTest {
         assertThat(unpacked.ok()).as(unpacked.stderr()).isTrue();
         Path launcher = dir.resolve("rampart-" + version).resolve("bin/rampart");
         Path linked = Files.createSymbolicLink(dir.resolve("rampart"), launcher);
-        ProcessResult ran = run(linked.toString(), "--version");
+        // The launcher's class cache in the temporary directory, not this user's.
+        String cache = "XDG_CACHE_HOME=" + dir.resolve("cache");
+        ProcessResult ran = run("env", cache, linked.toString(), "--version");
         assertThat(ran.ok()).as(ran.stderr()).isTrue();
         assertThat(ran.stdout().strip()).isEqualTo("rampart " + version);
-        ProcessResult checked = run(linked.toString(), "check",
+        ProcessResult checked = run("env", cache, linked.toString(), "check",
                 dir.resolve("rampart-" + version).resolve("etc/rampart/fallback.rules").toString());
         assertThat(checked.ok()).as(checked.stdout() + checked.stderr()).isTrue();
+        assertThat(dir.resolve("cache/rampart")).as("the class cache made by the first run").isNotEmptyDirectory();
     }
 
     /** The files (not directories) the package holds, as absolute paths. */
