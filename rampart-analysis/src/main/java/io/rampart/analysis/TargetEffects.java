@@ -73,7 +73,8 @@ final class TargetEffects {
     enum Unknown { MARK, SOURCE, DESTINATION }
 
     /**
-     * A target whose verdict the analysis cannot tell (only the kernel knows: sockets, sets, a cookie):
+     * A target whose verdict the analysis cannot tell (only the kernel knows: sockets, sets, a cookie; or
+     * the program reading a queue):
      * the packets it takes end accepted or dropped, and which hangs on what the target does.
      */
     record Undecided(String text) implements Effect {
@@ -86,10 +87,9 @@ final class TargetEffects {
     private TargetEffects() {
     }
 
-    /** Whether the target ends the packet's walk through the hook: a verdict, or a queue (which the tracer drops). */
+    /** Whether the target ends the packet's walk through the hook with a verdict it gives itself. */
     static boolean ends(Target target, Family family) {
-        TargetSemantics semantics = REGISTRY.targetSemantics(target, family);
-        return semantics instanceof TargetSemantics.Verdict || semantics instanceof TargetSemantics.Queue;
+        return REGISTRY.targetSemantics(target, family) instanceof TargetSemantics.Verdict;
     }
 
     /** Whether the packet goes on changed in nothing any rule reads (LOG, NFLOG, CLASSIFY, ...). */
@@ -155,6 +155,8 @@ final class TargetEffects {
         if (semantics instanceof TargetSemantics.Synproxy) {
             return new Synproxy(text(target));
         }
+        // A queued packet's verdict is the reading program's (or, with --queue-bypass and none reading, ACCEPT):
+        // like the targets only the kernel can follow, it ends accepted or dropped.
         return new Undecided(text(target));
     }
 

@@ -81,11 +81,11 @@ class RandomTablesProperties {
                 different++;
                 for (RulesetDiff.Difference d : result.differences()) {
                     if (!d.traced()) {
-                        // Only what HMARK sets or what TPROXY decides is beyond the analysis here: the
+                        // Only what HMARK sets or what TPROXY or a queue's program decides is beyond the analysis here: the
                         // difference hangs on the rule, and the rule is one of the rulesets'.
                         depending++;
                         assertThat(d.onlyIf()).as(context + d).isNotEmpty().allSatisfy(c ->
-                                assertThat(c).matches("(?s).*`-j (HMARK|TPROXY)[^']*' at [ab]\\.rules:\\d+.*"));
+                                assertThat(c).matches("(?s).*`-j (HMARK|TPROXY|NFQUEUE)[^']*' at [ab]\\.rules:\\d+.*"));
                         continue;
                     }
                     assertThat(d.onlyIf()).as(context + d).isEmpty();
@@ -104,7 +104,7 @@ class RandomTablesProperties {
         }
         assertThat(equivalent).as("equivalent pairs").isGreaterThan(10);
         assertThat(different).as("different pairs").isGreaterThan(5);
-        assertThat(depending).as("differences hanging on HMARK or TPROXY").isGreaterThan(3);
+        assertThat(depending).as("differences hanging on HMARK, TPROXY or a queue").isGreaterThan(3);
         assertThat(dead).as("dead rules found").isGreaterThan(3);
     }
 
@@ -359,7 +359,7 @@ class RandomTablesProperties {
             };
             default -> chain.equals("U1") ? pick(new String[] {" -j ACCEPT", " -j DROP", " -j RETURN"})
                     : pick(new String[] {" -j ACCEPT", " -j DROP", " -j U1", " -j MARK --set-xmark 0x1/0x1",
-                        " -j REJECT --reject-with icmp-port-unreachable"});
+                        " -j REJECT --reject-with icmp-port-unreachable", " -j NFQUEUE --queue-num 3 --queue-bypass"});
         };
     }
 

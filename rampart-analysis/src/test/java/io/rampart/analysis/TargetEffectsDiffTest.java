@@ -168,6 +168,26 @@ class TargetEffectsDiffTest {
     }
 
     @Test
+    void aQueuedPacketsVerdictIsTheReadingProgramsSoOnlyAQueueLikeItDecidesAlike() {
+        String queued = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p udp -j NFQUEUE --queue-num 3");
+        String same = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p udp -j NFQUEUE --queue-num 3");
+        assertThat(diff(queued, same).equivalent()).isTrue();
+        // Not as a drop: a program reading the queue may accept them.
+        RulesetDiff.Result dropped = diff(queued, filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p udp -j DROP"));
+        assertThat(dropped.differences()).isNotEmpty().allSatisfy(d -> {
+            assertThat(d.traced()).isFalse();
+            assertThat(String.join("\n", d.onlyIf())).contains("-j NFQUEUE --queue-num 3").contains("a.rules:5")
+                    .contains("ends in ACCEPT");
+        });
+        // Nor as an accept.
+        RulesetDiff.Result accepted = diff(queued, filter("ACCEPT", "ACCEPT", "ACCEPT"));
+        assertThat(accepted.differences()).isNotEmpty().allSatisfy(d ->
+                assertThat(String.join("\n", d.onlyIf())).contains("ends in DROP"));
+        // Packets the queue does not take are compared exactly: tcp is accepted by both.
+        assertThat(dropped.differences()).allSatisfy(d -> assertThat(d.flags()).contains("--proto 17"));
+    }
+
+    @Test
     void synproxyTakesASynItselfAndLeavesAnAckToItsCookie() {
         String a = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p tcp -m tcp --dport 80 -j SYNPROXY --mss 1460");
         String b = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -p tcp -m tcp --dport 80 --tcp-flags"

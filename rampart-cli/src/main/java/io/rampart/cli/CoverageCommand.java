@@ -111,7 +111,9 @@ final class CoverageCommand implements Callable<Integer> {
                     several ? " (" + p.family() + ")" : ""));
         }
         for (Coverage.Stopped s : result.stopped()) {
-            b.append(String.format("%10d  stopped at %s %s %d%s: the tracer cannot evaluate `%s'%n", s.packets(),
+            String why = s.condition().startsWith("-j ") ? "the tracer cannot tell the verdict of `%s'"
+                    : "the tracer cannot evaluate `%s'";
+            b.append(String.format("%10d  stopped at %s %s %d%s: " + why + "%n", s.packets(),
                     s.table(), s.chain(), s.rule(), s.source() == null ? "" : " (" + s.source() + ")", s.condition()));
         }
         if (result.assumed() > 0) {

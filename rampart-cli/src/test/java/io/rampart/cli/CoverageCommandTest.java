@@ -50,6 +50,19 @@ class CoverageCommandTest {
     }
 
     @Test
+    void packetsGivenToAQueueHitItsRuleAndTheProgramReadingTheQueueGivesTheirVerdict() throws Exception {
+        String rules = file("host.rules", RULES.replace("-A INPUT -p tcp --dport 22 -j ACCEPT",
+                "-A INPUT -p tcp --dport 22 -j NFQUEUE --queue-num 4"));
+        Run run = Run.of("coverage", "-4", "--in", "vb", rules, "--pcap", CAPTURES.resolve("cooked2.pcap").toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("         1  " + rules + ":7  filter INPUT 3: -A INPUT -p tcp -m tcp --dport 22 -j NFQUEUE"
+                        + " --queue-num 4\n")
+                .contains("         1  stopped at filter INPUT 3 (" + rules + ":7): the tracer cannot tell the verdict"
+                        + " of `-j NFQUEUE'\n");
+    }
+
+    @Test
     void aPcapThatNamesNoInterfaceNeedsIn() throws Exception {
         String rules = file("host.rules", RULES);
         Run run = Run.of("coverage", rules, "--pcap", CAPTURES.resolve("ethernet.pcap").toString());

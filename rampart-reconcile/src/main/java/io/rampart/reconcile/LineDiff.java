@@ -53,12 +53,19 @@ public final class LineDiff {
         if (max == 0) {
             return List.of();
         }
+        // At least |n - m| lines differ: a search that cannot finish within the limit is not begun.
+        if (Math.abs(n - m) > MAX_DIFFERENCES || n == 0 || m == 0) {
+            return rewriteWhole(n, m);
+        }
         int limit = Math.min(max, MAX_DIFFERENCES);
         int offset = max;
         int[] v = new int[2 * max + 2];
+        // Step d reads only diagonals -d..d of the step before, so each is kept as that slice alone: the
+        // trace of D steps is D^2 ints, not D times the whole array (which for a chain of 100,000 rules
+        // was gigabytes).
         List<int[]> trace = new ArrayList<>();
         for (int d = 0; d <= limit; d++) {
-            trace.add(v.clone());
+            trace.add(java.util.Arrays.copyOfRange(v, offset - d, offset + d + 1));
             for (int k = -d; k <= d; k += 2) {
                 int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]))
                         ? v[offset + k + 1] : v[offset + k - 1] + 1;
@@ -69,22 +76,23 @@ public final class LineDiff {
                 }
                 v[offset + k] = x;
                 if (x >= n && y >= m) {
-                    return backtrack(trace, a, b, offset, d);
+                    return backtrack(trace, a, b, d);
                 }
             }
         }
         return rewriteWhole(n, m);
     }
 
-    private static List<Step> backtrack(List<int[]> trace, List<String> a, List<String> b, int offset, int last) {
+    private static List<Step> backtrack(List<int[]> trace, List<String> a, List<String> b, int last) {
         List<Step> reversed = new ArrayList<>();
         int x = a.size();
         int y = b.size();
         for (int d = last; d > 0; d--) {
             int[] v = trace.get(d);
             int k = x - y;
-            int previousK = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])) ? k + 1 : k - 1;
-            int previousX = v[offset + previousK];
+            // v[d + j] is diagonal j as step d - 1 left it.
+            int previousK = (k == -d || (k != d && v[d + k - 1] < v[d + k + 1])) ? k + 1 : k - 1;
+            int previousX = v[d + previousK];
             int previousY = previousX - previousK;
             while (x > previousX && y > previousY) {
                 reversed.add(new Step('=', --x, --y));

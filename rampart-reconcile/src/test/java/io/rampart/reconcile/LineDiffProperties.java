@@ -59,6 +59,45 @@ class LineDiffProperties {
                 });
     }
 
+    /** The length of the longest common subsequence, by the textbook table. */
+    private static int common(List<String> a, List<String> b) {
+        int[][] t = new int[a.size() + 1][b.size() + 1];
+        for (int i = a.size() - 1; i >= 0; i--) {
+            for (int j = b.size() - 1; j >= 0; j--) {
+                t[i][j] = a.get(i).equals(b.get(j)) ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+            }
+        }
+        return t[0][0];
+    }
+
+    @Test
+    void theScriptIsShortestKeepingEveryCommonLine() {
+        SeededProperty.of("the script keeps a longest common subsequence", 500,
+                        random -> new Chains(numbers(random, 0, 40, 5), numbers(random, 0, 40, 5)))
+                .shrinking(chains -> Stream.concat(
+                        SHORTER.candidates(chains.from()).map(from -> new Chains(from, chains.to())),
+                        SHORTER.candidates(chains.to()).map(to -> new Chains(chains.from(), to))))
+                .check(chains -> {
+                    List<String> from = lines(chains.from());
+                    List<String> to = lines(chains.to());
+                    List<LineDiff.Edit> edits = LineDiff.edits(from, to);
+                    // A replacement is one deletion and one insertion.
+                    long changes = edits.stream().mapToLong(e -> e.kind() == LineDiff.Edit.Kind.REPLACE ? 2 : 1).sum();
+                    assertThat(changes).isEqualTo(from.size() + to.size() - 2L * common(from, to));
+                });
+    }
+
+    @Test
+    void chainsTooFarApartAreRewrittenWholeAndStillCorrectly() {
+        SeededProperty.of("far apart chains", 5, random -> new Chains(numbers(random, 0, 3_000, 3),
+                        numbers(random, 2_500, 6_000, 1_000_000)))
+                .check(chains -> {
+                    List<String> from = lines(chains.from());
+                    List<String> to = lines(chains.to());
+                    assertThat(run(from, to, LineDiff.edits(from, to))).isEqualTo(to);
+                });
+    }
+
     @Test
     void equalListsNeedNoEdits() {
         SeededProperty.of("equal lists need no edits", 200, random -> numbers(random, 0, 30, 6))

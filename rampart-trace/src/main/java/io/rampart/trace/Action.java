@@ -11,7 +11,7 @@ package io.rampart.trace;
 record Action(Kind kind, String chain, Effect effect, Decision decision, Unresolved unresolved) {
 
     /** The verdicts of the kernel's trace, and UNDECIDED where the tracer cannot tell. */
-    enum Kind { CONTINUE, ACCEPT, DROP, RETURN, JUMP, GOTO, QUEUE, UNDECIDED }
+    enum Kind { CONTINUE, ACCEPT, DROP, RETURN, JUMP, GOTO, UNDECIDED }
 
     /** A change the target makes to the packet or its connection. */
     @FunctionalInterface

@@ -72,11 +72,6 @@ final class ChainWalk {
                     case DROP -> {
                         return false;
                     }
-                    case QUEUE -> {
-                        notes.add("queued to userspace by " + table.label() + " " + chain + " rule " + rule.number()
-                                + "; the tracer follows no queue and counts it as dropped");
-                        return false;
-                    }
                     case JUMP -> {
                         stack.push(new ReturnPoint(chain, next));
                         chain = action.chain();

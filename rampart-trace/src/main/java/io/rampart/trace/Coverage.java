@@ -253,6 +253,10 @@ public final class Coverage implements CaptureReader.FrameSink {
             }
         }
         Trace.Undecided u = trace.undecided();
+        if (u != null && u.atTarget()) {
+            // The rule matched; only its target's verdict is beyond the tracer (a queue's program, a socket).
+            matched.add(side.index.get(u.table() + " " + u.chain() + " " + u.rule()));
+        }
         Stopped stopped = u == null ? null : new Stopped(u.table(), u.chain(), u.rule(), u.source(), u.condition(), 1);
         boolean assumed = !trace.branches().isEmpty() || trace.notes().stream().anyMatch(n -> n.startsWith("assumed"));
         return new Outcome(matched.stream().mapToInt(Integer::intValue).toArray(), policy,

@@ -26,8 +26,8 @@ final class Targets {
         if (semantics instanceof TargetSemantics.Goto go) {
             return new Action(Action.Kind.GOTO, go.chain(), Action.Effect.NONE);
         }
-        if (semantics instanceof TargetSemantics.Queue) {
-            return Action.of(Action.Kind.QUEUE);
+        if (semantics instanceof TargetSemantics.Queue queue) {
+            return Action.undecided("-j " + target.name(), queued(queue));
         }
         if (semantics instanceof TargetSemantics.NotModelled unknown) {
             String what = "-j " + target.name();
@@ -49,6 +49,15 @@ final class Targets {
         }
         Action.Effect change = change(semantics);
         return new Action(Action.Kind.CONTINUE, null, change == null ? Action.Effect.NONE : change);
+    }
+
+    /** Why a queued packet's verdict is not the ruleset's to tell. */
+    private static String queued(TargetSemantics.Queue queue) {
+        String queues = queue.queues().low() == queue.queues().high() ? "queue " + queue.queues().low()
+                : "one of queues " + queue.queues().low() + "-" + queue.queues().high();
+        return "the program reading " + queues + " gives the verdict (accept, drop or back into the ruleset); "
+                + (queue.bypass() ? "with none reading, the packet goes on as if accepted"
+                : "with none reading, the kernel drops it");
     }
 
     /** What a target that lets the packet go on changes; null: nothing the trace reads. */

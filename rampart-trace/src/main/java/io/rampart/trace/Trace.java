@@ -27,9 +27,14 @@ public record Trace(String verdict, List<Step> steps, Packet packet, List<String
     public record Undecided(String table, String chain, int rule, String text, String condition, String extension,
                             String why, String source) {
 
+        /** Whether the rule matched and only what its target does is unknown (a queue, TPROXY, HMARK ...). */
+        public boolean atTarget() {
+            return extension == null && condition.startsWith("-j ");
+        }
+
         /** How to go on: the {@code --assume} that decides this rule, or that nothing can. */
         public String hint() {
-            return extension == null ? "no --assume decides " + (condition.startsWith("-j ") ? "what a target does"
+            return extension == null ? "no --assume decides " + (atTarget() ? "what a target does"
                     : "a header option")
                     : "--assume " + extension + "=match or " + extension + "=nomatch decides it";
         }

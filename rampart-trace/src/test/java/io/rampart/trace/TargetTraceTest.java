@@ -132,7 +132,15 @@ class TargetTraceTest {
         assertThat(trace(rules, "dport", "1").verdict()).isEqualTo("ACCEPT");
         assertThat(trace(rules, "dport", "2").verdict()).isEqualTo("DROP");
         assertThat(steps(trace(rules, "dport", "3"))).containsExactly("filter INPUT 3 DROP");
-        assertThat(steps(trace(rules, "dport", "4"))).containsExactly("filter INPUT 4 QUEUE");
+        // The program reading the queue gives the verdict: the trace stops at the rule and says so.
+        Trace queued = trace(rules, "dport", "4");
+        assertThat(queued.verdict()).isEqualTo(Trace.UNDECIDED);
+        assertThat(queued.undecided().rule()).isEqualTo(4);
+        assertThat(queued.undecided().condition()).isEqualTo("-j NFQUEUE");
+        assertThat(TraceText.render(queued, false)).contains("one of queues 2-5")
+                .contains("goes on as if accepted");
+        assertThat(TraceText.render(trace(filter("-A INPUT -j NFQUEUE --queue-num 7"), "dport", "4"), false))
+                .contains("queue 7").contains("the kernel drops it");
     }
 
     @Test
