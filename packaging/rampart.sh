@@ -72,15 +72,17 @@ find_java() {
 # Sets heap to the -Xmx value for a command line of arguments "$@". The serial collector lets the
 # old generation grow to the bound before collecting it, so the bound, not the live data, is what
 # the process reaches (a 100,000-rule cold apply in 10,000 chains peaked at 570 MB unbounded and
-# 362 MB with 300 MB; a plan of 100,000 rules in one chain needs more than 256 MB). 100 times the
-# size of the files named on the command line, at least 512 MB; RAMPART_HEAP overrides it (`save'
-# or `import' of a kernel with a million rules, or a small file including large ones); a run that
-# outgrows it says so and exits 4.
+# 362 MB with 300 MB; plans of 100,000 rules in one chain, cold, unchanged, one rule or thousands
+# changed, fit in 256 MB). 30 times the size of the files named on the command line, at least
+# 256 MB, and 512 MB for serve, which answers for whole kernels whatever files it started with;
+# RAMPART_HEAP overrides it (`save' or `import' of a kernel with a million rules, or a small file
+# including large ones); a run that outgrows it says so and exits 4.
 heap_bound() {
-  heap_mb=512
+  heap_mb=256
+  [ "${1:-}" != serve ] || heap_mb=512
   for arg in "$@"; do
     if [ -f "$arg" ] && [ -r "$arg" ]; then
-      mb=$(( $(wc -c <"$arg") * 100 / 1048576 ))
+      mb=$(( $(wc -c <"$arg") * 30 / 1048576 ))
       [ "$mb" -le "$heap_mb" ] || heap_mb=$mb
     fi
   done
