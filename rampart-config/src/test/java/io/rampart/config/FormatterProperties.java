@@ -74,7 +74,10 @@ class FormatterProperties {
         }
     }
 
-    /** The rulesets and the findings' messages; where the findings are moves with fmt's blank lines. */
+    /**
+     * The rulesets and the findings' messages; where the findings are, and the lines they name (a
+     * duplicate's first), move with fmt's blank lines.
+     */
     private static String meaning(Path file, String text) {
         try {
             Files.writeString(file, text);
@@ -86,6 +89,7 @@ class FormatterProperties {
         Map<Family, Ruleset> rulesets = new EnumMap<>(Family.class);
         source.families().forEach((family, rules) -> rulesets.put(family, rules.ruleset()));
         return rulesets + "\n" + source.diagnostics().stream()
-                .map(d -> d.message().replaceAll("\\S+:\\d+:\\d+", "PLACE")).toList();
+                .map(d -> d.message().replaceAll("\\S+:\\d+:\\d+", "PLACE").replaceAll("\\bline \\d+", "line N"))
+                .toList();
     }
 }
