@@ -8,15 +8,18 @@ import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetPrinter;
 import io.rampart.syntax.RulesetSyntaxException;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The heap a large {@link Ruleset} keeps alive ({@value #CHAINS} user chains of
  * {@value #RULES_PER_CHAIN} rules in the filter table), and the time to read and print it back as
- * iptables-save text. A plain program rather than a JMH benchmark: retained size is one
- * measurement of a live object graph, not a rate.
+ * iptables-save text; or the same of the file given as the argument. A plain program rather than
+ * a JMH benchmark: retained size is one measurement of a live object graph, not a rate.
  */
 public final class RetainedHeap {
 
@@ -29,14 +32,21 @@ public final class RetainedHeap {
     private RetainedHeap() {
     }
 
-    public static void main(String[] args) throws RulesetSyntaxException, InterruptedException {
+    /** Measures the corpus's ruleset, or the iptables-save text of the file named (bench/ruleset.awk's). */
+    public static void main(String[] args) throws RulesetSyntaxException, InterruptedException, IOException {
         ExtensionRegistry registry = StandardExtensions.registry();
-        RuleCorpus corpus = RuleCorpus.standard(registry);
-        String text = corpus.ruleset(CHAINS, RULES_PER_CHAIN);
         RulesetParser parser = new RulesetParser(registry, Family.IPV4, NameDatabase.system());
         RulesetPrinter printer = new RulesetPrinter(registry, Family.IPV4);
-        System.out.printf("corpus: %,d rules in %,d user chains, %,d characters; optional extensions used: %s%n",
-                RULES, CHAINS, text.length(), corpus.extensionsUsed().isEmpty() ? "none" : corpus.extensionsUsed());
+        String text;
+        if (args.length > 0) {
+            text = Files.readString(Path.of(args[0]));
+            System.out.printf("file %s: %,d characters%n", args[0], text.length());
+        } else {
+            RuleCorpus corpus = RuleCorpus.standard(registry);
+            text = corpus.ruleset(CHAINS, RULES_PER_CHAIN);
+            System.out.printf("corpus: %,d rules in %,d user chains, %,d characters; optional extensions used: %s%n",
+                    RULES, CHAINS, text.length(), corpus.extensionsUsed().isEmpty() ? "none" : corpus.extensionsUsed());
+        }
 
         long bestNanos = Long.MAX_VALUE;
         for (int round = 0; round < TIMED_ROUNDS; round++) {
@@ -44,13 +54,14 @@ public final class RetainedHeap {
             Ruleset ruleset = parser.parse(text);
             String printed = printer.print(ruleset);
             long elapsed = System.nanoTime() - start;
-            if (round == 0) {
+            if (round == 0 && args.length == 0) {
                 check(ruleset, printed);
             }
             bestNanos = Math.min(bestNanos, elapsed);
         }
+        int rules = parser.parse(text).ruleCount();
         System.out.printf("parse + print: best of %d rounds %.1f ms, %,.0f rules/s%n", TIMED_ROUNDS,
-                bestNanos / 1e6, RULES / (bestNanos / 1e9));
+                bestNanos / 1e6, rules / (bestNanos / 1e9));
 
         // The text and every class and static table the parser touches are already live, so the
         // difference below is the ruleset alone.

@@ -28,7 +28,7 @@ public record Option(String name, boolean negated, List<String> args) {
 
     /** An option whose arguments are these values. */
     public static Option typed(String name, boolean negated, List<? extends Value> values) {
-        return new Option(name, negated, new Arguments(values));
+        return new Option(name, negated, Arguments.of(values));
     }
 
     /** Whether the arguments are typed values rather than only their text. */

@@ -62,7 +62,15 @@ public final class RuleParser {
      * @throws OtherFamilyException when the line is marked {@code -4}/{@code -6} for the other family
      */
     public List<Rule> parseLine(String line, Table table) throws RuleSyntaxException {
-        return readLine(line, table).build();
+        return readLine(line, table).build(null);
+    }
+
+    /**
+     * Parses a line as {@link #parseLine(String, Table)} does, the rules made of the parts
+     * {@code interner} already holds where they are equal: for the many lines of one ruleset.
+     */
+    public List<Rule> parseLine(String line, Table table, RuleInterner interner) throws RuleSyntaxException {
+        return readLine(line, table).build(interner);
     }
 
     /**
@@ -536,7 +544,7 @@ public final class RuleParser {
             }
         }
 
-        private List<Rule> build() throws RuleSyntaxException {
+        private List<Rule> build(RuleInterner interner) throws RuleSyntaxException {
             Optional<Hook> hook = table.builtinHook(chain);
             ValueContext context = new ValueContext(family, table, protocol, protocolNegated,
                     hook.orElse(null), names);
@@ -561,7 +569,7 @@ public final class RuleParser {
                             canonicalize(target.spec(), values(target.options, context), context, target.name()));
                 }
             }
-            return expand(headerCanonical, matchList, built);
+            return expand(headerCanonical, matchList, built, interner);
         }
 
         private void checkInterfaces(Optional<Hook> hook) throws RuleSyntaxException {
@@ -624,7 +632,8 @@ public final class RuleParser {
         }
 
         /** One rule per combination of the addresses of {@code -s} and {@code -d}. */
-        private List<Rule> expand(List<Option> headerCanonical, List<Match> matchList, Target built) {
+        private List<Rule> expand(List<Option> headerCanonical, List<Match> matchList, Target built,
+                                  RuleInterner interner) {
             List<List<Option>> headers = List.of(headerCanonical);
             for (int i = 0; i < headerCanonical.size(); i++) {
                 Option option = headerCanonical.get(i);
@@ -645,7 +654,7 @@ public final class RuleParser {
             }
             List<Rule> rules = new ArrayList<>(headers.size());
             for (List<Option> h : headers) {
-                rules.add(new Rule(chain, h, matchList, built));
+                rules.add(interner == null ? new Rule(chain, h, matchList, built) : interner.rule(chain, h, matchList, built));
             }
             return rules;
         }

@@ -62,6 +62,7 @@ public final class RulesetParser {
     public SourcedRuleset parseLines(List<String> lines, Consumer<RulesetSyntaxException> errors) {
         Map<Table, TableRules> tables = new LinkedHashMap<>();
         Map<Table, List<Integer>> ruleLines = new LinkedHashMap<>();
+        RuleInterner interner = new RuleInterner();
         TableBeingRead section = null;
         boolean skippingTable = false;
         for (int i = 0; i < lines.size(); i++) {
@@ -102,7 +103,7 @@ public final class RulesetParser {
                                 ? new RulesetSyntaxException("unknown table `" + name + "'", lineNumber, 2)
                                 : new RulesetSyntaxException("table " + name + " appears twice", lineNumber, 1);
                     }
-                    section = new TableBeingRead(table.get());
+                    section = new TableBeingRead(table.get(), interner);
                 } else if (line.equals("COMMIT")) {
                     if (section == null && !skippingTable) {
                         throw new RulesetSyntaxException("COMMIT outside a table", lineNumber, 1);
@@ -146,9 +147,11 @@ public final class RulesetParser {
         final Map<String, Chain.Sharing> shared = new LinkedHashMap<>();
         final List<Rule> ruleList = new ArrayList<>();
         final List<SourceLine> ruleLines = new ArrayList<>();
+        final RuleInterner interner;
 
-        TableBeingRead(Table table) {
+        TableBeingRead(Table table, RuleInterner interner) {
             this.table = table;
+            this.interner = interner;
         }
 
         /** {@code shared CHAIN [head|tail]}: the file owns a block of a built-in chain, not all of it. */
@@ -203,7 +206,7 @@ public final class RulesetParser {
                 throw new RulesetSyntaxException("user chain " + name + " cannot have a policy: write `:" + name
                         + " - [0:0]'", lineNumber, policyColumn);
             }
-            chains.put(name, new Chain(name, policy.orElse(null)));
+            chains.put(name, new Chain(interner.name(name), policy.orElse(null)));
         }
 
         private Optional<Policy> parsePolicy(String text) {
@@ -217,7 +220,7 @@ public final class RulesetParser {
 
         void addRules(String line, int lineNumber) throws RulesetSyntaxException {
             try {
-                List<Rule> parsed = rules.parseLine(line, table);
+                List<Rule> parsed = rules.parseLine(line, table, interner);
                 for (Rule rule : parsed) {
                     if (!chains.containsKey(rule.chain()) && !table.isBuiltinChain(rule.chain())) {
                         throw new RulesetSyntaxException("chain " + rule.chain() + " is not declared in table "

@@ -1,0 +1,89 @@
+package io.rampart.syntax;
+
+import io.rampart.model.Match;
+import io.rampart.model.Option;
+import io.rampart.model.Rule;
+import io.rampart.model.Target;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the equal parts of the rules of one parse one object each: chain names, options, matches,
+ * targets and lists of them. A large ruleset repeats most of them ({@code -p tcp}, {@code -m
+ * conntrack --ctstate NEW}, {@code -j ACCEPT}, its chain's name on every rule), and the parts are
+ * immutable values, so sharing them changes nothing but the memory they take. Scoped to one parse
+ * (a {@link RulesetParser} makes one per text), so nothing outlives the ruleset it was made for.
+ *
+ * <p>An option is shared only with one of equal values as well as equal text, and a match, target
+ * or list only with one made of the very same (shared) parts, so a shared part is the same value
+ * in every respect a reader can see.
+ */
+public final class RuleInterner {
+
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<Option, Option> options = new HashMap<>();
+    private final Map<List<Option>, List<Option>> optionLists = new HashMap<>();
+    private final Map<Match, Match> matches = new HashMap<>();
+    private final Map<List<Match>, List<Match>> matchLists = new HashMap<>();
+    private final Map<Target, Target> targets = new HashMap<>();
+
+    /** A rule made of the shared instances of its parts. */
+    Rule rule(String chain, List<Option> header, List<Match> ruleMatches, Target target) {
+        return new Rule(name(chain), optionList(header), matchList(ruleMatches), target == null ? null : target(target));
+    }
+
+    String name(String name) {
+        return names.computeIfAbsent(name, n -> n);
+    }
+
+    private Option option(Option option) {
+        Option known = options.putIfAbsent(option, option);
+        if (known == null) {
+            return option;
+        }
+        return known.typed() == option.typed() && known.values().equals(option.values()) ? known : option;
+    }
+
+    private List<Option> optionList(List<Option> given) {
+        Option[] shared = new Option[given.size()];
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = option(given.get(i));
+        }
+        return sameParts(optionLists, List.of(shared));
+    }
+
+    private Match match(Match match) {
+        Match made = new Match(name(match.extension()), optionList(match.options()));
+        Match known = matches.putIfAbsent(made, made);
+        return known == null ? made : known.options() == made.options() ? known : made;
+    }
+
+    private List<Match> matchList(List<Match> given) {
+        Match[] shared = new Match[given.size()];
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = match(given.get(i));
+        }
+        return sameParts(matchLists, List.of(shared));
+    }
+
+    private Target target(Target target) {
+        Target made = new Target(name(target.name()), target.kind(), optionList(target.options()));
+        Target known = targets.putIfAbsent(made, made);
+        return known == null ? made : known.options() == made.options() ? known : made;
+    }
+
+    /** The known list of the very same elements, else this one (remembered when it is the first). */
+    private static <T> List<T> sameParts(Map<List<T>, List<T>> known, List<T> list) {
+        List<T> earlier = known.putIfAbsent(list, list);
+        if (earlier == null) {
+            return list;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (earlier.get(i) != list.get(i)) {
+                return list;
+            }
+        }
+        return earlier;
+    }
+}
