@@ -27,7 +27,7 @@ public final class LiveHost {
     private static String run(Netns netns, List<String> command) {
         ProcessResult result = netns.run(command, "");
         if (!result.ok()) {
-            throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());
+            throw new SystemException(String.join(" ", command) + " failed: " + result.failure());
         }
         return result.stdout();
     }

@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
             Iptables iptables = new Iptables(netns, Family.IPV4);
             ProcessResult loaded = iptables.restore(rules, false);
             if (!loaded.ok()) {
-                throw new SystemException("the kernel refused the example: " + loaded.stderr().strip());
+                throw new SystemException("the kernel refused the example: " + loaded.failure());
             }
             List<String> kernelLines = SavedState.parse(iptables.save()).tables().stream()
                     .flatMap(table -> table.rules().values().stream()).flatMap(List::stream).toList();

@@ -211,7 +211,7 @@ final class FleetDemoRun {
             ProcessResult result = netns.run(command, "");
             if (!result.ok()) {
                 netns.close();
-                throw new SystemException(String.join(" ", command) + ": " + result.stderr().strip());
+                throw new SystemException(String.join(" ", command) + ": " + result.failure());
             }
         }
         return netns;

@@ -30,7 +30,7 @@ final class LbKernel implements LbHost {
     public String saveNatWithCounters(Family family) {
         ProcessResult saved = netns.run(List.of(family.command() + "-save", "-c", "-t", "nat"), "");
         if (!saved.ok()) {
-            throw new SystemException(family.command() + "-save -c -t nat failed: " + saved.stderr().strip());
+            throw new SystemException(family.command() + "-save -c -t nat failed: " + saved.failure());
         }
         return saved.stdout();
     }
@@ -42,7 +42,7 @@ final class LbKernel implements LbHost {
                 : "/proc/sys/net/ipv6/conf/all/forwarding";
         ProcessResult result = netns.run(List.of("sh", "-c", "echo 1 > " + sysctl), "");
         if (!result.ok()) {
-            throw new SystemException("cannot turn on forwarding (" + sysctl + "): " + result.stderr().strip());
+            throw new SystemException("cannot turn on forwarding (" + sysctl + "): " + result.failure());
         }
     }
 }

@@ -30,7 +30,7 @@ final class NetnsValueResolver implements ValueResolver {
                 "dev", iface), "");
         if (!shown.ok()) {
             throw new ResolveException("no interface " + iface + (netns.name().map(n -> " in netns " + n)
-                    .orElse("")) + " (" + shown.stderr().strip() + ")");
+                    .orElse("")) + " (" + shown.failure() + ")");
         }
         List<String> addresses = new ArrayList<>();
         try {
@@ -58,7 +58,7 @@ final class NetnsValueResolver implements ValueResolver {
             return List.of(); // getent: the name is not known
         }
         if (!found.ok()) {
-            throw new ResolveException("getent could not look up " + host + ": " + found.stderr().strip());
+            throw new ResolveException("getent could not look up " + host + ": " + found.failure());
         }
         Set<String> addresses = new LinkedHashSet<>();
         for (String line : found.stdout().split("\n")) {

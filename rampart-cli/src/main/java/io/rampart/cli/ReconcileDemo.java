@@ -66,7 +66,7 @@ final class ReconcileDemo {
         out.println("  # " + command);
         ProcessResult result = netns.run(List.of("sh", "-c", command), "");
         if (!result.ok()) {
-            throw new SystemException("demo step failed: " + command + ": " + result.stderr().strip());
+            throw new SystemException("demo step failed: " + command + ": " + result.failure());
         }
     }
 

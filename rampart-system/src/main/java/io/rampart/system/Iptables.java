@@ -111,7 +111,7 @@ public final class Iptables {
     private String checked(List<String> command, String stdin) {
         ProcessResult result = netns.run(command, stdin);
         if (!result.ok()) {
-            throw new SystemException(String.join(" ", command) + " failed: " + result.stderr().strip());
+            throw new SystemException(String.join(" ", command) + " failed: " + result.failure());
         }
         return result.stdout();
     }

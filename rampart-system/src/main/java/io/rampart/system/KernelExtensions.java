@@ -19,7 +19,7 @@ public record KernelExtensions(SortedSet<String> matches, SortedSet<String> targ
     private static SortedSet<String> names(Netns netns, String file) {
         ProcessResult result = netns.run(List.of("cat", file), "");
         if (!result.ok()) {
-            throw new SystemException("cannot read " + file + ": " + result.stderr().strip()
+            throw new SystemException("cannot read " + file + ": " + result.failure()
                     + " (is the x_tables module loaded?)");
         }
         return new TreeSet<>(result.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList());

@@ -87,7 +87,7 @@ public final class Netns implements AutoCloseable {
         String name = "rampart-" + purpose + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
         ProcessResult made = runner.run(List.of("ip", "netns", "add", name), "");
         if (!made.ok()) {
-            throw new SystemException("cannot create network namespace " + name + ": " + made.stderr().strip());
+            throw new SystemException("cannot create network namespace " + name + ": " + made.failure());
         }
         Netns netns = new Netns(name, true, runner);
         netns.run(List.of("ip", "link", "set", "lo", "up"), "");

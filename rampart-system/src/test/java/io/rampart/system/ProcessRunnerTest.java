@@ -44,6 +44,17 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aProgramThatDiesSilentlySaysHowItEnded() {
+        // As iptables-save does when the kernel's out-of-memory killer takes it at a million rules.
+        assertThat(runner.run(List.of("sh", "-c", "kill -KILL $$"), "").failure())
+                .isEqualTo("ended by signal 9 (SIGKILL: the kernel's out-of-memory killer ends processes so), printing nothing");
+        assertThat(runner.run(List.of("sh", "-c", "kill -SEGV $$"), "").failure())
+                .isEqualTo("ended by signal 11 (SIGSEGV), printing nothing");
+        assertThat(runner.run(List.of("sh", "-c", "exit 2"), "").failure()).isEqualTo("exit status 2, printing nothing");
+        assertThat(runner.run(List.of("sh", "-c", "echo 'no chain' >&2; exit 1"), "").failure()).isEqualTo("no chain");
+    }
+
+    @Test
     void aProgramThatIsNotThereIsASystemError() {
         assertThatThrownBy(() -> runner.run(List.of("rampart-no-such-program"), ""))
                 .isInstanceOf(SystemException.class).hasMessageContaining("cannot run rampart-no-such-program");
