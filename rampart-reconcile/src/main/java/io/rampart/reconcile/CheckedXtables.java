@@ -1,6 +1,8 @@
 package io.rampart.reconcile;
 
 import io.rampart.model.Family;
+import io.rampart.model.Table;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +35,12 @@ public final class CheckedXtables implements Xtables {
     @Override
     public String saveWithCounters(Family family) {
         return kernel.saveWithCounters(family);
+    }
+
+    /** A listing of one chain, to check a write, is no dump a restore is planned from. */
+    @Override
+    public Optional<String> listChain(Family family, Table table, String chain) {
+        return kernel.listChain(family, table, chain);
     }
 
     @Override
