@@ -13,6 +13,7 @@ import io.rampart.reconcile.Reconciler;
 import io.rampart.reconcile.Xtables;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
+import io.rampart.system.EarlySave;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemXtables;
@@ -67,6 +68,7 @@ public final class Reconciliation implements AutoCloseable {
     private final CountingRunner processes;
     private final Netns netns;
     private final HostNames names;
+    private Optional<EarlySave> early = Optional.empty();
 
     private Reconciliation(String netnsName, CountingRunner processes, HostNames names) {
         this.netnsName = netnsName;
@@ -93,10 +95,21 @@ public final class Reconciliation implements AutoCloseable {
         return processes.started();
     }
 
+    /**
+     * Starts reading {@code family}'s rules from the kernel now, so that the dump runs while the
+     * caller reads its ruleset; the next plan, status or apply of that family uses it. For an apply
+     * ({@code writer}) only when no other writer holds the writers' lock, which is then held from
+     * now until {@link #close}, so that nobody writes between this read and the apply's write.
+     */
+    public void readAhead(Family family, boolean writer) {
+        early.ifPresent(EarlySave::close);
+        early = writer ? EarlySave.writing(netns, family) : Optional.of(EarlySave.reading(netns, family));
+    }
+
     /** What applying {@code desired} would change now. */
     public Plan plan(DesiredState desired) {
         try {
-            return reconciler(new SystemXtables(netns)).plan(desired);
+            return reconciler(new SystemXtables(netns, WriterLock.Waiting.standard(), early)).plan(desired);
         } catch (PlanException e) {
             throw located(desired, e);
         }
@@ -122,8 +135,8 @@ public final class Reconciliation implements AutoCloseable {
         }
         SafeApply safe = new SafeApply(confirmations, safety.window(), safety.sshConnection(), names);
         try {
-            Reconciler.Applied applied = reconciler(safe.guard(new SystemXtables(netns, safety.waiting()), desired,
-                    netns)).apply(desired);
+            Reconciler.Applied applied = reconciler(safe.guard(new SystemXtables(netns, safety.waiting(), early),
+                    desired, netns)).apply(desired);
             return new Applied(applied, Backend.detect(desired.family()).label(), safe.armed());
         } catch (PlanException e) {
             throw located(desired, e);
@@ -164,6 +177,7 @@ public final class Reconciliation implements AutoCloseable {
 
     @Override
     public void close() {
+        early.ifPresent(EarlySave::close);
         netns.close();
     }
 }

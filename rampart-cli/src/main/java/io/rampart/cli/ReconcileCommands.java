@@ -51,6 +51,7 @@ final class ReconcileCommands {
         public Integer call() {
             try (Reconciliation kernel = Reconciliation.open(options.netns, ProcessRunner.system(),
                     NameDatabase.system())) {
+                readAhead(kernel);
                 // The whole file is read and checked before the kernel is touched, for every family.
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
                         new NetnsValueResolver(kernel.netns()), spec.commandLine().getErr());
@@ -87,6 +88,14 @@ final class ReconcileCommands {
                 out.println(Json.document(documents));
             }
             return exitCode;
+        }
+
+        /**
+         * Starts the kernel's dump of the family the options name while the file is read (a file
+         * for both families reads the other one when it gets to it); a reader's by default.
+         */
+        void readAhead(Reconciliation kernel) {
+            kernel.readAhead(options.family(), false);
         }
 
         /** Refuses a set of families the command cannot work on together; by default any will do. */
@@ -182,6 +191,17 @@ final class ReconcileCommands {
                 file = broken;
             }
             return failed;
+        }
+
+        /**
+         * A writer's dump, under the writers' lock. Not with --expect, whose expectations must hold
+         * before the kernel is read, nor with --confirm, whose rollback timer is another writer.
+         */
+        @Override
+        void readAhead(Reconciliation kernel) {
+            if (expect == null && safety.confirmWindow() == null) {
+                kernel.readAhead(options.family(), true);
+            }
         }
 
         @Override

@@ -1,6 +1,8 @@
 package io.rampart.reconcile;
 
 import io.rampart.model.Family;
+import io.rampart.model.Table;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +20,7 @@ public final class CheckedXtables implements Xtables {
     private final Xtables kernel;
     private final Guard guard;
     private String saved;
+    private boolean checkingWrite;
 
     public CheckedXtables(Xtables kernel, Guard guard) {
         this.kernel = kernel;
@@ -27,6 +30,7 @@ public final class CheckedXtables implements Xtables {
     @Override
     public String save(Family family) {
         saved = kernel.save(family);
+        checkingWrite = false;
         return saved;
     }
 
@@ -35,8 +39,20 @@ public final class CheckedXtables implements Xtables {
         return kernel.saveWithCounters(family);
     }
 
+    /**
+     * After a write, until the next dump or apply, a listing checks what was written: the kernel
+     * lists the chain alone. Before a write a plan may be made from listings (as the agent's are),
+     * so they are cut from a fresh dump, which the guard then holds as the state planned from.
+     */
+    @Override
+    public Optional<String> listChain(Family family, Table table, String chain) {
+        return checkingWrite ? kernel.listChain(family, table, chain) : Xtables.super.listChain(family, table, chain);
+    }
+
+    /** Every apply holds first: what it lists before its own write is read to plan from. */
     @Override
     public Hold hold(Family family) {
+        checkingWrite = false;
         return kernel.hold(family);
     }
 
@@ -45,6 +61,8 @@ public final class CheckedXtables implements Xtables {
         if (saved == null) {
             throw new IllegalStateException("a restore is planned from a dump: save first");
         }
-        return guard.around(saved, script, () -> kernel.restore(family, script));
+        RestoreResult result = guard.around(saved, script, () -> kernel.restore(family, script));
+        checkingWrite = true;
+        return result;
     }
 }

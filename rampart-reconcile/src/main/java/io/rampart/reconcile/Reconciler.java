@@ -15,8 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * Brings the kernel to a desired state: one iptables-save to read it, and, only when something
- * differs, one iptables-restore that changes exactly that and one more iptables-save to check that
- * it did. The entry point for programs that embed Rampart.
+ * differs, one iptables-restore that changes exactly that and a listing of the chains it wrote to
+ * check that it did. The entry point for programs that embed Rampart.
  *
  * <p>Other programs may write the same tables at any moment; the kernel offers nothing that would
  * refuse a write planned for an older state. So an apply holds the writers' lock (Rampart's other
@@ -98,44 +98,13 @@ public final class Reconciler {
         }
     }
 
-    /** Converges the kernel to {@code desired}; writes nothing when it already holds it. */
-    public Applied apply(DesiredState desired) throws PlanException, ApplyException {
-        long start = System.nanoTime();
-        try (Xtables.Hold held = xtables.hold(desired.family())) {
-            Plan written = null;
-            for (int attempt = 1; ; attempt++) {
-                SavedState before = SavedState.parse(xtables.save(desired.family()));
-                Plan plan = planner.plan(desired, LiveState.of(before));
-                if (plan.isEmpty()) {
-                    // After a write that did not land as planned, the plan that did most of the work is the news.
-                    return new Applied(written == null ? plan : written, written != null, since(start), "",
-                            attempt - 1);
-                }
-                Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
-                written = result.ok() ? plan : written;
-                SavedState after = SavedState.parse(xtables.save(desired.family()));
-                if (result.ok() && holdsWritten(desired, plan, before, after)) {
-                    return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
-                }
-                boolean moved = !after.withoutCounters().equals(before.withoutCounters());
-                if (attempt == ATTEMPTS || !result.ok() && !moved) {
-                    throw new ApplyException(result.ok()
-                            ? desired.source() + ": other programs kept changing the kernel's rules while they were"
-                            + " applied (" + ATTEMPTS + " attempts); run the apply again"
-                            : explain(plan, result.message()));
-                }
-            }
-        }
-    }
-
     /**
-     * Whether the kernel holds, in every chain the file owns whole and in the bookkeeping, what the
-     * plan wrote on {@code before}. Shared chains are not compared: other programs may change them
-     * right after the write, and the next apply puts the block back in place.
+     * Converges the kernel to {@code desired}; writes nothing when it already holds it. The kernel is
+     * read whole once; a write is checked by listing only the chains its script names (one
+     * iptables-save when they are many), as {@link #apply(DesiredState, KernelView)} does.
      */
-    private static boolean holdsWritten(DesiredState desired, Plan plan, SavedState before, SavedState after) {
-        LiveState meant = simulated(before, plan);
-        return meant != null && holds(desired, meant, LiveState.of(after), chain -> true);
+    public Applied apply(DesiredState desired) throws PlanException, ApplyException {
+        return apply(desired, view(desired.family()));
     }
 
     /** What the plan's script leaves on {@code before}; null when the kernel would refuse it there. */

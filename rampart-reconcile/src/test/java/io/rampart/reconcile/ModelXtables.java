@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The kernel of one family behind {@link Xtables}, in memory: restore scripts run through
@@ -33,9 +34,28 @@ final class ModelXtables implements Xtables {
     /** Likewise, one runs just after each of Rampart's restores. */
     final Deque<String> othersAfter = new ArrayDeque<>();
 
+    /** How many whole dumps were read. */
+    int saves;
+    /** The chains listed alone, in order. */
+    final List<String> listed = new ArrayList<>();
+
     @Override
     public String save(Family family) {
+        saves++;
         return dump(false);
+    }
+
+    /** As {@code iptables -t TABLE -S CHAIN} prints it; empty when there is no such chain. */
+    @Override
+    public Optional<String> listChain(Family family, Table table, String chain) {
+        listed.add(table.label() + " " + chain);
+        return state.table(table).filter(t -> t.has(chain)).map(t -> {
+            var policy = t.chains().get(chain).policy();
+            StringBuilder text = new StringBuilder(policy == null ? "-N " + chain : "-P " + chain + " " + policy.name())
+                    .append('\n');
+            t.rulesOf(chain).forEach(rule -> text.append(rule).append('\n'));
+            return text.toString();
+        });
     }
 
     @Override

@@ -92,6 +92,30 @@ class ReconcilerRaceTest {
     }
 
     @Test
+    void aWriteIsCheckedByListingTheChainsItNamedNotByReadingEverythingAgain() throws Exception {
+        reconciler.apply(desired(FIRST));
+        kernel.saves = 0;
+        kernel.listed.clear();
+        Reconciler.Applied applied = reconciler.apply(desired(FIRST.replace("10.9.0.1", "10.9.0.2")));
+        assertThat(applied.written()).isTrue();
+        assertThat(kernel.saves).isEqualTo(1);
+        assertThat(kernel.listed).containsExactly("filter APP");
+        assertThat(rulesOf("APP")).containsExactly("-A APP -d 10.9.0.2/32 -j DROP");
+    }
+
+    @Test
+    void aWriteNamingManyChainsIsCheckedWithOneMoreDump() throws Exception {
+        StringBuilder many = new StringBuilder("*filter\n");
+        for (int i = 0; i <= KernelView.CHAINS_LISTED_ONE_BY_ONE; i++) {
+            many.append(":C").append(i).append(" - [0:0]\n-A C").append(i).append(" -j RETURN\n");
+        }
+        Reconciler.Applied applied = reconciler.apply(desired(many.append("COMMIT\n").toString()));
+        assertThat(applied.written()).isTrue();
+        assertThat(kernel.saves).isEqualTo(2);
+        assertThat(kernel.listed).isEmpty();
+    }
+
+    @Test
     void aRefusalOnAKernelNobodyChangedIsReportedWithoutPlanningAgain() throws Exception {
         kernel.refuseAtLine = 2;
         assertThatThrownBy(() -> reconciler.apply(desired(FIRST))).isInstanceOf(ApplyException.class)

@@ -11,6 +11,7 @@ public final class SystemXtables implements Xtables {
 
     private final Netns netns;
     private final WriterLock.Waiting waiting;
+    private final Optional<EarlySave> early;
 
     /** Writers wait for each other as {@link WriterLock.Waiting#standard()} says. */
     public SystemXtables(Netns netns) {
@@ -18,8 +19,14 @@ public final class SystemXtables implements Xtables {
     }
 
     public SystemXtables(Netns netns, WriterLock.Waiting waiting) {
+        this(netns, waiting, Optional.empty());
+    }
+
+    /** The first save of {@code early}'s family is the dump {@code early} started. */
+    public SystemXtables(Netns netns, WriterLock.Waiting waiting, Optional<EarlySave> early) {
         this.netns = netns;
         this.waiting = waiting;
+        this.early = early;
     }
 
     @Override
@@ -29,7 +36,7 @@ public final class SystemXtables implements Xtables {
 
     @Override
     public String save(Family family) {
-        return new Iptables(netns, family).saveWithComments();
+        return early.flatMap(dump -> dump.take(family)).orElseGet(() -> new Iptables(netns, family).saveWithComments());
     }
 
     @Override

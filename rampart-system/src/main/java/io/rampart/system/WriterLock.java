@@ -41,6 +41,15 @@ public final class WriterLock {
     }
 
     /**
+     * Holds the lock of {@code family}'s rules in {@code netns} when nobody else does, without
+     * waiting and without a word; empty when another writer holds it or the namespace cannot be
+     * identified (the writer's own {@link #hold} then says why).
+     */
+    public static Optional<LockFile.Held> tryHold(Netns netns, Family family) {
+        return netns.identity().flatMap(namespace -> lockOf(namespace, family).acquire(Duration.ZERO, holder -> { }));
+    }
+
+    /**
      * Holds the lock of {@code family}'s rules in {@code netns}; a holder on this thread holds it
      * again. When the wait runs out, a system error (exit 4) names the holder: nothing was changed.
      */
@@ -49,8 +58,7 @@ public final class WriterLock {
                 + netns.name().map(n -> "namespace " + n).orElse("this host");
         String namespace = netns.identity().orElseThrow(() -> new SystemException(
                 "cannot identify the network namespace of the " + rules));
-        LockFile lock = LockFile.of(Path.of(ROOT, "net-" + namespace.replace(':', '-') + "."
-                + family.name().toLowerCase(java.util.Locale.ROOT) + ".lock"));
+        LockFile lock = lockOf(namespace, family);
         AtomicReference<Optional<LockFile.Holder>> seen = new AtomicReference<>(Optional.empty());
         return lock.acquire(waiting.patience(), holder -> {
             seen.set(holder);
@@ -59,5 +67,10 @@ public final class WriterLock {
                 + " s waiting for the lock of the " + rules + " (" + lock.path() + "), held by "
                 + seen.get().map(LockFile.Holder::toString).orElse("another writer")
                 + "; nothing was changed (--wait SECONDS waits longer)"));
+    }
+
+    private static LockFile lockOf(String namespace, Family family) {
+        return LockFile.of(Path.of(ROOT, "net-" + namespace.replace(':', '-') + "."
+                + family.name().toLowerCase(java.util.Locale.ROOT) + ".lock"));
     }
 }

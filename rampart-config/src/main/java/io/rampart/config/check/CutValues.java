@@ -3,8 +3,12 @@ package io.rampart.config.check;
 import io.rampart.config.Diagnostic;
 import io.rampart.model.Option;
 import io.rampart.model.extension.ExtensionSpec;
+import io.rampart.model.extension.InvalidValueException;
+import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.OptionSpec;
 import io.rampart.model.extension.Quoting;
+import io.rampart.model.extension.ValueContext;
+import io.rampart.model.extension.ValueType;
 import io.rampart.syntax.RuleLayout.WrittenExtension;
 import io.rampart.syntax.RuleLayout.WrittenOption;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +24,16 @@ import java.util.function.Supplier;
  */
 final class CutValues {
 
+    /** Bytes a field must have left after a value for the value to be certainly uncut. */
+    private static final int ROOM = 4;
+
     private final TableCheck check;
+    /** Free text reads nothing of its context. */
+    private final ValueContext context;
 
     CutValues(TableCheck check) {
         this.check = check;
+        this.context = new ValueContext(check.family, check.table, null, false, null, NameDatabase.builtin());
     }
 
     void run() {
@@ -34,6 +44,21 @@ final class CutValues {
         }
     }
 
+    /**
+     * Whether the field holds {@code kept} and {@value #ROOM} bytes more: then nothing was cut (a cut
+     * ends at most 3 bytes short of the field's end, where a character would be split), and the
+     * rule's line need not be read again, which for every rule with a comment would cost as much as
+     * parsing the file once more.
+     */
+    private boolean roomLeft(ValueType type, String kept) {
+        String longer = kept + "x".repeat(ROOM);
+        try {
+            return type.canonical(longer, context).equals(longer);
+        } catch (InvalidValueException e) {
+            return false;
+        }
+    }
+
     /** {@code written} is the extension as written, read only for options that hold free text. */
     private void checkOptions(int index, ExtensionSpec spec, List<Option> options,
                               Supplier<Optional<WrittenExtension>> written) {
@@ -41,7 +66,8 @@ final class CutValues {
             Option option = options.get(o);
             Optional<OptionSpec> optionSpec = spec.option(option.name());
             if (optionSpec.isEmpty() || optionSpec.get().args().size() != 1
-                    || optionSpec.get().args().get(0).quoting() != Quoting.WHEN_NEEDED) {
+                    || optionSpec.get().args().get(0).quoting() != Quoting.WHEN_NEEDED
+                    || roomLeft(optionSpec.get().args().get(0), option.arg())) {
                 continue;
             }
             int which = o;

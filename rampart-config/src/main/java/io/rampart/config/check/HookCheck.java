@@ -42,14 +42,35 @@ final class HookCheck {
             if (check.table.isBuiltinChain(rule.chain()) || hooks.isEmpty()) {
                 continue;
             }
-            checkInterfaces(i, rule, hooks);
+            Header header = Header.of(rule);
+            checkInterfaces(i, rule, header, hooks);
             for (TableCheck.RuleExtension extension : check.extensions(i)) {
-                checkExtension(i, rule, hooks, extension);
+                checkExtension(i, rule, header, hooks, extension);
             }
         }
     }
 
-    private void checkExtension(int index, Rule rule, Set<Hook> hooks, TableCheck.RuleExtension extension) {
+    /** What of a rule's header the checks read, found in one pass over it. */
+    private record Header(Option protocol, boolean in, boolean out) {
+
+        static Header of(Rule rule) {
+            Option protocol = null;
+            boolean in = false;
+            boolean out = false;
+            for (Option option : rule.header()) {
+                switch (option.name()) {
+                    case "p" -> protocol = protocol == null ? option : protocol;
+                    case "i" -> in = true;
+                    case "o" -> out = true;
+                    default -> { }
+                }
+            }
+            return new Header(protocol, in, out);
+        }
+    }
+
+    private void checkExtension(int index, Rule rule, Header header, Set<Hook> hooks,
+                                TableCheck.RuleExtension extension) {
         ExtensionSpec spec = extension.spec();
         List<Option> options = extension.options();
         for (Hook hook : hooks) {
@@ -66,9 +87,9 @@ final class HookCheck {
             return;
         }
         for (Hook hook : hooks) {
-            Optional<String> refused = refusal(spec, options, rule, hook);
+            Optional<String> refused = refusal(spec, options, header, hook);
             // Only a refusal that the hook makes counts: without one, the canonical options pass.
-            if (refused.isPresent() && refusal(spec, options, rule, null).isEmpty()) {
+            if (refused.isPresent() && refusal(spec, options, header, null).isEmpty()) {
                 check.ruleFinding(index, Diagnostic.warning(check.words(index).named(extension.written().get()), refused.get()
                         + reachedBy(hook, rule)).withHint("the kernel checks this only in built-in chains: through a"
                         + " user chain the rule loads, but cannot work as meant"));
@@ -78,11 +99,11 @@ final class HookCheck {
     }
 
     /** What the extension's canonicalizer says of the rule's options in a chain of {@code hook}. */
-    private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Rule rule, Hook hook) {
-        Optional<Option> protocol = rule.headerOption("p");
+    private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Header header, Hook hook) {
+        Option protocol = header.protocol();
         // The options are canonical and typed already: the hook is all that is asked, and no name changes it.
-        ValueContext context = new ValueContext(check.family, check.table, protocol.map(Option::arg).orElse(null),
-                protocol.map(Option::negated).orElse(false), hook, NameDatabase.builtin());
+        ValueContext context = new ValueContext(check.family, check.table, protocol == null ? null : protocol.arg(),
+                protocol != null && protocol.negated(), hook, NameDatabase.builtin());
         try {
             spec.canonicalize(options, context);
             return Optional.empty();
@@ -91,13 +112,14 @@ final class HookCheck {
         }
     }
 
-    private void checkInterfaces(int index, Rule rule, Set<Hook> hooks) {
-        checkInterface(index, rule, hooks, "i", Hook.RECEIVING, "input");
-        checkInterface(index, rule, hooks, "o", Hook.SENDING, "output");
+    private void checkInterfaces(int index, Rule rule, Header header, Set<Hook> hooks) {
+        checkInterface(index, rule, header.in(), hooks, "i", Hook.RECEIVING, "input");
+        checkInterface(index, rule, header.out(), hooks, "o", Hook.SENDING, "output");
     }
 
-    private void checkInterface(int index, Rule rule, Set<Hook> hooks, String option, Set<Hook> known, String which) {
-        if (rule.headerOption(option).isEmpty() || hooks.stream().anyMatch(known::contains)) {
+    private void checkInterface(int index, Rule rule, boolean given, Set<Hook> hooks, String option, Set<Hook> known,
+                                String which) {
+        if (!given || hooks.stream().anyMatch(known::contains)) {
             return;
         }
         List<String> paths = hooks.stream().map(h -> TableCheck.arrows(graph.path(h, rule.chain()))).toList();
