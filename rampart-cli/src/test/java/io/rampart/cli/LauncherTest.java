@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +49,7 @@ class LauncherTest {
     @ParameterizedTest
     @MethodSource("runtimes")
     void theCacheIsMadeOnceMadeAgainForAnotherJarAndNeverSpeaksOfItself(Path java) throws Exception {
-        Assumptions.assumeTrue(Files.exists(JAR), "the shaded jar is built by package");
+        assertThat(JAR).as("the shaded jar, which package builds before this test runs").exists();
         Path cache = dir.resolve("cache");
         List<String> first = check(java, cache);
         assertThat(first).containsExactly("0", "");

@@ -4,9 +4,11 @@ import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
 import io.rampart.model.Target;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Makes the equal parts of the rules of one parse one object each: chain names, options, matches,
@@ -46,11 +48,7 @@ public final class RuleInterner {
     }
 
     private List<Option> optionList(List<Option> given) {
-        Option[] shared = new Option[given.size()];
-        for (int i = 0; i < shared.length; i++) {
-            shared[i] = option(given.get(i));
-        }
-        return sameParts(optionLists, List.of(shared));
+        return sharedList(given, this::option, optionLists);
     }
 
     private Match match(Match match) {
@@ -60,11 +58,16 @@ public final class RuleInterner {
     }
 
     private List<Match> matchList(List<Match> given) {
-        Match[] shared = new Match[given.size()];
-        for (int i = 0; i < shared.length; i++) {
-            shared[i] = match(given.get(i));
+        return sharedList(given, this::match, matchLists);
+    }
+
+    /** The list of {@code given}'s parts each shared, itself shared when made of the very same parts. */
+    private static <T> List<T> sharedList(List<T> given, UnaryOperator<T> share, Map<List<T>, List<T>> known) {
+        List<T> shared = new ArrayList<>(given.size());
+        for (T part : given) {
+            shared.add(share.apply(part));
         }
-        return sameParts(matchLists, List.of(shared));
+        return sameParts(known, List.copyOf(shared));
     }
 
     private Target target(Target target) {
