@@ -162,7 +162,8 @@ class SafeApplyKernelTest {
         kernel(List.of("iptables", "-A", "FORWARD", "-j", "OLD"), "");
         String before = rules();
 
-        Run apply = run("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString());
+        // The window outlasts the steps before the foreign change below, also on a loaded machine.
+        Run apply = run("apply", "--netns", name, "--confirm", "10s", file("new.rules", NEW).toString());
         assertThat(apply.exitCode()).as(apply.err()).isZero();
         assertThat(apply.out()).contains("filter OLD: remove");
         assertThat(rules()).contains("-N SSH").doesNotContain("-N OLD");
@@ -203,7 +204,7 @@ class SafeApplyKernelTest {
         // A terminal session of its own (script(1) on a pseudo-terminal, in a new process group) with
         // apply waiting at its prompt, as over SSH; then the whole group and apply die by SIGKILL.
         Process terminal = Run.cleanEnvironment(new ProcessBuilder("setsid", "script", "-qec",
-                rampartCommand("apply", "--netns", name, "--confirm", "4s", file("new.rules", NEW).toString()),
+                rampartCommand("apply", "--netns", name, "--confirm", "10s", file("new.rules", NEW).toString()),
                 "/dev/null")).redirectOutput(output.toFile()).redirectErrorStream(true).start();
         try (var keyboard = terminal.getOutputStream()) {
             while (!Files.readString(output).contains("[y/N]")) {

@@ -33,8 +33,10 @@ class StopSignalsProcessTest {
         Netns netns = Netns.throwaway("hook", ProcessRunner.system());
         String name = netns.name().orElseThrow();
         Path marker = dir.resolve("marker");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), HookedMain.class.getName(), name,
+        // A JVM started with SIGINT ignored (under nohup, or as a background job of a script) keeps it
+        // ignored, as a shell's jobs should: the command starts with both signals at their defaults.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"), HookedMain.class.getName(), name,
                 marker.toString()));
         for (String arg : args) {
             command.add(arg.replace("NETNS", name));
