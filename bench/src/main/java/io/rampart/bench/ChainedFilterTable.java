@@ -29,13 +29,17 @@ final class ChainedFilterTable {
 
     /** The table with its built-in chains, {@code chains} user chains and {@code rules}, parsed. */
     static SourcedRuleset parse(int chains, List<String> rules) throws RulesetSyntaxException {
+        return new RulesetParser(StandardExtensions.registry(), Family.IPV4,
+                NameDatabase.system()).parseWithLines(text(chains, rules));
+    }
+
+    /** The table as iptables-save text. */
+    static String text(int chains, List<String> rules) {
         StringBuilder text = new StringBuilder("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
         for (int c = 0; c < chains; c++) {
             text.append(":C").append(c).append(" - [0:0]\n");
         }
         rules.forEach(r -> text.append(r).append('\n'));
-        text.append("COMMIT\n");
-        return new RulesetParser(StandardExtensions.registry(), Family.IPV4,
-                NameDatabase.system()).parseWithLines(text.toString());
+        return text.append("COMMIT\n").toString();
     }
 }

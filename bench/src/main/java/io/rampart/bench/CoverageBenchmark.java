@@ -83,8 +83,14 @@ public class CoverageBenchmark {
         return result;
     }
 
-    /** The ruleset; {@code services} gets each rule's chain, server address (last two bytes) and port. */
     private static Coverage.Rules rules(Random random, List<int[]> services) throws RulesetSyntaxException {
+        SourcedRuleset parsed = ChainedFilterTable.parse(CHAINS, ruleLines(random, services));
+        return new Coverage.Rules(parsed.ruleset(), (table, index) -> "bench.rules:" + parsed.lineOf(table, index),
+                Host.unknown());
+    }
+
+    /** The ruleset's rules; {@code services} gets each rule's chain, server address (last two bytes) and port. */
+    static List<String> ruleLines(Random random, List<int[]> services) {
         List<String> lines = new ArrayList<>();
         lines.add("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
         lines.addAll(ChainedFilterTable.jumps(CHAINS));
@@ -96,16 +102,14 @@ public class CoverageBenchmark {
             lines.add("-A C" + c + " -d 192.168." + (host >> 8) + "." + (host & 0xff) + "/32 -p tcp -m tcp --dport "
                     + port + (random.nextInt(4) == 0 ? " -j DROP" : " -j ACCEPT"));
         }
-        SourcedRuleset parsed = ChainedFilterTable.parse(CHAINS, lines);
-        return new Coverage.Rules(parsed.ruleset(), (table, index) -> "bench.rules:" + parsed.lineOf(table, index),
-                Host.unknown());
+        return lines;
     }
 
     /**
      * The capture: each connection from a client of a chain's /16 to one of that chain's services,
      * its packets interleaved with those of the connections around it as on a busy link.
      */
-    private static void writeCapture(Path file, Random random, List<int[]> services) throws IOException {
+    static void writeCapture(Path file, Random random, List<int[]> services) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
             header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65_535)

@@ -49,10 +49,15 @@ public class DiffBenchmark {
     public void setUp() throws RulesetSyntaxException {
         List<String> rules = rules(new Random(RuleCorpus.SEED));
         a = side("a.rules", rules);
+        b = side("b.rules", changed(rules));
+    }
+
+    /** The second ruleset: the rule in the middle with another port and, when it drops, ACCEPT. */
+    static List<String> changed(List<String> rules) {
         List<String> changed = new ArrayList<>(rules);
         int middle = changed.size() / 2;
         changed.set(middle, changed.get(middle).replaceFirst("--dport (\\d+)", "--dport 1").replace("-j DROP", "-j ACCEPT"));
-        b = side("b.rules", changed);
+        return changed;
     }
 
     @Benchmark
@@ -108,7 +113,7 @@ public class DiffBenchmark {
         return new RulesetDiff.Side(name, parsed.ruleset(), (table, index) -> name + ":" + parsed.lineOf(table, index));
     }
 
-    private static List<String> rules(Random random) {
+    static List<String> rules(Random random) {
         List<String> rules = new ArrayList<>(ChainedFilterTable.jumps(CHAINS));
         while (rules.size() < RULES) {
             int c = random.nextInt(CHAINS);

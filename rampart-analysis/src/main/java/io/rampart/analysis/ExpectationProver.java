@@ -220,6 +220,7 @@ public final class ExpectationProver {
                     space.equal(space.icmpCode, p.icmpCode())));
         }
         set = space.and(set, space.and(space.equal(space.ttl, p.ttl()), space.equal(space.tos, p.tos())));
+        set = space.and(set, space.equal(space.length, space.lengthField(p.length())));
         set = space.and(set, space.equal(space.mark, p.mark()));
         io.rampart.trace.CtState state = p.ctState() != null ? p.ctState()
                 : traced.ctState() != null ? traced.ctState() : io.rampart.trace.CtState.NEW;

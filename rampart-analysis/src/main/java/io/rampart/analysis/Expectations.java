@@ -5,7 +5,6 @@ import io.rampart.model.extension.Addresses;
 import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
-import io.rampart.model.value.FlagSet;
 import io.rampart.trace.CtState;
 import io.rampart.trace.Packet;
 import io.rampart.trace.PacketSpec;
@@ -552,11 +551,11 @@ public final class Expectations {
             }
             long bits = 0;
             for (String flag : names.toUpperCase(Locale.ROOT).split("\\+")) {
-                if (!FlagSet.TCP.contains(flag) && !flag.equals("NONE")) {
+                if (!MatchCompiler.FLAG_NAMES.contains(flag) && !flag.equals("NONE")) {
                     throw new IllegalArgumentException("unknown TCP flag `" + flag + "': use FIN, SYN, RST, PSH,"
-                            + " ACK, URG, NONE or any, several joined by + (SYN+ACK)");
+                            + " ACK, URG, ECE, CWR, NONE or any, several joined by + (SYN+ACK)");
                 }
-                bits |= flag.equals("NONE") ? 0 : 1L << FlagSet.TCP.indexOf(flag);
+                bits |= flag.equals("NONE") ? 0 : 1L << MatchCompiler.FLAG_NAMES.indexOf(flag);
             }
             long exactly = bits;
             return space -> space.equal(space.tcpFlags, exactly);

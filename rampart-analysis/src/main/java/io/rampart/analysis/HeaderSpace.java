@@ -48,12 +48,15 @@ final class HeaderSpace {
     final Field dport;
     final Field src;
     final Field sport;
+    /** TCP's flags: FIN (bit 0) to URG, then ECN's ECE and CWR. */
     final Field tcpFlags;
     final Field icmpType;
     final Field icmpCode;
     /** The IPv4 TTL or IPv6 hop limit, and the TOS byte or traffic class (DSCP in its upper six bits, ECN below). */
     final Field ttl;
     final Field tos;
+    /** IPv4's total length, IPv6's payload length (the 40-byte header not counted), as their headers hold them. */
+    final Field length;
     final Field mark;
     /** The connection's mark, and whether NAT changed its destination or source: none on arrival. */
     final Field ctMark;
@@ -95,11 +98,12 @@ final class HeaderSpace {
         dport = field("dport", 16);
         src = field("src", family.addressBits());
         sport = field("sport", 16);
-        tcpFlags = field("tcp_flags", 6);
+        tcpFlags = field("tcp_flags", 8);
         icmpType = field("icmp_type", 8);
         icmpCode = field("icmp_code", 8);
         ttl = field("ttl", 8);
         tos = field("tos", 8);
+        length = field("length", 16);
         mark = field("mark", 32);
         ctMark = field("ctmark", 32);
         dnat = field("dnat", 1);
@@ -112,6 +116,20 @@ final class HeaderSpace {
      */
     static int nodesFor(int rules) {
         return Math.min(1 << 23, Math.max(1 << 12, rules * 800));
+    }
+
+    static final long ECE = 0x40;
+    static final long CWR = 0x80;
+    static final long IPV6_HEADER = 40;
+
+    /** The packet's layer-3 length, as xt_length and the tracer count it, from the length field's value. */
+    long layer3Length(long field) {
+        return family == Family.IPV4 ? field : field + IPV6_HEADER;
+    }
+
+    /** The length field's value for a packet of layer-3 length {@code length}. */
+    long lengthField(long length) {
+        return family == Family.IPV4 ? length : length - IPV6_HEADER;
     }
 
     private Field field(String name, int width) {
@@ -412,10 +430,14 @@ final class HeaderSpace {
 
     /**
      * The packets a field can hold in this space: interfaces and states are finite lists, and a
-     * packet arrives with no connection mark and no NAT done, as the tracer has it.
+     * packet arrives with no connection mark and no NAT done, as the tracer has it; an IPv4 packet's length
+     * counts at least its 20-byte header (the kernel drops a shorter one before any rule).
      */
     int wellFormed() {
         int node = range(in, 0, interfaces.size() - 1);
+        if (family == Family.IPV4) {
+            node = and(node, range(length, 20, length.allOnes()));
+        }
         node = and(node, range(out, 0, interfaces.size() - 1));
         node = and(node, and(equal(ctMark, 0), and(equal(dnat, 0), equal(snat, 0))));
         return and(node, range(ctState, 0, io.rampart.trace.CtState.values().length - 1));

@@ -36,7 +36,9 @@ import java.util.Set;
  */
 final class MatchCompiler {
 
-    private static final List<String> TCP_FLAGS = FlagSet.TCP;
+    /** The TCP flags by bit, FIN first: those {@code --tcp-flags} names, then ECN's ECE and CWR. */
+    static final List<String> FLAG_NAMES = java.util.stream.Stream.concat(FlagSet.TCP.stream(),
+            java.util.stream.Stream.of("ECE", "CWR")).toList();
 
     /** The fields a header option may test here. */
     private static final Set<PacketField> HEADER_FIELDS = EnumSet.of(PacketField.SOURCE, PacketField.DESTINATION,
@@ -46,7 +48,7 @@ final class MatchCompiler {
     private static final Set<PacketField> MATCH_FIELDS = EnumSet.of(PacketField.SOURCE_PORT,
             PacketField.DESTINATION_PORT, PacketField.EITHER_PORT, PacketField.TCP_FLAGS, PacketField.ICMP_TYPE,
             PacketField.CT_STATE, PacketField.MARK, PacketField.CT_MARK, PacketField.TTL, PacketField.TOS,
-            PacketField.DSCP);
+            PacketField.DSCP, PacketField.ECN, PacketField.TCP_ECE, PacketField.TCP_CWR, PacketField.LENGTH);
 
     private final HeaderSpace space;
     private final ExtensionRegistry registry = StandardExtensions.registry();
@@ -133,8 +135,12 @@ final class MatchCompiler {
                 ValueMask tos = (ValueMask) o.value();
                 yield valueUnderMask(space.tos, tos.value(), tos.mask());
             }
-            // The code point is the upper six bits of the TOS byte.
+            // The code point is the upper six bits of the TOS byte, ECN's the lower two.
             case DSCP -> space.masked(space.tos, ((NumberValue) o.value()).value() << 2, 0xfc);
+            case ECN -> space.masked(space.tos, ((NumberValue) o.value()).value(), 0x03);
+            case TCP_ECE -> space.masked(space.tcpFlags, HeaderSpace.ECE, HeaderSpace.ECE);
+            case TCP_CWR -> space.masked(space.tcpFlags, HeaderSpace.CWR, HeaderSpace.CWR);
+            case LENGTH -> length((Range) o.value());
             default -> throw new IllegalArgumentException("not an encoded field: " + field);
         };
     }
@@ -147,6 +153,14 @@ final class MatchCompiler {
             case BELOW -> value == 0 ? space.no() : space.range(space.ttl, 0, value - 1);
             case ABOVE -> value == 255 ? space.no() : space.range(space.ttl, value + 1, 255);
         };
+    }
+
+    /** {@code -m length}: the field is IPv6's payload length, 40 bytes short of the length xt_length compares. */
+    private int length(Range range) {
+        long header = space.family() == Family.IPV4 ? 0 : HeaderSpace.IPV6_HEADER;
+        long high = Math.min(range.high() - header, space.length.allOnes());
+        return high < 0 || range.low() > range.high() ? space.no()
+                : space.range(space.length, Math.max(0, range.low() - header), high);
     }
 
     private int protocol(int number) {
@@ -215,11 +229,12 @@ final class MatchCompiler {
                 space.equal(space.ctState, CtState.UNTRACKED.ordinal())));
     }
 
+    /** The names of the flags set, as trace reads them. */
     static String flagNames(long bits) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < TCP_FLAGS.size(); i++) {
+        for (int i = 0; i < FLAG_NAMES.size(); i++) {
             if ((bits & (1L << i)) != 0) {
-                b.append(b.length() == 0 ? "" : ",").append(TCP_FLAGS.get(i));
+                b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES.get(i));
             }
         }
         return b.length() == 0 ? "NONE" : b.toString();

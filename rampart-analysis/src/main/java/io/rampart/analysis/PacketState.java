@@ -2,6 +2,7 @@ package io.rampart.analysis;
 
 import io.rampart.model.extension.TargetSemantics;
 import io.rampart.trace.CtState;
+import io.rampart.trace.Packet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -177,6 +178,10 @@ final class PacketState {
             set(space.ctState, CtState.UNTRACKED.ordinal(), packets);
         } else if (effect instanceof TargetEffects.SetTos t) {
             xmark(space.tos, t.value(), t.mask(), packets);
+        } else if (effect instanceof TargetEffects.SetEcn e) {
+            xmark(space.tos, e.tos().value(), e.tos().mask(), packets);
+            xmark(space.tcpFlags, e.flagsValue(), e.flagsMask(), space.and(packets, now(space.equal(space.proto,
+                    Packet.TCP))));
         } else if (effect instanceof TargetEffects.SetHops h) {
             hops(h.change(), packets);
         } else if (effect instanceof TargetEffects.SetsUnknown u) {

@@ -70,6 +70,7 @@ final class RegionText {
                     + listed(set, rest, f, "", String::valueOf, true);
             case "tos" -> (space.family() == io.rampart.model.Family.IPV4 ? "tos " : "traffic class ")
                     + cubes(f, set, true);
+            case "length" -> "length " + listed(set, rest, f, "", v -> String.valueOf(space.layer3Length(v)), true);
             case "ctmark" -> "connection mark " + cubes(f, set, true);
             default -> "mark " + cubes(f, set, true);
         };

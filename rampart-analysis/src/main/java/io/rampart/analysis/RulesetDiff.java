@@ -12,6 +12,7 @@ import io.rampart.trace.Assumptions;
 import io.rampart.trace.CompiledRuleset;
 import io.rampart.trace.CtState;
 import io.rampart.trace.Host;
+import io.rampart.trace.Packet;
 import io.rampart.trace.PacketSpec;
 import io.rampart.trace.Step;
 import io.rampart.trace.Trace;
@@ -270,7 +271,7 @@ public final class RulesetDiff {
             space.equal(space.ctState, CtState.NEW.ordinal()), space.equal(space.sport, 40000),
             space.equal(space.dport, 80), space.masked(space.src, src, all), space.masked(space.dst, dst, all),
             space.equal(space.icmpType, v4 ? 8 : 128), space.equal(space.ttl, PacketSpec.DEFAULT_TTL),
-            space.equal(space.tos, 0)};
+            space.equal(space.tos, 0), defaultLength(space)};
         for (int preference : preferences) {
             int narrower = space.and(node, preference);
             if (narrower != space.no()) {
@@ -278,6 +279,24 @@ public final class RulesetDiff {
             }
         }
         return node;
+    }
+
+    /** The packets whose length is the one trace gives a packet of their protocol without {@code length}. */
+    private static int defaultLength(HeaderSpace space) {
+        Family family = space.family();
+        List<Integer> protocols = new ArrayList<>();
+        int named = space.no();
+        for (int proto : new int[] {Packet.TCP, Packet.UDP, family == Family.IPV4 ? Packet.ICMP : Packet.ICMPV6}) {
+            int is = space.equal(space.proto, proto);
+            named = space.or(named, is);
+            protocols.add(space.and(is, lengthOf(space, PacketSpec.defaultLength(family, proto))));
+        }
+        protocols.add(space.minus(lengthOf(space, PacketSpec.defaultLength(family, 0)), named));
+        return space.union(protocols);
+    }
+
+    private static int lengthOf(HeaderSpace space, long length) {
+        return space.equal(space.length, space.lengthField(length));
     }
 
     /** An address of 2001:db8::/32, the IPv6 documentation prefix. */
@@ -491,6 +510,10 @@ public final class RulesetDiff {
         long tos = space.value(space.tos, point);
         if (tos != 0) {
             out.put("tos", "0x" + Long.toHexString(tos));
+        }
+        long length = space.layer3Length(space.value(space.length, point));
+        if (length != PacketSpec.defaultLength(space.family(), proto)) {
+            out.put("length", String.valueOf(length));
         }
         out.put("mark", "0x" + Long.toHexString(space.value(space.mark, point)));
         out.put("ct_state", CtState.values()[(int) space.value(space.ctState, point)].name());

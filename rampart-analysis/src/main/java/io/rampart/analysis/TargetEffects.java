@@ -59,6 +59,10 @@ final class TargetEffects {
     record SetTos(long value, long mask) implements Effect {
     }
 
+    /** The ECN target: the TOS byte as {@link SetTos} has it, and a TCP packet's flags likewise. */
+    record SetEcn(SetTos tos, long flagsValue, long flagsMask) implements Effect {
+    }
+
     /**
      * A value the analysis cannot compute: the packet's mark (HMARK's hash, within {@code offset} and the
      * {@code count} marks after it) or an address (prefix translation's checksum-neutral rewrite). Results
@@ -142,6 +146,10 @@ final class TargetEffects {
         }
         if (semantics instanceof TargetSemantics.RewriteTos tos) {
             return new SetTos(tos.change().value(), tos.change().mask());
+        }
+        if (semantics instanceof TargetSemantics.RewriteEcn ecn) {
+            return new SetEcn(new SetTos(ecn.tos().value(), ecn.tos().mask()), ecn.tcpFlags().value(),
+                    ecn.tcpFlags().mask());
         }
         if (semantics instanceof TargetSemantics.HopLimit hops) {
             return new SetHops(hops);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random ruleset pairs, each a ruleset and a variation of it (a rule dropped, two swapped, a target
- * flipped, rules moved into a user chain): every counterexample diff gives is traced and shows the
- * difference, and every "equivalent" agrees with tracing every packet of a small domain.
+ * flipped, rules moved into a user chain), their rules reading addresses, ports, states, lengths and ECN's
+ * bits: every counterexample diff gives is traced and shows the difference, and every "equivalent" agrees
+ * with tracing every packet of a small domain.
  */
 class RandomDiffProperties {
 
@@ -32,6 +33,19 @@ class RandomDiffProperties {
     private static final String[] PORTS = {"22", "80", "443"};
     private static final String[] STATES = {"NEW", "ESTABLISHED"};
     private static final String[] IFACES = {"eth0", "eth1"};
+    /**
+     * What else a packet of the domain is sent with: TOS bytes of each ECN code point the rules test, TCP's
+     * ECN flags, and lengths about the edges of LENGTHS' ranges (TCP's default is 40, UDP's and ICMP's 28).
+     */
+    private static final String[][] TCP_SENT = {{null, null, null}, {"0x1", "SYN,ECE,CWR", "60"},
+        {"0xb", "ACK,ECE", "1500"}, {"0xb", "SYN,ECE,CWR", null}};
+    private static final String[][] OTHERS_SENT = {{null, null, null}, {"0x1", null, "60"}, {"0xb", null, "1500"}};
+    private static final String[] LENGTHS = {" -m length --length 0:60", " -m length ! --length 41:100",
+        " -m length --length 1500"};
+    private static final String[] ECN = {" -m ecn --ecn-ip-ect 1", " -m ecn ! --ecn-ip-ect 0",
+        " -m ecn --ecn-ip-ect 3"};
+    private static final String[] TCP_ECN = {" -m ecn --ecn-tcp-ece", " -m ecn ! --ecn-tcp-cwr",
+        " -m ecn --ecn-tcp-ece --ecn-tcp-cwr --ecn-ip-ect 3"};
 
     private final Random random = new Random(SEED);
 
@@ -104,10 +118,13 @@ class RandomDiffProperties {
                             for (String state : STATES) {
                                 for (String proto : new String[] {"tcp", "udp", "icmp"}) {
                                     for (String port : proto.equals("icmp") ? new String[] {null} : PORTS) {
-                                        out.add(new PacketSpec().set("in", in).set("out", outIface)
-                                                .set("local", chain.equals("OUTPUT") ? "true" : null)
-                                                .set("src", src).set("dst", dst).set("proto", proto)
-                                                .set("dport", port).set("ct_state", state));
+                                        for (String[] sent : proto.equals("tcp") ? TCP_SENT : OTHERS_SENT) {
+                                            out.add(new PacketSpec().set("in", in).set("out", outIface)
+                                                    .set("local", chain.equals("OUTPUT") ? "true" : null)
+                                                    .set("src", src).set("dst", dst).set("proto", proto)
+                                                    .set("dport", port).set("ct_state", state).set("tos", sent[0])
+                                                    .set("tcp_flags", sent[1]).set("length", sent[2]));
+                                        }
                                     }
                                 }
                             }
@@ -164,6 +181,12 @@ class RandomDiffProperties {
         }
         if (random.nextInt(4) == 0) {
             b.append(" -m conntrack --ctstate ").append(pick(STATES));
+        }
+        if (random.nextInt(5) == 0) {
+            b.append(pick(LENGTHS));
+        }
+        if (random.nextInt(5) == 0) {
+            b.append(proto == 3 && random.nextBoolean() ? pick(TCP_ECN) : pick(ECN));
         }
         int target = random.nextInt(chain.equals("U2") ? 3 : 5);
         b.append(switch (target) {

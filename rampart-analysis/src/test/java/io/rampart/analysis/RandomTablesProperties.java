@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random rulesets over raw, mangle, nat and filter (NOTRACK, marks and connection marks set and
- * read, DNAT, REDIRECT, SNAT, MASQUERADE, TTL, TOS and DSCP rewritten and read, and HMARK and TPROXY,
+ * read, DNAT, REDIRECT, SNAT, MASQUERADE, TTL, TOS, DSCP and ECN rewritten and read, the length read, and
+ * HMARK and TPROXY,
  * whose effect the analysis cannot compute) and variations of them: every counterexample diff gives
  * shows its difference when traced through both rulesets, every difference it cannot trace hangs on
  * HMARK or TPROXY and says so, every "equivalent" agrees with tracing every packet of a small domain,
@@ -111,16 +112,21 @@ class RandomTablesProperties {
     private static final String[] REWRITES = {"-j TTL --ttl-set 1", "-j TTL --ttl-set 64", "-j TTL --ttl-dec 1",
         "-j TTL --ttl-dec 64", "-j TTL --ttl-inc 1", "-j TTL --ttl-inc 200", "-j TOS --set-tos 0x10/0x3f",
         "-j TOS --set-tos 0x8", "-j TOS --and-tos 0xf0", "-j TOS --or-tos 0x3", "-j TOS --xor-tos 0x28",
-        "-j DSCP --set-dscp 0xa", "-j DSCP --set-dscp 0x2e", "-j ECN --ecn-ip-ect 1", HMARK.trim(), HMARK.trim()};
+        "-j DSCP --set-dscp 0xa", "-j DSCP --set-dscp 0x2e", "-j ECN --ecn-ip-ect 1", "-j ECN --ecn-tcp-remove",
+        "-j ECN --ecn-tcp-ece 1 --ecn-ip-ect 2", "-j ECN --ecn-tcp-cwr 1", HMARK.trim(), HMARK.trim()};
     private static final String[] HEADER_MATCHES = {"-m ttl --ttl-eq 0", "-m ttl --ttl-eq 64", "-m ttl --ttl-lt 2",
         "-m ttl --ttl-gt 63", "-m ttl ! --ttl-eq 255", "-m tos --tos 0x10/0x3f", "-m tos --tos 0x8/0xff",
         "-m tos ! --tos 0x3/0x3", "-m dscp --dscp 0xa", "-m dscp ! --dscp 0x2e", "-m tos --tos 0x1/0x3",
-        "-m mark --mark 0x0", "-m mark --mark 0x1", "-m mark --mark 0x1"};
+        "-m mark --mark 0x0", "-m mark --mark 0x1", "-m mark --mark 0x1", "-m ecn --ecn-ip-ect 1",
+        "-m ecn ! --ecn-ip-ect 2", "-m ecn --ecn-tcp-ece", "-m ecn ! --ecn-tcp-cwr", "-m ecn --ecn-tcp-ece --ecn-tcp-cwr",
+        "-m length --length 0:40", "-m length ! --length 60:1500"};
+    private static final String[] DOMAIN_FLAGS = {"SYN", "SYN,ECE,CWR", "ACK,ECE"};
+    private static final String[] DOMAIN_LENGTHS = {"40", "60", "1500"};
     private static final int[] DOMAIN_TTLS = {0, 1, 2, 3, 63, 64, 65, 255};
     private static final int[] DOMAIN_TOS = {0x0, 0x3, 0x10, 0x28, 0xb8, 0xff};
 
     @Test
-    void rewrittenTtlAndTosAreSeenByLaterMatchesAsTheTracerSeesThem() throws TraceInputException {
+    void rewrittenTtlTosAndEcnAreSeenByLaterMatchesAsTheTracerSeesThem() throws TraceInputException {
         int equivalent = 0;
         int different = 0;
         int depending = 0;
@@ -128,9 +134,15 @@ class RandomTablesProperties {
         for (String path : List.of("INPUT", "FORWARD")) {
             for (int ttl : DOMAIN_TTLS) {
                 for (int tos : DOMAIN_TOS) {
-                    domain.add(new PacketSpec().set("in", "eth0").set("out", path.equals("FORWARD") ? "eth1" : null)
-                            .set("src", "192.0.2.1").set("dst", "10.0.0.1").set("proto", "tcp").set("dport", "22")
-                            .set("ttl", String.valueOf(ttl)).set("tos", "0x" + Integer.toHexString(tos)));
+                    for (String flags : DOMAIN_FLAGS) {
+                        for (String length : DOMAIN_LENGTHS) {
+                            domain.add(new PacketSpec().set("in", "eth0")
+                                    .set("out", path.equals("FORWARD") ? "eth1" : null).set("src", "192.0.2.1")
+                                    .set("dst", "10.0.0.1").set("proto", "tcp").set("dport", "22")
+                                    .set("ttl", String.valueOf(ttl)).set("tos", "0x" + Integer.toHexString(tos))
+                                    .set("tcp_flags", flags).set("length", length));
+                        }
+                    }
                 }
             }
         }
@@ -201,10 +213,11 @@ class RandomTablesProperties {
 
     private String headerRule(String table) {
         if (table.equals("mangle")) {
-            return "mangle -A " + pick(new String[] {"PREROUTING", "PREROUTING", "INPUT", "FORWARD"})
+            return "mangle -A " + pick(new String[] {"PREROUTING", "PREROUTING", "INPUT", "FORWARD"}) + " -p tcp"
                     + (random.nextInt(3) == 0 ? " " + pick(HEADER_MATCHES) : "") + " " + pick(REWRITES);
         }
-        return "filter -A " + pick(new String[] {"INPUT", "FORWARD"}) + " " + pick(HEADER_MATCHES) + " "
+        // Every packet of the domain is TCP, which ECN's flags need.
+        return "filter -A " + pick(new String[] {"INPUT", "FORWARD"}) + " -p tcp " + pick(HEADER_MATCHES) + " "
                 + pick(new String[] {"-j DROP", "-j ACCEPT", "-j REJECT --reject-with icmp-port-unreachable"});
     }
 

@@ -31,7 +31,8 @@ final class PacketOptions {
     @Option(names = "--dport", paramLabel = "N", description = "Destination port (default 80).")
     String dport;
 
-    @Option(names = "--tcp-flags", paramLabel = "FLAGS", description = "TCP flags set, e.g. SYN,ACK (default SYN).")
+    @Option(names = "--tcp-flags", paramLabel = "FLAGS", description = "TCP flags set, of FIN, SYN, RST, PSH, ACK, URG, ECE and CWR,"
+            + " e.g. SYN,ACK (default SYN).")
     String tcpFlags;
 
     @Option(names = "--icmp-type", paramLabel = "TYPE[/CODE]", description = "ICMP type (default echo-request).")
@@ -43,7 +44,8 @@ final class PacketOptions {
     @Option(names = "--tos", paramLabel = "N", description = "TOS / traffic class byte (default 0).")
     String tos;
 
-    @Option(names = "--length", paramLabel = "N", description = "Length in bytes (default: the headers').")
+    @Option(names = "--length", paramLabel = "N", description = "Length of the IP packet in bytes,"
+            + " IPv6's with its 40-byte header (default: the headers').")
     String length;
 
     @Option(names = "--mark", paramLabel = "N", description = "The packet's mark (default 0).")

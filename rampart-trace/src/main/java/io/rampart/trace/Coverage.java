@@ -73,6 +73,8 @@ public final class Coverage implements CaptureReader.FrameSink {
         final boolean readsLength;
         final boolean readsTtl;
         final boolean readsTos;
+        /** Whether a rule reads or changes TCP's ECE and CWR flags, which only the ecn match and target do. */
+        final boolean readsEcnFlags;
         final boolean readsSourcePort;
 
         final Host host;
@@ -110,6 +112,7 @@ public final class Coverage implements CaptureReader.FrameSink {
                     || targets.contains("HL");
             readsTos = matches.contains("tos") || matches.contains("dscp") || matches.contains("ecn")
                     || targets.contains("TOS") || targets.contains("DSCP") || targets.contains("ECN");
+            readsEcnFlags = matches.contains("ecn") || targets.contains("ECN");
             readsSourcePort = sourcePortOption || !PORT_BLIND_TARGETS.containsAll(targets);
         }
 
@@ -117,13 +120,15 @@ public final class Coverage implements CaptureReader.FrameSink {
          * The packet with the fields no rule reads set to one value, so that packets differing only there
          * share a trace: the tracer reads a length only for {@code -m length}, a TTL for ttl/hl matches,
          * TTL and HL targets and the expiry before forwarding (kept apart), the TOS byte for tos, dscp and
-         * ecn matches and targets, and a source port for port options and targets that rewrite or hash ports.
+         * ecn matches and targets, TCP's ECE and CWR flags for ecn's, and a source port for port options and
+         * targets that rewrite or hash ports.
          */
         Packet key(Packet p) {
             int ttl = readsTtl || p.ttl() <= 1 ? p.ttl() : 64;
             return new Packet(p.family(), p.in(), p.out(), p.local(), p.srcBytes(), p.dstBytes(), p.proto(),
-                    readsSourcePort || !p.hasPorts() ? p.sport() : 0, p.dport(), p.tcpFlags(), p.icmpType(),
-                    p.icmpCode(), ttl, readsTos ? p.tos() : 0, readsLength ? p.length() : 0, p.mark(), p.ctState(),
+                    readsSourcePort || !p.hasPorts() ? p.sport() : 0, p.dport(),
+                    readsEcnFlags ? p.tcpFlags() : p.tcpFlags() & ~(PacketConditions.ECE | PacketConditions.CWR),
+                    p.icmpType(), p.icmpCode(), ttl, readsTos ? p.tos() : 0, readsLength ? p.length() : 0, p.mark(), p.ctState(),
                     p.spi());
         }
     }

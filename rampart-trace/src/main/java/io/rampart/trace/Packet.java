@@ -10,8 +10,9 @@ import java.util.Objects;
  * {@code ctState} is null when conntrack is to decide it.
  *
  * @param proto the IP protocol number
- * @param tcpFlags the TCP flag bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32)
+ * @param tcpFlags the TCP flag bits (FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32, ECE 64, CWR 128)
  * @param tos the whole TOS / traffic class byte
+ * @param length the layer-3 length: IPv4's total length, IPv6's payload length and its 40-byte header
  * @param spi the SPI of an AH or ESP packet, the CPI of an IPComp one; -1 for other protocols
  */
 public record Packet(Family family, String in, String out, boolean local, byte[] src, byte[] dst, int proto,
@@ -98,6 +99,11 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
     public Packet withTtl(int newTtl) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
                 icmpCode, newTtl, tos, length, mark, ctState, spi);
+    }
+
+    public Packet withTcpFlags(int newFlags) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, newFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, ctState, spi);
     }
 
     public Packet withTos(int newTos) {

@@ -96,8 +96,6 @@ public final class PacketSpec {
         int[] icmpType = icmp ? icmpType(values.getOrDefault("icmp_type",
                 family == Family.IPV4 ? "echo-request" : "echo-request"), family) : new int[] {-1, -1};
         int tcpFlags = proto == Packet.TCP ? PacketConditions.parseFlags(values.getOrDefault("tcp_flags", "SYN")) : 0;
-        int header = family == Family.IPV4 ? 20 : 40;
-        int transport = proto == Packet.TCP ? 20 : proto == Packet.UDP || icmp ? 8 : 0;
         String ct = values.get("ct_state");
         CtState state = ct == null ? null : CtState.byName(ct).orElseThrow(() -> new TraceInputException(
                 "ct_state `" + ct + "': use NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED"));
@@ -105,9 +103,26 @@ public final class PacketSpec {
                 address("src", family), address("dst", family), proto,
                 ports ? number("sport", 40000, 65535) : -1, ports ? number("dport", 80, 65535) : -1, tcpFlags,
                 icmpType[0], icmpType[1], number("ttl", DEFAULT_TTL, 255), number("tos", 0, 255),
-                number("length", header + transport, 65535), numberLong("mark", 0, 0xffffffffL), state,
+                (int) numberLong("length", defaultLength(family, proto), minLength(family), maxLength(family)),
+                numberLong("mark", 0, 0xffffffffL), state,
                 Packet.SPI_PROTOCOLS.contains(proto) ? numberLong("spi", DEFAULT_SPI, proto == 108 ? 0xffff
                         : 0xffffffffL) : -1);
+    }
+
+    /** The shortest layer-3 packet: its IP header alone. */
+    public static int minLength(Family family) {
+        return family == Family.IPV4 ? 20 : 40;
+    }
+
+    /** The longest layer-3 packet: IPv6's length field counts the payload alone, after the 40-byte header. */
+    public static int maxLength(Family family) {
+        return family == Family.IPV4 ? 65535 : 65535 + 40;
+    }
+
+    /** The length a packet gets without {@code length}: its headers (TCP 20 bytes, UDP and ICMP 8). */
+    public static int defaultLength(Family family, int proto) {
+        boolean icmp = proto == (family == Family.IPV4 ? Packet.ICMP : Packet.ICMPV6);
+        return (family == Family.IPV4 ? 20 : 40) + (proto == Packet.TCP ? 20 : proto == Packet.UDP || icmp ? 8 : 0);
     }
 
     private String defaultProtocol(Family family) {
@@ -134,22 +149,26 @@ public final class PacketSpec {
     public static final int DEFAULT_TTL = 64;
 
     private int number(String key, int fallback, int max) throws TraceInputException {
-        return (int) numberLong(key, fallback, max);
+        return (int) numberLong(key, fallback, 0, max);
     }
 
     private long numberLong(String key, long fallback, long max) throws TraceInputException {
+        return numberLong(key, fallback, 0, max);
+    }
+
+    private long numberLong(String key, long fallback, long min, long max) throws TraceInputException {
         String text = values.get(key);
         if (text == null) {
             return fallback;
         }
         try {
             long n = Long.decode(text);
-            if (n < 0 || n > max) {
+            if (n < min || n > max) {
                 throw new NumberFormatException();
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new TraceInputException(key + ": `" + text + "' is no number from 0 to " + max);
+            throw new TraceInputException(key + ": `" + text + "' is no number from " + min + " to " + max);
         }
     }
 

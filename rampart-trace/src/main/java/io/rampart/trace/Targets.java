@@ -87,6 +87,11 @@ final class Targets {
         if (semantics instanceof TargetSemantics.RewriteTos tos) {
             return f -> f.packet = f.packet.withTos(tos.applyTo(f.packet.tos()));
         }
+        if (semantics instanceof TargetSemantics.RewriteEcn ecn) {
+            return f -> f.packet = f.packet.withTos(ecn.tosAfter(f.packet.tos()))
+                    .withTcpFlags(f.packet.proto() == Packet.TCP ? ecn.tcpFlagsAfter(f.packet.tcpFlags())
+                            : f.packet.tcpFlags());
+        }
         if (semantics instanceof TargetSemantics.HopLimit hops) {
             return f -> f.packet = f.packet.withTtl(hops.applyTo(f.packet.ttl()));
         }

@@ -169,7 +169,12 @@ public final class Tracer {
                 return false;
             }
             if (flow.dnat != wasDnat) {
+                // The kernel routes a packet nat OUTPUT translated again, and drops it when there is no route.
                 Optional<String> rerouted = host.routeTo(flow.packet.dstBytes(), p.family());
+                if (rerouted.isEmpty() && host.known()) {
+                    notes.add("no route to " + flow.packet.dstText() + " after DNAT: dropped by routing");
+                    return false;
+                }
                 flow.packet = flow.packet.withInterfaces(null, rerouted.orElse(out.get()));
             }
             if (!hook(Hook.OUTPUT, Table.FILTER, Table.SECURITY)

@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * Seeded random IPv4 rulesets over raw, mangle, nat and filter for the router of the differential
  * test (interfaces {@code ra} towards the sender, {@code rc} towards the far side): user chains,
- * jumps and gotos, NAT, NOTRACK, marks, TTL and TOS changes, conntrack states and negations. Rules
+ * jumps and gotos, NAT, NOTRACK, marks, TTL, TOS and ECN changes, conntrack states and negations. Rules
  * the model refuses are left out, so every ruleset loads.
  */
 final class RandomRulesets {
@@ -165,6 +165,9 @@ final class RandomRulesets {
                     "0:50", "55:100"} : new String[] {"28", "40", "0:30", "35:100"}));
         }
         if (chance(8)) {
+            c.append(" -m ecn").append(not()).append(" --ecn-ip-ect ").append(random.nextInt(4));
+        }
+        if (chance(8)) {
             c.append(" -m addrtype").append(not()).append(" --dst-type ").append(pick(new String[] {"LOCAL",
                     "UNICAST", v6 ? "LOCAL,UNICAST" : "LOCAL,BROADCAST"}));
         }
@@ -193,6 +196,9 @@ final class RandomRulesets {
         if (chance(5)) {
             c.append(" -m multiport").append(not()).append(" --dports 22,80:90,443");
         }
+        if (chance(5)) {
+            c.append(" -m ecn").append(not()).append(pick(new String[] {" --ecn-tcp-ece", " --ecn-tcp-cwr"}));
+        }
         return c.toString();
     }
 
@@ -216,6 +222,7 @@ final class RandomRulesets {
                     "-j MARK --or-mark 2", "-j CONNMARK --set-mark " + random.nextInt(4), "-j CONNMARK --save-mark",
                     "-j CONNMARK --restore-mark", "-j TOS " + pick(new String[] {"--set-tos 0x10",
                         "--set-tos 0x10/0x3f", "--xor-tos 0x28", "--and-tos 0x0f"}), "-j DSCP --set-dscp 10",
+                    "-j ECN --ecn-ip-ect " + random.nextInt(4), "-j ECN --ecn-tcp-remove",
                     hl("set") + pick(new String[] {"1", "2", "100"}), hl("inc") + "1", hl("dec") + "1"));
             case NAT -> options.addAll(nat(chain));
             case FILTER -> options.addAll(List.of("-j REJECT", "-j MARK --set-mark 1"));

@@ -137,7 +137,7 @@ class TraceKernelTest {
             tracers.put("file", new Tracer(CompiledRuleset.of(parser.parse(text)), host, Assumptions.none(), false));
             tracers.put("live", new Tracer(CompiledRuleset.of(parser.parse(
                     new Iptables(router, family).saveOfExistingChains())), host, Assumptions.none(), false));
-            Map<Integer, Packet> packets = packets(seed, family, local);
+            Map<Integer, Packet> packets = packets(seed, family, local, tracers.get("file"));
             Map<Integer, List<String>> kernel = sendAndRecord(packets, family, local);
             for (Map.Entry<Integer, Packet> p : packets.entrySet()) {
                 List<String> theirs = kernel.getOrDefault(p.getKey(), List.of());
@@ -164,11 +164,13 @@ class TraceKernelTest {
     }
 
     /** Packets keyed by their TCP/UDP source port or ICMP echo id, unique within the run. */
-    private static Map<Integer, Packet> packets(int seed, Family family, boolean local) throws TraceInputException {
+    private static Map<Integer, Packet> packets(int seed, Family family, boolean local, Tracer tracer)
+            throws TraceInputException {
         boolean v6 = family == Family.IPV6;
         Random random = new Random(1000 + seed + (v6 ? 500 : 0) + (local ? 700 : 0));
         Map<Integer, Packet> out = new LinkedHashMap<>();
-        String[] flags = {"SYN", "ACK", "SYN,ACK", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK"};
+        String[] flags = {"SYN", "ACK", "SYN,ACK", "FIN,ACK", "RST", "RST,ACK", "PSH,ACK", "SYN,ECE,CWR", "ACK,ECE",
+            "ACK,CWR"};
         String[] sources = local ? (v6 ? new String[] {"2001:db8:1::2", "2001:db8:2::1", "2001:db8:1::77"}
                 : new String[] {"192.0.2.2", "198.51.100.1", "192.0.2.77"})
                 : (v6 ? new String[] {"2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::1", "2001:db8:1::77"}
@@ -186,13 +188,18 @@ class TraceKernelTest {
                     .set("src", sources[random.nextInt(sources.length)])
                     .set("dst", destinations[random.nextInt(destinations.length)])
                     .set("ttl", new String[] {"64", "64", "2", "1", "200"}[random.nextInt(5)])
-                    .set("tos", new String[] {"0", "0", "16", "40"}[random.nextInt(4)]);
+                    .set("tos", new String[] {"0", "0", "16", "40", "1", "2", "19"}[random.nextInt(7)])
+                    .set("length", new String[] {null, null, v6 ? "80" : "60", "1400"}[random.nextInt(4)]);
             spec.set(local ? "local" : "in", local ? "true" : "ra");
             if (proto.equals(icmp)) {
-                // An echo request the router sends itself would be answered, and the reply traced under its id.
+                // An echo request the router sends itself would be answered, and the reply traced under its id:
+                // one to its own address, or one its rules send back to it (NAT), as the tracer sees it.
                 boolean self = local && (spec.build(family).dstText().equals("192.0.2.2")
                         || spec.build(family).dstText().equals("2001:db8:1::2"));
                 spec.set("icmp_type", self || random.nextInt(3) == 0 ? "echo-reply" : "echo-request");
+                if (local && tracer.trace(spec.build(family)).steps().stream().anyMatch(s -> s.chain().equals("INPUT"))) {
+                    spec.set("icmp_type", "echo-reply");
+                }
             } else {
                 spec.set("sport", Integer.toString(key))
                         .set("dport", new String[] {"22", "53", "80", "443", "8080"}[random.nextInt(5)]);
@@ -228,6 +235,7 @@ class TraceKernelTest {
                 json.put("id", e.getKey());
                 json.put("ttl", p.ttl());
                 json.put("tos", p.tos());
+                json.put("length", p.length());
                 lines.append(mapper.writeValueAsString(json)).append('\n');
             }
             ok((local ? router : sender).run(List.of("python3", "-c", injector()), lines.toString()));

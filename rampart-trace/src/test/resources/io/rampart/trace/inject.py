@@ -1,6 +1,7 @@
 # Sends hand-made IPv4 or IPv6 packets through a raw socket: one JSON object a line on stdin,
-# {"src", "dst", "proto": 6|17|1|58, "sport", "dport", "flags", "icmp_type", "id", "ttl", "tos"}.
-# The family follows the addresses; "ttl" is the hop limit and "tos" the traffic class for IPv6.
+# {"src", "dst", "proto": 6|17|1|58, "sport", "dport", "flags", "icmp_type", "id", "ttl", "tos", "length"}.
+# The family follows the addresses; "ttl" is the hop limit and "tos" the traffic class for IPv6;
+# "length", the IP packet's (IPv6: with its 40-byte header), is made up with zero bytes of payload.
 import json, socket, struct, sys, time
 
 def checksum(data):
@@ -13,15 +14,17 @@ def checksum(data):
 
 def transport(p, src, dst, v6):
     proto = p["proto"]
+    header = 20 if proto == 6 else 8
+    payload = bytes(max(0, p["length"] - (40 if v6 else 20) - header))
     if proto == 6:
         hdr = struct.pack("!HHIIBBHHH", p["sport"], p["dport"], 1000, 2000 if p["flags"] & 16 else 0,
-                          5 << 4, p["flags"], 64240, 0, 0)
+                          5 << 4, p["flags"], 64240, 0, 0) + payload
         at = 16
     elif proto == 17:
-        hdr = struct.pack("!HHHH", p["sport"], p["dport"], 8, 0)
+        hdr = struct.pack("!HHHH", p["sport"], p["dport"], 8 + len(payload), 0) + payload
         at = 6
     else:
-        hdr = struct.pack("!BBHHH", p["icmp_type"], 0, 0, p["id"], 1)
+        hdr = struct.pack("!BBHHH", p["icmp_type"], 0, 0, p["id"], 1) + payload
         at = 2
         if not v6:
             return hdr[:2] + struct.pack("!H", checksum(hdr)) + hdr[4:]

@@ -17,11 +17,18 @@ public enum PacketField {
     ICMP_TYPE,
     /** The SPI of an AH or ESP header, the CPI of an IPComp one. */
     SPI,
-    /** The length of the layer-3 packet. */
+    /**
+     * The length of the layer-3 packet: IPv4's total length, IPv6's payload length with its 40-byte header
+     * (as xt_length reads them).
+     */
     LENGTH,
     /** The IPv4 TTL or the IPv6 hop limit. */
     TTL,
     TOS, DSCP,
+    /** The ECN code point: the two low bits of the TOS byte or traffic class (0-3). */
+    ECN,
+    /** The TCP ECN-Echo (0x40) and Congestion Window Reduced (0x80) flags: set or not (no value). */
+    TCP_ECE, TCP_CWR,
     /** The routing type of the source or destination address (LOCAL, UNICAST, ...), as the host routes it. */
     SOURCE_TYPE, DESTINATION_TYPE,
     /** The link-layer packet type (unicast, broadcast, multicast). */

@@ -135,6 +135,21 @@ public sealed interface TargetSemantics {
         }
     }
 
+    /**
+     * The ECN target: the TOS byte becomes {@code (old & ~tos.mask) ^ tos.value} (the ECN code point) and a
+     * TCP packet's flags {@code (old & ~tcpFlags.mask) ^ tcpFlags.value} (ECE and CWR); a mask of 0 changes nothing.
+     */
+    record RewriteEcn(ValueMask tos, ValueMask tcpFlags) implements TargetSemantics {
+
+        public int tosAfter(int old) {
+            return (int) (((old & ~tos.mask()) ^ tos.value()) & 0xff);
+        }
+
+        public int tcpFlagsAfter(int old) {
+            return (int) (((old & ~tcpFlags.mask()) ^ tcpFlags.value()) & 0xff);
+        }
+    }
+
     /** The connection is not tracked: its packets are UNTRACKED (a packet already tracked stays so). */
     record NoTrack() implements TargetSemantics {
     }

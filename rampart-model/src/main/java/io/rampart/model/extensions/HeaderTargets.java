@@ -140,11 +140,24 @@ final class HeaderTargets {
                         OptionSpec.of("ecn-ip-ect", "set the IP header's ECN field to 0-3", Values.decimal(0, 3)))
                 .onlyFor(Family.IPV4)
                 .inTables(Table.MANGLE)
-                // The ECN field is the TOS byte's two low bits; the TCP flags it changes no traced rule reads.
-                .does(options -> Checks.has(options, "ecn-ip-ect")
-                        ? new TargetSemantics.RewriteTos(ValueMask.tos(Checks.number(options, "ecn-ip-ect", 0), 3))
-                        : new TargetSemantics.Continues("the TCP ECE and CWR flags"))
+                .does(HeaderTargets::ecnRewrite)
                 .canonicalizedBy(Canonicalizer.inGivenOrder(HeaderTargets::ecnCanonical));
+    }
+
+    /** TCP's ECE and CWR flags. */
+    private static final int ECE = 0x40;
+    private static final int CWR = 0x80;
+
+    /** The ECN field is the TOS byte's two low bits; --ecn-tcp-remove sets ECE and CWR to 0 (ipt_ECN). */
+    private static TargetSemantics ecnRewrite(List<Option> options) {
+        long ect = Checks.number(options, "ecn-ip-ect", -1);
+        boolean remove = Checks.has(options, "ecn-tcp-remove");
+        long ece = remove ? 0 : Checks.number(options, "ecn-tcp-ece", -1);
+        long cwr = remove ? 0 : Checks.number(options, "ecn-tcp-cwr", -1);
+        long flags = (ece == 1 ? ECE : 0) | (cwr == 1 ? CWR : 0);
+        long flagsMask = (ece >= 0 ? ECE : 0) | (cwr >= 0 ? CWR : 0);
+        return new TargetSemantics.RewriteEcn(ect < 0 ? ValueMask.tos(0, 0) : ValueMask.tos(ect, 3),
+                ValueMask.tos(flags, flagsMask));
     }
 
     /**

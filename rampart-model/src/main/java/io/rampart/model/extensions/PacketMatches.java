@@ -217,16 +217,21 @@ final class PacketMatches {
 
     private static ExtensionSpec ecn() {
         return ExtensionSpec.match("ecn", "ECN bits of the IP and TCP headers",
-                        OptionSpec.flag("ecn-tcp-ece", "TCP ECN-Echo flag set").invertible(),
-                        OptionSpec.flag("ecn-tcp-cwr", "TCP Congestion Window Reduced flag set").invertible(),
-                        OptionSpec.of("ecn-ip-ect", "IP ECN codepoint 0-3", Values.decimal(0, 3)).invertible())
+                        OptionSpec.flag("ecn-tcp-ece", "TCP ECN-Echo flag set").invertible()
+                                .tests(PacketField.TCP_ECE),
+                        OptionSpec.flag("ecn-tcp-cwr", "TCP Congestion Window Reduced flag set").invertible()
+                                .tests(PacketField.TCP_CWR),
+                        OptionSpec.of("ecn-ip-ect", "IP ECN codepoint 0-3", Values.decimal(0, 3)).invertible()
+                                .tests(PacketField.ECN))
                 .canonicalizedBy((options, context) -> {
                     Checks.notEmpty(options, "match ecn", "--ecn-tcp-ece, --ecn-tcp-cwr or --ecn-ip-ect");
                     if (Checks.has(options, "ecn-tcp-ece") || Checks.has(options, "ecn-tcp-cwr")) {
                         Checks.requireProtocol(context, "--ecn-tcp-ece and --ecn-tcp-cwr", "tcp");
                     }
                     return options;
-                });
+                })
+                // The kernel refuses the TCP flags without -p tcp (not negated), so only TCP packets meet them.
+                .means(MatchSemantics.tests(MatchSemantics.NOT_READ));
     }
 
     // ---- realm

@@ -183,7 +183,7 @@ public final class FrameDecoder {
             }
             sport = u16(f, at);
             dport = u16(f, at + 2);
-            flags = proto == 6 && !quoting ? f[at + 13] & 0x3f : 0;
+            flags = proto == 6 && !quoting ? f[at + 13] & 0xff : 0;
             flowSport = sport;
             flowDport = dport;
         } else if (icmp) {
