@@ -106,7 +106,9 @@ public final class RulesetDiff {
         Set<String> patterns = new TreeSet<>();
         interfacePatterns(a.ruleset(), patterns);
         interfacePatterns(b.ruleset(), patterns);
-        space = new HeaderSpace(family, new InterfaceDomain(patterns));
+        // A table sized for both rulesets' sets, which share the one space: one that grows rehashes every node.
+        space = new HeaderSpace(family, new InterfaceDomain(patterns),
+                HeaderSpace.nodesFor(ruleCount(a.ruleset()) + ruleCount(b.ruleset())));
         boolean everyTable = Pipeline.needed(a.ruleset()) || Pipeline.needed(b.ruleset());
         semanticsA = everyTable ? Decider.of(space, new Pipeline(space, a)) : Decider.of(filter(space, a));
         semanticsB = everyTable ? Decider.of(space, new Pipeline(space, b)) : Decider.of(filter(space, b));
@@ -254,6 +256,10 @@ public final class RulesetDiff {
             }
         }
         return new Result(space.family().command(), found.isEmpty(), found, more);
+    }
+
+    private static int ruleCount(Ruleset ruleset) {
+        return ruleset.tables().stream().mapToInt(t -> t.rules().size()).sum();
     }
 
     /**

@@ -15,14 +15,17 @@ public enum Table {
     SECURITY(EnumSet.of(Hook.INPUT, Hook.FORWARD, Hook.OUTPUT));
 
     private final Set<Hook> hooks;
+    /** Made once: the tracer names the table in every step it records. */
+    private final String label;
 
     Table(Set<Hook> hooks) {
         this.hooks = hooks;
+        this.label = name().toLowerCase(Locale.ROOT);
     }
 
     /** The name iptables uses, e.g. {@code filter}. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 
     public Set<Hook> hooks() {

@@ -41,7 +41,7 @@ final class ChainWalk {
             boolean moved = false;
             while (next < rules.size() && !moved) {
                 CompiledRuleset.CompiledRule rule = rules.get(next++);
-                Condition failed = firstFailure(table.label() + " " + chain + " " + rule.number(), rule, flow, notes);
+                Condition failed = firstFailure(table, chain, rule, flow, notes);
                 if (failed instanceof Condition.Unknown unknown && !assumptions.chosen(unknown.extension())) {
                     flow.stoppedAt = new Trace.Undecided(table.label(), chain, rule.number(), rule.text(),
                             unknown.text(), unknown.extension(), unknown.why(), rule.source());
@@ -107,7 +107,8 @@ final class ChainWalk {
      * every other condition, a match the tracer cannot evaluate and {@code --assume} does not choose
      * for is the answer: the caller stops there.
      */
-    private Condition firstFailure(String where, CompiledRuleset.CompiledRule rule, Flow flow, List<String> notes) {
+    private Condition firstFailure(Table table, String chain, CompiledRuleset.CompiledRule rule, Flow flow,
+                                   List<String> notes) {
         Condition.Unknown undecided = null;
         for (Condition condition : rule.conditions()) {
             if (condition instanceof Condition.Unknown unknown) {
@@ -127,6 +128,8 @@ final class ChainWalk {
                 }
             } else if (condition instanceof Condition.Chance chance) {
                 if (chance.random() && !assumptions.chosen(chance.extension())) {
+                    // Named only here: a walk of many rules would otherwise build a string for each.
+                    String where = table.label() + " " + chain + " " + rule.number();
                     Boolean decided = flow.splits.get(where);
                     if (decided != null) {
                         if (!decided) {

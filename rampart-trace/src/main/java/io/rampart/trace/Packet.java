@@ -131,10 +131,21 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
                 && mark == p.mark && ctState == p.ctState && spi == p.spi;
     }
 
+    /** Without boxing: coverage looks up a trace by its packet for every packet of a capture. */
     @Override
     public int hashCode() {
-        return Objects.hash(family, in, out, local, java.util.Arrays.hashCode(src), java.util.Arrays.hashCode(dst),
-                proto, sport, dport, tcpFlags, icmpType, icmpCode, ttl, tos, length, mark, ctState, spi);
+        int h = family.hashCode();
+        h = 31 * h + Objects.hashCode(in);
+        h = 31 * h + Objects.hashCode(out);
+        h = 31 * h + Boolean.hashCode(local);
+        h = 31 * h + java.util.Arrays.hashCode(src);
+        h = 31 * h + java.util.Arrays.hashCode(dst);
+        h = 31 * (31 * (31 * h + proto) + sport) + dport;
+        h = 31 * (31 * (31 * h + tcpFlags) + icmpType) + icmpCode;
+        h = 31 * (31 * (31 * h + ttl) + tos) + length;
+        h = 31 * h + Long.hashCode(mark);
+        h = 31 * h + Objects.hashCode(ctState);
+        return 31 * h + Long.hashCode(spi);
     }
 
     @Override

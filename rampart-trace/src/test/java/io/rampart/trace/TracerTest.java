@@ -365,4 +365,63 @@ class TracerTest {
                 "nat OUTPUT policy ACCEPT", "filter OUTPUT policy ACCEPT", "mangle POSTROUTING policy ACCEPT",
                 "nat POSTROUTING 1 ACCEPT");
     }
+
+    @Test
+    void aLocalPacketNatOutputTranslatesToWhereNoRouteLeadsIsDroppedByRouting() throws Exception {
+        Tracer translating = tracer("""
+                *nat
+                :OUTPUT ACCEPT [0:0]
+                -A OUTPUT -d 10.0.0.9/32 -j DNAT --to-destination 192.0.2.9
+                COMMIT
+                *filter
+                :OUTPUT ACCEPT [0:0]
+                COMMIT
+                """, HOST, Assumptions.none());
+        Trace trace = translating.trace(packet("local", "true", "in", null, "src", "10.0.0.1", "dst", "10.0.0.9"));
+        assertThat(steps(trace)).containsExactly("nat OUTPUT 1 ACCEPT");
+        assertThat(trace.verdict()).isEqualTo("DROP");
+        assertThat(trace.notes()).contains("no route to 192.0.2.9 after DNAT: dropped by routing");
+    }
+
+    @Test
+    void ecnReadsTheTosBytesLowBitsAndTheTcpFlagsTheEcnTargetClears() throws Exception {
+        Tracer ecn = tracer("""
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                -A PREROUTING -p tcp --dport 25 -j ECN --ecn-tcp-remove
+                COMMIT
+                *filter
+                :INPUT ACCEPT [0:0]
+                -A INPUT -p tcp -m ecn --ecn-tcp-ece ! --ecn-tcp-cwr -j DROP
+                -A INPUT -m ecn --ecn-ip-ect 3 -j DROP
+                COMMIT
+                """, HOST, Assumptions.none());
+        String[] local = {"dst", "203.0.113.1", "dport", "22"};
+        assertThat(ecn.trace(packet(with(local, "tcp_flags", "ACK,ECE"))).verdict()).isEqualTo("DROP");
+        assertThat(ecn.trace(packet(with(local, "tcp_flags", "ACK,ECE,CWR"))).verdict()).isEqualTo("ACCEPT");
+        assertThat(ecn.trace(packet("dport", "25", "dst", "203.0.113.1", "tcp_flags", "ACK,ECE")).verdict())
+                .isEqualTo("ACCEPT");
+        assertThat(ecn.trace(packet(with(local, "tos", "0xbb"))).verdict()).isEqualTo("DROP");
+        assertThat(ecn.trace(packet(with(local, "tos", "0xb9"))).verdict()).isEqualTo("ACCEPT");
+    }
+
+    @Test
+    void anIpv6PacketsLengthCountsItsFortyByteHeader() throws Exception {
+        String rules = filter("ACCEPT", "-A INPUT -m length --length 100 -j DROP");
+        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV6,
+                NameDatabase.system()).parseWithLines(rules);
+        Tracer v6 = new Tracer(CompiledRuleset.of(parsed.ruleset(), (table, index) -> null), Host.unknown(),
+                Assumptions.none(), false);
+        PacketSpec spec = new PacketSpec().set("in", "eth0").set("src", "2001:db8::1").set("dst", "2001:db8::2");
+        assertThat(v6.trace(spec.build(Family.IPV6)).packet().length()).isEqualTo(60);
+        assertThat(v6.trace(spec.set("length", "100").build(Family.IPV6)).verdict()).isEqualTo("DROP");
+        assertThatThrownBy(() -> spec.set("length", "39").build(Family.IPV6)).isInstanceOf(TraceInputException.class);
+        assertThat(spec.set("length", "65575").build(Family.IPV6).length()).isEqualTo(65575);
+    }
+
+    private static String[] with(String[] keyValues, String... more) {
+        String[] all = java.util.Arrays.copyOf(keyValues, keyValues.length + more.length);
+        System.arraycopy(more, 0, all, keyValues.length, more.length);
+        return all;
+    }
 }
