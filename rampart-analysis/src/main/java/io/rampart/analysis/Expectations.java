@@ -551,11 +551,11 @@ public final class Expectations {
             }
             long bits = 0;
             for (String flag : names.toUpperCase(Locale.ROOT).split("\\+")) {
-                if (!MatchCompiler.FLAG_NAMES.contains(flag) && !flag.equals("NONE")) {
+                if (!Packet.TCP_FLAG_NAMES.contains(flag) && !flag.equals("NONE")) {
                     throw new IllegalArgumentException("unknown TCP flag `" + flag + "': use FIN, SYN, RST, PSH,"
                             + " ACK, URG, ECE, CWR, NONE or any, several joined by + (SYN+ACK)");
                 }
-                bits |= flag.equals("NONE") ? 0 : 1L << MatchCompiler.FLAG_NAMES.indexOf(flag);
+                bits |= flag.equals("NONE") ? 0 : 1L << Packet.TCP_FLAG_NAMES.indexOf(flag);
             }
             long exactly = bits;
             return space -> space.equal(space.tcpFlags, exactly);

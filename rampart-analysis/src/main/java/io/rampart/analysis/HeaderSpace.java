@@ -118,8 +118,6 @@ final class HeaderSpace {
         return Math.min(1 << 23, Math.max(1 << 12, rules * 800));
     }
 
-    static final long ECE = 0x40;
-    static final long CWR = 0x80;
     static final long IPV6_HEADER = 40;
 
     /** The packet's layer-3 length, as xt_length and the tracer count it, from the length field's value. */

@@ -23,6 +23,7 @@ import io.rampart.model.value.Value;
 import io.rampart.model.value.ValueMask;
 import io.rampart.model.value.WordSet;
 import io.rampart.trace.CtState;
+import io.rampart.trace.Packet;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,10 +36,6 @@ import java.util.Set;
  * becomes a free variable.
  */
 final class MatchCompiler {
-
-    /** The TCP flags by bit, FIN first: those {@code --tcp-flags} names, then ECN's ECE and CWR. */
-    static final List<String> FLAG_NAMES = java.util.stream.Stream.concat(FlagSet.TCP.stream(),
-            java.util.stream.Stream.of("ECE", "CWR")).toList();
 
     /** The fields a header option may test here. */
     private static final Set<PacketField> HEADER_FIELDS = EnumSet.of(PacketField.SOURCE, PacketField.DESTINATION,
@@ -138,8 +135,8 @@ final class MatchCompiler {
             // The code point is the upper six bits of the TOS byte, ECN's the lower two.
             case DSCP -> space.masked(space.tos, ((NumberValue) o.value()).value() << 2, 0xfc);
             case ECN -> space.masked(space.tos, ((NumberValue) o.value()).value(), 0x03);
-            case TCP_ECE -> space.masked(space.tcpFlags, HeaderSpace.ECE, HeaderSpace.ECE);
-            case TCP_CWR -> space.masked(space.tcpFlags, HeaderSpace.CWR, HeaderSpace.CWR);
+            case TCP_ECE -> space.masked(space.tcpFlags, Packet.ECE, Packet.ECE);
+            case TCP_CWR -> space.masked(space.tcpFlags, Packet.CWR, Packet.CWR);
             case LENGTH -> length((Range) o.value());
             default -> throw new IllegalArgumentException("not an encoded field: " + field);
         };
@@ -232,9 +229,9 @@ final class MatchCompiler {
     /** The names of the flags set, as trace reads them. */
     static String flagNames(long bits) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < FLAG_NAMES.size(); i++) {
+        for (int i = 0; i < Packet.TCP_FLAG_NAMES.size(); i++) {
             if ((bits & (1L << i)) != 0) {
-                b.append(b.length() == 0 ? "" : ",").append(FLAG_NAMES.get(i));
+                b.append(b.length() == 0 ? "" : ",").append(Packet.TCP_FLAG_NAMES.get(i));
             }
         }
         return b.length() == 0 ? "NONE" : b.toString();

@@ -16,10 +16,7 @@ final class Conntrack {
     private static final int ACK = 16;
     private static final int URG = 32;
 
-    /** ECN's flags, which nf_conntrack_proto_tcp sets aside with PSH before it judges the others. */
-    private static final int ECE_CWR = 0xc0;
-
-    /** The flag combinations nf_conntrack_proto_tcp accepts at all (PSH, ECE and CWR aside). */
+    /** The flag combinations nf_conntrack_proto_tcp accepts at all (it sets PSH, ECE and CWR aside). */
     private static final Set<Integer> VALID_TCP = Set.of(SYN, SYN | URG, SYN | ACK, RST, RST | ACK, FIN | ACK,
             FIN | ACK | URG, ACK, ACK | URG);
 
@@ -37,7 +34,7 @@ final class Conntrack {
 
     static CtState firstPacket(Packet p) {
         if (p.proto() == Packet.TCP) {
-            return tcp(p.tcpFlags() & ~(PSH | ECE_CWR));
+            return tcp(p.tcpFlags() & ~(PSH | Packet.ECE | Packet.CWR));
         }
         if (p.proto() == Packet.ICMP && p.family() == Family.IPV4) {
             return ICMP_NEW.contains(p.icmpType()) ? CtState.NEW : CtState.INVALID;

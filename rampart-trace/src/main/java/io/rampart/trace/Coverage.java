@@ -127,7 +127,7 @@ public final class Coverage implements CaptureReader.FrameSink {
             int ttl = readsTtl || p.ttl() <= 1 ? p.ttl() : 64;
             return new Packet(p.family(), p.in(), p.out(), p.local(), p.srcBytes(), p.dstBytes(), p.proto(),
                     readsSourcePort || !p.hasPorts() ? p.sport() : 0, p.dport(),
-                    readsEcnFlags ? p.tcpFlags() : p.tcpFlags() & ~(PacketConditions.ECE | PacketConditions.CWR),
+                    readsEcnFlags ? p.tcpFlags() : p.tcpFlags() & ~(Packet.ECE | Packet.CWR),
                     p.icmpType(), p.icmpCode(), ttl, readsTos ? p.tos() : 0, readsLength ? p.length() : 0, p.mark(), p.ctState(),
                     p.spi());
         }

@@ -25,6 +25,12 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
     public static final int ICMPV6 = 58;
     public static final int SYN = 2;
     public static final int ACK = 16;
+    /** ECN's flags, above those {@code --tcp-flags} names. */
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
+    /** The TCP flags by bit, FIN first: those {@code --tcp-flags} names, then ECE and CWR. */
+    public static final java.util.List<String> TCP_FLAG_NAMES = java.util.stream.Stream.concat(
+            io.rampart.model.value.FlagSet.TCP.stream(), java.util.stream.Stream.of("ECE", "CWR")).toList();
 
     public Packet {
         Objects.requireNonNull(family, "family");

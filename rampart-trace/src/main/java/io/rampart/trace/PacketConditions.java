@@ -24,12 +24,7 @@ import java.util.List;
  */
 final class PacketConditions {
 
-    /** The flags of a packet: those {@code --tcp-flags} names, then ECN's ECE (0x40) and CWR (0x80). */
-    private static final List<String> FLAGS = java.util.stream.Stream.concat(FlagSet.TCP.stream(),
-            java.util.stream.Stream.of("ECE", "CWR")).toList();
-
-    static final int ECE = 0x40;
-    static final int CWR = 0x80;
+    private static final List<String> FLAGS = Packet.TCP_FLAG_NAMES;
 
     private PacketConditions() {
     }
@@ -72,8 +67,8 @@ final class PacketConditions {
             case MARK -> valued(o, ValueMask.class, text, ext, (mark, p) -> mark.matches(p.mark()));
             case DSCP -> valued(o, NumberValue.class, text, ext, (dscp, p) -> (p.tos() >> 2) == dscp.value());
             case ECN -> valued(o, NumberValue.class, text, ext, (ect, p) -> (p.tos() & 3) == ect.value());
-            case TCP_ECE -> test(text, ext, f -> (f.packet.tcpFlags() & ECE) != 0, neg);
-            case TCP_CWR -> test(text, ext, f -> (f.packet.tcpFlags() & CWR) != 0, neg);
+            case TCP_ECE -> test(text, ext, f -> (f.packet.tcpFlags() & Packet.ECE) != 0, neg);
+            case TCP_CWR -> test(text, ext, f -> (f.packet.tcpFlags() & Packet.CWR) != 0, neg);
             case PACKET_TYPE -> test(text, ext, f -> packetType(f).equals(o.arg()), neg);
             case SOURCE_TYPE, DESTINATION_TYPE -> addressType(o, constraint.field() == PacketField.SOURCE_TYPE, text,
                     ext, family);
