@@ -61,6 +61,26 @@ class RulesetDiffTest {
     }
 
     @Test
+    void aLengthOrAnEcnBitDecidesAndTheCounterexampleCarriesIt() {
+        String a = filter("ACCEPT", "ACCEPT", "ACCEPT");
+        RulesetDiff.Result length = diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT",
+                "-A INPUT -p udp -m length --length 1000:65535 -j DROP"));
+        assertThat(length.differences()).hasSize(1);
+        RulesetDiff.Difference big = length.differences().get(0);
+        assertThat(big.region()).isEqualTo("udp, length 1000-65535");
+        assertThat(big.onlyIf()).isEmpty();
+        assertThat(big.traced()).isTrue();
+        assertThat(big.packet()).containsEntry("length", "1000");
+        RulesetDiff.Result ecn = diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT",
+                "-A INPUT -p tcp -m ecn --ecn-tcp-cwr ! --ecn-ip-ect 0 -j DROP"));
+        RulesetDiff.Difference congested = ecn.differences().get(0);
+        assertThat(congested.onlyIf()).isEmpty();
+        assertThat(congested.traced()).isTrue();
+        assertThat(congested.packet().get("tcp_flags")).contains("CWR");
+        assertThat(congested.packet()).containsKey("tos");
+    }
+
+    @Test
     void overlappingRulesReorderedDifferWhereTheyOverlap() {
         String a = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -s 192.0.2.0/24 -j ACCEPT",
                 "-A INPUT -p tcp -m tcp --dport 22 -j DROP");
