@@ -86,6 +86,21 @@ public final class PacketSpec {
         return Optional.empty();
     }
 
+    /** The flags named, as {@code --tcp-flags} names them (also ECE and CWR), or ALL or NONE. */
+    private static int tcpFlags(String names) throws TraceInputException {
+        String upper = names.toUpperCase(java.util.Locale.ROOT);
+        if (!upper.equals("ALL") && !upper.equals("NONE")) {
+            for (String name : upper.split(",", -1)) {
+                if (!Packet.TCP_FLAG_NAMES.contains(name)) {
+                    throw new TraceInputException("tcp_flags `" + names + "': `" + name + "' is no TCP flag; use "
+                            + String.join(",", Packet.TCP_FLAG_NAMES) + " (any of them, separated by commas), ALL"
+                            + " or NONE");
+                }
+            }
+        }
+        return PacketConditions.parseFlags(upper);
+    }
+
     /** The SPI an AH or ESP packet gets without {@code spi}: the first one not reserved (RFC 4303). */
     static final long DEFAULT_SPI = 256;
 
@@ -95,7 +110,7 @@ public final class PacketSpec {
         boolean ports = proto == Packet.TCP || proto == Packet.UDP || proto == 132 || proto == 33 || proto == 136;
         int[] icmpType = icmp ? icmpType(values.getOrDefault("icmp_type",
                 family == Family.IPV4 ? "echo-request" : "echo-request"), family) : new int[] {-1, -1};
-        int tcpFlags = proto == Packet.TCP ? PacketConditions.parseFlags(values.getOrDefault("tcp_flags", "SYN")) : 0;
+        int tcpFlags = proto == Packet.TCP ? tcpFlags(values.getOrDefault("tcp_flags", "SYN")) : 0;
         String ct = values.get("ct_state");
         CtState state = ct == null ? null : CtState.byName(ct).orElseThrow(() -> new TraceInputException(
                 "ct_state `" + ct + "': use NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED"));

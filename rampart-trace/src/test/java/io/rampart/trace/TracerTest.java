@@ -359,6 +359,16 @@ class TracerTest {
     }
 
     @Test
+    void aTcpFlagNameThatIsNoFlagIsRefused() throws Exception {
+        assertThat(packet("tcp_flags", "syn,ack,ece").tcpFlags()).isEqualTo(Packet.SYN | Packet.ACK | Packet.ECE);
+        assertThat(packet("tcp_flags", "none").tcpFlags()).isZero();
+        for (String bad : List.of("SYN,AKC", "SYN,", "")) {
+            assertThatThrownBy(() -> packet("tcp_flags", bad)).isInstanceOf(TraceInputException.class)
+                    .hasMessageContaining("tcp_flags `" + bad + "'").hasMessageContaining("is no TCP flag");
+        }
+    }
+
+    @Test
     void localPacketsGoThroughOutputAndPostrouting() throws Exception {
         Trace trace = tracer.trace(packet("local", "true", "in", null, "src", "10.0.0.1", "dst", "10.0.0.9"));
         assertThat(steps(trace)).containsExactly("raw OUTPUT policy ACCEPT", "mangle OUTPUT policy ACCEPT",
