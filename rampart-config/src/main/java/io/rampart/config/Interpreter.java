@@ -270,7 +270,7 @@ final class Interpreter {
                 }
             };
         }
-        section = new OpenTable(matcher.group(1), families, families.size() == 2, line.where());
+        section = new OpenTable(matcher.group(1), Set.copyOf(families), families.size() == 2, line.where());
         emit(families, "*" + matcher.group(1), line.where());
     }
 

@@ -2,6 +2,7 @@ package io.rampart.model;
 
 import io.rampart.model.value.Value;
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
 
@@ -46,6 +47,18 @@ abstract sealed class Arguments extends AbstractList<String> implements RandomAc
         public int size() {
             return 1;
         }
+
+        // Options are hashed and compared for every rule of a large ruleset (the interner, the
+        // checks): List's own hashCode and equals walk it with iterators.
+        @Override
+        public int hashCode() {
+            return 31 + text.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof One one ? text.equals(one.text) : super.equals(other);
+        }
     }
 
     /** No argument or several. */
@@ -74,6 +87,16 @@ abstract sealed class Arguments extends AbstractList<String> implements RandomAc
         @Override
         public int size() {
             return texts.length;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(texts);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Many many ? Arrays.equals(texts, many.texts) : super.equals(other);
         }
     }
 }

@@ -1,8 +1,10 @@
 package io.rampart.syntax;
 
+import io.rampart.model.Hook;
 import io.rampart.model.Match;
 import io.rampart.model.Option;
 import io.rampart.model.Rule;
+import io.rampart.model.Table;
 import io.rampart.model.Target;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +22,20 @@ import java.util.function.UnaryOperator;
  * <p>An option is shared only with one of equal values as well as equal text, and a match, target
  * or list only with one made of the very same (shared) parts, so a shared part is the same value
  * in every respect a reader can see.
+ *
+ * <p>It also keeps the rules each line's words stood for, so a line whose words after the chain
+ * were read before in the same table, in a chain of the same hook (or in user chains), is not read
+ * again: its rules are the same but for their chain ({@code -m conntrack --ctstate INVALID -j DROP}
+ * at the end of every chain).
  */
 public final class RuleInterner {
+
+    /**
+     * What the rules of a line depend on besides their chain: the table, the hook of a built-in
+     * chain (null for a user chain), and the line's text after the chain's word.
+     */
+    record Words(Table table, Hook hook, String text) {
+    }
 
     private final Map<String, String> names = new HashMap<>();
     private final Map<Option, Option> options = new HashMap<>();
@@ -29,6 +43,26 @@ public final class RuleInterner {
     private final Map<Match, Match> matches = new HashMap<>();
     private final Map<List<Match>, List<Match>> matchLists = new HashMap<>();
     private final Map<Target, Target> targets = new HashMap<>();
+    private final Map<Words, List<Rule>> lines = new HashMap<>();
+
+    /** The rules of words read before (in whatever chain they were), or null. */
+    List<Rule> rulesOf(Words words) {
+        return lines.get(words);
+    }
+
+    void remember(Words words, List<Rule> rules) {
+        lines.putIfAbsent(words, rules);
+    }
+
+    /** {@code rules}, made of their very parts, in {@code chain}. */
+    List<Rule> inChain(String chain, List<Rule> rules) {
+        String name = name(chain);
+        List<Rule> moved = new ArrayList<>(rules.size());
+        for (Rule rule : rules) {
+            moved.add(new Rule(name, rule.header(), rule.matches(), rule.target()));
+        }
+        return moved;
+    }
 
     /** A rule made of the shared instances of its parts. */
     Rule rule(String chain, List<Option> header, List<Match> ruleMatches, Target target) {

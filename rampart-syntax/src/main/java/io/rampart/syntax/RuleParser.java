@@ -70,7 +70,19 @@ public final class RuleParser {
      * {@code interner} already holds where they are equal: for the many lines of one ruleset.
      */
     public List<Rule> parseLine(String line, Table table, RuleInterner interner) throws RuleSyntaxException {
-        return readLine(line, table).build(interner);
+        List<Token> tokens = Tokenizer.split(line);
+        int chainAt = chainIndex(tokens);
+        Token chain = tokens.get(chainAt);
+        // The words after the chain read the same in every chain of one hook: read them once.
+        RuleInterner.Words words = new RuleInterner.Words(table, table.builtinHook(chain.text()).orElse(null),
+                line.substring(chain.end() - 1));
+        List<Rule> known = interner.rulesOf(words);
+        if (known != null) {
+            return interner.inChain(chain.text(), known);
+        }
+        List<Rule> rules = reader(tokens, chainAt, table).build(interner);
+        interner.remember(words, List.copyOf(rules));
+        return rules;
     }
 
     /**
@@ -87,6 +99,18 @@ public final class RuleParser {
     /** A reader that has read the words of the line. */
     private RuleReader readLine(String line, Table table) throws RuleSyntaxException {
         List<Token> tokens = Tokenizer.split(line);
+        return reader(tokens, chainIndex(tokens), table);
+    }
+
+    /** A reader that has read the words after the chain at {@code chainAt}. */
+    private RuleReader reader(List<Token> tokens, int chainAt, Table table) throws RuleSyntaxException {
+        RuleReader reader = new RuleReader(tokens.get(chainAt), tokens.subList(chainAt + 1, tokens.size()), table);
+        reader.readWords();
+        return reader;
+    }
+
+    /** Where the chain's word is: after the family markers and {@code -A}, each checked. */
+    private int chainIndex(List<Token> tokens) throws RuleSyntaxException {
         int at = 0;
         while (at < tokens.size() && (tokens.get(at).text().equals("-4") || tokens.get(at).text().equals("-6"))) {
             Token marker = tokens.get(at);
@@ -106,11 +130,8 @@ public final class RuleParser {
         if (at + 1 >= tokens.size()) {
             throw new RuleSyntaxException("-A needs a chain name", command.column());
         }
-        Token chain = tokens.get(at + 1);
-        checkChainName(chain);
-        RuleReader reader = new RuleReader(chain, tokens.subList(at + 2, tokens.size()), table);
-        reader.readWords();
-        return reader;
+        checkChainName(tokens.get(at + 1));
+        return at + 1;
     }
 
     /** Whether {@code word} is {@code --NAME} or an abbreviation getopt_long takes for it. */

@@ -7,9 +7,15 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Policy;
 import io.rampart.model.Ruleset;
+import io.rampart.model.Rule;
 import io.rampart.model.Table;
+import io.rampart.model.TableRules;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RulesetParserTest {
@@ -88,5 +94,51 @@ class RulesetParserTest {
         assertThat(ruleset.table(Table.MANGLE).orElseThrow().rules().get(0).target().name()).isEqualTo("HL");
         assertThatThrownBy(() -> new RulesetParser(StandardExtensions.registry(), Family.IPV6, NameDatabase.system())
                 .parse("*mangle\n:HL - [0:0]\nCOMMIT\n")).hasMessageContaining("chain name HL is the name of a target");
+    }
+    @Test
+    void wordsReadBeforeInAnotherChainGiveWhatTheLineGivesAlone() {
+        List<String> lines = List.of("*filter", ":a - [0:0]", ":longer-name - [0:0]",
+                "-A a -m conntrack --ctstate INVALID -j DROP",
+                "-A longer-name -m conntrack --ctstate INVALID -j DROP",
+                "-A INPUT -m conntrack --ctstate INVALID -j DROP",
+                "-A INPUT -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
+                "-A OUTPUT -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
+                "-A a -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
+                "-A a -p tcp --dport nope -j ACCEPT",
+                "-A longer-name -p tcp --dport nope -j ACCEPT",
+                "-A \"a\" -m conntrack --ctstate INVALID -j DROP",
+                "COMMIT", "*nat",
+                "-A OUTPUT -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
+                "-A PREROUTING -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
+                "-A OUTPUT -m conntrack --ctstate INVALID -j DROP",
+                "COMMIT");
+        List<RulesetSyntaxException> errors = new ArrayList<>();
+        Ruleset together = parser.parseLines(lines, errors::add).ruleset();
+
+        RuleParser alone = new RuleParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system());
+        Map<Table, List<Rule>> expected = new LinkedHashMap<>();
+        List<String> expectedErrors = new ArrayList<>();
+        Table table = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("*")) {
+                table = Table.byLabel(line.substring(1)).orElseThrow();
+                expected.put(table, new ArrayList<>());
+            } else if (line.startsWith("-A")) {
+                try {
+                    expected.get(table).addAll(alone.parseLine(line, table));
+                } catch (RuleSyntaxException e) {
+                    expectedErrors.add((i + 1) + ":" + e.column() + ": " + e.problem() + " / " + e.hint());
+                }
+            }
+        }
+        assertThat(together.tables()).hasSize(2);
+        for (TableRules rules : together.tables()) {
+            assertThat(rules.rules()).containsExactlyElementsOf(expected.get(rules.table()));
+        }
+        assertThat(errors).extracting(e -> e.line() + ":" + e.column() + ": " + e.problem() + " / " + e.hint())
+                .containsExactlyElementsOf(expectedErrors);
+        // -i in OUTPUT (filter, nat), the service nope twice, DROP in nat where filter took it
+        assertThat(expectedErrors).hasSize(5);
     }
 }

@@ -14,6 +14,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.Suggestions;
 import io.rampart.syntax.RuleLayout.WrittenExtension;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -37,6 +38,8 @@ final class TableCheck {
     final RuleSources sources;
     private final Map<Integer, List<Diagnostic>> findings = new TreeMap<>();
     private final Map<Integer, WrittenRule> words = new HashMap<>();
+    /** Each rule's extensions, found when a check first asks: several checks read them. */
+    private final List<List<RuleExtension>> extensions;
     private final Set<String> userChains = new LinkedHashSet<>();
 
     TableCheck(ExtensionRegistry registry, Family family, TableRules section, RuleSources sources) {
@@ -45,6 +48,7 @@ final class TableCheck {
         this.section = section;
         this.table = section.table();
         this.sources = sources;
+        this.extensions = new ArrayList<>(Collections.nCopies(section.rules().size(), null));
     }
 
     List<Diagnostic> run() {
@@ -77,6 +81,15 @@ final class TableCheck {
      * its target, each with its canonical options and how it was written (read only when asked).
      */
     List<RuleExtension> extensions(int index) {
+        List<RuleExtension> known = extensions.get(index);
+        if (known == null) {
+            known = findExtensions(index);
+            extensions.set(index, known);
+        }
+        return known;
+    }
+
+    private List<RuleExtension> findExtensions(int index) {
         Rule rule = section.rules().get(index);
         List<RuleExtension> found = new ArrayList<>();
         for (int m = 0; m < rule.matches().size(); m++) {
