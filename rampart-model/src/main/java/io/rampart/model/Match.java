@@ -12,6 +12,17 @@ public record Match(String extension, List<Option> options) {
         options = List.copyOf(options);
     }
 
+    // Written out, as Rule's are.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Match match && extension.equals(match.extension) && options.equals(match.options);
+    }
+
+    @Override
+    public int hashCode() {
+        return extension.hashCode() * 31 + options.hashCode();
+    }
+
     public Optional<Option> option(String name) {
         return options.stream().filter(o -> o.name().equals(name)).findFirst();
     }

@@ -18,6 +18,18 @@ public record Option(String name, boolean negated, List<String> args) {
         args = args instanceof Arguments typed ? typed : List.copyOf(args);
     }
 
+    // Written out, as Rule's are.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Option option && negated == option.negated && name.equals(option.name)
+                && args.equals(option.args);
+    }
+
+    @Override
+    public int hashCode() {
+        return (name.hashCode() * 31 + Boolean.hashCode(negated)) * 31 + args.hashCode();
+    }
+
     public static Option of(String name, String... args) {
         return new Option(name, false, List.of(args));
     }

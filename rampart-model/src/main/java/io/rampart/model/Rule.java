@@ -18,6 +18,19 @@ public record Rule(String chain, List<Option> header, List<Match> matches, Targe
         matches = List.copyOf(matches);
     }
 
+    // Written out rather than a record's own, which goes through method handles: these are hashed and
+    // compared for every rule of a large ruleset, where only the first compiler has compiled them.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Rule rule && chain.equals(rule.chain) && header.equals(rule.header)
+                && matches.equals(rule.matches) && Objects.equals(target, rule.target);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((chain.hashCode() * 31 + header.hashCode()) * 31 + matches.hashCode()) * 31 + Objects.hashCode(target);
+    }
+
     public Optional<Target> targetIfAny() {
         return Optional.ofNullable(target);
     }

@@ -19,6 +19,18 @@ public record Target(String name, Kind kind, List<Option> options) {
         options = List.copyOf(options);
     }
 
+    // Written out, as Rule's are.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Target target && kind == target.kind && name.equals(target.name)
+                && options.equals(target.options);
+    }
+
+    @Override
+    public int hashCode() {
+        return (name.hashCode() * 31 + kind.hashCode()) * 31 + options.hashCode();
+    }
+
     public static Target jump(String name) {
         return new Target(name, Kind.JUMP, List.of());
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +36,17 @@ public final class RuleInterner {
      * chain (null for a user chain), and the line's text after the chain's word.
      */
     record Words(Table table, Hook hook, String text) {
+        // Written out, as Rule's are.
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Words words && table == words.table && hook == words.hook
+                    && text.equals(words.text);
+        }
+
+        @Override
+        public int hashCode() {
+            return (table.hashCode() * 31 + Objects.hashCode(hook)) * 31 + text.hashCode();
+        }
     }
 
     private final Map<String, String> names = new HashMap<>();

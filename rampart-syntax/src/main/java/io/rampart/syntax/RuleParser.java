@@ -70,19 +70,54 @@ public final class RuleParser {
      * {@code interner} already holds where they are equal: for the many lines of one ruleset.
      */
     public List<Rule> parseLine(String line, Table table, RuleInterner interner) throws RuleSyntaxException {
+        // The words after the chain read the same in every chain of one hook: read them once.
+        Token plain = plainChain(line);
+        RuleInterner.Words words = null;
+        if (plain != null) {
+            checkChainName(plain);
+            words = wordsAfter(plain, line, table);
+            List<Rule> known = interner.rulesOf(words);
+            if (known != null) {
+                return interner.inChain(plain.text(), known);
+            }
+        }
         List<Token> tokens = Tokenizer.split(line);
         int chainAt = chainIndex(tokens);
-        Token chain = tokens.get(chainAt);
-        // The words after the chain read the same in every chain of one hook: read them once.
-        RuleInterner.Words words = new RuleInterner.Words(table, table.builtinHook(chain.text()).orElse(null),
-                line.substring(chain.end() - 1));
-        List<Rule> known = interner.rulesOf(words);
-        if (known != null) {
-            return interner.inChain(chain.text(), known);
+        if (words == null) {
+            words = wordsAfter(tokens.get(chainAt), line, table);
+            List<Rule> known = interner.rulesOf(words);
+            if (known != null) {
+                return interner.inChain(tokens.get(chainAt).text(), known);
+            }
         }
         List<Rule> rules = reader(tokens, chainAt, table).build(interner);
         interner.remember(words, List.copyOf(rules));
         return rules;
+    }
+
+    private static RuleInterner.Words wordsAfter(Token chain, String line, Table table) {
+        return new RuleInterner.Words(table, table.builtinHook(chain.text()).orElse(null),
+                line.substring(chain.end() - 1));
+    }
+
+    /**
+     * The chain's word of a line that starts {@code -A CHAIN} with no quote in the chain's name,
+     * found without splitting the line (as {@link Tokenizer} would split it), or null.
+     */
+    private static Token plainChain(String line) {
+        int at = Tokenizer.skipBlanks(line, 0);
+        if (!line.startsWith("-A", at) || at + 2 >= line.length() || !Tokenizer.isBlank(line.charAt(at + 2))) {
+            return null;
+        }
+        int start = Tokenizer.skipBlanks(line, at + 2);
+        int end = start;
+        while (end < line.length() && !Tokenizer.isBlank(line.charAt(end))) {
+            if (line.charAt(end) == '"') {
+                return null;
+            }
+            end++;
+        }
+        return end == start ? null : new Token(line.substring(start, end), start + 1, end + 1, false);
     }
 
     /**

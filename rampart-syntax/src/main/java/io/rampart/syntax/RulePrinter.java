@@ -20,6 +20,16 @@ public final class RulePrinter {
 
     private static final String PLAIN_CHARACTERS =
             "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    /** Whether each ASCII character is one of {@link #PLAIN_CHARACTERS}: asked for every character printed. */
+    private static final boolean[] PLAIN = plainTable();
+
+    private static boolean[] plainTable() {
+        boolean[] plain = new boolean[128];
+        for (int i = 0; i < PLAIN_CHARACTERS.length(); i++) {
+            plain[PLAIN_CHARACTERS.charAt(i)] = true;
+        }
+        return plain;
+    }
 
     private final ExtensionSpec header;
     /** By name, looked up once: the registry does not change, and a stream search per rule is slow. */
@@ -90,7 +100,8 @@ public final class RulePrinter {
     static void appendSaveString(StringBuilder out, String value) {
         boolean plain = !value.isEmpty();
         for (int i = 0; i < value.length() && plain; i++) {
-            plain = PLAIN_CHARACTERS.indexOf(value.charAt(i)) >= 0;
+            char c = value.charAt(i);
+            plain = c < PLAIN.length && PLAIN[c];
         }
         if (plain) {
             out.append(value);

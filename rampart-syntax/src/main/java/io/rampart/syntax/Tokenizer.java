@@ -57,7 +57,16 @@ public final class Tokenizer {
         throw new RuleSyntaxException("unterminated double quote", quote + 1);
     }
 
-    private static boolean isBlank(char c) {
+    /** Where the first character from {@code from} on that is not blank is, or the line's length. */
+    static int skipBlanks(String line, int from) {
+        int i = from;
+        while (i < line.length() && isBlank(line.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    static boolean isBlank(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 }

@@ -107,6 +107,10 @@ class RulesetParserTest {
                 "-A a -p tcp --dport nope -j ACCEPT",
                 "-A longer-name -p tcp --dport nope -j ACCEPT",
                 "-A \"a\" -m conntrack --ctstate INVALID -j DROP",
+                "  -A\ta -m conntrack --ctstate INVALID -j DROP",
+                "-A a\t-m conntrack --ctstate INVALID -j DROP",
+                "-A a-chain-name-longer-than-the-kernel-takes -m conntrack --ctstate INVALID -j DROP",
+                "-A ! -m conntrack --ctstate INVALID -j DROP",
                 "COMMIT", "*nat",
                 "-A OUTPUT -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
                 "-A PREROUTING -i eth0 -s 10.0.0.1,10.0.0.2 -j ACCEPT",
@@ -124,7 +128,7 @@ class RulesetParserTest {
             if (line.startsWith("*")) {
                 table = Table.byLabel(line.substring(1)).orElseThrow();
                 expected.put(table, new ArrayList<>());
-            } else if (line.startsWith("-A")) {
+            } else if (line.strip().startsWith("-A")) {
                 try {
                     expected.get(table).addAll(alone.parseLine(line, table));
                 } catch (RuleSyntaxException e) {
@@ -138,7 +142,7 @@ class RulesetParserTest {
         }
         assertThat(errors).extracting(e -> e.line() + ":" + e.column() + ": " + e.problem() + " / " + e.hint())
                 .containsExactlyElementsOf(expectedErrors);
-        // -i in OUTPUT (filter, nat), the service nope twice, DROP in nat where filter took it
-        assertThat(expectedErrors).hasSize(5);
+        // -i in OUTPUT (filter, nat), the service nope twice, two chain names, DROP in nat where filter took it
+        assertThat(expectedErrors).hasSize(7);
     }
 }

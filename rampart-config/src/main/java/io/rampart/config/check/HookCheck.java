@@ -130,7 +130,17 @@ final class HookCheck {
         Option protocol = header.protocol();
         Asked asked = new Asked(options, protocol == null ? null : protocol.arg(), protocol != null && protocol.negated(),
                 hook);
-        return refusals.computeIfAbsent(spec, s -> new HashMap<>()).computeIfAbsent(asked, a -> refusal(spec, a));
+        Map<Asked, Optional<String>> known = refusals.get(spec);
+        if (known == null) {
+            known = new HashMap<>();
+            refusals.put(spec, known);
+        }
+        Optional<String> refused = known.get(asked);
+        if (refused == null) {
+            refused = refusal(spec, asked);
+            known.put(asked, refused);
+        }
+        return refused;
     }
 
     private Optional<String> refusal(ExtensionSpec spec, Asked asked) {
