@@ -128,8 +128,8 @@ final class HookCheck {
     /** What the extension's canonicalizer says of the rule's options in a chain of {@code hook}. */
     private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Header header, Hook hook) {
         Option protocol = header.protocol();
-        Asked asked = new Asked(options, protocol == null ? null : protocol.arg(), protocol != null && protocol.negated(),
-                hook);
+        Asked asked = new Asked(options, protocol == null ? null : protocol.arg(),
+                protocol != null && protocol.negated(), hook);
         Map<Asked, Optional<String>> known = refusals.get(spec);
         if (known == null) {
             known = new HashMap<>();
