@@ -9,11 +9,7 @@ import io.rampart.model.extension.ExtensionSpec;
 import io.rampart.model.extension.InvalidValueException;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extension.ValueContext;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,29 +28,6 @@ final class HookCheck {
 
     private final TableCheck check;
     private final ChainGraph graph;
-    /**
-     * Each extension's refusals by what they depend on: the rules of a large ruleset repeat their
-     * options (the parser shares equal ones), and canonicalizing them again is most of this check.
-     */
-    private final Map<ExtensionSpec, Map<Asked, Optional<String>>> refusals = new IdentityHashMap<>();
-
-    /**
-     * What a refusal depends on besides the extension: its canonical options, the -p and the hook.
-     * The options by identity: the parser shares a list only when its values are the very same,
-     * while equal lists may hold values that differ but print alike.
-     */
-    private record Asked(List<Option> options, String protocol, boolean negated, Hook hook) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Asked asked && asked.options == options && asked.negated == negated
-                    && asked.hook == hook && Objects.equals(asked.protocol, protocol);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(System.identityHashCode(options), protocol, negated, hook);
-        }
-    }
 
     HookCheck(TableCheck check, ChainGraph graph) {
         this.check = check;
@@ -128,26 +101,9 @@ final class HookCheck {
     /** What the extension's canonicalizer says of the rule's options in a chain of {@code hook}. */
     private Optional<String> refusal(ExtensionSpec spec, List<Option> options, Header header, Hook hook) {
         Option protocol = header.protocol();
-        Asked asked = new Asked(options, protocol == null ? null : protocol.arg(),
-                protocol != null && protocol.negated(), hook);
-        Map<Asked, Optional<String>> known = refusals.get(spec);
-        if (known == null) {
-            known = new HashMap<>();
-            refusals.put(spec, known);
-        }
-        Optional<String> refused = known.get(asked);
-        if (refused == null) {
-            refused = refusal(spec, asked);
-            known.put(asked, refused);
-        }
-        return refused;
-    }
-
-    private Optional<String> refusal(ExtensionSpec spec, Asked asked) {
         // The options are canonical and typed already: the hook is all that is asked, and no name changes it.
-        ValueContext context = new ValueContext(check.family, check.table, asked.protocol(), asked.negated(),
-                asked.hook(), NameDatabase.builtin());
-        List<Option> options = asked.options();
+        ValueContext context = new ValueContext(check.family, check.table, protocol == null ? null : protocol.arg(),
+                protocol != null && protocol.negated(), hook, NameDatabase.builtin());
         try {
             spec.canonicalize(options, context);
             return Optional.empty();

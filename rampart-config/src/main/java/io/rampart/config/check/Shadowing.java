@@ -20,15 +20,24 @@ final class Shadowing {
         this.check = check;
     }
 
+    /**
+     * What is known of a chain so far: the first rule that always ends it, and the first of each
+     * kind of rule (a duplicate is one of its own chain, so each chain keeps its own few).
+     */
+    private static final class Seen {
+        Integer endedBy;
+        final Map<Rule, Integer> firstOfItsKind = new HashMap<>();
+    }
+
     void run() {
-        Map<String, Integer> endedBy = new HashMap<>();
-        Map<Rule, Integer> firstOfItsKind = new HashMap<>();
+        Map<String, Seen> chains = new HashMap<>();
         List<Rule> rules = check.section.rules();
         for (int i = 0; i < rules.size(); i++) {
             Rule rule = rules.get(i);
             SourceRef here = check.sources.rule(check.table, i);
-            Integer ender = endedBy.get(rule.chain());
-            Integer same = firstOfItsKind.putIfAbsent(rule, i);
+            Seen seen = chains.computeIfAbsent(rule.chain(), c -> new Seen());
+            Integer ender = seen.endedBy;
+            Integer same = seen.firstOfItsKind.putIfAbsent(rule, i);
             if (ender != null) {
                 check.ruleFinding(i, Diagnostic.warning(here, "rule never matches: "
                         + TableCheck.lineOf(check.sources.rule(check.table, ender), here) + " always ends chain "
@@ -37,8 +46,8 @@ final class Shadowing {
                 check.ruleFinding(i, Diagnostic.warning(here, "duplicate of "
                         + TableCheck.lineOf(check.sources.rule(check.table, same), here)));
             }
-            if (alwaysEndsChain(rule)) {
-                endedBy.putIfAbsent(rule.chain(), i);
+            if (seen.endedBy == null && alwaysEndsChain(rule)) {
+                seen.endedBy = i;
             }
         }
     }
