@@ -424,7 +424,9 @@ final class ChainSemantics {
                 then.put(end, space.yes());
             } else {
                 Map<String, Integer> sub = callees.get(target.name()).sets();
-                int back = sub.getOrDefault(RETURN, space.no());
+                // Only the rule's packets matter under the if-then-else: restricted first, the product with
+                // what follows is built along the rule's packets alone, not over every later chain's.
+                int back = space.and(rule.match(), sub.getOrDefault(RETURN, space.no()));
                 sub.forEach((outcome, packets) -> {
                     if (!outcome.equals(RETURN)) {
                         then.put(outcome, packets);
