@@ -267,6 +267,40 @@ final class ChainSemantics {
         return target != null && !TargetEffects.goesOn(target, space.family());
     }
 
+    /** Whether the rule at {@code index} goes to a chain (-g): what that chain sends back goes back from this one. */
+    boolean isGoto(int index) {
+        Target target = compiled.get(index).rule().target();
+        return calleeOf(index) != null && target.kind() == Target.Kind.GOTO;
+    }
+
+    /**
+     * Per rule of {@code chain} (by index in the table), the packets the rules after it leave to
+     * the chain's end or send back with RETURN: of a built-in chain, those its policy decides.
+     */
+    Map<Integer, Integer> endsAfter(String chain) {
+        Map<Integer, Integer> after = new HashMap<>();
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        int end = space.yes();
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            Compiled rule = rules.get(i);
+            after.put(rule.index(), end);
+            Target target = rule.rule().target();
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
+                continue;
+            }
+            String callee = calleeOf(rule.index());
+            if (target.name().equals(RETURN)) {
+                end = space.or(rule.match(), end);
+            } else if (callee == null) {
+                end = space.minus(end, rule.match());
+            } else {
+                int back = space.and(rule.match(), outcomes(callee).getOrDefault(RETURN, space.no()));
+                end = space.ite(rule.match(), isGoto(rule.index()) ? back : space.and(back, end), end);
+            }
+        }
+        return after;
+    }
+
     /** The rules of {@code chain} by their index in the table, in order. */
     List<Integer> rulesOf(String chain) {
         return chains.getOrDefault(chain, List.of()).stream().map(Compiled::index).toList();
