@@ -301,9 +301,74 @@ final class ChainSemantics {
         return after;
     }
 
+    /** What rules do to some packets: each outcome's, as {@link #outcomes} names them, and those the chain's end decides. */
+    record Rest(Map<String, Integer> outcomes, int end) {
+    }
+
+    /**
+     * What the rules at {@code later} (positions in {@code chain}, in order: every later rule that
+     * may match one of them) do to {@code packets}, as {@link #outcomesAfter} gives it for those
+     * packets: walked forwards with those packets alone, so it costs a few operations on small
+     * sets per rule named. {@link Rest#end} holds those that fall off the chain's end or go back.
+     */
+    Rest restOf(String chain, List<Integer> later, int packets) {
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        Policy policy = policies.get(chain);
+        String endOutcome = policy == null ? RETURN : policy.name();
+        Map<String, Integer> outcomes = new HashMap<>();
+        int left = packets;
+        int end = space.no();
+        for (int position : later) {
+            Compiled rule = rules.get(position);
+            Target target = rule.rule().target();
+            if (left == space.no()) {
+                break;
+            }
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
+                continue;
+            }
+            int taken = space.and(left, rule.match());
+            if (taken == space.no()) {
+                continue;
+            }
+            left = space.minus(left, taken);
+            String callee = calleeOf(rule.index());
+            if (callee == null && target.name().equals(RETURN)) {
+                end = space.or(end, taken);
+            } else if (callee == null) {
+                outcomes.merge(verdict(rule.rule()), taken, space::or);
+            } else {
+                int back = space.no();
+                for (Map.Entry<String, Integer> e : outcomes(callee).entrySet()) {
+                    int got = space.and(taken, e.getValue());
+                    if (e.getKey().equals(RETURN)) {
+                        back = got;
+                    } else if (got != space.no()) {
+                        outcomes.merge(e.getKey(), got, space::or);
+                    }
+                }
+                if (isGoto(rule.index())) {
+                    end = space.or(end, back);
+                } else {
+                    left = space.or(left, back);
+                }
+            }
+        }
+        end = space.or(end, left);
+        if (end != space.no()) {
+            outcomes.merge(endOutcome, end, space::or);
+        }
+        return new Rest(outcomes, end);
+    }
+
     /** The rules of {@code chain} by their index in the table, in order. */
     List<Integer> rulesOf(String chain) {
         return chains.getOrDefault(chain, List.of()).stream().map(Compiled::index).toList();
+    }
+
+    /** The rule at {@code index} of the table. */
+    Rule ruleOf(int index) {
+        return compiled.get(index).rule();
     }
 
     /** The packets the rule at {@code index} of the table matches. */

@@ -69,6 +69,7 @@ public final class DeadRules {
     private final Map<String, Map<String, Integer>> surely = new HashMap<>();
     private final Map<String, Boolean> verdictsOnly = new HashMap<>();
     private final Set<Integer> unreachable = new HashSet<>();
+    private final Map<String, Overlaps> overlaps = new HashMap<>();
 
     private DeadRules(HeaderSpace space, ChainSemantics semantics, Table table,
                       RuleLocations locations) {
@@ -191,8 +192,7 @@ public final class DeadRules {
                 found.add(new Finding(table, rule, Kind.UNREACHABLE, unreachable(chain, order, arriving, position)));
             }
         }
-        Map<Integer, Map<String, Integer>> after = null;
-        Map<Integer, Integer> end = null;
+        Rests rests = new Rests(chain, order);
         for (int position = 0; position < order.size(); position++) {
             int rule = order.get(position);
             if (unreachable.contains(rule)) {
@@ -203,22 +203,64 @@ public final class DeadRules {
             if (decided == null && callee == null) {
                 continue;
             }
-            if (after == null) {
-                after = semantics.outcomesAfter(chain);
-            }
-            Map<String, Integer> rest = after.get(rule);
+            ChainSemantics.Rest rest = rests.after(position, matched[position]);
             if (callee != null) {
-                if (end == null && semantics.policyOf(chain) != null) {
-                    end = semantics.endsAfter(chain);
-                }
-                enter(callee, new Entry(chain, position, rule, semantics.isGoto(rule), matched[position]), rest,
-                        end == null ? space.no() : end.get(rule));
+                enter(callee, new Entry(chain, position, rule, semantics.isGoto(rule), matched[position]),
+                        rest.outcomes(), rest.end());
             }
             if (decided != null && decided.entrySet().stream().allMatch(e -> covered(chain, e.getKey(), e.getValue(),
-                    rest))) {
-                redundant(chain, order, position, decided, rest, found);
+                    rest.outcomes()))) {
+                redundant(chain, order, position, decided, rest.outcomes(), found);
             }
         }
+    }
+
+    /**
+     * What the rules after each position of one chain do to some of the packets the rule there
+     * matches: walked forwards through the later rules that may meet them, or, in a chain where
+     * those are many (rules that name no networks), read from the chain's sets worked out
+     * backwards, which cost a few operations on large sets per rule, once.
+     */
+    private final class Rests {
+        /** Forwards while the later rules met number at most this many per rule of the chain. */
+        private static final int FORWARD_WORK = 64;
+
+        private final String chain;
+        private final List<Integer> order;
+        private final boolean forward;
+        private Map<Integer, Map<String, Integer>> after;
+        private Map<Integer, Integer> ends;
+
+        Rests(String chain, List<Integer> order) {
+            this.chain = chain;
+            this.order = order;
+            long bound = (long) FORWARD_WORK * order.size() + 1024;
+            this.forward = overlaps(chain).total(bound) <= bound;
+        }
+
+        ChainSemantics.Rest after(int position, int packets) {
+            if (forward) {
+                return semantics.restOf(chain, overlaps(chain).after(position), packets);
+            }
+            if (after == null) {
+                after = semantics.outcomesAfter(chain);
+                ends = semantics.endsAfter(chain);
+            }
+            int rule = order.get(position);
+            Map<String, Integer> outcomes = new HashMap<>();
+            after.get(rule).forEach((outcome, p) -> {
+                int taken = space.and(packets, p);
+                if (taken != space.no()) {
+                    outcomes.put(outcome, taken);
+                }
+            });
+            return new ChainSemantics.Rest(outcomes, space.and(packets, ends.get(rule)));
+        }
+    }
+
+    private Overlaps overlaps(String chain) {
+        return overlaps.computeIfAbsent(chain, c -> new Overlaps(semantics.rulesOf(c).stream()
+                .map(semantics::ruleOf).toList()));
     }
 
     /**
@@ -361,7 +403,7 @@ public final class DeadRules {
             boolean back = e.getKey().equals(ChainSemantics.RETURN);
             sentBack |= back && !space.bdd().implies(e.getValue(), rest.getOrDefault(ChainSemantics.RETURN, space.no()));
             // Packets sent back get the same from the callers either way: only the chain's own later rules are named.
-            cover.after(chain, position + 1, e.getValue(), !back);
+            cover.after(chain, overlaps(chain).after(position), e.getValue(), !back);
         }
         // Of two rules alike, the later is the dead one; the earlier stays.
         if (cover.rules.stream().anyMatch(unreachable::contains)) {
@@ -393,15 +435,16 @@ public final class DeadRules {
         final Set<String> policies = new HashSet<>();
 
         /**
-         * The packets go on in {@code chain} from {@code position}; with {@code callers}, those it
-         * sends back go on in the chains that sent them in.
+         * The packets go on in {@code chain} through the rules at {@code later} (every later rule
+         * that may meet them); with {@code callers}, those it sends back go on in the chains that
+         * sent them in.
          */
-        void after(String chain, int position, int packets, boolean callers) {
+        void after(String chain, List<Integer> later, int packets, boolean callers) {
             List<Integer> order = semantics.rulesOf(chain);
             int left = packets;
             int back = space.no();
-            for (int i = position; i < order.size() && left != space.no(); i++) {
-                int rule = order.get(i);
+            for (int i = 0; i < later.size() && left != space.no(); i++) {
+                int rule = order.get(later.get(i));
                 if (!semantics.decides(rule)) {
                     continue;
                 }
@@ -441,8 +484,8 @@ public final class DeadRules {
             for (Entry entry : entries.getOrDefault(chain, List.of())) {
                 int through = space.and(back, entry.packets());
                 if (through != space.no()) {
-                    int next = entry.isGoto() ? semantics.rulesOf(entry.chain()).size() : entry.position() + 1;
-                    after(entry.chain(), next, through, true);
+                    after(entry.chain(), entry.isGoto() ? List.of() : overlaps(entry.chain()).after(entry.position()),
+                            through, true);
                 }
             }
         }
