@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code diff}'s target: two 10,000-rule rulesets (INPUT jumping by source /16 into 20 user chains
- * of address-and-port rules) that differ in one rule's port, compared whole (target 5 s); and the
- * dead-rule analysis {@code check} runs, over one of them (target 5 s); and two rulesets of 1,000
- * DNAT rules, as kube-proxy writes them, walked through every table (target 5 s).
+ * of address-and-port rules) that differ in one rule's port, compared whole (target 5 s); the
+ * dead-rule analysis {@code check} runs, over one of them, over the same rules in one chain (target
+ * 5 s each) and over 100,000 rules in 10,000 chains (to finish); and two rulesets of 1,000 DNAT
+ * rules, as kube-proxy writes them, walked through every table (target 5 s).
  */
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
@@ -69,6 +70,76 @@ public class DiffBenchmark {
     @Benchmark
     public List<DeadRules.Finding> deadRulesTenThousandRules() {
         return DeadRules.find(a.ruleset(), a.locations());
+    }
+
+    private RulesetDiff.Side oneChain;
+    private RulesetDiff.Side manyChains;
+
+    /** The same kind of rules in INPUT alone; and 100,000 rules in 10,000 chains, as {@code bench/ruleset.awk} writes them. */
+    @Setup
+    public void setUpDeadRules() throws RulesetSyntaxException {
+        List<String> rules = rules(new Random(RuleCorpus.SEED)).stream().skip(CHAINS)
+                .map(r -> r.replaceFirst("^-A C\\d+ ", "-A INPUT ")).toList();
+        oneChain = side("one.rules", rules);
+        manyChains = hostFirewall("many.rules", BIG_CHAINS, BIG_RULES / BIG_CHAINS);
+    }
+
+    /** {@code check}'s dead-rule analysis of {@value #RULES} rules in INPUT alone (target 5 s). */
+    @Benchmark
+    public List<DeadRules.Finding> deadRulesTenThousandRulesInOneChain() {
+        return DeadRules.find(oneChain.ruleset(), oneChain.locations());
+    }
+
+    /** {@code check}'s dead-rule analysis of {@value #BIG_RULES} rules in {@value #BIG_CHAINS} chains (to finish). */
+    @Benchmark
+    public List<DeadRules.Finding> deadRulesHundredThousandRulesInTenThousandChains() {
+        return DeadRules.find(manyChains.ruleset(), manyChains.locations());
+    }
+
+    static final int BIG_RULES = 100_000;
+    static final int BIG_CHAINS = 10_000;
+
+    /**
+     * A host firewall as {@code bench/ruleset.awk} writes one: INPUT accepts established
+     * connections and loopback, then jumps by destination /24 (every fifth for tcp alone) into
+     * {@code chains} user chains of {@code perChain} rules: tcp, udp and icmp services from
+     * networks and hosts, a rate-limited LOG and a REJECT at the end.
+     */
+    private static RulesetDiff.Side hostFirewall(String name, int chains, int perChain) throws RulesetSyntaxException {
+        Random random = new Random(RuleCorpus.SEED);
+        StringBuilder text = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\n");
+        for (int c = 1; c <= chains; c++) {
+            text.append(":svc-").append(c).append(" - [0:0]\n");
+        }
+        text.append("-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n");
+        for (int c = 1; c <= chains; c++) {
+            text.append("-A INPUT -d 10.").append((c - 1) / 256).append('.').append((c - 1) % 256).append(".0/24")
+                    .append(c % 5 == 0 ? " -p tcp" : "").append(" -j svc-").append(c).append('\n');
+        }
+        for (int c = 1; c <= chains; c++) {
+            String chain = "-A svc-" + c;
+            for (int i = 1; i <= perChain - 2; i++) {
+                String net = "10." + random.nextInt(256) + "." + random.nextInt(256) + ".0/24";
+                int port = 1 + random.nextInt(65_000);
+                text.append(chain).append(switch (i == 1 ? 0 : random.nextInt(6)) {
+                    case 0 -> " -s " + net + " -p tcp -m tcp --dport " + port + " -m conntrack --ctstate NEW -j ACCEPT";
+                    case 1 -> " -s 192.168." + random.nextInt(256) + "." + (1 + random.nextInt(254))
+                            + "/32 -p tcp -m multiport --dports " + port + "," + (port + 1) + " -j ACCEPT";
+                    case 2 -> " -d " + net + " -p udp -m udp --dport " + port + " -j ACCEPT";
+                    case 3 -> " -p icmp -m icmp --icmp-type 8 -m limit --limit " + (1 + random.nextInt(20)) + "/sec -j ACCEPT";
+                    case 4 -> " -m conntrack --ctstate INVALID -j DROP";
+                    default -> " -i eth" + random.nextInt(4) + " -p tcp -m tcp --sport 1024:65535 --dport " + port
+                            + " -j ACCEPT";
+                }).append('\n');
+            }
+            text.append(chain).append(" -m limit --limit 5/min -j LOG --log-prefix \"svc-").append(c).append(" drop: \"\n")
+                    .append(chain).append(" -j REJECT --reject-with icmp-port-unreachable\n");
+        }
+        text.append("COMMIT\n");
+        SourcedRuleset parsed = new RulesetParser(StandardExtensions.registry(), Family.IPV4, NameDatabase.system())
+                .parseWithLines(text.toString());
+        return new RulesetDiff.Side(name, parsed.ruleset(), (table, index) -> name + ":" + parsed.lineOf(table, index));
     }
 
     static final int SERVICES = 1_000;

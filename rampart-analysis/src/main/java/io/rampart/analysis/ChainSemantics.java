@@ -267,9 +267,108 @@ final class ChainSemantics {
         return target != null && !TargetEffects.goesOn(target, space.family());
     }
 
+    /** Whether the rule at {@code index} goes to a chain (-g): what that chain sends back goes back from this one. */
+    boolean isGoto(int index) {
+        Target target = compiled.get(index).rule().target();
+        return calleeOf(index) != null && target.kind() == Target.Kind.GOTO;
+    }
+
+    /**
+     * Per rule of {@code chain} (by index in the table), the packets the rules after it leave to
+     * the chain's end or send back with RETURN: of a built-in chain, those its policy decides.
+     */
+    Map<Integer, Integer> endsAfter(String chain) {
+        Map<Integer, Integer> after = new HashMap<>();
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        int end = space.yes();
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            Compiled rule = rules.get(i);
+            after.put(rule.index(), end);
+            Target target = rule.rule().target();
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
+                continue;
+            }
+            String callee = calleeOf(rule.index());
+            if (target.name().equals(RETURN)) {
+                end = space.or(rule.match(), end);
+            } else if (callee == null) {
+                end = space.minus(end, rule.match());
+            } else {
+                int back = space.and(rule.match(), outcomes(callee).getOrDefault(RETURN, space.no()));
+                end = space.ite(rule.match(), isGoto(rule.index()) ? back : space.and(back, end), end);
+            }
+        }
+        return after;
+    }
+
+    /** What rules do to some packets: each outcome's, as {@link #outcomes} names them, and those the chain's end decides. */
+    record Rest(Map<String, Integer> outcomes, int end) {
+    }
+
+    /**
+     * What the rules at {@code later} (positions in {@code chain}, in order: every later rule that
+     * may match one of them) do to {@code packets}, as {@link #outcomesAfter} gives it for those
+     * packets: walked forwards with those packets alone, so it costs a few operations on small
+     * sets per rule named. {@link Rest#end} holds those that fall off the chain's end or go back.
+     */
+    Rest restOf(String chain, List<Integer> later, int packets) {
+        List<Compiled> rules = chains.getOrDefault(chain, List.of());
+        Policy policy = policies.get(chain);
+        String endOutcome = policy == null ? RETURN : policy.name();
+        Map<String, Integer> outcomes = new HashMap<>();
+        int left = packets;
+        int end = space.no();
+        for (int position : later) {
+            Compiled rule = rules.get(position);
+            Target target = rule.rule().target();
+            if (left == space.no()) {
+                break;
+            }
+            if (target == null || TargetEffects.goesOn(target, space.family())) {
+                continue;
+            }
+            int taken = space.and(left, rule.match());
+            if (taken == space.no()) {
+                continue;
+            }
+            left = space.minus(left, taken);
+            String callee = calleeOf(rule.index());
+            if (callee == null && target.name().equals(RETURN)) {
+                end = space.or(end, taken);
+            } else if (callee == null) {
+                outcomes.merge(verdict(rule.rule()), taken, space::or);
+            } else {
+                int back = space.no();
+                for (Map.Entry<String, Integer> e : outcomes(callee).entrySet()) {
+                    int got = space.and(taken, e.getValue());
+                    if (e.getKey().equals(RETURN)) {
+                        back = got;
+                    } else if (got != space.no()) {
+                        outcomes.merge(e.getKey(), got, space::or);
+                    }
+                }
+                if (isGoto(rule.index())) {
+                    end = space.or(end, back);
+                } else {
+                    left = space.or(left, back);
+                }
+            }
+        }
+        end = space.or(end, left);
+        if (end != space.no()) {
+            outcomes.merge(endOutcome, end, space::or);
+        }
+        return new Rest(outcomes, end);
+    }
+
     /** The rules of {@code chain} by their index in the table, in order. */
     List<Integer> rulesOf(String chain) {
         return chains.getOrDefault(chain, List.of()).stream().map(Compiled::index).toList();
+    }
+
+    /** The rule at {@code index} of the table. */
+    Rule ruleOf(int index) {
+        return compiled.get(index).rule();
     }
 
     /** The packets the rule at {@code index} of the table matches. */
@@ -424,7 +523,9 @@ final class ChainSemantics {
                 then.put(end, space.yes());
             } else {
                 Map<String, Integer> sub = callees.get(target.name()).sets();
-                int back = sub.getOrDefault(RETURN, space.no());
+                // Only the rule's packets matter under the if-then-else: restricted first, the product with
+                // what follows is built along the rule's packets alone, not over every later chain's.
+                int back = space.and(rule.match(), sub.getOrDefault(RETURN, space.no()));
                 sub.forEach((outcome, packets) -> {
                     if (!outcome.equals(RETURN)) {
                         then.put(outcome, packets);

@@ -75,4 +75,87 @@ class DeadRulesTest {
         assertThat(findings(text)).containsExactly("UNREACHABLE a.rules:4: " + unreachable,
                 "UNREACHABLE a.rules:9: " + unreachable, "UNREACHABLE a.rules:15: " + unreachable);
     }
+
+    @Test
+    void aUserChainsRuleIsRedundantWhenItsCallerDecidesTheReturningPacketsAlike() {
+        // Without FROMLAN's rule its packets go back to INPUT, whose next rule accepts them; so does the jump.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":FROMLAN - [0:0]",
+                "-A INPUT -s 10.0.0.0/8 -j FROMLAN",
+                "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT",
+                "-A FROMLAN -p tcp -m tcp --dport 22 -j ACCEPT")))
+                .containsExactly("REDUNDANT a.rules:6: rule changes nothing: without it the packets FROMLAN decides get"
+                                + " the same verdict anyway, by a.rules:7",
+                        "REDUNDANT a.rules:8: rule changes nothing: without it the packets it decides get ACCEPT anyway,"
+                                + " by a.rules:7");
+    }
+
+    @Test
+    void ofACallersRuleAndTheUserChainsRuleBeforeItOnlyTheUnreachableCallersRuleIsReported() {
+        // INPUT's second rule is never reached; removing it and FROMLAN's rule both would drop ssh from 10/8.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":FROMLAN - [0:0]",
+                "-A INPUT -s 10.0.0.0/8 -j FROMLAN",
+                "-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT",
+                "-A FROMLAN -p tcp -m tcp --dport 22 -j ACCEPT")))
+                .containsExactly("UNREACHABLE a.rules:7: rule never matches: every packet it matches is taken before it"
+                        + " by a.rules:6");
+    }
+
+    @Test
+    void aRuleIsRedundantOnlyWhenEveryCallerDecidesItsPacketsAlike() {
+        // FORWARD's policy drops what C sends back: C's rule matters there, though not for INPUT.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":C - [0:0]",
+                "-A INPUT -j C",
+                "-A INPUT -p tcp -j ACCEPT",
+                "-A FORWARD -j C",
+                "-A C -s 10.0.0.0/8 -p tcp -j ACCEPT")))
+                .containsExactly("REDUNDANT a.rules:6: rule changes nothing: without it the packets C decides get the"
+                        + " same verdict anyway, by a.rules:7");
+    }
+
+    @Test
+    void aVerdictTheCallersPoliciesWouldRepeatIsNotReported() {
+        // LOGDROP's DROP and BLOCK's say what becomes of their packets wherever the chains are called from.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":LOGDROP - [0:0]", ":BLOCK - [0:0]",
+                "-A INPUT -p tcp -m tcp --dport 23 -j LOGDROP",
+                "-A INPUT -j BLOCK",
+                "-A FORWARD -j BLOCK",
+                "-A LOGDROP -j LOG --log-prefix \"telnet: \"",
+                "-A LOGDROP -j DROP",
+                "-A BLOCK -s 192.0.2.0/24 -j DROP")))
+                .containsExactly("REDUNDANT a.rules:8: rule changes nothing: without it the packets BLOCK decides get"
+                                + " the same verdict anyway, by the policy of INPUT",
+                        "REDUNDANT a.rules:9: rule changes nothing: without it the packets BLOCK decides get"
+                                + " the same verdict anyway, by the policy of FORWARD");
+    }
+
+    @Test
+    void aReturnIsRedundantWhenTheChainDecidesItsPacketsAsTheCallerWould() {
+        assertThat(findings(filter("ACCEPT", "DROP", "ACCEPT", ":C - [0:0]",
+                "-A INPUT -j C",
+                "-A INPUT -p tcp -j DROP",
+                "-A C -p tcp -m tcp --dport 22 -j RETURN",
+                "-A C -s 10.0.0.0/8 -p tcp -j DROP")))
+                .containsExactly("REDUNDANT a.rules:6: rule changes nothing: without it the packets C decides get the"
+                                + " same verdict anyway, by a.rules:7",
+                        "REDUNDANT a.rules:8: rule changes nothing: without it the packets it sends back from C get the"
+                                + " verdict they get there anyway, by a.rules:9, the end of chain C",
+                        "REDUNDANT a.rules:9: rule changes nothing: without it the packets it decides get DROP anyway,"
+                                + " by a.rules:7");
+    }
+
+    @Test
+    void whatAChainEnteredByAGotoSendsBackGoesBackFromTheChainThatWentThere() {
+        // B's packets go back from A, entered by a jump from INPUT, whose next rule accepts them.
+        assertThat(findings(filter("DROP", "DROP", "ACCEPT", ":A - [0:0]", ":B - [0:0]",
+                "-A INPUT -j A",
+                "-A INPUT -p tcp -j ACCEPT",
+                "-A A -s 10.0.0.0/8 -g B",
+                "-A B -p tcp -m tcp --dport 22 -j ACCEPT")))
+                .containsExactly("REDUNDANT a.rules:7: rule changes nothing: without it the packets A decides get the"
+                                + " same verdict anyway, by a.rules:8",
+                        "REDUNDANT a.rules:9: rule changes nothing: without it the packets B decides get the same verdict"
+                                + " anyway, by the end of chain A, a.rules:8",
+                        "REDUNDANT a.rules:10: rule changes nothing: without it the packets it decides get ACCEPT anyway,"
+                                + " by a.rules:8");
+    }
 }

@@ -59,11 +59,15 @@ class CheckDeadRulesTest {
                 + "  -A INPUT -p tcp -j ACCEPT\n  ^\n"
                 + file + ":8:1: warning: rule never matches: every packet it matches is taken before it by " + file
                 + ":7\n  -A INPUT -s 10.1.0.0/16 -p tcp -m tcp --dport 22 -j DROP\n  ^\n"
+                + file + ":9:1: warning: rule changes nothing: without it the packets SSH decides get the same verdict"
+                + " anyway, by " + file + ":13\n  -A INPUT -p tcp -m tcp --dport 22 -j SSH\n  ^\n"
+                + file + ":10:1: warning: rule changes nothing: without it the packets it decides get ACCEPT anyway, by "
+                + file + ":13\n  -A SSH -s 192.0.2.0/24 -j ACCEPT\n  ^\n"
                 + file + ":11:1: warning: rule never matches: no packet that reaches chain SSH matches it\n"
                 + "  -A SSH -p udp -j ACCEPT\n  ^\n"
                 + file + ":12:1: warning: rule changes nothing: without it the packets it decides get DROP anyway, by"
                 + " the policy of INPUT\n  -A INPUT -p icmp -j DROP\n  ^\n");
-        assertThat(check.out()).isEqualTo(file + ": ok (iptables 9 rules); 0 errors, 4 warnings\n");
+        assertThat(check.out()).isEqualTo(file + ": ok (iptables 9 rules); 0 errors, 6 warnings\n");
     }
 
     @Test
@@ -91,7 +95,7 @@ class CheckDeadRulesTest {
                 .check(new RulesetRequest(RULES, "ipv4"));
         assertThat(http.ok()).isTrue();
         assertThat(http.diagnostics().stream().map(d -> d.severity() + " " + d.line() + ":" + d.column() + " "
-                + d.message()).toList()).isEqualTo(cli).hasSize(4)
+                + d.message()).toList()).isEqualTo(cli).hasSize(6)
                 .contains("warning 12:1 rule changes nothing: without it the packets it decides get DROP anyway, by"
                         + " the policy of INPUT");
         assertThat(http.diagnostics().get(1).located()).isEqualTo("request:8:1: warning: rule never matches: every"
