@@ -58,10 +58,12 @@ public final class Reconciler {
     }
 
     /**
-     * As {@link #apply(DesiredState)}, planned on {@code view} rather than on a dump: the chains
-     * marked as changed are listed again first, and after a write only the chains the script names
-     * are listed to check it, which also brings the view up to date. A write that failed or did
-     * not land as planned makes the view read everything before the next plan.
+     * As {@link #apply(DesiredState)}, planned on {@code view}: the chains marked as changed are
+     * listed again first, and the plan covers only the chains that may differ ({@link KernelView#scope}).
+     * After a write the chains the script names are listed to check it, which also brings the view
+     * up to date; a view that tells its owner's writes ({@link KernelView#attributing}) takes them
+     * from the script instead, and lists nothing. A write that failed or did not land as planned
+     * makes the view read everything before the next plan.
      */
     public Applied apply(DesiredState desired, KernelView view) throws PlanException, ApplyException {
         long start = System.nanoTime();
@@ -69,8 +71,10 @@ public final class Reconciler {
             Plan written = null;
             for (int attempt = 1; ; attempt++) {
                 LiveState before = view.current();
-                Plan plan = planner.plan(desired, before);
+                KernelView.Scope scope = view.scope(desired);
+                Plan plan = planner.plan(desired, before, scope);
                 if (plan.isEmpty()) {
+                    view.synced(desired, scope);
                     return new Applied(written == null ? plan : written, written != null, since(start), "",
                             attempt - 1);
                 }
@@ -79,8 +83,17 @@ public final class Reconciler {
                 Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
                 if (result.ok()) {
                     written = plan;
+                    boolean attributed = view.attributes() && result.writer().isPresent();
+                    if (attributed) {
+                        view.wroteBy(result.writer().getAsLong());
+                    }
+                    if (attributed && meant != null && view.take(meant, named)) {
+                        view.synced(desired, scope);
+                        return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
+                    }
                     LiveState is = view.reread(named);
                     if (meant != null && holds(desired, meant, is, named::contains)) {
+                        view.synced(desired, scope);
                         return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                     }
                     view.uncertain();

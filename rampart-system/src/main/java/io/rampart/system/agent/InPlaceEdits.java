@@ -28,10 +28,11 @@ import java.util.Set;
  * changed in place. Reading a file through the language takes about a second per 50,000 rules;
  * when every line that differs from the last full reading is a plain rule line ({@code -A CHAIN
  * ...} without variables, lists, lookups or comments) that made exactly one rule, and still makes
- * one rule of the same chain, the new state is the old one with those rules parsed anew. Anything
- * else (lines added or removed, a statement of the language) is left to the full reading, which
- * the agent runs after every quick one anyway: it reports what only the whole file shows (a jump
- * to a chain no longer declared, a hook a match is not allowed in, warnings) and settles the state.
+ * one rule of the same chain, the new state is the one of that reading with those rules parsed
+ * anew, sharing every other chain's rules with it. Anything else (lines added or removed, a
+ * statement of the language) is left to the full reading, which the agent also runs once the file
+ * is quiet after a quick change: it reports what only the whole file shows (a jump to a chain no
+ * longer declared, a hook a match is not allowed in, warnings) and settles the state.
  */
 final class InPlaceEdits {
 
@@ -54,20 +55,29 @@ final class InPlaceEdits {
         this.names = names;
     }
 
-    /** Keeps the lines of {@code files} as they are now: what the state just read in full was read from. */
-    void remember(Set<Path> files) {
+    /** The lines of {@code files} as they are now, of those that can be read. */
+    static Map<Path, List<String>> linesOf(Set<Path> files) {
         Map<Path, List<String>> lines = new HashMap<>();
         for (Path file : files) {
             linesOf(file).ifPresent(text -> lines.put(file, text));
         }
-        remembered = lines;
+        return lines;
+    }
+
+    /** Keeps {@code lines}: what the state of the last full reading was read from. */
+    void remember(Map<Path, List<String>> lines) {
+        remembered = Map.copyOf(lines);
     }
 
     /**
-     * {@code enforced} with the rule lines changed in place since {@link #remember} parsed anew;
-     * empty when nothing changed or the change is not of that kind.
+     * {@code read}, the state of the last full reading, with the rule lines changed in place since
+     * {@link #remember} parsed anew; {@code read} itself when no line differs; empty when the change
+     * is not of that kind.
      */
-    Optional<DesiredState> after(DesiredState enforced) {
+    Optional<DesiredState> after(DesiredState read) {
+        if (remembered.isEmpty()) {
+            return Optional.empty(); // the last reading's text is not known
+        }
         Map<String, String> replaced = new LinkedHashMap<>(); // file:line of the old rule -> the new line
         for (Map.Entry<Path, List<String>> file : remembered.entrySet()) {
             Optional<List<String>> now = linesOf(file.getKey());
@@ -88,18 +98,18 @@ final class InPlaceEdits {
                 replaced.put(file.getKey() + ":" + (edit.fromIndex() + 1), line.strip());
             }
         }
-        return replaced.isEmpty() ? Optional.empty() : replace(enforced, replaced);
+        return replaced.isEmpty() ? Optional.of(read) : replace(read, replaced);
     }
 
-    private Optional<DesiredState> replace(DesiredState enforced, Map<String, String> replaced) {
-        if (enforced.family() != family) {
-            family = enforced.family();
+    private Optional<DesiredState> replace(DesiredState read, Map<String, String> replaced) {
+        if (read.family() != family) {
+            family = read.family();
             parser = new RuleParser(registry, family, names);
             printer = new RulePrinter(registry, family);
         }
         Map<String, Place> places = new HashMap<>();
         Map<String, Integer> made = new HashMap<>();
-        for (DesiredTable table : enforced.tables().values()) {
+        for (DesiredTable table : read.tables().values()) {
             table.rules().forEach((chain, rules) -> {
                 for (int i = 0; i < rules.size(); i++) {
                     String source = rules.get(i).source();
@@ -123,21 +133,21 @@ final class InPlaceEdits {
                 return Optional.empty(); // the full reading reports it where it was written
             }
             if (rules.size() != 1 || !rules.get(0).chain().equals(place.chain())
-                    || !reaches(rules.get(0), enforced.table(place.table()).orElseThrow())) {
+                    || !reaches(rules.get(0), read.table(place.table()).orElseThrow())) {
                 return Optional.empty();
             }
             Map<String, List<DesiredRule>> chains = changed.computeIfAbsent(place.table(),
-                    t -> new LinkedHashMap<>(enforced.table(t).orElseThrow().rules()));
+                    t -> new LinkedHashMap<>(read.table(t).orElseThrow().rules()));
             List<DesiredRule> chainRules = new ArrayList<>(chains.get(place.chain()));
             chainRules.set(place.index(), new DesiredRule(printer.print(rules.get(0)), edit.getKey()));
             chains.put(place.chain(), chainRules);
         }
-        Map<Table, DesiredTable> tables = new LinkedHashMap<>(enforced.tables());
+        Map<Table, DesiredTable> tables = new LinkedHashMap<>(read.tables());
         changed.forEach((table, rules) -> {
-            DesiredTable old = enforced.table(table).orElseThrow();
+            DesiredTable old = read.table(table).orElseThrow();
             tables.put(table, new DesiredTable(table, old.chains(), rules, old.byName()));
         });
-        return Optional.of(new DesiredState(enforced.family(), enforced.source(), tables));
+        return Optional.of(new DesiredState(read.family(), read.source(), tables));
     }
 
     /** Whether the rule's target is the kernel's own, an extension, or a chain the table declares. */
