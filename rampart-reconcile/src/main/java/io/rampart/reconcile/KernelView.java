@@ -250,20 +250,26 @@ public final class KernelView {
             reads = fullReads;
         }
         if (synced == null) {
-            return new Scope(Optional.empty(), reads);
+            return new Scope(Optional.empty(), false, reads);
         }
         Set<TableChain> chains = new HashSet<>(listedSinceSync);
-        return new Scope(DesiredChanges.between(synced, desired, chains) ? Optional.of(chains) : Optional.empty(),
-                reads);
+        DesiredChanges.Kind kind = DesiredChanges.between(synced, desired, chains);
+        if (kind == DesiredChanges.Kind.NOT_BY_CHAINS) {
+            return new Scope(Optional.empty(), false, reads);
+        }
+        boolean recordsListed = listedSinceSync.stream().anyMatch(chain -> chain.chain().equals(Bookkeeping.CHAIN));
+        return new Scope(Optional.of(chains), kind == DesiredChanges.Kind.RULES && !recordsListed, reads);
     }
 
     /**
      * The chains a plan covers: all, or only these.
      *
+     * @param rulesOnly       the chains differ in their rules alone, declared as at the last sync, and
+     *                        Rampart's records were not listed since: they hold what that sync left
      * @param fullReadsBefore the view's full reads when the scope was taken; none for a plan on a dump
      */
-    record Scope(Optional<Set<TableChain>> only, long fullReadsBefore) {
-        static final Scope ALL = new Scope(Optional.empty(), -1);
+    record Scope(Optional<Set<TableChain>> only, boolean rulesOnly, long fullReadsBefore) {
+        static final Scope ALL = new Scope(Optional.empty(), false, -1);
 
         boolean isNothing() {
             return only.isPresent() && only.get().isEmpty();
@@ -391,15 +397,35 @@ public final class KernelView {
     }
 
     /**
-     * The view as iptables-save text with only the rules of {@code chains} (every chain declared):
-     * enough to work out what a script naming only those chains leaves.
+     * The view as iptables-save text with only the chains a script naming {@code chains} needs:
+     * those, with their rules, and declared without rules the built-in chains and the chains their
+     * rules, or the script's, jump to. Enough to work out what that script leaves on the chains it
+     * names, at a cost that does not grow with the 10,000 chains a table may hold.
      */
-    String textWithRulesOf(Set<TableChain> chains) {
+    String textFor(Set<TableChain> chains, RestoreScript script) {
+        Map<Table, Set<String>> needed = new EnumMap<>(Table.class);
+        chains.forEach(named -> {
+            Set<String> table = needed.computeIfAbsent(named.table(), t -> new HashSet<>());
+            table.add(named.chain());
+            Optional.ofNullable(tables.get(named.table())).ifPresent(live -> live.rulesOf(named.chain())
+                    .forEach(rule -> Planner.jumpTarget(rule).ifPresent(table::add)));
+        });
+        Table current = null;
+        for (RestoreScript.Line line : script.lines()) {
+            if (line instanceof RestoreScript.TableStart start) {
+                current = Table.byLabel(start.label()).orElse(null);
+            } else if (current != null && line instanceof RestoreScript.RuleCommand command) {
+                Planner.jumpTarget(command.rule()).ifPresent(needed.computeIfAbsent(current, t -> new HashSet<>())::add);
+            }
+        }
         StringBuilder text = new StringBuilder();
         for (LiveTable table : tables.values()) {
+            Set<String> wanted = needed.getOrDefault(table.table(), Set.of());
             text.append('*').append(table.table().label()).append('\n');
-            table.chains().values().forEach(chain -> text.append(':').append(chain.name()).append(' ')
-                    .append(chain.policy() == null ? "-" : chain.policy().name()).append(" [0:0]\n"));
+            table.chains().values().stream()
+                    .filter(chain -> table.table().isBuiltinChain(chain.name()) || wanted.contains(chain.name()))
+                    .forEach(chain -> text.append(':').append(chain.name()).append(' ')
+                            .append(chain.policy() == null ? "-" : chain.policy().name()).append(" [0:0]\n"));
             for (TableChain named : chains) {
                 if (named.table() == table.table()) {
                     table.rulesOf(named.chain()).forEach(rule -> text.append(rule).append('\n'));

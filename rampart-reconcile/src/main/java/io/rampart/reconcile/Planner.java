@@ -88,6 +88,12 @@ public final class Planner {
     private void planTable(DesiredTable want, LiveTable have, KernelView.Scope scope, Bookkeeping bookkeeping,
                            List<ChainChange> changes, RestoreScript.Builder script) throws PlanException {
         Table table = want.table();
+        List<Chain> planned = scope.only().map(only -> only.stream().filter(chain -> chain.table() == table)
+                .flatMap(chain -> want.chain(chain.chain()).stream()).toList()).orElse(want.chains());
+        if (scope.rulesOnly() && planned.stream().allMatch(chain -> chain.sharing() == Chain.Sharing.WHOLE)) {
+            planRulesOnly(want, have, planned, changes, script);
+            return;
+        }
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
         }
@@ -123,8 +129,6 @@ public final class Planner {
         List<ChainChange> tableChanges = new ArrayList<>();
         List<Command> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
-        List<Chain> planned = scope.only().map(only -> only.stream().filter(chain -> chain.table() == table)
-                .flatMap(chain -> want.chain(chain.chain()).stream()).toList()).orElse(want.chains());
         for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, planned, List.of()))) {
             want.chain(chain.name()).ifPresent(declared ->
                     planChain(table, declared, want, have, recorded, tableChanges, body, created));
@@ -154,6 +158,32 @@ public final class Planner {
                 stageRecords.forEach(line -> section.add(new Append(line, null)));
             }
         }
+        body.forEach(section::add);
+    }
+
+    /**
+     * Plans only the rules of {@code planned}, chains owned whole whose declarations, and so
+     * Rampart's records and the chains it removes, are as the last sync left them (see
+     * {@link KernelView.Scope#rulesOnly}): 10,000 chains' records need not be read for a rule.
+     */
+    private static void planRulesOnly(DesiredTable want, LiveTable have, List<Chain> planned,
+                                      List<ChainChange> changes, RestoreScript.Builder script) {
+        Table table = want.table();
+        List<ChainChange> tableChanges = new ArrayList<>();
+        List<Command> body = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        // The save order lists built-in chains the file may not declare: those are not planned.
+        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, planned, List.of()))) {
+            want.chain(chain.name()).ifPresent(declared ->
+                    planChain(table, declared, want, have, Records.NONE, tableChanges, body, created));
+        }
+        if (tableChanges.isEmpty()) {
+            return;
+        }
+        changes.addAll(tableChanges);
+        RestoreScript.TableBuilder section = script.table(table.label())
+                .holding(have.rules().values().stream().mapToLong(List::size).sum());
+        created.forEach(section::declare);
         body.forEach(section::add);
     }
 

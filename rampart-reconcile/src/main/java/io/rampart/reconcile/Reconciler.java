@@ -78,8 +78,9 @@ public final class Reconciler {
                     return new Applied(written == null ? plan : written, written != null, since(start), "",
                             attempt - 1);
                 }
-                Set<KernelView.TableChain> named = KernelView.chainsNamed(plan.restoreScript());
-                LiveState meant = simulated(SavedState.parse(view.textWithRulesOf(named)), plan);
+                RestoreScript script = plan.restoreScript();
+                Set<KernelView.TableChain> named = KernelView.chainsNamed(script);
+                LiveState meant = simulated(SavedState.parse(view.textFor(named, script)), script);
                 Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
                 if (result.ok()) {
                     written = plan;
@@ -121,9 +122,9 @@ public final class Reconciler {
     }
 
     /** What the plan's script leaves on {@code before}; null when the kernel would refuse it there. */
-    private static LiveState simulated(SavedState before, Plan plan) {
+    private static LiveState simulated(SavedState before, RestoreScript script) {
         try {
-            return LiveState.of(KernelModel.after(before, plan.restoreScript()));
+            return LiveState.of(KernelModel.after(before, script));
         } catch (KernelModel.Refused refused) {
             return null; // when the kernel took the script, it did not hold what was read: plan again
         }

@@ -201,9 +201,13 @@ class KernelViewTest {
             reconciler.apply(desired, view); // as the agent does once the events are in
             assertThat(freshApplyChangesNothing(desired)).as(context).isTrue();
             assertThat(view.current().holdsTheSameAs(LiveState.parse(kernel.save(Family.IPV4)))).as(context).isTrue();
+            List<String> jumps = new java.util.ArrayList<>();
             for (int f = 0; f < foreignChains; f++) {
                 assertThat(kernel.rulesOf(Table.FILTER, "F" + f)).as(context).containsExactly("-A F" + f + " -j RETURN");
+                jumps.add("-A FORWARD -j F" + f);
             }
+            assertThat(kernel.rulesOf(Table.FILTER, "FORWARD")).as(context + ": another program's chain")
+                    .isEqualTo(jumps);
         }
     }
 

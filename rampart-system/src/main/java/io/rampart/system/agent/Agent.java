@@ -12,9 +12,9 @@ import io.rampart.system.SystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,10 +74,12 @@ public final class Agent {
     /** How often a full read checks, with events, that none was missed. */
     static final Duration FULL_READ_INTERVAL = Duration.ofMinutes(10);
     /**
-     * How long the file stays unchanged after a quick change before it is read in full: a reading
-     * of 100,000 rules takes seconds of CPU, which hand edits in a row need not each pay for.
+     * How long the file stays unchanged after a quick change before it is read in full. A reading
+     * of 100,000 rules takes seconds of CPU and allocates hundreds of megabytes, whose collection
+     * stops the agent's thread too (pauses of 0.1 to 1 s were seen at that size): edits in a row,
+     * and the repairs between them, should not each pay for it.
      */
-    static final Duration READ_QUIET = Duration.ofSeconds(2);
+    static final Duration READ_QUIET = Duration.ofSeconds(10);
 
     private final Path file;
     private final DesiredFile desiredFile;
@@ -103,6 +105,7 @@ public final class Agent {
     });
     private final AtomicReference<Reading> finished = new AtomicReference<>();
     private ScheduledFuture<?> pendingRead;
+    private final Duration readQuiet;
 
     /**
      * @param file        the ruleset file, watched for changes
@@ -118,6 +121,13 @@ public final class Agent {
     /** An agent that records its syncs in {@code stats}, for {@code rampart serve}'s metrics. */
     public Agent(Path file, DesiredFile desiredFile, HostNames names, Reconciler reconciler, KernelWatch watch,
                  Consumer<AgentEvent> listener, SyncStats stats) {
+        this(file, desiredFile, names, reconciler, watch, listener, stats, READ_QUIET);
+    }
+
+    /** An agent that reads the file in full once it has been quiet for {@code readQuiet} after a quick change. */
+    Agent(Path file, DesiredFile desiredFile, HostNames names, Reconciler reconciler, KernelWatch watch,
+          Consumer<AgentEvent> listener, SyncStats stats, Duration readQuiet) {
+        this.readQuiet = readQuiet;
         this.file = file;
         this.desiredFile = desiredFile;
         this.edits = new InPlaceEdits(StandardExtensions.registry(), names);
@@ -245,7 +255,7 @@ public final class Agent {
         if (quick.isPresent()) {
             DesiredState next = quick.get();
             if (next != lastRead) {
-                pendingRead = reader.schedule(this::readInBackground, READ_QUIET.toMillis(), TimeUnit.MILLISECONDS);
+                pendingRead = reader.schedule(this::readInBackground, readQuiet.toMillis(), TimeUnit.MILLISECONDS);
             }
             return next != enforced && enforce(next, false);
         }
@@ -306,11 +316,11 @@ public final class Agent {
      * @param state            what it read; null when it found an error
      * @param error            the error it found, or null
      * @param watched          what the reading depended on, the file among them: watched from then on
-     * @param lines            the text of those files, as before and after the reading alike
+     * @param contents          the bytes of those files, as before and after the reading alike
      * @param fileChangesBefore the changes of the file seen when it began
      */
     private record Reading(DesiredState state, InvalidFileException error, Set<Path> watched,
-                           Map<Path, List<String>> lines, long fileChangesBefore) {
+                           Map<Path, byte[]> contents, long fileChangesBefore) {
     }
 
     private void readInBackground() {
@@ -326,7 +336,7 @@ public final class Agent {
         long changesBefore = fileChanges.get();
         Set<Path> before = new HashSet<>(desiredFile.inputs());
         before.add(file);
-        Map<Path, List<String>> linesBefore = InPlaceEdits.linesOf(before);
+        Map<Path, byte[]> contentsBefore = InPlaceEdits.contentsOf(before);
         DesiredState state = null;
         InvalidFileException error = null;
         try {
@@ -336,12 +346,11 @@ public final class Agent {
         }
         Set<Path> watched = new HashSet<>(desiredFile.inputs());
         watched.add(file);
-        Map<Path, List<String>> lines = InPlaceEdits.linesOf(watched);
-        if (!lines.keySet().containsAll(linesBefore.keySet())
-                || linesBefore.entrySet().stream().anyMatch(e -> !e.getValue().equals(lines.get(e.getKey())))) {
-            lines.clear(); // nothing to compare a quick change with: the next change is read in full
+        Map<Path, byte[]> contents = InPlaceEdits.contentsOf(watched);
+        if (contentsBefore.entrySet().stream().anyMatch(e -> !Arrays.equals(e.getValue(), contents.get(e.getKey())))) {
+            contents.clear(); // nothing to compare a quick change with: the next change is read in full
         }
-        return new Reading(state, error, watched, lines, changesBefore);
+        return new Reading(state, error, watched, contents, changesBefore);
     }
 
     /** A reading made now, on the reader's thread. */
@@ -366,7 +375,7 @@ public final class Agent {
             throw reading.error();
         }
         lastRead = reading.state();
-        edits.remember(reading.lines());
+        edits.remember(reading.contents());
         return reading.state();
     }
 

@@ -8,14 +8,15 @@ import io.rampart.model.extension.HostNames;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.DesiredState.DesiredRule;
 import io.rampart.reconcile.DesiredState.DesiredTable;
-import io.rampart.reconcile.LineDiff;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,7 @@ final class InPlaceEdits {
 
     private final ExtensionRegistry registry;
     private final HostNames names;
-    private Map<Path, List<String>> remembered = Map.of();
+    private Map<Path, byte[]> remembered = Map.of();
     private Family family;
     private RuleParser parser;
     private RulePrinter printer;
@@ -55,18 +56,18 @@ final class InPlaceEdits {
         this.names = names;
     }
 
-    /** The lines of {@code files} as they are now, of those that can be read. */
-    static Map<Path, List<String>> linesOf(Set<Path> files) {
-        Map<Path, List<String>> lines = new HashMap<>();
+    /** The bytes of {@code files} as they are now, of those that can be read. */
+    static Map<Path, byte[]> contentsOf(Set<Path> files) {
+        Map<Path, byte[]> contents = new HashMap<>();
         for (Path file : files) {
-            linesOf(file).ifPresent(text -> lines.put(file, text));
+            contentOf(file).ifPresent(bytes -> contents.put(file, bytes));
         }
-        return lines;
+        return contents;
     }
 
-    /** Keeps {@code lines}: what the state of the last full reading was read from. */
-    void remember(Map<Path, List<String>> lines) {
-        remembered = Map.copyOf(lines);
+    /** Keeps {@code contents}: what the state of the last full reading was read from. */
+    void remember(Map<Path, byte[]> contents) {
+        remembered = Map.copyOf(contents);
     }
 
     /**
@@ -79,26 +80,60 @@ final class InPlaceEdits {
             return Optional.empty(); // the last reading's text is not known
         }
         Map<String, String> replaced = new LinkedHashMap<>(); // file:line of the old rule -> the new line
-        for (Map.Entry<Path, List<String>> file : remembered.entrySet()) {
-            Optional<List<String>> now = linesOf(file.getKey());
-            if (now.isEmpty()) {
+        for (Map.Entry<Path, byte[]> file : remembered.entrySet()) {
+            Optional<byte[]> now = contentOf(file.getKey());
+            if (now.isEmpty() || !replacedLines(file.getKey(), file.getValue(), now.get(), replaced)) {
                 return Optional.empty();
-            }
-            List<String> before = file.getValue();
-            if (before.equals(now.get())) {
-                continue;
-            }
-            for (LineDiff.Edit edit : LineDiff.edits(before, now.get())) {
-                String old = edit.fromIndex() < 0 ? null : before.get(edit.fromIndex());
-                String line = edit.toIndex() < 0 ? null : now.get().get(edit.toIndex());
-                if (edit.kind() != LineDiff.Edit.Kind.REPLACE || !plain(old) || !plain(line)
-                        || replaced.size() == MAX_LINES) {
-                    return Optional.empty();
-                }
-                replaced.put(file.getKey() + ":" + (edit.fromIndex() + 1), line.strip());
             }
         }
         return replaced.isEmpty() ? Optional.of(read) : replace(read, replaced);
+    }
+
+    /**
+     * Adds each line that differs between {@code before} and {@code after} to {@code replaced},
+     * by its {@code file:line}; false when lines were added or removed, or a line that differs is
+     * not a plain rule line. Only the stretch between the first and the last byte that differ is
+     * split into lines: 100,000 lines need not be made strings for one.
+     */
+    private static boolean replacedLines(Path file, byte[] before, byte[] after, Map<String, String> replaced) {
+        int first = Arrays.mismatch(before, after);
+        if (first < 0) {
+            return true;
+        }
+        int start = first;
+        while (start > 0 && before[start - 1] != '\n') {
+            start--;
+        }
+        int endBefore = before.length;
+        int endAfter = after.length;
+        while (endBefore > start && endAfter > start && before[endBefore - 1] == after[endAfter - 1]) {
+            endBefore--;
+            endAfter--;
+        }
+        // What follows is alike in both: both stretches end at the same line's end.
+        while (endBefore < before.length && before[endBefore] != '\n') {
+            endBefore++;
+            endAfter++;
+        }
+        String[] old = new String(before, start, endBefore - start, StandardCharsets.UTF_8).split("\n", -1);
+        String[] now = new String(after, start, endAfter - start, StandardCharsets.UTF_8).split("\n", -1);
+        if (old.length != now.length) {
+            return false;
+        }
+        int line = 1;
+        for (int i = 0; i < start; i++) {
+            line += before[i] == '\n' ? 1 : 0;
+        }
+        for (int i = 0; i < old.length; i++) {
+            if (old[i].equals(now[i])) {
+                continue;
+            }
+            if (!plain(old[i]) || !plain(now[i]) || replaced.size() == MAX_LINES) {
+                return false;
+            }
+            replaced.put(file + ":" + (line + i), now[i].strip());
+        }
+        return true;
     }
 
     private Optional<DesiredState> replace(DesiredState read, Map<String, String> replaced) {
@@ -167,12 +202,12 @@ final class InPlaceEdits {
         return line.chars().noneMatch(c -> LANGUAGE.indexOf(c) >= 0);
     }
 
-    private static Optional<List<String>> linesOf(Path file) {
+    private static Optional<byte[]> contentOf(Path file) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(List.of(Files.readString(file).split("\n", -1)));
+            return Optional.of(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone or unreadable meanwhile: the full reading says what is wrong
         }

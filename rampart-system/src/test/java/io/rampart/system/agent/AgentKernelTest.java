@@ -60,6 +60,8 @@ class AgentKernelTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     /** Longer than the agent's longest wait for quiet (1 s), so a sync it started would be seen. */
     private static final Duration IDLE = Duration.ofSeconds(3);
+    /** How long the file is quiet before the agent under test reads it in full after a quick change. */
+    private static final Duration READ_QUIET = Duration.ofSeconds(1);
 
     @TempDir
     Path directory;
@@ -103,7 +105,7 @@ class AgentKernelTest {
                 watch, event -> {
                     startedAtEvent.add(processes.started());
                     events.add(event);
-                });
+                }, SyncStats.inMemory(), READ_QUIET);
         thread = new Thread(() -> {
             try {
                 agent.run();
@@ -282,7 +284,7 @@ class AgentKernelTest {
         int before = processes.started();
         edit(FIREWALL.replace("-A SSH -j DROP", "-A SSH -j REJECT"));
         nextIsAnApplyOfOneRule();
-        Thread.sleep(Agent.READ_QUIET.plus(IDLE).toMillis()); // the span observed, the full reading in it
+        Thread.sleep(READ_QUIET.plus(IDLE).toMillis()); // the span observed, the full reading in it
         assertThat(processes.started() - before).as("processes since the edit").isEqualTo(1);
         assertThat(events).isEmpty();
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
@@ -350,7 +352,7 @@ class AgentKernelTest {
                 assertThat(rulesOf("F" + f)).as(context).containsExactly("-A F" + f + " -j RETURN");
             }
         }
-        Thread.sleep(Agent.READ_QUIET.plus(IDLE).toMillis()); // the span observed: the last full reading in it
+        Thread.sleep(READ_QUIET.plus(IDLE).toMillis()); // the span observed: the last full reading in it
         assertThat(freshApplyChangesNothing(good)).as("seed " + seed + ", after the last full reading").isTrue();
     }
 
