@@ -94,7 +94,7 @@ public final class Reconciler {
                     }
                     LiveState is = view.reread(named);
                     if (meant != null && holds(desired, meant, is, named::contains)) {
-                        view.synced(desired, scope);
+                        settle(desired, view, scope);
                         return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                     }
                     view.uncertain();
@@ -119,6 +119,21 @@ public final class Reconciler {
      */
     public Applied apply(DesiredState desired) throws PlanException, ApplyException {
         return apply(desired, view(desired.family()));
+    }
+
+    /**
+     * Records that the kernel holds {@code desired} after a write that landed as planned. When the
+     * read-back read everything (a write naming many chains), chains the plan did not cover may
+     * have changed meanwhile: a plan of every chain on what was read settles it, so that the next
+     * sync need not plan them all (the agent's first apply on a fresh kernel).
+     */
+    private void settle(DesiredState desired, KernelView view, KernelView.Scope planned) throws PlanException {
+        KernelView.Scope now = view.scope(desired);
+        if (now.fullReadsBefore() == planned.fullReadsBefore()) {
+            view.synced(desired, planned);
+        } else if (planner.plan(desired, view.held(), now).isEmpty()) {
+            view.synced(desired, now);
+        }
     }
 
     /** What the plan's script leaves on {@code before}; null when the kernel would refuse it there. */

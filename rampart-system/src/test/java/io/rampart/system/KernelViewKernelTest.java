@@ -112,7 +112,9 @@ class KernelViewKernelTest {
     void itsOwnWritesListNothing() throws Exception {
         watch(true);
         Random random = new Random(1);
+        int first = committed.get();
         reconciler.apply(desired(random, 0), view);
+        Eventually.await("the end of the first write's transaction", PATIENCE, () -> committed.get() > first);
         for (int version = 1; version <= 5; version++) {
             long reads = view.fullReads();
             long listed = view.chainsListed();
