@@ -91,7 +91,7 @@ public final class Agent {
     private volatile String monitorEnded;
     /** What the kernel is kept to: the last full reading, or that with rule lines changed in place. */
     private DesiredState enforced;
-    /** The last full reading without errors, whose lines {@link #edits} remembers; shares its chains with {@link #enforced}. */
+    /** The last full reading without errors, whose bytes {@link #edits} remembers; shares its chains with {@link #enforced}. */
     private DesiredState lastRead;
     private FileWatcher files;
     private volatile KernelView view;
