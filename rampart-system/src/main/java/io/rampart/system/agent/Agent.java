@@ -375,7 +375,7 @@ public final class Agent {
             throw reading.error();
         }
         lastRead = reading.state();
-        edits.remember(reading.contents());
+        edits.remember(reading.contents(), reading.watched());
         return reading.state();
     }
 

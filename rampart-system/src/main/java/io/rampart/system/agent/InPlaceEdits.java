@@ -46,6 +46,7 @@ final class InPlaceEdits {
     private final ExtensionRegistry registry;
     private final HostNames names;
     private Map<Path, byte[]> remembered = Map.of();
+    private boolean complete;
     private Family family;
     private RuleParser parser;
     private RulePrinter printer;
@@ -65,9 +66,14 @@ final class InPlaceEdits {
         return contents;
     }
 
-    /** Keeps {@code contents}: what the state of the last full reading was read from. */
-    void remember(Map<Path, byte[]> contents) {
+    /**
+     * Keeps {@code contents}: what the state of the last full reading, which depended on
+     * {@code inputs}, was read from. An input that could not be read (not there yet) is not
+     * compared, so that then no difference found means nothing.
+     */
+    void remember(Map<Path, byte[]> contents, Set<Path> inputs) {
         remembered = Map.copyOf(contents);
+        complete = contents.keySet().containsAll(inputs);
     }
 
     /**
@@ -86,7 +92,10 @@ final class InPlaceEdits {
                 return Optional.empty();
             }
         }
-        return replaced.isEmpty() ? Optional.of(read) : replace(read, replaced);
+        if (replaced.isEmpty()) {
+            return complete ? Optional.of(read) : Optional.empty();
+        }
+        return replace(read, replaced);
     }
 
     /**
@@ -202,11 +211,21 @@ final class InPlaceEdits {
         return line.chars().noneMatch(c -> LANGUAGE.indexOf(c) >= 0);
     }
 
+    /**
+     * A file's bytes; for a directory an include glob listed, its entries' names, one a line, so
+     * that a file added or removed there is a change, and no rule line's.
+     */
     private static Optional<byte[]> contentOf(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
         try {
+            if (Files.isDirectory(file)) {
+                try (var entries = Files.list(file)) {
+                    return Optional.of(String.join("\n", entries.map(entry -> entry.getFileName().toString()).sorted()
+                            .toList()).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
             return Optional.of(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone or unreadable meanwhile: the full reading says what is wrong
