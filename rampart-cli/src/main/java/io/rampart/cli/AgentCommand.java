@@ -89,11 +89,21 @@ final class AgentCommand implements Callable<Integer> {
             enforced = family;
             DesiredFile desired = new DesiredFile() {
                 private volatile Set<Path> inputs = Set.of();
+                /** The warnings of the last reading: a reading that finds the same ones again does not repeat them. */
+                private volatile String warned = "";
 
                 @Override
                 public DesiredState read() throws InvalidFileException {
-                    DesiredState state = RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr(),
-                            read -> inputs = read).get(family);
+                    String before = warned;
+                    warned = "";
+                    DesiredState state = RulesetFiles.desiredWarning(file, options, resolver, warnings -> {
+                        warned = warnings;
+                        if (!warnings.equals(before)) {
+                            PrintWriter err = spec.commandLine().getErr();
+                            err.print(warnings);
+                            err.flush();
+                        }
+                    }, read -> inputs = read).get(family);
                     if (state == null) {
                         throw new InvalidFileException(file + ": no longer has a table for " + family.command());
                     }

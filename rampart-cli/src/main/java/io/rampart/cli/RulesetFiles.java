@@ -42,13 +42,22 @@ final class RulesetFiles {
      */
     static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver,
                                              PrintWriter err, Consumer<Set<Path>> inputs) {
+        return desiredWarning(file, options, resolver, printing(err), inputs);
+    }
+
+    /**
+     * As {@link #desired(Path, KernelOptions, ValueResolver, PrintWriter, Consumer)}, the warnings
+     * (rendered, with their lines and carets) handed to {@code warnings} rather than printed.
+     */
+    static Map<Family, DesiredState> desiredWarning(Path file, KernelOptions options, ValueResolver resolver,
+                                                    Consumer<String> warnings, Consumer<Set<Path>> inputs) {
         return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
-                resolver, err, inputs);
+                resolver, warnings, inputs);
     }
 
     /** The desired state of {@code family} alone: for commands that work on one family at a time. */
     static DesiredState desiredOf(Path file, Family family, ValueResolver resolver, PrintWriter err) {
-        return desired(file, family, Optional.of(family), resolver, err, inputs -> { }).get(family);
+        return desired(file, family, Optional.of(family), resolver, printing(err), inputs -> { }).get(family);
     }
 
     /**
@@ -57,9 +66,10 @@ final class RulesetFiles {
      * @param defaultFamily the family of a table that names none
      */
     private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
-                                                     ValueResolver resolver, PrintWriter err,
+                                                     ValueResolver resolver, Consumer<String> warnings,
                                                      Consumer<Set<Path>> inputs) {
-        RulesetSource source = checked(file, defaultFamily, resolver, err, inputs);
+        RulesetSource source = RulesetFile.checked(file, defaultFamily, Optional.of(resolver), NameDatabase.system(),
+                warnings, inputs);
         Map<Family, DesiredState> desired = RulesetFile.desired(file, source, only);
         if (desired.isEmpty()) {
             throw RulesetFile.noTableFor(file, only.orElse(defaultFamily), source);
@@ -98,10 +108,16 @@ final class RulesetFiles {
     /** The file read through the language, its warnings printed; its errors, all of them, thrown. */
     private static RulesetSource checked(Path file, Family defaultFamily, ValueResolver resolver, PrintWriter err,
                                          Consumer<Set<Path>> inputs) {
-        return RulesetFile.checked(file, defaultFamily, Optional.of(resolver), NameDatabase.system(), warnings -> {
+        return RulesetFile.checked(file, defaultFamily, Optional.of(resolver), NameDatabase.system(), printing(err),
+                inputs);
+    }
+
+    /** Warnings printed on {@code err} as they come. */
+    private static Consumer<String> printing(PrintWriter err) {
+        return warnings -> {
             err.print(warnings);
             err.flush();
-        }, inputs);
+        };
     }
 
     /** The errors (or the warnings) of {@code source}, each with its line and caret. */

@@ -63,6 +63,8 @@ public final class CheckedXtables implements Xtables {
         }
         RestoreResult result = guard.around(saved, script, () -> kernel.restore(family, script));
         checkingWrite = true;
-        return result;
+        // Without its writer, a view lists what was written rather than taking it from the script:
+        // the listings before the next write are cut from a fresh dump, the one the guard then holds.
+        return new RestoreResult(result.ok(), result.message());
     }
 }

@@ -6,13 +6,16 @@ import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.syntax.RestoreScript;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -23,6 +26,18 @@ import java.util.Set;
  * at first, after {@link #uncertain}, when many chains changed at once, when a chain cannot be
  * listed (it is gone, or its table is new), and whenever a write did not go as planned.
  *
+ * <p>A watcher that also says where each of the kernel's transactions ends and which process made
+ * it ({@link #committed}; the owner declares it with {@link #attributing}) lets the view tell its
+ * owner's writes from others': it then takes what the owner wrote from the script, as
+ * {@link io.rampart.syntax.KernelModel} works it out, instead of listing it, and drops the marks of
+ * that transaction. Every other transaction's marks stand, so another program's write is listed,
+ * also one that came between the owner's read and its write.
+ *
+ * <p>The view also keeps what lets a plan cover only some chains ({@link #scope}). <b>Invariant:</b>
+ * while {@code syncedTo} is set, every chain not in {@code listedSinceSync} holds what a plan of
+ * {@code syncedTo} leaves unchanged. What could break it (a full read, an uncertain change, a write
+ * that failed or did not land as planned) clears {@code syncedTo}, and the next plan covers all.
+ *
  * <p>Marks may come from any thread; reading and the state it returns belong to one thread, the
  * writer's.
  */
@@ -30,18 +45,46 @@ public final class KernelView {
 
     /** More changed chains than this are read with one iptables-save: a process per chain costs more. */
     static final int CHAINS_LISTED_ONE_BY_ONE = 16;
+    /** Ended transactions kept while their process may yet turn out to be the owner's. */
+    static final int UNATTRIBUTED_KEPT = 64;
+    /** The owner's last writing processes, for transactions whose end is seen after its write returned. */
+    static final int OWN_WRITERS_KEPT = 16;
 
     private final Xtables xtables;
     private final Family family;
     private final Set<TableChain> stale = new HashSet<>();
     private boolean wholeStale = true;
+    /** The marks of the transaction whose end has not been seen yet. */
+    private Marks open = new Marks();
+    /** Ended transactions by their process, that may yet turn out to be the owner's. */
+    private final Map<Long, Marks> unattributed = new LinkedHashMap<>();
+    private final Deque<Long> ownWriters = new ArrayDeque<>();
+    private boolean attributing;
     private Map<Table, LiveTable> tables = new EnumMap<>(Table.class);
     private List<String> warnings = List.of();
+    private DesiredState syncedTo;
+    private final Set<TableChain> listedSinceSync = new HashSet<>();
     private long fullReads;
     private long chainsListed;
+    private long ownWritesTaken;
 
     /** A chain of a table. */
     record TableChain(Table table, String chain) {
+    }
+
+    /** What one transaction marked: chains, or something no chain names. */
+    private static final class Marks {
+        private final Set<TableChain> chains = new HashSet<>();
+        private boolean uncertain;
+
+        boolean isEmpty() {
+            return chains.isEmpty() && !uncertain;
+        }
+
+        void addAll(Marks other) {
+            chains.addAll(other.chains);
+            uncertain |= other.uncertain;
+        }
     }
 
     KernelView(Xtables xtables, Family family) {
@@ -49,14 +92,65 @@ public final class KernelView {
         this.family = family;
     }
 
-    /** The kernel changed {@code chain} of {@code table} (its rules, its policy, or the chain itself). */
+    /**
+     * The kernel changed {@code chain} of {@code table} (its rules, its policy, or the chain itself),
+     * in the transaction the next {@link #committed} ends.
+     */
     public synchronized void changed(Table table, String chain) {
-        stale.add(new TableChain(table, chain));
+        open.chains.add(new TableChain(table, chain));
     }
 
-    /** The kernel changed in a way no chain names: the next {@link #current} reads everything. */
+    /**
+     * The kernel changed, in the transaction the next {@link #committed} ends, in a way no chain
+     * names: unless that transaction is the owner's, the next {@link #current} reads everything.
+     */
+    public synchronized void changedSomewhere() {
+        open.uncertain = true;
+    }
+
+    /**
+     * A transaction ended, made by {@code process} where the watcher can tell. The marks since the
+     * last end are dropped when it was the owner's write, and stand otherwise; returns whether
+     * they stand, so that the owner looks at the kernel again.
+     */
+    public synchronized boolean committed(OptionalLong process) {
+        Marks ended = open;
+        open = new Marks();
+        if (ended.isEmpty()) {
+            return false;
+        }
+        if (process.isEmpty()) {
+            standAsOthers(ended);
+            return true;
+        }
+        long pid = process.getAsLong();
+        if (ownWriters.contains(pid)) {
+            return false;
+        }
+        unattributed.computeIfAbsent(pid, p -> new Marks()).addAll(ended);
+        if (unattributed.size() > UNATTRIBUTED_KEPT) {
+            Long oldest = unattributed.keySet().iterator().next();
+            standAsOthers(unattributed.remove(oldest));
+        }
+        return true;
+    }
+
+    /** The kernel changed in a way no one can attribute (events were lost): the next {@link #current} reads everything. */
     public synchronized void uncertain() {
         wholeStale = true;
+        syncedTo = null;
+    }
+
+    /**
+     * Declares that the owner reports the end of every transaction with its process
+     * ({@link #committed}): from now on the reconciler's writes are taken from their scripts.
+     */
+    public synchronized void attributing() {
+        attributing = true;
+    }
+
+    synchronized boolean attributes() {
+        return attributing;
     }
 
     /** How often the whole kernel was read so far. */
@@ -69,14 +163,30 @@ public final class KernelView {
         return chainsListed;
     }
 
+    /** How many of the owner's writes were taken from their scripts, with nothing read. */
+    public synchronized long ownWritesTaken() {
+        return ownWritesTaken;
+    }
+
+    /** Marks that count as another program's. */
+    private void standAsOthers(Marks marks) {
+        stale.addAll(marks.chains);
+        wholeStale |= marks.uncertain;
+    }
+
     /**
      * What the kernel holds now, as far as the marks say: what changed is read again first. The
-     * state stays valid until the next call on this view.
+     * state stays valid until the next call on this view. Transactions not known to be the owner's
+     * count as others' here: the owner's write returned, and said its process, before it plans again.
      */
     public LiveState current() {
         Set<TableChain> read;
         boolean whole;
         synchronized (this) {
+            standAsOthers(open);
+            open = new Marks();
+            unattributed.values().forEach(this::standAsOthers);
+            unattributed.clear();
             read = Set.copyOf(stale);
             whole = wholeStale;
             stale.clear();
@@ -120,10 +230,106 @@ public final class KernelView {
                 new LiveTable(t.table(), new LinkedHashMap<>(t.chains()), new LinkedHashMap<>(t.rules()))));
         synchronized (this) {
             fullReads++;
+            syncedTo = null;
         }
         tables = read;
         warnings = saved.warnings();
         return held();
+    }
+
+    /**
+     * Which chains a plan of {@code desired} must cover: all of them, unless the view was brought
+     * to a desired state since its last full read; then the chains listed since, and those whose
+     * rules or declaration differ between that state and {@code desired}.
+     */
+    Scope scope(DesiredState desired) {
+        DesiredState synced;
+        long reads;
+        synchronized (this) {
+            synced = syncedTo;
+            reads = fullReads;
+        }
+        if (synced == null) {
+            return new Scope(Optional.empty(), false, reads);
+        }
+        Set<TableChain> chains = new HashSet<>(listedSinceSync);
+        DesiredChanges.Kind kind = DesiredChanges.between(synced, desired, chains);
+        if (kind == DesiredChanges.Kind.NOT_BY_CHAINS) {
+            return new Scope(Optional.empty(), false, reads);
+        }
+        boolean recordsListed = listedSinceSync.stream().anyMatch(chain -> chain.chain().equals(Bookkeeping.CHAIN));
+        return new Scope(Optional.of(chains), kind == DesiredChanges.Kind.RULES && !recordsListed, reads);
+    }
+
+    /**
+     * The chains a plan covers: all, or only these.
+     *
+     * @param rulesOnly       the chains differ in their rules alone, declared as at the last sync, and
+     *                        Rampart's records were not listed since: they hold what that sync left
+     * @param fullReadsBefore the view's full reads when the scope was taken; none for a plan on a dump
+     */
+    record Scope(Optional<Set<TableChain>> only, boolean rulesOnly, long fullReadsBefore) {
+        static final Scope ALL = new Scope(Optional.empty(), false, -1);
+
+        boolean isNothing() {
+            return only.isPresent() && only.get().isEmpty();
+        }
+    }
+
+    /**
+     * The kernel now holds what a plan of {@code desired} on the view leaves unchanged, in every
+     * chain the plan covered; with the invariant, in every chain. Kept only when no full read came
+     * between: that read may have brought changes of chains the plan did not look at.
+     */
+    void synced(DesiredState desired, Scope planned) {
+        synchronized (this) {
+            syncedTo = planned.fullReadsBefore() == fullReads ? desired : null;
+        }
+        listedSinceSync.clear();
+    }
+
+    /**
+     * The owner's write by {@code process} landed: the marks of its transaction are dropped, as
+     * the owner takes what it wrote into the view itself ({@link #take}, or by listing).
+     */
+    synchronized void wroteBy(long process) {
+        ownWriters.addLast(process);
+        if (ownWriters.size() > OWN_WRITERS_KEPT) {
+            ownWriters.removeFirst();
+        }
+        unattributed.remove(process);
+    }
+
+    /**
+     * Takes {@code chains} from {@code after}, what the owner's write left as worked out on the
+     * view; false, taking nothing, when a table of the write is one the view does not hold.
+     */
+    boolean take(LiveState after, Set<TableChain> chains) {
+        for (TableChain written : chains) {
+            if (!tables.containsKey(written.table()) || after.table(written.table()).isEmpty()) {
+                return false;
+            }
+        }
+        for (TableChain written : chains) {
+            LiveTable table = tables.get(written.table());
+            LiveTable left = after.table(written.table()).orElseThrow();
+            String chain = written.chain();
+            if (left.has(chain)) {
+                table.chains().put(chain, left.chains().get(chain));
+            } else {
+                table.chains().remove(chain);
+            }
+            List<String> rules = left.rulesOf(chain);
+            if (rules.isEmpty()) {
+                table.rules().remove(chain);
+            } else {
+                table.rules().put(chain, new ArrayList<>(rules));
+            }
+        }
+        synchronized (this) {
+            ownWritesTaken++;
+        }
+        return true;
     }
 
     /** Lists each chain alone; false when that cannot be done with certainty, so everything must be read. */
@@ -140,6 +346,7 @@ public final class KernelView {
             if (listed.isEmpty() || !take(table, changed.chain(), listed.get())) {
                 return false;
             }
+            listedSinceSync.add(changed);
             synchronized (this) {
                 chainsListed++;
             }
@@ -190,15 +397,35 @@ public final class KernelView {
     }
 
     /**
-     * The view as iptables-save text with only the rules of {@code chains} (every chain declared):
-     * enough to work out what a script naming only those chains leaves.
+     * The view as iptables-save text with only the chains a script naming {@code chains} needs:
+     * those, with their rules, and declared without rules the built-in chains and the chains their
+     * rules, or the script's, jump to. Enough to work out what that script leaves on the chains it
+     * names, at a cost that does not grow with the 10,000 chains a table may hold.
      */
-    String textWithRulesOf(Set<TableChain> chains) {
+    String textFor(Set<TableChain> chains, RestoreScript script) {
+        Map<Table, Set<String>> needed = new EnumMap<>(Table.class);
+        chains.forEach(named -> {
+            Set<String> table = needed.computeIfAbsent(named.table(), t -> new HashSet<>());
+            table.add(named.chain());
+            Optional.ofNullable(tables.get(named.table())).ifPresent(live -> live.rulesOf(named.chain())
+                    .forEach(rule -> Planner.jumpTarget(rule).ifPresent(table::add)));
+        });
+        Table current = null;
+        for (RestoreScript.Line line : script.lines()) {
+            if (line instanceof RestoreScript.TableStart start) {
+                current = Table.byLabel(start.label()).orElse(null);
+            } else if (current != null && line instanceof RestoreScript.RuleCommand command) {
+                Planner.jumpTarget(command.rule()).ifPresent(needed.computeIfAbsent(current, t -> new HashSet<>())::add);
+            }
+        }
         StringBuilder text = new StringBuilder();
         for (LiveTable table : tables.values()) {
+            Set<String> wanted = needed.getOrDefault(table.table(), Set.of());
             text.append('*').append(table.table().label()).append('\n');
-            table.chains().values().forEach(chain -> text.append(':').append(chain.name()).append(' ')
-                    .append(chain.policy() == null ? "-" : chain.policy().name()).append(" [0:0]\n"));
+            table.chains().values().stream()
+                    .filter(chain -> table.table().isBuiltinChain(chain.name()) || wanted.contains(chain.name()))
+                    .forEach(chain -> text.append(':').append(chain.name()).append(' ')
+                            .append(chain.policy() == null ? "-" : chain.policy().name()).append(" [0:0]\n"));
             for (TableChain named : chains) {
                 if (named.table() == table.table()) {
                     table.rulesOf(named.chain()).forEach(rule -> text.append(rule).append('\n'));

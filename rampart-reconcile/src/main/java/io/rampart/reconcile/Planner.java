@@ -55,6 +55,18 @@ public final class Planner {
     }
 
     public Plan plan(DesiredState desired, LiveState live) throws PlanException {
+        return plan(desired, live, KernelView.Scope.ALL);
+    }
+
+    /**
+     * A plan of the chains {@code scope} covers, the others known to hold what a plan would leave
+     * (see {@link KernelView}); Rampart's records and the chains it removes are planned in full
+     * either way, as they hang on every declaration. A scope of no chain plans nothing.
+     */
+    Plan plan(DesiredState desired, LiveState live, KernelView.Scope scope) throws PlanException {
+        if (scope.isNothing()) {
+            return new Plan(desired.family(), desired.source(), List.of(), "", List.of(), live.warnings());
+        }
         Bookkeeping bookkeeping = this.bookkeeping.computeIfAbsent(desired.family(),
                 family -> new Bookkeeping(registry, family).remembering());
         List<ChainChange> changes = new ArrayList<>();
@@ -66,16 +78,22 @@ public final class Planner {
             if (tables.contains(table)) {
                 DesiredTable want = desired.table(table).orElse(new DesiredTable(table, List.of(), Map.of()));
                 LiveTable have = live.table(table).orElse(new LiveTable(table, Map.of(), Map.of()));
-                planTable(want, have, bookkeeping, changes, script);
+                planTable(want, have, scope, bookkeeping, changes, script);
             }
         }
         RestoreScript restore = script.build();
         return new Plan(desired.family(), desired.source(), changes, restore.text(), restore.sources(), live.warnings());
     }
 
-    private void planTable(DesiredTable want, LiveTable have, Bookkeeping bookkeeping, List<ChainChange> changes,
-                           RestoreScript.Builder script) throws PlanException {
+    private void planTable(DesiredTable want, LiveTable have, KernelView.Scope scope, Bookkeeping bookkeeping,
+                           List<ChainChange> changes, RestoreScript.Builder script) throws PlanException {
         Table table = want.table();
+        List<Chain> planned = scope.only().map(only -> only.stream().filter(chain -> chain.table() == table)
+                .flatMap(chain -> want.chain(chain.chain()).stream()).toList()).orElse(want.chains());
+        if (scope.rulesOnly() && planned.stream().allMatch(chain -> chain.sharing() == Chain.Sharing.WHOLE)) {
+            planRulesOnly(want, have, planned, changes, script);
+            return;
+        }
         if (want.declares(Bookkeeping.CHAIN)) {
             throw new PlanException("chain " + Bookkeeping.CHAIN + " is Rampart's own bookkeeping; name yours otherwise");
         }
@@ -111,7 +129,7 @@ public final class Planner {
         List<ChainChange> tableChanges = new ArrayList<>();
         List<Command> body = new ArrayList<>();
         List<String> created = new ArrayList<>();
-        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, want.chains(), List.of()))) {
+        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, planned, List.of()))) {
             want.chain(chain.name()).ifPresent(declared ->
                     planChain(table, declared, want, have, recorded, tableChanges, body, created));
         }
@@ -140,6 +158,32 @@ public final class Planner {
                 stageRecords.forEach(line -> section.add(new Append(line, null)));
             }
         }
+        body.forEach(section::add);
+    }
+
+    /**
+     * Plans only the rules of {@code planned}, chains owned whole whose declarations, and so
+     * Rampart's records and the chains it removes, are as the last sync left them (see
+     * {@link KernelView.Scope#rulesOnly}): 10,000 chains' records need not be read for a rule.
+     */
+    private static void planRulesOnly(DesiredTable want, LiveTable have, List<Chain> planned,
+                                      List<ChainChange> changes, RestoreScript.Builder script) {
+        Table table = want.table();
+        List<ChainChange> tableChanges = new ArrayList<>();
+        List<Command> body = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        // The save order lists built-in chains the file may not declare: those are not planned.
+        for (Chain chain : RulesetPrinter.chainsInSaveOrder(new TableRules(table, planned, List.of()))) {
+            want.chain(chain.name()).ifPresent(declared ->
+                    planChain(table, declared, want, have, Records.NONE, tableChanges, body, created));
+        }
+        if (tableChanges.isEmpty()) {
+            return;
+        }
+        changes.addAll(tableChanges);
+        RestoreScript.TableBuilder section = script.table(table.label())
+                .holding(have.rules().values().stream().mapToLong(List::size).sum());
+        created.forEach(section::declare);
         body.forEach(section::add);
     }
 

@@ -58,10 +58,12 @@ public final class Reconciler {
     }
 
     /**
-     * As {@link #apply(DesiredState)}, planned on {@code view} rather than on a dump: the chains
-     * marked as changed are listed again first, and after a write only the chains the script names
-     * are listed to check it, which also brings the view up to date. A write that failed or did
-     * not land as planned makes the view read everything before the next plan.
+     * As {@link #apply(DesiredState)}, planned on {@code view}: the chains marked as changed are
+     * listed again first, and the plan covers only the chains that may differ ({@link KernelView#scope}).
+     * After a write the chains the script names are listed to check it, which also brings the view
+     * up to date; a view that tells its owner's writes ({@link KernelView#attributing}) takes them
+     * from the script instead, and lists nothing. A write that failed or did not land as planned
+     * makes the view read everything before the next plan.
      */
     public Applied apply(DesiredState desired, KernelView view) throws PlanException, ApplyException {
         long start = System.nanoTime();
@@ -69,18 +71,30 @@ public final class Reconciler {
             Plan written = null;
             for (int attempt = 1; ; attempt++) {
                 LiveState before = view.current();
-                Plan plan = planner.plan(desired, before);
+                KernelView.Scope scope = view.scope(desired);
+                Plan plan = planner.plan(desired, before, scope);
                 if (plan.isEmpty()) {
+                    view.synced(desired, scope);
                     return new Applied(written == null ? plan : written, written != null, since(start), "",
                             attempt - 1);
                 }
-                Set<KernelView.TableChain> named = KernelView.chainsNamed(plan.restoreScript());
-                LiveState meant = simulated(SavedState.parse(view.textWithRulesOf(named)), plan);
+                RestoreScript script = plan.restoreScript();
+                Set<KernelView.TableChain> named = KernelView.chainsNamed(script);
+                LiveState meant = simulated(SavedState.parse(view.textFor(named, script)), script);
                 Xtables.RestoreResult result = xtables.restore(desired.family(), plan.script());
                 if (result.ok()) {
                     written = plan;
+                    boolean attributed = view.attributes() && result.writer().isPresent();
+                    if (attributed) {
+                        view.wroteBy(result.writer().getAsLong());
+                    }
+                    if (attributed && meant != null && view.take(meant, named)) {
+                        view.synced(desired, scope);
+                        return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
+                    }
                     LiveState is = view.reread(named);
                     if (meant != null && holds(desired, meant, is, named::contains)) {
+                        settle(desired, view, scope);
                         return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                     }
                     view.uncertain();
@@ -107,10 +121,25 @@ public final class Reconciler {
         return apply(desired, view(desired.family()));
     }
 
+    /**
+     * Records that the kernel holds {@code desired} after a write that landed as planned. When the
+     * read-back read everything (a write naming many chains), chains the plan did not cover may
+     * have changed meanwhile: a plan of every chain on what was read settles it, so that the next
+     * sync need not plan them all (the agent's first apply on a fresh kernel).
+     */
+    private void settle(DesiredState desired, KernelView view, KernelView.Scope planned) throws PlanException {
+        KernelView.Scope now = view.scope(desired);
+        if (now.fullReadsBefore() == planned.fullReadsBefore()) {
+            view.synced(desired, planned);
+        } else if (planner.plan(desired, view.held(), now).isEmpty()) {
+            view.synced(desired, now);
+        }
+    }
+
     /** What the plan's script leaves on {@code before}; null when the kernel would refuse it there. */
-    private static LiveState simulated(SavedState before, Plan plan) {
+    private static LiveState simulated(SavedState before, RestoreScript script) {
         try {
-            return LiveState.of(KernelModel.after(before, plan.restoreScript()));
+            return LiveState.of(KernelModel.after(before, script));
         } catch (KernelModel.Refused refused) {
             return null; // when the kernel took the script, it did not hold what was read: plan again
         }

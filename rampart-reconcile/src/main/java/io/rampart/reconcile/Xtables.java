@@ -4,6 +4,7 @@ import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The kernel as the reconciler sees it: one dump and one atomic load per family. The real one runs
@@ -56,7 +57,16 @@ public interface Xtables {
         void close();
     }
 
-    /** How a restore ended; {@code message} is what iptables-restore said when it refused. */
-    record RestoreResult(boolean ok, String message) {
+    /**
+     * How a restore ended; {@code message} is what iptables-restore said when it refused.
+     *
+     * @param writer the process that wrote, as the kernel's change events name it; empty where none is known
+     */
+    record RestoreResult(boolean ok, String message, OptionalLong writer) {
+
+        /** A restore by no process the kernel's events would name, such as a fake's. */
+        public RestoreResult(boolean ok, String message) {
+            this(ok, message, OptionalLong.empty());
+        }
     }
 }

@@ -41,4 +41,16 @@ class CheckedXtablesTest {
             assertThat(guardedDumps.get(1)).contains("-A APP -j ACCEPT");
         }
     }
+
+    /** A view behind the guard lists what was written, so that the next write's listings give the guard a fresh dump. */
+    @Test
+    void aGuardedWriteDoesNotNameItsWriter() {
+        kernel.namesWriters = true;
+        kernel.restore(Family.IPV4, "*filter\n:APP - [0:0]\nCOMMIT\n");
+        checked.save(Family.IPV4);
+        Xtables.RestoreResult result = checked.restore(Family.IPV4, "*filter\n-A APP -j ACCEPT\nCOMMIT\n");
+        assertThat(result.ok()).isTrue();
+        assertThat(result.writer()).isEmpty();
+        assertThat(kernel.restore(Family.IPV4, "*filter\n-A APP -j RETURN\nCOMMIT\n").writer()).isPresent();
+    }
 }

@@ -10,16 +10,21 @@ import io.rampart.syntax.SavedState.SavedTable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The kernel of one family behind {@link Xtables}, in memory: restore scripts run through
  * {@link KernelModel}, which refuses what iptables-restore --noflush refuses (the whole script, changing
- * nothing); on top, what tests need to stage: counters, a refusal at a given line, and other
- * programs' scripts run just before or after Rampart's.
+ * nothing); on top, what tests need to stage: counters, a refusal at a given line, other
+ * programs' scripts run just before or after Rampart's, and a change watcher that hears each
+ * write's changed chains and process, as {@code nft monitor} tells them.
  */
 final class ModelXtables implements Xtables {
 
@@ -33,6 +38,16 @@ final class ModelXtables implements Xtables {
     final Deque<String> othersBefore = new ArrayDeque<>();
     /** Likewise, one runs just after each of Rampart's restores. */
     final Deque<String> othersAfter = new ArrayDeque<>();
+
+    /** One write that changed something, as a change watcher hears it: its chains and its process. */
+    record Transaction(Set<KernelView.TableChain> chains, long process) {
+    }
+
+    /** Hears each write that changed something before the restore returns; null: nobody watches. */
+    Consumer<Transaction> watcher;
+    /** Whether a restore says which process wrote, as the system's does. */
+    boolean namesWriters;
+    private long nextProcess = 1000;
 
     /** How many whole dumps were read. */
     int saves;
@@ -101,18 +116,54 @@ final class ModelXtables implements Xtables {
     }
 
     private RestoreResult run(String script) {
+        long process = nextProcess++;
         if (refuseAtLine > 0) {
             int line = refuseAtLine;
             refuseAtLine = 0;
             return new RestoreResult(false, "iptables-restore: line " + line + " failed");
         }
         try {
+            SavedState before = state;
             state = KernelModel.after(state, RestoreScript.parse(script));
-            return new RestoreResult(true, "");
+            Set<KernelView.TableChain> changed = changedChains(before, state);
+            if (watcher != null && !changed.isEmpty()) {
+                watcher.accept(new Transaction(changed, process));
+            }
+            return new RestoreResult(true, "", namesWriters ? OptionalLong.of(process) : OptionalLong.empty());
         } catch (KernelModel.Refused refused) {
             return new RestoreResult(false, "iptables-restore: line " + refused.line() + " failed: "
                     + refused.getMessage());
         }
+    }
+
+    /** Runs another program's script now, heard by the watcher like any write. */
+    void runOthers(String script) {
+        RestoreResult result = run(script);
+        if (!result.ok()) {
+            throw new IllegalArgumentException(result.message());
+        }
+    }
+
+    /** The chains whose existence, policy or rules differ between two states. */
+    private static Set<KernelView.TableChain> changedChains(SavedState before, SavedState after) {
+        Set<KernelView.TableChain> changed = new HashSet<>();
+        for (Table table : Table.values()) {
+            Optional<SavedTable> was = before.table(table);
+            Optional<SavedTable> is = after.table(table);
+            Set<String> chains = new HashSet<>();
+            was.ifPresent(t -> chains.addAll(t.chains().keySet()));
+            is.ifPresent(t -> chains.addAll(t.chains().keySet()));
+            for (String chain : chains) {
+                var chainBefore = was.map(t -> t.chains().get(chain)).map(c -> String.valueOf(c.policy()));
+                var chainAfter = is.map(t -> t.chains().get(chain)).map(c -> String.valueOf(c.policy()));
+                if (!chainBefore.equals(chainAfter)
+                        || !was.map(t -> t.rulesOf(chain)).orElse(List.of()).equals(is.map(t -> t.rulesOf(chain))
+                        .orElse(List.of()))) {
+                    changed.add(new KernelView.TableChain(table, chain));
+                }
+            }
+        }
+        return changed;
     }
 
     /** The rules of one chain as the fake holds them now. */

@@ -1,7 +1,11 @@
 package io.rampart.system;
 
-/** What a finished process said and how it ended. */
-public record ProcessResult(int exitCode, String stdout, String stderr) {
+/**
+ * What a finished process said and how it ended.
+ *
+ * @param pid its process id, by which the kernel's change events name what it wrote
+ */
+public record ProcessResult(int exitCode, String stdout, String stderr, long pid) {
 
     /** Exit codes above this are the JVM's report of a process ended by a signal: 128 plus its number. */
     private static final int SIGNALLED = 128;

@@ -93,7 +93,7 @@ public interface ProcessRunner {
                 }
                 // Bytes as they are, any that are not UTF-8 replaced, as a pipe's were.
                 return new ProcessResult(process.exitValue(), new String(output.readAllBytes(), StandardCharsets.UTF_8),
-                        err.join());
+                        err.join(), process.pid());
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();

@@ -5,6 +5,7 @@ import io.rampart.model.Table;
 import io.rampart.reconcile.Xtables;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The reconciler's view of the kernel, through the system's iptables-save and iptables-restore. */
 public final class SystemXtables implements Xtables {
@@ -56,7 +57,8 @@ public final class SystemXtables implements Xtables {
         // A write outside any writer's hold still waits its turn for the write itself.
         try (Hold held = hold(family)) {
             ProcessResult result = new Iptables(netns, family).restore(script, true);
-            return new RestoreResult(result.ok(), result.stderr());
+            // `ip netns exec' becomes iptables-restore (it execs, not forks): the id is the writer's.
+            return new RestoreResult(result.ok(), result.stderr(), OptionalLong.of(result.pid()));
         }
     }
 }

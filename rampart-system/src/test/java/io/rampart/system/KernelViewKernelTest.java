@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +31,9 @@ import org.junit.jupiter.api.Timeout;
  * as the agent feeds it), against the kernel itself: seeded random interleavings of applies planned
  * on the view, hand edits of Rampart's chains and other programs' writes (rules, policies, chains
  * made, renamed, flushed and removed). After each quiet period the view must hold exactly what a
- * fresh iptables-save holds, and after each apply the kernel must hold the desired state.
+ * fresh iptables-save holds, and after each apply the kernel must hold the desired state; so also
+ * when the view tells its own writes by the process each transaction's end names, as the agent's
+ * does, and those writes then list nothing.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KernelViewKernelTest {
@@ -41,8 +45,10 @@ class KernelViewKernelTest {
     private static Netns netns;
     private static Iptables iptables;
     private static Reconciler reconciler;
-    private static KernelView view;
-    private static KernelMonitor monitor;
+    private KernelView view;
+    private KernelMonitor monitor;
+    /** How many transactions' ends the monitor has told. */
+    private final AtomicInteger committed = new AtomicInteger();
 
     @BeforeAll
     static void start() {
@@ -50,21 +56,39 @@ class KernelViewKernelTest {
         netns = Netns.throwaway("view", ProcessRunner.system());
         iptables = new Iptables(netns, Family.IPV4);
         reconciler = new Reconciler(new SystemXtables(netns), StandardExtensions.registry());
+    }
+
+    /** A view fed by a monitor; {@code attributing}: with each transaction's end and process, as the agent feeds it. */
+    private void watch(boolean attributing) {
         view = reconciler.view(Family.IPV4);
+        if (attributing) {
+            view.attributing();
+        }
         monitor = KernelMonitor.watch(netns, Family.IPV4, change -> {
             if (change instanceof KernelMonitor.Change.OfChain chain) {
                 view.changed(chain.table(), chain.chain());
+            } else if (change instanceof KernelMonitor.Change.Committed end) {
+                if (attributing) {
+                    view.committed(end.process());
+                }
+                committed.incrementAndGet();
+            } else if (attributing && change instanceof KernelMonitor.Change.Uncertain) {
+                view.changedSomewhere();
             } else {
                 view.uncertain();
             }
         }, ended -> { });
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stopWatching() {
         if (monitor != null) {
             monitor.close();
         }
+    }
+
+    @AfterAll
+    static void stop() {
         if (netns != null) {
             netns.close();
         }
@@ -72,6 +96,41 @@ class KernelViewKernelTest {
 
     @Test
     void theViewHoldsWhatTheKernelHoldsThroughRandomChanges() throws Exception {
+        watch(false);
+        randomChanges();
+    }
+
+    @Test
+    void aViewThatTellsItsOwnWritesHoldsWhatTheKernelHoldsThroughRandomChanges() throws Exception {
+        watch(true);
+        randomChanges();
+        assertThat(view.ownWritesTaken()).isPositive();
+    }
+
+    /** After its own write's transaction has ended, the view lists nothing and reads nothing. */
+    @Test
+    void itsOwnWritesListNothing() throws Exception {
+        watch(true);
+        Random random = new Random(1);
+        int first = committed.get();
+        reconciler.apply(desired(random, 0), view);
+        Eventually.await("the end of the first write's transaction", PATIENCE, () -> committed.get() > first);
+        for (int version = 1; version <= 5; version++) {
+            long reads = view.fullReads();
+            long listed = view.chainsListed();
+            int ends = committed.get();
+            DesiredState desired = desired(random, version);
+            Reconciler.Applied applied = reconciler.apply(desired, view);
+            assertThat(applied.written()).isTrue();
+            Eventually.await("the end of the write's transaction", PATIENCE, () -> committed.get() > ends);
+            assertThat(reconciler.apply(desired, view).written()).isFalse();
+            assertThat(view.fullReads()).as("full reads after version " + version).isEqualTo(reads);
+            assertThat(view.chainsListed()).as("chains listed after version " + version).isEqualTo(listed);
+            assertThat(same(view.current(), LiveState.parse(iptables.saveWithComments()))).isTrue();
+        }
+    }
+
+    private void randomChanges() throws Exception {
         long seed = Long.getLong("property.seed", System.nanoTime());
         Random random = new Random(seed);
         int version = 0;
@@ -125,7 +184,7 @@ class KernelViewKernelTest {
     }
 
     /** Waits for the quiet after a change: the view, brought up to date by the events, holds what iptables-save holds. */
-    private static void quiet(String context) {
+    private void quiet(String context) {
         Eventually.await("the view to hold what iptables-save holds, " + context, PATIENCE,
                 () -> same(view.current(), LiveState.parse(iptables.saveWithComments())));
     }

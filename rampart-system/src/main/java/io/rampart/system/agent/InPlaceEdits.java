@@ -8,14 +8,15 @@ import io.rampart.model.extension.HostNames;
 import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.DesiredState.DesiredRule;
 import io.rampart.reconcile.DesiredState.DesiredTable;
-import io.rampart.reconcile.LineDiff;
 import io.rampart.syntax.RuleParser;
 import io.rampart.syntax.RulePrinter;
 import io.rampart.syntax.RuleSyntaxException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,10 +29,11 @@ import java.util.Set;
  * changed in place. Reading a file through the language takes about a second per 50,000 rules;
  * when every line that differs from the last full reading is a plain rule line ({@code -A CHAIN
  * ...} without variables, lists, lookups or comments) that made exactly one rule, and still makes
- * one rule of the same chain, the new state is the old one with those rules parsed anew. Anything
- * else (lines added or removed, a statement of the language) is left to the full reading, which
- * the agent runs after every quick one anyway: it reports what only the whole file shows (a jump
- * to a chain no longer declared, a hook a match is not allowed in, warnings) and settles the state.
+ * one rule of the same chain, the new state is the one of that reading with those rules parsed
+ * anew, sharing every other chain's rules with it. Anything else (lines added or removed, a
+ * statement of the language) is left to the full reading, which the agent also runs once the file
+ * is quiet after a quick change: it reports what only the whole file shows (a jump to a chain no
+ * longer declared, a hook a match is not allowed in, warnings) and settles the state.
  */
 final class InPlaceEdits {
 
@@ -43,7 +45,8 @@ final class InPlaceEdits {
 
     private final ExtensionRegistry registry;
     private final HostNames names;
-    private Map<Path, List<String>> remembered = Map.of();
+    private Map<Path, byte[]> remembered = Map.of();
+    private boolean complete;
     private Family family;
     private RuleParser parser;
     private RulePrinter printer;
@@ -54,52 +57,103 @@ final class InPlaceEdits {
         this.names = names;
     }
 
-    /** Keeps the lines of {@code files} as they are now: what the state just read in full was read from. */
-    void remember(Set<Path> files) {
-        Map<Path, List<String>> lines = new HashMap<>();
+    /** The bytes of {@code files} as they are now, of those that can be read. */
+    static Map<Path, byte[]> contentsOf(Set<Path> files) {
+        Map<Path, byte[]> contents = new HashMap<>();
         for (Path file : files) {
-            linesOf(file).ifPresent(text -> lines.put(file, text));
+            contentOf(file).ifPresent(bytes -> contents.put(file, bytes));
         }
-        remembered = lines;
+        return contents;
     }
 
     /**
-     * {@code enforced} with the rule lines changed in place since {@link #remember} parsed anew;
-     * empty when nothing changed or the change is not of that kind.
+     * Keeps {@code contents}: what the state of the last full reading, which depended on
+     * {@code inputs}, was read from. An input that could not be read (not there yet) is not
+     * compared, so that then no difference found means nothing.
      */
-    Optional<DesiredState> after(DesiredState enforced) {
-        Map<String, String> replaced = new LinkedHashMap<>(); // file:line of the old rule -> the new line
-        for (Map.Entry<Path, List<String>> file : remembered.entrySet()) {
-            Optional<List<String>> now = linesOf(file.getKey());
-            if (now.isEmpty()) {
-                return Optional.empty();
-            }
-            List<String> before = file.getValue();
-            if (before.equals(now.get())) {
-                continue;
-            }
-            for (LineDiff.Edit edit : LineDiff.edits(before, now.get())) {
-                String old = edit.fromIndex() < 0 ? null : before.get(edit.fromIndex());
-                String line = edit.toIndex() < 0 ? null : now.get().get(edit.toIndex());
-                if (edit.kind() != LineDiff.Edit.Kind.REPLACE || !plain(old) || !plain(line)
-                        || replaced.size() == MAX_LINES) {
-                    return Optional.empty();
-                }
-                replaced.put(file.getKey() + ":" + (edit.fromIndex() + 1), line.strip());
-            }
-        }
-        return replaced.isEmpty() ? Optional.empty() : replace(enforced, replaced);
+    void remember(Map<Path, byte[]> contents, Set<Path> inputs) {
+        remembered = Map.copyOf(contents);
+        complete = contents.keySet().containsAll(inputs);
     }
 
-    private Optional<DesiredState> replace(DesiredState enforced, Map<String, String> replaced) {
-        if (enforced.family() != family) {
-            family = enforced.family();
+    /**
+     * {@code read}, the state of the last full reading, with the rule lines changed in place since
+     * {@link #remember} parsed anew; {@code read} itself when no line differs; empty when the change
+     * is not of that kind.
+     */
+    Optional<DesiredState> after(DesiredState read) {
+        if (remembered.isEmpty()) {
+            return Optional.empty(); // the last reading's text is not known
+        }
+        Map<String, String> replaced = new LinkedHashMap<>(); // file:line of the old rule -> the new line
+        for (Map.Entry<Path, byte[]> file : remembered.entrySet()) {
+            Optional<byte[]> now = contentOf(file.getKey());
+            if (now.isEmpty() || !replacedLines(file.getKey(), file.getValue(), now.get(), replaced)) {
+                return Optional.empty();
+            }
+        }
+        if (replaced.isEmpty()) {
+            return complete ? Optional.of(read) : Optional.empty();
+        }
+        return replace(read, replaced);
+    }
+
+    /**
+     * Adds each line that differs between {@code before} and {@code after} to {@code replaced},
+     * by its {@code file:line}; false when lines were added or removed, or a line that differs is
+     * not a plain rule line. Only the stretch between the first and the last byte that differ is
+     * split into lines: 100,000 lines need not be made strings for one.
+     */
+    private static boolean replacedLines(Path file, byte[] before, byte[] after, Map<String, String> replaced) {
+        int first = Arrays.mismatch(before, after);
+        if (first < 0) {
+            return true;
+        }
+        int start = first;
+        while (start > 0 && before[start - 1] != '\n') {
+            start--;
+        }
+        int endBefore = before.length;
+        int endAfter = after.length;
+        while (endBefore > start && endAfter > start && before[endBefore - 1] == after[endAfter - 1]) {
+            endBefore--;
+            endAfter--;
+        }
+        // What follows is alike in both: both stretches end at the same line's end.
+        while (endBefore < before.length && before[endBefore] != '\n') {
+            endBefore++;
+            endAfter++;
+        }
+        String[] old = new String(before, start, endBefore - start, StandardCharsets.UTF_8).split("\n", -1);
+        String[] now = new String(after, start, endAfter - start, StandardCharsets.UTF_8).split("\n", -1);
+        if (old.length != now.length) {
+            return false;
+        }
+        int line = 1;
+        for (int i = 0; i < start; i++) {
+            line += before[i] == '\n' ? 1 : 0;
+        }
+        for (int i = 0; i < old.length; i++) {
+            if (old[i].equals(now[i])) {
+                continue;
+            }
+            if (!plain(old[i]) || !plain(now[i]) || replaced.size() == MAX_LINES) {
+                return false;
+            }
+            replaced.put(file + ":" + (line + i), now[i].strip());
+        }
+        return true;
+    }
+
+    private Optional<DesiredState> replace(DesiredState read, Map<String, String> replaced) {
+        if (read.family() != family) {
+            family = read.family();
             parser = new RuleParser(registry, family, names);
             printer = new RulePrinter(registry, family);
         }
         Map<String, Place> places = new HashMap<>();
         Map<String, Integer> made = new HashMap<>();
-        for (DesiredTable table : enforced.tables().values()) {
+        for (DesiredTable table : read.tables().values()) {
             table.rules().forEach((chain, rules) -> {
                 for (int i = 0; i < rules.size(); i++) {
                     String source = rules.get(i).source();
@@ -123,21 +177,21 @@ final class InPlaceEdits {
                 return Optional.empty(); // the full reading reports it where it was written
             }
             if (rules.size() != 1 || !rules.get(0).chain().equals(place.chain())
-                    || !reaches(rules.get(0), enforced.table(place.table()).orElseThrow())) {
+                    || !reaches(rules.get(0), read.table(place.table()).orElseThrow())) {
                 return Optional.empty();
             }
             Map<String, List<DesiredRule>> chains = changed.computeIfAbsent(place.table(),
-                    t -> new LinkedHashMap<>(enforced.table(t).orElseThrow().rules()));
+                    t -> new LinkedHashMap<>(read.table(t).orElseThrow().rules()));
             List<DesiredRule> chainRules = new ArrayList<>(chains.get(place.chain()));
             chainRules.set(place.index(), new DesiredRule(printer.print(rules.get(0)), edit.getKey()));
             chains.put(place.chain(), chainRules);
         }
-        Map<Table, DesiredTable> tables = new LinkedHashMap<>(enforced.tables());
+        Map<Table, DesiredTable> tables = new LinkedHashMap<>(read.tables());
         changed.forEach((table, rules) -> {
-            DesiredTable old = enforced.table(table).orElseThrow();
+            DesiredTable old = read.table(table).orElseThrow();
             tables.put(table, new DesiredTable(table, old.chains(), rules, old.byName()));
         });
-        return Optional.of(new DesiredState(enforced.family(), enforced.source(), tables));
+        return Optional.of(new DesiredState(read.family(), read.source(), tables));
     }
 
     /** Whether the rule's target is the kernel's own, an extension, or a chain the table declares. */
@@ -157,12 +211,22 @@ final class InPlaceEdits {
         return line.chars().noneMatch(c -> LANGUAGE.indexOf(c) >= 0);
     }
 
-    private static Optional<List<String>> linesOf(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
+    /**
+     * A file's bytes; for a directory an include glob listed, its entries' names, one a line, so
+     * that a file added or removed there is a change, and no rule line's.
+     */
+    private static Optional<byte[]> contentOf(Path file) {
         try {
-            return Optional.of(List.of(Files.readString(file).split("\n", -1)));
+            if (Files.isDirectory(file)) {
+                try (var entries = Files.list(file)) {
+                    return Optional.of(String.join("\n", entries.map(entry -> entry.getFileName().toString()).sorted()
+                            .toList()).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // gone or unreadable meanwhile: the full reading says what is wrong
         }

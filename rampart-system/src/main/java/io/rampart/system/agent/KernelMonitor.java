@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,9 +27,10 @@ import java.util.function.Consumer;
  * handle: a line tells which chain changed, not how. A rule line names its chain; so do a new
  * chain ({@code create chain}), a deleted one and a built-in chain's new policy ({@code add chain}
  * of a built-in chain). Anything else is {@link Change.Uncertain}: {@code add chain} of a user
- * chain may be a rename, which names only the new name; table lines; comment lines other than
- * the {@code # new generation} that ends each transaction, such as the one that says events
- * were lost.
+ * chain may be a rename, which names only the new name; table lines. The kernel ends each
+ * transaction's lines with {@code # new generation N by process PID (COMM)}, {@link Change.Committed}:
+ * a writer that knows its process tells its own changes from others' by it. Other comment lines,
+ * such as the one that says events were lost, are {@link Change.Lost}.
  */
 public final class KernelMonitor implements AutoCloseable {
 
@@ -44,13 +46,21 @@ public final class KernelMonitor implements AutoCloseable {
     private volatile boolean closing;
 
     /** What one line says changed. */
-    public sealed interface Change permits Change.OfChain, Change.Uncertain {
+    public sealed interface Change permits Change.OfChain, Change.Uncertain, Change.Committed, Change.Lost {
         /** Something of this chain changed: its rules, its policy, or whether it exists. */
         record OfChain(Table table, String chain) implements Change {
         }
 
         /** Something changed that the line does not pin to one chain. */
         record Uncertain(String line) implements Change {
+        }
+
+        /** The transaction of the changes since the last one ended, made by {@code process} where nft says. */
+        record Committed(OptionalLong process) implements Change {
+        }
+
+        /** Something may have changed that no line told, such as events the kernel dropped. */
+        record Lost(String line) implements Change {
         }
     }
 
@@ -63,7 +73,11 @@ public final class KernelMonitor implements AutoCloseable {
 
     /** A monitor that says only that something changed. */
     public static KernelMonitor start(Netns netns, Family family, Runnable onChange, Consumer<String> onEnd) {
-        return watch(netns, family, change -> onChange.run(), onEnd);
+        return watch(netns, family, change -> {
+            if (!(change instanceof Change.Committed)) {
+                onChange.run();
+            }
+        }, onEnd);
     }
 
     /**
@@ -136,10 +150,13 @@ public final class KernelMonitor implements AutoCloseable {
                 && Table.byLabel(words[3]).isPresent();
     }
 
-    /** What a line says changed in the family's iptables tables; empty when nothing of theirs did. */
+    /**
+     * What a line says changed in the family's iptables tables; empty when nothing of theirs did.
+     * Every transaction's end is told, as the lines before it may have been another family's.
+     */
     static Optional<Change> change(String line, Family family) {
         if (line.startsWith("#")) {
-            return line.startsWith(GENERATION) ? Optional.empty() : Optional.of(new Change.Uncertain(line));
+            return Optional.of(line.startsWith(GENERATION) ? new Change.Committed(writer(line)) : new Change.Lost(line));
         }
         if (!concerns(line, family)) {
             return Optional.empty();
@@ -157,6 +174,17 @@ public final class KernelMonitor implements AutoCloseable {
             default -> false;
         };
         return Optional.of(pinned ? new Change.OfChain(table, chain) : new Change.Uncertain(line));
+    }
+
+    /** The process of {@code # new generation 5 by process 22490 (iptables)}; empty where nft does not say. */
+    private static OptionalLong writer(String generation) {
+        String[] words = generation.split(" ");
+        for (int i = 0; i + 1 < words.length; i++) {
+            if (words[i].equals("process") && words[i + 1].matches("\\d{1,19}")) {
+                return OptionalLong.of(Long.parseLong(words[i + 1]));
+            }
+        }
+        return OptionalLong.empty();
     }
 
     private void read(Family family, Consumer<Change> onChange, Consumer<String> onEnd) {

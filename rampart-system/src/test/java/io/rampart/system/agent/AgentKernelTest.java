@@ -7,6 +7,7 @@ import io.rampart.model.Family;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
+import io.rampart.reconcile.PlanException;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.syntax.RulesetParser;
 import io.rampart.syntax.RulesetSyntaxException;
@@ -23,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,6 +60,8 @@ class AgentKernelTest {
     private static final Duration PATIENCE = Duration.ofSeconds(10);
     /** Longer than the agent's longest wait for quiet (1 s), so a sync it started would be seen. */
     private static final Duration IDLE = Duration.ofSeconds(3);
+    /** How long the file is quiet before the agent under test reads it in full after a quick change. */
+    private static final Duration READ_QUIET = Duration.ofSeconds(1);
 
     @TempDir
     Path directory;
@@ -100,7 +105,7 @@ class AgentKernelTest {
                 watch, event -> {
                     startedAtEvent.add(processes.started());
                     events.add(event);
-                });
+                }, SyncStats.inMemory(), READ_QUIET);
         thread = new Thread(() -> {
             try {
                 agent.run();
@@ -243,13 +248,12 @@ class AgentKernelTest {
         assertThat(rulesOf("INPUT")).last().isEqualTo("-A INPUT -p udp -m udp --dport 5353 -j ACCEPT");
     }
 
+    /** Not even the events of its own first restore make it look at the kernel again. */
     @Test
     void anIdleAgentStartsNoProcesses() throws InterruptedException {
         startAgent();
-        settled();
-        int before = processes.started();
         Thread.sleep(IDLE.toMillis()); // the span observed, not a wait for something to happen
-        assertThat(processes.started()).isEqualTo(before);
+        assertThat(processes.started()).isEqualTo(processesAtTheFirstApply());
         assertThat(events).isEmpty();
     }
 
@@ -258,9 +262,8 @@ class AgentKernelTest {
         family = Family.IPV6;
         Files.writeString(file, FIREWALL.replace("192.0.2.0/24", "2001:db8::/32"));
         startAgent();
-        settled();
         shell("iptables -A INPUT -j ACCEPT && iptables -N OTHER");
-        int before = processes.started();
+        int before = processesAtTheFirstApply() + 1; // the shell's
         Thread.sleep(IDLE.toMillis()); // the span observed: longer than the agent waits for quiet
         assertThat(processes.started()).isEqualTo(before);
         shell("ip6tables -D SSH 1");
@@ -268,14 +271,121 @@ class AgentKernelTest {
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 2001:db8::/32 -j ACCEPT", "-A SSH -j DROP");
     }
 
+    /** How many processes had been started when the first apply was reported. */
+    private int processesAtTheFirstApply() {
+        return startedAtEvent.get(1); // the APPLIED event, after STARTED
+    }
+
+    /** The quick way's write is the only process: its own events list nothing, and the full reading that follows writes nothing. */
+    @Test
+    void aRuleChangedInPlaceStartsOnlyItsRestore() throws IOException, InterruptedException {
+        startAgent();
+        Thread.sleep(IDLE.toMillis()); // the span observed: the first apply's events come and go
+        int before = processes.started();
+        edit(FIREWALL.replace("-A SSH -j DROP", "-A SSH -j REJECT"));
+        nextIsAnApplyOfOneRule();
+        Thread.sleep(READ_QUIET.plus(IDLE).toMillis()); // the span observed, the full reading in it
+        assertThat(processes.started() - before).as("processes since the edit").isEqualTo(1);
+        assertThat(events).isEmpty();
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT",
+                "-A SSH -j REJECT --reject-with icmp-port-unreachable");
+    }
+
+    /** A repair lists the chain the deletion's events name and restores it; its own events list nothing more. */
+    @Test
+    void aRepairListsTheChangedChainOnceAndWritesOnce() throws InterruptedException {
+        startAgent();
+        Thread.sleep(IDLE.toMillis()); // the span observed: the first apply's events come and go
+        shell("iptables -D SSH 1");
+        int afterTheDeletion = processes.started();
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        Thread.sleep(IDLE.toMillis()); // the span observed
+        assertThat(processes.started() - afterTheDeletion).as("a listing and a restore").isEqualTo(2);
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -j DROP");
+    }
+
     /**
-     * Waits until the agent's first restore has settled: its own events lead to one more sync
-     * (a listing of the chains it wrote) that finds nothing to do.
+     * Seeded random sequences of edits of the file (rules changed in place, added, removed, a
+     * mistake and its fix) and of the kernel (Rampart's rules deleted, others inserted, the policy
+     * changed, other programs' chains): after each, the kernel comes to hold what a fresh apply of
+     * the file's last good version leaves, and other programs' chains are left as they are.
      */
-    private void settled() {
-        int afterFirstApply = startedAtEvent.get(1); // the APPLIED event, after STARTED
-        Eventually.await("the sync after the agent's own restore", PATIENCE,
-                () -> processes.started() > afterFirstApply);
+    @Test
+    void randomEditsOfTheFileAndTheKernelLeaveItAsAFreshApplyWould() throws Exception {
+        long seed = Long.getLong("property.seed", System.nanoTime());
+        Random random = new Random(seed);
+        List<List<String>> chains = new ArrayList<>();
+        for (int chain = 0; chain < 4; chain++) {
+            chains.add(new ArrayList<>(List.of("-s 10.0." + chain + ".0/24 -j ACCEPT", "-j DROP")));
+        }
+        Files.writeString(file, ruleset(chains));
+        startAgent();
+        DesiredState good = read();
+        int foreign = 0;
+        for (int step = 0; step < 16; step++) {
+            String context = "seed " + seed + ", step " + step;
+            List<String> rules = chains.get(random.nextInt(chains.size()));
+            String rule = "-s 10." + random.nextInt(256) + ".0.0/16 -p tcp --dport " + (1 + random.nextInt(9999))
+                    + " -j " + (random.nextBoolean() ? "ACCEPT" : "DROP");
+            switch (random.nextInt(7)) {
+                case 0, 1 -> rules.set(random.nextInt(rules.size()), rule);
+                case 2 -> rules.add(random.nextInt(rules.size() + 1), rule);
+                case 3 -> {
+                    String text = ruleset(chains);
+                    edit(text.replace("-j DROP\n", "--dprot 1 -j DROP\n"));
+                    awaitEvent(AgentEvent.Kind.FILE_ERROR, context);
+                }
+                case 4 -> shell("iptables -D R" + random.nextInt(chains.size()) + " 1");
+                case 5 -> shell("iptables -I R" + random.nextInt(chains.size()) + " 1 -s 192.0.2.1 -j DROP; "
+                        + "iptables -P INPUT " + (random.nextBoolean() ? "DROP" : "ACCEPT"));
+                default -> shell("iptables -N F" + foreign + " && iptables -A F" + foreign
+                        + " -j RETURN && iptables -A FORWARD -j F" + foreign++);
+            }
+            if (!Files.readString(file).equals(ruleset(chains))) {
+                edit(ruleset(chains));
+                good = read();
+            }
+            DesiredState expected = good;
+            Eventually.await("the kernel as a fresh apply leaves it, " + context, PATIENCE,
+                    () -> freshApplyChangesNothing(expected));
+            for (int f = 0; f < foreign; f++) {
+                assertThat(rulesOf("F" + f)).as(context).containsExactly("-A F" + f + " -j RETURN");
+            }
+        }
+        Thread.sleep(READ_QUIET.plus(IDLE).toMillis()); // the span observed: the last full reading in it
+        assertThat(freshApplyChangesNothing(good)).as("seed " + seed + ", after the last full reading").isTrue();
+    }
+
+    /** INPUT jumping to each chain of {@code chains}, which hold those rules. */
+    private static String ruleset(List<List<String>> chains) {
+        StringBuilder text = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n");
+        for (int chain = 0; chain < chains.size(); chain++) {
+            text.append(":R").append(chain).append(" - [0:0]\n");
+        }
+        for (int chain = 0; chain < chains.size(); chain++) {
+            text.append("-A INPUT -p tcp --dport ").append(100 + chain).append(" -j R").append(chain).append('\n');
+            for (String rule : chains.get(chain)) {
+                text.append("-A R").append(chain).append(' ').append(rule).append('\n');
+            }
+        }
+        return text.append("COMMIT\n").toString();
+    }
+
+    private boolean freshApplyChangesNothing(DesiredState desired) {
+        try {
+            return new Reconciler(new SystemXtables(netns), StandardExtensions.registry()).plan(desired).isEmpty();
+        } catch (PlanException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Takes events until one of {@code kind}. */
+    private void awaitEvent(AgentEvent.Kind kind, String context) {
+        AgentEvent event = next();
+        while (event.kind() != kind) {
+            event = next();
+        }
+        assertThat(event.kind()).as(context).isEqualTo(kind);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** Which lines of {@code nft monitor} make the agent look at the kernel. */
@@ -43,8 +44,18 @@ class KernelMonitorTest {
         assertThat(KernelMonitor.change("delete table ip filter", Family.IPV4)).get()
                 .isInstanceOf(KernelMonitor.Change.Uncertain.class);
         assertThat(KernelMonitor.change("# ERROR: We lost some netlink events!", Family.IPV4)).get()
-                .isInstanceOf(KernelMonitor.Change.Uncertain.class);
-        assertThat(KernelMonitor.change("# new generation 5 by process 22490 (iptables)", Family.IPV4)).isEmpty();
+                .isInstanceOf(KernelMonitor.Change.Lost.class);
         assertThat(KernelMonitor.change("add rule ip6 filter FOO counter accept", Family.IPV4)).isEmpty();
+    }
+
+    /** Each transaction ends in one line, with the process that made it: what a writer tells its own changes by. */
+    @Test
+    void endsEachTransactionWithTheProcessThatMadeIt() {
+        assertThat(KernelMonitor.change("# new generation 5 by process 22490 (iptables)", Family.IPV4))
+                .contains(new KernelMonitor.Change.Committed(OptionalLong.of(22490)));
+        assertThat(KernelMonitor.change("# new generation 5 by process 22490 (iptables-restor)", Family.IPV6))
+                .contains(new KernelMonitor.Change.Committed(OptionalLong.of(22490)));
+        assertThat(KernelMonitor.change("# new generation 5", Family.IPV4))
+                .contains(new KernelMonitor.Change.Committed(OptionalLong.empty()));
     }
 }
