@@ -93,8 +93,9 @@ heap_bound() {
 
 # The classes a run loads, mapped by the JVM instead of read, parsed and verified on every start: on
 # a JDK from 25 up an ahead-of-time cache (JEP 483: the classes also linked, their lambdas resolved),
-# else a class data sharing archive. One per runtime, trained by a `check' of a small file (the
-# extension registry, the language, the parser, the printer and the checks), made again when the
+# else a class data sharing archive. One per runtime, trained by CacheTraining: a `check' of a small
+# file in the language, then a generated ruleset of a few thousand rules read, planned and applied to
+# a kernel kept in memory (the apply path; nothing is run on the kernel), made again when the
 # jar or the runtime is another than it was made for. Beside each, ARCHIVE.jar and ARCHIVE.java
 # hold the paths it was made for and have their files' modification times, which the shell's -nt
 # and -ot compare without starting a process (a package's files keep their build's times, older
@@ -142,7 +143,8 @@ COMMIT
 COMMIT
 RULES
   if [ "$java_feature" -ge 25 ]; then record="-XX:AOTCacheOutput=$made"; else record="-XX:ArchiveClassesAtExit=$made"; fi
-  if "$java" $short_run -Xmx512m "$record" -jar "$jar" check "$rules" >/dev/null 2>&1 && [ -f "$made" ] \
+  if "$java" $short_run -Xmx512m "$record" -cp "$jar" io.rampart.cli.CacheTraining "$rules" >/dev/null 2>&1 \
+      && [ -f "$made" ] \
       && echo "$jar" >"$made.jar" && touch -r "$jar" "$made.jar" \
       && echo "$java" >"$made.java" && touch -r "$java" "$made.java"; then
     # Readable by every user: root's cache in /var/cache/rampart serves them all.
@@ -189,11 +191,13 @@ set -f   # the options below hold `*', which no file name is to replace
 # A short command line runs for well under a second to a few seconds: the C1 compiler alone
 # compiles fast enough to pay off within it, and C2 would mostly compete with the work for the CPU.
 # The serial collector: one thread does the work, and G1 grows the heap (and the process) to about
-# twice as much for 100,000 rules without being faster. The cache's messages are off: one that does
-# not fit is simply not used.
+# twice as much for 100,000 rules without being faster. What survives a young collection is the
+# ruleset being read, which lives to the end: it goes to the old generation at once instead of being
+# copied between the survivor spaces first (about a fifth less collector time for 100,000 rules, see
+# bench/README.md). The cache's messages are off: one that does not fit is simply not used.
 quiet='-Xlog:cds*=off'
 [ "$java_feature" -lt 25 ] || quiet="$quiet -Xlog:aot*=off"
-short_run="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC $quiet"
+short_run="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MaxTenuringThreshold=0 $quiet"
 find_archive
 if [ "$java_feature" -ge 25 ]; then archive_option=-XX:AOTCache; else archive_option=-XX:SharedArchiveFile; fi
 heap_bound "$@"
