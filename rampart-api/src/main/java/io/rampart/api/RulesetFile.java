@@ -52,7 +52,7 @@ public final class RulesetFile {
         for (FamilyRuleset ruleset : source.families().values()) {
             if (only.isEmpty() || ruleset.family() == only.get()) {
                 desired.put(ruleset.family(), DesiredState.of(ruleset.ruleset(), StandardExtensions.registry(),
-                        file.toString(), ruleset::location));
+                        file.toString(), ruleset::location, ruleset::text));
             }
         }
         return desired;

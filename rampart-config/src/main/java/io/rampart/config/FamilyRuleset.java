@@ -104,6 +104,11 @@ public final class FamilyRuleset implements RuleSources {
         return new SourceRef(where.file(), where.line(), line.mapped().sourceColumn(column), where.includedFrom());
     }
 
+    /** The iptables-restore line rule {@code index} of {@code table} was read from (a line may give several rules). */
+    public String text(Table table, int index) {
+        return lines.get(parsed.lineOf(table, index) - 1).text();
+    }
+
     /** {@code file:line} of rule {@code index} of {@code table}, for messages about the kernel's refusals. */
     public String location(Table table, int index) {
         SourceRef where = rule(table, index);
