@@ -54,6 +54,12 @@ class LauncherTest {
         List<String> first = check(java, cache);
         assertThat(first).containsExactly("0", "");
         Path archive = archive(cache);
+        try (Stream<Path> files = Files.list(cache)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("the training run's files are gone, the archive and its stamps are left")
+                    .containsExactlyInAnyOrder(archive.getFileName().toString(), archive.getFileName() + ".jar",
+                            archive.getFileName() + ".java");
+        }
         FileTime made = Files.getLastModifiedTime(archive);
 
         assertThat(check(java, cache)).containsExactly("0", "");
