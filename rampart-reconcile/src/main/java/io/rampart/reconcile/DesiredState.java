@@ -79,6 +79,12 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
         return of(ruleset, registry, source, locations, (table, index) -> null);
     }
 
+    /** The line rule {@code index} of a table was read from, or null when unknown. */
+    @FunctionalInterface
+    public interface WrittenLines {
+        String of(Table table, int index);
+    }
+
     /**
      * As {@link #of(Ruleset, ExtensionRegistry, String, RuleLocations)}; {@code written} gives the
      * text each rule was read from (null when unknown). A rule written in its canonical spelling,
@@ -86,7 +92,7 @@ public record DesiredState(Family family, String source, Map<Table, DesiredTable
      * at 100,000 rules the copies were a tenth of what the command holds.
      */
     public static DesiredState of(Ruleset ruleset, ExtensionRegistry registry, String source,
-                                  RuleLocations locations, RuleLocations written) {
+                                  RuleLocations locations, WrittenLines written) {
         RulePrinter printer = new RulePrinter(registry, ruleset.family());
         Map<Table, DesiredTable> tables = new LinkedHashMap<>();
         for (TableRules section : ruleset.tables()) {
