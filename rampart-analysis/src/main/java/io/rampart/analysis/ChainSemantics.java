@@ -312,6 +312,17 @@ final class ChainSemantics {
      * sets per rule named. {@link Rest#end} holds those that fall off the chain's end or go back.
      */
     Rest restOf(String chain, List<Integer> later, int packets) {
+        return restOf(chain, later, packets, null);
+    }
+
+    /**
+     * As {@link #restOf(String, List, int)}, but with {@code only} an outcome, cut short once some
+     * packets get another outcome than {@code only} or {@link #RETURN}: the rest then holds those
+     * packets under that outcome, enough to tell that the rules after do not give all the packets
+     * {@code only}, and nothing about the others. A rule accepting established connections before
+     * thousands of jumps is so told apart at the first jump whose chain rejects some of them.
+     */
+    Rest restOf(String chain, List<Integer> later, int packets, String only) {
         List<Compiled> rules = chains.getOrDefault(chain, List.of());
         Policy policy = policies.get(chain);
         String endOutcome = policy == null ? RETURN : policy.name();
@@ -336,7 +347,11 @@ final class ChainSemantics {
             if (callee == null && target.name().equals(RETURN)) {
                 end = space.or(end, taken);
             } else if (callee == null) {
-                outcomes.merge(verdict(rule.rule()), taken, space::or);
+                String verdict = verdict(rule.rule());
+                outcomes.merge(verdict, taken, space::or);
+                if (only != null && !verdict.equals(only)) {
+                    return new Rest(outcomes, end);
+                }
             } else {
                 int back = space.no();
                 for (Map.Entry<String, Integer> e : outcomes(callee).entrySet()) {
@@ -345,6 +360,9 @@ final class ChainSemantics {
                         back = got;
                     } else if (got != space.no()) {
                         outcomes.merge(e.getKey(), got, space::or);
+                        if (only != null && !e.getKey().equals(only)) {
+                            return new Rest(outcomes, end);
+                        }
                     }
                 }
                 if (isGoto(rule.index())) {

@@ -79,8 +79,19 @@ public final class DeadRules {
         this.locations = locations;
     }
 
-    /** The rules of every table it can judge that never matter, table by table in rule order. */
+    /**
+     * The rules of every table it can judge that never matter, table by table in rule order.
+     *
+     * @throws AnalysisBoundException when the ruleset needs more decision-diagram nodes than
+     *     {@link HeaderSpace#boundFor} its number of rules: the analysis is then not done
+     */
     public static List<Finding> find(Ruleset ruleset, RuleLocations locations) {
+        return find(ruleset, locations, HeaderSpace.boundFor(ruleset.tables().stream()
+                .mapToInt(t -> t.rules().size()).sum()));
+    }
+
+    /** As {@link #find(Ruleset, RuleLocations)}, each space holding at most {@code bound} nodes. */
+    static List<Finding> find(Ruleset ruleset, RuleLocations locations, long bound) {
         List<Finding> out = new ArrayList<>();
         boolean everyTable = Pipeline.needed(ruleset);
         for (TableRules rules : ruleset.tables()) {
@@ -93,7 +104,7 @@ public final class DeadRules {
                         .forEach(o -> patterns.add(o.arg()));
             }
             HeaderSpace space = new HeaderSpace(ruleset.family(), new InterfaceDomain(patterns),
-                    HeaderSpace.nodesFor(rules.rules().size()));
+                    HeaderSpace.nodesFor(rules.rules().size()), bound);
             try {
                 ChainSemantics semantics = new ChainSemantics(space, rules, "", i -> locations.of(rules.table(), i));
                 new DeadRules(space, semantics, rules.table(), locations).judge(rules, everyTable, out);
@@ -102,17 +113,17 @@ public final class DeadRules {
             }
         }
         if (everyTable) {
-            acrossTables(ruleset, locations, out);
+            acrossTables(ruleset, locations, out, bound);
         }
         return out;
     }
 
     /** The rules that no packet reaching them matches on any path through every table, unless already found. */
-    private static void acrossTables(Ruleset ruleset, RuleLocations locations, List<Finding> out) {
+    private static void acrossTables(Ruleset ruleset, RuleLocations locations, List<Finding> out, long bound) {
         Set<String> patterns = new TreeSet<>();
         RulesetDiff.interfacePatterns(ruleset, patterns);
         HeaderSpace space = new HeaderSpace(ruleset.family(), new InterfaceDomain(patterns),
-                HeaderSpace.nodesFor(ruleset.tables().stream().mapToInt(t -> t.rules().size()).sum()));
+                HeaderSpace.nodesFor(ruleset.tables().stream().mapToInt(t -> t.rules().size()).sum()), bound);
         Pipeline pipeline;
         try {
             pipeline = new Pipeline(space, new RulesetDiff.Side("", ruleset, locations));
@@ -203,7 +214,10 @@ public final class DeadRules {
             if (decided == null && callee == null) {
                 continue;
             }
-            ChainSemantics.Rest rest = rests.after(position, matched[position]);
+            // A verdict's rest need only go as far as shows it is not covered; a jump's is recorded whole.
+            String only = callee == null && decided.size() == 1 && !decided.containsKey(ChainSemantics.RETURN)
+                    ? decided.keySet().iterator().next() : null;
+            ChainSemantics.Rest rest = rests.after(position, matched[position], only);
             if (callee != null) {
                 enter(callee, new Entry(chain, position, rule, semantics.isGoto(rule), matched[position]),
                         rest.outcomes(), rest.end());
@@ -238,9 +252,10 @@ public final class DeadRules {
             this.forward = overlaps(chain).total(bound) <= bound;
         }
 
-        ChainSemantics.Rest after(int position, int packets) {
+        /** With {@code only}, possibly cut short as {@link ChainSemantics#restOf(String, List, int, String)} says. */
+        ChainSemantics.Rest after(int position, int packets, String only) {
             if (forward) {
-                return semantics.restOf(chain, overlaps(chain).after(position), packets);
+                return semantics.restOf(chain, overlaps(chain).after(position), packets, only);
             }
             if (after == null) {
                 after = semantics.outcomesAfter(chain);

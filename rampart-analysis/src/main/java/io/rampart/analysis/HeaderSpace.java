@@ -3,6 +3,7 @@ package io.rampart.analysis;
 import de.tum.in.jbdd.Bdd;
 import de.tum.in.jbdd.BddConfiguration;
 import de.tum.in.jbdd.BddFactory;
+import de.tum.in.jbdd.BddIterative;
 import io.rampart.model.Family;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -28,6 +29,9 @@ final class HeaderSpace {
     }
 
     private final Bdd bdd;
+    /** The same diagrams, for the node table's size and free count (what {@link #nodes} reads). */
+    private final BddIterative table;
+    private final long bound;
     private final Family family;
     private final InterfaceDomain interfaces;
     private final List<Field> fields = new ArrayList<>();
@@ -83,31 +87,71 @@ final class HeaderSpace {
         this(family, interfaces, 1 << 20);
     }
 
-    /** A space whose node table starts at {@code nodes} (it grows when needed). */
+    /** A space whose node table starts at {@code nodes} (it grows when needed), without bound. */
     HeaderSpace(Family family, InterfaceDomain interfaces, int nodes) {
+        this(family, interfaces, nodes, Long.MAX_VALUE);
+    }
+
+    /**
+     * A space whose node table starts at {@code nodes} and that refuses to hold more than {@code bound}:
+     * the operation that takes it past the bound throws {@link AnalysisBoundException}.
+     */
+    HeaderSpace(Family family, InterfaceDomain interfaces, int nodes, long bound) {
         this.bdd = BddFactory.buildBddIterative(nodes, new Quiet());
+        this.table = (BddIterative) bdd;
+        this.bound = bound;
         this.family = family;
         this.interfaces = interfaces;
         int ifaceBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(interfaces.size() - 1));
-        // Fields rules test together sit together: protocol first, then destination before source.
-        proto = field("proto", 8);
-        in = field("in", ifaceBits);
-        out = field("out", ifaceBits);
-        ctState = field("ct_state", 3);
-        dst = field("dst", family.addressBits());
-        dport = field("dport", 16);
-        src = field("src", family.addressBits());
-        sport = field("sport", 16);
-        tcpFlags = field("tcp_flags", 8);
-        icmpType = field("icmp_type", 8);
-        icmpCode = field("icmp_code", 8);
-        ttl = field("ttl", 8);
-        tos = field("tos", 8);
-        length = field("length", 16);
-        mark = field("mark", 32);
-        ctMark = field("ctmark", 32);
-        dnat = field("dnat", 1);
-        snat = field("snat", 1);
+        // The fields in the order a region's words name them (fields()), each with its width.
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        widths.put("proto", 8);
+        widths.put("in", ifaceBits);
+        widths.put("out", ifaceBits);
+        widths.put("ct_state", 3);
+        widths.put("dst", family.addressBits());
+        widths.put("dport", 16);
+        widths.put("src", family.addressBits());
+        widths.put("sport", 16);
+        widths.put("tcp_flags", 8);
+        widths.put("icmp_type", 8);
+        widths.put("icmp_code", 8);
+        widths.put("ttl", 8);
+        widths.put("tos", 8);
+        widths.put("length", 16);
+        widths.put("mark", 32);
+        widths.put("ctmark", 32);
+        widths.put("dnat", 1);
+        widths.put("snat", 1);
+        // The variables' order: the addresses and ports large rulesets tell their rules apart by come
+        // first, destination before source, then the rest as named. Measured on DiffBenchmark's
+        // 10,000 rules, diff and the dead-rule analysis take about a quarter less CPU than with the
+        // protocol, interfaces and state above the addresses.
+        Map<String, Field> made = new HashMap<>();
+        for (String name : List.of("dst", "src", "dport", "sport")) {
+            made.put(name, field(name, widths.get(name)));
+        }
+        widths.forEach((name, width) -> made.computeIfAbsent(name, n -> field(n, width)));
+        fields.clear();
+        widths.keySet().forEach(name -> fields.add(made.get(name)));
+        proto = made.get("proto");
+        in = made.get("in");
+        out = made.get("out");
+        ctState = made.get("ct_state");
+        dst = made.get("dst");
+        dport = made.get("dport");
+        src = made.get("src");
+        sport = made.get("sport");
+        tcpFlags = made.get("tcp_flags");
+        icmpType = made.get("icmp_type");
+        icmpCode = made.get("icmp_code");
+        ttl = made.get("ttl");
+        tos = made.get("tos");
+        length = made.get("length");
+        mark = made.get("mark");
+        ctMark = made.get("ctmark");
+        dnat = made.get("dnat");
+        snat = made.get("snat");
     }
 
     /**
@@ -116,6 +160,16 @@ final class HeaderSpace {
      */
     static int nodesFor(int rules) {
         return Math.min(1 << 23, Math.max(1 << 12, rules * 800));
+    }
+
+    /**
+     * The most nodes {@code check}'s analysis of about {@code rules} rules may make: 2 M at least, so
+     * small files never meet it, up to just below the largest table {@link #nodesFor} gives, so a
+     * table that size (16 bytes a node, 134 MB) never grows to hold more. The 10,000-rule benchmarks
+     * make 3.7 M; 100,000 rules in 10,000 chains would make about 23 M.
+     */
+    static long boundFor(int rules) {
+        return Math.max(1 << 21, Math.min((1 << 23) - (1 << 19), (long) rules * 800));
     }
 
     static final long IPV6_HEADER = 40;
@@ -142,6 +196,11 @@ final class HeaderSpace {
         return bdd;
     }
 
+    /** The nodes the space has made so far (none is ever freed). */
+    int nodes() {
+        return table.getTableSize() - table.getFreeNodeCount();
+    }
+
     Family family() {
         return family;
     }
@@ -163,6 +222,9 @@ final class HeaderSpace {
     }
 
     int keep(int node) {
+        if (bound != Long.MAX_VALUE && nodes() > bound) {
+            throw new AnalysisBoundException(bound);
+        }
         return bdd.reference(node);
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.api;
 
+import io.rampart.analysis.AnalysisBoundException;
 import io.rampart.analysis.DeadRules;
 import io.rampart.config.Diagnostic;
 import io.rampart.config.FamilyRuleset;
@@ -18,11 +19,25 @@ public final class DeadRuleWarnings {
     private DeadRuleWarnings() {
     }
 
-    /** The source's findings with a warning for each rule that never matters, unless one is there already. */
+    /** What {@code check} says of a ruleset whose analysis outgrew its bound. */
+    static final String NOT_COMPLETED = "dead-rule analysis not completed: the ruleset exceeds its size bound"
+            + " (use --no-dead-rules to skip it)";
+
+    /**
+     * The source's findings with a warning for each rule that never matters, unless one is there already;
+     * for a family whose analysis outgrew its bound, one warning that it was not completed, on its file.
+     */
     public static List<Diagnostic> with(RulesetSource source) {
         List<Diagnostic> all = new ArrayList<>(source.diagnostics());
         for (FamilyRuleset ruleset : source.families().values()) {
-            for (DeadRules.Finding finding : DeadRules.find(ruleset.ruleset(), ruleset::location)) {
+            List<DeadRules.Finding> findings;
+            try {
+                findings = DeadRules.find(ruleset.ruleset(), ruleset::location);
+            } catch (AnalysisBoundException e) {
+                all.add(Diagnostic.warning(fileOf(ruleset), NOT_COMPLETED));
+                continue;
+            }
+            for (DeadRules.Finding finding : findings) {
                 SourceRef where = ruleset.rule(finding.table(), finding.rule());
                 boolean warned = all.stream().anyMatch(d -> d.where().file().equals(where.file())
                         && d.where().line() == where.line());
@@ -32,5 +47,15 @@ public final class DeadRuleWarnings {
             }
         }
         return all;
+    }
+
+    /** The file of the family's first rule, as a place with no line: the warning is about the whole ruleset. */
+    private static SourceRef fileOf(FamilyRuleset ruleset) {
+        for (io.rampart.model.TableRules rules : ruleset.ruleset().tables()) {
+            if (!rules.rules().isEmpty()) {
+                return new SourceRef(ruleset.rule(rules.table(), 0).file(), 0, 0);
+            }
+        }
+        return new SourceRef("", 0, 0);
     }
 }
