@@ -3,8 +3,10 @@ package io.rampart.analysis;
 import static io.rampart.analysis.Rulesets.filter;
 import static io.rampart.analysis.Rulesets.side;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rampart.model.Family;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +16,37 @@ class DeadRulesTest {
         RulesetDiff.Side side = side("a.rules", text, Family.IPV4);
         return DeadRules.find(side.ruleset(), side.locations()).stream()
                 .map(f -> f.kind() + " " + side.locations().of(f.table(), f.rule()) + ": " + f.message()).toList();
+    }
+
+    /**
+     * {@code pairs} rules, the i-th accepting packets with bit i of both the destination and the source
+     * set (masks of one bit): with every destination variable above every source one, the packets
+     * that pass them all need a node for each set of destination bits seen, 2^pairs of them.
+     */
+    static String crossedBits(int pairs) {
+        List<String> rules = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            String bit = io.rampart.model.extension.Addresses.format(java.nio.ByteBuffer.allocate(4).putInt(1 << i).array());
+            rules.add("-A INPUT -d " + bit + "/" + bit + " -s " + bit + "/" + bit + " -j ACCEPT");
+        }
+        return filter("DROP", "DROP", "ACCEPT", rules.toArray(String[]::new));
+    }
+
+    @Test
+    void theAnalysisStopsAtItsBoundAndOnlyThere() {
+        RulesetDiff.Side side = side("a.rules", crossedBits(10), Family.IPV4);
+        assertThat(DeadRules.find(side.ruleset(), side.locations())).isEmpty();
+        assertThatThrownBy(() -> DeadRules.find(side.ruleset(), side.locations(), 2_000))
+                .isInstanceOf(AnalysisBoundException.class)
+                .hasMessage("the analysis needs more than 2000 decision-diagram nodes");
+    }
+
+    @Test
+    void aSmallRulesetWhoseDiagramsGrowPastTheDefaultBoundStops() {
+        RulesetDiff.Side side = side("a.rules", crossedBits(24), Family.IPV4);
+        assertThatThrownBy(() -> DeadRules.find(side.ruleset(), side.locations()))
+                .isInstanceOf(AnalysisBoundException.class)
+                .hasMessage("the analysis needs more than " + (1 << 21) + " decision-diagram nodes");
     }
 
     @Test

@@ -102,4 +102,34 @@ class CheckDeadRulesTest {
                 + " packet it matches is taken before it by request:7\n"
                 + "  -A INPUT -s 10.1.0.0/16 -p tcp -m tcp --dport 22 -j DROP\n  ^");
     }
+
+    /**
+     * 24 rules, the i-th accepting packets with bit i of both addresses set: the packets that pass them all
+     * take a decision-diagram node per set of destination bits, 2^24, past the analysis's bound.
+     */
+    private Path crossedBits() throws IOException {
+        StringBuilder text = new StringBuilder("*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        for (int i = 0; i < 24; i++) {
+            int bit = 1 << i;
+            String address = (bit >>> 24) + "." + (bit >>> 16 & 255) + "." + (bit >>> 8 & 255) + "." + (bit & 255);
+            text.append("-A INPUT -d ").append(address).append('/').append(address).append(" -s ").append(address)
+                    .append('/').append(address).append(" -j ACCEPT\n");
+        }
+        return Files.writeString(dir.resolve("crossed.rules"), text.append("COMMIT\n"));
+    }
+
+    @Test
+    void aRulesetBeyondTheAnalysissBoundGetsOneWarningAndTheExitCodeOfTheOtherChecks() throws IOException {
+        Path file = crossedBits();
+        Run check = Run.of("check", file.toString());
+        Run without = Run.of("check", "--no-dead-rules", file.toString());
+        assertThat(check.exitCode()).isZero().isEqualTo(without.exitCode());
+        assertThat(check.err()).isEqualTo(file + ": warning: dead-rule analysis not completed: the ruleset exceeds"
+                + " its size bound (use --no-dead-rules to skip it)\n");
+        assertThat(check.out()).isEqualTo(file + ": ok (iptables 24 rules); 0 errors, 1 warning\n");
+        assertThat(without.out()).isEqualTo(file + ": ok (iptables 24 rules); 0 errors, 0 warnings\n");
+        Run json = Run.of("check", "--json", file.toString());
+        assertThat(json.exitCode()).isZero();
+        assertThat(json.out()).contains("\"line\" : 0").contains("dead-rule analysis not completed");
+    }
 }
