@@ -53,8 +53,13 @@ public final class CpuTimes {
         for (int round = 1; round <= rounds; round++) {
             long cpu = threads.getCurrentThreadCpuTime();
             long wall = System.nanoTime();
-            Object result = work.call();
-            String size = result instanceof java.util.Collection<?> c ? ", " + c.size() + " results" : "";
+            String size;
+            try {
+                Object result = work.call();
+                size = result instanceof java.util.Collection<?> c ? ", " + c.size() + " results" : "";
+            } catch (io.rampart.analysis.AnalysisBoundException e) {
+                size = ", stopped: " + e.getMessage();
+            }
             System.out.printf("%s round %d: %.0f ms wall, %.0f ms CPU%s (load %s)%n", name, round,
                     (System.nanoTime() - wall) / 1e6, (threads.getCurrentThreadCpuTime() - cpu) / 1e6, size,
                     java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
