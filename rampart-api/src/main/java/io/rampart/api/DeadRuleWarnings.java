@@ -6,6 +6,7 @@ import io.rampart.config.Diagnostic;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.SourceRef;
+import io.rampart.model.TableRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class DeadRuleWarnings {
 
     /** The file of the family's first rule, as a place with no line: the warning is about the whole ruleset. */
     private static SourceRef fileOf(FamilyRuleset ruleset) {
-        for (io.rampart.model.TableRules rules : ruleset.ruleset().tables()) {
+        for (TableRules rules : ruleset.ruleset().tables()) {
             if (!rules.rules().isEmpty()) {
                 return new SourceRef(ruleset.rule(rules.table(), 0).file(), 0, 0);
             }
