@@ -23,9 +23,14 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,36 +90,11 @@ final class AgentCommand implements Callable<Integer> {
         }
         try (Netns netns = options.namespace()) {
             NetnsValueResolver resolver = new NetnsValueResolver(netns);
-            Family family = onlyFamily(RulesetFiles.desired(file, options, resolver, spec.commandLine().getErr()));
+            AtomicReference<FirstReading> first = new AtomicReference<>(
+                    FirstReading.of(file, options, resolver, spec.commandLine().getErr()));
+            Family family = onlyFamily(first.get().states());
             enforced = family;
-            DesiredFile desired = new DesiredFile() {
-                private volatile Set<Path> inputs = Set.of();
-                /** The warnings of the last reading: a reading that finds the same ones again does not repeat them. */
-                private volatile String warned = "";
-
-                @Override
-                public DesiredState read() throws InvalidFileException {
-                    String before = warned;
-                    warned = "";
-                    DesiredState state = RulesetFiles.desiredWarning(file, options, resolver, warnings -> {
-                        warned = warnings;
-                        if (!warnings.equals(before)) {
-                            PrintWriter err = spec.commandLine().getErr();
-                            err.print(warnings);
-                            err.flush();
-                        }
-                    }, read -> inputs = read).get(family);
-                    if (state == null) {
-                        throw new InvalidFileException(file + ": no longer has a table for " + family.command());
-                    }
-                    return state;
-                }
-
-                @Override
-                public Set<Path> inputs() {
-                    return inputs;
-                }
-            };
+            DesiredFile desired = desiredFile(family, resolver, first);
             Agent agent = new Agent(file, desired, NameDatabase.system(), new Reconciler(new SystemXtables(netns,
                     writerWait.waiting(spec.commandLine().getErr(), options.json)),
                     StandardExtensions.registry()), KernelWatch.detect(netns, family, every), this::log,
@@ -128,6 +108,82 @@ final class AgentCommand implements Callable<Integer> {
             throw new SystemException(e.getMessage());
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * The file as the agent reads it, each time through the language, the first time by taking
+     * {@code first}, the reading that found the family, when nothing it read has changed since.
+     */
+    private DesiredFile desiredFile(Family family, NetnsValueResolver resolver, AtomicReference<FirstReading> first) {
+        Set<Path> firstInputs = first.get().inputs();
+        String firstWarnings = first.get().warnings();
+        return new DesiredFile() {
+            private volatile Set<Path> inputs = firstInputs;
+            /** The warnings of the last reading: a reading that finds the same ones again does not repeat them. */
+            private volatile String warned = firstWarnings;
+
+            @Override
+            public DesiredState read() throws InvalidFileException {
+                FirstReading taken = first.getAndSet(null); // not held on to: a state of 100,000 rules is large
+                if (taken != null && taken.unchanged()) {
+                    return taken.states().get(family);
+                }
+                String before = warned;
+                warned = "";
+                DesiredState state = RulesetFiles.desiredWarning(file, options, resolver, warnings -> {
+                    warned = warnings;
+                    if (!warnings.equals(before)) {
+                        PrintWriter err = spec.commandLine().getErr();
+                        err.print(warnings);
+                        err.flush();
+                    }
+                }, read -> inputs = read).get(family);
+                if (state == null) {
+                    throw new InvalidFileException(file + ": no longer has a table for " + family.command());
+                }
+                return state;
+            }
+
+            @Override
+            public Set<Path> inputs() {
+                return inputs;
+            }
+        };
+    }
+
+    /**
+     * The command's reading of the file, which tells the family to enforce; the agent's first
+     * reading is this one, not a second of seconds at 100,000 rules, while what it read is as it was.
+     *
+     * @param contents the bytes of the file taken before the reading, and of every input after it
+     */
+    private record FirstReading(Map<Family, DesiredState> states, Set<Path> inputs, String warnings,
+                                Map<Path, byte[]> contents) {
+
+        static FirstReading of(Path file, KernelOptions options, NetnsValueResolver resolver, PrintWriter err) {
+            Map<Path, byte[]> before = DesiredFile.contentsOf(Set.of(file));
+            AtomicReference<Set<Path>> inputs = new AtomicReference<>(Set.of());
+            AtomicReference<String> warned = new AtomicReference<>("");
+            Map<Family, DesiredState> states = RulesetFiles.desiredWarning(file, options, resolver, warnings -> {
+                warned.set(warnings);
+                err.print(warnings);
+                err.flush();
+            }, inputs::set);
+            Set<Path> read = new HashSet<>(inputs.get());
+            read.add(file);
+            Map<Path, byte[]> contents = new HashMap<>(DesiredFile.contentsOf(read));
+            if (!Arrays.equals(before.get(file), contents.get(file))) {
+                contents.clear(); // changed while it was read: the agent reads again
+            }
+            return new FirstReading(states, Set.copyOf(inputs.get()), warned.get(), contents);
+        }
+
+        /** Whether everything the reading depended on still holds the bytes it was read from. */
+        boolean unchanged() {
+            Map<Path, byte[]> now = DesiredFile.contentsOf(contents.keySet());
+            return !contents.isEmpty() && contents.keySet().containsAll(inputs)
+                    && contents.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), now.get(e.getKey())));
+        }
     }
 
     /** An agent's loop, which returns once stopped. */
@@ -145,7 +201,7 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     /** The agent keeps one family converged: a file for both needs -4 or -6, and one agent for each. */
-    private Family onlyFamily(java.util.Map<Family, DesiredState> desired) {
+    private Family onlyFamily(Map<Family, DesiredState> desired) {
         if (desired.size() > 1) {
             throw new InputException(file + ": has tables for iptables and ip6tables; an agent enforces one family:"
                     + " run one with -4 and one with -6");

@@ -6,17 +6,20 @@ import io.rampart.model.Policy;
 import io.rampart.model.Table;
 import io.rampart.reconcile.LiveState.LiveTable;
 import io.rampart.syntax.RestoreScript;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The kernel's rules of one family, kept in memory by a long-lived writer such as the agent, so
@@ -49,9 +52,18 @@ public final class KernelView {
     static final int UNATTRIBUTED_KEPT = 64;
     /** The owner's last writing processes, for transactions whose end is seen after its write returned. */
     static final int OWN_WRITERS_KEPT = 16;
+    /**
+     * How long the view waits for the end of the owner's write while the watcher hears nothing: the
+     * end of a write's transaction comes within milliseconds of the write, once the lines before
+     * it are told. A watcher still telling a big write's lines (110,000 of a first apply take nft
+     * seconds) is waited for as long as it keeps telling them, up to {@link #OWN_END_PATIENCE}.
+     */
+    static final Duration OWN_END_QUIET = Duration.ofMillis(200);
+    static final Duration OWN_END_PATIENCE = Duration.ofSeconds(60);
 
     private final Xtables xtables;
     private final Family family;
+    private final long ownEndQuietNanos;
     private final Set<TableChain> stale = new HashSet<>();
     private boolean wholeStale = true;
     /** The marks of the transaction whose end has not been seen yet. */
@@ -59,6 +71,12 @@ public final class KernelView {
     /** Ended transactions by their process, that may yet turn out to be the owner's. */
     private final Map<Long, Marks> unattributed = new LinkedHashMap<>();
     private final Deque<Long> ownWriters = new ArrayDeque<>();
+    /** The owner's writes that returned but whose transaction's end the watcher has not told yet. */
+    private final Set<Long> ownEndsAwaited = new HashSet<>();
+    /** The processes of the last transactions whose end the watcher told, whoever made them. */
+    private final Set<Long> endsHeard = new LinkedHashSet<>();
+    /** When the watcher last told something, or the owner's last write returned. */
+    private long lastHeard = System.nanoTime();
     private boolean attributing;
     private Map<Table, LiveTable> tables = new EnumMap<>(Table.class);
     private List<String> warnings = List.of();
@@ -88,8 +106,14 @@ public final class KernelView {
     }
 
     KernelView(Xtables xtables, Family family) {
+        this(xtables, family, OWN_END_QUIET);
+    }
+
+    /** A view that waits {@code ownEndQuiet} of silence for the end of the owner's write. */
+    KernelView(Xtables xtables, Family family, Duration ownEndQuiet) {
         this.xtables = xtables;
         this.family = family;
+        this.ownEndQuietNanos = ownEndQuiet.toNanos();
     }
 
     /**
@@ -98,6 +122,7 @@ public final class KernelView {
      */
     public synchronized void changed(Table table, String chain) {
         open.chains.add(new TableChain(table, chain));
+        lastHeard = System.nanoTime();
     }
 
     /**
@@ -106,6 +131,7 @@ public final class KernelView {
      */
     public synchronized void changedSomewhere() {
         open.uncertain = true;
+        lastHeard = System.nanoTime();
     }
 
     /**
@@ -116,6 +142,18 @@ public final class KernelView {
     public synchronized boolean committed(OptionalLong process) {
         Marks ended = open;
         open = new Marks();
+        lastHeard = System.nanoTime();
+        if (process.isEmpty()) {
+            ownEndsAwaited.clear(); // the watcher cannot tell whose a transaction is: nothing to wait for
+        } else {
+            endsHeard.add(process.getAsLong());
+            if (endsHeard.size() > UNATTRIBUTED_KEPT) {
+                endsHeard.remove(endsHeard.iterator().next());
+            }
+            if (ownEndsAwaited.remove(process.getAsLong())) {
+                notifyAll();
+            }
+        }
         if (ended.isEmpty()) {
             return false;
         }
@@ -139,6 +177,8 @@ public final class KernelView {
     public synchronized void uncertain() {
         wholeStale = true;
         syncedTo = null;
+        ownEndsAwaited.clear();
+        notifyAll();
     }
 
     /**
@@ -183,6 +223,7 @@ public final class KernelView {
         Set<TableChain> read;
         boolean whole;
         synchronized (this) {
+            awaitOwnEnds();
             standAsOthers(open);
             open = new Marks();
             unattributed.values().forEach(this::standAsOthers);
@@ -201,6 +242,30 @@ public final class KernelView {
             throw e;
         }
         return held();
+    }
+
+    /**
+     * Waits until the watcher told the end of each of the owner's writes that returned, so that the
+     * lines of such a write, told before its end, are not taken for another program's change (which
+     * the next sync would list, or read whole for a write of many chains, as a first apply is). Gives
+     * up once the watcher has been quiet for {@link #OWN_END_QUIET}, or after
+     * {@link #OWN_END_PATIENCE}: then those lines count as others', as they did before.
+     */
+    synchronized void awaitOwnEnds() {
+        long giveUp = System.nanoTime() + OWN_END_PATIENCE.toNanos();
+        try {
+            while (!ownEndsAwaited.isEmpty()) {
+                long now = System.nanoTime();
+                long quietLeft = lastHeard + ownEndQuietNanos - now;
+                if (quietLeft <= 0 || now >= giveUp) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(quietLeft, giveUp - now));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ownEndsAwaited.clear();
     }
 
     /** The state as last read, without reading anything. */
@@ -297,7 +362,11 @@ public final class KernelView {
         if (ownWriters.size() > OWN_WRITERS_KEPT) {
             ownWriters.removeFirst();
         }
+        lastHeard = System.nanoTime();
         unattributed.remove(process);
+        if (attributing && !endsHeard.contains(process) && ownEndsAwaited.size() < OWN_WRITERS_KEPT) {
+            ownEndsAwaited.add(process); // its end is still to come
+        }
     }
 
     /**

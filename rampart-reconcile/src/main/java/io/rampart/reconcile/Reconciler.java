@@ -23,7 +23,10 @@ import java.util.function.Predicate;
  * writers wait), plans deletions in others' chains by rule text (a rule someone else deleted in
  * the meantime makes the whole restore fail, changing nothing), and reads back what it wrote. When
  * the restore failed on a kernel that changed since the read, or the read-back does not hold what
- * the plan meant to write, it plans again from a fresh read, up to {@value #ATTEMPTS} times.
+ * the plan meant to write, it plans again from a fresh read, up to {@value #ATTEMPTS} times; a
+ * restore refused on a kernel that holds what was read is planned and written once more, as
+ * another writer's change may have come and gone in between, and only a second such refusal is
+ * the plan's own.
  */
 public final class Reconciler {
 
@@ -67,8 +70,10 @@ public final class Reconciler {
      */
     public Applied apply(DesiredState desired, KernelView view) throws PlanException, ApplyException {
         long start = System.nanoTime();
+        view.awaitOwnEnds(); // before the lock: other writers need not wait while the watcher catches up
         try (Xtables.Hold held = xtables.hold(desired.family())) {
             Plan written = null;
+            boolean refusedOnItsRead = false;
             for (int attempt = 1; ; attempt++) {
                 LiveState before = view.current();
                 KernelView.Scope scope = view.scope(desired);
@@ -98,8 +103,15 @@ public final class Reconciler {
                         return new Applied(plan, true, since(start), result.message().strip(), attempt - 1);
                     }
                     view.uncertain();
-                } else if (attempt < ATTEMPTS && !view.readAll().holdsTheSameAs(before)) {
-                    continue; // the kernel changed since it was read: plan again on what it holds now
+                } else if (attempt < ATTEMPTS) {
+                    boolean changed = !view.readAll().holdsTheSameAs(before);
+                    if (changed || !refusedOnItsRead) {
+                        // The kernel changed since it was read: plan again on what it holds now. Once
+                        // also when it looks as read: another writer's change may have come and gone
+                        // between the read and the write (a rule put into a chain the plan deletes).
+                        refusedOnItsRead |= !changed;
+                        continue;
+                    }
                 }
                 if (attempt == ATTEMPTS || !result.ok()) {
                     view.uncertain();

@@ -7,11 +7,13 @@ import io.rampart.model.Table;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.syntax.RulesetParser;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,6 +117,57 @@ class KernelViewTest {
         assertThat(reconciler.apply(changed, view).written()).isFalse();
         assertThat(kernel.listed).hasSize(listed);
         assertThat(freshApplyChangesNothing(changed)).isTrue();
+    }
+
+    /**
+     * The lines of the owner's write told after the write returned, its end not yet (nft still
+     * printing the 110,000 lines of a first apply): the next sync waits for that end rather than
+     * taking the lines for another program's, and lists nothing.
+     */
+    @Test
+    void theOwnersLinesToldBeforeItsEndAreNotTakenForAnothers() throws Exception {
+        view = new KernelView(kernel, Family.IPV4, Duration.ofMinutes(5)); // waits as long as the test needs
+        view.attributing();
+        lagging = true;
+        DesiredState first = desired("ACCEPT", rules());
+        reconciler.apply(first, view);
+        ModelXtables.Transaction write = unheard.getLast();
+        unheard.clear();
+        write.chains().forEach(chain -> view.changed(chain.table(), chain.chain()));
+        int saves = kernel.saves;
+        int listed = kernel.listed.size();
+        Thread syncing = Thread.currentThread();
+        AtomicBoolean synced = new AtomicBoolean();
+        Thread end = new Thread(() -> {
+            while (syncing.getState() != Thread.State.TIMED_WAITING && !synced.get()) {
+                Thread.onSpinWait();
+            }
+            view.committed(OptionalLong.of(write.process())); // told once the sync waits for it
+        });
+        end.setDaemon(true);
+        end.start();
+        boolean written = reconciler.apply(first, view).written();
+        synced.set(true);
+        end.join();
+        assertThat(written).isFalse();
+        assertThat(kernel.saves).as("whole dumps after the first apply").isEqualTo(saves);
+        assertThat(kernel.listed).as("chains listed after the first apply").hasSize(listed);
+    }
+
+    /** A write whose end the watcher never tells: once it has been quiet a while, the lines count as others'. */
+    @Test
+    void theOwnersLinesWithoutTheirEndCountAsOthersOnceTheWatcherIsQuiet() throws Exception {
+        view = new KernelView(kernel, Family.IPV4, Duration.ofMillis(1));
+        view.attributing();
+        lagging = true;
+        DesiredState first = desired("ACCEPT", rules());
+        reconciler.apply(first, view);
+        ModelXtables.Transaction write = unheard.getLast();
+        unheard.clear();
+        write.chains().forEach(chain -> view.changed(chain.table(), chain.chain()));
+        int listed = kernel.listed.size();
+        assertThat(reconciler.apply(first, view).written()).isFalse();
+        assertThat(kernel.listed).as("the write's chains, listed").hasSize(listed + write.chains().size());
     }
 
     @Test

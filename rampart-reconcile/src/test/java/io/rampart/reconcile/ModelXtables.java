@@ -32,8 +32,10 @@ final class ModelXtables implements Xtables {
     final List<String> scripts = new ArrayList<>();
     /** Counters iptables-save -c shows for a rule line (all others count nothing). */
     final Map<String, String> counters = new LinkedHashMap<>();
-    /** When positive, the next restore is refused at this line, as the kernel refuses a bad command. */
+    /** When positive, the next restores are refused at this line, as the kernel refuses a bad command. */
     int refuseAtLine;
+    /** How many restores in a row {@link #refuseAtLine} refuses. */
+    int refusals = 1;
     /** Another program's restore scripts: one runs just before each of Rampart's restores, while there are any. */
     final Deque<String> othersBefore = new ArrayDeque<>();
     /** Likewise, one runs just after each of Rampart's restores. */
@@ -119,7 +121,9 @@ final class ModelXtables implements Xtables {
         long process = nextProcess++;
         if (refuseAtLine > 0) {
             int line = refuseAtLine;
-            refuseAtLine = 0;
+            if (--refusals == 0) {
+                refuseAtLine = 0;
+            }
             return new RestoreResult(false, "iptables-restore: line " + line + " failed");
         }
         try {

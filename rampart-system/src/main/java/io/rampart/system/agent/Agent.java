@@ -52,6 +52,12 @@ public final class Agent {
     private enum Trigger {
         /** A change in the kernel; a restore is a burst of events within a few milliseconds. */
         KERNEL(30),
+        /**
+         * The end of another program's transaction: its changes are all told, so the agent waits
+         * only for a next transaction that follows at once (a script of iptables commands does not
+         * come faster than a process each).
+         */
+        COMMITTED(5),
         /** The file was written; editors write, rename and remove within a short while. */
         FILE(50),
         /** The polling interval passed (legacy iptables). */
@@ -178,18 +184,18 @@ public final class Agent {
             view.attributing();
             // Every line of the family's tables wakes the agent, in case the end of its transaction never comes.
             return KernelMonitor.watch(events.netns(), events.family(), change -> {
-                        boolean look = true;
+                        Trigger look = Trigger.KERNEL;
                         if (change instanceof KernelMonitor.Change.OfChain chain) {
                             view.changed(chain.table(), chain.chain());
                         } else if (change instanceof KernelMonitor.Change.Committed committed) {
-                            look = view.committed(committed.process());
+                            look = view.committed(committed.process()) ? Trigger.COMMITTED : null;
                         } else if (change instanceof KernelMonitor.Change.Uncertain) {
                             view.changedSomewhere();
                         } else {
                             view.uncertain();
                         }
-                        if (look) {
-                            triggers.add(Trigger.KERNEL);
+                        if (look != null) {
+                            triggers.add(look);
                         }
                     }, message -> {
                         monitorEnded = message;
@@ -213,7 +219,8 @@ public final class Agent {
                 if (pending.contains(Trigger.FILE_READ) && !pending.contains(Trigger.FILE)) {
                     synced |= settle();
                 }
-                if (!synced && (pending.contains(Trigger.KERNEL) || pending.contains(Trigger.POLL))) {
+                if (!synced && (pending.contains(Trigger.KERNEL) || pending.contains(Trigger.COMMITTED)
+                        || pending.contains(Trigger.POLL))) {
                     repair();
                 }
             }
@@ -237,6 +244,9 @@ public final class Agent {
             Trigger next = quiet > 0 ? triggers.poll(quiet, TimeUnit.MILLISECONDS) : triggers.poll();
             if (next == null || left <= 0) {
                 break;
+            }
+            if (next == Trigger.COMMITTED) {
+                pending.remove(Trigger.KERNEL); // the lines before the end are its transaction's
             }
             pending.add(next);
         }

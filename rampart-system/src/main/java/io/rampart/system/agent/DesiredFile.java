@@ -3,6 +3,7 @@ package io.rampart.system.agent;
 import io.rampart.reconcile.DesiredState;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 
 /** Reads the ruleset file the agent enforces, each time it changes. */
@@ -17,5 +18,13 @@ public interface DesiredFile {
      */
     default Set<Path> inputs() {
         return Set.of();
+    }
+
+    /**
+     * The bytes of {@code files} as the agent compares them to tell a change (a directory's: its
+     * entries' names), of those that can be read now.
+     */
+    static Map<Path, byte[]> contentsOf(Set<Path> files) {
+        return InPlaceEdits.contentsOf(files);
     }
 }
