@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,6 +66,8 @@ public final class KernelView {
     private final Family family;
     private final long ownEndQuietNanos;
     private final Set<TableChain> stale = new HashSet<>();
+    /** The handles of rules others deleted, by chain, in the order told, where nothing else changed the chain. */
+    private final Map<TableChain, List<Long>> staleDeletions = new HashMap<>();
     private boolean wholeStale = true;
     /** The marks of the transaction whose end has not been seen yet. */
     private Marks open = new Marks();
@@ -84,23 +87,33 @@ public final class KernelView {
     private final Set<TableChain> listedSinceSync = new HashSet<>();
     private long fullReads;
     private long chainsListed;
+    private long deletionsTaken;
     private long ownWritesTaken;
+    /**
+     * The kernel's handles of the rules of chains the view holds rule by rule, index by index:
+     * paired when such a chain was listed, and again after the owner wrote it. Whatever could make
+     * a pairing wrong (a change of the chain between the two listings, or before the owner's write)
+     * is heard as a change of the chain and lists it again, which pairs it anew.
+     */
+    private final Map<TableChain, List<Long>> handles = new HashMap<>();
 
     /** A chain of a table. */
     record TableChain(Table table, String chain) {
     }
 
-    /** What one transaction marked: chains, or something no chain names. */
+    /** What one transaction marked: chains, rules deleted by their handles, or something no chain names. */
     private static final class Marks {
         private final Set<TableChain> chains = new HashSet<>();
+        private final Map<TableChain, List<Long>> deleted = new HashMap<>();
         private boolean uncertain;
 
         boolean isEmpty() {
-            return chains.isEmpty() && !uncertain;
+            return chains.isEmpty() && deleted.isEmpty() && !uncertain;
         }
 
         void addAll(Marks other) {
             chains.addAll(other.chains);
+            other.deleted.forEach((chain, gone) -> deleted.computeIfAbsent(chain, c -> new ArrayList<>()).addAll(gone));
             uncertain |= other.uncertain;
         }
     }
@@ -122,6 +135,18 @@ public final class KernelView {
      */
     public synchronized void changed(Table table, String chain) {
         open.chains.add(new TableChain(table, chain));
+        lastHeard = System.nanoTime();
+    }
+
+    /**
+     * The kernel deleted the rule with {@code handle} from {@code chain} of {@code table}, in the
+     * transaction the next {@link #committed} ends. Where the view paired the chain's rules with
+     * their handles, and nothing else changed the chain, the next {@link #current} takes that rule
+     * out without listing the chain, once the handles the kernel lists (a cheaper listing) are
+     * those it paired without the deleted ones.
+     */
+    public synchronized void deleted(Table table, String chain, long handle) {
+        open.deleted.computeIfAbsent(new TableChain(table, chain), c -> new ArrayList<>()).add(handle);
         lastHeard = System.nanoTime();
     }
 
@@ -203,6 +228,11 @@ public final class KernelView {
         return chainsListed;
     }
 
+    /** How many chains' rules deleted by others were taken out by their handles, the chains not listed. */
+    public synchronized long deletionsTaken() {
+        return deletionsTaken;
+    }
+
     /** How many of the owner's writes were taken from their scripts, with nothing read. */
     public synchronized long ownWritesTaken() {
         return ownWritesTaken;
@@ -211,6 +241,7 @@ public final class KernelView {
     /** Marks that count as another program's. */
     private void standAsOthers(Marks marks) {
         stale.addAll(marks.chains);
+        marks.deleted.forEach((chain, gone) -> staleDeletions.computeIfAbsent(chain, c -> new ArrayList<>()).addAll(gone));
         wholeStale |= marks.uncertain;
     }
 
@@ -221,6 +252,7 @@ public final class KernelView {
      */
     public LiveState current() {
         Set<TableChain> read;
+        Map<TableChain, List<Long>> deletions;
         boolean whole;
         synchronized (this) {
             awaitOwnEnds();
@@ -229,12 +261,14 @@ public final class KernelView {
             unattributed.values().forEach(this::standAsOthers);
             unattributed.clear();
             read = Set.copyOf(stale);
+            deletions = new HashMap<>(staleDeletions);
             whole = wholeStale;
             stale.clear();
+            staleDeletions.clear();
             wholeStale = false;
         }
         try {
-            if (whole || !list(read)) {
+            if (whole || !follow(read, deletions)) {
                 readAll();
             }
         } catch (RuntimeException e) {
@@ -276,7 +310,7 @@ public final class KernelView {
     /** Lists {@code chains} again now, after a write of one's own; returns the state. */
     LiveState reread(Set<TableChain> chains) {
         try {
-            if (!list(chains)) {
+            if (!list(chains, false)) {
                 readAll();
             }
         } catch (RuntimeException e) {
@@ -297,6 +331,7 @@ public final class KernelView {
             fullReads++;
             syncedTo = null;
         }
+        handles.clear();
         tables = read;
         warnings = saved.warnings();
         return held();
@@ -394,6 +429,9 @@ public final class KernelView {
             } else {
                 table.rules().put(chain, new ArrayList<>(rules));
             }
+            if (handles.remove(written) != null) {
+                pairHandles(written, rules.size()); // a chain repaired once is likely to be again
+            }
         }
         synchronized (this) {
             ownWritesTaken++;
@@ -401,8 +439,70 @@ public final class KernelView {
         return true;
     }
 
-    /** Lists each chain alone; false when that cannot be done with certainty, so everything must be read. */
-    private boolean list(Set<TableChain> chains) {
+    /** Pairs the chain's rules as the view holds them with the handles the kernel lists, when as many. */
+    private void pairHandles(TableChain chain, int rules) {
+        xtables.ruleHandles(family, chain.table(), chain.chain()).filter(listed -> listed.size() == rules)
+                .ifPresent(listed -> handles.put(chain, new ArrayList<>(listed)));
+    }
+
+    /**
+     * Brings what others changed into the view: the chains {@code changed} names are listed, and
+     * those others only deleted rules from are taken out by their handles where that is certain,
+     * else listed too; false when that cannot be done with certainty, so everything must be read.
+     */
+    private boolean follow(Set<TableChain> changed, Map<TableChain, List<Long>> deletions) {
+        Set<TableChain> listed = new HashSet<>(changed);
+        deletions.forEach((chain, gone) -> {
+            if (!changed.contains(chain) && !takeDeletions(chain, gone)) {
+                listed.add(chain);
+            }
+        });
+        return list(listed, true);
+    }
+
+    /**
+     * Takes the rules with the handles {@code gone} out of the chain, without listing its rules:
+     * only when the view paired the chain's rules with their handles, those handles include every
+     * one gone, and the kernel now lists exactly the others, in their order. False otherwise.
+     */
+    private boolean takeDeletions(TableChain chain, List<Long> gone) {
+        List<Long> paired = handles.remove(chain);
+        LiveTable table = tables.get(chain.table());
+        if (paired == null || table == null || paired.size() != table.rulesOf(chain.chain()).size()
+                || new HashSet<>(gone).size() != gone.size() || !paired.containsAll(gone)) {
+            return false;
+        }
+        List<Long> left = new ArrayList<>(paired);
+        left.removeAll(gone);
+        Optional<List<Long>> now = xtables.ruleHandles(family, chain.table(), chain.chain());
+        if (now.isEmpty() || !now.get().equals(left)) {
+            return false;
+        }
+        List<String> rules = new ArrayList<>(table.rulesOf(chain.chain()));
+        for (int i = paired.size() - 1; i >= 0; i--) {
+            if (gone.contains(paired.get(i))) {
+                rules.remove(i);
+            }
+        }
+        if (rules.isEmpty()) {
+            table.rules().remove(chain.chain());
+        } else {
+            table.rules().put(chain.chain(), rules);
+        }
+        handles.put(chain, left);
+        listedSinceSync.add(chain);
+        synchronized (this) {
+            deletionsTaken++;
+        }
+        return true;
+    }
+
+    /**
+     * Lists each chain alone; false when that cannot be done with certainty, so everything must be read.
+     *
+     * @param pair whether to pair each chain's rules with their handles (another program changed it)
+     */
+    private boolean list(Set<TableChain> chains, boolean pair) {
         if (chains.size() > CHAINS_LISTED_ONE_BY_ONE) {
             return false;
         }
@@ -411,9 +511,13 @@ public final class KernelView {
             if (table == null) {
                 return false; // a table the view has not seen: iptables lists built-in chains of tables that do not exist
             }
+            handles.remove(changed);
             Optional<String> listed = xtables.listChain(family, changed.table(), changed.chain());
             if (listed.isEmpty() || !take(table, changed.chain(), listed.get())) {
                 return false;
+            }
+            if (pair) {
+                pairHandles(changed, table.rulesOf(changed.chain()).size());
             }
             listedSinceSync.add(changed);
             synchronized (this) {

@@ -3,6 +3,7 @@ package io.rampart.reconcile;
 import io.rampart.model.Chain;
 import io.rampart.model.Family;
 import io.rampart.model.Table;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -37,6 +38,16 @@ public interface Xtables {
             t.rulesOf(chain).forEach(rule -> text.append(rule).append('\n'));
             return text.toString();
         });
+    }
+
+    /**
+     * The kernel's handles of one chain's rules, in the chain's order ({@code nft -a list chain}):
+     * a handle names one rule until it is deleted, and is never given to another. Empty where the
+     * boundary cannot tell (legacy iptables, a fake, a chain nft cannot name). Cheaper than
+     * {@link #listChain} on nf_tables, as iptables-nft also fetches the built-in chains' rules.
+     */
+    default Optional<List<Long>> ruleHandles(Family family, Table table, String chain) {
+        return Optional.empty();
     }
 
     /** Loads {@code script} with {@code iptables-restore --noflush}: every table in it commits atomically. */

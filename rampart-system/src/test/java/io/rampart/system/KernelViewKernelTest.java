@@ -67,6 +67,8 @@ class KernelViewKernelTest {
         monitor = KernelMonitor.watch(netns, Family.IPV4, change -> {
             if (change instanceof KernelMonitor.Change.OfChain chain) {
                 view.changed(chain.table(), chain.chain());
+            } else if (change instanceof KernelMonitor.Change.RuleDeleted deleted) {
+                view.deleted(deleted.table(), deleted.chain(), deleted.handle());
             } else if (change instanceof KernelMonitor.Change.Committed end) {
                 if (attributing) {
                     view.committed(end.process());

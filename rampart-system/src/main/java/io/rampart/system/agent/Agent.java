@@ -187,6 +187,8 @@ public final class Agent {
                         Trigger look = Trigger.KERNEL;
                         if (change instanceof KernelMonitor.Change.OfChain chain) {
                             view.changed(chain.table(), chain.chain());
+                        } else if (change instanceof KernelMonitor.Change.RuleDeleted deleted) {
+                            view.deleted(deleted.table(), deleted.chain(), deleted.handle());
                         } else if (change instanceof KernelMonitor.Change.Committed committed) {
                             look = view.committed(committed.process()) ? Trigger.COMMITTED : null;
                         } else if (change instanceof KernelMonitor.Change.Uncertain) {

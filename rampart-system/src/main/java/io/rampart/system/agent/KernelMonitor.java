@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * of a built-in chain). Anything else is {@link Change.Uncertain}: {@code add chain} of a user
  * chain may be a rename, which names only the new name; table lines. The kernel ends each
  * transaction's lines with {@code # new generation N by process PID (COMM)}, {@link Change.Committed}:
- * a writer that knows its process tells its own changes from others' by it. Other comment lines,
+ * a writer that knows its process tells its own changes from others' by it. A deleted rule is
+ * {@link Change.RuleDeleted}, with its handle. Other comment lines,
  * such as the one that says events were lost, are {@link Change.Lost}.
  */
 public final class KernelMonitor implements AutoCloseable {
@@ -46,9 +47,14 @@ public final class KernelMonitor implements AutoCloseable {
     private volatile boolean closing;
 
     /** What one line says changed. */
-    public sealed interface Change permits Change.OfChain, Change.Uncertain, Change.Committed, Change.Lost {
+    public sealed interface Change permits Change.OfChain, Change.RuleDeleted, Change.Uncertain, Change.Committed,
+            Change.Lost {
         /** Something of this chain changed: its rules, its policy, or whether it exists. */
         record OfChain(Table table, String chain) implements Change {
+        }
+
+        /** The rule with this handle was deleted from the chain, and nothing else changed by this line. */
+        record RuleDeleted(Table table, String chain, long handle) implements Change {
         }
 
         /** Something changed that the line does not pin to one chain. */
@@ -167,6 +173,12 @@ public final class KernelMonitor implements AutoCloseable {
             return Optional.of(new Change.Uncertain(line));
         }
         String chain = words[4];
+        if (line.startsWith("delete rule ")) {
+            String[] deletion = line.split(" ");
+            if (deletion.length == 7 && deletion[5].equals("handle") && deletion[6].matches("[0-9]{1,18}")) {
+                return Optional.of(new Change.RuleDeleted(table, chain, Long.parseLong(deletion[6])));
+            }
+        }
         boolean pinned = switch (words[1]) {
             case "rule" -> true;
             case "chain" -> words[0].equals("create") || words[0].equals("delete")

@@ -291,7 +291,11 @@ class AgentKernelTest {
                 "-A SSH -j REJECT --reject-with icmp-port-unreachable");
     }
 
-    /** A repair lists the chain the deletion's events name and restores it; its own events list nothing more. */
+    /**
+     * A repair lists the chain the deletion's events name, and its rules' handles, and restores
+     * it; its own events list nothing more. A deletion there once more is taken out of the view by
+     * its handle: only the handles are listed, not the rules.
+     */
     @Test
     void aRepairListsTheChangedChainOnceAndWritesOnce() throws InterruptedException {
         startAgent();
@@ -300,7 +304,17 @@ class AgentKernelTest {
         shell("iptables -D SSH 1"); // the agent may be listing before the shell is seen to end
         assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
         Thread.sleep(IDLE.toMillis()); // the span observed
-        assertThat(processes.started() - beforeTheDeletion).as("the shell, a listing and a restore").isEqualTo(3);
+        assertThat(processes.started() - beforeTheDeletion)
+                .as("the shell, a listing of the rules and one of their handles, a restore, a listing of the handles it left")
+                .isEqualTo(5);
+        assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -j DROP");
+
+        int beforeTheNext = processes.started();
+        shell("iptables -D SSH 2");
+        assertThat(next().kind()).isEqualTo(AgentEvent.Kind.REPAIRED);
+        Thread.sleep(IDLE.toMillis()); // the span observed
+        assertThat(processes.started() - beforeTheNext)
+                .as("the shell, a listing of the handles, a restore, a listing of the handles it left").isEqualTo(4);
         assertThat(rulesOf("SSH")).containsExactly("-A SSH -s 192.0.2.0/24 -j ACCEPT", "-A SSH -j DROP");
     }
 

@@ -31,6 +31,8 @@ class KernelMonitorTest {
         assertThat(KernelMonitor.change("add rule ip filter FOO ip saddr 1.2.3.4 counter packets 0 bytes 0 accept",
                 Family.IPV4)).contains(new KernelMonitor.Change.OfChain(Table.FILTER, "FOO"));
         assertThat(KernelMonitor.change("delete rule ip filter FOO handle 2", Family.IPV4))
+                .contains(new KernelMonitor.Change.RuleDeleted(Table.FILTER, "FOO", 2));
+        assertThat(KernelMonitor.change("delete rule ip filter FOO", Family.IPV4)).as("no handle: a flush")
                 .contains(new KernelMonitor.Change.OfChain(Table.FILTER, "FOO"));
         assertThat(KernelMonitor.change("add chain ip filter INPUT { type filter hook input priority filter; policy drop; }",
                 Family.IPV4)).contains(new KernelMonitor.Change.OfChain(Table.FILTER, "INPUT"));
