@@ -45,6 +45,10 @@ final class DesiredChanges {
             if (old == table) {
                 continue;
             }
+            if (old.byName() == table.byName() && old.chains() == table.chains()) {
+                kind = max(kind, rulesOnly(old, table, into)); // rules changed in place: every chain declared alike
+                continue;
+            }
             Set<String> names = new HashSet<>(old.byName().keySet());
             names.addAll(table.byName().keySet());
             for (String chain : names) {
@@ -60,6 +64,34 @@ final class DesiredChanges {
             }
         }
         return kind;
+    }
+
+    /** As {@link #between}, for two tables declaring the very same chains: only their rules are compared. */
+    private static Kind rulesOnly(DesiredTable old, DesiredTable table, Set<KernelView.TableChain> into) {
+        Kind kind = Kind.RULES;
+        Set<String> changed = new HashSet<>();
+        table.rules().forEach((chain, rules) -> {
+            if (!sameRules(old.rulesOf(chain), rules)) {
+                changed.add(chain);
+            }
+        });
+        old.rules().forEach((chain, rules) -> {
+            if (!table.rules().containsKey(chain) && !rules.isEmpty()) {
+                changed.add(chain);
+            }
+        });
+        for (String chain : changed) {
+            into.add(new KernelView.TableChain(table.table(), chain));
+            Chain declared = table.byName().get(chain);
+            if (declared == null || declared.sharing() != Chain.Sharing.WHOLE) {
+                kind = Kind.DECLARATIONS; // a shared chain's records hold its rules' fingerprints
+            }
+        }
+        return kind;
+    }
+
+    private static Kind max(Kind a, Kind b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static boolean sameRules(List<DesiredRule> before, List<DesiredRule> after) {

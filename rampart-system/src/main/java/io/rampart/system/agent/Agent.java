@@ -58,8 +58,12 @@ public final class Agent {
          * come faster than a process each).
          */
         COMMITTED(5),
-        /** The file was written; editors write, rename and remove within a short while. */
-        FILE(50),
+        /**
+         * The file was written. An editor's save is one rename, or a create and its writes, well
+         * within a millisecond; a copy of 10 MB writes for a few. 20 ms also covers a writer
+         * descheduled on a busy host, and is most of a one-rule change's wait otherwise.
+         */
+        FILE(20),
         /** The polling interval passed (legacy iptables). */
         POLL(0),
         /** The monitor process ended; a moment's wait lets a Ctrl-C that hit it too stop the agent first. */

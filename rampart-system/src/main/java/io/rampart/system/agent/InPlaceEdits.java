@@ -42,6 +42,7 @@ final class InPlaceEdits {
     /** What makes a line more than a plain rule: variables, lists, lookups, comments, blocks. */
     private static final String LANGUAGE = "${}@#";
     private static final Set<String> VERDICTS = Set.of("ACCEPT", "DROP", "RETURN", "QUEUE");
+    private static final int TAIL_BLOCK = 4096;
 
     private final ExtensionRegistry registry;
     private final HostNames names;
@@ -115,6 +116,12 @@ final class InPlaceEdits {
         }
         int endBefore = before.length;
         int endAfter = after.length;
+        // Alike ends are passed over a block at a time (a vectorised compare), then byte by byte.
+        while (endBefore - TAIL_BLOCK > start && endAfter - TAIL_BLOCK > start && Arrays.mismatch(
+                before, endBefore - TAIL_BLOCK, endBefore, after, endAfter - TAIL_BLOCK, endAfter) < 0) {
+            endBefore -= TAIL_BLOCK;
+            endAfter -= TAIL_BLOCK;
+        }
         while (endBefore > start && endAfter > start && before[endBefore - 1] == after[endAfter - 1]) {
             endBefore--;
             endAfter--;
