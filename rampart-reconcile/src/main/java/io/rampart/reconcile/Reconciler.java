@@ -23,10 +23,11 @@ import java.util.function.Predicate;
  * writers wait), plans deletions in others' chains by rule text (a rule someone else deleted in
  * the meantime makes the whole restore fail, changing nothing), and reads back what it wrote. When
  * the restore failed on a kernel that changed since the read, or the read-back does not hold what
- * the plan meant to write, it plans again from a fresh read, up to {@value #ATTEMPTS} times; a
+ * the plan meant to write, it plans again from a fresh read, up to {@value #ATTEMPTS} times. On
+ * a view its owner keeps beside other writers (the agent's, {@link KernelView#attributing}), a
  * restore refused on a kernel that holds what was read is planned and written once more, as
- * another writer's change may have come and gone in between, and only a second such refusal is
- * the plan's own.
+ * another writer's change may have come and gone in between; only a second such refusal is the
+ * plan's own. A command's apply reports the first, to be run again.
  */
 public final class Reconciler {
 
@@ -73,7 +74,7 @@ public final class Reconciler {
         view.awaitOwnEnds(); // before the lock: other writers need not wait while the watcher catches up
         try (Xtables.Hold held = xtables.hold(desired.family())) {
             Plan written = null;
-            boolean refusedOnItsRead = false;
+            boolean refusedOnItsRead = !view.attributes(); // a command's apply does not try again
             for (int attempt = 1; ; attempt++) {
                 LiveState before = view.current();
                 KernelView.Scope scope = view.scope(desired);

@@ -116,19 +116,35 @@ class ReconcilerRaceTest {
     }
 
     @Test
-    void aRefusalOnAKernelNobodyChangedIsWrittenOnceMoreThenReported() throws Exception {
+    void aRefusalOnAKernelNobodyChangedIsReportedWithoutPlanningAgain() throws Exception {
+        kernel.refuseAtLine = 2;
+        assertThatThrownBy(() -> reconciler.apply(desired(FIRST))).isInstanceOf(ApplyException.class)
+                .hasMessageContaining("the kernel refused");
+        assertThat(kernel.scripts).hasSize(1);
+    }
+
+    /** The agent's view, kept beside other writers, as the agent keeps it. */
+    private KernelView agentsView() {
+        KernelView view = reconciler.view(Family.IPV4);
+        view.attributing();
+        return view;
+    }
+
+    @Test
+    void onTheAgentsViewARefusalOnAKernelNobodyChangedIsWrittenOnceMoreThenReported() throws Exception {
         kernel.refuseAtLine = 2;
         kernel.refusals = 2;
-        assertThatThrownBy(() -> reconciler.apply(desired(FIRST))).isInstanceOf(ApplyException.class)
+        KernelView view = agentsView();
+        assertThatThrownBy(() -> reconciler.apply(desired(FIRST), view)).isInstanceOf(ApplyException.class)
                 .hasMessageContaining("the kernel refused");
         assertThat(kernel.scripts).hasSize(2);
     }
 
-    /** Another writer's change that came and went between the read and the write (the flake of an agent beside writers). */
+    /** Another writer's change that came and went between the read and the write (once seen beside foreign writers). */
     @Test
-    void aRefusalThatDoesNotComeAgainIsNoFailure() throws Exception {
+    void onTheAgentsViewARefusalThatDoesNotComeAgainIsNoFailure() throws Exception {
         kernel.refuseAtLine = 2;
-        Reconciler.Applied applied = reconciler.apply(desired(FIRST));
+        Reconciler.Applied applied = reconciler.apply(desired(FIRST), agentsView());
         assertThat(applied.written()).isTrue();
         assertThat(applied.replans()).isEqualTo(1);
         assertThat(kernel.scripts).hasSize(2);
