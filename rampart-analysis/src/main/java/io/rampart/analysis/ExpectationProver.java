@@ -39,6 +39,25 @@ public final class ExpectationProver {
                          Map<String, String> packet, RulesetDiff.Verdict got, List<String> onlyIf, boolean traced) {
     }
 
+    /**
+     * Lines that cannot be proved against this ruleset: packets no packet can be (`udp flags SYN'), or a
+     * decider the ruleset does not have (a chain, a rule number, a file:line). Each is a mistake of the
+     * expectations file, at its line and column, not a pass or a failure.
+     */
+    public static final class Mistakes extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Expectations.Problem> problems;
+
+        Mistakes(String file, List<Expectations.Problem> problems) {
+            super(file + " has mistakes");
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<Expectations.Problem> problems() {
+            return problems;
+        }
+    }
+
     private final RulesetDiff.Side side;
     private final HeaderSpace space;
     private final RulesetDiff.Decider semantics;
@@ -69,6 +88,13 @@ public final class ExpectationProver {
                     + ", " + side.file() + " is " + side.ruleset().family().command());
         }
         ExpectationProver prover = new ExpectationProver(side, expectations);
+        List<Expectations.Problem> problems = new ArrayList<>();
+        for (Expectations.Expectation e : expectations.all()) {
+            prover.mistake(e).ifPresent(problems::add);
+        }
+        if (!problems.isEmpty()) {
+            throw new Mistakes(expectations.file(), problems);
+        }
         List<Result> out = new ArrayList<>();
         for (Expectations.Expectation e : expectations.all()) {
             out.add(prover.prove(e));
@@ -76,12 +102,58 @@ public final class ExpectationProver {
         return out;
     }
 
-    private Result prove(Expectations.Expectation e) {
+    /** The packets of the line as they enter its chain. */
+    private int set(Expectations.Expectation e) {
         int set = space.and(space.entering(e.chain()), packets(e));
         if (e.packet() == null && e.chain().equals("FORWARD")) {
             // A set of forwarded packets means those that can be forwarded: not those that arrive at their last hop.
             set = space.minus(set, space.range(space.ttl, 0, 1));
         }
+        return set;
+    }
+
+    /** Why the line cannot be proved against this ruleset, if it cannot: see {@link Mistakes}. */
+    private Optional<Expectations.Problem> mistake(Expectations.Expectation e) {
+        if (e.packet() == null && set(e) == space.no()) {
+            return Optional.of(new Expectations.Problem(e.line(), e.column(), "no packet is all of this: the"
+                    + " selectors contradict each other", "a port needs tcp, udp, sctp, dccp or udplite, flags tcp,"
+                    + " an icmp-type icmp; two of from, to, port, proto, ... must overlap"));
+        }
+        Expectations.Decider by = e.by();
+        if (by == null || by.policy()) {
+            return Optional.empty();
+        }
+        if (by.location() != null) {
+            for (io.rampart.model.TableRules t : side.ruleset().tables()) {
+                for (int i = 0; i < t.rules().size(); i++) {
+                    String where = side.locations().of(t.table(), i);
+                    if (where != null && (where.equals(by.location()) || where.endsWith("/" + by.location()))) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return Optional.of(new Expectations.Problem(e.line(), e.byColumn(), "no rule of " + side.file()
+                    + " is written at " + by.location(), "name a line that holds a rule, a chain or `policy'"));
+        }
+        int most = -1;
+        for (io.rampart.model.TableRules t : side.ruleset().tables()) {
+            if (t.chain(by.chain()).isPresent()) {
+                most = Math.max(most, t.rulesOf(by.chain()).size());
+            }
+        }
+        if (most < 0) {
+            return Optional.of(new Expectations.Problem(e.line(), e.byColumn(), side.file() + " has no chain "
+                    + by.chain(), "name a chain of the ruleset, `policy' or FILE:LINE"));
+        }
+        if (by.rule() > most) {
+            return Optional.of(new Expectations.Problem(e.line(), e.byColumn(), "chain " + by.chain() + " of "
+                    + side.file() + " has " + most + (most == 1 ? " rule" : " rules") + ", not " + by.rule(), null));
+        }
+        return Optional.empty();
+    }
+
+    private Result prove(Expectations.Expectation e) {
+        int set = set(e);
         List<ChainSemantics.Decision> decisions = semantics.decide(e.chain(), set);
         List<Integer> wanted = new ArrayList<>();
         List<Integer> unwanted = new ArrayList<>();
@@ -222,6 +294,9 @@ public final class ExpectationProver {
         set = space.and(set, space.and(space.equal(space.ttl, p.ttl()), space.equal(space.tos, p.tos())));
         set = space.and(set, space.equal(space.length, space.lengthField(p.length())));
         set = space.and(set, space.equal(space.mark, p.mark()));
+        set = space.and(set, space.and(space.equal(space.ctMark, p.ctMark()), space.and(
+                space.equal(space.snat, (p.ctNat() & Packet.CT_SNAT) != 0 ? 1 : 0),
+                space.equal(space.dnat, (p.ctNat() & Packet.CT_DNAT) != 0 ? 1 : 0))));
         io.rampart.trace.CtState state = p.ctState() != null ? p.ctState()
                 : traced.ctState() != null ? traced.ctState() : io.rampart.trace.CtState.NEW;
         return space.and(set, space.equal(space.ctState, state.ordinal()));

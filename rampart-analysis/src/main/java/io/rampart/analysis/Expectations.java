@@ -74,7 +74,7 @@ public final class Expectations {
      * chain they meet, the verdict and decider asked for, and the interface names it spells.
      */
     record Expectation(int line, String text, Quantifier quantifier, String chain, List<Selector> selectors,
-                       Packet packet, Wanted wanted, Decider by, Set<String> interfaces) {
+                       Packet packet, Wanted wanted, Decider by, Set<String> interfaces, int column, int byColumn) {
     }
 
     private static final Set<String> PORT_PROTOCOLS = Set.of("6", "17", "132", "33", "136");
@@ -349,12 +349,15 @@ public final class Expectations {
                 throw new Mistake(verdict.column(), "unknown verdict `" + verdict.text() + "'",
                         "use accepted, dropped, rejected or denied");
             }
+            int byColumn = peek() != null && peek().text().equals("by") && next + 1 < words.size()
+                    ? words.get(next + 1).column() : 0;
             Decider by = takeIf("by") ? decider() : null;
             if (peek() != null) {
                 throw new Mistake(peek().column(), "unexpected `" + peek().text() + "' after the verdict");
             }
             return new Expectation(line, text, quantifier, chain == null ? "INPUT" : chain, List.copyOf(selectors),
-                    packet, wanted, by, Set.copyOf(interfaces));
+                    packet, wanted, by, Set.copyOf(interfaces), words.isEmpty() ? endColumn : words.get(0).column(),
+                    byColumn);
         }
 
         private Decider decider() throws Mistake {

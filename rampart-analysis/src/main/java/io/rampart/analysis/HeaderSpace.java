@@ -489,8 +489,9 @@ final class HeaderSpace {
     }
 
     /**
-     * The packets a field can hold in this space: interfaces and states are finite lists, and a
-     * packet arrives with no connection mark and no NAT done, as the tracer has it; an IPv4 packet's length
+     * The packets a field can hold in this space: interfaces and states are finite lists, and only a
+     * packet of a connection conntrack already has (ESTABLISHED, RELATED) may find a mark or NAT on it,
+     * which earlier packets' rules set, as the tracer has it; an IPv4 packet's length
      * counts at least its 20-byte header (the kernel drops a shorter one before any rule).
      */
     int wellFormed() {
@@ -499,7 +500,9 @@ final class HeaderSpace {
             node = and(node, range(length, 20, length.allOnes()));
         }
         node = and(node, range(out, 0, interfaces.size() - 1));
-        node = and(node, and(equal(ctMark, 0), and(equal(dnat, 0), equal(snat, 0))));
+        int existing = or(equal(ctState, io.rampart.trace.CtState.ESTABLISHED.ordinal()),
+                equal(ctState, io.rampart.trace.CtState.RELATED.ordinal()));
+        node = and(node, or(existing, and(equal(ctMark, 0), and(equal(dnat, 0), equal(snat, 0)))));
         return and(node, range(ctState, 0, io.rampart.trace.CtState.values().length - 1));
     }
 }

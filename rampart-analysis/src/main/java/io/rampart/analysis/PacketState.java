@@ -55,8 +55,9 @@ final class PacketState {
     }
 
     /**
-     * The packet before raw: no connection looked up yet (INVALID to the rules), no mark on its connection;
-     * {@code ruleset} identifies the ruleset walked (equal for equal rulesets).
+     * The packet before raw: no connection looked up yet (INVALID to the rules); its connection's mark and
+     * NAT are those it arrives with (none unless the connection existed before it, see
+     * {@link HeaderSpace#wellFormed()}); {@code ruleset} identifies the ruleset walked (equal for equal rulesets).
      */
     PacketState(HeaderSpace space, Object ruleset) {
         this.space = space;
@@ -67,9 +68,6 @@ final class PacketState {
         this.touched = space.no();
         everyPacket(() -> {
             set(space.ctState, CtState.INVALID.ordinal(), space.yes());
-            set(space.ctMark, 0, space.yes());
-            set(space.dnat, 0, space.yes());
-            set(space.snat, 0, space.yes());
         });
     }
 

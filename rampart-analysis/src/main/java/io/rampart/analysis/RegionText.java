@@ -39,10 +39,13 @@ final class RegionText {
     String describe() {
         List<String> parts = new ArrayList<>();
         int product = domain;
+        // A connection's mark and NAT are free only for states with a connection: judged within the region's states.
+        int states = space.and(domain, space.exists(region, space.allBut(space.ctState)));
         for (HeaderSpace.Field field : space.fields()) {
             int projection = space.exists(region, space.allBut(field));
             product = space.and(product, projection);
-            int whole = space.exists(domain, space.allBut(field));
+            boolean connection = field == space.ctMark || field == space.dnat || field == space.snat;
+            int whole = space.exists(connection ? states : domain, space.allBut(field));
             if (projection == whole) {
                 continue;
             }
@@ -72,6 +75,8 @@ final class RegionText {
                     + cubes(f, set, true);
             case "length" -> "length " + listed(set, rest, f, "", v -> String.valueOf(space.layer3Length(v)), true);
             case "ctmark" -> "connection mark " + cubes(f, set, true);
+            case "dnat", "snat" -> "connection " + (space.and(set, space.equal(f, 1)) == space.no() ? "not " : "")
+                    + "translated by " + f.name().toUpperCase(java.util.Locale.ROOT);
             default -> "mark " + cubes(f, set, true);
         };
     }

@@ -277,7 +277,8 @@ public final class RulesetDiff {
             space.equal(space.ctState, CtState.NEW.ordinal()), space.equal(space.sport, 40000),
             space.equal(space.dport, 80), space.masked(space.src, src, all), space.masked(space.dst, dst, all),
             space.equal(space.icmpType, v4 ? 8 : 128), space.equal(space.ttl, PacketSpec.DEFAULT_TTL),
-            space.equal(space.tos, 0), defaultLength(space)};
+            space.equal(space.tos, 0), defaultLength(space), space.equal(space.ctMark, 0),
+            space.equal(space.dnat, 0), space.equal(space.snat, 0)};
         for (int preference : preferences) {
             int narrower = space.and(node, preference);
             if (narrower != space.no()) {
@@ -522,7 +523,19 @@ public final class RulesetDiff {
             out.put("length", String.valueOf(length));
         }
         out.put("mark", "0x" + Long.toHexString(space.value(space.mark, point)));
-        out.put("ct_state", CtState.values()[(int) space.value(space.ctState, point)].name());
+        CtState state = CtState.values()[(int) space.value(space.ctState, point)];
+        out.put("ct_state", state.name());
+        if (state.existingConnection()) {
+            long ctMark = space.value(space.ctMark, point);
+            if (ctMark != 0) {
+                out.put("ct_mark", "0x" + Long.toHexString(ctMark));
+            }
+            boolean snat = space.value(space.snat, point) == 1;
+            boolean dnat = space.value(space.dnat, point) == 1;
+            if (snat || dnat) {
+                out.put("ct_nat", snat && dnat ? "SNAT,DNAT" : snat ? "SNAT" : "DNAT");
+            }
+        }
         return out;
     }
 

@@ -36,6 +36,9 @@ class RandomTablesProperties {
     private static final String[] PORTS = {"22", "443"};
     private static final String[] STATES = {"NEW", "ESTABLISHED"};
     private static final String[] MARKS = {"0x0", "0x1"};
+    /** A first packet's connection carries nothing; an established one what earlier packets left (mark, NAT). */
+    private static final String[][] FIRST_CONNECTION = {{null, null}};
+    private static final String[][] CONNECTIONS = {{null, null}, {"0x2", null}, {null, "DNAT"}};
     private static final String[] IFACES = {"eth0", "eth1"};
     /** The default TTL, and one that expires after a decrease by one on its way through. */
     private static final String[] TTLS = {"64", "2"};
@@ -270,7 +273,10 @@ class RandomTablesProperties {
         return out;
     }
 
-    /** Every packet of the small domain, on each of the three paths, with and without a mark. */
+    /**
+     * Every packet of the small domain, on each of the three paths, with and without a mark, and established
+     * ones also of a connection with a mark or DNAT done.
+     */
     private static List<PacketSpec> domain() {
         List<PacketSpec> out = new ArrayList<>();
         for (String path : RulesetDiff.CHAINS) {
@@ -280,14 +286,19 @@ class RandomTablesProperties {
                         for (String dst : DESTINATIONS) {
                             for (String state : STATES) {
                                 for (String mark : MARKS) {
-                                    for (String proto : new String[] {"tcp", "udp"}) {
-                                        for (String port : PORTS) {
-                                            for (int hop = 0; hop < TTLS.length; hop++) {
-                                                out.add(new PacketSpec().set("in", in).set("out", outIface)
-                                                        .set("local", path.equals("OUTPUT") ? "true" : null)
-                                                        .set("src", src).set("dst", dst).set("proto", proto)
-                                                        .set("dport", port).set("ct_state", state).set("mark", mark)
-                                                        .set("ttl", TTLS[hop]).set("tos", TOS[hop]));
+                                    for (String[] connection : state.equals("NEW") ? FIRST_CONNECTION
+                                            : CONNECTIONS) {
+                                        for (String proto : new String[] {"tcp", "udp"}) {
+                                            for (String port : PORTS) {
+                                                for (int hop = 0; hop < TTLS.length; hop++) {
+                                                    out.add(new PacketSpec().set("in", in).set("out", outIface)
+                                                            .set("local", path.equals("OUTPUT") ? "true" : null)
+                                                            .set("src", src).set("dst", dst).set("proto", proto)
+                                                            .set("dport", port).set("ct_state", state)
+                                                            .set("mark", mark).set("ct_mark", connection[0])
+                                                            .set("ct_nat", connection[1])
+                                                            .set("ttl", TTLS[hop]).set("tos", TOS[hop]));
+                                                }
                                             }
                                         }
                                     }

@@ -93,7 +93,9 @@ class TargetEffectsDiffTest {
     void aTranslationThatChangesNothingLeavesTheConnectionUntranslated() {
         String nat = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -d 10.0.0.0/24 -j NETMAP --to 10.0.0.0/24\n"
                 + "COMMIT\n";
-        String a = nat + filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m conntrack --ctstate DNAT -j DROP");
+        // A connection's first packet: a later one may belong to a connection translated before.
+        String a = nat + filter("ACCEPT", "ACCEPT", "ACCEPT",
+                "-A INPUT -m state --state NEW -m conntrack --ctstate DNAT -j DROP");
         assertThat(diff(a, filter("ACCEPT", "ACCEPT", "ACCEPT")).equivalent()).isTrue();
         String moved = a.replace("--to 10.0.0.0/24", "--to 10.0.1.0/24");
         assertThat(diff(moved, filter("ACCEPT", "ACCEPT", "ACCEPT")).differences()).singleElement().satisfies(d -> {
@@ -101,6 +103,37 @@ class TargetEffectsDiffTest {
             assertThat(d.region()).contains("to 10.0.0.0/24");
             assertThat(d.traced()).isTrue();
         });
+    }
+
+    @Test
+    void anEstablishedPacketMeetsTheMarkEarlierPacketsLeftOnItsConnection() {
+        // The rule marks a connection on its second packet and drops every later one: not the same as no rule.
+        String marking = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m connmark --mark 0x5 -j DROP",
+                "-A INPUT -m conntrack --ctstate ESTABLISHED -j CONNMARK --set-mark 0x5");
+        RulesetDiff.Result result = diff(marking, filter("ACCEPT", "ACCEPT", "ACCEPT"));
+        assertThat(result.differences()).singleElement().satisfies(d -> {
+            assertThat(d.chain()).isEqualTo("INPUT");
+            assertThat(d.region()).isEqualTo("state ESTABLISHED, RELATED, connection mark 0x5/0xffffffff");
+            assertThat(d.packet()).containsEntry("ct_mark", "0x5").containsEntry("ct_state", "ESTABLISHED");
+            assertThat(d.a().where()).isEqualTo("a.rules:5");
+            assertThat(d.traced()).isTrue();
+        });
+        // A first packet's connection has no mark yet, whatever the rules do to later ones.
+        String newOnly = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A INPUT -m state --state NEW -m connmark --mark 0x5"
+                + " -j DROP");
+        assertThat(diff(newOnly, filter("ACCEPT", "ACCEPT", "ACCEPT")).equivalent()).isTrue();
+    }
+
+    @Test
+    void anEstablishedPacketsConnectionMayHaveBeenTranslated() {
+        String dropTranslated = filter("ACCEPT", "ACCEPT", "ACCEPT", "-A FORWARD -m conntrack --ctstate DNAT -j DROP");
+        assertThat(diff(dropTranslated, filter("ACCEPT", "ACCEPT", "ACCEPT")).differences()).singleElement()
+                .satisfies(d -> {
+                    assertThat(d.chain()).isEqualTo("FORWARD");
+                    assertThat(d.region()).isEqualTo("state ESTABLISHED, RELATED, connection translated by DNAT");
+                    assertThat(d.packet()).containsEntry("ct_nat", "DNAT");
+                    assertThat(d.traced()).isTrue();
+                });
     }
 
     @Test

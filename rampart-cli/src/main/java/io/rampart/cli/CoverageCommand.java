@@ -24,12 +24,13 @@ import picocli.CommandLine.Spec;
 
 /** Replays a capture through a ruleset and counts the packets each rule matched. */
 @Command(name = "coverage", mixinStandardHelpOptions = true,
-        description = {"Replay the packets of a capture (pcap or pcapng) through RULES with the tracer and print,",
-                "per rule, how many packets matched it (file:line), then the rules no packet matched.",
-                "A connection's first packet is new, later ones established once a reply was seen, as",
-                "conntrack has them. Packets arrive on the interface the capture names, or --in IFACE;",
-                "packets the capture marks as sent (Linux cooked captures, pcapng's flags), or sent from one",
-                "of the --host's addresses, leave by it."})
+        description = {"Replay the packets of a capture (pcap or pcapng) through RULES with the",
+                "tracer and print, per rule, how many packets matched it (file:line), then the",
+                "rules no packet matched. A connection's first packet is new, later ones",
+                "established once a reply was seen, as conntrack has them. Packets arrive on",
+                "the interface the capture names, or --in IFACE; packets the capture marks as",
+                "sent (Linux cooked captures, pcapng's flags), or sent from one of the --host's",
+                "addresses, leave by it."})
 final class CoverageCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RULES", description = "The ruleset file.")

@@ -20,14 +20,17 @@ import picocli.CommandLine.Spec;
 /** Whether two rulesets decide every packet alike; where not, regions with a traced packet each. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
         description = {"Compare two rulesets over all packets.",
-                "Exit 0 when they decide every packet alike, 3 when they differ, with up to --max regions of",
-                "packets they decide differently, each with a counterexample packet (in trace's flags) traced",
-                "through both, both verdicts and deciding rules.",
-                "A side is a ruleset file, `live' for the kernel's ruleset (of --netns NS, or of this host),",
-                "or `live@NS' for namespace NS's; --netns NS in place of a side also means NS's. The kernel's",
-                "rules are named by their place: live@NS:filter/INPUT#3 is the third rule of filter's INPUT.",
-                "The filter table's INPUT, FORWARD and OUTPUT are compared; rulesets with rules in other",
-                "tables, or targets that change packets, are refused."})
+                "Exit 0 when they decide every packet alike, 3 when they differ, with up to",
+                "--max regions of packets they decide differently, each with a counterexample",
+                "packet (in trace's flags) traced through both, both verdicts and deciding rules.",
+                "A side is a ruleset file, `live' for the kernel's ruleset (of --netns NS, or",
+                "of this host), or `live@NS' for namespace NS's; --netns NS in place of a side",
+                "also means NS's. The kernel's rules are named by their place:",
+                "live@NS:filter/INPUT#3 is the third rule of filter's INPUT.",
+                "Packets are followed on the INPUT, FORWARD and OUTPUT paths through raw,",
+                "mangle, nat, filter and security in the kernel's order, with the marks,",
+                "NAT and other changes rules make; a difference that hangs on a match the",
+                "analysis does not model says so (`only if ... matches')."})
 final class DiffCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..2", paramLabel = "A B", description = "The two rulesets: files, `live' or `live@NS';"
@@ -60,8 +63,8 @@ final class DiffCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RulesetDiff.Result result;
         try {
-            result = RulesetDiff.compare(side(first, family, err), side(second, family, err), max,
-                    NameDatabase.system());
+            RulesetDiff.Side a = sideOfFamily(first, family, err, null);
+            result = RulesetDiff.compare(a, sideOfFamily(second, family, err, first), max, NameDatabase.system());
         } catch (UnsupportedRulesetException | IllegalArgumentException e) {
             throw new InputException(e.getMessage());
         }
@@ -89,6 +92,23 @@ final class DiffCommand implements Callable<Integer> {
         int side = args.lastIndexOf(sides.get(0));
         String live = LiveSide.name(options.netns);
         return netns < side ? List.of(live, sides.get(0)) : List.of(sides.get(0), live);
+    }
+
+    /**
+     * A side of {@code family}; a file with tables for the other family only is a ruleset of another family
+     * than {@code other}'s (already read for {@code family}), or than -4/-6 says when it is the first.
+     */
+    private RulesetDiff.Side sideOfFamily(String name, Family family, PrintWriter err, String other) {
+        try {
+            return side(name, family, err);
+        } catch (io.rampart.system.agent.InvalidFileException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("(its tables are for ")) {
+                throw e;
+            }
+            throw new InputException(e.getMessage() + (other != null ? ", but " + other + " is for "
+                    + family.command() + ": rulesets of different families cannot be compared"
+                    : ": diff compares " + family.command() + " rulesets unless -4 or -6 says which family"));
+        }
     }
 
     /**

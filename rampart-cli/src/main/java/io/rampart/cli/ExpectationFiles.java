@@ -45,21 +45,30 @@ final class ExpectationFiles {
         List<String> lines = TraceCommand.read(file);
         Expectations expectations = Expectations.parse(file.toString(), lines, family, NameDatabase.system());
         if (expectations.hasErrors()) {
-            DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(file.toString(), new SourceFile(file.toString(),
-                    lines)));
-            StringBuilder out = new StringBuilder();
-            for (Expectations.Problem p : expectations.problems()) {
-                Diagnostic d = Diagnostic.error(new SourceRef(file.toString(), p.line(), p.column()), p.message());
-                out.append(printer.print(p.hint() == null ? d : d.withHint(p.hint())));
-            }
-            throw new InputException(out.toString().stripTrailing());
+            throw mistakes(file.toString(), lines, expectations.problems());
         }
         return expectations;
     }
 
+    /** Every mistake of {@code file} as check prints errors: file:line:col, the line, a caret and a hint. */
+    private static InputException mistakes(String file, List<String> lines, List<Expectations.Problem> problems) {
+        DiagnosticPrinter printer = new DiagnosticPrinter(Map.of(file, new SourceFile(file, lines)));
+        StringBuilder out = new StringBuilder();
+        for (Expectations.Problem p : problems) {
+            Diagnostic d = Diagnostic.error(new SourceRef(file, p.line(), p.column()), p.message());
+            out.append(printer.print(p.hint() == null ? d : d.withHint(p.hint())));
+        }
+        return new InputException(out.toString().stripTrailing());
+    }
+
     /** Every expectation against {@code side}; a ruleset the analysis cannot judge is an input failure. */
     static Report prove(Expectations expectations, RulesetDiff.Side side) {
-        List<ExpectationProver.Result> results = ExpectationProver.prove(side, expectations);
+        List<ExpectationProver.Result> results;
+        try {
+            results = ExpectationProver.prove(side, expectations);
+        } catch (ExpectationProver.Mistakes m) {
+            throw mistakes(expectations.file(), TraceCommand.read(Path.of(expectations.file())), m.problems());
+        }
         int failed = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.FAIL).count();
         int unknown = (int) results.stream().filter(r -> r.status() == ExpectationProver.Status.UNKNOWN).count();
         List<JsonResult> json = results.stream().map(r -> new JsonResult(r.line(), r.text(),

@@ -59,12 +59,20 @@ final class PacketOptions {
             description = "Conntrack state instead of the one a first packet gets: NEW, ESTABLISHED, RELATED, ...")
     String ctState;
 
+    @Option(names = "--ct-mark", paramLabel = "N", description = "The mark of an ESTABLISHED or RELATED packet's"
+            + " connection, which earlier packets may have set (default 0).")
+    String ctMark;
+
+    @Option(names = "--ct-nat", paramLabel = "SNAT,DNAT", description = "What NAT did to an ESTABLISHED or RELATED"
+            + " packet's connection, for --ctstate SNAT/DNAT: SNAT, DNAT or both (default none).")
+    String ctNat;
+
     PacketSpec spec() {
         return new PacketSpec(NameDatabase.system()).set("in", in).set("out", out)
                 .set("local", local ? "true" : null).set("src", src).set("dst", dst).set("proto", proto)
                 .set("sport", sport).set("dport", dport)
                 .set("tcp_flags", tcpFlags).set("icmp_type", icmpType).set("ttl", ttl).set("tos", tos)
                 .set("length", length).set("mark", mark).set("ct_state", ctState)
-                .set("spi", spi);
+                .set("spi", spi).set("ct_mark", ctMark).set("ct_nat", ctNat);
     }
 }

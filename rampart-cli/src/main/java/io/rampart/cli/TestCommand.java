@@ -17,11 +17,12 @@ import picocli.CommandLine.Spec;
 
 /** Proves or refutes each expectation of a file against a ruleset, over every packet it names. */
 @Command(name = "test", mixinStandardHelpOptions = true,
-        description = {"Prove or refute each expectation of EXPECT (docs/expectations.md) against a ruleset.",
-                "RULES is a ruleset file, or `live' for the kernel's (of --netns NS, which alone also means it),",
-                "or `live@NS' for namespace NS's; the kernel's rules are named by place, live:filter/INPUT#3.",
-                "Each expectation passes, fails with a counterexample packet (in trace's flags, traced through",
-                "the ruleset), or is unknown when the answer hangs on a match the analysis does not model.",
+        description = {"Prove or refute each expectation of EXPECT (docs/expectations.md) against",
+                "a ruleset. RULES is a ruleset file, or `live' for the kernel's (of --netns NS,",
+                "which alone also means it), or `live@NS' for namespace NS's; the kernel's",
+                "rules are named by place, live:filter/INPUT#3. Each expectation passes, fails",
+                "with a counterexample packet (in trace's flags, traced through the ruleset),",
+                "or is unknown when the answer hangs on a match the analysis does not model.",
                 "Exit 0 when all pass, 3 when any fails or is unknown, 1 for a wrong file."})
 final class TestCommand implements Callable<Integer> {
 

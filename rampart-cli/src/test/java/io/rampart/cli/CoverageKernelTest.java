@@ -59,14 +59,17 @@ class CoverageKernelTest {
 
     private final List<Netns> namespaces = new ArrayList<>();
     private Process tcpdump;
+    private Process server;
 
     @TempDir
     Path dir;
 
     @AfterEach
     void stop() {
-        if (tcpdump != null) {
-            tcpdump.destroyForcibly();
+        for (Process p : new Process[] {tcpdump, server}) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
         }
         namespaces.forEach(Netns::close);
     }
@@ -81,32 +84,9 @@ class CoverageKernelTest {
     @Test
     void perRuleHitsAreTheKernelsCounters() throws Exception {
         KernelTestSupport.requireTools("tcpdump", "ping");
-        Netns a = Netns.throwaway("cova", ProcessRunner.system());
-        namespaces.add(a);
-        Netns b = Netns.throwaway("covb", ProcessRunner.system());
-        namespaces.add(b);
-        ok(a, "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.name().orElseThrow());
-        for (Netns n : namespaces) {
-            // Only the traffic sent below: no router solicitations, no link-local addresses and their DAD.
-            ok(n, "sysctl", "-qw", "net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0",
-                    "net.ipv6.conf.all.addr_gen_mode=1", "net.ipv6.conf.default.addr_gen_mode=1",
-                    "net.ipv6.conf.all.router_solicitations=0", "net.ipv6.conf.default.router_solicitations=0");
-        }
-        // The sender's multicast listener reports would reach the rules at any moment: they stay home.
-        ok(a, "ip6tables", "-A", "OUTPUT", "-p", "ipv6-icmp", "--icmpv6-type", "143", "-j", "DROP");
-        ok(a, "ip6tables", "-A", "OUTPUT", "-p", "ipv6-icmp", "--icmpv6-type", "131", "-j", "DROP");
-        ok(a, "ip", "addr", "add", "10.9.0.1/24", "dev", "va");
-        ok(b, "ip", "addr", "add", "10.9.0.2/24", "dev", "vb");
-        ok(a, "ip", "-6", "addr", "add", "2001:db8:9::1/64", "dev", "va", "nodad");
-        ok(b, "ip", "-6", "addr", "add", "2001:db8:9::2/64", "dev", "vb", "nodad");
-        ok(a, "ip", "link", "set", "va", "up");
-        ok(b, "ip", "link", "set", "vb", "up");
-        String macA = mac(a, "va");
-        String macB = mac(b, "vb");
-        ok(a, "ip", "neigh", "add", "10.9.0.2", "lladdr", macB, "dev", "va", "nud", "permanent");
-        ok(b, "ip", "neigh", "add", "10.9.0.1", "lladdr", macA, "dev", "vb", "nud", "permanent");
-        ok(a, "ip", "-6", "neigh", "add", "2001:db8:9::2", "lladdr", macB, "dev", "va", "nud", "permanent");
-        ok(b, "ip", "-6", "neigh", "add", "2001:db8:9::1", "lladdr", macA, "dev", "vb", "nud", "permanent");
+        Netns[] pair = pair();
+        Netns a = pair[0];
+        Netns b = pair[1];
         Path rules = dir.resolve("host.rules");
         Files.writeString(rules, RULES);
         Run expand = Run.of("check", "--expand", rules.toString());
@@ -144,6 +124,100 @@ class CoverageKernelTest {
                 .containsEntry("ip6tables OUTPUT 2", 2L).containsEntry("iptables INPUT 4", 2L)
                 .containsEntry("iptables INPUT 6", 0L);
         assertThat(json.path("neverHit").path("iptables").toString()).contains("--dport 8080");
+    }
+
+    /** Marks a TCP connection on its first packet; later packets both ways are accepted by that mark alone. */
+    private static final String MARKED = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            -A PREROUTING -p tcp --dport 8080 -m conntrack --ctstate NEW -j CONNMARK --set-mark 0x7
+            COMMIT
+            *filter
+            :INPUT DROP [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT DROP [0:0]
+            -A INPUT -m connmark --mark 0x7 -m conntrack --ctstate ESTABLISHED -j ACCEPT
+            -A INPUT -m conntrack --ctstate ESTABLISHED -j ACCEPT
+            -A INPUT -p tcp --dport 8080 -j ACCEPT
+            -A OUTPUT -m connmark --mark 0x7 -j ACCEPT
+            -A OUTPUT -j ACCEPT
+            COMMIT
+            """;
+
+    @Test
+    void laterPacketsOfAConnectionMeetTheMarkItsFirstPacketsRulesSet() throws Exception {
+        KernelTestSupport.requireTools("tcpdump", "python3");
+        Netns[] pair = pair();
+        Netns a = pair[0];
+        Netns b = pair[1];
+        Path rules = dir.resolve("marked.rules");
+        Files.writeString(rules, MARKED);
+        Run expand = Run.of("check", "--expand", rules.toString());
+        assertThat(expand.exitCode()).as(expand.err()).isZero();
+        String restore = expand.out().replace("# iptables\n", "");
+        ok(b, "sh", "-c", "printf '%s' '" + restore.substring(0, restore.lastIndexOf("COMMIT") + 6)
+                + "\n' | iptables-restore");
+        // One connection: the client sends a line, the server echoes it and closes.
+        server = b.start(List.of("python3", "-c", "import socket\ns = socket.socket()\n"
+                + "s.bind(('10.9.0.2', 8080))\ns.listen()\nprint('listening on 8080', flush=True)\n"
+                + "c, _ = s.accept()\nc.sendall(c.recv(100))\nc.close()\n"));
+        awaitListening(server);
+        Path capture = dir.resolve("connection.pcap");
+        tcpdump = b.start(List.of("tcpdump", "-i", "any", "-U", "-w", capture.toString()));
+        awaitListening(tcpdump);
+        ok(a, "bash", "-c", "exec 3<>/dev/tcp/10.9.0.2/8080; echo hello >&3; cat <&3 >/dev/null;"
+                + " echo end > /dev/udp/10.9.0.2/9999");
+        Eventually.await("the capture holds the last packet sent", Duration.ofSeconds(20), () -> holdsMarker(capture));
+        Map<String, Long> kernel = counters(b, "iptables-save");
+        tcpdump.destroy();
+        tcpdump.waitFor(10, TimeUnit.SECONDS);
+
+        Run coverage = Run.of("coverage", "--json", "-4", "--in", "vb", rules.toString(), "--pcap",
+                capture.toString());
+        assertThat(coverage.exitCode()).as(coverage.err()).isZero();
+        Map<String, Long> ours = new LinkedHashMap<>();
+        new ObjectMapper().readTree(coverage.out()).path("rules").path("iptables").forEach(r -> {
+            if (r.path("table").asText().equals("filter")) {
+                ours.put("iptables " + r.path("chain").asText() + " " + r.path("rule").asInt(), r.path("hits").asLong());
+            }
+        });
+        assertThat(ours).isEqualTo(kernel);
+        // The connection's later packets, in and out, are taken by its mark: none fall through to the next rules.
+        assertThat(ours.get("iptables INPUT 1")).isGreaterThanOrEqualTo(3);
+        assertThat(ours.get("iptables OUTPUT 1")).isGreaterThanOrEqualTo(3);
+        assertThat(ours).containsEntry("iptables INPUT 2", 0L).containsEntry("iptables INPUT 3", 1L)
+                .containsEntry("iptables OUTPUT 2", 0L);
+    }
+
+    /** Two namespaces joined by a veth pair, va (10.9.0.1, 2001:db8:9::1) and vb (10.9.0.2, 2001:db8:9::2). */
+    private Netns[] pair() throws Exception {
+        Netns a = Netns.throwaway("cova", ProcessRunner.system());
+        namespaces.add(a);
+        Netns b = Netns.throwaway("covb", ProcessRunner.system());
+        namespaces.add(b);
+        ok(a, "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.name().orElseThrow());
+        for (Netns n : namespaces) {
+            // Only the traffic sent below: no router solicitations, no link-local addresses and their DAD.
+            ok(n, "sysctl", "-qw", "net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0",
+                    "net.ipv6.conf.all.addr_gen_mode=1", "net.ipv6.conf.default.addr_gen_mode=1",
+                    "net.ipv6.conf.all.router_solicitations=0", "net.ipv6.conf.default.router_solicitations=0");
+        }
+        // The sender's multicast listener reports would reach the rules at any moment: they stay home.
+        ok(a, "ip6tables", "-A", "OUTPUT", "-p", "ipv6-icmp", "--icmpv6-type", "143", "-j", "DROP");
+        ok(a, "ip6tables", "-A", "OUTPUT", "-p", "ipv6-icmp", "--icmpv6-type", "131", "-j", "DROP");
+        ok(a, "ip", "addr", "add", "10.9.0.1/24", "dev", "va");
+        ok(b, "ip", "addr", "add", "10.9.0.2/24", "dev", "vb");
+        ok(a, "ip", "-6", "addr", "add", "2001:db8:9::1/64", "dev", "va", "nodad");
+        ok(b, "ip", "-6", "addr", "add", "2001:db8:9::2/64", "dev", "vb", "nodad");
+        ok(a, "ip", "link", "set", "va", "up");
+        ok(b, "ip", "link", "set", "vb", "up");
+        String macA = mac(a, "va");
+        String macB = mac(b, "vb");
+        ok(a, "ip", "neigh", "add", "10.9.0.2", "lladdr", macB, "dev", "va", "nud", "permanent");
+        ok(b, "ip", "neigh", "add", "10.9.0.1", "lladdr", macA, "dev", "vb", "nud", "permanent");
+        ok(a, "ip", "-6", "neigh", "add", "2001:db8:9::2", "lladdr", macB, "dev", "va", "nud", "permanent");
+        ok(b, "ip", "-6", "neigh", "add", "2001:db8:9::1", "lladdr", macA, "dev", "vb", "nud", "permanent");
+        return new Netns[] {a, b};
     }
 
     private static String mac(Netns netns, String device) throws Exception {

@@ -78,7 +78,12 @@ class DiffCommandTest {
         String b = file("b.rules", "*filter ipv6\n:INPUT DROP\nCOMMIT\n");
         Run run = Run.of("diff", a, b);
         assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
-        assertThat(run.err()).contains("b.rules").contains("no table for iptables");
+        assertThat(run.err()).contains("b.rules: has no table for iptables (its tables are for ip6tables), but "
+                + a + " is for iptables: rulesets of different families cannot be compared");
+        Run sixFirst = Run.of("diff", b, a);
+        assertThat(sixFirst.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(sixFirst.err()).contains("b.rules: has no table for iptables (its tables are for ip6tables):"
+                + " diff compares iptables rulesets unless -4 or -6 says which family");
     }
 
     @Test

@@ -102,6 +102,31 @@ class TestCommandTest {
     }
 
     @Test
+    void linesThatDescribeNoPacketOrADeciderTheRulesetLacksAreMistakes() throws Exception {
+        String rules = file("host.rules", RULES);
+        // Each would pass for want of packets, or fail for every ruleset, saying nothing about this one.
+        String expect = file("host.expect", """
+                expect udp flags SYN is accepted
+                expect nothing icmp port 22 is accepted
+                expect tcp to port 22 is accepted by SSH
+                expect tcp to port 23 is dropped by LOGDROP rule 3
+                expect tcp to port 80 is accepted by host.rules:99
+                expect packet --in guest0 --src 198.51.100.7 --dst 10.0.0.5 --dport 23 is dropped by LOGDROP rule 2
+                expect tcp in eth0 from 192.0.2.0/24 to port 22 is accepted by host.rules:8
+                """);
+        Run run = Run.of("test", rules, expect);
+        assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+        assertThat(run.err()).contains(expect + ":1:8: error: no packet is all of this: the selectors contradict"
+                        + " each other\n  expect udp flags SYN is accepted\n         ^\n")
+                .contains(expect + ":2:8: error: no packet is all of this")
+                .contains(expect + ":3:38: error: " + rules + " has no chain SSH\n")
+                .contains(expect + ":4:37: error: chain LOGDROP of " + rules + " has 2 rules, not 3\n")
+                .contains(expect + ":5:38: error: no rule of " + rules + " is written at host.rules:99\n")
+                .doesNotContain(expect + ":6:").doesNotContain(expect + ":7:");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void aRulesetWithErrorsIsBadInput() throws Exception {
         String rules = file("host.rules", "*filter\n-A INPUT -p tcp --dprot 22 -j ACCEPT\nCOMMIT\n");
         String expect = file("host.expect", "expect tcp is accepted\n");
@@ -111,9 +136,18 @@ class TestCommandTest {
     }
 
     @Test
-    void theExampleExpectationsHoldForTheExampleRuleset() {
+    void theExampleExpectationsHoldForTheirExampleRulesets() {
         Run run = Run.of("test", "../examples/host-firewall.rules", "../examples/host-firewall.expect");
         assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(ExitCode.OK);
         assertThat(run.out()).endsWith("9 expectations: 9 passed, 0 failed, 0 unknown\n");
+        Run router = Run.of("test", "../examples/router-nat.rules", "../examples/router-nat.expect");
+        assertThat(router.exitCode()).as(router.err() + router.out()).isEqualTo(ExitCode.OK);
+        assertThat(router.out()).endsWith("11 expectations: 11 passed, 0 failed, 0 unknown\n");
+        for (String family : new String[] {"-4", "-6"}) {
+            Run server = Run.of("test", family, "../examples/dual-stack-server.rules",
+                    "../examples/dual-stack-server.expect");
+            assertThat(server.exitCode()).as(family + server.err() + server.out()).isEqualTo(ExitCode.OK);
+            assertThat(server.out()).endsWith("10 expectations: 10 passed, 0 failed, 0 unknown\n");
+        }
     }
 }

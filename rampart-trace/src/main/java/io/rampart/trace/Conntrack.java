@@ -58,4 +58,10 @@ final class Conntrack {
         }
         return CtState.NEW;
     }
+
+    /** {@link Packet#ctNat()} as {@code ct_nat} names it: SNAT, DNAT or SNAT,DNAT. */
+    public static String natNames(int ctNat) {
+        return (ctNat & Packet.CT_SNAT) != 0 && (ctNat & Packet.CT_DNAT) != 0 ? "SNAT,DNAT"
+                : (ctNat & Packet.CT_SNAT) != 0 ? "SNAT" : "DNAT";
+    }
 }

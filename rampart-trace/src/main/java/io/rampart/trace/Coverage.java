@@ -129,13 +129,14 @@ public final class Coverage implements CaptureReader.FrameSink {
                     readsSourcePort || !p.hasPorts() ? p.sport() : 0, p.dport(),
                     readsEcnFlags ? p.tcpFlags() : p.tcpFlags() & ~(Packet.ECE | Packet.CWR),
                     p.icmpType(), p.icmpCode(), ttl, readsTos ? p.tos() : 0, readsLength ? p.length() : 0, p.mark(), p.ctState(),
-                    p.spi());
+                    p.spi(), p.ctMark(), p.ctNat());
         }
     }
 
     /** What one trace did: the rules it matched (by index), its policy, verdict, state and where it stopped. */
+    /** What a trace did, with the mark and NAT it left on the packet's connection (for the connection's later packets). */
     private record Outcome(int[] rules, String policy, boolean accepted, CtState state, Stopped stopped,
-                           boolean assumed) {
+                           boolean assumed, long ctMark, int ctNat) {
     }
 
     private static final Set<String> DESTINATION_PORTS = Set.of("dport", "dports", "destination-port",
@@ -150,9 +151,14 @@ public final class Coverage implements CaptureReader.FrameSink {
     private static final class Connection {
         final FrameDecoder.Tuple original;
         boolean replied;
+        /** The mark and NAT its first packet's rules left on it, which its later packets meet. */
+        final long ctMark;
+        final int ctNat;
 
-        Connection(FrameDecoder.Tuple original) {
+        Connection(FrameDecoder.Tuple original, long ctMark, int ctNat) {
             this.original = original;
+            this.ctMark = ctMark;
+            this.ctNat = ctNat;
         }
     }
 
@@ -210,15 +216,18 @@ public final class Coverage implements CaptureReader.FrameSink {
         packets++;
         Connection connection = connections.get(d.flow());
         CtState state = null;
+        Connection of = connection;
         if (connection != null) {
             connection.replied |= !connection.original.equals(d.flow());
             state = connection.replied ? CtState.ESTABLISHED : CtState.NEW;
         } else if (d.quoted() != null && connections.containsKey(d.quoted())) {
             state = CtState.RELATED;
+            of = connections.get(d.quoted());
         }
         Packet packet = new Packet(d.family(), sent ? null : iface, sent ? iface : null, sent, d.src(), d.dst(),
                 d.proto(), d.sport(), d.dport(), d.tcpFlags(), d.icmpType(), d.icmpCode(), d.ttl(), d.tos(),
-                d.length(), 0, state, d.spi());
+                d.length(), 0, state, d.spi(), state != null && state.existingConnection() ? of.ctMark : 0,
+                state != null && state.existingConnection() ? of.ctNat : 0);
         Packet key = side.key(packet);
         Outcome outcome = side.cache.get(key);
         if (outcome == null) {
@@ -240,7 +249,7 @@ public final class Coverage implements CaptureReader.FrameSink {
             assumed++;
         }
         if (connection == null && state == null && outcome.accepted() && outcome.state() == CtState.NEW) {
-            Connection made = new Connection(d.flow());
+            Connection made = new Connection(d.flow(), outcome.ctMark(), outcome.ctNat());
             connections.put(d.flow(), made);
             connections.put(d.flow().reversed(), made);
             connectionCount++;
@@ -265,7 +274,8 @@ public final class Coverage implements CaptureReader.FrameSink {
         Stopped stopped = u == null ? null : new Stopped(u.table(), u.chain(), u.rule(), u.source(), u.condition(), 1);
         boolean assumed = !trace.branches().isEmpty() || trace.notes().stream().anyMatch(n -> n.startsWith("assumed"));
         return new Outcome(matched.stream().mapToInt(Integer::intValue).toArray(), policy,
-                trace.verdict().equals("ACCEPT"), trace.packet().ctState(), stopped, assumed);
+                trace.verdict().equals("ACCEPT"), trace.packet().ctState(), stopped, assumed, trace.packet().ctMark(),
+                trace.packet().ctNat());
     }
 
     private static void count(Map<String, Long> counts, String key) {

@@ -12,6 +12,14 @@ public enum CtState {
         return this == NEW;
     }
 
+    /**
+     * Whether the packet belongs to a connection conntrack had before it (or, RELATED, to one an existing
+     * connection expected), whose mark and NAT earlier packets may have set.
+     */
+    public boolean existingConnection() {
+        return this == ESTABLISHED || this == RELATED;
+    }
+
     public static Optional<CtState> byName(String name) {
         for (CtState state : values()) {
             if (state.name().equals(name.toUpperCase(Locale.ROOT))) {

@@ -14,10 +14,17 @@ import java.util.Objects;
  * @param tos the whole TOS / traffic class byte
  * @param length the layer-3 length: IPv4's total length, IPv6's payload length and its 40-byte header
  * @param spi the SPI of an AH or ESP packet, the CPI of an IPComp one; -1 for other protocols
+ * @param ctMark the mark its connection carries, for a packet of a connection conntrack already has
+ *               (ESTABLISHED or RELATED): an earlier packet's rule may have set it
+ * @param ctNat what NAT did to that connection: {@link #CT_SNAT}, {@link #CT_DNAT}, both or neither
  */
 public record Packet(Family family, String in, String out, boolean local, byte[] src, byte[] dst, int proto,
                      int sport, int dport, int tcpFlags, int icmpType, int icmpCode, int ttl, int tos, int length,
-                     long mark, CtState ctState, long spi) {
+                     long mark, CtState ctState, long spi, long ctMark, int ctNat) {
+
+    /** {@link #ctNat}'s bits: the connection's source, or destination, was translated. */
+    public static final int CT_SNAT = 1;
+    public static final int CT_DNAT = 2;
 
     public static final int TCP = 6;
     public static final int UDP = 17;
@@ -42,6 +49,20 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
         }
         src = src.clone();
         dst = dst.clone();
+    }
+
+    /** A packet whose connection, if it has one, carries no mark and no NAT. */
+    public Packet(Family family, String in, String out, boolean local, byte[] src, byte[] dst, int proto,
+                  int sport, int dport, int tcpFlags, int icmpType, int icmpCode, int ttl, int tos, int length,
+                  long mark, CtState ctState, long spi) {
+        this(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType, icmpCode, ttl, tos, length,
+                mark, ctState, spi, 0, 0);
+    }
+
+    /** The same packet of a connection with that mark and NAT. */
+    public Packet withConnection(long newCtMark, int newCtNat) {
+        return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
+                icmpCode, ttl, tos, length, mark, ctState, spi, newCtMark, newCtNat);
     }
 
     /** Whether the protocol carries ports the tcp, udp, sctp, dccp and multiport matches read. */
@@ -89,42 +110,42 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
 
     public Packet withInterfaces(String newIn, String newOut) {
         return new Packet(family, newIn, newOut, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState, spi);
+                icmpCode, ttl, tos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withSource(byte[] address, int port) {
         return new Packet(family, in, out, local, address, dst, proto, port, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState, spi);
+                icmpCode, ttl, tos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withDestination(byte[] address, int port) {
         return new Packet(family, in, out, local, src, address, proto, sport, port, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState, spi);
+                icmpCode, ttl, tos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withTtl(int newTtl) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, newTtl, tos, length, mark, ctState, spi);
+                icmpCode, newTtl, tos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withTcpFlags(int newFlags) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, newFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, ctState, spi);
+                icmpCode, ttl, tos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withTos(int newTos) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, newTos, length, mark, ctState, spi);
+                icmpCode, ttl, newTos, length, mark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withMark(long newMark) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, newMark, ctState, spi);
+                icmpCode, ttl, tos, length, newMark, ctState, spi, ctMark, ctNat);
     }
 
     public Packet withCtState(CtState state) {
         return new Packet(family, in, out, local, src, dst, proto, sport, dport, tcpFlags, icmpType,
-                icmpCode, ttl, tos, length, mark, state, spi);
+                icmpCode, ttl, tos, length, mark, state, spi, ctMark, ctNat);
     }
 
     @Override
@@ -134,7 +155,7 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
                 && java.util.Arrays.equals(dst, p.dst) && proto == p.proto && sport == p.sport
                 && dport == p.dport && tcpFlags == p.tcpFlags && icmpType == p.icmpType
                 && icmpCode == p.icmpCode && ttl == p.ttl && tos == p.tos && length == p.length
-                && mark == p.mark && ctState == p.ctState && spi == p.spi;
+                && mark == p.mark && ctState == p.ctState && spi == p.spi && ctMark == p.ctMark && ctNat == p.ctNat;
     }
 
     /** Without boxing: coverage looks up a trace by its packet for every packet of a capture. */
@@ -151,7 +172,8 @@ public record Packet(Family family, String in, String out, boolean local, byte[]
         h = 31 * (31 * (31 * h + ttl) + tos) + length;
         h = 31 * h + Long.hashCode(mark);
         h = 31 * h + Objects.hashCode(ctState);
-        return 31 * h + Long.hashCode(spi);
+        h = 31 * h + Long.hashCode(spi);
+        return 31 * (31 * h + Long.hashCode(ctMark)) + ctNat;
     }
 
     @Override

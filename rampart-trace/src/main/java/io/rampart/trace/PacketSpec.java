@@ -19,13 +19,14 @@ import java.util.Set;
 /**
  * A packet as the user describes it, by the keys of {@code --packets} lines (which are also the
  * command-line flags): {@code in, out, local, src, dst, proto, sport, dport, tcp_flags, icmp_type,
- * ttl, tos, length, mark, ct_state}. What is not given gets a sensible default: TCP SYN from port
- * 40000 to port 80, ICMP echo request, TTL 64, the length of the headers.
+ * ttl, tos, length, mark, ct_state, ct_mark, ct_nat}. What is not given gets a sensible default: TCP SYN
+ * from port 40000 to port 80, ICMP echo request, TTL 64, the length of the headers, a connection with no
+ * mark and no NAT.
  */
 public final class PacketSpec {
 
     public static final Set<String> KEYS = Set.of("in", "out", "local", "src", "dst", "proto", "sport", "dport",
-            "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state", "spi");
+            "tcp_flags", "icmp_type", "ttl", "tos", "length", "mark", "ct_state", "spi", "ct_mark", "ct_nat");
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final HostNames names;
@@ -114,6 +115,12 @@ public final class PacketSpec {
         String ct = values.get("ct_state");
         CtState state = ct == null ? null : CtState.byName(ct).orElseThrow(() -> new TraceInputException(
                 "ct_state `" + ct + "': use NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED"));
+        long ctMark = numberLong("ct_mark", 0, 0xffffffffL);
+        int ctNat = ctNat(values.get("ct_nat"));
+        if ((ctMark != 0 || ctNat != 0) && (state == null || !state.existingConnection())) {
+            throw new TraceInputException("ct_mark and ct_nat describe the connection of an ESTABLISHED or RELATED"
+                    + " packet: give ct_state too (a first packet's connection has no mark and no NAT yet)");
+        }
         return new Packet(family, values.get("in"), values.get("out"), Boolean.parseBoolean(values.get("local")),
                 address("src", family), address("dst", family), proto,
                 ports ? number("sport", 40000, 65535) : -1, ports ? number("dport", 80, 65535) : -1, tcpFlags,
@@ -121,7 +128,23 @@ public final class PacketSpec {
                 (int) numberLong("length", defaultLength(family, proto), minLength(family), maxLength(family)),
                 numberLong("mark", 0, 0xffffffffL), state,
                 Packet.SPI_PROTOCOLS.contains(proto) ? numberLong("spi", DEFAULT_SPI, proto == 108 ? 0xffff
-                        : 0xffffffffL) : -1);
+                        : 0xffffffffL) : -1, ctMark, ctNat);
+    }
+
+    /** {@code ct_nat}: NONE, or SNAT, DNAT or both, separated by commas. */
+    private static int ctNat(String text) throws TraceInputException {
+        int bits = 0;
+        if (text == null || text.equalsIgnoreCase("NONE")) {
+            return bits;
+        }
+        for (String name : text.toUpperCase(java.util.Locale.ROOT).split(",", -1)) {
+            switch (name) {
+                case "SNAT" -> bits |= Packet.CT_SNAT;
+                case "DNAT" -> bits |= Packet.CT_DNAT;
+                default -> throw new TraceInputException("ct_nat `" + text + "': use SNAT, DNAT, SNAT,DNAT or NONE");
+            }
+        }
+        return bits;
     }
 
     /** The shortest layer-3 packet: its IP header alone. */

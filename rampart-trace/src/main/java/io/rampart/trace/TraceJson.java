@@ -147,6 +147,12 @@ public final class TraceJson {
         out.put("length", p.length());
         out.put("mark", p.mark());
         out.put("ct_state", p.ctState() == null ? null : p.ctState().name());
+        if (p.ctMark() != 0) {
+            out.put("ct_mark", p.ctMark());
+        }
+        if (p.ctNat() != 0) {
+            out.put("ct_nat", Conntrack.natNames(p.ctNat()));
+        }
         return out;
     }
 }

@@ -91,7 +91,9 @@ public final class Tracer {
 
         Trace trace() {
             String verdict = flow.stoppedAt != null ? Trace.UNDECIDED : accepted ? "ACCEPT" : "DROP";
-            return new Trace(verdict, steps, flow.packet.withCtState(flow.state), notes, List.of(), flow.stoppedAt);
+            Packet leaving = flow.packet.withCtState(flow.state).withConnection(flow.tracked() ? flow.ctmark : 0,
+                    !flow.tracked() ? 0 : (flow.snat ? Packet.CT_SNAT : 0) | (flow.dnat ? Packet.CT_DNAT : 0));
+            return new Trace(verdict, steps, leaving, notes, List.of(), flow.stoppedAt);
         }
 
         boolean hook(Hook hook, Table... tables) {
@@ -113,6 +115,12 @@ public final class Tracer {
             }
             Packet p = flow.packet;
             flow.state = p.ctState() != null ? p.ctState() : Conntrack.firstPacket(p);
+            if (flow.state.existingConnection()) {
+                // Earlier packets of the connection may have marked it and NAT may have translated it.
+                flow.ctmark = p.ctMark();
+                flow.snat = (p.ctNat() & Packet.CT_SNAT) != 0;
+                flow.dnat = (p.ctNat() & Packet.CT_DNAT) != 0;
+            }
         }
 
         boolean arrive() {

@@ -113,6 +113,32 @@ class TracerTest {
 
     /** A file without a nat table, naming only filter INPUT and FORWARD: the packet meets nothing else. */
     @Test
+    void anEstablishedPacketMeetsItsConnectionsMarkAndNatAndLeavesWithWhatTheRulesSet() throws Exception {
+        Tracer marking = tracer("""
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A INPUT -m connmark --mark 0x5 -j DROP
+                -A INPUT -m conntrack --ctstate DNAT -j DROP
+                -A INPUT -m conntrack --ctstate ESTABLISHED -j CONNMARK --set-mark 0x5
+                COMMIT
+                """, HOST, Assumptions.none());
+        assertThat(steps(marking.trace(packet("ct_state", "ESTABLISHED", "ct_mark", "0x5"))))
+                .containsExactly("filter INPUT 1 DROP");
+        assertThat(steps(marking.trace(packet("ct_state", "ESTABLISHED", "ct_nat", "DNAT"))))
+                .containsExactly("filter INPUT 2 DROP");
+        Trace unmarked = marking.trace(packet("ct_state", "ESTABLISHED"));
+        assertThat(unmarked.verdict()).isEqualTo("ACCEPT");
+        assertThat(unmarked.packet().ctMark()).isEqualTo(5);
+        // A first packet's connection is new: nothing marked or translated it yet.
+        assertThatThrownBy(() -> packet("ct_mark", "0x5")).isInstanceOf(TraceInputException.class)
+                .hasMessageContaining("ESTABLISHED or RELATED");
+        assertThatThrownBy(() -> packet("ct_state", "RELATED", "ct_nat", "XNAT"))
+                .isInstanceOf(TraceInputException.class).hasMessageContaining("SNAT, DNAT");
+    }
+
+    @Test
     void tablesAndBuiltInChainsTheFileDoesNotNameAreNotWalked() throws Exception {
         Tracer filterOnly = tracer("""
                 *filter
