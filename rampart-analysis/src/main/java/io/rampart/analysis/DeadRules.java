@@ -556,7 +556,17 @@ public final class DeadRules {
             }
         }
         if (taking.isEmpty()) {
-            return "rule never matches: no packet that reaches chain " + chain + " matches it";
+            // What lets no such packet in: the rules that jump or go to the chain, when it is a user chain.
+            List<String> jumps = new ArrayList<>();
+            for (String caller : semantics.chainNames()) {
+                for (int rule : semantics.rulesOf(caller)) {
+                    if (chain.equals(semantics.calleeOf(rule))) {
+                        jumps.add(where(rule));
+                    }
+                }
+            }
+            return "rule never matches: no packet that reaches chain " + chain
+                    + (jumps.isEmpty() ? "" : " (from " + named(jumps) + ")") + " matches it";
         }
         List<Integer> named = taking;
         if (ending.size() <= MINIMIZED && covers(packets, ending)) {

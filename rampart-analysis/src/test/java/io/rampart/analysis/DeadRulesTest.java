@@ -68,7 +68,8 @@ class DeadRulesTest {
                 "-A SSH -s 192.0.2.0/24 -j ACCEPT",
                 "-A SSH -p udp -j ACCEPT",
                 "-A SSH -s 198.51.100.0/24 -j RETURN")))
-                .containsExactly("UNREACHABLE a.rules:8: rule never matches: no packet that reaches chain SSH matches it",
+                .containsExactly("UNREACHABLE a.rules:8: rule never matches: no packet that reaches chain SSH (from a.rules:6)"
+                                + " matches it",
                         "REDUNDANT a.rules:9: rule changes nothing: without it the packets it decides go back from SSH"
                                 + " anyway, by the end of chain SSH");
     }
@@ -92,7 +93,7 @@ class DeadRulesTest {
                 "-A INPUT -i lo -j ACCEPT",
                 "-A OUTPUT -j OUT",
                 "-A OUT -i lo -j DROP"))).containsExactly(
-                "UNREACHABLE a.rules:10: rule never matches: no packet that reaches chain OUT matches it");
+                "UNREACHABLE a.rules:10: rule never matches: no packet that reaches chain OUT (from a.rules:9) matches it");
     }
 
     @Test

@@ -63,7 +63,8 @@ class CheckDeadRulesTest {
                 + " anyway, by " + file + ":13\n  -A INPUT -p tcp -m tcp --dport 22 -j SSH\n  ^\n"
                 + file + ":10:1: warning: rule changes nothing: without it the packets it decides get ACCEPT anyway, by "
                 + file + ":13\n  -A SSH -s 192.0.2.0/24 -j ACCEPT\n  ^\n"
-                + file + ":11:1: warning: rule never matches: no packet that reaches chain SSH matches it\n"
+                + file + ":11:1: warning: rule never matches: no packet that reaches chain SSH (from " + file
+                + ":9) matches it\n"
                 + "  -A SSH -p udp -j ACCEPT\n  ^\n"
                 + file + ":12:1: warning: rule changes nothing: without it the packets it decides get DROP anyway, by"
                 + " the policy of INPUT\n  -A INPUT -p icmp -j DROP\n  ^\n");
@@ -81,7 +82,7 @@ class CheckDeadRulesTest {
     void jsonListsTheWarningsWithTheirLines() throws IOException {
         Run check = check("--json");
         assertThat(check.exitCode()).isZero();
-        assertThat(check.out()).contains("\"line\" : 11").contains("no packet that reaches chain SSH matches it");
+        assertThat(check.out()).contains("\"line\" : 11").contains("no packet that reaches chain SSH (from ").contains(":9) matches it");
     }
 
     @Test
