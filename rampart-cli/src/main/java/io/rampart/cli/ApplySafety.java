@@ -35,12 +35,15 @@ import picocli.CommandLine.Option;
  */
 final class ApplySafety implements ReadsStdin, ReadsEnvironment {
 
-    @Option(names = "--confirm", paramLabel = "DURATION",
+    static final String CONFIRM = "--confirm";
+    static final String FORCE = "--force";
+
+    @Option(names = CONFIRM, paramLabel = "DURATION",
             description = "Roll back to the rules before this apply unless `rampart confirm' runs (or y is answered"
                     + " at the prompt) within DURATION: 60s, 2m or plain seconds.")
     String confirm;
 
-    @Option(names = "--force", description = "Apply even when the ruleset would drop the SSH session"
+    @Option(names = FORCE, description = "Apply even when the ruleset would drop the SSH session"
             + " this command runs in (SSH_CONNECTION).")
     boolean force;
 

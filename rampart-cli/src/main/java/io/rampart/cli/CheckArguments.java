@@ -50,7 +50,7 @@ final class CheckArguments {
     }
 
     /** Whether a word comes twice: picocli refuses a repeated option, and a second file. */
-    private static boolean repeats(String[] args) {
+    static boolean repeats(String[] args) {
         for (int i = 1; i < args.length; i++) {
             for (int j = i + 1; j < args.length; j++) {
                 if (args[i].equals(args[j])) {

@@ -17,10 +17,15 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     /** Runs {@code command} as picocli's command line runs it after reading its arguments. */
     static int run(Callable<Integer> command, PrintWriter err) {
+        return run(command, err, false);
+    }
+
+    /** As {@link #run(Callable, PrintWriter)}, with a stack trace of an internal error when {@code debug}. */
+    static int run(Callable<Integer> command, PrintWriter err, boolean debug) {
         try {
             return command.call();
         } catch (Exception e) {
-            return handle(e, err, false);
+            return handle(e, err, debug);
         }
     }
 

@@ -8,19 +8,25 @@ import picocli.CommandLine.Option;
 /** The options every kernel-touching command takes: --netns, -4/-6, --json, --debug. */
 final class KernelOptions {
 
-    @Option(names = "--netns", paramLabel = "NAME", description = "Work inside this network namespace.")
+    static final String NETNS = "--netns";
+    static final String IPV4 = "-4";
+    static final String IPV6 = "-6";
+    static final String JSON = "--json";
+    static final String DEBUG = "--debug";
+
+    @Option(names = NETNS, paramLabel = "NAME", description = "Work inside this network namespace.")
     String netns;
 
-    @Option(names = "-4", description = "IPv4 (iptables), the default.")
+    @Option(names = IPV4, description = "IPv4 (iptables), the default.")
     boolean ipv4;
 
-    @Option(names = "-6", description = "IPv6 (ip6tables).")
+    @Option(names = IPV6, description = "IPv6 (ip6tables).")
     boolean ipv6;
 
-    @Option(names = "--json", description = "Machine-readable output on stdout.")
+    @Option(names = JSON, description = "Machine-readable output on stdout.")
     boolean json;
 
-    @Option(names = "--debug", description = "Show stack traces of internal errors.")
+    @Option(names = DEBUG, description = "Show stack traces of internal errors.")
     boolean debug;
 
     Family family() {

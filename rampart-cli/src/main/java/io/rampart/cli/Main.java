@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
 /**
  * The {@code rampart} command line. Only the command that runs is built: picocli's model of a
  * command comes from reflection over its class, which for every command at once would cost each
- * start-up far more than most commands' own work. The plain forms of {@code check} are read
- * without picocli at all ({@link CheckArguments}), and {@code --version} is printed without it.
+ * start-up far more than most commands' own work. The plain forms of {@code check}, {@code plan},
+ * {@code apply} and {@code status} are read without picocli at all ({@link CheckArguments},
+ * {@link FileArguments}), and {@code --version} is printed without it.
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Manage iptables/ip6tables rulesets as desired state.")
@@ -84,6 +85,12 @@ public final class Main {
         if (check.isPresent()) {
             check.get().setOutput(out, err);
             return Failures.run(check.get(), err);
+        }
+        // What the boot unit, scripts and hands run to apply a file, in the forms they use: without picocli too.
+        Optional<ReconcileCommands.FileCommand> file = FileArguments.read(args, in, environment);
+        if (file.isPresent()) {
+            file.get().setOutput(out, err);
+            return Failures.run(file.get(), err, file.get().options.debug);
         }
         return withPicocli(args, in, out, err, environment);
     }

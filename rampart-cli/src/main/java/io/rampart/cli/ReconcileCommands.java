@@ -34,8 +34,11 @@ final class ReconcileCommands {
     private ReconcileCommands() {
     }
 
-    /** What the three commands share: the file, the kernel options, and one run of the use case per family. */
-    abstract static class FileCommand implements Callable<Integer> {
+    /**
+     * What the three commands share: the file, the kernel options, and one run of the use case per family.
+     * Picocli sets them up, or {@link FileArguments} for their plain forms.
+     */
+    abstract static class FileCommand implements Callable<Integer>, WritesOutput {
         @Mixin
         KernelOptions options;
 
@@ -44,8 +47,18 @@ final class ReconcileCommands {
                 + " unless -4 or -6 is given.")
         Path file;
 
+        /** Picocli's model of the command; null when {@link FileArguments} read its arguments. */
         @Spec
         CommandSpec spec;
+
+        PrintWriter out;
+        PrintWriter err;
+
+        @Override
+        public void setOutput(PrintWriter out, PrintWriter err) {
+            this.out = out;
+            this.err = err;
+        }
 
         @Override
         public Integer call() {
@@ -54,10 +67,10 @@ final class ReconcileCommands {
                 readAhead(kernel);
                 // The whole file is read and checked before the kernel is touched, for every family.
                 Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
-                        new NetnsValueResolver(kernel.netns()), spec.commandLine().getErr());
+                        new NetnsValueResolver(kernel.netns()), err);
                 checkFamilies(desired.keySet());
                 if (desired.size() == 1) {
-                    return run(kernel, desired.values().iterator().next(), spec.commandLine().getOut());
+                    return run(kernel, desired.values().iterator().next(), out);
                 }
                 return runEach(desired, kernel);
             }
@@ -68,7 +81,6 @@ final class ReconcileCommands {
          * command; as JSON, one array of the documents. The worst exit code wins.
          */
         private int runEach(Map<Family, DesiredState> desired, Reconciliation kernel) {
-            PrintWriter out = spec.commandLine().getOut();
             List<JsonNode> documents = new ArrayList<>();
             int exitCode = ExitCode.OK;
             for (DesiredState state : desired.values()) {
@@ -134,7 +146,7 @@ final class ReconcileCommands {
         }
 
         void warn(String warning) {
-            spec.commandLine().getErr().println("rampart: warning: " + warning);
+            err.println("rampart: warning: " + warning);
         }
     }
 
@@ -162,13 +174,16 @@ final class ReconcileCommands {
         @Mixin
         WriterWait writerWait;
 
-        @Option(names = "--fallback", paramLabel = "FALLBACK",
+        static final String FALLBACK = "--fallback";
+        static final String EXPECT = "--expect";
+
+        @Option(names = FALLBACK, paramLabel = "FALLBACK",
                 description = "When FILE cannot be read or the kernel refuses it, apply FALLBACK instead"
                         + " (for every family it has tables for) and exit with FILE's error code: the boot unit"
                         + " uses it so that a broken file leaves the host closed, not open.")
         Path fallback;
 
-        @Option(names = "--expect", paramLabel = "EXPECT",
+        @Option(names = EXPECT, paramLabel = "EXPECT",
                 description = "Apply only when every expectation of EXPECT (docs/expectations.md) holds for FILE's"
                         + " ruleset, as `rampart test FILE EXPECT' proves it; otherwise change nothing and exit 3.")
         Path expect;
@@ -179,6 +194,7 @@ final class ReconcileCommands {
                 return super.call();
             }
             if (safety.confirmWindow() != null) {
+                // FileArguments leaves both together to picocli, so spec is there.
                 throw new ParameterException(spec.commandLine(), "--fallback and --confirm exclude each other:"
                         + " a fallback is for when nobody is there to confirm");
             }
@@ -188,11 +204,10 @@ final class ReconcileCommands {
             } catch (ExpectationFiles.Refused notBroken) {
                 throw notBroken; // FILE is fine: its ruleset does what the expectations deny, and so might FALLBACK's
             } catch (Failure e) {
-                failed = Failures.report(e, spec.commandLine().getErr());
+                failed = Failures.report(e, err);
             }
-            spec.commandLine().getErr().println("rampart: " + file + " was not applied: applying the fallback "
-                    + fallback);
-            spec.commandLine().getErr().flush();
+            err.println("rampart: " + file + " was not applied: applying the fallback " + fallback);
+            err.flush();
             Path broken = file;
             file = fallback;
             try {
@@ -243,7 +258,6 @@ final class ReconcileCommands {
             if (report.passed()) {
                 return;
             }
-            PrintWriter out = spec.commandLine().getOut();
             out.print(options.json ? Json.document(report) + "\n" : ExpectationFiles.text(report));
             out.flush();
             throw new ExpectationFiles.Refused(file + " was not applied: " + (report.failed() + report.unknown())
@@ -253,7 +267,6 @@ final class ReconcileCommands {
 
         @Override
         int run(Reconciliation kernel, DesiredState desired, PrintWriter out) {
-            PrintWriter err = spec.commandLine().getErr();
             Target target = new Target(options.netns, desired.family());
             Reconciliation.Applied result = kernel.apply(desired, safety.of(writerWait.waiting(err, options.json),
                     wanted -> proveExpectations(kernel, wanted)));

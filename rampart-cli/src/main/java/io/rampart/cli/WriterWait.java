@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code --wait}: how long a command that writes rules waits while another writer of them holds the lock. */
 final class WriterWait {
 
-    @Option(names = "--wait", paramLabel = "SECONDS", description = "Wait at most this long while another"
+    static final String WAIT = "--wait";
+
+    @Option(names = WAIT, paramLabel = "SECONDS", description = "Wait at most this long while another"
             + " Rampart writer changes the same rules (default 30), then exit 4 having changed nothing.")
     long seconds = WriterLock.DEFAULT_WAIT.toSeconds();
 

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rampart.system.KernelTestSupport;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,5 +114,61 @@ class ReconcileCliKernelTest {
         Run plan = run("plan", "--netns", "rampart-no-such-namespace", file(RULES).toString());
         assertThat(plan.exitCode()).isEqualTo(ExitCode.SYSTEM);
         assertThat(plan.err()).contains("rampart-no-such-namespace").doesNotContain("Exception");
+    }
+
+    /**
+     * The plain forms Main reads without picocli (FileArguments) run as picocli's reading of them does,
+     * step by step on the same kernel: the same exit code, output and warnings, but for the time taken.
+     */
+    @Test
+    void plainFormsRunAsPicocliRunsThem() throws IOException {
+        String file = file(RULES + RULES.replace("*filter", "*nat").replace(":INPUT DROP", ":PREROUTING ACCEPT")
+                .replace("-A INPUT", "-A PREROUTING").replace(":SSH", ":DUP").replace("-A SSH", "-A DUP")
+                .replace("-j SSH", "-j DUP")).toString();
+        Path warned = dir.resolve("warned.rules");
+        Files.writeString(warned, RULES.replace("-A INPUT -i lo -j ACCEPT", "-A INPUT -i lo -j ACCEPT\n-A INPUT -i lo -j ACCEPT"));
+        List<List<String>> steps = List.of(
+                List.of("plan", "--netns", name, file),
+                List.of("status", "--json", "--netns", name, file),
+                List.of("apply", "--netns", name, "--wait", "5", file),
+                List.of("apply", "--netns", name, "--json", file),
+                List.of("status", "--netns", name, file),
+                List.of("plan", "-6", "--netns", name, file),
+                List.of("apply", "--netns", name, warned.toString()),
+                List.of("apply", "--netns", name, "--force", file),
+                List.of("status", "--netns", name, warned.toString()));
+        for (List<String> step : steps) {
+            String[] args = step.toArray(String[]::new);
+            assertThat(FileArguments.read(args, System.in, Map.of())).as(String.join(" ", step)).isPresent();
+            String start = saved();
+            Run plain = run(args);
+            String after = saved();
+            // The picocli run starts from the same rules.
+            netns.run(List.of("nft", "flush", "ruleset"), "");
+            netns.run(List.of("iptables-restore"), start);
+            Run picocli = withPicocli(args);
+            assertThat(saved()).as(String.join(" ", step)).isEqualTo(after);
+            assertThat(List.of(plain.exitCode(), timeless(plain.out()), timeless(plain.err())))
+                    .as(String.join(" ", step))
+                    .isEqualTo(List.of(picocli.exitCode(), timeless(picocli.out()), timeless(picocli.err())));
+        }
+    }
+
+    /** The kernel's IPv4 rules, without the comments that say when they were saved. */
+    private String saved() {
+        return run("save", "--netns", name).out().replaceAll("(?m)^#.*\n", "");
+    }
+
+    private static Run withPicocli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.withPicocli(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+                new PrintWriter(err, true), Map.of());
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Output without the milliseconds an apply reports taking. */
+    private static String timeless(String text) {
+        return text.replaceAll("[0-9]+ ms", "N ms").replaceAll("\"milliseconds\" : [0-9]+", "\"milliseconds\" : N");
     }
 }
