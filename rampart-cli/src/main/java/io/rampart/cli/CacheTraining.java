@@ -10,14 +10,22 @@ import io.rampart.reconcile.DesiredState;
 import io.rampart.reconcile.Reconciler;
 import io.rampart.reconcile.Xtables;
 import io.rampart.syntax.KernelModel;
+import io.rampart.system.Backend;
+import io.rampart.system.CountingRunner;
+import io.rampart.system.LockFile;
+import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
+import io.rampart.system.SystemXtables;
+import io.rampart.system.WriterLock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,9 +34,9 @@ import java.util.Optional;
  * kernel. {@code check} of the launcher's small file in the Rampart language (with the dead-rule
  * analysis), then a generated host firewall of a few thousand rules read and checked as
  * {@code apply} reads it, planned and applied three times (to an empty kernel, again, and with one
- * rule changed) on a kernel kept in memory ({@link KernelModel}), and the plan printed. A cache
- * trained on the small file alone left about 700 classes of an apply to be loaded from the jar and
- * the JDK at every start.
+ * rule changed) on a kernel kept in memory ({@link KernelModel}), and the plan printed; and the
+ * plain {@code apply} command line up to the kernel. A cache trained on the small file alone left
+ * about 700 classes of an apply to be loaded from the jar and the JDK at every start.
  *
  * <pre>java -XX:AOTCacheOutput=CACHE -cp rampart.jar io.rampart.cli.CacheTraining SMALL_FILE</pre>
  */
@@ -64,18 +72,37 @@ final class CacheTraining {
                 PlanText.print(applied.plan(), discard);
                 discard.println(PlanText.summary(applied.plan()));
             }
-            // A process run as the commands run iptables: its output through a file.
-            ProcessRunner.system().run(List.of("true"), "");
+            // A process run as the commands run iptables (its output through a file), counted as apply counts them.
+            new CountingRunner(ProcessRunner.system()).run(List.of("true"), "");
+            applyUpToTheKernel(rules, discard, dir.resolve("lock"));
         } catch (Exception | AssertionError e) {
             System.err.println("rampart: the cache's training failed: " + e);
             code = ExitCode.SYSTEM;
         } finally {
-            for (String name : List.of("rules", "rules-changed")) {
+            for (String name : List.of("rules", "rules-changed", "lock")) {
                 Files.deleteIfExists(dir.resolve(name));
             }
             Files.deleteIfExists(dir);
         }
         System.exit(code);
+    }
+
+    /**
+     * What a plain {@code apply} runs before and around the kernel that this run can do without one:
+     * its arguments read without picocli and the command set up, a namespace refused (a name with a
+     * slash, which no namespace has, so nothing is ever applied), the namespace's identity read, a lock
+     * file held and let go (a temporary one: never the writers' lock), the wait for other writers, the
+     * backend's name.
+     */
+    private static void applyUpToTheKernel(Path rules, PrintWriter discard, Path lock) {
+        Main.run(new String[] {"apply", "--netns", "no/namespace", rules.toString()}, new ByteArrayInputStream(new byte[0]),
+                discard, discard, Map.of());
+        Netns host = Netns.host(ProcessRunner.system());
+        host.identity();
+        LockFile.of(lock).acquire(Duration.ZERO, holder -> { }).ifPresent(LockFile.Held::close);
+        WriterLock.Waiting waiting = new WriterWait().waiting(discard, false);
+        new SystemXtables(host, waiting, Optional.empty());
+        Backend.detect(Family.IPV4).label();
     }
 
     private static DesiredState desired(Path file) {
