@@ -12,6 +12,7 @@ import io.rampart.reconcile.Xtables;
 import io.rampart.syntax.KernelModel;
 import io.rampart.system.Backend;
 import io.rampart.system.CountingRunner;
+import io.rampart.system.Iptables;
 import io.rampart.system.LockFile;
 import io.rampart.system.Netns;
 import io.rampart.system.ProcessRunner;
@@ -99,6 +100,8 @@ final class CacheTraining {
                 discard, discard, Map.of());
         Netns host = Netns.host(ProcessRunner.system());
         host.identity();
+        new NetnsValueResolver(host);
+        new Iptables(host, Family.IPV4);
         LockFile.of(lock).acquire(Duration.ZERO, holder -> { }).ifPresent(LockFile.Held::close);
         WriterLock.Waiting waiting = new WriterWait().waiting(discard, false);
         new SystemXtables(host, waiting, Optional.empty());

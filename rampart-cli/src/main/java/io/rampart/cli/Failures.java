@@ -3,17 +3,12 @@ package io.rampart.cli;
 import io.rampart.model.Failure;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 
-/** Turns failures into one line on stderr and an exit code; a stack trace only with --debug. */
-final class Failures implements CommandLine.IExecutionExceptionHandler {
-
-    @Override
-    public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        boolean debug = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"))
-                || parsed.hasMatchedOption("--debug");
-        return handle(e, commandLine.getErr(), debug);
-    }
+/**
+ * Turns failures into one line on stderr and an exit code; a stack trace only with --debug. Picocli's
+ * runs reach it through Main's handler: a class of picocli's types could not be kept in the class cache.
+ */
+final class Failures {
 
     /** Runs {@code command} as picocli's command line runs it after reading its arguments. */
     static int run(Callable<Integer> command, PrintWriter err) {
@@ -29,7 +24,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         }
     }
 
-    private static int handle(Exception e, PrintWriter err, boolean debug) {
+    /** Says {@code e} on {@code err} and returns its exit code. */
+    static int handle(Exception e, PrintWriter err, boolean debug) {
         if (e instanceof Failure failed) {
             return report(failed, err);
         }

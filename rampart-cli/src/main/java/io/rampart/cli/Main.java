@@ -130,7 +130,9 @@ public final class Main {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Main::usageError);
-        commandLine.setExecutionExceptionHandler(new Failures());
+        commandLine.setExecutionExceptionHandler((e, command, parsed) -> Failures.handle(e, command.getErr(),
+                parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"))
+                        || parsed.hasMatchedOption("--debug")));
         return commandLine.execute(args);
     }
 
