@@ -19,6 +19,7 @@ import io.rampart.system.ProcessRunner;
 import io.rampart.system.SystemXtables;
 import io.rampart.system.WriterLock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -69,6 +70,11 @@ public final class Reconciliation implements AutoCloseable {
     private final Netns netns;
     private final HostNames names;
     private Optional<EarlySave> early = Optional.empty();
+    private boolean writerAhead;
+    /** The dump a check of the no-op memo took ahead, served to the apply that follows it (the memo did not hold). */
+    private String takenAhead;
+    private Family takenFamily;
+    private FirstDump lastApply;
 
     private Reconciliation(String netnsName, CountingRunner processes, HostNames names) {
         this.netnsName = netnsName;
@@ -104,6 +110,44 @@ public final class Reconciliation implements AutoCloseable {
     public void readAhead(Family family, boolean writer) {
         early.ifPresent(EarlySave::close);
         early = writer ? EarlySave.writing(netns, family) : Optional.of(EarlySave.reading(netns, family));
+        writerAhead = writer && early.isPresent();
+        takenAhead = null;
+        takenFamily = null;
+    }
+
+    /**
+     * The dump of {@code family} read ahead under the writers' lock, for a check of the no-op memo
+     * before the file is read; an apply that follows plans on it. Empty when it was not read so.
+     */
+    Optional<String> writersDumpAhead(Family family) {
+        if (!writerAhead) {
+            return Optional.empty();
+        }
+        Optional<String> dump = early.flatMap(ahead -> ahead.take(family));
+        dump.ifPresent(taken -> {
+            takenAhead = taken;
+            takenFamily = family;
+        });
+        return dump;
+    }
+
+    /** The dump the last {@link #apply} of this reconciliation planned first on; empty before one read it. */
+    Optional<String> lastApplyPlannedOn() {
+        return lastApply == null ? Optional.empty() : lastApply.first();
+    }
+
+    /**
+     * The no-op apply of a desired state known to be in force ({@link NoopMemo}): nothing planned
+     * nor written, refused as {@link #apply} is while an apply of the same rules awaits confirmation.
+     *
+     * @param warnings what the kernel's dump warned about
+     * @param started  when the apply started, by {@link System#nanoTime}
+     */
+    Applied unchanged(Family family, String source, List<String> warnings, long started) {
+        new Confirmations(PendingConfirmation.of(target(family)), processes, null).refuseWhilePending();
+        Plan empty = new Plan(family, source, List.of(), "", List.of(), warnings);
+        return new Applied(new Reconciler.Applied(empty, false, Duration.ofNanos(System.nanoTime() - started), "", 0),
+                Backend.detect(family).label(), Optional.empty());
     }
 
     /** What applying {@code desired} would change now. */
@@ -134,9 +178,15 @@ public final class Reconciliation implements AutoCloseable {
             confirmations.prepareArming();
         }
         SafeApply safe = new SafeApply(confirmations, safety.window(), safety.sshConnection(), names);
+        boolean ahead = takenFamily == desired.family();
+        lastApply = new FirstDump(new SystemXtables(netns, safety.waiting(), early), desired.family(),
+                ahead ? takenAhead : null);
+        if (ahead) {
+            takenAhead = null;
+            takenFamily = null;
+        }
         try {
-            Reconciler.Applied applied = reconciler(safe.guard(new SystemXtables(netns, safety.waiting(), early),
-                    desired, netns)).apply(desired);
+            Reconciler.Applied applied = reconciler(safe.guard(lastApply, desired, netns)).apply(desired);
             return new Applied(applied, Backend.detect(desired.family()).label(), safe.armed());
         } catch (PlanException e) {
             throw located(desired, e);

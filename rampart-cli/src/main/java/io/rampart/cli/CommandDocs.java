@@ -166,7 +166,11 @@ public final class CommandDocs {
                 new String[] {"/etc/rampart/fallback.rules", "what rampart.service loads instead when the ruleset"
                         + " cannot be read or the kernel refuses it: SSH in, everything else dropped"},
                 new String[] {"/run/rampart", "pending confirmations, the agent's state and the token of"
-                        + " rampart serve"})) {
+                        + " rampart serve"},
+                new String[] {"/run/rampart/memo", "what the last verified apply of each namespace and family was"
+                        + " computed from (files, include directories, looked-up values, the build) and a digest of"
+                        + " the declared chains it left: while all of it holds, apply answers a no-op without reading"
+                        + " the file; apply --no-memo reads it anyway"})) {
             out.append(".TP\n.I ").append(file[0]).append('\n').append(roff(file[1])).append('\n');
         }
         out.append(".SH SEE ALSO\n.BR iptables (8),\n.BR iptables\\-save (8),\n.BR iptables\\-restore (8),\n"

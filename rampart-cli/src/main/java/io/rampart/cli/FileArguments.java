@@ -109,10 +109,16 @@ final class FileArguments {
             case KernelOptions.JSON -> options.json = true;
             case KernelOptions.DEBUG -> options.debug = true;
             default -> {
-                if (!word.equals(ApplySafety.FORCE) || !(command instanceof ApplyCommand apply)) {
+                if (!(command instanceof ApplyCommand apply)) {
                     return false;
                 }
-                apply.safety.force = true;
+                switch (word) {
+                    case ApplySafety.FORCE -> apply.safety.force = true;
+                    case ApplyCommand.NO_MEMO -> apply.noMemo = true;
+                    default -> {
+                        return false;
+                    }
+                }
             }
         }
         return true;

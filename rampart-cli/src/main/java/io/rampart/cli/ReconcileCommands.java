@@ -2,6 +2,7 @@ package io.rampart.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rampart.api.ApplyResult;
+import io.rampart.api.NoopMemo;
 import io.rampart.api.PendingConfirmation.Target;
 import io.rampart.api.Reconciliation;
 import io.rampart.api.StatusResult;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,9 +67,12 @@ final class ReconcileCommands {
             try (Reconciliation kernel = Reconciliation.open(options.netns, ProcessRunner.system(),
                     NameDatabase.system())) {
                 readAhead(kernel);
+                Optional<Integer> remembered = remembered(kernel);
+                if (remembered.isPresent()) {
+                    return remembered.get();
+                }
                 // The whole file is read and checked before the kernel is touched, for every family.
-                Map<Family, DesiredState> desired = RulesetFiles.desired(file, options,
-                        new NetnsValueResolver(kernel.netns()), err);
+                Map<Family, DesiredState> desired = read(kernel);
                 checkFamilies(desired.keySet());
                 if (desired.size() == 1) {
                     return run(kernel, desired.values().iterator().next(), out);
@@ -108,6 +113,16 @@ final class ReconcileCommands {
          */
         void readAhead(Reconciliation kernel) {
             kernel.readAhead(options.family(), false);
+        }
+
+        /** The exit code of a run the no-op memo answers without reading the file; by default none does. */
+        Optional<Integer> remembered(Reconciliation kernel) {
+            return Optional.empty();
+        }
+
+        /** The desired state of each family of the file, its warnings printed. */
+        Map<Family, DesiredState> read(Reconciliation kernel) {
+            return RulesetFiles.desired(file, options, new NetnsValueResolver(kernel.netns()), err);
         }
 
         /** Refuses a set of families the command cannot work on together; by default any will do. */
@@ -165,7 +180,9 @@ final class ReconcileCommands {
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Bring the kernel to FILE: chains the file declares get exactly its rules, in order;"
                     + " other chains are not touched. One iptables-save, and one atomic iptables-restore only"
-                    + " when something differs."})
+                    + " when something differs.",
+                    "When FILE, what it includes and looks up, and the chains it declares are as at the last verified"
+                            + " apply (" + NoopMemo.ROOT + "), the no-op is answered without reading FILE."})
     static final class ApplyCommand extends FileCommand {
 
         @Mixin
@@ -176,12 +193,27 @@ final class ReconcileCommands {
 
         static final String FALLBACK = "--fallback";
         static final String EXPECT = "--expect";
+        static final String NO_MEMO = "--no-memo";
 
         @Option(names = FALLBACK, paramLabel = "FALLBACK",
                 description = "When FILE cannot be read or the kernel refuses it, apply FALLBACK instead"
                         + " (for every family it has tables for) and exit with FILE's error code: the boot unit"
                         + " uses it so that a broken file leaves the host closed, not open.")
         Path fallback;
+
+        @Option(names = NO_MEMO,
+                description = "Read FILE even when it and the kernel are as at the last verified apply, and record"
+                        + " nothing for the next apply (see " + NoopMemo.ROOT + " under FILES).")
+        boolean noMemo;
+
+        /** The memo this run checked, whose answers the full read reuses. */
+        private Optional<NoopMemo> memo = Optional.empty();
+
+        /** What this run's reading of the file depended on, while it is one family's: recorded after a no-op apply. */
+        private NoopMemo.Reading reading;
+
+        /** The full read started while the memo's check waited for the kernel's dump; null when none was. */
+        private SpeculativeRead readingAhead;
 
         @Option(names = EXPECT, paramLabel = "EXPECT",
                 description = "Apply only when every expectation of EXPECT (docs/expectations.md) holds for FILE's"
@@ -229,6 +261,61 @@ final class ReconcileCommands {
             }
         }
 
+        /**
+         * The memo answers only a plain apply: --expect must prove its expectations on the file's
+         * ruleset, --confirm arms a rollback, and --fallback reads another file when this one fails.
+         */
+        private Optional<NoopMemo> covering() {
+            if (noMemo || expect != null || fallback != null || safety.confirmWindow() != null) {
+                return Optional.empty();
+            }
+            return Optional.of(NoopMemo.of(new Target(options.netns, options.family())));
+        }
+
+        @Override
+        Optional<Integer> remembered(Reconciliation kernel) {
+            reading = null;
+            memo = covering();
+            readingAhead = null;
+            Optional<NoopMemo.Hit> hit = memo.flatMap(memo -> memo.check(file, options.familyGiven(), kernel,
+                    new NetnsValueResolver(kernel.netns()), NameDatabase.system(),
+                    () -> readingAhead = SpeculativeRead.start(() -> read(kernel, memo))));
+            if (hit.isEmpty()) {
+                return Optional.empty();
+            }
+            err.print(hit.get().warnings());
+            err.flush();
+            return Optional.of(report(kernel, hit.get().apply(), new Target(options.netns, options.family()),
+                    out, true));
+        }
+
+        @Override
+        Map<Family, DesiredState> read(Reconciliation kernel) {
+            if (memo.isEmpty()) {
+                return super.read(kernel);
+            }
+            SpeculativeRead ahead = readingAhead != null ? readingAhead
+                    : SpeculativeRead.now(() -> read(kernel, memo.get()));
+            readingAhead = null;
+            SpeculativeRead.Read read = ahead.join(RulesetFiles.printing(err));
+            reading = read.desired().size() == 1 ? read.recording() : null;
+            return read.desired();
+        }
+
+        /** The full read of the file for the memo: what it depended on recorded, its warnings kept to be printed. */
+        private SpeculativeRead.Read read(Reconciliation kernel, NoopMemo memo) {
+            NoopMemo.Reading recording = memo.reading(file, options.familyGiven());
+            StringBuilder warned = new StringBuilder();
+            Map<Family, DesiredState> desired;
+            try {
+                desired = RulesetFiles.desired(file, options, recording.resolver(new NetnsValueResolver(kernel.netns())),
+                        recording.names(NameDatabase.system()), recording.warnings(warned::append), recording::inputs);
+            } catch (RuntimeException e) {
+                throw new SpeculativeRead.Failed(warned.toString(), e);
+            }
+            return new SpeculativeRead.Read(desired, recording, warned.toString());
+        }
+
         @Override
         void checkFamilies(Set<Family> families) {
             if (families.size() > 1) {
@@ -270,21 +357,35 @@ final class ReconcileCommands {
             Target target = new Target(options.netns, desired.family());
             Reconciliation.Applied result = kernel.apply(desired, safety.of(writerWait.waiting(err, options.json),
                     wanted -> proveExpectations(kernel, wanted)));
+            if (reading != null) {
+                reading.record(desired, kernel, result);
+            }
+            return report(kernel, result, target, out, false);
+        }
+
+        /**
+         * Prints what {@code result} did; {@code remembered} when the no-op memo answered it, which
+         * the text says.
+         */
+        private int report(Reconciliation kernel, Reconciliation.Applied result, Target target, PrintWriter out,
+                           boolean remembered) {
             Reconciler.Applied applied = result.applied();
             warned(applied.plan());
             if (!applied.notes().isEmpty()) {
                 err.println("rampart: iptables-restore said: " + applied.notes());
             }
             if (applied.written()) {
-                kernel.otherBackendWarning(desired.family()).ifPresent(this::warn);
+                kernel.otherBackendWarning(target.family()).ifPresent(this::warn);
             }
             long ms = applied.took().toMillis();
             if (options.json) {
                 out.println(Json.document(ApplyResult.of(result, kernel.processes(), result.armed()
                         .map(armed -> ApplyResult.Confirmation.commands(armed, target)).orElse(null))));
             } else if (!applied.written()) {
-                out.printf("nothing to change; %d process%s (%s), %d ms%n", kernel.processes(),
-                        kernel.processes() == 1 ? "" : "es", result.backend(), ms);
+                out.printf("nothing to change; %d process%s (%s), %d ms%s%n", kernel.processes(),
+                        kernel.processes() == 1 ? "" : "es", result.backend(), ms, remembered
+                                ? "; " + file + " and the kernel are as at the last verified apply, the file was not"
+                                + " read again" : "");
             } else {
                 printChanges(applied.plan(), out);
                 out.printf("applied: %s; %d processes (%s), %d ms%n", PlanText.summary(applied.plan()),

@@ -5,6 +5,7 @@ import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
 import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
+import io.rampart.model.extension.HostNames;
 import io.rampart.model.extension.NameDatabase;
 import io.rampart.model.extensions.StandardExtensions;
 import io.rampart.reconcile.DesiredState;
@@ -55,6 +56,17 @@ final class RulesetFiles {
                 resolver, warnings, inputs);
     }
 
+    /**
+     * As {@link #desired(Path, KernelOptions, ValueResolver, PrintWriter, Consumer)}, the file's names
+     * looked up in {@code names} and its warnings handed to {@code warnings}: for a reading that
+     * records what it depended on (the no-op memo).
+     */
+    static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver, HostNames names,
+                                             Consumer<String> warnings, Consumer<Set<Path>> inputs) {
+        return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
+                resolver, names, warnings, inputs);
+    }
+
     /** The desired state of {@code family} alone: for commands that work on one family at a time. */
     static DesiredState desiredOf(Path file, Family family, ValueResolver resolver, PrintWriter err) {
         return desired(file, family, Optional.of(family), resolver, printing(err), inputs -> { }).get(family);
@@ -68,8 +80,14 @@ final class RulesetFiles {
     private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
                                                      ValueResolver resolver, Consumer<String> warnings,
                                                      Consumer<Set<Path>> inputs) {
-        RulesetSource source = RulesetFile.checked(file, defaultFamily, Optional.of(resolver), NameDatabase.system(),
-                warnings, inputs);
+        return desired(file, defaultFamily, only, resolver, NameDatabase.system(), warnings, inputs);
+    }
+
+    private static Map<Family, DesiredState> desired(Path file, Family defaultFamily, Optional<Family> only,
+                                                     ValueResolver resolver, HostNames names,
+                                                     Consumer<String> warnings, Consumer<Set<Path>> inputs) {
+        RulesetSource source = RulesetFile.checked(file, defaultFamily, Optional.of(resolver), names, warnings,
+                inputs);
         Map<Family, DesiredState> desired = RulesetFile.desired(file, source, only);
         if (desired.isEmpty()) {
             throw RulesetFile.noTableFor(file, only.orElse(defaultFamily), source);
@@ -113,7 +131,7 @@ final class RulesetFiles {
     }
 
     /** Warnings printed on {@code err} as they come. */
-    private static Consumer<String> printing(PrintWriter err) {
+    static Consumer<String> printing(PrintWriter err) {
         return warnings -> {
             err.print(warnings);
             err.flush();

@@ -109,7 +109,7 @@ class FileArgumentsTest {
     @Test
     void whatItReadsPicocliReadsTheSameAndTheRestIsLeftToPicocli() {
         List<String> words = List.of(file, other, "--", "@" + file, "-46", "-4", "-6", "--json", "--json=true",
-                "--debug", "--netns", "ns", "--netns=ns", "--force", "--wait", "5", "-1", "0x10", "--confirm", "60s",
+                "--debug", "--netns", "ns", "--netns=ns", "--force", "--no-memo", "--wait", "5", "-1", "0x10", "--confirm", "60s",
                 "--fallback", "--expect", "-h", "--help", "-V", "help", "", "-");
         int read = 0;
         for (String command : COMMANDS) {

@@ -6,6 +6,9 @@ package io.rampart.reconcile;
  */
 public final class OwnChains {
 
+    /** The chain holding Rampart's records of what it manages, in every table it manages chains of. */
+    public static final String BOOKKEEPING = Bookkeeping.CHAIN;
+
     private OwnChains() {
     }
 
