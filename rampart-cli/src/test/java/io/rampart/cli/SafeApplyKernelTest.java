@@ -294,7 +294,7 @@ class SafeApplyKernelTest {
     }
 
     /** Runs {@code test} with a namespace of its own, named as the caller says, removed afterwards. */
-    private void withOwnNamespace(NamespaceTest test) throws IOException {
+    private void withOwnNamespace(NamespaceTest test) throws Exception {
         String own = name + "-own";
         ProcessResult made = ProcessRunner.system().run(List.of("ip", "netns", "add", own), "");
         assertThat(made.ok()).as(made.stderr()).isTrue();
@@ -310,7 +310,7 @@ class SafeApplyKernelTest {
 
     @FunctionalInterface
     private interface NamespaceTest {
-        void run(String netns) throws IOException;
+        void run(String netns) throws Exception;
     }
 
     private static String rulesOf(String netns) {
@@ -320,7 +320,7 @@ class SafeApplyKernelTest {
     }
 
     @Test
-    void aNamespaceMadeAgainUnderTheSameNameIsNotRolledBack() throws IOException {
+    void aNamespaceMadeAgainUnderTheSameNameIsNotRolledBack() throws Exception {
         withOwnNamespace(own -> {
             Run apply = run("apply", "--netns", own, "--confirm", "60s", file("new.rules", NEW).toString());
             assertThat(apply.exitCode()).as(apply.err()).isZero();
@@ -346,7 +346,7 @@ class SafeApplyKernelTest {
     }
 
     @Test
-    void aConfirmationWhoseNamespaceIsGoneSaysSoAndIsCleared() throws IOException {
+    void aConfirmationWhoseNamespaceIsGoneSaysSoAndIsCleared() throws Exception {
         withOwnNamespace(own -> {
             Run apply = run("apply", "--netns", own, "--confirm", "60s", file("new.rules", NEW).toString());
             assertThat(apply.exitCode()).as(apply.err()).isZero();
@@ -367,13 +367,19 @@ class SafeApplyKernelTest {
      * stopped and the command run in-process, so its exit code can be read.
      */
     @Test
-    void aTimerWhoseRollbackFailsExitsThroughTheOneMappingOfFailures() throws IOException {
+    void aTimerWhoseRollbackFailsExitsThroughTheOneMappingOfFailures() throws Exception {
         withOwnNamespace(own -> {
             Run apply = run("apply", "--netns", own, "--confirm", "3s", file("new.rules", NEW).toString());
             assertThat(apply.exitCode()).as(apply.err()).isZero();
             Path pending = Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4");
             ProcessHandle armed = ProcessHandle.of(Long.parseLong(Files.readString(pending.resolve("timer.pid"))
                     .strip())).orElseThrow();
+            // Stopped only once it runs: a JVM stopped while it starts prints an unstamped error to the log.
+            Path log = Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4.log");
+            while (!Files.readString(log).contains("timer " + armed.pid() + ": rolls back ")) {
+                assertThat(armed.isAlive()).as(Files.readString(log)).isTrue();
+                Thread.sleep(50);
+            }
             armed.destroy();
             armed.onExit().join();
             java.util.Properties state = new java.util.Properties();
@@ -387,8 +393,7 @@ class SafeApplyKernelTest {
             assertThat(timer.exitCode()).isEqualTo(ExitCode.SYSTEM);
             assertThat(timer.err()).isEmpty();
             assertThat(pending).doesNotExist();
-            List<String> logged = Files.readAllLines(Path.of(PendingConfirmation.ROOT, "netns-" + own + ".ipv4.log"))
-                    .stream().filter(l -> Instant.parse(l.split(" ", 2)[0]).isAfter(started)).toList();
+            List<String> logged = Files.readAllLines(log).stream().filter(l -> Instant.parse(l.split(" ", 2)[0]).isAfter(started)).toList();
             assertThat(logged).filteredOn(l -> l.contains("network namespace " + own + " no longer exists"))
                     .singleElement().asString().contains(": rollback abandoned: ");
         });
