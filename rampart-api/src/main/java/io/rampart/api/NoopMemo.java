@@ -1,6 +1,7 @@
 package io.rampart.api;
 
 import io.rampart.api.PendingConfirmation.Target;
+import io.rampart.config.InputDigest;
 import io.rampart.config.ValueResolver;
 import io.rampart.model.Family;
 import io.rampart.model.extension.HostNames;
@@ -25,15 +26,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +39,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -76,12 +72,18 @@ public final class NoopMemo {
 
     private final Path root;
     private final Target target;
+    /**
+     * The name databases as the command found them at its start: a process reads them once, so one
+     * changed after that and before the memo is written must not be recorded as what the file used.
+     */
+    private final Map<Path, String> namesBefore = new LinkedHashMap<>();
     /** The resolver's answers a check got, each handed once to the full read after a miss. */
     private final Map<String, Answer> asked = Collections.synchronizedMap(new LinkedHashMap<>());
 
     NoopMemo(Path root, Target target) {
         this.root = root;
         this.target = target;
+        NAME_FILES.forEach(names -> namesBefore.put(names, InputDigest.of(names)));
     }
 
     /** The memo of {@code target}'s rules under {@value #ROOT}. */
@@ -181,7 +183,7 @@ public final class NoopMemo {
         try {
             for (String[] line : lines) {
                 boolean holds = switch (line[0]) {
-                    case "input" -> digestOf(Path.of(line[1])).equals(line[2]);
+                    case "input" -> InputDigest.of(Path.of(line[1])).equals(line[2]);
                     case "resolve" -> resolved(resolver, line[1], line[2], Family.valueOf(line[3])).equals(line[4]);
                     case "name" -> RecordingNames.ask(names, line[1], line[2]).equals(line[3]);
                     case "table" -> declared.computeIfAbsent(line[1], t -> new TreeSet<>()) != null;
@@ -215,7 +217,8 @@ public final class NoopMemo {
 
         private final Path file;
         private final boolean familyGiven;
-        private final Set<Path> inputs = Collections.synchronizedSet(new LinkedHashSet<>());
+        /** What each input was as the reading read it ({@code RulesetSource.inputDigests}). */
+        private final Map<Path, String> inputs = Collections.synchronizedMap(new LinkedHashMap<>());
         private final Map<String, String> answers = Collections.synchronizedMap(new LinkedHashMap<>());
         private final StringBuilder warned = new StringBuilder();
         /** An input that gave two answers during one read: nothing to record. */
@@ -277,9 +280,9 @@ public final class NoopMemo {
             };
         }
 
-        /** Records the files and directories the reading depended on ({@code RulesetSource.inputs}). */
-        public void inputs(Set<Path> read) {
-            inputs.addAll(read);
+        /** Records the files and directories the reading depended on, each as it read them ({@code RulesetSource.inputDigests}). */
+        public void inputs(Map<Path, String> read) {
+            inputs.putAll(read);
         }
 
         private void answered(String key, String answer) {
@@ -311,15 +314,22 @@ public final class NoopMemo {
                 Set<String> chains = declared.computeIfAbsent(table.label(), t -> new TreeSet<>());
                 want.chains().forEach(chain -> chains.add(chain.name()));
             });
-            StringBuilder text = new StringBuilder(MAGIC).append('\n').append(header(file, familyGiven));
-            Set<Path> all = new LinkedHashSet<>(NAME_FILES);
+            Map<Path, String> all = new LinkedHashMap<>();
+            for (Map.Entry<Path, String> names : namesBefore.entrySet()) {
+                if (!InputDigest.of(names.getKey()).equals(names.getValue())) {
+                    return;
+                }
+                all.put(names.getKey(), names.getValue());
+            }
             synchronized (inputs) {
-                all.addAll(inputs);
+                all.putAll(inputs);
             }
-            for (Path input : all) {
-                text.append("input\t").append(encode(input.toString())).append('\t').append(digestOf(input))
-                        .append('\n');
+            if (all.size() == NAME_FILES.size() || all.containsValue(InputDigest.CHANGED)) {
+                return;
             }
+            StringBuilder text = new StringBuilder(MAGIC).append('\n').append(header(file, familyGiven));
+            all.forEach((input, digest) -> text.append("input\t").append(encode(input.toString())).append('\t')
+                    .append(digest).append('\n'));
             synchronized (answers) {
                 answers.forEach((key, answer) -> text.append(key).append('\t').append(answer).append('\n'));
             }
@@ -332,7 +342,7 @@ public final class NoopMemo {
             synchronized (warned) {
                 text.append("warnings\t").append(encode(zip(warned.toString()))).append('\n');
             }
-            String sum = sha256(text.toString().getBytes(StandardCharsets.UTF_8));
+            String sum = InputDigest.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
             text.append("sum\t").append(sum).append('\n');
             write(text.toString());
         }
@@ -361,7 +371,7 @@ public final class NoopMemo {
             String text = Files.readString(file);
             int sum = text.lastIndexOf("sum\t");
             if (!text.startsWith(MAGIC + "\n") || sum < 0
-                    || !text.substring(sum).equals("sum\t" + sha256(text.substring(0, sum)
+                    || !text.substring(sum).equals("sum\t" + InputDigest.sha256(text.substring(0, sum)
                     .getBytes(StandardCharsets.UTF_8)) + "\n")) {
                 return Optional.empty();
             }
@@ -438,25 +448,7 @@ public final class NoopMemo {
                 table.rulesOf(chain).forEach(rule -> text.append(rule).append('\n'));
             }
         });
-        return sha256(text.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A file's contents, a directory's listing, or that there is nothing there. */
-    static String digestOf(Path path) {
-        try {
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> listed = Files.list(path)) {
-                    return "dir:" + sha256(String.join("\n", listed.map(p -> p.getFileName().toString()
-                            + (Files.isDirectory(p) ? "/" : "")).sorted().toList()).getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            if (Files.isRegularFile(path)) {
-                return "file:" + sha256(Files.readAllBytes(path));
-            }
-            return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? "other" : "absent";
-        } catch (IOException | UncheckedIOException e) {
-            return "unreadable:" + e.getMessage();
-        }
+        return InputDigest.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -521,14 +513,6 @@ public final class NoopMemo {
 
     static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String zip(String text) {

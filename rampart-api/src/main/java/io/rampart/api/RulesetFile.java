@@ -36,6 +36,24 @@ public final class RulesetFile {
                                         HostNames names, Consumer<String> warnings, Consumer<Set<Path>> inputs) {
         RulesetSource source = RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver, names);
         inputs.accept(source.inputs());
+        return reported(source, warnings);
+    }
+
+    /**
+     * As {@link #checked(Path, Family, Optional, HostNames, Consumer, Consumer)}, what the reading
+     * depended on handed over as each input's digest as it was read ({@link RulesetSource#inputDigests}).
+     */
+    public static RulesetSource checkedDigesting(Path file, Family defaultFamily, Optional<ValueResolver> resolver,
+                                                 HostNames names, Consumer<String> warnings,
+                                                 Consumer<Map<Path, String>> digests) {
+        RulesetSource source = RulesetSource.load(file, defaultFamily, StandardExtensions.registry(), resolver, names,
+                true);
+        digests.accept(source.inputDigests());
+        return reported(source, warnings);
+    }
+
+    /** {@code source}, its warnings handed to {@code warnings}, its errors, all of them, thrown. */
+    private static RulesetSource reported(RulesetSource source, Consumer<String> warnings) {
         String warned = render(source, false);
         if (!warned.isEmpty()) {
             warnings.accept(warned);

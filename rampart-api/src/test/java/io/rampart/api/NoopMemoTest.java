@@ -3,13 +3,9 @@ package io.rampart.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rampart.syntax.SavedState;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The digests the no-op memo compares: what changes them and what does not. */
 class NoopMemoTest {
@@ -66,18 +62,5 @@ class NoopMemoTest {
         // Rampart's records in a table the file no longer has: the plan removes what they name.
         assertThat(digest(DUMP + "*nat\n:RAMPART-MANAGED - [0:0]\n-A RAMPART-MANAGED -m comment --comment X\n"
                 + "COMMIT\n")).isNotEqualTo(base);
-    }
-
-    @Test
-    void inputsAreDigestedByContentsAndListing(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("a.rules");
-        Files.writeString(file, "abc");
-        String before = NoopMemo.digestOf(file);
-        Files.writeString(file, "abd");
-        assertThat(NoopMemo.digestOf(file)).isNotEqualTo(before);
-        String listed = NoopMemo.digestOf(dir);
-        Files.writeString(dir.resolve("b.rules"), "");
-        assertThat(NoopMemo.digestOf(dir)).isNotEqualTo(listed);
-        assertThat(NoopMemo.digestOf(dir.resolve("missing"))).isEqualTo("absent");
     }
 }

@@ -62,9 +62,11 @@ final class RulesetFiles {
      * records what it depended on (the no-op memo).
      */
     static Map<Family, DesiredState> desired(Path file, KernelOptions options, ValueResolver resolver, HostNames names,
-                                             Consumer<String> warnings, Consumer<Set<Path>> inputs) {
-        return desired(file, options.family(), options.familyGiven() ? Optional.of(options.family()) : Optional.empty(),
-                resolver, names, warnings, inputs);
+                                             Consumer<String> warnings, Consumer<Map<Path, String>> inputDigests) {
+        Optional<Family> only = options.familyGiven() ? Optional.of(options.family()) : Optional.empty();
+        RulesetSource source = RulesetFile.checkedDigesting(file, options.family(), Optional.of(resolver), names,
+                warnings, inputDigests);
+        return desiredOf(file, source, only, options.family());
     }
 
     /** The desired state of {@code family} alone: for commands that work on one family at a time. */
@@ -88,6 +90,11 @@ final class RulesetFiles {
                                                      Consumer<String> warnings, Consumer<Set<Path>> inputs) {
         RulesetSource source = RulesetFile.checked(file, defaultFamily, Optional.of(resolver), names, warnings,
                 inputs);
+        return desiredOf(file, source, only, defaultFamily);
+    }
+
+    private static Map<Family, DesiredState> desiredOf(Path file, RulesetSource source, Optional<Family> only,
+                                                       Family defaultFamily) {
         Map<Family, DesiredState> desired = RulesetFile.desired(file, source, only);
         if (desired.isEmpty()) {
             throw RulesetFile.noTableFor(file, only.orElse(defaultFamily), source);

@@ -220,6 +220,28 @@ class NoopMemoKernelTest {
     }
 
     @Test
+    void anEntryOfAGlobsDirectoryThatBecomesAFileIsAChange() throws Exception {
+        Path outside = dir.resolve("outside.rules");
+        Files.createSymbolicLink(rulesD.resolve("20-dns.rules"), outside); // dangling: the glob skips it
+        Path pipe = rulesD.resolve("30-ntp.rules");
+        assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
+        assertThat(apply()).isFalse();
+        assertThat(apply()).isFalse();
+        assertThat(apply()).isTrue();
+
+        write(outside, "-A INPUT -p udp --dport 53 -j ACCEPT\n");
+        assertThat(apply()).as("a dangling link whose target appears").isFalse();
+        assertThat(rules(memo)).contains("--dport 53 -j ACCEPT");
+        assertThat(apply()).isFalse();
+        assertThat(apply()).isTrue();
+
+        Files.delete(pipe);
+        write(pipe, "-A INPUT -p udp --dport 123 -j ACCEPT\n");
+        assertThat(apply()).as("a pipe replaced by a file of its name").isFalse();
+        assertThat(rules(memo)).contains("--dport 123 -j ACCEPT");
+    }
+
+    @Test
     void aCorruptOrForeignMemoOrOneOfAnotherTargetIsNotUsed() throws IOException {
         assertThat(apply()).isFalse();
         assertThat(apply()).isFalse();

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -61,6 +62,8 @@ final class Interpreter {
     private final Map<Family, List<ExpandedLine>> out = new EnumMap<>(Family.class);
     private final Map<String, SourceFile> files = new LinkedHashMap<>();
     private final Set<Path> inputs = new LinkedHashSet<>();
+    /** What each input was as it was read, when asked for (null otherwise: hashing every file costs). */
+    private final Map<Path, String> digests;
     private final Deque<Path> including = new ArrayDeque<>();
     private final Map<String, Macro> macros = new HashMap<>();
     private final Deque<String> using = new ArrayDeque<>();
@@ -69,9 +72,15 @@ final class Interpreter {
     private final IncludePolicy includes;
 
     Interpreter(Family defaultFamily, ApplyTimeValues values, IncludePolicy includes) {
+        this(defaultFamily, values, includes, false);
+    }
+
+    /** @param digestInputs whether to keep, for each input, the {@link InputDigest} of what was read */
+    Interpreter(Family defaultFamily, ApplyTimeValues values, IncludePolicy includes, boolean digestInputs) {
         this.defaultFamily = defaultFamily;
         this.values = values;
         this.includes = includes;
+        this.digests = digestInputs ? new LinkedHashMap<>() : null;
     }
 
     List<Diagnostic> diagnostics() {
@@ -89,6 +98,41 @@ final class Interpreter {
     /** Every file the run read or looked for, and every directory a glob listed, as absolute paths. */
     Set<Path> inputs() {
         return inputs;
+    }
+
+    /**
+     * For each input, the {@link InputDigest} of what the run read: a file's text, a glob's directory
+     * as listed before the glob was matched; empty unless asked for. An input the run did not read
+     * whole (the read failed), or read twice and found changed, is {@link InputDigest#CHANGED}.
+     */
+    Map<Path, String> inputDigests() {
+        if (digests == null) {
+            return Map.of();
+        }
+        Map<Path, String> all = new LinkedHashMap<>();
+        inputs.forEach(input -> all.put(input, digests.getOrDefault(input, InputDigest.CHANGED)));
+        return all;
+    }
+
+    private void digested(Path input, Supplier<String> digest) {
+        if (digests != null) {
+            String now = digest.get();
+            digests.merge(input, now, (before, again) -> before.equals(again) ? before : InputDigest.CHANGED);
+        }
+    }
+
+    /**
+     * The input a path given to the run stands for, as an absolute path that names the file opened:
+     * normalized, but for a path that climbs with `..', which the kernel resolves after any link before it.
+     */
+    private static Path inputPath(Path file) {
+        Path absolute = file.toAbsolutePath();
+        for (Path element : absolute) {
+            if (element.toString().equals("..")) {
+                return absolute;
+            }
+        }
+        return absolute.normalize();
     }
 
     /** Runs {@code file}, named {@code name} in messages; a file that cannot be read is an error. */
@@ -115,10 +159,13 @@ final class Interpreter {
     }
 
     private void runFile(Path file, String name, List<SourceRef> chain, SourceRef site) {
-        inputs.add(file.toAbsolutePath().normalize());
+        Path input = inputPath(file);
+        inputs.add(input);
         List<String> text;
         try {
-            text = LineText.lines(Files.readString(file));
+            String read = Files.readString(file);
+            digested(input, () -> InputDigest.ofText(read));
+            text = LineText.lines(read);
         } catch (NoSuchFileException e) {
             report(site == null ? Diagnostic.error(new SourceRef(name, 0, 0), "no such file")
                     : Diagnostic.error(site, "no such file: " + name));
@@ -403,10 +450,15 @@ final class Interpreter {
         }
         Path base = file.path().toAbsolutePath().getParent();
         Path relativeBase = file.name().getParent();
-        List<Path> matches = matches(base, pattern, column);
         // A file made later, or a new match of the glob, changes what this include reads.
         Path named = base.resolve(pattern).normalize();
-        inputs.add(isGlob(pattern) ? named.getParent() : named);
+        Path input = isGlob(pattern) ? named.getParent() : named;
+        if (isGlob(pattern)) {
+            // Before the listing the glob is matched on: a file made between the two is a change.
+            digested(input, () -> InputDigest.of(input));
+        }
+        List<Path> matches = matches(base, pattern, column);
+        inputs.add(input);
         if (matches.isEmpty()) {
             if (isGlob(pattern)) {
                 report(Diagnostic.warning(at(line.where(), column), "`" + pattern + "' matches no file"));

@@ -32,13 +32,15 @@ public final class RulesetSource {
     private final List<Diagnostic> diagnostics;
     private final Map<String, SourceFile> files;
     private final Set<Path> inputs;
+    private final Map<Path, String> inputDigests;
 
     private RulesetSource(Map<Family, FamilyRuleset> families, List<Diagnostic> diagnostics,
-                          Map<String, SourceFile> files, Set<Path> inputs) {
+                          Map<String, SourceFile> files, Set<Path> inputs, Map<Path, String> inputDigests) {
         this.families = Collections.unmodifiableMap(families);
         this.diagnostics = List.copyOf(diagnostics);
         this.files = Collections.unmodifiableMap(files);
         this.inputs = Collections.unmodifiableSet(new LinkedHashSet<>(inputs));
+        this.inputDigests = Collections.unmodifiableMap(new LinkedHashMap<>(inputDigests));
     }
 
     /**
@@ -50,7 +52,17 @@ public final class RulesetSource {
      */
     public static RulesetSource load(Path file, Family defaultFamily, ExtensionRegistry registry,
                                      Optional<ValueResolver> resolver, HostNames names) {
-        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), IncludePolicy.FOLLOW);
+        return load(file, defaultFamily, registry, resolver, names, false);
+    }
+
+    /**
+     * As {@link #load(Path, Family, ExtensionRegistry, Optional, HostNames)}, with the digest of
+     * every input as it was read when {@code digestInputs} ({@link #inputDigests}).
+     */
+    public static RulesetSource load(Path file, Family defaultFamily, ExtensionRegistry registry,
+                                     Optional<ValueResolver> resolver, HostNames names, boolean digestInputs) {
+        Interpreter interpreter = new Interpreter(defaultFamily, new ApplyTimeValues(resolver), IncludePolicy.FOLLOW,
+                digestInputs);
         interpreter.runMain(file, file.toString());
         return read(interpreter, defaultFamily, registry, names);
     }
@@ -105,7 +117,7 @@ public final class RulesetSource {
             found.addAll(new RulesetChecker(registry).check(ruleset.ruleset(), ruleset));
         }
         return new RulesetSource(families, inSourceOrder(found, interpreter.files()), interpreter.files(),
-                interpreter.inputs());
+                interpreter.inputs(), interpreter.inputDigests());
     }
 
     /** A parser error on {@code line}, at the source column of its column, with its hint. */
@@ -168,6 +180,15 @@ public final class RulesetSource {
      */
     public Set<Path> inputs() {
         return inputs;
+    }
+
+    /**
+     * For each of {@link #inputs}, the {@link InputDigest} of what the reading read (a glob's
+     * directory as listed before its glob was matched), when the load was asked for them; empty
+     * otherwise. An input without one was not read (the reading failed there).
+     */
+    public Map<Path, String> inputDigests() {
+        return inputDigests;
     }
 
     /** The files read, by the name messages use, for showing the lines findings point at. */
