@@ -1,5 +1,6 @@
 package io.rampart.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import com.sun.management.ThreadMXBean;
 import io.rampart.config.FamilyRuleset;
 import io.rampart.config.RulesetSource;
@@ -16,7 +17,9 @@ import java.util.Optional;
  * What reading a ruleset file costs the JVM, as {@code rampart check}, {@code plan} and {@code apply}
  * read it ({@link RulesetSource#load}: the language, the rule parser, the whole-ruleset checks),
  * in the CPU time of the reading thread and the bytes it allocated, which a busy machine disturbs
- * far less than wall time; then the whole-ruleset checks alone, again on the parsed ruleset.
+ * far less than wall time, beside the wall time and the CPU time of the whole process (the reading
+ * of a large file uses every core, and the JIT compiles beside it); then the whole-ruleset checks
+ * alone, again on the parsed ruleset.
  *
  * <pre>java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp bench/target/benchmarks.jar io.rampart.bench.FileReadingCost FILE [ROUNDS]</pre>
  *
@@ -36,13 +39,18 @@ public final class FileReadingCost {
         Path file = Path.of(args[0]);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         ThreadMXBean thread = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        OperatingSystemMXBean process = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ExtensionRegistry registry = StandardExtensions.registry();
         RulesetSource source = null;
         for (int round = 1; round <= rounds; round++) {
+            long wall = System.nanoTime();
+            long processCpu = process.getProcessCpuTime();
             long cpu = thread.getCurrentThreadCpuTime();
             long allocated = thread.getCurrentThreadAllocatedBytes();
             source = RulesetSource.load(file, Family.IPV4, registry, Optional.empty(), NameDatabase.system());
             report("read and check", round, thread, cpu, allocated, source.diagnostics().size());
+            System.out.printf("%-14s round %d: %5d ms wall, %5d ms CPU of the process%n", "", round,
+                    (System.nanoTime() - wall) / 1_000_000, (process.getProcessCpuTime() - processCpu) / 1_000_000);
         }
         FamilyRuleset ruleset = source.families().get(Family.IPV4);
         for (int round = 1; round <= rounds; round++) {
