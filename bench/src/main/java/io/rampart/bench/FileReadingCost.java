@@ -17,9 +17,9 @@ import java.util.Optional;
  * What reading a ruleset file costs the JVM, as {@code rampart check}, {@code plan} and {@code apply}
  * read it ({@link RulesetSource#load}: the language, the rule parser, the whole-ruleset checks),
  * in the CPU time of the reading thread and the bytes it allocated, which a busy machine disturbs
- * far less than wall time, beside the wall time and the CPU time of the whole process (the reading
- * of a large file uses every core, and the JIT compiles beside it); then the whole-ruleset checks
- * alone, again on the parsed ruleset.
+ * far less than wall time, beside the wall time and the CPU time of the whole process (the JIT
+ * compiles beside the reading, on the other cores); then the whole-ruleset checks alone, again on
+ * the parsed ruleset.
  *
  * <pre>java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp bench/target/benchmarks.jar io.rampart.bench.FileReadingCost FILE [ROUNDS]</pre>
  *
